@@ -56,6 +56,6 @@ export class StoreError extends TriplineError {
 /** A setting (flag, environment variable) that cannot work. */
 export class ConfigError extends TriplineError {
   constructor(message: string, context: Record<string, unknown> = {}) {
-    super(message, 'bad_config', 2, context);
+    super(message, 'bad_config', 500, context);
   }
 }

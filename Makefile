@@ -1,0 +1,53 @@
+# Tripline. `make start` and `make test` work on a fresh Debian 12 machine as root.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Native code (better-sqlite3, the fanotify addon) builds against the Node headers in /usr.
+export npm_config_nodedir := /usr
+NODE_GYP := node_modules/.bin/node-gyp
+STAMP := .make
+
+# Arguments for the server started by `make start`, e.g. make start ARGS="--port 9090".
+ARGS ?=
+# Test files to run; default every test under test/.
+TESTS ?= $(shell find test -name '*.test.ts' | sort)
+TEST_CONCURRENCY ?= 2
+
+.PHONY: help start test build bench deps debian-packages native web clean typecheck
+
+help:
+	@echo "make start   install, build and run the server (SQLite store in ./data)"
+	@echo "make test    install (npm and Debian packages) and run every test"
+	@echo "make build   compile TypeScript, the fanotify addon and the dashboard"
+	@echo "make bench   run the benchmarks under bench/"
+
+$(STAMP):
+	@mkdir -p $(STAMP)
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+deps: node_modules/.package-lock.json
+
+debian-packages:
+	scripts/install-debian-packages.sh
+
+build: deps
+	node_modules/.bin/tsc -p tsconfig.json
+	@chmod +x dist/cli/main.js
+
+typecheck: deps
+	node_modules/.bin/tsc -p tsconfig.check.json
+
+start: build
+	node dist/cli/main.js server $(ARGS)
+
+test: debian-packages build
+	node --import tsx --test --test-concurrency=$(TEST_CONCURRENCY) --test-timeout=600000 $(TESTS)
+
+bench: build
+	@for b in bench/*/run.ts; do echo "== $$b"; node --import tsx $$b || exit 1; done
+
+clean:
+	rm -rf dist native/build web/dist $(STAMP)

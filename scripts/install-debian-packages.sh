@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Tripline's tests drive for real: PostgreSQL, Alertmanager, dig,
+# the AWS CLI, kubectl, git, Chromium. Only what is missing is installed; apt-get update runs
+# at most once. Services the packages would start on their own are kept from starting: the
+# tests run their own instances on loopback.
+set -euo pipefail
+
+packages=(
+  postgresql
+  prometheus-alertmanager
+  bind9-dnsutils
+  awscli
+  git
+  curl
+  chromium
+  util-linux
+  iproute2
+  python3
+  build-essential
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+# kubectl may come from another package (e.g. a vendor's); Debian's is kubernetes-client.
+command -v kubectl >/dev/null 2>&1 || missing+=(kubernetes-client)
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-debian-packages: missing ${missing[*]}; run as root (or install them) first" >&2
+  exit 1
+fi
+
+echo "install-debian-packages: installing ${missing[*]}"
+policy=/usr/sbin/policy-rc.d
+created_policy=0
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' > "$policy"
+  chmod +x "$policy"
+  created_policy=1
+fi
+cleanup() { [ "$created_policy" -eq 1 ] && rm -f "$policy"; return 0; }
+trap cleanup EXIT
+
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

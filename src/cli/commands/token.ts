@@ -1,0 +1,145 @@
+import { writeFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import type { Hit } from '../../store/repositories/hits.js';
+import type { Page } from '../../store/paging.js';
+import type { TokenView } from '../../tokens/service.js';
+import { clientFor, collect, positiveInt } from '../context.js';
+import { printFields, printJson, printTable } from '../output.js';
+
+function showToken(token: TokenView): void {
+  printFields([
+    ['id', token.id],
+    ['kind', token.kind],
+    ['memo', token.memo],
+    ['enabled', token.enabled ? 'yes' : 'no'],
+    ...(token.url ? ([['url', token.url]] as [string, unknown][]) : []),
+    ...(token.hostname ? ([['hostname', token.hostname]] as [string, unknown][]) : []),
+    ...(token.redirect ? ([['redirect', token.redirect]] as [string, unknown][]) : []),
+    ['hits', token.hitCount],
+    ['last hit', token.lastHitAt],
+    ['created', token.createdAt],
+  ]);
+  if (token.artifact.usage) process.stdout.write(`\n${token.artifact.usage}\n`);
+}
+
+function hitSummary(hit: Hit): string {
+  const d = hit.detail as Record<string, unknown>;
+  if (typeof d.method === 'string') return `${d.method} ${String(d.path)}${d.query ? `?${String(d.query)}` : ''}`;
+  if (typeof d.summary === 'string') return d.summary;
+  return '';
+}
+
+/** `tripline token ...`: create and manage canary tokens through the server's API. */
+export function tokenCommand(): Command {
+  const token = new Command('token').description('Create and manage canary tokens.');
+
+  token
+    .command('create')
+    .description('Create a token and print its artifact (URL, hostname or file).')
+    .requiredOption('--kind <kind>', 'token kind, e.g. http')
+    .requiredOption('--memo <text>', 'what the token is for; shown in every alert')
+    .option('--redirect <url>', 'http token: answer with a 302 to this URL instead of the GIF')
+    .option('--channel <id>', 'alert channel for this token (repeatable); default channels apply if none', collect)
+    .option('--alert-window <seconds>', 'seconds that repeated hits fold into one alert', positiveInt)
+    .option('--out <file>', 'write the token\'s artifact file here (credential and decoy kinds)')
+    .option('--json', 'print JSON')
+    .action(async (options: { kind: string; memo: string; redirect?: string; channel?: string[]; alertWindow?: number; out?: string; json?: boolean }, command: Command) => {
+      const created = await clientFor(command).post<TokenView>('/tokens', {
+        kind: options.kind,
+        memo: options.memo,
+        ...(options.redirect ? { redirect: options.redirect } : {}),
+        ...(options.channel ? { channels: options.channel } : {}),
+        ...(options.alertWindow ? { alertWindowSeconds: options.alertWindow } : {}),
+      });
+      if (options.out && created.artifact.file) {
+        writeFileSync(options.out, created.artifact.file.content, { mode: created.artifact.file.mode ?? 0o600 });
+      }
+      if (options.json) printJson(created);
+      else showToken(created);
+    });
+
+  token
+    .command('list')
+    .description('List tokens, newest first.')
+    .option('--kind <kind>', 'only this kind')
+    .option('--search <text>', 'only tokens whose memo or id contains this')
+    .option('--limit <n>', 'page size', positiveInt)
+    .option('--cursor <cursor>', 'continue after a previous page')
+    .option('--json', 'print JSON')
+    .action(async (options: { kind?: string; search?: string; limit?: number; cursor?: string; json?: boolean }, command: Command) => {
+      const query = new URLSearchParams();
+      if (options.kind) query.set('kind', options.kind);
+      if (options.search) query.set('q', options.search);
+      if (options.limit) query.set('limit', String(options.limit));
+      if (options.cursor) query.set('cursor', options.cursor);
+      const page = await clientFor(command).get<Page<TokenView>>(`/tokens?${query}`);
+      if (options.json) return printJson(page);
+      printTable(page.items, [
+        { header: 'ID', value: (t) => t.id },
+        { header: 'KIND', value: (t) => t.kind },
+        { header: 'ON', value: (t) => (t.enabled ? 'yes' : 'no') },
+        { header: 'HITS', value: (t) => t.hitCount },
+        { header: 'LAST HIT', value: (t) => t.lastHitAt },
+        { header: 'MEMO', value: (t) => t.memo, max: 50 },
+      ]);
+      if (page.nextCursor) process.stdout.write(`more: --cursor ${page.nextCursor}\n`);
+    });
+
+  token
+    .command('show <id>')
+    .description('Show one token and its artifact.')
+    .option('--json', 'print JSON')
+    .action(async (id: string, options: { json?: boolean }, command: Command) => {
+      const shown = await clientFor(command).get<TokenView>(`/tokens/${encodeURIComponent(id)}`);
+      if (options.json) printJson(shown);
+      else showToken(shown);
+    });
+
+  token
+    .command('hits <id>')
+    .description("List a token's hits, newest first.")
+    .option('--limit <n>', 'page size', positiveInt)
+    .option('--cursor <cursor>', 'continue after a previous page')
+    .option('--json', 'print JSON')
+    .action(async (id: string, options: { limit?: number; cursor?: string; json?: boolean }, command: Command) => {
+      const query = new URLSearchParams();
+      if (options.limit) query.set('limit', String(options.limit));
+      if (options.cursor) query.set('cursor', options.cursor);
+      const page = await clientFor(command).get<Page<Hit>>(`/tokens/${encodeURIComponent(id)}/hits?${query}`);
+      if (options.json) return printJson(page);
+      printTable(page.items, [
+        { header: 'TIME', value: (h) => h.at },
+        { header: 'SOURCE', value: (h) => h.source },
+        { header: 'USER AGENT', value: (h) => h.userAgent, max: 40 },
+        { header: 'WHAT', value: hitSummary, max: 70 },
+      ]);
+      if (page.nextCursor) process.stdout.write(`more: --cursor ${page.nextCursor}\n`);
+    });
+
+  for (const [name, enabled] of [
+    ['enable', true],
+    ['disable', false],
+  ] as const) {
+    token
+      .command(`${name} <id>`)
+      .description(enabled ? 'Turn a token back on.' : 'Stop a token from recording hits (its URL keeps answering the same way).')
+      .option('--json', 'print JSON')
+      .action(async (id: string, options: { json?: boolean }, command: Command) => {
+        const updated = await clientFor(command).patch<TokenView>(`/tokens/${encodeURIComponent(id)}`, { enabled });
+        if (options.json) printJson(updated);
+        else process.stdout.write(`token ${updated.id} ${enabled ? 'enabled' : 'disabled'}\n`);
+      });
+  }
+
+  token
+    .command('delete <id>')
+    .description('Delete a token and its hit history.')
+    .addOption(new Option('--json', 'print JSON'))
+    .action(async (id: string, options: { json?: boolean }, command: Command) => {
+      await clientFor(command).delete(`/tokens/${encodeURIComponent(id)}`);
+      if (options.json) printJson({ id, deleted: true });
+      else process.stdout.write(`token ${id} deleted\n`);
+    });
+
+  return token;
+}

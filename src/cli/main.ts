@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+import { Command, Option } from 'commander';
+import { TriplineError } from '../core/errors.js';
+import { DEFAULT_SERVER_URL } from './client.js';
+import { serverCommand } from './commands/server.js';
+import { tokenCommand } from './commands/token.js';
+
+function program(): Command {
+  return new Command('tripline')
+    .description('Tripline: canary tokens, decoy files watched at kernel level, and alerts that say who touched what.')
+    .version('0.1.0')
+    .addOption(new Option('--server <url>', `Tripline server for client commands (default ${DEFAULT_SERVER_URL})`).env('TRIPLINE_URL'))
+    .addOption(new Option('--key <key>', 'API key for client commands').env('TRIPLINE_KEY'))
+    .showHelpAfterError('(run with --help for usage)')
+    .addCommand(serverCommand())
+    .addCommand(tokenCommand());
+}
+
+/** One line a human can act on, never a stack trace; exit 1. */
+function fail(error: unknown): never {
+  const message = error instanceof TriplineError || error instanceof Error ? error.message : String(error);
+  process.stderr.write(`tripline: ${message}\n`);
+  if (process.env.TRIPLINE_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  process.exit(1);
+}
+
+program().parseAsync(process.argv).catch(fail);

@@ -1,0 +1,61 @@
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
+import { requireKey } from './api/auth.js';
+import { registerErrorHandler } from './api/errors.js';
+import { registerStrictJson } from './api/json-body.js';
+import { tokenRoutes } from './api/tokens.js';
+import type { Services } from './services.js';
+import { httpTriggerRoutes } from './trigger/http-trigger.js';
+
+/** Routes that are neither API nor trigger paths, labelled as such in metrics. */
+const TRIGGER_ROUTE = '/*';
+
+/** The HTTP app: REST API under /api/v1, health, metrics, and every other path as a trigger. */
+export async function buildApp(services: Services): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: services.log as FastifyBaseLogger,
+    // Per-request log lines would cost the trigger path dearly; failures are logged where handled.
+    logController: new LogController({ disableRequestLogging: true }),
+    routerOptions: { maxParamLength: 512 },
+    requestTimeout: 30_000,
+    return503OnClosing: true,
+  });
+  registerErrorHandler(app);
+
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    services.metrics.requestDuration.observe(
+      { route: route === TRIGGER_ROUTE ? 'trigger' : route, method: request.method, status_code: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  app.get('/healthz', async (_request, reply) => {
+    try {
+      await sql`select 1`.execute(services.store.db);
+      return { status: 'ok', store: services.store.dialect };
+    } catch {
+      services.metrics.storeErrors.inc({ operation: 'health' });
+      return reply.code(503).send({ status: 'store_unavailable', store: services.store.dialect });
+    }
+  });
+
+  app.get('/metrics', async (_request, reply) => {
+    return reply.type(services.metrics.registry.contentType).send(await services.metrics.registry.metrics());
+  });
+
+  await app.register(
+    async (api) => {
+      registerStrictJson(api);
+      api.addHook('preHandler', requireKey(services.keys, ['admin']));
+      await api.register(tokenRoutes, { tokens: services.tokens, hits: services.hits });
+      api.all('/*', async (request, reply) =>
+        reply.code(404).send({ error: 'not_found', message: `no API route ${request.method} ${request.url.split('?')[0]}` }),
+      );
+    },
+    { prefix: '/api/v1' },
+  );
+
+  await app.register(httpTriggerRoutes, { recorder: services.recorder, addresses: services.addresses });
+  return app;
+}

@@ -1,0 +1,57 @@
+import type { Logger } from 'pino';
+import { isoNow } from '../core/time.js';
+import type { HitWriter } from '../store/hit-writer.js';
+import type { Hit } from '../store/repositories/hits.js';
+import type { Token, TokenRepository } from '../store/repositories/tokens.js';
+import type { ServerMetrics } from './metrics.js';
+
+export interface HitEvidence {
+  /** IP address for network triggers, node name for file hits. */
+  source: string;
+  userAgent: string | null;
+  detail: Record<string, unknown>;
+  /** When it happened; defaults to now (agents send their own event time). */
+  at?: string;
+}
+
+/**
+ * The one way every trigger (HTTP, DNS, credential use, agent events) turns evidence into a stored
+ * hit: find a live token, write the hit through the group-committing writer, count it.
+ */
+export class HitRecorder {
+  constructor(
+    private readonly tokens: TokenRepository,
+    private readonly writer: HitWriter,
+    private readonly metrics: ServerMetrics,
+    private readonly log: Logger,
+  ) {}
+
+  /** The first candidate id that names an enabled token, or undefined. */
+  async findLive(candidates: string[]): Promise<Token | undefined> {
+    for (const id of candidates) {
+      const token = await this.tokens.find(id);
+      if (token?.enabled) return token;
+    }
+    return undefined;
+  }
+
+  /** Resolves once the hit is durably committed. */
+  async record(token: Token, evidence: HitEvidence): Promise<Hit> {
+    try {
+      const hit = await this.writer.write({
+        tokenId: token.id,
+        kind: token.kind,
+        at: evidence.at ?? isoNow(),
+        source: evidence.source,
+        userAgent: evidence.userAgent,
+        detail: evidence.detail,
+      });
+      this.metrics.hits.inc({ kind: token.kind });
+      return hit;
+    } catch (error) {
+      this.metrics.storeErrors.inc({ operation: 'record_hit' });
+      this.log.error({ err: error, tokenId: token.id, source: evidence.source }, 'could not store a hit');
+      throw error;
+    }
+  }
+}

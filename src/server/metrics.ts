@@ -1,0 +1,49 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * The server's Prometheus metrics. One registry per server instance, so several servers in one
+ * process (tests) never share or double-register counters.
+ */
+export class ServerMetrics {
+  readonly registry = new Registry();
+  readonly hits = new Counter({
+    name: 'tripline_hits_total',
+    help: 'Token hits recorded, by token kind.',
+    labelNames: ['kind'],
+    registers: [this.registry],
+  });
+  readonly requestDuration = new Histogram({
+    name: 'tripline_http_request_duration_seconds',
+    help: 'HTTP request durations, by route, method and status code.',
+    labelNames: ['route', 'method', 'status_code'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+  readonly storeErrors = new Counter({
+    name: 'tripline_store_errors_total',
+    help: 'Store operations that failed, by operation.',
+    labelNames: ['operation'],
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'tripline_' });
+  }
+
+  /** Adds a gauge whose value is read at scrape time (e.g. an outbox backlog). */
+  gauge(name: string, help: string, labelNames: string[], collect: (gauge: Gauge) => Promise<void> | void): Gauge {
+    return new Gauge({
+      name,
+      help,
+      labelNames,
+      registers: [this.registry],
+      async collect() {
+        await collect(this);
+      },
+    });
+  }
+
+  counter(name: string, help: string, labelNames: string[]): Counter {
+    return new Counter({ name, help, labelNames, registers: [this.registry] });
+  }
+}

@@ -1,0 +1,47 @@
+import type { Logger } from 'pino';
+import type { Store } from '../store/connect.js';
+import { HitWriter } from '../store/hit-writer.js';
+import { ApiKeyRepository } from '../store/repositories/api-keys.js';
+import { HitRepository } from '../store/repositories/hits.js';
+import type { ArtifactContext } from '../tokens/kind.js';
+import { TokenService } from '../tokens/service.js';
+import { ClientAddressResolver } from './client-address.js';
+import { HitRecorder } from './hit-recorder.js';
+import { ServerMetrics } from './metrics.js';
+
+export interface ServicesConfig {
+  artifacts: ArtifactContext;
+  trustProxy: string[];
+}
+
+/** Everything the HTTP app and the other listeners share, built once per server. */
+export interface Services {
+  store: Store;
+  log: Logger;
+  metrics: ServerMetrics;
+  keys: ApiKeyRepository;
+  tokens: TokenService;
+  hits: HitRepository;
+  hitWriter: HitWriter;
+  recorder: HitRecorder;
+  addresses: ClientAddressResolver;
+  artifacts: ArtifactContext;
+}
+
+export function createServices(store: Store, log: Logger, config: ServicesConfig): Services {
+  const metrics = new ServerMetrics();
+  const tokens = new TokenService(store.db, config.artifacts);
+  const hitWriter = new HitWriter(store.db);
+  return {
+    store,
+    log,
+    metrics,
+    keys: new ApiKeyRepository(store.db),
+    tokens,
+    hits: new HitRepository(store.db),
+    hitWriter,
+    recorder: new HitRecorder(tokens.repository, hitWriter, metrics, log),
+    addresses: new ClientAddressResolver(config.trustProxy),
+    artifacts: config.artifacts,
+  };
+}

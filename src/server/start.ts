@@ -1,0 +1,71 @@
+import pino, { type Logger } from 'pino';
+import { openStore, DEFAULT_SQLITE_PATH } from '../store/connect.js';
+import type { ArtifactContext } from '../tokens/kind.js';
+import { ensureAdminKey } from './admin-key.js';
+import { buildApp } from './app.js';
+import { createServices, type Services } from './services.js';
+
+export interface ServerOptions {
+  host: string;
+  port: number;
+  db: string;
+  /** Base URL that trigger artifacts use; defaults to the listening address. */
+  publicUrl?: string;
+  trustProxy: string[];
+  adminKey?: string;
+  logLevel: string;
+  /** Where to print the once-only generated admin key (defaults to standard error). */
+  print?: (text: string) => void;
+}
+
+export const SERVER_DEFAULTS = {
+  host: '127.0.0.1',
+  port: 8080,
+  db: DEFAULT_SQLITE_PATH,
+  logLevel: 'info',
+} as const;
+
+export interface RunningServer {
+  services: Services;
+  /** Where the HTTP listener is, e.g. http://127.0.0.1:8080. */
+  url: string;
+  close(): Promise<void>;
+}
+
+function urlHost(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/** Opens the store, makes sure an admin key exists and serves HTTP until close() is called. */
+export async function startServer(options: ServerOptions, log: Logger = pino({ level: options.logLevel })): Promise<RunningServer> {
+  const store = await openStore(options.db);
+  const artifacts: ArtifactContext = { publicUrl: (options.publicUrl ?? '').replace(/\/+$/, '') };
+  const services = createServices(store, log, { artifacts, trustProxy: options.trustProxy });
+  try {
+    await ensureAdminKey(services.keys, log, options.adminKey, options.print ?? ((text) => process.stderr.write(text + '\n')));
+    const app = await buildApp(services);
+    await app.listen({ host: options.host, port: options.port });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : options.port;
+    const url = `http://${urlHost(options.host)}:${port}`;
+    if (!options.publicUrl) {
+      artifacts.publicUrl = url;
+      log.warn({ publicUrl: url }, 'no --public-url given: trigger URLs point at the listening address; set --public-url to the address attackers will reach');
+    }
+    log.info({ url, store: store.location, dialect: store.dialect, publicUrl: artifacts.publicUrl }, 'tripline server listening');
+    return {
+      services,
+      url,
+      async close() {
+        await app.close();
+        await services.hitWriter.idle();
+        await store.close();
+      },
+    };
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,76 @@
+import type { IncomingHttpHeaders } from 'node:http';
+
+/** Limits on what a hit keeps of a request: enough for evidence, never unbounded. */
+export const CAPTURE_LIMITS = {
+  headerCount: 100,
+  headerValue: 2048,
+  path: 4096,
+  query: 4096,
+  userAgent: 1024,
+  bodyHead: 4096,
+  /** A trigger body larger than this is refused (413) after the hit is recorded. */
+  bodyMax: 10 * 1024 * 1024,
+} as const;
+
+export interface CapturedBody {
+  size: number;
+  truncated: boolean;
+  encoding: 'utf8' | 'base64';
+  head: string;
+}
+
+export interface HttpHitDetail {
+  method: string;
+  path: string;
+  query: string;
+  headers: Record<string, string>;
+  body?: CapturedBody;
+  [key: string]: unknown;
+}
+
+function cap(text: string, limit: number): string {
+  return text.length > limit ? text.slice(0, limit) : text;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Keeps the first bytes of a body as text when they are valid UTF-8, else as base64. */
+export function captureBody(head: Buffer, size: number): CapturedBody {
+  const kept = head.subarray(0, CAPTURE_LIMITS.bodyHead);
+  let text: string | undefined;
+  try {
+    text = utf8.decode(kept);
+  } catch {
+    text = undefined;
+  }
+  return {
+    size,
+    truncated: size > kept.length,
+    encoding: text === undefined ? 'base64' : 'utf8',
+    head: text ?? kept.toString('base64'),
+  };
+}
+
+export function captureHeaders(headers: IncomingHttpHeaders): Record<string, string> {
+  const out: Record<string, string> = {};
+  let count = 0;
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    if (++count > CAPTURE_LIMITS.headerCount) break;
+    out[name] = cap(Array.isArray(value) ? value.join(', ') : value, CAPTURE_LIMITS.headerValue);
+  }
+  return out;
+}
+
+/** Splits the raw request target into path and query without decoding either: evidence as sent. */
+export function splitTarget(rawUrl: string): { path: string; query: string } {
+  const mark = rawUrl.indexOf('?');
+  const path = mark === -1 ? rawUrl : rawUrl.slice(0, mark);
+  const query = mark === -1 ? '' : rawUrl.slice(mark + 1);
+  return { path: cap(path, CAPTURE_LIMITS.path), query: cap(query, CAPTURE_LIMITS.query) };
+}
+
+export function captureUserAgent(headers: IncomingHttpHeaders): string | null {
+  const ua = headers['user-agent'];
+  return ua === undefined ? null : cap(ua, CAPTURE_LIMITS.userAgent);
+}

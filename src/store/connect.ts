@@ -1,0 +1,103 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import { StoreError } from '../core/errors.js';
+import { migrations } from './migrations/index.js';
+import type { Database } from './schema.js';
+
+export type StoreDialect = 'sqlite' | 'postgres';
+
+export interface Store {
+  db: Kysely<Database>;
+  dialect: StoreDialect;
+  /** Where the store lives, with any password removed: safe to log. */
+  location: string;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_SQLITE_PATH = './data/tripline.db';
+
+export function isPostgresUrl(location: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(location);
+}
+
+/** A connection string with the password replaced, for logs and error messages. */
+export function redactLocation(location: string): string {
+  if (!isPostgresUrl(location)) return location;
+  try {
+    const url = new URL(location);
+    if (url.password) url.password = '***';
+    return url.toString();
+  } catch {
+    return 'postgres://(unparseable URL)';
+  }
+}
+
+// COUNT(*) and SUM() come back from PostgreSQL as int8, which pg returns as strings by default.
+// Every counter Tripline reads fits in a double, so read them as numbers on both dialects.
+pg.types.setTypeParser(20, (value) => Number(value));
+
+function openSqlite(path: string): Kysely<Database> {
+  const file = resolve(path);
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    const database = new BetterSqlite3(file);
+    // WAL lets readers run beside the writer; FULL makes every commit durable before a hit is
+    // acknowledged. Group commit (HitWriter) keeps the fsync cost per batch, not per hit.
+    database.pragma('journal_mode = WAL');
+    database.pragma('synchronous = FULL');
+    database.pragma('busy_timeout = 5000');
+    database.pragma('foreign_keys = ON');
+    return new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  } catch (error) {
+    throw new StoreError(`cannot open the SQLite store at ${file}: ${(error as Error).message}`, { file }, error);
+  }
+}
+
+async function openPostgres(url: string): Promise<Kysely<Database>> {
+  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000 });
+  // An idle client that loses its server must not crash the process; the next query reconnects.
+  pool.on('error', () => undefined);
+  try {
+    const client = await pool.connect();
+    client.release();
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw new StoreError(
+      `cannot reach PostgreSQL at ${redactLocation(url)}: ${(error as Error).message}`,
+      { location: redactLocation(url) },
+      error,
+    );
+  }
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
+
+/** Applies every migration not yet applied. Fails loudly: a half-migrated store must not serve. */
+export async function migrate(db: Kysely<Database>, location: string): Promise<void> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new StoreError(
+      `migration ${failed} failed on ${location}: ${(error as Error).message ?? String(error)}`,
+      { location, migration: failed },
+      error,
+    );
+  }
+}
+
+/** Opens the store at a file path (SQLite) or a postgres:// URL and brings its schema up to date. */
+export async function openStore(location: string = DEFAULT_SQLITE_PATH): Promise<Store> {
+  const dialect: StoreDialect = isPostgresUrl(location) ? 'postgres' : 'sqlite';
+  const safeLocation = redactLocation(location);
+  const db = dialect === 'postgres' ? await openPostgres(location) : openSqlite(location);
+  try {
+    await migrate(db, safeLocation);
+  } catch (error) {
+    await db.destroy().catch(() => undefined);
+    throw error;
+  }
+  return { db, dialect, location: safeLocation, close: () => db.destroy() };
+}

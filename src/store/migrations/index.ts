@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely';
+import * as core from './001_core.js';
+
+/**
+ * Every migration, in order. Names sort; a released migration is never edited, only followed by a
+ * new one. Kept in code (not read from a folder) so the built package carries them.
+ */
+export const migrations: Record<string, Migration> = {
+  '001_core': core,
+};

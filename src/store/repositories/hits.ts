@@ -1,0 +1,82 @@
+import type { Kysely, Selectable } from 'kysely';
+import { decodeCursor, pageLimit, toPage, type Page, type PageRequest } from '../paging.js';
+import type { Database, HitsTable } from '../schema.js';
+
+export interface Hit {
+  id: string;
+  tokenId: string;
+  kind: string;
+  at: string;
+  source: string;
+  userAgent: string | null;
+  detail: Record<string, unknown>;
+}
+
+export function hitFromRow(row: Selectable<HitsTable>): Hit {
+  return {
+    id: row.id,
+    tokenId: row.token_id,
+    kind: row.kind,
+    at: row.at,
+    source: row.source,
+    userAgent: row.user_agent,
+    detail: JSON.parse(row.detail) as Record<string, unknown>,
+  };
+}
+
+export function hitToRow(hit: Hit): Selectable<HitsTable> {
+  return {
+    id: hit.id,
+    token_id: hit.tokenId,
+    kind: hit.kind,
+    at: hit.at,
+    source: hit.source,
+    user_agent: hit.userAgent,
+    detail: JSON.stringify(hit.detail),
+  };
+}
+
+export class HitRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** A token's whole history, newest first, paged; nothing is ever trimmed. */
+  async listForToken(tokenId: string, page: PageRequest = {}): Promise<Page<Hit>> {
+    const limit = pageLimit(page.limit);
+    let query = this.db.selectFrom('hits').selectAll().where('token_id', '=', tokenId);
+    if (page.cursor) {
+      const after = decodeCursor(page.cursor);
+      query = query.where((eb) =>
+        eb.or([eb('at', '<', after.key), eb.and([eb('at', '=', after.key), eb('id', '<', after.id)])]),
+      );
+    }
+    const rows = await query.orderBy('at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
+    return toPage(rows, limit, (r) => ({ key: r.at, id: r.id }), hitFromRow);
+  }
+
+  async get(id: string): Promise<Hit | undefined> {
+    const row = await this.db.selectFrom('hits').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? hitFromRow(row) : undefined;
+  }
+
+  async countForToken(tokenId: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('hits')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('token_id', '=', tokenId)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  /** Hits per bucket of time for a token, for charts. Buckets are ISO prefixes (hour or day). */
+  async histogram(tokenId: string, bucket: 'hour' | 'day'): Promise<{ bucket: string; count: number }[]> {
+    const width = bucket === 'hour' ? 13 : 10;
+    const rows = await this.db
+      .selectFrom('hits')
+      .select((eb) => [eb.fn<string>('substr', ['at', eb.val(1), eb.val(width)]).as('bucket'), eb.fn.countAll().as('n')])
+      .where('token_id', '=', tokenId)
+      .groupBy('bucket')
+      .orderBy('bucket')
+      .execute();
+    return rows.map((r) => ({ bucket: r.bucket, count: Number(r.n) }));
+  }
+}

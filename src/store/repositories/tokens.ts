@@ -1,0 +1,128 @@
+import type { Kysely, Selectable } from 'kysely';
+import { NotFoundError } from '../../core/errors.js';
+import { decodeCursor, pageLimit, toPage, type Page, type PageRequest } from '../paging.js';
+import type { Database, TokensTable } from '../schema.js';
+
+export interface Token {
+  id: string;
+  kind: string;
+  memo: string;
+  enabled: boolean;
+  redirect: string | null;
+  config: Record<string, unknown>;
+  alertWindowSeconds: number | null;
+  hitCount: number;
+  lastHitAt: string | null;
+  createdAt: string;
+}
+
+export interface NewToken {
+  id: string;
+  kind: string;
+  memo: string;
+  redirect?: string | null;
+  config?: Record<string, unknown>;
+  alertWindowSeconds?: number | null;
+  createdAt: string;
+}
+
+export interface TokenFilter extends PageRequest {
+  kind?: string;
+  /** Case-insensitive text found in the memo or the id. */
+  search?: string;
+}
+
+export function tokenFromRow(row: Selectable<TokensTable>): Token {
+  return {
+    id: row.id,
+    kind: row.kind,
+    memo: row.memo,
+    enabled: Number(row.enabled) === 1,
+    redirect: row.redirect,
+    config: JSON.parse(row.config) as Record<string, unknown>,
+    alertWindowSeconds: row.alert_window_s,
+    hitCount: Number(row.hit_count),
+    lastHitAt: row.last_hit_at,
+    createdAt: row.created_at,
+  };
+}
+
+export class TokenRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async create(token: NewToken, db: Kysely<Database> = this.db): Promise<Token> {
+    const row: Selectable<TokensTable> = {
+      id: token.id,
+      kind: token.kind,
+      memo: token.memo,
+      enabled: 1,
+      redirect: token.redirect ?? null,
+      config: JSON.stringify(token.config ?? {}),
+      alert_window_s: token.alertWindowSeconds ?? null,
+      hit_count: 0,
+      last_hit_at: null,
+      created_at: token.createdAt,
+    };
+    await db.insertInto('tokens').values(row).execute();
+    return tokenFromRow(row);
+  }
+
+  async find(id: string): Promise<Token | undefined> {
+    const row = await this.db.selectFrom('tokens').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? tokenFromRow(row) : undefined;
+  }
+
+  async get(id: string): Promise<Token> {
+    const token = await this.find(id);
+    if (!token) throw new NotFoundError('token', id);
+    return token;
+  }
+
+  /** Newest first. */
+  async list(filter: TokenFilter = {}): Promise<Page<Token>> {
+    const limit = pageLimit(filter.limit);
+    let query = this.db.selectFrom('tokens').selectAll();
+    if (filter.kind) query = query.where('kind', '=', filter.kind);
+    if (filter.search) {
+      const pattern = `%${filter.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      query = query.where((eb) =>
+        eb.or([
+          eb(eb.fn('lower', ['memo']), 'like', eb.val(pattern)),
+          eb('id', 'like', eb.val(pattern)),
+        ]),
+      );
+    }
+    if (filter.cursor) {
+      const after = decodeCursor(filter.cursor);
+      query = query.where((eb) =>
+        eb.or([
+          eb('created_at', '<', after.key),
+          eb.and([eb('created_at', '=', after.key), eb('id', '<', after.id)]),
+        ]),
+      );
+    }
+    const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
+    return toPage(rows, limit, (r) => ({ key: r.created_at, id: r.id }), tokenFromRow);
+  }
+
+  async update(id: string, changes: { memo?: string; enabled?: boolean; alertWindowSeconds?: number | null }): Promise<Token> {
+    const values: Partial<Selectable<TokensTable>> = {};
+    if (changes.memo !== undefined) values.memo = changes.memo;
+    if (changes.enabled !== undefined) values.enabled = changes.enabled ? 1 : 0;
+    if (changes.alertWindowSeconds !== undefined) values.alert_window_s = changes.alertWindowSeconds;
+    if (Object.keys(values).length > 0) {
+      const result = await this.db.updateTable('tokens').set(values).where('id', '=', id).executeTakeFirst();
+      if (Number(result.numUpdatedRows) === 0) throw new NotFoundError('token', id);
+    }
+    return this.get(id);
+  }
+
+  /** Removes the token and its hit history; the caller asked for exactly that. */
+  async delete(id: string): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const result = await trx.deleteFrom('tokens').where('id', '=', id).executeTakeFirst();
+      if (Number(result.numDeletedRows) === 0) throw new NotFoundError('token', id);
+      await trx.deleteFrom('hits').where('token_id', '=', id).execute();
+    });
+  }
+}

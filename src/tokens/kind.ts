@@ -1,0 +1,42 @@
+import type { Token } from '../store/repositories/tokens.js';
+
+/** Where the server can be reached from the outside, for building artifacts. */
+export interface ArtifactContext {
+  /** Base URL of trigger paths, without a trailing slash (e.g. https://t.example.com). */
+  publicUrl: string;
+  /** Zone the DNS server is authoritative for, when it runs. */
+  dnsZone?: string;
+}
+
+/** Options for creating a token, already checked for shape by the API layer. */
+export interface TokenOptions {
+  memo: string;
+  redirect?: string;
+  /** Kind-specific options (e.g. a decoy's path); each kind validates its own. */
+  options?: Record<string, unknown>;
+}
+
+/** What a token is handed out as. Each kind fills what makes sense for it. */
+export interface Artifact {
+  /** A URL that fires the token when fetched. */
+  url?: string;
+  /** A DNS name that fires the token when resolved. */
+  hostname?: string;
+  /** A file that fires the token when used (credentials, config). */
+  file?: { name: string; content: string; mode?: number };
+  /** Extra files that belong with the artifact (e.g. AWS config next to credentials). */
+  extraFiles?: { name: string; content: string; mode?: number }[];
+  /** How to use it, one line for humans. */
+  usage?: string;
+}
+
+/** One kind of canary token: how it is created and what it is handed out as. */
+export interface TokenKind {
+  kind: string;
+  /** One line for --help and the dashboard. */
+  title: string;
+  /** Validates kind-specific options and returns the config to store. */
+  prepare(id: string, input: TokenOptions, context: ArtifactContext): Record<string, unknown>;
+  /** Builds the artifact from the stored token (deterministic: same token, same artifact). */
+  artifact(token: Token, context: ArtifactContext): Artifact;
+}

@@ -1,0 +1,117 @@
+import { ValidationError } from '../core/errors.js';
+import { newTokenId } from '../core/ids.js';
+import { isoNow } from '../core/time.js';
+import type { Page } from '../store/paging.js';
+import { TokenRepository, type Token, type TokenFilter } from '../store/repositories/tokens.js';
+import type { Kysely } from 'kysely';
+import type { Database } from '../store/schema.js';
+import type { Artifact, ArtifactContext, TokenOptions } from './kind.js';
+import { tokenKind } from './registry.js';
+
+export const MAX_MEMO_LENGTH = 1000;
+
+/** A token as the API and CLI show it. */
+export interface TokenView {
+  id: string;
+  kind: string;
+  memo: string;
+  url: string | null;
+  hostname: string | null;
+  enabled: boolean;
+  redirect: string | null;
+  alertWindowSeconds: number | null;
+  hitCount: number;
+  lastHitAt: string | null;
+  createdAt: string;
+  artifact: Artifact;
+}
+
+export interface CreateTokenInput extends TokenOptions {
+  kind: string;
+  alertWindowSeconds?: number | null;
+}
+
+function checkRedirect(redirect: string): void {
+  let url: URL;
+  try {
+    url = new URL(redirect);
+  } catch {
+    throw new ValidationError('redirect must be an absolute http:// or https:// URL', { field: 'redirect' });
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ValidationError(`redirect must use http or https, not ${url.protocol.replace(':', '')}`, { field: 'redirect' });
+  }
+}
+
+function checkMemo(memo: string): void {
+  if (memo.trim().length === 0) throw new ValidationError('memo must say what the token is for', { field: 'memo' });
+  if (memo.length > MAX_MEMO_LENGTH) {
+    throw new ValidationError(`memo is ${memo.length} characters; the limit is ${MAX_MEMO_LENGTH}`, { field: 'memo' });
+  }
+}
+
+/** Creating, presenting and changing tokens: the rules, over the token repository. */
+export class TokenService {
+  readonly repository: TokenRepository;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly context: ArtifactContext,
+  ) {
+    this.repository = new TokenRepository(db);
+  }
+
+  async create(input: CreateTokenInput): Promise<TokenView> {
+    const kind = tokenKind(input.kind);
+    checkMemo(input.memo);
+    if (input.redirect !== undefined) checkRedirect(input.redirect);
+    const id = newTokenId();
+    const config = kind.prepare(id, input, this.context);
+    const token = await this.repository.create({
+      id,
+      kind: kind.kind,
+      memo: input.memo,
+      redirect: input.redirect ?? null,
+      config,
+      alertWindowSeconds: input.alertWindowSeconds ?? null,
+      createdAt: isoNow(),
+    });
+    return this.present(token);
+  }
+
+  async get(id: string): Promise<TokenView> {
+    return this.present(await this.repository.get(id));
+  }
+
+  async list(filter: TokenFilter): Promise<Page<TokenView>> {
+    const page = await this.repository.list(filter);
+    return { items: page.items.map((t) => this.present(t)), nextCursor: page.nextCursor };
+  }
+
+  async update(id: string, changes: { memo?: string; enabled?: boolean; alertWindowSeconds?: number | null }): Promise<TokenView> {
+    if (changes.memo !== undefined) checkMemo(changes.memo);
+    return this.present(await this.repository.update(id, changes));
+  }
+
+  delete(id: string): Promise<void> {
+    return this.repository.delete(id);
+  }
+
+  present(token: Token): TokenView {
+    const artifact = tokenKind(token.kind).artifact(token, this.context);
+    return {
+      id: token.id,
+      kind: token.kind,
+      memo: token.memo,
+      url: artifact.url ?? null,
+      hostname: artifact.hostname ?? null,
+      enabled: token.enabled,
+      redirect: token.redirect,
+      alertWindowSeconds: token.alertWindowSeconds,
+      hitCount: token.hitCount,
+      lastHitAt: token.lastHitAt,
+      createdAt: token.createdAt,
+      artifact,
+    };
+  }
+}

@@ -1,0 +1,51 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { newSecret } from '../../src/core/ids.js';
+import { startServer, type RunningServer, type ServerOptions } from '../../src/server/start.js';
+
+export interface TestServer {
+  server: RunningServer;
+  url: string;
+  key: string;
+  /** fetch against the API with the admin key. */
+  api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
+  close(): Promise<void>;
+}
+
+/** A Tripline server in this process on a free loopback port, with a fresh SQLite store unless db is given. */
+export async function startTestServer(options: Partial<ServerOptions> = {}): Promise<TestServer> {
+  const dir = options.db ? undefined : mkdtempSync(join(tmpdir(), 'tripline-test-'));
+  const key = newSecret('tpl_test');
+  const server = await startServer(
+    {
+      host: '127.0.0.1',
+      port: 0,
+      db: options.db ?? join(dir!, 'tripline.db'),
+      trustProxy: [],
+      adminKey: key,
+      logLevel: 'silent',
+      ...options,
+    },
+    pino({ level: process.env.TRIPLINE_TEST_LOG ?? 'silent' }),
+  );
+  return {
+    server,
+    url: server.url,
+    key,
+    async api(method, path, body) {
+      const response = await fetch(`${server.url}/api/v1${path}`, {
+        method,
+        headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await response.text();
+      return { status: response.status, body: text ? JSON.parse(text) : undefined };
+    },
+    async close() {
+      await server.close();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -55,3 +55,20 @@ export interface DecoyTamperEvent {
   /** The process, when the sensor could tell who did it. */
   process: ProcessInfo | null;
 }
+
+/**
+ * The detail stored with a hit on a `file` token: where it was seen, which policy matched, what
+ * the agent did, and the access (or tamper) event itself. Alert grouping for file hits uses
+ * token, event.process.binary and event.process.uid.
+ */
+export interface FileHitDetail {
+  /** Name of the host the agent runs on (--node-name). */
+  node: string;
+  policy: string | null;
+  /** Hook that matched, e.g. security_file_permission. */
+  hook: string | null;
+  /** What the agent did: post, geturl, sigkill, override, signal ... */
+  actions: string[];
+  access?: FileAccessEvent;
+  tamper?: DecoyTamperEvent;
+}

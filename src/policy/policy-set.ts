@@ -1,0 +1,60 @@
+import type { FileAccessEvent } from '../core/file-event.js';
+import { PolicyError } from './errors.js';
+import type { CompiledPolicy, WatchTarget } from './compile.js';
+import type { EvaluationContext, Match } from './evaluate.js';
+import { policyKey, type LoadResult } from './load.js';
+
+/**
+ * The policies loaded from a set of files, kept per file so that a changed or removed file
+ * replaces or drops only what it contributed.
+ */
+export class PolicySet {
+  private readonly files = new Map<string, LoadResult>();
+
+  /**
+   * Adds or replaces a file's policies. A policy whose name another file already uses is an
+   * error for this file, which then contributes nothing; the earlier file keeps its policies.
+   * Returns the result with such conflicts added.
+   */
+  update(result: LoadResult): LoadResult {
+    this.files.delete(result.file);
+    const taken = new Map<string, string>();
+    for (const other of this.files.values()) {
+      for (const p of other.policies) taken.set(policyKey(p), other.file);
+    }
+    const conflicts = result.policies
+      .filter((p) => taken.has(policyKey(p)))
+      .map((p) => new PolicyError(p.file, p.pos.name.line, p.pos.name.column, 'metadata.name',
+        `policy ${policyKey(p)} is already defined in ${taken.get(policyKey(p))}`));
+    const merged: LoadResult = conflicts.length
+      ? { ...result, policies: [], errors: [...result.errors, ...conflicts] }
+      : result;
+    this.files.set(result.file, merged);
+    return merged;
+  }
+
+  remove(file: string): void {
+    this.files.delete(file);
+  }
+
+  get policies(): CompiledPolicy[] {
+    return [...this.files.values()].flatMap((r) => r.policies);
+  }
+
+  /** Every path to watch, with the accesses any policy needs on it. */
+  watches(): WatchTarget[] {
+    const merged = new Map<string, WatchTarget>();
+    for (const target of this.policies.flatMap((p) => p.watches)) {
+      const key = `${target.match}:${target.path}`;
+      const seen = merged.get(key);
+      if (seen) seen.accesses = [...new Set([...seen.accesses, ...target.accesses])];
+      else merged.set(key, { ...target, accesses: [...target.accesses] });
+    }
+    return [...merged.values()];
+  }
+
+  /** One match per policy at most; policies are independent, as Tetragon's are. */
+  evaluate(event: FileAccessEvent, ctx?: EvaluationContext): Match[] {
+    return this.policies.map((p) => p.evaluate(event, ctx)).filter((m): m is Match => m !== null);
+  }
+}

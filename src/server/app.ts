@@ -2,15 +2,19 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import { sql } from 'kysely';
 import { requireKey } from './api/auth.js';
 import { registerErrorHandler } from './api/errors.js';
+import { eventRoutes } from './api/events.js';
 import { registerStrictJson } from './api/json-body.js';
+import { tokenKindRoutes } from './api/token-kinds.js';
 import { tokenRoutes } from './api/tokens.js';
+import { DashboardBundle } from './dashboard/bundle.js';
+import { dashboardRoutes } from './dashboard/routes.js';
 import type { Services } from './services.js';
 import { httpTriggerRoutes } from './trigger/http-trigger.js';
 
 /** Routes that are neither API nor trigger paths, labelled as such in metrics. */
 const TRIGGER_ROUTE = '/*';
 
-/** The HTTP app: REST API under /api/v1, health, metrics, and every other path as a trigger. */
+/** The HTTP app: REST API under /api/v1, dashboard under /ui/, health, metrics, and every other path as a trigger. */
 export async function buildApp(services: Services): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: services.log as FastifyBaseLogger,
@@ -49,6 +53,8 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
       registerStrictJson(api);
       api.addHook('preHandler', requireKey(services.keys, ['admin']));
       await api.register(tokenRoutes, { tokens: services.tokens, hits: services.hits });
+      await api.register(tokenKindRoutes);
+      await api.register(eventRoutes, { events: services.events });
       api.all('/*', async (request, reply) =>
         reply.code(404).send({ error: 'not_found', message: `no API route ${request.method} ${request.url.split('?')[0]}` }),
       );
@@ -56,6 +62,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     { prefix: '/api/v1' },
   );
 
+  await app.register(dashboardRoutes, { bundle: DashboardBundle.load() });
   await app.register(httpTriggerRoutes, { recorder: services.recorder, addresses: services.addresses });
   return app;
 }

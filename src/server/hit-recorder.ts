@@ -3,6 +3,7 @@ import { isoNow } from '../core/time.js';
 import type { HitWriter } from '../store/hit-writer.js';
 import type { Hit } from '../store/repositories/hits.js';
 import type { Token, TokenRepository } from '../store/repositories/tokens.js';
+import type { LiveEventBus } from './live-events.js';
 import type { ServerMetrics } from './metrics.js';
 
 export interface HitEvidence {
@@ -24,6 +25,8 @@ export class HitRecorder {
     private readonly writer: HitWriter,
     private readonly metrics: ServerMetrics,
     private readonly log: Logger,
+    /** Told of each hit once it is committed, for live dashboards. */
+    private readonly events?: LiveEventBus,
   ) {}
 
   /** The first candidate id that names an enabled token, or undefined. */
@@ -47,6 +50,7 @@ export class HitRecorder {
         detail: evidence.detail,
       });
       this.metrics.hits.inc({ kind: token.kind });
+      this.events?.publish({ type: 'hit', hit });
       return hit;
     } catch (error) {
       this.metrics.storeErrors.inc({ operation: 'record_hit' });

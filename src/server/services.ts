@@ -7,6 +7,7 @@ import type { ArtifactContext } from '../tokens/kind.js';
 import { TokenService } from '../tokens/service.js';
 import { ClientAddressResolver } from './client-address.js';
 import { HitRecorder } from './hit-recorder.js';
+import { LiveEventBus } from './live-events.js';
 import { ServerMetrics } from './metrics.js';
 
 export interface ServicesConfig {
@@ -26,12 +27,15 @@ export interface Services {
   recorder: HitRecorder;
   addresses: ClientAddressResolver;
   artifacts: ArtifactContext;
+  /** Committed changes, pushed to open dashboards. */
+  events: LiveEventBus;
 }
 
 export function createServices(store: Store, log: Logger, config: ServicesConfig): Services {
   const metrics = new ServerMetrics();
   const tokens = new TokenService(store.db, config.artifacts);
   const hitWriter = new HitWriter(store.db);
+  const events = new LiveEventBus();
   return {
     store,
     log,
@@ -40,8 +44,9 @@ export function createServices(store: Store, log: Logger, config: ServicesConfig
     tokens,
     hits: new HitRepository(store.db),
     hitWriter,
-    recorder: new HitRecorder(tokens.repository, hitWriter, metrics, log),
+    recorder: new HitRecorder(tokens.repository, hitWriter, metrics, log, events),
     addresses: new ClientAddressResolver(config.trustProxy),
     artifacts: config.artifacts,
+    events,
   };
 }

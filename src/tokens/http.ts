@@ -14,6 +14,7 @@ function pick(list: string[]): string {
 export const httpTokenKind: TokenKind = {
   kind: 'http',
   title: 'Web bug: a URL that alerts when fetched',
+  acceptsRedirect: true,
   prepare() {
     // The dressing is chosen once and kept, so the token's URL never changes.
     return { leading: pick(LEADING), trailing: pick(TRAILING) };

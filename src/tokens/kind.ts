@@ -30,11 +30,29 @@ export interface Artifact {
   usage?: string;
 }
 
+/** One kind-specific option (a key of TokenOptions.options), described so that forms such as the
+ * dashboard's can ask for it without knowing the kind. */
+export interface TokenOptionField {
+  name: string;
+  label: string;
+  type: 'text' | 'multiline' | 'number' | 'boolean' | 'select';
+  required?: boolean;
+  /** One line shown under the field. */
+  help?: string;
+  placeholder?: string;
+  /** For type select: the allowed values. */
+  choices?: { value: string; label: string }[];
+}
+
 /** One kind of canary token: how it is created and what it is handed out as. */
 export interface TokenKind {
   kind: string;
   /** One line for --help and the dashboard. */
   title: string;
+  /** True when a hit is answered with the token's redirect, so forms offer that field. */
+  acceptsRedirect?: boolean;
+  /** The kind-specific options its create form asks for; none when omitted. */
+  optionFields?: TokenOptionField[];
   /** Validates kind-specific options and returns the config to store. */
   prepare(id: string, input: TokenOptions, context: ArtifactContext): Record<string, unknown>;
   /** Builds the artifact from the stored token (deterministic: same token, same artifact). */

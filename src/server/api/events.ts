@@ -1,0 +1,66 @@
+import type { ServerResponse } from 'node:http';
+import type { FastifyInstance } from 'fastify';
+import type { LiveEvent, LiveEventBus } from '../live-events.js';
+
+export interface EventRoutesOptions {
+  events: LiveEventBus;
+  /** How often an idle stream gets a comment line, so proxies and browsers keep it open. */
+  keepAliveMs?: number;
+}
+
+/** A stream that has this much unsent data belongs to a client that stopped reading: it is cut,
+ * and the client reconnects and refetches instead of the server buffering without bound. */
+const MAX_UNSENT_BYTES = 1024 * 1024;
+const DEFAULT_KEEP_ALIVE_MS = 20_000;
+
+function frame(event: LiveEvent): string {
+  // JSON.stringify escapes line breaks inside strings, so the data is always one SSE line.
+  return `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
+}
+
+/**
+ * GET /events: server-sent events for the dashboard. Clients read it with fetch() and send the
+ * API key in the Authorization header like every other call (EventSource cannot set headers and
+ * would put the key in the URL). The first frame is `ready`; after it, every committed hit.
+ */
+export async function eventRoutes(app: FastifyInstance, options: EventRoutesOptions): Promise<void> {
+  const keepAliveMs = options.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS;
+  const open = new Set<ServerResponse>();
+
+  // Open streams never end by themselves, so closing the server ends them first.
+  app.addHook('preClose', async () => {
+    for (const response of open) response.end();
+  });
+
+  app.get('/events', (request, reply) => {
+    reply.hijack();
+    const response = reply.raw;
+    response.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      'x-accel-buffering': 'no',
+      'x-content-type-options': 'nosniff',
+    });
+    open.add(response);
+
+    const send = (text: string) => {
+      if (response.writableLength > MAX_UNSENT_BYTES) {
+        response.destroy();
+        return;
+      }
+      response.write(text);
+    };
+    const unsubscribe = options.events.subscribe((event) => send(frame(event)));
+    const keepAlive = setInterval(() => send(': keep-alive\n\n'), keepAliveMs);
+    keepAlive.unref();
+
+    const stop = () => {
+      clearInterval(keepAlive);
+      unsubscribe();
+      open.delete(response);
+    };
+    response.on('close', stop);
+    request.raw.on('close', stop);
+    send('event: ready\ndata: {}\n\n');
+  });
+}

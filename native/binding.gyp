@@ -1,0 +1,10 @@
+{
+  "targets": [
+    {
+      "target_name": "tripline_fanotify",
+      "sources": ["src/addon.c", "src/group.c"],
+      "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-O2"],
+      "defines": ["NAPI_VERSION=8"]
+    }
+  ]
+}

@@ -1,0 +1,326 @@
+/*
+ * N-API binding for group.c. The fanotify fd is watched with uv_poll on the JavaScript event
+ * loop, so events reach JavaScript with no thread of our own; a uv_timer on the same loop answers
+ * permission events that JavaScript leaves unanswered for longer than the timeout.
+ *
+ * open(kind, timeoutMs, onEvents) -> handle      onEvents(events[], errno) per readable batch
+ * mark(handle, flags, mask, dirfd, path|null)   throws with code E... on failure
+ * reply(handle, id, response) -> 0 | -ENOENT | refused errno
+ * signal(handle, id, sig) -> 0 | -errno
+ * stats(handle) -> { pending, expired, initFlags }
+ * close(handle)
+ * fidKey(fd) -> string                           same key format as events' dir/obj
+ */
+#define NAPI_VERSION 8
+#define _GNU_SOURCE
+#include <errno.h>
+#include <node_api.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uv.h>
+
+#include "group.h"
+
+typedef struct sensor {
+  tl_group g;
+  napi_env env;
+  napi_ref callback;
+  napi_async_context async;
+  uv_poll_t poll;
+  uv_timer_t timer;
+  int live_handles; /* uv handles not yet through uv_close */
+  int closed, finalized;
+  napi_value batch;
+  uint32_t batch_len;
+} sensor;
+
+#define CHECK(call)                                   \
+  do {                                                \
+    if ((call) != napi_ok) return throw_last(env);    \
+  } while (0)
+
+static napi_value throw_last(napi_env env) {
+  const napi_extended_error_info *info;
+  bool pending;
+  napi_is_exception_pending(env, &pending);
+  if (!pending) {
+    napi_get_last_error_info(env, &info);
+    napi_throw_error(env, NULL, info->error_message ? info->error_message : "N-API call failed");
+  }
+  return NULL;
+}
+
+static napi_value throw_errno(napi_env env, const char *what, int err) {
+  char msg[256];
+  snprintf(msg, sizeof msg, "%s: %s", what, strerror(err));
+  const char *code = strerrorname_np(err);
+  napi_throw_error(env, code ? code : "EUNKNOWN", msg);
+  return NULL;
+}
+
+static void maybe_free(sensor *s) {
+  if (s->finalized && s->live_handles == 0) free(s);
+}
+
+static void on_handle_closed(uv_handle_t *h) {
+  sensor *s = h->data;
+  s->live_handles--;
+  maybe_free(s);
+}
+
+static void shutdown_sensor(sensor *s) {
+  if (s->closed) return;
+  s->closed = 1;
+  tl_group_close(&s->g); /* allows everything still pending */
+  if (s->live_handles) {
+    uv_poll_stop(&s->poll);
+    uv_timer_stop(&s->timer);
+    uv_close((uv_handle_t *)&s->poll, on_handle_closed);
+    uv_close((uv_handle_t *)&s->timer, on_handle_closed);
+  }
+  if (s->callback) napi_delete_reference(s->env, s->callback);
+  if (s->async) napi_async_destroy(s->env, s->async);
+  s->callback = NULL;
+  s->async = NULL;
+}
+
+static void env_cleanup(void *arg) {
+  shutdown_sensor(arg);
+}
+
+static void finalize(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  sensor *s = data;
+  if (!s->closed) napi_remove_env_cleanup_hook(s->env, env_cleanup, s);
+  shutdown_sensor(s);
+  s->finalized = 1;
+  maybe_free(s);
+}
+
+static void set_num(napi_env env, napi_value obj, const char *key, double v) {
+  napi_value n;
+  napi_create_double(env, v, &n);
+  napi_set_named_property(env, obj, key, n);
+}
+
+static void set_str(napi_env env, napi_value obj, const char *key, const char *v) {
+  napi_value str;
+  napi_create_string_utf8(env, v, NAPI_AUTO_LENGTH, &str);
+  napi_set_named_property(env, obj, key, str);
+}
+
+static void push_event(const tl_event *ev, void *ctx) {
+  sensor *s = ctx;
+  napi_env env = s->env;
+  napi_value o;
+  if (napi_create_object(env, &o) != napi_ok) return;
+  set_num(env, o, "mask", (double)ev->mask);
+  set_num(env, o, "pid", ev->pid);
+  set_num(env, o, "id", ev->id);
+  if (ev->has_file) {
+    set_str(env, o, "path", ev->path);
+    set_num(env, o, "dev", (double)ev->dev);
+    set_num(env, o, "ino", (double)ev->ino);
+    set_num(env, o, "mode", ev->mode);
+  }
+  if (ev->has_range) {
+    set_num(env, o, "offset", (double)ev->offset);
+    set_num(env, o, "count", (double)ev->count);
+  }
+  if (ev->dir_key[0]) set_str(env, o, "dir", ev->dir_key);
+  if (ev->name[0]) set_str(env, o, "name", ev->name);
+  if (ev->obj_key[0]) set_str(env, o, "obj", ev->obj_key);
+  napi_set_element(env, s->batch, s->batch_len++, o);
+}
+
+static void on_readable(uv_poll_t *h, int status, int events) {
+  (void)events;
+  sensor *s = h->data;
+  napi_env env = s->env;
+  if (s->closed) return;
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
+  napi_create_array(env, &s->batch);
+  s->batch_len = 0;
+  int n = status < 0 ? -EIO : tl_group_read(&s->g, push_event, s);
+  int err = n < 0 ? -n : 0;
+  if (err) uv_poll_stop(&s->poll); /* a broken fd would spin; JavaScript hears why */
+  if (s->batch_len > 0 || err) {
+    napi_value cb, recv, argv[2], result;
+    napi_get_reference_value(env, s->callback, &cb);
+    napi_get_global(env, &recv); /* napi_make_callback wants an object receiver */
+    argv[0] = s->batch;
+    napi_create_int32(env, err, &argv[1]);
+    if (napi_make_callback(env, s->async, recv, cb, 2, argv, &result) == napi_pending_exception) {
+      napi_value exc;
+      napi_get_and_clear_last_exception(env, &exc);
+      napi_fatal_exception(env, exc);
+    }
+  }
+  napi_close_handle_scope(env, scope);
+}
+
+static void on_timer(uv_timer_t *t) {
+  sensor *s = t->data;
+  if (!s->closed) tl_group_expire(&s->g, tl_now_ms());
+}
+
+static sensor *unwrap(napi_env env, napi_value v) {
+  void *p = NULL;
+  if (napi_unwrap(env, v, &p) != napi_ok || !p) {
+    napi_throw_type_error(env, NULL, "not a sensor handle");
+    return NULL;
+  }
+  sensor *s = p;
+  if (s->closed) {
+    napi_throw_error(env, "ECLOSED", "sensor is closed");
+    return NULL;
+  }
+  return s;
+}
+
+static napi_value js_open(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3], obj, name;
+  int32_t kind;
+  double timeout;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  CHECK(napi_get_value_int32(env, argv[0], &kind));
+  CHECK(napi_get_value_double(env, argv[1], &timeout));
+  uv_loop_t *loop;
+  CHECK(napi_get_uv_event_loop(env, &loop));
+
+  sensor *s = calloc(1, sizeof *s);
+  if (!s) return throw_errno(env, "open", ENOMEM);
+  int rc = tl_group_open(&s->g, kind == TL_TAMPER ? TL_TAMPER : TL_ACCESS, (uint64_t)timeout);
+  if (rc < 0) {
+    free(s);
+    return throw_errno(env, "fanotify_init", -rc);
+  }
+  s->env = env;
+  CHECK(napi_create_object(env, &obj));
+  CHECK(napi_create_reference(env, argv[2], 1, &s->callback));
+  CHECK(napi_create_string_utf8(env, "tripline:fanotify", NAPI_AUTO_LENGTH, &name));
+  CHECK(napi_async_init(env, obj, name, &s->async));
+
+  uv_poll_init(loop, &s->poll, s->g.fd);
+  uv_timer_init(loop, &s->timer);
+  s->poll.data = s->timer.data = s;
+  s->live_handles = 2;
+  uv_poll_start(&s->poll, UV_READABLE, on_readable);
+  /* A quarter of the timeout keeps the overshoot small; the timer alone never keeps the process up. */
+  uint64_t tick = (uint64_t)timeout / 4 > 10 ? (uint64_t)timeout / 4 : 10;
+  uv_timer_start(&s->timer, on_timer, tick, tick);
+  uv_unref((uv_handle_t *)&s->timer);
+
+  CHECK(napi_wrap(env, obj, s, finalize, NULL, NULL));
+  napi_add_env_cleanup_hook(env, env_cleanup, s);
+  return obj;
+}
+
+static napi_value js_mark(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  uint32_t flags;
+  double mask;
+  int32_t dirfd;
+  char path[PATH_MAX];
+  napi_valuetype t;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  sensor *s = unwrap(env, argv[0]);
+  if (!s) return NULL;
+  CHECK(napi_get_value_uint32(env, argv[1], &flags));
+  CHECK(napi_get_value_double(env, argv[2], &mask));
+  CHECK(napi_get_value_int32(env, argv[3], &dirfd));
+  CHECK(napi_typeof(env, argv[4], &t));
+  if (t == napi_string) CHECK(napi_get_value_string_utf8(env, argv[4], path, sizeof path, NULL));
+  int rc = tl_group_mark(&s->g, flags, (uint64_t)mask, dirfd, t == napi_string ? path : NULL);
+  return rc < 0 ? throw_errno(env, "fanotify_mark", -rc) : NULL;
+}
+
+/* reply and signal share a shape: (handle, id, value) -> int from group.c */
+typedef int (*id_op)(tl_group *g, uint32_t id, uint32_t value);
+
+static int op_reply(tl_group *g, uint32_t id, uint32_t response) {
+  return tl_group_reply(g, id, response);
+}
+
+static int op_signal(tl_group *g, uint32_t id, uint32_t sig) {
+  return tl_group_signal(g, id, (int)sig);
+}
+
+static napi_value call_with_id(napi_env env, napi_callback_info info, id_op op) {
+  size_t argc = 3;
+  napi_value argv[3], out;
+  uint32_t id, value;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  sensor *s = unwrap(env, argv[0]);
+  if (!s) return NULL;
+  CHECK(napi_get_value_uint32(env, argv[1], &id));
+  CHECK(napi_get_value_uint32(env, argv[2], &value));
+  CHECK(napi_create_int32(env, op(&s->g, id, value), &out));
+  return out;
+}
+
+static napi_value js_reply(napi_env env, napi_callback_info info) {
+  return call_with_id(env, info, op_reply);
+}
+
+static napi_value js_signal(napi_env env, napi_callback_info info) {
+  return call_with_id(env, info, op_signal);
+}
+
+static napi_value js_stats(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], out;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  sensor *s = unwrap(env, argv[0]);
+  if (!s) return NULL;
+  CHECK(napi_create_object(env, &out));
+  set_num(env, out, "pending", (double)s->g.npending);
+  set_num(env, out, "expired", (double)s->g.expired);
+  set_num(env, out, "initFlags", s->g.init_flags);
+  return out;
+}
+
+static napi_value js_close(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  void *p = NULL;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (napi_unwrap(env, argv[0], &p) == napi_ok && p && !((sensor *)p)->closed) {
+    napi_remove_env_cleanup_hook(env, env_cleanup, p);
+    shutdown_sensor(p);
+  }
+  return NULL;
+}
+
+static napi_value js_fid_key(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], out;
+  int32_t fd;
+  char key[TL_KEY_MAX];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  CHECK(napi_get_value_int32(env, argv[0], &fd));
+  int rc = tl_fid_key(fd, key, sizeof key);
+  if (rc < 0) return throw_errno(env, "name_to_handle_at", -rc);
+  CHECK(napi_create_string_utf8(env, key, NAPI_AUTO_LENGTH, &out));
+  return out;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  const napi_property_descriptor props[] = {
+      {"open", NULL, js_open, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"mark", NULL, js_mark, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"reply", NULL, js_reply, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"signal", NULL, js_signal, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"stats", NULL, js_stats, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"close", NULL, js_close, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"fidKey", NULL, js_fid_key, NULL, NULL, NULL, napi_enumerable, NULL},
+  };
+  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

@@ -1,0 +1,281 @@
+/**
+ * The kernel sensor: decoy files watched through fanotify, each access reported with the
+ * accessing process while that process waits for a verdict, and changes to the decoys themselves
+ * reported as tamper events.
+ *
+ * Two fanotify groups: the access group (pre-content class, permission events, inode marks only,
+ * so unrelated files never leave the kernel) and the tamper group (notification class with file
+ * handles, which the kernel refuses to combine with permission events).
+ *
+ * The agent must never open a watched file synchronously from this event loop: the open would
+ * wait for a verdict only this loop can give. Its asynchronous accesses are answered in the addon
+ * and never reported.
+ */
+import { EventEmitter } from 'node:events';
+import { constants, hostname } from 'node:os';
+import type { DecoyTamperEvent, FileAccessEvent } from '../../core/file-event.js';
+import { classify, openFlags } from './access-kind.js';
+import { AccessRequest, type Verdicts } from './access-request.js';
+import { type Decoy, DecoyMarks } from './decoy-marks.js';
+import { SensorError } from './errors.js';
+import {
+  DENY_ERRNOS,
+  denyResponse,
+  FAN_ALLOW,
+  FAN_CLASS_PRE_CONTENT,
+  FAN_PRE_ACCESS,
+  FAN_Q_OVERFLOW,
+  FAN_REPORT_PIDFD,
+  GROUP_ACCESS,
+  GROUP_TAMPER,
+} from './fanotify-abi.js';
+import { procFdProbe } from './fd-probe.js';
+import { loadNative, type NativeBinding, type NativeHandle, type RawEvent } from './native.js';
+import { readProcess, readProcessAndParent, unknownProcess } from './process-context.js';
+import { readBlockedSyscall } from './syscall-info.js';
+import { tamperChanges } from './tamper.js';
+
+export interface FanotifySensorOptions {
+  /** Permission events left unanswered this long are allowed by the addon. Default 5000 ms. */
+  replyTimeoutMs?: number;
+  /** Node name in exec ids; default the host name. */
+  nodeName?: string;
+}
+
+export interface SensorWarning {
+  code: 'late_verdict' | 'errno_refused' | 'event_failed' | 'tamper_overflow' | 'tamper_failed';
+  message: string;
+  path?: string;
+}
+
+export interface SensorEvents {
+  access: [AccessRequest];
+  tamper: [DecoyTamperEvent];
+  warning: [SensorWarning];
+  /** The sensor stopped reading events; it should be closed and reopened. */
+  error: [Error];
+}
+
+export interface WatchedDecoy {
+  path: string;
+  dev: number;
+  ino: number;
+  /** False on filesystems without pre-content events (tmpfs): writes are reported after the
+   * fact and cannot be denied (deny the write-mode open instead). */
+  blockingWrites: boolean;
+}
+
+export interface SensorCapabilities {
+  /** FAN_PRE_ACCESS available: writes are seen before they happen and can be denied. */
+  preContent: boolean;
+  /** Errnos deny() can return; only EPERM without the pre-content class. */
+  denyErrnos: readonly string[];
+  /** Signals go through the event's pidfd rather than the pid. */
+  pidfd: boolean;
+}
+
+const CLASS_BITS = 0x0c;
+const NOT_PENDING = -2;
+
+export class FanotifySensor extends EventEmitter<SensorEvents> {
+  readonly capabilities: SensorCapabilities;
+  private readonly native: NativeBinding;
+  private readonly access: NativeHandle;
+  private readonly tamper: NativeHandle;
+  private readonly marks: DecoyMarks;
+  private readonly nodeName: string;
+  private readonly verdicts: Verdicts;
+  private closed = false;
+
+  constructor(options: FanotifySensorOptions = {}) {
+    super();
+    this.native = loadNative();
+    this.nodeName = options.nodeName ?? hostname();
+    const timeout = options.replyTimeoutMs ?? 5000;
+    this.access = this.openGroup(GROUP_ACCESS, timeout, (events) => {
+      for (const raw of events) void this.onAccess(raw);
+    });
+    try {
+      this.tamper = this.openGroup(GROUP_TAMPER, timeout, (events) => {
+        for (const raw of events) this.onTamper(raw);
+      });
+    } catch (err) {
+      this.native.close(this.access);
+      throw err;
+    }
+    const flags = this.native.stats(this.access).initFlags;
+    const preContent = (flags & CLASS_BITS) === FAN_CLASS_PRE_CONTENT;
+    this.capabilities = {
+      preContent,
+      denyErrnos: preContent ? [...DENY_ERRNOS] : ['EPERM'],
+      pidfd: (flags & FAN_REPORT_PIDFD) !== 0,
+    };
+    this.marks = new DecoyMarks(this.native, this.access, this.tamper);
+    this.verdicts = {
+      reply: (id, response) => this.reply(id, response),
+      denyResponse: (errno) => this.denyResponseFor(errno),
+      signal: (id, pid, sig) => this.signal(id, pid, sig),
+    };
+  }
+
+  /** Starts watching a regular file (symlinks in the path are resolved once, here). */
+  async watch(path: string): Promise<WatchedDecoy> {
+    this.assertOpen();
+    return describe(await this.marks.add(path));
+  }
+
+  async unwatch(path: string): Promise<boolean> {
+    this.assertOpen();
+    return this.marks.remove(path);
+  }
+
+  watched(): WatchedDecoy[] {
+    return this.marks.all().map(describe);
+  }
+
+  /** Permission events waiting for JavaScript, and how many the timeout allowed. */
+  stats(): { pending: number; expired: number } {
+    if (this.closed) return { pending: 0, expired: 0 };
+    const { pending, expired } = this.native.stats(this.access);
+    return { pending, expired };
+  }
+
+  /** Allows whatever still waits, removes every mark and closes both groups. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.native.close(this.access);
+    this.native.close(this.tamper);
+    await this.marks.removeAll();
+  }
+
+  private openGroup(kind: number, timeout: number, handle: (events: RawEvent[]) => void): NativeHandle {
+    try {
+      return this.native.open(kind, timeout, (events, errno) => {
+        handle(events);
+        if (errno) this.emit('error', new SensorError(`reading fanotify events failed (errno ${errno})`, { errno }));
+      });
+    } catch (err) {
+      throw new SensorError(`fanotify is unavailable: ${(err as Error).message} (root and CONFIG_FANOTIFY_ACCESS_PERMISSIONS are required)`, {}, err);
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new SensorError('the sensor is closed');
+  }
+
+  private async onAccess(raw: RawEvent): Promise<void> {
+    const time = new Date().toISOString();
+    const { dev, ino } = raw;
+    let request: AccessRequest | undefined;
+    try {
+      const decoy = dev === undefined || ino === undefined ? undefined : this.marks.forInode(dev, ino);
+      if (!decoy || dev === undefined || ino === undefined) return void this.reply(raw.id, FAN_ALLOW);
+      // The process context is read alongside the syscall, except for pre-access events, most of
+      // which are reads that FAN_ACCESS_PERM reports next.
+      const early = raw.mask & FAN_PRE_ACCESS ? null : readProcessAndParent(raw.pid, { nodeName: this.nodeName });
+      const sys = raw.id !== 0 ? await readBlockedSyscall(raw.pid) : null;
+      const access = await classify(raw.mask, sys, procFdProbe(raw.pid, dev, ino));
+      if (access === 'skip') return void this.reply(raw.id, FAN_ALLOW);
+      const context = await (early ?? readProcessAndParent(raw.pid, { nodeName: this.nodeName }));
+      const process = context.process ?? unknownProcess(raw.pid);
+      if (sys) process.tid = sys.tid;
+      const event: FileAccessEvent = {
+        time,
+        access,
+        path: raw.path ?? decoy.path,
+        dev,
+        ino,
+        permission: raw.id !== 0,
+        process,
+        parent: context.parent,
+      };
+      const flags = access === 'open' || access === 'exec' ? openFlags(sys) : null;
+      request = new AccessRequest(event, decoy.path, flags, raw.id, this.verdicts);
+      if (this.closed || this.listenerCount('access') === 0) request.allow();
+      else this.emit('access', request);
+    } catch (err) {
+      // Whatever failed (reading /proc, a listener throwing), the process must not stay blocked.
+      if (request) request.allow();
+      else this.reply(raw.id, FAN_ALLOW);
+      this.warn('event_failed', `access event could not be processed: ${(err as Error).message}`, raw.path);
+    }
+  }
+
+  private onTamper(raw: RawEvent): void {
+    if (raw.mask & FAN_Q_OVERFLOW) {
+      this.warn('tamper_overflow', 'tamper events overflowed; re-checking every decoy');
+      for (const decoy of this.marks.all()) this.recheck(decoy, 0, 0);
+      return;
+    }
+    for (const decoy of this.marks.forTamperEvent(raw)) this.recheck(decoy, raw.mask, raw.pid);
+  }
+
+  /** Looks at the decoy path again and reports what changed since the last look. */
+  private recheck(decoy: Decoy, mask: number, pid: number): void {
+    const time = new Date().toISOString();
+    // Started now: whoever deleted or replaced the decoy is often gone a moment later.
+    const who = pid > 0 ? readProcess(pid, { nodeName: this.nodeName }).catch(() => null) : Promise.resolve(null);
+    this.marks
+      .refresh(decoy)
+      .then(async (seen) => {
+        const changes = seen && !this.closed ? tamperChanges(seen.before, seen.after, mask) : [];
+        if (changes.length === 0) return;
+        const process = await who;
+        for (const change of changes) this.emit('tamper', { time, path: decoy.path, change, process });
+      })
+      .catch((err: unknown) => {
+        this.warn('tamper_failed', `tamper check failed: ${(err as Error).message}`, decoy.path);
+      });
+  }
+
+  private reply(id: number, response: number): boolean {
+    if (id === 0 || this.closed) return false;
+    const rc = this.native.reply(this.access, id, response);
+    if (rc === NOT_PENDING) {
+      this.warn('late_verdict', 'verdict came after the reply timeout; the access was already allowed');
+      return false;
+    }
+    if (rc > 0) this.warn('errno_refused', `the kernel refused errno ${rc} in a deny; denied with EPERM`);
+    return true;
+  }
+
+  private denyResponseFor(errno: number | string | undefined): number {
+    const name = typeof errno === 'number' ? errnoName(Math.abs(errno)) : (errno ?? 'EPERM');
+    if (name && this.capabilities.denyErrnos.includes(name)) return denyResponse(constants.errno[name as keyof typeof constants.errno]);
+    this.warn('errno_refused', `deny with ${String(errno)} is not possible here; denying with EPERM`);
+    return denyResponse(constants.errno.EPERM);
+  }
+
+  private signal(id: number, pid: number, sig: number): boolean {
+    if (id !== 0 && !this.closed) {
+      const rc = this.native.signal(this.access, id, sig);
+      // Not waiting any more (answered or expired): the pid is all that is left to signal.
+      if (rc !== NOT_PENDING) return rc === 0;
+    }
+    try {
+      process.kill(pid, sig);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private warn(code: SensorWarning['code'], message: string, path?: string): void {
+    this.emit('warning', path === undefined ? { code, message } : { code, message, path });
+  }
+}
+
+function errnoName(n: number): string | undefined {
+  return Object.entries(constants.errno).find(([, v]) => v === n)?.[0];
+}
+
+function describe(decoy: Decoy): WatchedDecoy {
+  const current = decoy.state && [...decoy.inodes.values()].find((i) => i.dev === decoy.state?.dev && i.ino === decoy.state.ino);
+  return {
+    path: decoy.path,
+    dev: decoy.state?.dev ?? 0,
+    ino: decoy.state?.ino ?? 0,
+    blockingWrites: current ? (current.accessMask & FAN_PRE_ACCESS) !== 0 : false,
+  };
+}

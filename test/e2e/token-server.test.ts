@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { freePort } from '../support/ports.js';
+import { runCli, spawnServer, type ServerProcess } from '../support/process.js';
+
+function curl(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) =>
+    execFile('curl', ['-sS', ...args], { timeout: 30_000 }, (error, stdout) => (error ? reject(error) : resolve(stdout))),
+  );
+}
+
+describe('tripline server and CLI as real processes', () => {
+  let dir: string;
+  let server: ServerProcess;
+  let env: Record<string, string>;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tripline-e2e-'));
+    const port = await freePort();
+    server = await spawnServer(['--port', String(port), '--db', join(dir, 'store.db')], { TRIPLINE_ADMIN_KEY: '' });
+    const key = /tpl_admin_[A-Za-z0-9_-]{43}/.exec(server.stderr())?.[0];
+    assert.ok(key, `the first start prints a generated admin key:\n${server.stderr()}`);
+    env = { TRIPLINE_URL: server.url, TRIPLINE_KEY: key };
+  });
+
+  after(async () => {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('records a curl hit that `token hits --json` shows with source, user agent, path and query', async () => {
+    const created = await runCli(['token', 'create', '--kind', 'http', '--memo', 'e2e web bug', '--json'], env);
+    assert.equal(created.code, 0, created.stderr);
+    const token = JSON.parse(created.stdout);
+    const written = await curl(['-A', 'evil/1.0', '-o', '/dev/null', '-w', '%{http_code} %{content_type}', `${server.url}/assets/${token.id}/logo.gif?q=1`]);
+    assert.equal(written, '200 image/gif');
+    const hits = await runCli(['token', 'hits', token.id, '--json'], env);
+    assert.equal(hits.code, 0, hits.stderr);
+    const [hit] = JSON.parse(hits.stdout).items;
+    assert.equal(hit.source, '127.0.0.1');
+    assert.equal(hit.userAgent, 'evil/1.0');
+    assert.equal(hit.detail.path, `/assets/${token.id}/logo.gif`);
+    assert.equal(hit.detail.query, 'q=1');
+    const table = await runCli(['token', 'hits', token.id], env);
+    assert.match(table.stdout, /^TIME +SOURCE +USER AGENT +WHAT$/m);
+    assert.match(table.stdout, /127\.0\.0\.1 +evil\/1\.0 +GET \/assets\//);
+  });
+
+  it('lists, shows, disables, enables and deletes through the CLI', async () => {
+    const token = JSON.parse((await runCli(['token', 'create', '--kind', 'http', '--memo', 'lifecycle', '--json'], env)).stdout);
+    assert.match((await runCli(['token', 'list'], env)).stdout, new RegExp(`${token.id} +http +yes +0`));
+    assert.match((await runCli(['token', 'show', token.id], env)).stdout, /memo +lifecycle/);
+    assert.equal(JSON.parse((await runCli(['token', 'disable', token.id, '--json'], env)).stdout).enabled, false);
+    assert.equal(JSON.parse((await runCli(['token', 'enable', token.id, '--json'], env)).stdout).enabled, true);
+    assert.equal((await runCli(['token', 'delete', token.id], env)).code, 0);
+    const gone = await runCli(['token', 'show', token.id], env);
+    assert.equal(gone.code, 1);
+    assert.match(gone.stderr, /404 token .* not found/);
+  });
+
+  it('says clearly when the key is wrong or the server is unreachable', async () => {
+    const wrong = await runCli(['token', 'list'], { ...env, TRIPLINE_KEY: 'tpl_admin_nope' });
+    assert.equal(wrong.code, 1);
+    assert.match(wrong.stderr, /401 the API key is not valid/);
+    const unreachable = await runCli(['token', 'list'], { ...env, TRIPLINE_URL: 'http://127.0.0.1:1' });
+    assert.equal(unreachable.code, 1);
+    assert.match(unreachable.stderr, /cannot reach the Tripline server at http:\/\/127\.0\.0\.1:1/);
+    const invalid = await runCli(['token', 'create', '--kind', 'http', '--memo', 'x'.repeat(1001)], env);
+    assert.equal(invalid.code, 1);
+    assert.match(invalid.stderr, /memo/);
+  });
+
+  it('prints the generated key only on the first start', async () => {
+    await server.stop();
+    server = await spawnServer(['--port', String(new URL(server.url).port), '--db', join(dir, 'store.db')], { TRIPLINE_ADMIN_KEY: '' });
+    assert.doesNotMatch(server.stderr(), /tpl_admin_/);
+    assert.equal((await runCli(['token', 'list', '--json'], env)).code, 0, 'the first key still works');
+  });
+});
+
+describe('server start-up failures', () => {
+  it('exits non-zero with one clear line when the store is unreachable', async () => {
+    const result = await runCli(['server', '--port', String(await freePort()), '--db', 'postgres://tripline:pw@127.0.0.1:1/tripline']);
+    assert.notEqual(result.code, 0);
+    assert.match(result.stderr, /tripline: cannot reach PostgreSQL at postgres:\/\/tripline:\*\*\*@127\.0\.0\.1:1\/tripline/);
+    assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
+  });
+
+  it('exits non-zero when the port is taken', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tripline-e2e-'));
+    const port = await freePort();
+    const first = await spawnServer(['--port', String(port), '--db', join(dir, 'a.db')], { TRIPLINE_ADMIN_KEY: 'k' });
+    try {
+      const second = await runCli(['server', '--port', String(port), '--db', join(dir, 'b.db')], { TRIPLINE_ADMIN_KEY: 'k' });
+      assert.notEqual(second.code, 0);
+      assert.match(second.stderr, /EADDRINUSE/);
+    } finally {
+      await first.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,8 +1,24 @@
 import { ValidationError } from '../core/errors.js';
+import { awsCredentialsTokenKind } from './aws-credentials.js';
+import { dnsTokenKind } from './dns.js';
+import { envTokenKind } from './env.js';
+import { gitCredentialsTokenKind } from './git-credentials.js';
 import { httpTokenKind } from './http.js';
 import type { TokenKind } from './kind.js';
+import { kubeconfigTokenKind } from './kubeconfig.js';
+import { netrcTokenKind } from './netrc.js';
 
-const kinds = new Map<string, TokenKind>([[httpTokenKind.kind, httpTokenKind]]);
+const kinds = new Map<string, TokenKind>(
+  [
+    httpTokenKind,
+    dnsTokenKind,
+    kubeconfigTokenKind,
+    gitCredentialsTokenKind,
+    netrcTokenKind,
+    awsCredentialsTokenKind,
+    envTokenKind,
+  ].map((kind) => [kind.kind, kind]),
+);
 
 export function tokenKinds(): TokenKind[] {
   return [...kinds.values()];

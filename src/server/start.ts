@@ -3,6 +3,8 @@ import { openStore, DEFAULT_SQLITE_PATH } from '../store/connect.js';
 import type { ArtifactContext } from '../tokens/kind.js';
 import { ensureAdminKey } from './admin-key.js';
 import { buildApp } from './app.js';
+import { startDnsServer, type RunningDnsServer } from './dns/dns-server.js';
+import type { DnsZoneSettings } from './dns/zone.js';
 import { createServices, type Services } from './services.js';
 
 export interface ServerOptions {
@@ -16,6 +18,8 @@ export interface ServerOptions {
   logLevel: string;
   /** Where to print the once-only generated admin key (defaults to standard error). */
   print?: (text: string) => void;
+  /** The authoritative DNS server for dns tokens (UDP and TCP); off when omitted. */
+  dns?: DnsZoneSettings & { port: number; host?: string };
 }
 
 export const SERVER_DEFAULTS = {
@@ -29,6 +33,8 @@ export interface RunningServer {
   services: Services;
   /** Where the HTTP listener is, e.g. http://127.0.0.1:8080. */
   url: string;
+  /** The DNS listener's zone and port, when one runs. */
+  dns?: { zone: string; port: number };
   close(): Promise<void>;
 }
 
@@ -43,9 +49,14 @@ export async function startServer(options: ServerOptions, log: Logger = pino({ l
   const store = await openStore(options.db);
   const artifacts: ArtifactContext = { publicUrl: (options.publicUrl ?? '').replace(/\/+$/, '') };
   const services = createServices(store, log, { artifacts, trustProxy: options.trustProxy });
+  let dns: RunningDnsServer | undefined;
   try {
     await ensureAdminKey(services.keys, log, options.adminKey, options.print ?? ((text) => process.stderr.write(text + '\n')));
     const app = await buildApp(services);
+    if (options.dns) {
+      dns = await startDnsServer({ ...options.dns, host: options.dns.host ?? options.host }, services.recorder, services.metrics, log);
+      artifacts.dnsZone = dns.zone.name;
+    }
     await app.listen({ host: options.host, port: options.port });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : options.port;
@@ -58,13 +69,16 @@ export async function startServer(options: ServerOptions, log: Logger = pino({ l
     return {
       services,
       url,
+      ...(dns ? { dns: { zone: dns.zone.name, port: dns.port } } : {}),
       async close() {
+        await dns?.close();
         await app.close();
         await services.hitWriter.idle();
         await store.close();
       },
     };
   } catch (error) {
+    await dns?.close().catch(() => undefined);
     await store.close().catch(() => undefined);
     throw error;
   }

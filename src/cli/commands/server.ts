@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { ConfigError } from '../../core/errors.js';
-import { SERVER_DEFAULTS, startServer } from '../../server/start.js';
+import { SERVER_DEFAULTS, startServer, type ServerOptions } from '../../server/start.js';
 
 function port(value: string): number {
   const n = Number(value);
@@ -13,6 +13,31 @@ function list(value: string): string[] {
     .split(',')
     .map((part) => part.trim())
     .filter(Boolean);
+}
+
+interface DnsFlags {
+  dnsZone?: string;
+  dnsPort?: number;
+  dnsAddress?: string[];
+  dnsNameservers?: string[];
+  dnsHost?: string;
+}
+
+/** The DNS listener's settings; it runs only when a zone is given. */
+function dnsOptions(flags: DnsFlags): ServerOptions['dns'] {
+  if (!flags.dnsZone) {
+    if (flags.dnsPort !== undefined || flags.dnsAddress || flags.dnsNameservers || flags.dnsHost) {
+      throw new ConfigError('--dns-port, --dns-address, --dns-nameservers and --dns-host need --dns-zone (the zone to answer for)');
+    }
+    return undefined;
+  }
+  return {
+    zone: flags.dnsZone,
+    port: flags.dnsPort ?? 53,
+    addresses: flags.dnsAddress ?? [],
+    nameservers: flags.dnsNameservers,
+    host: flags.dnsHost,
+  };
 }
 
 export function serverCommand(): Command {
@@ -32,12 +57,29 @@ export function serverCommand(): Command {
         .default([])
         .argParser(list),
     )
+    .addOption(
+      new Option('--dns-zone <zone>', 'serve this zone as authoritative DNS for dns tokens (UDP and TCP); delegate it to this server').env(
+        'TRIPLINE_DNS_ZONE',
+      ),
+    )
+    .addOption(new Option('--dns-port <port>', 'DNS port, UDP and TCP (default 53)').env('TRIPLINE_DNS_PORT').argParser(port))
+    .addOption(
+      new Option('--dns-address <list>', 'comma-separated IPv4/IPv6 addresses that token names, the zone apex and in-zone nameservers resolve to')
+        .env('TRIPLINE_DNS_ADDRESS')
+        .argParser(list),
+    )
+    .addOption(
+      new Option('--dns-nameservers <list>', 'comma-separated NS names the parent zone delegates to (default ns1.<zone>)')
+        .env('TRIPLINE_DNS_NAMESERVERS')
+        .argParser(list),
+    )
+    .addOption(new Option('--dns-host <address>', 'address the DNS listener binds (default: --host)').env('TRIPLINE_DNS_HOST'))
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).env('TRIPLINE_LOG_LEVEL').default(SERVER_DEFAULTS.logLevel))
     .addHelpText(
       'after',
       '\nThe admin API key comes from TRIPLINE_ADMIN_KEY; without it, the first start with an empty\nstore generates one and prints it once.',
     )
-    .action(async (options: { host: string; port: number; db: string; publicUrl?: string; trustProxy: string[]; logLevel: string }) => {
+    .action(async (options: { host: string; port: number; db: string; publicUrl?: string; trustProxy: string[]; logLevel: string } & DnsFlags) => {
       if (options.publicUrl) {
         try {
           new URL(options.publicUrl);
@@ -45,7 +87,7 @@ export function serverCommand(): Command {
           throw new ConfigError(`--public-url "${options.publicUrl}" is not a URL`);
         }
       }
-      const server = await startServer({ ...options, adminKey: process.env.TRIPLINE_ADMIN_KEY || undefined });
+      const server = await startServer({ ...options, dns: dnsOptions(options), adminKey: process.env.TRIPLINE_ADMIN_KEY || undefined });
       const stop = (signal: string) => {
         server.services.log.info({ signal }, 'shutting down');
         server.close().then(

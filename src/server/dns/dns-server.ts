@@ -1,0 +1,77 @@
+import type { Logger } from 'pino';
+import type { HitRecorder } from '../hit-recorder.js';
+import type { ServerMetrics } from '../metrics.js';
+import { DnsTrigger } from './dns-trigger.js';
+import type { DnsListenerEvents, DnsMessageHandler } from './listener.js';
+import { listenTcp, type TcpListener } from './tcp-listener.js';
+import { listenUdp, type UdpListener } from './udp-listener.js';
+import { dnsZoneFrom, inZoneNameservers, type DnsZone, type DnsZoneSettings } from './zone.js';
+
+export interface DnsServerOptions extends DnsZoneSettings {
+  host: string;
+  /** UDP and TCP port; 0 picks a free one (the same for both). */
+  port: number;
+}
+
+export interface RunningDnsServer {
+  zone: DnsZone;
+  port: number;
+  /** Stops listening and waits for queries being answered (and their hits) to finish. */
+  close(): Promise<void>;
+}
+
+/** Attempts at finding a port free for both UDP and TCP when the caller asked for any port. */
+const PORT_ATTEMPTS = 10;
+
+async function listenBoth(host: string, port: number, handle: DnsMessageHandler, events: DnsListenerEvents): Promise<[UdpListener, TcpListener]> {
+  for (let attempt = 1; ; attempt++) {
+    const udp = await listenUdp(host, port, handle, events);
+    try {
+      return [udp, await listenTcp(host, udp.port, handle, events)];
+    } catch (error) {
+      await udp.close();
+      const inUse = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
+      if (port !== 0 || !inUse || attempt >= PORT_ATTEMPTS) throw error;
+    }
+  }
+}
+
+/** The authoritative DNS server for the token zone, on UDP and TCP. */
+export async function startDnsServer(options: DnsServerOptions, recorder: HitRecorder, metrics: ServerMetrics, log: Logger): Promise<RunningDnsServer> {
+  const zone = dnsZoneFrom(options);
+  const trigger = new DnsTrigger(zone, recorder, log);
+  const queries = metrics.counter('tripline_dns_queries_total', 'DNS messages answered, by transport and response code.', ['transport', 'rcode']);
+  const dropped = metrics.counter('tripline_dns_dropped_total', 'DNS messages or connections dropped, by reason.', ['reason']);
+  let inFlight = 0;
+  let idle: (() => void) | undefined;
+
+  const handle: DnsMessageHandler = async (message, source, transport) => {
+    inFlight++;
+    try {
+      const outcome = await trigger.handle(message, source, transport);
+      if (outcome.reply) queries.inc({ transport, rcode: outcome.rcode ?? 'unknown' });
+      else dropped.inc({ reason: 'malformed' });
+      return outcome.reply;
+    } finally {
+      if (--inFlight === 0) idle?.();
+    }
+  };
+  const events: DnsListenerEvents = {
+    dropped: (reason) => dropped.inc({ reason }),
+    failed: (error) => log.warn({ err: error }, 'dns listener error'),
+  };
+
+  const [udp, tcp] = await listenBoth(options.host, options.port, handle, events);
+  if (inZoneNameservers(zone).length > 0 && zone.ipv4.length + zone.ipv6.length === 0) {
+    log.warn({ nameservers: zone.nameservers }, 'the zone\'s nameservers are inside it but no --dns-address is set: glue cannot be answered');
+  }
+  log.info({ zone: zone.name, host: options.host, port: udp.port, nameservers: zone.nameservers }, 'dns server listening (udp and tcp)');
+  return {
+    zone,
+    port: udp.port,
+    async close() {
+      await Promise.all([udp.close(), tcp.close()]);
+      if (inFlight > 0) await new Promise<void>((done) => (idle = done));
+    },
+  };
+}

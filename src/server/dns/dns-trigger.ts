@@ -1,0 +1,80 @@
+import type { Logger } from 'pino';
+import { decodeDnsData } from '../../tokens/dns.js';
+import type { HitRecorder } from '../hit-recorder.js';
+import { parseQuery, type DnsQuery } from './query.js';
+import { resolveQuestion, type Resolution } from './resolve.js';
+import { encodeRefusal, encodeResponse, type DnsTransport } from './response.js';
+import type { DnsZone } from './zone.js';
+
+/** What a DNS hit stores: the question, how it came, and the data packed in front of the id. */
+export interface DnsHitDetail {
+  qtype: string;
+  qclass: string;
+  /** The full name asked for, lower-cased (resolvers randomise case; it carries no meaning). */
+  name: string;
+  transport: DnsTransport;
+  /** Data labels decoded as text, when they were printable base32. */
+  data: string | null;
+  dataBase64?: string;
+  dataLabels?: string[];
+  /** EDNS Client Subnet the resolver passed on: the network of the client behind the resolver. */
+  clientSubnet?: string;
+  summary: string;
+  [key: string]: unknown;
+}
+
+export interface DnsOutcome {
+  reply?: Buffer;
+  rcode?: string;
+}
+
+/**
+ * Turns one DNS message into its reply, recording a hit when the question names a live token.
+ * The hit is committed before the reply goes out, as for HTTP triggers; the reply itself does
+ * not depend on whether the token exists.
+ */
+export class DnsTrigger {
+  constructor(
+    private readonly zone: DnsZone,
+    private readonly recorder: HitRecorder,
+    private readonly log: Logger,
+  ) {}
+
+  async handle(packet: Buffer, source: string, transport: DnsTransport): Promise<DnsOutcome> {
+    const parsed = parseQuery(packet);
+    if (parsed.outcome === 'drop') return {};
+    if (parsed.outcome === 'refuse') return { reply: encodeRefusal(parsed.id, parsed.opcode, parsed.rcode), rcode: parsed.rcode };
+    const resolution = resolveQuestion(this.zone, parsed.query.question);
+    if (resolution.tokenName) await this.record(parsed.query, resolution.tokenName, source, transport);
+    return { reply: encodeResponse(parsed.query, resolution, transport), rcode: resolution.rcode };
+  }
+
+  private async record(query: DnsQuery, tokenName: NonNullable<Resolution['tokenName']>, source: string, transport: DnsTransport): Promise<void> {
+    try {
+      const token = await this.recorder.findLive([tokenName.id]);
+      if (!token) return;
+      const name = query.question.name.toLowerCase().replace(/\.$/, '');
+      const qtype = query.question.type;
+      const detail: DnsHitDetail = {
+        qtype,
+        qclass: query.question.class ?? 'IN',
+        name,
+        transport,
+        data: null,
+        summary: `DNS ${qtype} ${name} via ${transport}`,
+      };
+      if (tokenName.dataLabels.length > 0) {
+        const data = decodeDnsData(tokenName.dataLabels);
+        detail.data = data.text;
+        detail.dataLabels = data.labels;
+        if (data.base64 !== null) detail.dataBase64 = data.base64;
+      }
+      if (query.edns?.clientSubnet) detail.clientSubnet = query.edns.clientSubnet;
+      await this.recorder.record(token, { source, userAgent: null, detail });
+    } catch (error) {
+      // The store is down or slow: answer anyway (the recorder has logged and counted it), so a
+      // resolver sees nothing unusual.
+      this.log.debug({ err: error, tokenId: tokenName.id }, 'dns hit not recorded');
+    }
+  }
+}

@@ -1,0 +1,133 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import dnsPacket from 'dns-packet';
+import { newTokenId } from '../../src/core/ids.js';
+import { DNS_TCP_LIMITS } from '../../src/server/dns/tcp-listener.js';
+import { encodeQuery, frame, hitsOf, startDnsTestServer, tcpConnection, udpExchange, ZONE } from './support.js';
+
+type DnsTestServer = Awaited<ReturnType<typeof startDnsTestServer>>;
+
+function decode(reply: Buffer | undefined): dnsPacket.DecodedPacket & { rcode?: string } {
+  assert.ok(reply, 'a reply came');
+  return dnsPacket.decode(reply);
+}
+
+describe('dns server', () => {
+  let server: DnsTestServer;
+  before(async () => {
+    server = await startDnsTestServer();
+  });
+  after(() => server.close());
+
+  it('answers over UDP with the id, the question as asked and the authoritative flag', async () => {
+    const id = newTokenId();
+    const name = `${id.toUpperCase()}.CANARY.example.test`;
+    const reply = decode(await udpExchange(server.dnsPort, encodeQuery(name, 'A', 777)));
+    assert.equal(reply.id, 777);
+    assert.equal(reply.flag_aa, true);
+    assert.equal(reply.flag_rd, true, 'RD is copied');
+    assert.equal(reply.flag_ra, false, 'no recursion offered');
+    assert.equal(reply.questions?.[0]?.name, name);
+    assert.deepEqual(reply.answers?.map((a) => a.type === 'A' && a.data), ['127.0.0.1']);
+  });
+
+  it('records a hit for a live token and answers unknown and disabled ids identically, without a hit', async () => {
+    const { body: live } = await server.api('POST', '/tokens', { kind: 'dns', memo: 'dns server test' });
+    const { body: disabled } = await server.api('POST', '/tokens', { kind: 'dns', memo: 'disabled' });
+    await server.api('PATCH', `/tokens/${disabled.id}`, { enabled: false });
+    const replyFor = async (id: string) => {
+      const reply = await udpExchange(server.dnsPort, encodeQuery(`${id}.${ZONE}`, 'A', 1));
+      // Same bytes apart from the name itself, which differs by id.
+      return reply!.toString('hex').replaceAll(Buffer.from(id).toString('hex'), 'ID');
+    };
+    const answers = [await replyFor(live.id), await replyFor(disabled.id), await replyFor(newTokenId())];
+    assert.equal(answers[1], answers[0]);
+    assert.equal(answers[2], answers[0]);
+    assert.equal((await hitsOf(server, live.id)).length, 1);
+    assert.equal((await hitsOf(server, disabled.id)).length, 0);
+    const [hit] = await hitsOf(server, live.id);
+    assert.equal(hit.source, '127.0.0.1');
+    assert.deepEqual([hit.detail.qtype, hit.detail.transport, hit.detail.name], ['A', 'udp', `${live.id}.${ZONE}`]);
+  });
+
+  it('answers queries pipelined on one TCP connection, and a query split into single bytes', async () => {
+    const connection = await tcpConnection(server.dnsPort);
+    connection.socket.write(Buffer.concat([frame(encodeQuery(ZONE, 'SOA', 1)), frame(encodeQuery(ZONE, 'NS', 2))]));
+    const [soa, ns] = (await connection.next(2)).map((reply) => dnsPacket.decode(reply));
+    assert.deepEqual([soa?.id, soa?.answers?.[0]?.type], [1, 'SOA']);
+    assert.deepEqual([ns?.id, ns?.answers?.[0]?.type], [2, 'NS']);
+    const split = frame(encodeQuery(`${newTokenId()}.${ZONE}`, 'AAAA', 3));
+    for (const byte of split) connection.socket.write(Buffer.from([byte]));
+    const [, , aaaa] = (await connection.next(3)).map((reply) => dnsPacket.decode(reply));
+    assert.deepEqual([aaaa?.id, aaaa?.answers?.[0]?.type === 'AAAA' && aaaa.answers[0].data], [3, '::1']);
+    connection.socket.destroy();
+  });
+
+  it('skips junk frames on a TCP connection and answers the next real query', async () => {
+    const connection = await tcpConnection(server.dnsPort);
+    connection.socket.write(Buffer.concat([frame(Buffer.from('not dns at all')), frame(Buffer.alloc(0)), frame(encodeQuery(ZONE, 'SOA', 9))]));
+    const [reply] = await connection.next(1);
+    assert.equal(dnsPacket.decode(reply!).id, 9);
+    connection.socket.destroy();
+  });
+
+  it('answers FORMERR, NOTIMP and BADVERS where the sender deserves to know', async () => {
+    const notify = encodeQuery(ZONE, 'SOA', 5, false);
+    notify.writeUInt16BE(4 << 11, 2);
+    const notImplemented = await udpExchange(server.dnsPort, notify);
+    assert.equal(notImplemented!.readUInt16BE(2) & 0xf, 4);
+    const twoQuestions = dnsPacket.encode({ type: 'query', id: 6, questions: [{ name: ZONE, type: 'A' }, { name: ZONE, type: 'NS' }] });
+    assert.equal((await udpExchange(server.dnsPort, twoQuestions))!.readUInt16BE(2) & 0xf, 1);
+    const future = dnsPacket.encode({
+      type: 'query',
+      id: 7,
+      questions: [{ name: ZONE, type: 'SOA' }],
+      additionals: [{ name: '.', type: 'OPT', udpPayloadSize: 1232, extendedRcode: 0, ednsVersion: 1, flags: 0, flag_do: false, options: [] }],
+    });
+    const badVersion = decode(await udpExchange(server.dnsPort, future));
+    const opt = badVersion.additionals?.find((record) => record.type === 'OPT') as dnsPacket.OptAnswer | undefined;
+    assert.equal(opt?.extendedRcode, 1, 'BADVERS is extended rcode 16');
+  });
+});
+
+describe('dns server under many TCP connections', () => {
+  let server: DnsTestServer;
+  before(async () => {
+    server = await startDnsTestServer();
+  });
+  after(() => server.close());
+
+  it(`closes TCP connections beyond ${DNS_TCP_LIMITS.connections} and keeps serving the others`, async () => {
+    const open = await Promise.all(Array.from({ length: DNS_TCP_LIMITS.connections }, () => tcpConnection(server.dnsPort)));
+    const extra = await tcpConnection(server.dnsPort);
+    await extra.closed;
+    for (const connection of [open[0]!, open[open.length - 1]!]) {
+      connection.socket.write(frame(encodeQuery(ZONE, 'SOA', 11)));
+      const [reply] = await connection.next(1);
+      assert.equal(dnsPacket.decode(reply!).id, 11);
+    }
+    for (const connection of open) connection.socket.destroy();
+    await Promise.all(open.map((connection) => connection.closed));
+  });
+});
+
+describe('dns server with more addresses than fit a plain UDP answer', () => {
+  let server: DnsTestServer;
+  const addresses = Array.from({ length: 40 }, (_, i) => `2001:db8::${(i + 1).toString(16)}`);
+  before(async () => {
+    server = await startDnsTestServer(addresses);
+  });
+  after(() => server.close());
+
+  it('sets TC over UDP without EDNS, and gives the whole answer over TCP', async () => {
+    const name = `${newTokenId()}.${ZONE}`;
+    const udp = decode(await udpExchange(server.dnsPort, encodeQuery(name, 'AAAA', 21, false)));
+    assert.equal(udp.flag_tc, true);
+    assert.equal(udp.answers?.length, 0);
+    const connection = await tcpConnection(server.dnsPort);
+    connection.socket.write(frame(encodeQuery(name, 'AAAA', 22, false)));
+    const [reply] = await connection.next(1);
+    assert.equal(dnsPacket.decode(reply!).answers?.length, 40);
+    connection.socket.destroy();
+  });
+});

@@ -33,12 +33,22 @@ deps: node_modules/.package-lock.json
 debian-packages:
 	scripts/install-debian-packages.sh
 
-build: deps
+build: deps web
 	node_modules/.bin/tsc -p tsconfig.json
 	@chmod +x dist/cli/main.js
 
+# The dashboard (React + Vite) into web/dist, served by the server under /ui/. Rebuilt only when
+# its sources change; typechecked first because Vite itself only strips types.
+WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/vite.config.ts web/tsconfig.json
+web: web/dist/index.html
+
+web/dist/index.html: node_modules/.package-lock.json $(WEB_SOURCES)
+	node_modules/.bin/tsc -p web/tsconfig.json
+	node_modules/.bin/vite build web --logLevel warn
+
 typecheck: deps
 	node_modules/.bin/tsc -p tsconfig.check.json
+	node_modules/.bin/tsc -p web/tsconfig.json
 
 start: build
 	node dist/cli/main.js server $(ARGS)

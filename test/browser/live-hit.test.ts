@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { startTestServer, type TestServer } from '../support/server.js';
+import { launchBrowser, openPage, signIn } from './support/browser.js';
+import { curl } from './support/curl.js';
+
+let server: TestServer;
+let browser: Browser;
+
+before(async () => {
+  server = await startTestServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+test('sign in, create a web bug, fire it with curl and see the hit arrive without a reload', async () => {
+  const { page, watch } = await openPage(browser);
+  await signIn(page, server.url, server.key);
+
+  await page.getByRole('link', { name: 'New token' }).click();
+  await page.getByRole('radio', { name: /^http\b/ }).check();
+  await page.getByLabel('Memo').fill('Web bug in the finance share README');
+  await page.getByRole('button', { name: 'Create http token' }).click();
+
+  const url = (await page.getByTestId('artifact-url').textContent()) ?? '';
+  assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/.+/, 'the artifact is a trigger URL on this server');
+  await page.getByRole('link', { name: 'Open token' }).click();
+  await page.getByText('No hits yet').waitFor();
+  assert.equal(await page.getByTestId('token-hit-count').textContent(), '0');
+
+  // A reload or a navigation would replace this document and lose the mark. (Page code is given
+  // as strings: these tests compile without the DOM library.)
+  await page.evaluate('window.sameDocument = true');
+
+  assert.equal(await curl(url, 'curl-live-test/8.0'), 200);
+
+  const row = page.locator('tr.hit-row', { hasText: 'curl-live-test/8.0' });
+  await row.waitFor({ timeout: 30_000 });
+  await page.getByTestId('token-hit-count').filter({ hasText: /^1$/ }).waitFor({ timeout: 30_000 });
+  await page.getByTestId('chart-total').filter({ hasText: '1 hit in the last 48 hours' }).waitFor({ timeout: 30_000 });
+  assert.equal(await page.evaluate('window.sameDocument'), true, 'the page was not reloaded');
+
+  // The hit's detail opens in place and shows the request as recorded.
+  await row.click();
+  const detail = page.getByTestId('hit-detail');
+  await detail.waitFor();
+  assert.equal(await detail.getByTestId('hit-user-agent').textContent(), 'curl-live-test/8.0');
+
+  // The tokens list counts the hit too, and a second hit arrives there live as well.
+  await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Tokens' }).click();
+  const listRow = page.locator('tr', { hasText: 'Web bug in the finance share README' });
+  await listRow.getByTestId('hit-count').filter({ hasText: /^1$/ }).waitFor();
+  assert.equal(await curl(url, 'curl-live-test/8.0'), 200);
+  await listRow.getByTestId('hit-count').filter({ hasText: /^2$/ }).waitFor({ timeout: 30_000 });
+  assert.equal(await page.evaluate('window.sameDocument'), true, 'the page was not reloaded');
+
+  assert.deepEqual(watch.errors, [], 'no script errors');
+  assert.deepEqual(watch.cspViolations, [], 'the app itself needs nothing the policy forbids');
+  assert.ok(
+    watch.requestUrls.every((requested) => !requested.includes(server.key)),
+    'the API key never appears in a URL',
+  );
+  assert.equal(await page.evaluate('window.localStorage.length'), 0, 'nothing is kept in localStorage');
+});

@@ -1,0 +1,47 @@
+import { AgentsPage } from './agents/agents-page';
+import { AlertsPage } from './alerts/alerts-page';
+import { SessionProvider } from './auth/session';
+import { ChannelsPage } from './channels/channels-page';
+import { EmptyState } from './components/states';
+import { AppShell } from './layout/app-shell';
+import { LiveEventsProvider } from './live/live-events';
+import { Link, paths, useRoute, type Route } from './router';
+import { CreateTokenPage } from './tokens/create-token-page';
+import { TokenDetailPage } from './tokens/token-detail-page';
+import { TokensPage } from './tokens/tokens-page';
+
+function Page({ route }: { route: Route }) {
+  switch (route.page) {
+    case 'tokens':
+      return <TokensPage />;
+    case 'new-token':
+      return <CreateTokenPage />;
+    case 'token':
+      return <TokenDetailPage key={route.id} id={route.id} />;
+    case 'alerts':
+      return <AlertsPage />;
+    case 'channels':
+      return <ChannelsPage />;
+    case 'agents':
+      return <AgentsPage />;
+    case 'not-found':
+      return (
+        <EmptyState title="No such page">
+          <Link to={paths.tokens()}>Back to tokens</Link>
+        </EmptyState>
+      );
+  }
+}
+
+export function App() {
+  const route = useRoute();
+  return (
+    <SessionProvider>
+      <LiveEventsProvider>
+        <AppShell route={route}>
+          <Page route={route} />
+        </AppShell>
+      </LiveEventsProvider>
+    </SessionProvider>
+  );
+}

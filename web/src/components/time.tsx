@@ -1,0 +1,13 @@
+import { absoluteTime, relativeTime } from '../format';
+import { useNow } from '../hooks/use-now';
+
+/** A moment shown as "3 min ago", with the exact time on hover and for screen readers. */
+export function Time({ iso, fallback = '—' }: { iso: string | null | undefined; fallback?: string }) {
+  const now = useNow();
+  if (!iso) return <span className="muted">{fallback}</span>;
+  return (
+    <time dateTime={iso} title={absoluteTime(iso)}>
+      {relativeTime(iso, now)}
+    </time>
+  );
+}

@@ -1,0 +1,82 @@
+import type { ReactNode } from 'react';
+import type { Hit } from '../api/types';
+import { Facts } from '../components/fields';
+import { absoluteTime } from '../format';
+import { asNumber, asObject, asString, asStrings, type Json } from './detail-values';
+
+/** A decoy-file hit from an agent: where, which policy, what was done, and who touched it. */
+export function FileHitDetail({ hit }: { hit: Hit }) {
+  const detail = hit.detail;
+  const access = asObject(detail.access);
+  const tamper = asObject(detail.tamper);
+  const actions = asStrings(detail.actions) ?? [];
+  return (
+    <>
+      <Facts
+        items={[
+          ['Host', <span className="mono">{asString(detail.node)}</span>],
+          ['Policy', asString(detail.policy) ? <span className="mono">{asString(detail.policy)}</span> : null],
+          ['Hook', asString(detail.hook) ? <span className="mono">{asString(detail.hook)}</span> : null],
+          ['Actions', actions.length > 0 ? actions.join(', ') : null],
+          ...(access ? accessFacts(access) : []),
+          ...(tamper ? tamperFacts(tamper) : []),
+        ]}
+      />
+      <ProcessSection title="Process" process={asObject(access?.process) ?? asObject(tamper?.process)} />
+      {access && <ProcessSection title="Parent process" process={asObject(access.parent)} />}
+    </>
+  );
+}
+
+function accessFacts(access: Json): [string, ReactNode][] {
+  return [
+    ['Access', asString(access.access) ?? null],
+    ['File', <span className="mono break">{asString(access.path)}</span>],
+    ['Blocked for a verdict', access.permission === true ? 'yes (permission event)' : 'no'],
+    ['Inode', asNumber(access.ino) !== undefined ? <span className="mono">{`${asNumber(access.dev)}:${asNumber(access.ino)}`}</span> : null],
+  ];
+}
+
+function tamperFacts(tamper: Json): [string, ReactNode][] {
+  return [
+    ['Decoy change', asString(tamper.change) ?? null],
+    ['File', <span className="mono break">{asString(tamper.path)}</span>],
+  ];
+}
+
+function ProcessSection({ title, process }: { title: string; process: Json | undefined }) {
+  if (!process) return null;
+  const args = asStrings(process.arguments) ?? [];
+  const auid = process.auid === null ? 'unset' : asNumber(process.auid);
+  const startTime = asString(process.startTime);
+  return (
+    <>
+      <h4 className="detail-heading">{title}</h4>
+      <Facts
+        items={[
+          ['Binary', <span className="mono break" data-testid="process-binary">{asString(process.binary)}</span>],
+          [
+            'Arguments',
+            args.length > 0 ? (
+              <span className="args">
+                {args.map((arg, index) => (
+                  <code key={index} className="arg">
+                    {arg}
+                  </code>
+                ))}
+              </span>
+            ) : null,
+          ],
+          ['PID', <span className="mono">{asNumber(process.pid)}</span>],
+          ['UID', <span className="mono">{asNumber(process.uid)}</span>],
+          ['Login UID', auid === undefined ? null : <span className="mono">{auid}</span>],
+          ['Working directory', <span className="mono break">{asString(process.cwd)}</span>],
+          ['Container', asString(process.containerId) ? <span className="mono break">{asString(process.containerId)}</span> : 'none (host)'],
+          ['Cgroup', <span className="mono break">{asString(process.cgroup)}</span>],
+          ['Started', startTime ? absoluteTime(startTime) : null],
+          ['Exec id', <span className="mono break">{asString(process.execId)}</span>],
+        ]}
+      />
+    </>
+  );
+}

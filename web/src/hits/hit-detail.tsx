@@ -1,0 +1,27 @@
+import type { Hit } from '../api/types';
+import { Facts } from '../components/fields';
+import { absoluteTime } from '../format';
+import { isFileDetail, isHttpDetail } from './detail-values';
+import { FileHitDetail } from './file-hit-detail';
+import { HttpHitDetail } from './http-hit-detail';
+import { OtherHitDetail } from './other-hit-detail';
+
+/** Everything recorded about one hit. All of it is rendered as text: much of it is the attacker's. */
+export function HitDetail({ hit }: { hit: Hit }) {
+  return (
+    <div className="hit-detail" data-testid="hit-detail">
+      <Facts
+        items={[
+          ['When', absoluteTime(hit.at)],
+          ['Source', <span className="mono">{hit.source}</span>],
+          ['Hit id', <span className="mono">{hit.id}</span>],
+        ]}
+      />
+      {isHttpDetail(hit.detail) ? <HttpHitDetail hit={hit} /> : isFileDetail(hit.detail) ? <FileHitDetail hit={hit} /> : <OtherHitDetail hit={hit} />}
+      <details className="raw">
+        <summary>Raw JSON</summary>
+        <pre className="code-block">{JSON.stringify(hit, null, 2)}</pre>
+      </details>
+    </div>
+  );
+}

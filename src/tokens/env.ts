@@ -36,7 +36,7 @@ export const envTokenKind: TokenKind = {
       `# ${service}: production settings. Do not commit.`,
       'NODE_ENV=production',
       'LOG_LEVEL=info',
-      `API_BASE_URL=${publicUrlWith(context, `api/v1/${token.id}`)}`,
+      `API_BASE_URL=${publicUrlWith(context, `api/v2/${token.id}`)}`,
       `INTERNAL_API_TOKEN=${secret('INTERNAL_API_TOKEN')}`,
       `PAYMENTS_API_URL=${publicUrlWith(context, `payments/${token.id}/v2`)}`,
       `PAYMENTS_API_KEY=${secret('PAYMENTS_API_KEY')}`,

@@ -107,6 +107,8 @@ describe('credential decoy kinds', () => {
       const url = new URL(vars[name]!);
       assert.equal(url.host, 'tripline.example.com', name);
       assert.ok(url.pathname.includes(token.id), name);
+      // Paths the server keeps for itself never reach the trigger route.
+      assert.doesNotMatch(url.pathname, /^\/(api\/v1|ui|healthz|metrics)(\/|$)/, name);
     }
     assert.equal(idFromHexSecret(vars.INTERNAL_API_TOKEN!), token.id);
     assert.equal(matchDecoyCredential(token, { secret: vars.PAYMENTS_API_KEY! }), 'PAYMENTS_API_KEY');

@@ -11,6 +11,8 @@ import {
   type CapturedBody,
   type HttpHitDetail,
 } from './capture.js';
+import { answerCredentialClient } from './answer-credential-client.js';
+import { credentialClientTokenIds, credentialHitDetail, recognizeCredentialClient } from './credential-client.js';
 import { candidateTokenIds } from './find-token-id.js';
 import { TRANSPARENT_GIF } from './gif.js';
 
@@ -73,8 +75,11 @@ export async function httpTriggerRoutes(app: FastifyInstance, options: HttpTrigg
 
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
     const { path, query } = splitTarget(request.raw.url ?? '/');
-    const token = await options.recorder.findLive(candidateTokenIds(path));
-    if (!token) return sendGif(reply);
+    // Credential clients (git, kubectl, AWS CLI, API callers) are answered by request shape.
+    const client = recognizeCredentialClient({ path, query, headers: request.headers });
+    const clientRequest = { path, query, headers: request.headers, body: request.body as CapturedBody | undefined };
+    const token = await options.recorder.findLive([...candidateTokenIds(path), ...credentialClientTokenIds(client)]);
+    if (!token) return client ? answerCredentialClient(reply, client, clientRequest) : sendGif(reply);
     const detail: HttpHitDetail = {
       method: request.method,
       path,
@@ -83,11 +88,13 @@ export async function httpTriggerRoutes(app: FastifyInstance, options: HttpTrigg
     };
     const body = request.body as CapturedBody | undefined;
     if (body) detail.body = body;
+    if (client) Object.assign(detail, credentialHitDetail(token, client, request.method, path));
     await options.recorder.record(token, {
       source: options.addresses.resolve(request.raw.socket.remoteAddress, request.headers),
       userAgent: captureUserAgent(request.headers),
       detail,
     });
+    if (client) return answerCredentialClient(reply, client, clientRequest);
     if (token.redirect) {
       reply.raw.sendDate = false;
       return reply.code(302).header('cache-control', 'no-store').header('location', token.redirect).send();

@@ -1,0 +1,79 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Token } from '../../store/repositories/tokens.js';
+import { matchDecoyCredential } from '../../tokens/decoy-credentials.js';
+import { readPresentedCredential, tokenIdsInCredential, type PresentedCredential } from './presented-credential.js';
+
+/** Clients that decoy credentials are made for, recognised by the shape of their requests. */
+export type CredentialClientKind = 'git' | 'kubernetes' | 'aws' | 'api';
+
+export interface CredentialClient {
+  kind: CredentialClientKind;
+  credential?: PresentedCredential;
+}
+
+export interface RequestShape {
+  path: string;
+  query: string;
+  headers: IncomingHttpHeaders;
+}
+
+function headerText(headers: IncomingHttpHeaders, name: string): string {
+  const value = headers[name];
+  return Array.isArray(value) ? value.join(', ') : value ?? '';
+}
+
+function isGit(shape: RequestShape): boolean {
+  if (/^(git|JGit|go-git)\//i.test(headerText(shape.headers, 'user-agent'))) return true;
+  if (/\/info\/refs$/.test(shape.path)) return /(^|&)service=git-/.test(shape.query);
+  return /\/git-(upload|receive)-pack$/.test(shape.path);
+}
+
+function isKubernetes(shape: RequestShape): boolean {
+  const agent = headerText(shape.headers, 'user-agent');
+  const accept = headerText(shape.headers, 'accept');
+  return (
+    /(^kubectl|kubernetes\/|^helm\/|^k9s)/i.test(agent) ||
+    /apidiscovery\.k8s\.io|application\/vnd\.kubernetes\.protobuf/.test(accept) ||
+    // The path shape kubeconfig decoys use, so any client of that server URL is answered alike.
+    /\/k8s\/clusters\//.test(shape.path)
+  );
+}
+
+function isAws(shape: RequestShape, credential: PresentedCredential | undefined): boolean {
+  return credential?.scheme.startsWith('aws') === true || ['x-amz-date', 'x-amz-target', 'x-amz-content-sha256'].some((h) => h in shape.headers);
+}
+
+/**
+ * Which credential client sent a request, from its shape alone (never from the token it names,
+ * so unknown and disabled ids get the same answer). Undefined for browsers and other fetchers,
+ * which get the web bug's answer.
+ */
+export function recognizeCredentialClient(shape: RequestShape): CredentialClient | undefined {
+  const credential = readPresentedCredential(shape.headers, shape.query);
+  const withCredential = (kind: CredentialClientKind): CredentialClient => (credential ? { kind, credential } : { kind });
+  if (isAws(shape, credential)) return withCredential('aws');
+  if (isGit(shape)) return withCredential('git');
+  if (isKubernetes(shape)) return withCredential('kubernetes');
+  if (credential) return withCredential('api');
+  return undefined;
+}
+
+export function credentialClientTokenIds(client: CredentialClient | undefined): string[] {
+  return tokenIdsInCredential(client?.credential);
+}
+
+const CLIENT_LABEL: Record<CredentialClientKind, string> = { git: 'git', kubernetes: 'Kubernetes client', aws: 'AWS client', api: 'API client' };
+
+function credentialLabel(credential: PresentedCredential, decoy: string | null): string {
+  const who = credential.user ? ` user "${credential.user}"` : credential.accessKeyId ? ` key ${credential.accessKeyId}` : credential.subject ? ` ${credential.subject}` : '';
+  return `${credential.scheme}${who}${decoy ? ` (${decoy})` : ' (not this decoy\'s)'}`;
+}
+
+/** What a hit by a credential client adds to the HTTP detail: the client, and which credential. */
+export function credentialHitDetail(token: Token, client: CredentialClient, method: string, path: string): Record<string, unknown> {
+  const base = `${CLIENT_LABEL[client.kind]} ${method} ${path}`;
+  if (!client.credential) return { client: client.kind, credential: null, summary: `${base} without credentials` };
+  const { secret: _secret, ...visible } = client.credential;
+  const decoy = matchDecoyCredential(token, client.credential);
+  return { client: client.kind, credential: { ...visible, decoy }, summary: `${base} with ${credentialLabel(client.credential, decoy)}` };
+}

@@ -1,6 +1,7 @@
 import { Fragment, useState } from 'react';
 import type { Alert, Delivery } from '../api/types';
 import { KindBadge, StatusBadge } from '../components/badges';
+import { DataTable, ExpandToggleCell, TOGGLE_COLUMN } from '../components/data-table';
 import { Time } from '../components/time';
 import { Link, paths } from '../router';
 import { DeliveryStateBadge } from './delivery-state';
@@ -16,79 +17,59 @@ interface AlertListProps {
 export function AlertList({ alerts, channelNames, onDeliveryChanged }: AlertListProps) {
   const [open, setOpen] = useState<string | null>(null);
   return (
-    <div className="table-wrap">
-      <table className="table" aria-label="Alerts">
-        <thead>
-          <tr>
-            <th scope="col" className="cell-toggle">
-              <span className="offscreen">Details</span>
-            </th>
-            <th scope="col">Token</th>
-            <th scope="col">Source</th>
-            <th scope="col" className="numeric">
-              Hits
-            </th>
-            <th scope="col">First hit</th>
-            <th scope="col">Window</th>
-            <th scope="col">Deliveries</th>
-          </tr>
-        </thead>
-        <tbody>
-          {alerts.map((alert) => {
-            const expanded = open === alert.id;
-            return (
-              <Fragment key={alert.id}>
-                <tr data-alert-id={alert.id} className={expanded ? 'hit-row-open' : undefined}>
-                  <td className="cell-toggle">
-                    <button type="button" className="toggle" aria-expanded={expanded} aria-label={expanded ? 'Hide deliveries' : 'Show deliveries'} onClick={() => setOpen(expanded ? null : alert.id)}>
-                      <span aria-hidden="true">{expanded ? '▾' : '▸'}</span>
-                    </button>
-                  </td>
-                  <td>
-                    <div className="cell-main">
-                      <Link to={paths.token(alert.tokenId)} className="row-title">
-                        {alert.tokenMemo}
-                      </Link>
-                      <KindBadge kind={alert.tokenKind} />
-                    </div>
-                  </td>
-                  <td>
-                    <span className="cell-main">
-                      <span className="mono">{alert.source}</span>
-                      {alert.userAgent && (
-                        <span className="mono muted cell-clip" title={alert.userAgent}>
-                          {alert.userAgent}
-                        </span>
-                      )}
+    <DataTable
+      label="Alerts"
+      columns={[TOGGLE_COLUMN, { label: 'Token' }, { label: 'Source' }, { label: 'Hits', numeric: true }, { label: 'First hit' }, { label: 'Window' }, { label: 'Deliveries' }]}
+    >
+      {alerts.map((alert) => {
+        const expanded = open === alert.id;
+        return (
+          <Fragment key={alert.id}>
+            <tr data-alert-id={alert.id} className={expanded ? 'hit-row-open' : undefined}>
+              <ExpandToggleCell expanded={expanded} onToggle={() => setOpen(expanded ? null : alert.id)} what="deliveries" />
+              <td>
+                <div className="cell-main">
+                  <Link to={paths.token(alert.tokenId)} className="row-title">
+                    {alert.tokenMemo}
+                  </Link>
+                  <KindBadge kind={alert.tokenKind} />
+                </div>
+              </td>
+              <td>
+                <span className="cell-main">
+                  <span className="mono">{alert.source}</span>
+                  {alert.userAgent && (
+                    <span className="mono muted cell-clip" title={alert.userAgent}>
+                      {alert.userAgent}
                     </span>
-                  </td>
-                  <td className="numeric">{alert.hitCount}</td>
-                  <td className="nowrap">
-                    <Time iso={alert.firstHitAt} />
-                  </td>
-                  <td>{alert.closed ? <StatusBadge tone="neutral">closed</StatusBadge> : <StatusBadge tone="warn">open</StatusBadge>}</td>
-                  <td>
-                    <span className="badge-row">
-                      {alert.deliveries.length === 0 ? <span className="muted">no channels</span> : alert.deliveries.map((d) => <DeliveryStateBadge key={d.id} state={d.state} />)}
-                    </span>
-                  </td>
-                </tr>
-                {expanded && (
-                  <tr className="hit-detail-row">
-                    <td colSpan={7}>
-                      {alert.deliveries.length === 0 ? (
-                        <p className="muted">This alert went nowhere: no channel applied to the token. Add a default channel under Channels.</p>
-                      ) : (
-                        <DeliveryTable deliveries={alert.deliveries} channelNames={channelNames} onChanged={onDeliveryChanged} />
-                      )}
-                    </td>
-                  </tr>
-                )}
-              </Fragment>
-            );
-          })}
-        </tbody>
-      </table>
-    </div>
+                  )}
+                </span>
+              </td>
+              <td className="numeric">{alert.hitCount}</td>
+              <td className="nowrap">
+                <Time iso={alert.firstHitAt} />
+              </td>
+              <td>{alert.closed ? <StatusBadge tone="neutral">closed</StatusBadge> : <StatusBadge tone="warn">open</StatusBadge>}</td>
+              <td>
+                <span className="badge-row">
+                  {alert.deliveries.length === 0 ? <span className="muted">no channels</span> : alert.deliveries.map((d) => <DeliveryStateBadge key={d.id} state={d.state} />)}
+                </span>
+              </td>
+            </tr>
+            {expanded && (
+              <tr className="hit-detail-row">
+                <td colSpan={7}>
+                  {alert.deliveries.length === 0 ? (
+                    <p className="muted">This alert went nowhere: no channel applied to the token. Add a default channel under Channels.</p>
+                  ) : (
+                    <DeliveryTable deliveries={alert.deliveries} channelNames={channelNames} onChanged={onDeliveryChanged} />
+                  )}
+                </td>
+              </tr>
+            )}
+          </Fragment>
+        );
+      })}
+    </DataTable>
   );
 }

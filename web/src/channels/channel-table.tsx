@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { Channel } from '../api/types';
 import { useApi } from '../auth/session';
 import { KindBadge, StatusBadge } from '../components/badges';
+import { DataTable } from '../components/data-table';
 import { Time } from '../components/time';
 import { asText } from '../hits/detail-values';
 import { deleteChannel } from './channel-api';
@@ -16,48 +17,33 @@ interface ChannelTableProps {
 
 export function ChannelTable({ channels, failures, onDeleted }: ChannelTableProps) {
   return (
-    <div className="table-wrap">
-      <table className="table" aria-label="Channels">
-        <thead>
-          <tr>
-            <th scope="col">Channel</th>
-            <th scope="col">Settings</th>
-            <th scope="col">Failures</th>
-            <th scope="col">Test</th>
-            <th scope="col">
-              <span className="offscreen">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {channels.map((channel) => (
-            <tr key={channel.id} data-channel-id={channel.id}>
-              <td>
-                <div className="cell-main">
-                  <span className="row-title">{channel.name}</span>
-                  <span className="badge-row">
-                    <KindBadge kind={channel.kind} />
-                    {channel.isDefault && <StatusBadge tone="info">default</StatusBadge>}
-                  </span>
-                </div>
-              </td>
-              <td>
-                <ChannelSettings settings={channel.settings} />
-              </td>
-              <td>
-                <FailureSummary failures={failures.get(channel.id)} />
-              </td>
-              <td>
-                <ChannelTestButton channel={channel} />
-              </td>
-              <td>
-                <DeleteChannelButton channel={channel} onDeleted={onDeleted} />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable label="Channels" columns={[{ label: 'Channel' }, { label: 'Settings' }, { label: 'Failures' }, { label: 'Test' }, { label: 'Actions', hidden: true }]}>
+      {channels.map((channel) => (
+        <tr key={channel.id} data-channel-id={channel.id}>
+          <td>
+            <div className="cell-main">
+              <span className="row-title">{channel.name}</span>
+              <span className="badge-row">
+                <KindBadge kind={channel.kind} />
+                {channel.isDefault && <StatusBadge tone="info">default</StatusBadge>}
+              </span>
+            </div>
+          </td>
+          <td>
+            <ChannelSettings settings={channel.settings} />
+          </td>
+          <td>
+            <FailureSummary failures={failures.get(channel.id)} />
+          </td>
+          <td>
+            <ChannelTestButton channel={channel} />
+          </td>
+          <td>
+            <DeleteChannelButton channel={channel} onDeleted={onDeleted} />
+          </td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }
 

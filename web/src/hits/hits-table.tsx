@@ -1,6 +1,7 @@
 import { Fragment, useEffect, useState } from 'react';
 import type { Hit, Page } from '../api/types';
 import { useApi } from '../auth/session';
+import { DataTable, ExpandToggleCell, TOGGLE_COLUMN } from '../components/data-table';
 import { EmptyState, ErrorBanner, Loading } from '../components/states';
 import { Time } from '../components/time';
 import { plural } from '../format';
@@ -65,63 +66,35 @@ export function HitsTable({ tokenId }: { tokenId: string }) {
       {!page && !hits.error && <Loading what="Loading hits" />}
       {page && page.items.length === 0 && <EmptyState title="No hits yet">Nobody has touched this token. New hits appear here as they happen.</EmptyState>}
       {page && page.items.length > 0 && (
-        <div className="table-wrap">
-          <table className="table hits-table" aria-label="Hits">
-            <thead>
-              <tr>
-                <th scope="col" className="cell-toggle">
-                  <span className="offscreen">Details</span>
-                </th>
-                <th scope="col">When</th>
-                <th scope="col">Source</th>
-                <th scope="col">What</th>
-                <th scope="col">User agent</th>
-              </tr>
-            </thead>
-            <tbody>
-              {page.items.map((hit) => {
-                const expanded = open === hit.id;
-                return (
-                  <Fragment key={hit.id}>
-                    <tr className={`hit-row ${expanded ? 'hit-row-open' : ''}`} data-hit-id={hit.id} onClick={() => setOpen(expanded ? null : hit.id)}>
-                      <td className="cell-toggle">
-                        <button
-                          type="button"
-                          className="toggle"
-                          aria-expanded={expanded}
-                          aria-label={expanded ? 'Hide hit details' : 'Show hit details'}
-                          onClick={(event) => {
-                            event.stopPropagation();
-                            setOpen(expanded ? null : hit.id);
-                          }}
-                        >
-                          <span aria-hidden="true">{expanded ? '▾' : '▸'}</span>
-                        </button>
-                      </td>
-                      <td className="nowrap">
-                        <Time iso={hit.at} />
-                      </td>
-                      <td className="mono nowrap">{hit.source}</td>
-                      <td className="mono cell-clip" title={hitSummary(hit)}>
-                        {hitSummary(hit)}
-                      </td>
-                      <td className="mono cell-clip" title={hit.userAgent ?? undefined} data-testid="hit-row-user-agent">
-                        {hit.userAgent ?? <span className="muted">—</span>}
-                      </td>
-                    </tr>
-                    {expanded && (
-                      <tr className="hit-detail-row">
-                        <td colSpan={5}>
-                          <HitDetail hit={hit} />
-                        </td>
-                      </tr>
-                    )}
-                  </Fragment>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
+        <DataTable label="Hits" columns={[TOGGLE_COLUMN, { label: 'When' }, { label: 'Source' }, { label: 'What' }, { label: 'User agent' }]}>
+          {page.items.map((hit) => {
+            const expanded = open === hit.id;
+            return (
+              <Fragment key={hit.id}>
+                <tr className={`hit-row ${expanded ? 'hit-row-open' : ''}`} data-hit-id={hit.id} onClick={() => setOpen(expanded ? null : hit.id)}>
+                  <ExpandToggleCell expanded={expanded} onToggle={() => setOpen(expanded ? null : hit.id)} what="hit details" />
+                  <td className="nowrap">
+                    <Time iso={hit.at} />
+                  </td>
+                  <td className="mono nowrap">{hit.source}</td>
+                  <td className="mono cell-clip" title={hitSummary(hit)}>
+                    {hitSummary(hit)}
+                  </td>
+                  <td className="mono cell-clip" title={hit.userAgent ?? undefined} data-testid="hit-row-user-agent">
+                    {hit.userAgent ?? <span className="muted">—</span>}
+                  </td>
+                </tr>
+                {expanded && (
+                  <tr className="hit-detail-row">
+                    <td colSpan={5}>
+                      <HitDetail hit={hit} />
+                    </td>
+                  </tr>
+                )}
+              </Fragment>
+            );
+          })}
+        </DataTable>
       )}
       {page && (pageIndex > 0 || page.nextCursor) && (
         <div className="card-foot pager">

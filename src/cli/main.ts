@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import { TriplineError } from '../core/errors.js';
 import { DEFAULT_SERVER_URL } from './client.js';
+import { dnsCommand } from './commands/dns.js';
 import { serverCommand } from './commands/server.js';
 import { tokenCommand } from './commands/token.js';
 
@@ -13,7 +14,8 @@ function program(): Command {
     .addOption(new Option('--key <key>', 'API key for client commands').env('TRIPLINE_KEY'))
     .showHelpAfterError('(run with --help for usage)')
     .addCommand(serverCommand())
-    .addCommand(tokenCommand());
+    .addCommand(tokenCommand())
+    .addCommand(dnsCommand());
 }
 
 /** One line a human can act on, never a stack trace; exit 1. */

@@ -1,8 +1,9 @@
-import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
+import { ValidationError } from '../../core/errors.js';
 import type { Hit } from '../../store/repositories/hits.js';
 import type { Page } from '../../store/paging.js';
 import type { TokenView } from '../../tokens/service.js';
+import { printArtifactFiles, writeArtifactFiles } from '../artifact-files.js';
 import { clientFor, collect, positiveInt } from '../context.js';
 import { printFields, printJson, printTable } from '../output.js';
 
@@ -29,6 +30,17 @@ function hitSummary(hit: Hit): string {
   return '';
 }
 
+/** --option key=value pairs as the API's kind-specific options object. */
+function kindOptions(pairs: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of pairs) {
+    const equals = pair.indexOf('=');
+    if (equals < 1) throw new ValidationError(`--option "${pair}" is not key=value`);
+    out[pair.slice(0, equals)] = pair.slice(equals + 1);
+  }
+  return out;
+}
+
 /** `tripline token ...`: create and manage canary tokens through the server's API. */
 export function tokenCommand(): Command {
   const token = new Command('token').description('Create and manage canary tokens.');
@@ -41,21 +53,22 @@ export function tokenCommand(): Command {
     .option('--redirect <url>', 'http token: answer with a 302 to this URL instead of the GIF')
     .option('--channel <id>', 'alert channel for this token (repeatable); default channels apply if none', collect)
     .option('--alert-window <seconds>', 'seconds that repeated hits fold into one alert', positiveInt)
-    .option('--out <file>', 'write the token\'s artifact file here (credential and decoy kinds)')
+    .option('--out <file>', 'write the token\'s artifact file here (credential and decoy kinds); extra files (AWS config) go next to it')
+    .option('--option <key=value>', 'kind-specific option, e.g. profile=prod-admin or username=deploy (repeatable)', collect)
     .option('--json', 'print JSON')
-    .action(async (options: { kind: string; memo: string; redirect?: string; channel?: string[]; alertWindow?: number; out?: string; json?: boolean }, command: Command) => {
+    .action(async (options: { kind: string; memo: string; redirect?: string; channel?: string[]; alertWindow?: number; out?: string; option?: string[]; json?: boolean }, command: Command) => {
       const created = await clientFor(command).post<TokenView>('/tokens', {
         kind: options.kind,
         memo: options.memo,
         ...(options.redirect ? { redirect: options.redirect } : {}),
         ...(options.channel ? { channels: options.channel } : {}),
         ...(options.alertWindow ? { alertWindowSeconds: options.alertWindow } : {}),
+        ...(options.option ? { options: kindOptions(options.option) } : {}),
       });
-      if (options.out && created.artifact.file) {
-        writeFileSync(options.out, created.artifact.file.content, { mode: created.artifact.file.mode ?? 0o600 });
-      }
-      if (options.json) printJson(created);
-      else showToken(created);
+      const written = options.out ? writeArtifactFiles(created.artifact, options.out) : [];
+      if (options.json) return printJson(created);
+      showToken(created);
+      printArtifactFiles(created.artifact, written);
     });
 
   token

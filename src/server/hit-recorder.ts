@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { isoNow } from '../core/time.js';
 import type { HitWriter } from '../store/hit-writer.js';
 import type { Hit } from '../store/repositories/hits.js';
-import type { Token, TokenRepository } from '../store/repositories/tokens.js';
+import type { Token } from '../store/repositories/tokens.js';
 import type { LiveEventBus } from './live-events.js';
 import type { ServerMetrics } from './metrics.js';
 
@@ -21,7 +21,8 @@ export interface HitEvidence {
  */
 export class HitRecorder {
   constructor(
-    private readonly tokens: TokenRepository,
+    /** Token lookup for triggers: the short-lived cache (tokens.live), not the store itself. */
+    private readonly tokens: { find(id: string): Promise<Token | undefined> },
     private readonly writer: HitWriter,
     private readonly metrics: ServerMetrics,
     private readonly log: Logger,

@@ -34,7 +34,7 @@ export interface Services {
 export function createServices(store: Store, log: Logger, config: ServicesConfig): Services {
   const metrics = new ServerMetrics();
   const tokens = new TokenService(store.db, config.artifacts);
-  const hitWriter = new HitWriter(store.db);
+  const hitWriter = new HitWriter(store.db, { durableCommit: store.durableCommit });
   const events = new LiveEventBus();
   return {
     store,
@@ -44,7 +44,7 @@ export function createServices(store: Store, log: Logger, config: ServicesConfig
     tokens,
     hits: new HitRepository(store.db),
     hitWriter,
-    recorder: new HitRecorder(tokens.repository, hitWriter, metrics, log, events),
+    recorder: new HitRecorder(tokens.live, hitWriter, metrics, log, events),
     addresses: new ClientAddressResolver(config.trustProxy),
     artifacts: config.artifacts,
     events,

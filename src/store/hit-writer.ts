@@ -1,9 +1,12 @@
 import type { Kysely, Transaction } from 'kysely';
+import { plainCommit, type DurableCommit } from './durable-commit.js';
 import { newRowId } from '../core/ids.js';
 import { hitToRow, type Hit } from './repositories/hits.js';
 import type { Database } from './schema.js';
 
-export type NewHit = Omit<Hit, 'id'>;
+/** A hit to store. The id is normally made here; a caller that has its own (an agent's event id)
+ * passes it, so a resent event collides on the primary key instead of being stored twice. */
+export type NewHit = Omit<Hit, 'id'> & { id?: string };
 
 /**
  * Work that must commit in the same transaction as the hits it sees (the alert decision and its
@@ -28,17 +31,21 @@ export class HitWriter {
   private readonly hooks: HitHook[] = [];
   private idleWaiters: (() => void)[] = [];
 
-  constructor(
-    private readonly db: Kysely<Database>,
-    private readonly maxBatch = 1000,
-  ) {}
+  private readonly commitDurably: DurableCommit;
+  private readonly maxBatch: number;
+
+  /** Pass the store's durableCommit so commits never stall the event loop (SQLite). */
+  constructor(db: Kysely<Database>, options: { durableCommit?: DurableCommit; maxBatch?: number } = {}) {
+    this.commitDurably = options.durableCommit ?? plainCommit(db);
+    this.maxBatch = options.maxBatch ?? 1000;
+  }
 
   addHook(hook: HitHook): void {
     this.hooks.push(hook);
   }
 
   write(input: NewHit): Promise<Hit> {
-    const hit: Hit = { id: newRowId(), ...input };
+    const hit: Hit = { ...input, id: input.id ?? newRowId() };
     return new Promise<Hit>((resolve, reject) => {
       this.queue.push({ hit, resolve, reject });
       if (!this.flushing) {
@@ -82,7 +89,7 @@ export class HitWriter {
   }
 
   private async commit(hits: Hit[]): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
+    await this.commitDurably(async (trx) => {
       await trx.insertInto('hits').values(hits.map(hitToRow)).execute();
       const perToken = new Map<string, { count: number; last: string }>();
       for (const hit of hits) {

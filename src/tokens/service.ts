@@ -6,6 +6,7 @@ import { TokenRepository, type Token, type TokenFilter } from '../store/reposito
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
 import type { Artifact, ArtifactContext, TokenOptions } from './kind.js';
+import { LiveTokenCache } from './live-token-cache.js';
 import { tokenKind } from './registry.js';
 
 export const MAX_MEMO_LENGTH = 1000;
@@ -53,12 +54,15 @@ function checkMemo(memo: string): void {
 /** Creating, presenting and changing tokens: the rules, over the token repository. */
 export class TokenService {
   readonly repository: TokenRepository;
+  /** What trigger paths read; forgotten here whenever a token changes. */
+  readonly live: LiveTokenCache;
 
   constructor(
     private readonly db: Kysely<Database>,
     private readonly context: ArtifactContext,
   ) {
     this.repository = new TokenRepository(db);
+    this.live = new LiveTokenCache(this.repository);
   }
 
   async create(input: CreateTokenInput): Promise<TokenView> {
@@ -90,11 +94,14 @@ export class TokenService {
 
   async update(id: string, changes: { memo?: string; enabled?: boolean; alertWindowSeconds?: number | null }): Promise<TokenView> {
     if (changes.memo !== undefined) checkMemo(changes.memo);
-    return this.present(await this.repository.update(id, changes));
+    const updated = await this.repository.update(id, changes);
+    this.live.forget(id);
+    return this.present(updated);
   }
 
-  delete(id: string): Promise<void> {
-    return this.repository.delete(id);
+  async delete(id: string): Promise<void> {
+    await this.repository.delete(id);
+    this.live.forget(id);
   }
 
   present(token: Token): TokenView {

@@ -82,6 +82,34 @@ describe('tripline server and CLI as real processes', () => {
   });
 });
 
+describe('acknowledged hits survive a crash', () => {
+  it('finds every hit that got a 200 after the server is killed with SIGKILL', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tripline-e2e-'));
+    const port = String(await freePort());
+    const args = ['--port', port, '--db', join(dir, 'store.db')];
+    const env = { TRIPLINE_ADMIN_KEY: 'crash-key' };
+    let server = await spawnServer(args, env);
+    try {
+      const created = await fetch(`${server.url}/api/v1/tokens`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer crash-key', 'content-type': 'application/json' },
+        body: JSON.stringify({ kind: 'http', memo: 'crash' }),
+      });
+      const token = (await created.json()) as { id: string };
+      const statuses = await Promise.all(Array.from({ length: 500 }, (_, n) => fetch(`${server.url}/${token.id}?n=${n}`).then((r) => r.status, () => 0)));
+      const acknowledged = statuses.filter((s) => s === 200).length;
+      assert.equal(acknowledged, 500);
+      await server.stop('SIGKILL');
+      server = await spawnServer(args, env);
+      const shown = await fetch(`${server.url}/api/v1/tokens/${token.id}`, { headers: { authorization: 'Bearer crash-key' } });
+      assert.equal(((await shown.json()) as { hitCount: number }).hitCount, acknowledged);
+    } finally {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('server start-up failures', () => {
   it('exits non-zero with one clear line when the store is unreachable', async () => {
     const result = await runCli(['server', '--port', String(await freePort()), '--db', 'postgres://tripline:pw@127.0.0.1:1/tripline']);

@@ -1,0 +1,12 @@
+/** Benchmarks print one line a figure and a final verdict line; every one compares against a
+ * baseline measured in the same run, because the machines are shared and noisy. */
+export function printRatio(name: string, measured: { label: string; value: number; unit: string }[], ratio: number, target: string, ok: boolean): void {
+  for (const m of measured) console.log(`${name}: ${m.label} ${m.value.toFixed(m.value < 10 ? 3 : 0)} ${m.unit}`);
+  console.log(`${name}: ratio ${ratio.toFixed(3)} (target ${target}) ${ok ? 'MET' : 'NOT MET'}`);
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
+  return sorted[Math.max(0, index)]!;
+}

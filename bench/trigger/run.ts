@@ -1,0 +1,78 @@
+/**
+ * Trigger throughput: Tripline (real server process, SQLite store, every hit committed before
+ * the answer) against a bare node:http server that returns the same GIF, in the same run, with
+ * the same load generator settings. Target: Tripline keeps at least half the bare rate.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { freePort } from '../../test/support/ports.js';
+import { spawnServer } from '../../test/support/process.js';
+import { printRatio } from '../support/report.js';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
+
+async function load(url: string, seconds: number): Promise<{ rate: number; non2xx: number; errors: number; total: number }> {
+  const result = await autocannon({ url, connections: CONNECTIONS, duration: seconds, headers: { 'user-agent': 'bench/1.0' } });
+  return { rate: result.requests.average, non2xx: result.non2xx, errors: result.errors + result.timeouts, total: result.requests.total };
+}
+
+async function startBare(): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'bare-gif-server.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<string>((resolve) => child.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim())));
+  return { child, url: `http://127.0.0.1:${port}` };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'tripline-bench-'));
+const key = 'bench-admin-key';
+const tripline = await spawnServer(['--port', String(await freePort()), '--db', join(dir, 'bench.db')], { TRIPLINE_ADMIN_KEY: key });
+const bare = await startBare();
+try {
+  const created = await fetch(`${tripline.url}/api/v1/tokens`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ kind: 'http', memo: 'bench' }),
+  });
+  const token = (await created.json()) as { id: string };
+  const path = `/assets/${token.id}/logo.gif?q=1`;
+
+  // Warm both up, then alternate them round by round (never at once, so they never share the
+  // CPU) and compare medians, so a burst of noise from elsewhere lands on both sides alike.
+  await load(`${bare.url}${path}`, 2);
+  await load(`${tripline.url}${path}`, 2);
+  const bareRounds = [];
+  const triplineRounds = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    bareRounds.push(await load(`${bare.url}${path}`, SECONDS));
+    triplineRounds.push(await load(`${tripline.url}${path}`, SECONDS));
+  }
+  const median = <T extends { rate: number }>(rounds: T[]) => [...rounds].sort((a, b) => a.rate - b.rate)[Math.floor(rounds.length / 2)]!;
+  const baseline = median(bareRounds);
+  const measured = median(triplineRounds);
+  const failures = triplineRounds.reduce((n, r) => n + r.non2xx + r.errors, 0);
+
+  const count = await fetch(`${tripline.url}/api/v1/tokens/${token.id}`, { headers: { authorization: `Bearer ${key}` } });
+  const { hitCount } = (await count.json()) as { hitCount: number };
+  const ratio = measured.rate / baseline.rate;
+  const answered = triplineRounds.reduce((n, r) => n + r.total, 0);
+  console.log(`trigger: rounds bare ${bareRounds.map((r) => r.rate.toFixed(0)).join('/')} tripline ${triplineRounds.map((r) => r.rate.toFixed(0)).join('/')} req/s`);
+  console.log(`trigger: tripline answered ${answered} (+ warm-up) with ${failures} non-2xx or errors; token hit count ${hitCount}`);
+  printRatio(
+    'trigger',
+    [
+      { label: 'bare node:http', value: baseline.rate, unit: 'req/s' },
+      { label: 'tripline (hits committed)', value: measured.rate, unit: 'req/s' },
+    ],
+    ratio,
+    '>= 0.5',
+    ratio >= 0.5 && failures === 0,
+  );
+} finally {
+  bare.child.kill();
+  await tripline.stop();
+  rmSync(dir, { recursive: true, force: true });
+}

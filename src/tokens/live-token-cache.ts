@@ -1,0 +1,35 @@
+import type { Token, TokenRepository } from '../store/repositories/tokens.js';
+
+interface Entry {
+  token: Token | undefined;
+  expires: number;
+}
+
+/**
+ * Trigger paths look a token up on every request; a flood of hits on one token (or of junk ids)
+ * must not turn into a flood of reads. Entries live briefly, so a change made through another
+ * server sharing the store shows within the TTL; changes made here are forgotten at once.
+ */
+export class LiveTokenCache {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(
+    private readonly repository: TokenRepository,
+    private readonly ttlMs = 1000,
+    private readonly maxEntries = 10_000,
+  ) {}
+
+  async find(id: string): Promise<Token | undefined> {
+    const now = Date.now();
+    const cached = this.entries.get(id);
+    if (cached && cached.expires > now) return cached.token;
+    const token = await this.repository.find(id);
+    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(id, { token, expires: now + this.ttlMs });
+    return token;
+  }
+
+  forget(id: string): void {
+    this.entries.delete(id);
+  }
+}

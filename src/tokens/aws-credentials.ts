@@ -14,6 +14,10 @@ const REGIONS = ['us-east-1', 'eu-west-1', 'us-west-2', 'eu-central-1'];
 export const awsCredentialsTokenKind: TokenKind = {
   kind: 'aws-credentials',
   title: 'AWS credentials: a profile that alerts when the AWS CLI or an SDK uses it',
+  optionFields: [
+    { name: 'profile', label: 'Profile', type: 'text', placeholder: 'default', help: 'default fires on any call; a named profile only when chosen.' },
+    { name: 'region', label: 'Region', type: 'text', placeholder: 'us-east-1' },
+  ],
   prepare(_id, input) {
     const profile = stringOption(input, 'profile', /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'a profile name of letters, digits, "_", "." or "-"') ?? 'default';
     const region = stringOption(input, 'region', /^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as us-east-1') ?? pick(REGIONS);

@@ -1,7 +1,7 @@
 import type { Token } from '../store/repositories/tokens.js';
 import type { DecoyCredential } from './decoy-credentials.js';
 import { hexSecretFor, pick } from './decoy-secret.js';
-import type { ArtifactContext, TokenOptions } from './kind.js';
+import type { ArtifactContext, TokenOptionField, TokenOptions } from './kind.js';
 import { configString, publicUrlOf, stringOption } from './options.js';
 
 /**
@@ -13,6 +13,11 @@ const REPOSITORIES = ['platform/infrastructure', 'ops/terraform-live', 'infra/k8
 
 const USER_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const REPOSITORY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}(\/[A-Za-z0-9][A-Za-z0-9._-]{0,99}){0,3}$/;
+
+export const GIT_DECOY_FIELDS: TokenOptionField[] = [
+  { name: 'username', label: 'User name', type: 'text', placeholder: 'deploy-bot', help: 'The decoy user the hit will name; a plausible one is chosen when empty.' },
+  { name: 'repository', label: 'Repository path', type: 'text', placeholder: 'platform/infrastructure', help: 'The repository the credential seems to be for.' },
+];
 
 export function prepareGitDecoy(id: string, input: TokenOptions): Record<string, unknown> {
   const username = stringOption(input, 'username', USER_PATTERN, 'a user name of letters, digits, ".", "_" or "-"') ?? pick(USERS);

@@ -18,6 +18,11 @@ const NAME_SHAPE = 'a lower-case DNS label (letters, digits, "-")';
 export const kubeconfigTokenKind: TokenKind = {
   kind: 'kubeconfig',
   title: 'Kubeconfig: a cluster entry that alerts when kubectl (or any client) uses it',
+  optionFields: [
+    { name: 'cluster', label: 'Cluster name', type: 'text', placeholder: 'prod-eu-west-1' },
+    { name: 'namespace', label: 'Namespace', type: 'text', placeholder: 'kube-system' },
+    { name: 'serviceAccount', label: 'Service account', type: 'text', placeholder: 'ci-deployer', help: 'The token claims to belong to this account; the hit names it.' },
+  ],
   prepare(_id, input) {
     const cluster = stringOption(input, 'cluster', NAME_PATTERN, NAME_SHAPE) ?? pick(CLUSTERS);
     const namespace = stringOption(input, 'namespace', NAME_PATTERN, NAME_SHAPE) ?? pick(NAMESPACES);

@@ -135,6 +135,17 @@ describe('credential decoy kinds', () => {
     }
   });
 
+  it('offer form fields (for the dashboard) that prepare accepts, placeholders included', () => {
+    for (const kind of [gitCredentialsTokenKind, netrcTokenKind, kubeconfigTokenKind, awsCredentialsTokenKind, envTokenKind]) {
+      assert.ok(kind.optionFields && kind.optionFields.length > 0, kind.kind);
+      const options = Object.fromEntries(kind.optionFields.map((field) => [field.name, field.placeholder]));
+      const { token } = makeToken(kind, context, options);
+      for (const field of kind.optionFields) {
+        assert.equal(token.config[field.name], field.placeholder, `${kind.kind} keeps ${field.name}`);
+      }
+    }
+  });
+
   it('build the same artifact every time from the stored token', () => {
     for (const kind of [gitCredentialsTokenKind, netrcTokenKind, kubeconfigTokenKind, awsCredentialsTokenKind, envTokenKind]) {
       const { token, artifact } = makeToken(kind, context);

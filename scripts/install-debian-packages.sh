@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Tripline's tests drive for real: PostgreSQL, Alertmanager, dig,
-# the AWS CLI, kubectl, git, Chromium. Only what is missing is installed; apt-get update runs
-# at most once. Services the packages would start on their own are kept from starting: the
-# tests run their own instances on loopback.
+# the AWS CLI, kubectl, git, Chromium, and openssl for the TLS certificate kubectl insists on.
+# Only what is missing is installed; apt-get update runs at most once. Services the packages
+# would start on their own are kept from starting: the tests run their own instances on loopback.
 set -euo pipefail
 
 packages=(
@@ -12,6 +12,7 @@ packages=(
   awscli
   git
   curl
+  openssl
   chromium
   util-linux
   iproute2

@@ -1,0 +1,79 @@
+/**
+ * One access to a watched file, from the sensor's request to everything the policies ask for.
+ * The verdict comes first and is given synchronously: the accessor waits for nothing but the
+ * decision. Export, the report to the server and GetUrl/DnsLookup follow, none of them awaited.
+ */
+import type { Logger } from 'pino';
+import { newRowId } from '../core/ids.js';
+import type { Match, PolicySet, PostRateLimiter } from '../policy/index.js';
+import { reportedName } from './actions/action-names.js';
+import type { OutboundActions } from './actions/outbound.js';
+import { applyVerdict, decideVerdict } from './actions/verdict.js';
+import type { ExportSink } from './export/export-sink.js';
+import { toTetragon } from './export/tetragon.js';
+import type { Reporter } from './report/reporter.js';
+import type { AccessRequest } from './sensors/access-request.js';
+import type { WatchSync } from './watch-sync.js';
+
+export interface AccessHandlerDeps {
+  policies: () => PolicySet;
+  /** The token a policy reports for (its tripline/token label), or null. */
+  tokenOf: (match: Match) => string | null;
+  watches: WatchSync;
+  limiter: PostRateLimiter;
+  outbound: OutboundActions;
+  exporter: ExportSink | null;
+  reporter: Reporter | null;
+  nodeName: string;
+  log: Logger;
+}
+
+export class AccessHandler {
+  constructor(private readonly deps: AccessHandlerDeps) {}
+
+  handle(request: AccessRequest): void {
+    const { event } = request;
+    let matches: Match[];
+    try {
+      const paths = this.deps.watches.names(request.decoy, event.dev, event.ino);
+      matches = this.deps.policies().evaluate(event, { paths });
+      applyVerdict(request, decideVerdict(matches));
+    } finally {
+      // Whatever went wrong above, the process must not wait for the reply timeout.
+      if (!request.answered) request.allow();
+    }
+    for (const match of matches) this.follow(request, match);
+  }
+
+  private follow(request: AccessRequest, match: Match): void {
+    const { event } = request;
+    const { log, limiter, outbound } = this.deps;
+    const posting = match.actions.some((a) => a.action === 'Post');
+    // A rate-limited Post folds the repeat away entirely, as Tetragon drops the event in the
+    // kernel before its userspace actions (GetUrl, DnsLookup) could run.
+    if (posting && !limiter.allow(match, event)) return;
+    const actions = match.actions.map((a) => reportedName(a.action));
+    log.info({
+      policy: match.policy, hook: match.hook, access: event.access, path: event.path, decoy: request.decoy,
+      pid: event.process.pid, binary: event.process.binary, uid: event.process.uid, actions,
+      ...(match.suppressed.length > 0 ? { suppressed: match.suppressed.map((a) => reportedName(a.action)) } : {}),
+    }, 'watched file accessed');
+    for (const action of match.actions) {
+      if (action.action === 'GetUrl') outbound.enqueue({ kind: 'geturl', target: action.argUrl, policy: match.policy });
+      if (action.action === 'DnsLookup') outbound.enqueue({ kind: 'dnslookup', target: action.argFqdn, policy: match.policy });
+    }
+    if (!posting) return;
+    this.deps.exporter?.write(toTetragon(event, match, this.deps.nodeName, this.deps.watches.mode(request.decoy)));
+    const tokenId = this.deps.tokenOf(match);
+    if (!tokenId || !this.deps.reporter) return;
+    void this.deps.reporter.submit({
+      id: newRowId(),
+      tokenId,
+      node: this.deps.nodeName,
+      policy: match.policy,
+      hook: match.hook,
+      actions,
+      access: event,
+    }).catch((err: unknown) => log.error({ err, policy: match.policy }, 'could not queue the event for the server'));
+  }
+}

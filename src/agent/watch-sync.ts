@@ -1,0 +1,96 @@
+/**
+ * Keeps the sensor's marks equal to what the policies name, and remembers every name a watched
+ * inode has in the policies' terms. The sensor reports an access with the path the accessor used
+ * (a hard link, a bind mount) and the watched path it belongs to; the evaluator gets both, plus
+ * the other watched paths of the same inode, so an Equal on the decoy's path matches however the
+ * file was reached.
+ */
+import { stat } from 'node:fs/promises';
+import type { Logger } from 'pino';
+import type { WatchTarget } from '../policy/index.js';
+import type { FanotifySensor } from './sensors/fanotify-sensor.js';
+import { resolveTarget, type ResolvedTarget } from './watch-targets.js';
+
+export interface TargetStatus {
+  ok: boolean;
+  error?: string;
+}
+
+const targetKey = (t: WatchTarget): string => `${t.match}:${t.path}`;
+
+export class WatchSync {
+  /** Last failure per file, so a decoy that stays missing is logged once, not every rescan. */
+  private readonly failures = new Map<string, string>();
+  private readonly modes = new Map<string, number>();
+  private byInode = new Map<string, string[]>();
+  private resolved = new Map<string, ResolvedTarget>();
+  private ops: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly sensor: FanotifySensor,
+    private readonly log: Logger,
+  ) {}
+
+  /** Marks what is new, unmarks what no policy names any more; one sync at a time. */
+  apply(targets: WatchTarget[]): Promise<void> {
+    const run = this.ops.then(() => this.sync(targets));
+    this.ops = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Names of the accessed inode in the policies' terms, for evaluate(). */
+  names(decoy: string, dev: number, ino: number): string[] {
+    return [decoy, ...(this.byInode.get(`${dev}:${ino}`) ?? [])];
+  }
+
+  /** Mode of a watched file when it was marked (for the export's permission string). */
+  mode(decoy: string): number | undefined {
+    return this.modes.get(decoy);
+  }
+
+  status(target: WatchTarget): TargetStatus {
+    const resolved = this.resolved.get(targetKey(target));
+    if (!resolved) return { ok: false, error: 'not resolved yet' };
+    const failed = resolved.files.map((f) => this.failures.get(f)).find((e) => e !== undefined);
+    const error = resolved.error ?? failed ?? (resolved.files.length === 0 ? 'no file matches the prefix yet' : undefined);
+    return error === undefined ? { ok: true } : { ok: false, error };
+  }
+
+  private async sync(targets: WatchTarget[]): Promise<void> {
+    const resolved = await Promise.all(targets.map((t) => resolveTarget(t)));
+    this.resolved = new Map(resolved.map((r) => [targetKey(r.target), r]));
+    const desired = new Set(resolved.flatMap((r) => r.files));
+    const current = new Set(this.sensor.watched().map((w) => w.path));
+    for (const path of current) {
+      if (desired.has(path)) continue;
+      await this.sensor.unwatch(path);
+      this.modes.delete(path);
+      this.log.info({ path }, 'no longer watched');
+    }
+    for (const path of this.failures.keys()) if (!desired.has(path)) this.failures.delete(path);
+    for (const path of desired) {
+      if (current.has(path)) continue;
+      await this.watch(path);
+    }
+    this.byInode = new Map();
+    for (const w of this.sensor.watched()) {
+      const key = `${w.dev}:${w.ino}`;
+      this.byInode.set(key, [...(this.byInode.get(key) ?? []), w.path]);
+    }
+  }
+
+  private async watch(path: string): Promise<void> {
+    try {
+      const watched = await this.sensor.watch(path);
+      const mode = await stat(path).then((st) => st.mode, () => undefined);
+      if (mode !== undefined) this.modes.set(path, mode);
+      this.failures.delete(path);
+      this.log.info({ path, dev: watched.dev, ino: watched.ino, blockingWrites: watched.blockingWrites },
+        watched.blockingWrites ? 'watching' : 'watching; writes are seen only after they happen on this filesystem');
+    } catch (err) {
+      const reason = (err as Error).message;
+      if (this.failures.get(path) !== reason) this.log.warn({ path, reason }, 'cannot watch; will retry at the next rescan');
+      this.failures.set(path, reason);
+    }
+  }
+}

@@ -2,6 +2,7 @@ import { ValidationError } from '../core/errors.js';
 import { awsCredentialsTokenKind } from './aws-credentials.js';
 import { dnsTokenKind } from './dns.js';
 import { envTokenKind } from './env.js';
+import { fileTokenKind } from './file.js';
 import { gitCredentialsTokenKind } from './git-credentials.js';
 import { httpTokenKind } from './http.js';
 import type { TokenKind } from './kind.js';
@@ -17,6 +18,7 @@ const kinds = new Map<string, TokenKind>(
     netrcTokenKind,
     awsCredentialsTokenKind,
     envTokenKind,
+    fileTokenKind,
   ].map((kind) => [kind.kind, kind]),
 );
 

@@ -44,6 +44,25 @@ export interface ApiKeysTable {
   last_used_at: string | null;
 }
 
+/** An enrolled host agent; its id is the id of its API key (role agent). */
+export interface AgentsTable {
+  id: string;
+  name: string;
+  /** What the agent last reported in a heartbeat; null until its first one. */
+  node: string | null;
+  version: string | null;
+  started_at: string | null;
+  /** Last authenticated call of any kind (events or heartbeat). */
+  last_seen_at: string | null;
+  last_heartbeat_at: string | null;
+  /** JSON: the policy files the agent loaded, with their errors and warnings. */
+  policies: string;
+  /** JSON: the files it watches and whether each is watched. */
+  watched: string;
+  events_accepted: number;
+  created_at: string;
+}
+
 export interface MigrationsOwnTable {
   // Kysely keeps its own bookkeeping tables; declared here only so the type is complete.
   name: Generated<string>;
@@ -53,4 +72,5 @@ export interface Database {
   tokens: TokensTable;
   hits: HitsTable;
   api_keys: ApiKeysTable;
+  agents: AgentsTable;
 }

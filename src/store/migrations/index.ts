@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as core from './001_core.js';
+import * as agents from './003_agents.js';
 
 /**
  * Every migration, in order. Names sort; a released migration is never edited, only followed by a
@@ -7,4 +8,5 @@ import * as core from './001_core.js';
  */
 export const migrations: Record<string, Migration> = {
   '001_core': core,
+  '003_agents': agents,
 };

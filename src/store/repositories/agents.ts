@@ -1,0 +1,153 @@
+import type { Kysely, Selectable } from 'kysely';
+import { NotFoundError } from '../../core/errors.js';
+import { isoNow } from '../../core/time.js';
+import type { AgentsTable, Database } from '../schema.js';
+import { ApiKeyRepository } from './api-keys.js';
+
+/** One policy file as the agent loaded it. */
+export interface AgentPolicyStatus {
+  file: string;
+  name: string | null;
+  ok: boolean;
+  errors: string[];
+  warnings: string[];
+}
+
+/** One file the agent was asked to watch, and whether it is watched. */
+export interface AgentWatchStatus {
+  path: string;
+  tokenId: string | null;
+  ok: boolean;
+  error?: string;
+}
+
+export interface Heartbeat {
+  node: string;
+  version: string;
+  startedAt: string;
+  policies: AgentPolicyStatus[];
+  watched: AgentWatchStatus[];
+}
+
+export interface Agent {
+  id: string;
+  name: string;
+  node: string | null;
+  version: string | null;
+  startedAt: string | null;
+  lastSeen: string | null;
+  lastHeartbeat: string | null;
+  policies: AgentPolicyStatus[];
+  watched: AgentWatchStatus[];
+  eventsAccepted: number;
+  createdAt: string;
+}
+
+function agentFromRow(row: Selectable<AgentsTable>): Agent {
+  return {
+    id: row.id,
+    name: row.name,
+    node: row.node,
+    version: row.version,
+    startedAt: row.started_at,
+    lastSeen: row.last_seen_at,
+    lastHeartbeat: row.last_heartbeat_at,
+    policies: JSON.parse(row.policies) as AgentPolicyStatus[],
+    watched: JSON.parse(row.watched) as AgentWatchStatus[],
+    eventsAccepted: Number(row.events_accepted),
+    createdAt: row.created_at,
+  };
+}
+
+function emptyRow(id: string, name: string, createdAt: string): Selectable<AgentsTable> {
+  return {
+    id,
+    name,
+    node: null,
+    version: null,
+    started_at: null,
+    last_seen_at: null,
+    last_heartbeat_at: null,
+    policies: '[]',
+    watched: '[]',
+    events_accepted: 0,
+    created_at: createdAt,
+  };
+}
+
+/** Enrolled agents. An agent and its API key are created and revoked together. */
+export class AgentRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Creates the agent and its key in one transaction; the key is returned in clear text once. */
+  async enroll(name: string): Promise<{ agent: Agent; key: string }> {
+    return this.db.transaction().execute(async (trx) => {
+      const { key, record } = await new ApiKeyRepository(trx).create(name, 'agent');
+      const row = emptyRow(record.id, name, record.createdAt);
+      await trx.insertInto('agents').values(row).execute();
+      return { agent: agentFromRow(row), key };
+    });
+  }
+
+  async find(id: string): Promise<Agent | undefined> {
+    const row = await this.db.selectFrom('agents').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? agentFromRow(row) : undefined;
+  }
+
+  /** Every agent, oldest first: a fleet is tens or hundreds of hosts, not worth paging. */
+  async list(): Promise<Agent[]> {
+    const rows = await this.db.selectFrom('agents').selectAll().orderBy('created_at').orderBy('id').execute();
+    return rows.map(agentFromRow);
+  }
+
+  /** Stores what the agent reported. `name` names a row created for a key enrolled without one. */
+  async recordHeartbeat(id: string, heartbeat: Heartbeat, at = isoNow(), name = 'agent'): Promise<void> {
+    await this.ensure(id, name);
+    await this.db
+      .updateTable('agents')
+      .set({
+        node: heartbeat.node,
+        version: heartbeat.version,
+        started_at: heartbeat.startedAt,
+        last_seen_at: at,
+        last_heartbeat_at: at,
+        policies: JSON.stringify(heartbeat.policies),
+        watched: JSON.stringify(heartbeat.watched),
+      })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /** Notes contact from the agent and counts the events it delivered that became hits. */
+  async recordEvents(id: string, accepted: number, at = isoNow(), name = 'agent'): Promise<void> {
+    await this.ensure(id, name);
+    await this.db
+      .updateTable('agents')
+      .set((eb) => ({ last_seen_at: at, events_accepted: eb('events_accepted', '+', accepted) }))
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /**
+   * Every agent key has its row; a key made outside enroll() (by hand in the store, or before
+   * agents had rows) gets one on first contact instead of being refused.
+   */
+  private async ensure(id: string, name: string): Promise<void> {
+    const existing = await this.db.selectFrom('agents').select('id').where('id', '=', id).executeTakeFirst();
+    if (existing) return;
+    await this.db
+      .insertInto('agents')
+      .values(emptyRow(id, name, isoNow()))
+      .onConflict((oc) => oc.column('id').doNothing())
+      .execute();
+  }
+
+  /** Removes the agent and its key: the key stops working at once. */
+  async revoke(id: string): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const result = await trx.deleteFrom('agents').where('id', '=', id).executeTakeFirst();
+      if (Number(result.numDeletedRows) === 0) throw new NotFoundError('agent', id);
+      await trx.deleteFrom('api_keys').where('id', '=', id).where('role', '=', 'agent').execute();
+    });
+  }
+}

@@ -2,7 +2,9 @@
 import { Command, Option } from 'commander';
 import { TriplineError } from '../core/errors.js';
 import { DEFAULT_SERVER_URL } from './client.js';
+import { agentCommand } from './commands/agent.js';
 import { dnsCommand } from './commands/dns.js';
+import { policyCommand } from './commands/policy.js';
 import { serverCommand } from './commands/server.js';
 import { tokenCommand } from './commands/token.js';
 
@@ -15,7 +17,9 @@ function program(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .addCommand(serverCommand())
     .addCommand(tokenCommand())
-    .addCommand(dnsCommand());
+    .addCommand(dnsCommand())
+    .addCommand(policyCommand())
+    .addCommand(agentCommand());
 }
 
 /** One line a human can act on, never a stack trace; exit 1. */

@@ -1,0 +1,94 @@
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+import { Command, Option } from 'commander';
+import pino from 'pino';
+import { Agent } from '../../agent/daemon.js';
+import { ConfigError } from '../../core/errors.js';
+import { parseDuration } from '../../core/time.js';
+import type { GlobalOptions } from '../context.js';
+import { positiveInt } from '../context.js';
+
+export const SPOOL_DIR = '/var/lib/tripline/spool';
+
+interface AgentFlags {
+  policyDir?: string;
+  agentKey?: string;
+  export?: string;
+  exportMaxSize: number;
+  exportKeep: number;
+  nodeName: string;
+  spoolDir: string;
+  heartbeatInterval: number;
+  rescanInterval: number;
+  logLevel: string;
+}
+
+function duration(value: string): number {
+  const ms = parseDuration(value);
+  if (ms === undefined || ms <= 0) throw new ConfigError(`"${value}" is not a duration such as 15s, 2m or 500ms`);
+  return ms;
+}
+
+/** "10M", "512K", "1G" or a number of bytes. */
+function size(value: string): number {
+  const match = /^\s*(\d+)\s*([kmg]i?b?)?\s*$/i.exec(value);
+  if (!match) throw new ConfigError(`"${value}" is not a size such as 10M or 512K`);
+  const unit = (match[2] ?? '').charAt(0).toLowerCase();
+  return Number(match[1]) * ({ k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[unit] ?? 1);
+}
+
+async function runAgent(flags: AgentFlags, command: Command): Promise<void> {
+  if (!flags.policyDir) throw new ConfigError('--policy-dir is required: the directory of TracingPolicy YAML files to enforce');
+  // --server is the program-wide option (also TRIPLINE_URL), shared with the client commands.
+  const { server } = command.optsWithGlobals<GlobalOptions>();
+  if (server && !flags.agentKey) throw new ConfigError('--server needs --agent-key (or TRIPLINE_AGENT_KEY): enroll the agent with `tripline agent enroll --name NAME`');
+  const log = pino({ level: flags.logLevel, base: { node: flags.nodeName } }, pino.destination(2));
+  const agent = await Agent.start({
+    policyDir: resolve(flags.policyDir),
+    nodeName: flags.nodeName,
+    log,
+    rescanMs: flags.rescanInterval,
+    ...(server && flags.agentKey
+      ? { server: { url: server, key: flags.agentKey, spoolDir: resolve(flags.spoolDir), heartbeatMs: flags.heartbeatInterval } }
+      : {}),
+    ...(flags.export ? { export: { target: flags.export === '-' ? '-' : resolve(flags.export), maxBytes: flags.exportMaxSize, keep: flags.exportKeep } } : {}),
+  });
+  const stop = (why: string, code: number) => {
+    log.info({ why }, 'agent stopping');
+    agent.stop().then(
+      () => process.exit(code),
+      (err: unknown) => {
+        log.error({ err }, 'agent shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  agent.on('fatal', (err) => {
+    log.fatal({ err }, 'the sensor stopped working; exiting so the service manager restarts the agent');
+    stop('sensor failure', 1);
+  });
+  process.once('SIGINT', () => stop('SIGINT', 0));
+  process.once('SIGTERM', () => stop('SIGTERM', 0));
+}
+
+/**
+ * `tripline agent --policy-dir DIR ...` runs the host agent (as root). The admin subcommands
+ * (`tripline agent enroll`, list, revoke) sit under it; the agent's own action runs when no
+ * subcommand is named.
+ */
+export function agentCommand(): Command {
+  const agent = new Command('agent')
+    .description('Run the host agent (root): watch the files named by the TracingPolicy files in --policy-dir, enforce their actions, export and report every match. With --server (global option or TRIPLINE_URL) and --agent-key, matches of policies labelled tripline/token are reported to the server as hits.')
+    .option('--policy-dir <dir>', 'directory of TracingPolicy YAML files (*.yaml, *.yml); changes apply without a restart')
+    .addOption(new Option('--agent-key <key>', 'the key `tripline agent enroll` printed').env('TRIPLINE_AGENT_KEY'))
+    .option('--export <file>', 'write Tetragon-style JSON lines (process_kprobe) to this file, or "-" for stdout')
+    .addOption(new Option('--export-max-size <size>', 'rotate the export file at this size (e.g. 10M)').default(10 * 1024 ** 2, '10M').argParser(size))
+    .addOption(new Option('--export-keep <n>', 'rotated export files to keep').default(5).argParser(positiveInt))
+    .addOption(new Option('--node-name <name>', 'name of this host in events and on the server').env('TRIPLINE_NODE_NAME').default(hostname()))
+    .addOption(new Option('--spool-dir <dir>', 'events wait here until the server has them').env('TRIPLINE_SPOOL_DIR').default(SPOOL_DIR))
+    .addOption(new Option('--heartbeat-interval <duration>', 'how often to tell the server the agent is alive').default(15_000, '15s').argParser(duration))
+    .addOption(new Option('--rescan-interval <duration>', 'how often to look at the policy directory and the watched paths again (besides change notifications)').default(10_000, '10s').argParser(duration))
+    .addOption(new Option('--log-level <level>', 'log level (logs go to stderr)').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).env('TRIPLINE_LOG_LEVEL').default('info'))
+    .action(runAgent);
+  return agent;
+}

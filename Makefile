@@ -33,9 +33,14 @@ deps: node_modules/.package-lock.json
 debian-packages:
 	scripts/install-debian-packages.sh
 
-build: deps web
+build: deps web native
 	node_modules/.bin/tsc -p tsconfig.json
 	@chmod +x dist/cli/main.js
+
+# The fanotify addon the agent's sensor loads; rebuilt when its C sources change.
+native: native/build/Release/tripline_fanotify.node
+native/build/Release/tripline_fanotify.node: native/binding.gyp $(wildcard native/src/*.c native/src/*.h) | deps
+	$(NODE_GYP) rebuild --directory=native --nodedir=/usr
 
 # The dashboard (React + Vite) into web/dist, served by the server under /ui/. Rebuilt only when
 # its sources change; typechecked first because Vite itself only strips types.

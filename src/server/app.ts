@@ -1,5 +1,6 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
+import { agentAdminRoutes, agentIngestRoutes } from './api/agents.js';
 import { requireKey } from './api/auth.js';
 import { registerErrorHandler } from './api/errors.js';
 import { eventRoutes } from './api/events.js';
@@ -53,6 +54,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
       registerStrictJson(api);
       api.addHook('preHandler', requireKey(services.keys, ['admin']));
       await api.register(tokenRoutes, { tokens: services.tokens, hits: services.hits });
+      await api.register(agentAdminRoutes, { agents: services.agents });
       await api.register(tokenKindRoutes);
       await api.register(eventRoutes, { events: services.events });
       api.all('/*', async (request, reply) =>
@@ -61,6 +63,8 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     },
     { prefix: '/api/v1' },
   );
+  // Agents report with their own keys (role agent), outside the admin-only API plugin above.
+  await app.register(agentIngestRoutes, { keys: services.keys, agents: services.agents, ingest: services.agentIngest, prefix: '/api/v1/agents' });
 
   await app.register(dashboardRoutes, { bundle: DashboardBundle.load() });
   await app.register(httpTriggerRoutes, { recorder: services.recorder, addresses: services.addresses });

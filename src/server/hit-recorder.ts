@@ -13,6 +13,8 @@ export interface HitEvidence {
   detail: Record<string, unknown>;
   /** When it happened; defaults to now (agents send their own event time). */
   at?: string;
+  /** The hit's id when the trigger has one (an agent's event id, for dedupe); else a new one. */
+  id?: string;
 }
 
 /**
@@ -43,6 +45,7 @@ export class HitRecorder {
   async record(token: Token, evidence: HitEvidence): Promise<Hit> {
     try {
       const hit = await this.writer.write({
+        ...(evidence.id ? { id: evidence.id } : {}),
         tokenId: token.id,
         kind: token.kind,
         at: evidence.at ?? isoNow(),

@@ -1,10 +1,12 @@
 import type { Logger } from 'pino';
 import type { Store } from '../store/connect.js';
 import { HitWriter } from '../store/hit-writer.js';
+import { AgentRepository } from '../store/repositories/agents.js';
 import { ApiKeyRepository } from '../store/repositories/api-keys.js';
 import { HitRepository } from '../store/repositories/hits.js';
 import type { ArtifactContext } from '../tokens/kind.js';
 import { TokenService } from '../tokens/service.js';
+import { AgentIngest } from './agent-ingest.js';
 import { ClientAddressResolver } from './client-address.js';
 import { HitRecorder } from './hit-recorder.js';
 import { LiveEventBus } from './live-events.js';
@@ -29,6 +31,9 @@ export interface Services {
   artifacts: ArtifactContext;
   /** Committed changes, pushed to open dashboards. */
   events: LiveEventBus;
+  /** Enrolled host agents, and their event batches turned into file hits. */
+  agents: AgentRepository;
+  agentIngest: AgentIngest;
 }
 
 export function createServices(store: Store, log: Logger, config: ServicesConfig): Services {
@@ -36,6 +41,8 @@ export function createServices(store: Store, log: Logger, config: ServicesConfig
   const tokens = new TokenService(store.db, config.artifacts);
   const hitWriter = new HitWriter(store.db, { durableCommit: store.durableCommit });
   const events = new LiveEventBus();
+  const recorder = new HitRecorder(tokens.live, hitWriter, metrics, log, events);
+  const agents = new AgentRepository(store.db);
   return {
     store,
     log,
@@ -44,9 +51,12 @@ export function createServices(store: Store, log: Logger, config: ServicesConfig
     tokens,
     hits: new HitRepository(store.db),
     hitWriter,
-    recorder: new HitRecorder(tokens.live, hitWriter, metrics, log, events),
+    recorder,
     addresses: new ClientAddressResolver(config.trustProxy),
     artifacts: config.artifacts,
     events,
+    agents,
+    // The store itself, not a cache: an event for a token disabled a moment ago is ignored.
+    agentIngest: new AgentIngest(store.db, tokens.repository, recorder, agents, log),
   };
 }

@@ -9,11 +9,11 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
  * JSON bodies for the API: invalid UTF-8 is refused rather than silently turned into U+FFFD, and
  * every failure says what was wrong.
  */
-export function registerStrictJson(app: FastifyInstance): void {
+export function registerStrictJson(app: FastifyInstance, bodyLimit = API_BODY_LIMIT): void {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(
     'application/json',
-    { parseAs: 'buffer', bodyLimit: API_BODY_LIMIT },
+    { parseAs: 'buffer', bodyLimit },
     (_request: FastifyRequest, body: Buffer, done: (err: Error | null, value?: unknown) => void) => {
       let text: string;
       try {

@@ -1,0 +1,137 @@
+import { basename } from 'node:path';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { FileHitDetail } from '../core/file-event.js';
+import { isTokenIdShape } from '../core/ids.js';
+import type { AgentRepository } from '../store/repositories/agents.js';
+import type { Token, TokenRepository } from '../store/repositories/tokens.js';
+import type { Database } from '../store/schema.js';
+import type { AgentEventInput } from './api/agent-protocol.js';
+import type { HitRecorder } from './hit-recorder.js';
+
+export interface IngestResult {
+  /** Events stored as hits now. */
+  accepted: number;
+  /** Events whose id was already stored (a resend after a lost answer, or a spool replay). */
+  duplicates: number;
+  /** Events for no live file token: unknown, disabled or deleted tokens, or other kinds. */
+  ignored: number;
+}
+
+/** The kind of token agent events belong to. Web-bug and DNS tokens named in a policy fire
+ * through their own trigger (the agent's GetUrl and DnsLookup), so a Post for them would count
+ * the same access twice. */
+const AGENT_TOKEN_KIND = 'file';
+const ID_CHUNK = 500;
+
+function who(process: { binary: string; pid: number; uid: number }): string {
+  return `${basename(process.binary) || process.binary} (pid ${process.pid}, uid ${process.uid})`;
+}
+
+/** One line for hit lists (`tripline token hits`): who did what to which file. */
+function summarize(event: AgentEventInput): string {
+  if (event.access) return `${who(event.access.process)} ${event.access.access} ${event.access.path}`;
+  const tamper = event.tamper!;
+  return `decoy ${tamper.change.replace('_', ' ')}: ${tamper.path}${tamper.process ? ` by ${who(tamper.process)}` : ''}`;
+}
+
+/**
+ * Turns a batch of agent events into file hits. Each event's id becomes its hit's id, so a resent
+ * event is found by primary key and counted as a duplicate instead of stored again; the hits go
+ * through the HitRecorder like every other trigger (same group commit, same alert decision).
+ */
+export class AgentIngest {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly tokens: TokenRepository,
+    private readonly recorder: HitRecorder,
+    private readonly agents: AgentRepository,
+    private readonly log: Logger,
+  ) {}
+
+  /** `agent` is the key that sent the batch: its id is the agent's id. */
+  async ingest(agent: { id: string; name: string }, events: AgentEventInput[]): Promise<IngestResult> {
+    const result: IngestResult = { accepted: 0, duplicates: 0, ignored: 0 };
+    const fresh = new Map<string, AgentEventInput>();
+    for (const event of events) {
+      if (fresh.has(event.id)) result.duplicates += 1;
+      else fresh.set(event.id, event);
+    }
+    for (const id of await this.storedIds([...fresh.keys()])) {
+      fresh.delete(id);
+      result.duplicates += 1;
+    }
+    const tokens = await this.liveFileTokens([...fresh.values()].map((e) => e.tokenId));
+    const writes: Promise<'accepted' | 'duplicate'>[] = [];
+    const ignoredTokens = new Set<string>();
+    for (const event of fresh.values()) {
+      const token = tokens.get(event.tokenId.toLowerCase());
+      if (!token) {
+        result.ignored += 1;
+        ignoredTokens.add(event.tokenId.slice(0, 64));
+        continue;
+      }
+      writes.push(this.record(token, event));
+    }
+    // All at once: the hit writer commits them together, so a batch costs one transaction.
+    const outcomes = await Promise.allSettled(writes);
+    const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    for (const outcome of outcomes) {
+      if (outcome.status === 'fulfilled') result[outcome.value === 'accepted' ? 'accepted' : 'duplicates'] += 1;
+    }
+    await this.agents.recordEvents(agent.id, result.accepted, undefined, agent.name);
+    if (ignoredTokens.size > 0) {
+      this.log.info({ agentId: agent.id, ignored: result.ignored, tokens: [...ignoredTokens].slice(0, 20) }, 'agent events for no live file token were ignored');
+    }
+    // What was stored stays stored; the agent sends the batch again and those count as duplicates.
+    if (failure) throw failure.reason;
+    return result;
+  }
+
+  private async record(token: Token, event: AgentEventInput): Promise<'accepted' | 'duplicate'> {
+    const detail: FileHitDetail & { summary: string } = {
+      node: event.node,
+      policy: event.policy,
+      hook: event.hook,
+      actions: event.actions,
+      summary: summarize(event),
+    };
+    if (event.access) detail.access = event.access;
+    if (event.tamper) detail.tamper = event.tamper;
+    try {
+      await this.recorder.record(token, {
+        id: event.id,
+        source: event.node,
+        userAgent: null,
+        detail: { ...detail },
+        at: (event.access ?? event.tamper)!.time,
+      });
+      return 'accepted';
+    } catch (error) {
+      // Two copies of one event in flight at once (a resend racing the original) both pass the
+      // lookup above; the primary key lets only one in.
+      if ((await this.storedIds([event.id])).length > 0) return 'duplicate';
+      throw error;
+    }
+  }
+
+  private async storedIds(ids: string[]): Promise<string[]> {
+    const found: string[] = [];
+    for (let i = 0; i < ids.length; i += ID_CHUNK) {
+      const rows = await this.db.selectFrom('hits').select('id').where('id', 'in', ids.slice(i, i + ID_CHUNK)).execute();
+      found.push(...rows.map((r) => r.id));
+    }
+    return found;
+  }
+
+  /** Enabled tokens of kind file among the ids, by id; junk ids never reach the store. */
+  private async liveFileTokens(ids: string[]): Promise<Map<string, Token>> {
+    const wanted = [...new Set(ids.map((id) => id.toLowerCase()).filter(isTokenIdShape))];
+    const found = new Map<string, Token>();
+    for (const id of wanted) {
+      const token = await this.tokens.find(id);
+      if (token && token.enabled && token.kind === AGENT_TOKEN_KIND) found.set(id, token);
+    }
+    return found;
+  }
+}

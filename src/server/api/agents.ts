@@ -1,0 +1,103 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { NotFoundError } from '../../core/errors.js';
+import type { Agent, AgentRepository } from '../../store/repositories/agents.js';
+import type { ApiKeyRepository } from '../../store/repositories/api-keys.js';
+import type { AgentIngest } from '../agent-ingest.js';
+import { AGENT_BODY_LIMIT, eventsBody, heartbeatBody, ROW_ID } from './agent-protocol.js';
+import { requireKey } from './auth.js';
+import { registerStrictJson } from './json-body.js';
+import { parseInput } from './validate.js';
+
+/** How often agents send a heartbeat (the agent's --heartbeat-interval default); an agent is
+ * online while seen within three of them. */
+export const AGENT_HEARTBEAT_INTERVAL_MS = 15_000;
+export const AGENT_ONLINE_WINDOW_MS = 3 * AGENT_HEARTBEAT_INTERVAL_MS;
+const MAX_AGENT_NAME = 100;
+
+/** The :id of an agent route, checked for shape first so junk never reaches the store. */
+function agentId(params: unknown): string {
+  const { id } = parseInput(z.object({ id: z.string() }), params, 'params');
+  const normalized = id.toLowerCase();
+  // Agent ids are API key ids: newRowId()s.
+  if (!ROW_ID.test(normalized)) throw new NotFoundError('agent', id.slice(0, 64));
+  return normalized;
+}
+
+export interface AgentView extends Agent {
+  online: boolean;
+}
+
+export function presentAgent(agent: Agent, now = Date.now()): AgentView {
+  const online = agent.lastSeen !== null && now - Date.parse(agent.lastSeen) <= AGENT_ONLINE_WINDOW_MS;
+  return { ...agent, online };
+}
+
+const enrollBody = z
+  .object({
+    name: z
+      .string()
+      .trim()
+      .min(1, 'must name the agent (usually its host)')
+      .max(MAX_AGENT_NAME)
+      .refine((name) => !/[\u0000-\u001f\u007f]/.test(name), { message: 'must be printable' }),
+  })
+  .strict();
+
+export interface AgentAdminRoutesOptions {
+  agents: AgentRepository;
+}
+
+/** Enrolling, listing and revoking agents: admin routes, under the API's admin key check. */
+export async function agentAdminRoutes(app: FastifyInstance, { agents }: AgentAdminRoutesOptions): Promise<void> {
+  app.post('/agents', async (request, reply) => {
+    const { name } = parseInput(enrollBody, request.body, 'body');
+    const { agent, key } = await agents.enroll(name);
+    return reply.code(201).send({ ...presentAgent(agent), key });
+  });
+
+  app.get('/agents', async () => {
+    const now = Date.now();
+    return { items: (await agents.list()).map((agent) => presentAgent(agent, now)), onlineWindowSeconds: AGENT_ONLINE_WINDOW_MS / 1000 };
+  });
+
+  app.get('/agents/:id', async (request) => {
+    const id = agentId(request.params);
+    const agent = await agents.find(id);
+    if (!agent) throw new NotFoundError('agent', id);
+    return presentAgent(agent);
+  });
+
+  app.delete('/agents/:id', async (request, reply) => {
+    await agents.revoke(agentId(request.params));
+    return reply.code(204).send();
+  });
+}
+
+export interface AgentIngestRoutesOptions {
+  keys: ApiKeyRepository;
+  agents: AgentRepository;
+  ingest: AgentIngest;
+}
+
+/**
+ * What agents call, with their own key (role agent): event batches and heartbeats. A plugin of
+ * its own because the API's other routes admit admin keys only, and because event batches need
+ * a larger body limit. The key is checked on request, before the body is read, so nobody without
+ * a key can make the server parse megabytes.
+ */
+export async function agentIngestRoutes(app: FastifyInstance, { keys, agents, ingest }: AgentIngestRoutesOptions): Promise<void> {
+  registerStrictJson(app, AGENT_BODY_LIMIT);
+  app.addHook('onRequest', requireKey(keys, ['agent']));
+
+  app.post('/events', async (request) => {
+    const { events } = parseInput(eventsBody, request.body, 'body');
+    return ingest.ingest(request.apiKey!, events);
+  });
+
+  app.post('/heartbeat', async (request) => {
+    const heartbeat = parseInput(heartbeatBody, request.body, 'body');
+    await agents.recordHeartbeat(request.apiKey!.id, heartbeat, undefined, request.apiKey!.name);
+    return {};
+  });
+}

@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import dnsPacket from 'dns-packet';
 import { newTokenId } from '../../src/core/ids.js';
+import { createSocket } from 'node:dgram';
+import { ConfigError } from '../../src/core/errors.js';
 import { DNS_TCP_LIMITS } from '../../src/server/dns/tcp-listener.js';
+import { startTestServer } from '../support/server.js';
 import { encodeQuery, frame, hitsOf, startDnsTestServer, tcpConnection, udpExchange, ZONE } from './support.js';
 
 type DnsTestServer = Awaited<ReturnType<typeof startDnsTestServer>>;
@@ -129,5 +132,20 @@ describe('dns server with more addresses than fit a plain UDP answer', () => {
     const [reply] = await connection.next(1);
     assert.equal(dnsPacket.decode(reply!).answers?.length, 40);
     connection.socket.destroy();
+  });
+});
+
+describe('dns server start-up', () => {
+  it('says what to do when the DNS port is taken, and starts nothing', async () => {
+    const squatter = createSocket('udp4');
+    await new Promise<void>((resolve) => squatter.bind(0, '127.0.0.1', () => resolve()));
+    try {
+      await assert.rejects(
+        startTestServer({ dns: { zone: ZONE, port: squatter.address().port, addresses: [] } }),
+        (error: unknown) => error instanceof ConfigError && /is in use/.test(error.message) && /--dns-port/.test(error.message),
+      );
+    } finally {
+      squatter.close();
+    }
   });
 });

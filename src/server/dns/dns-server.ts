@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { ConfigError } from '../../core/errors.js';
 import type { HitRecorder } from '../hit-recorder.js';
 import type { ServerMetrics } from '../metrics.js';
 import { DnsTrigger } from './dns-trigger.js';
@@ -23,15 +24,30 @@ export interface RunningDnsServer {
 /** Attempts at finding a port free for both UDP and TCP when the caller asked for any port. */
 const PORT_ATTEMPTS = 10;
 
+/** A bind failure as the operator can act on it. */
+function bindError(error: unknown, host: string, port: number): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EACCES') {
+    return new ConfigError(`cannot bind DNS port ${port} on ${host}: permission denied; run as root, grant CAP_NET_BIND_SERVICE, or choose --dns-port above 1023`, { host, port });
+  }
+  if (code === 'EADDRINUSE') {
+    return new ConfigError(`DNS port ${port} on ${host} is in use (another DNS server or resolver stub?); stop it or choose another --dns-host / --dns-port`, { host, port });
+  }
+  if (code === 'EADDRNOTAVAIL') return new ConfigError(`--dns-host ${host} is not an address of this machine`, { host, port });
+  return error;
+}
+
 async function listenBoth(host: string, port: number, handle: DnsMessageHandler, events: DnsListenerEvents): Promise<[UdpListener, TcpListener]> {
   for (let attempt = 1; ; attempt++) {
-    const udp = await listenUdp(host, port, handle, events);
+    const udp = await listenUdp(host, port, handle, events).catch((error: unknown) => {
+      throw bindError(error, host, port);
+    });
     try {
       return [udp, await listenTcp(host, udp.port, handle, events)];
     } catch (error) {
       await udp.close();
       const inUse = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
-      if (port !== 0 || !inUse || attempt >= PORT_ATTEMPTS) throw error;
+      if (port !== 0 || !inUse || attempt >= PORT_ATTEMPTS) throw bindError(error, host, udp.port);
     }
   }
 }

@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { TriplineError } from '../core/errors.js';
 import { DEFAULT_SERVER_URL } from './client.js';
 import { agentCommand } from './commands/agent.js';
+import { decoyCommand } from './commands/decoy.js';
 import { dnsCommand } from './commands/dns.js';
 import { policyCommand } from './commands/policy.js';
 import { serverCommand } from './commands/server.js';
@@ -17,6 +18,7 @@ function program(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .addCommand(serverCommand())
     .addCommand(tokenCommand())
+    .addCommand(decoyCommand())
     .addCommand(dnsCommand())
     .addCommand(policyCommand())
     .addCommand(agentCommand());

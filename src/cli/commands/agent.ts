@@ -7,6 +7,7 @@ import { ConfigError } from '../../core/errors.js';
 import { parseDuration } from '../../core/time.js';
 import type { GlobalOptions } from '../context.js';
 import { positiveInt } from '../context.js';
+import { agentAdminCommands } from './agent-admin.js';
 
 export const SPOOL_DIR = '/var/lib/tripline/spool';
 
@@ -90,5 +91,6 @@ export function agentCommand(): Command {
     .addOption(new Option('--rescan-interval <duration>', 'how often to look at the policy directory and the watched paths again (besides change notifications)').default(10_000, '10s').argParser(duration))
     .addOption(new Option('--log-level <level>', 'log level (logs go to stderr)').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).env('TRIPLINE_LOG_LEVEL').default('info'))
     .action(runAgent);
+  for (const sub of agentAdminCommands()) agent.addCommand(sub);
   return agent;
 }

@@ -1,0 +1,64 @@
+import { Command } from 'commander';
+import { clientFor } from '../context.js';
+import { printFields, printJson, printTable } from '../output.js';
+
+/** An agent as GET /api/v1/agents shows it (the server's AgentView). */
+interface AgentView {
+  id: string;
+  name: string;
+  node: string | null;
+  version: string | null;
+  lastSeen: string | null;
+  online: boolean;
+  policies: { file: string; ok: boolean; errors: string[] }[];
+  watched: { path: string; ok: boolean }[];
+  eventsAccepted: number;
+}
+
+/**
+ * The admin side of agents: `tripline agent enroll|list|revoke`, thin calls to the server's
+ * /api/v1/agents with an admin key. Added under `tripline agent`, whose own action runs the agent.
+ */
+export function agentAdminCommands(): Command[] {
+  const enroll = new Command('enroll')
+    .description('Enroll an agent (admin key): prints the agent key, once, for `tripline agent --agent-key`.')
+    .requiredOption('--name <name>', 'a name for the agent, usually its host')
+    .option('--json', 'print JSON')
+    .action(async (options: { name: string; json?: boolean }, command: Command) => {
+      const enrolled = await clientFor(command).post<AgentView & { key: string }>('/agents', { name: options.name });
+      if (options.json) return printJson(enrolled);
+      printFields([
+        ['id', enrolled.id],
+        ['name', enrolled.name],
+      ]);
+      process.stdout.write(`\nAgent key (shown once; pass it as --agent-key or TRIPLINE_AGENT_KEY):\n  ${enrolled.key}\n`);
+    });
+
+  const list = new Command('list')
+    .description('List enrolled agents with their last contact and policies.')
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }, command: Command) => {
+      const { items } = await clientFor(command).get<{ items: AgentView[] }>('/agents');
+      if (options.json) return printJson(items);
+      printTable(items, [
+        { header: 'ID', value: (a) => a.id },
+        { header: 'NAME', value: (a) => a.name, max: 30 },
+        { header: 'NODE', value: (a) => a.node, max: 30 },
+        { header: 'ONLINE', value: (a) => (a.online ? 'yes' : 'no') },
+        { header: 'LAST SEEN', value: (a) => a.lastSeen },
+        { header: 'POLICIES', value: (a) => `${a.policies.filter((p) => p.ok).length}/${a.policies.length} ok` },
+        { header: 'WATCHED', value: (a) => `${a.watched.filter((w) => w.ok).length}/${a.watched.length} ok` },
+        { header: 'EVENTS', value: (a) => a.eventsAccepted },
+      ]);
+    });
+
+  const revoke = new Command('revoke')
+    .description('Revoke an agent: its key stops working at once.')
+    .argument('<id>', 'agent id (see agent list)')
+    .action(async (id: string, _options: unknown, command: Command) => {
+      await clientFor(command).delete(`/agents/${encodeURIComponent(id)}`);
+      process.stdout.write(`agent ${id} revoked\n`);
+    });
+
+  return [enroll, list, revoke];
+}

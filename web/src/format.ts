@@ -18,7 +18,7 @@ export function relativeTime(iso: string, now: number): string {
   const then = new Date(iso).getTime();
   if (Number.isNaN(then)) return iso;
   const seconds = Math.round((now - then) / 1000);
-  if (seconds < 0) return absoluteTime(iso);
+  if (seconds < 0) return futureTime(-seconds, iso);
   if (seconds < 45) return 'just now';
   const minutes = Math.round(seconds / 60);
   if (minutes < 60) return `${minutes} min ago`;
@@ -26,6 +26,14 @@ export function relativeTime(iso: string, now: number): string {
   if (hours < 24) return `${hours} h ago`;
   const days = Math.round(hours / 24);
   if (days < 30) return `${days} d ago`;
+  return absoluteTime(iso);
+}
+
+/** Times ahead (a delivery's next attempt): "in 40 s", "in 5 min", else the date. */
+function futureTime(seconds: number, iso: string): string {
+  if (seconds < 60) return `in ${seconds} s`;
+  if (seconds < 3600) return `in ${Math.round(seconds / 60)} min`;
+  if (seconds < 86_400) return `in ${Math.round(seconds / 3600)} h`;
   return absoluteTime(iso);
 }
 

@@ -1,12 +1,66 @@
+import { useState } from 'react';
+import { useApi } from '../auth/session';
+import { CopyButton } from '../components/copy-button';
+import { EmptyState, ErrorBanner, Loading } from '../components/states';
+import { useInterval } from '../hooks/use-interval';
+import { useResource } from '../hooks/use-resource';
 import { PageHeader } from '../layout/app-shell';
-import { EmptyState } from '../components/states';
+import { listAgents, type EnrolledAgent } from './agent-api';
+import { AgentTable } from './agent-table';
+import { EnrollForm } from './enroll-form';
+
+// Heartbeats have no event of their own; a refresh this often shows an agent going silent
+// within a heartbeat interval or two.
+const REFRESH_MS = 15_000;
 
 export function AgentsPage() {
+  const api = useApi();
+  const agents = useResource(() => listAgents(api), [api]);
+  const [enrolled, setEnrolled] = useState<EnrolledAgent | null>(null);
+  useInterval(agents.reload, REFRESH_MS);
+
+  const list = agents.data;
+  const online = list?.items.filter((agent) => agent.online).length ?? 0;
   return (
     <>
-      <PageHeader title="Agents" subtitle="Hosts that watch decoy files." />
+      <PageHeader
+        title="Agents"
+        subtitle={
+          list
+            ? `${online} of ${list.items.length} online. An agent is online while it has sent a heartbeat in the last ${list.onlineWindowSeconds} s.`
+            : 'Hosts that watch decoy files.'
+        }
+        actions={
+          <EnrollForm
+            onEnrolled={(agent) => {
+              setEnrolled(agent);
+              agents.reload();
+            }}
+          />
+        }
+      />
+      {enrolled && (
+        <section className="banner banner-warning reveal" role="status">
+          <div>
+            <strong>Agent key for “{enrolled.name}”: save it now, it is not shown again.</strong>
+            <div className="artifact-line">
+              <code className="mono artifact-code">{enrolled.key}</code>
+              <CopyButton value={enrolled.key} />
+            </div>
+            <p className="field-help">Start the agent on that host with it: --agent-key or TRIPLINE_AGENT_KEY.</p>
+          </div>
+          <button type="button" className="button button-small" onClick={() => setEnrolled(null)}>
+            Done
+          </button>
+        </section>
+      )}
       <section className="card">
-        <EmptyState title="No agents API on this server yet" />
+        {agents.error && <ErrorBanner error={agents.error} onRetry={agents.reload} />}
+        {!list && !agents.error && <Loading what="Loading agents" />}
+        {list && list.items.length === 0 && <EmptyState title="No agents enrolled">Enroll one for each host that should watch decoy files.</EmptyState>}
+        {list && list.items.length > 0 && (
+          <AgentTable agents={list.items} onRevoked={(id) => agents.update((current) => ({ ...current, items: current.items.filter((agent) => agent.id !== id) }))} />
+        )}
       </section>
     </>
   );

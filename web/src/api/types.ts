@@ -87,3 +87,39 @@ export interface Alert {
 
 /** Events on GET /api/v1/events. */
 export type LiveEvent = { type: 'hit'; hit: Hit };
+
+export interface AgentPolicyStatus {
+  file: string;
+  name: string | null;
+  ok: boolean;
+  errors: string[];
+  warnings: string[];
+}
+
+export interface AgentWatchStatus {
+  path: string;
+  tokenId: string | null;
+  ok: boolean;
+  error?: string;
+}
+
+export interface Agent {
+  id: string;
+  name: string;
+  node: string | null;
+  version: string | null;
+  startedAt: string | null;
+  lastSeen: string | null;
+  lastHeartbeat: string | null;
+  policies: AgentPolicyStatus[];
+  watched: AgentWatchStatus[];
+  eventsAccepted: number;
+  createdAt: string;
+  /** Seen within the server's online window (three heartbeat intervals). */
+  online: boolean;
+}
+
+export interface AgentList {
+  items: Agent[];
+  onlineWindowSeconds: number;
+}

@@ -1,7 +1,7 @@
-import { useState } from 'react';
 import type { Channel } from '../api/types';
 import { useApi } from '../auth/session';
 import { KindBadge, StatusBadge } from '../components/badges';
+import { ConfirmButton } from '../components/confirm-button';
 import { DataTable } from '../components/data-table';
 import { Time } from '../components/time';
 import { asText } from '../hits/detail-values';
@@ -66,7 +66,10 @@ function FailureSummary({ failures }: { failures: ChannelFailures | undefined })
   if (!failures) return <StatusBadge tone="good">none recent</StatusBadge>;
   return (
     <span className="cell-main">
-      <StatusBadge tone="bad">{`${failures.count} given up`}</StatusBadge>
+      <span className="badge-row">
+        {failures.gaveUp > 0 && <StatusBadge tone="bad">{`${failures.gaveUp} given up`}</StatusBadge>}
+        {failures.retrying > 0 && <StatusBadge tone="warn">{`${failures.retrying} retrying`}</StatusBadge>}
+      </span>
       {failures.lastError && <span className="error-text break">{failures.lastError}</span>}
       <span className="muted">
         last <Time iso={failures.lastAt} />
@@ -77,35 +80,14 @@ function FailureSummary({ failures }: { failures: ChannelFailures | undefined })
 
 function DeleteChannelButton({ channel, onDeleted }: { channel: Channel; onDeleted(id: string): void }) {
   const api = useApi();
-  const [confirming, setConfirming] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  if (!confirming) {
-    return (
-      <button type="button" className="button button-small button-ghost" onClick={() => setConfirming(true)}>
-        Delete
-      </button>
-    );
-  }
   return (
-    <span className="inline-action">
-      <button
-        type="button"
-        className="button button-small button-danger"
-        onClick={async () => {
-          try {
-            await deleteChannel(api, channel.id);
-            onDeleted(channel.id);
-          } catch (failure) {
-            setError((failure as Error).message);
-          }
-        }}
-      >
-        Really delete
-      </button>
-      <button type="button" className="button button-small button-ghost" onClick={() => setConfirming(false)}>
-        Keep
-      </button>
-      {error && <span className="error-text">{error}</span>}
-    </span>
+    <ConfirmButton
+      label="Delete"
+      confirmLabel="Really delete"
+      onConfirm={async () => {
+        await deleteChannel(api, channel.id);
+        onDeleted(channel.id);
+      }}
+    />
   );
 }

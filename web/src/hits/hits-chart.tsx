@@ -57,8 +57,20 @@ export function HitsChart({ tokenId }: { tokenId: string }) {
 
 const VIEW = { width: 760, height: 190, left: 34, right: 8, top: 10, bottom: 24 };
 const hourLabel = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+const dateLabel = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric' });
 const dayLabel = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', timeZone: 'UTC' });
 const hourTitle = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+
+/** Axis labels at round places: every six local hours (the date at midnight), or every fifth day
+ * counted back from today so that today is labelled. */
+function axisLabel(bucket: ChartBucket, index: number, count: number, size: BucketSize): string | undefined {
+  if (size === 'hour') {
+    const hour = bucket.start.getHours();
+    if (hour % 6 !== 0 || bucket.start.getMinutes() !== 0) return undefined;
+    return hour === 0 ? dateLabel.format(bucket.start) : hourLabel.format(bucket.start);
+  }
+  return (count - 1 - index) % 5 === 0 ? dayLabel.format(bucket.start) : undefined;
+}
 
 function BarChart({ buckets, size }: { buckets: ChartBucket[]; size: BucketSize }) {
   const max = niceMax(Math.max(0, ...buckets.map((b) => b.count)));
@@ -66,9 +78,7 @@ function BarChart({ buckets, size }: { buckets: ChartBucket[]; size: BucketSize 
   const plotHeight = VIEW.height - VIEW.top - VIEW.bottom;
   const slot = plotWidth / buckets.length;
   const barWidth = Math.max(2, slot * 0.72);
-  const labelEvery = Math.ceil(buckets.length / 8);
   const y = (count: number) => VIEW.top + plotHeight - (count / max) * plotHeight;
-  const label = (b: ChartBucket) => (size === 'hour' ? hourLabel.format(b.start) : dayLabel.format(b.start));
   const title = (b: ChartBucket) => `${size === 'hour' ? hourTitle.format(b.start) : `${dayLabel.format(b.start)} (UTC day)`}: ${plural(b.count, 'hit')}`;
   const total = buckets.reduce((sum, b) => sum + b.count, 0);
 
@@ -84,6 +94,7 @@ function BarChart({ buckets, size }: { buckets: ChartBucket[]; size: BucketSize 
       ))}
       {buckets.map((b, index) => {
         const x = VIEW.left + index * slot + (slot - barWidth) / 2;
+        const label = axisLabel(b, index, buckets.length, size);
         return (
           <g key={b.key}>
             <rect className="chart-slot" x={VIEW.left + index * slot} y={VIEW.top} width={slot} height={plotHeight}>
@@ -94,9 +105,9 @@ function BarChart({ buckets, size }: { buckets: ChartBucket[]; size: BucketSize 
                 <title>{title(b)}</title>
               </rect>
             )}
-            {index % labelEvery === 0 && (
+            {label && (
               <text className="chart-axis" x={x + barWidth / 2} y={VIEW.height - 6} textAnchor="middle">
-                {label(b)}
+                {label}
               </text>
             )}
           </g>

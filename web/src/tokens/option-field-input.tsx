@@ -25,7 +25,7 @@ export function OptionFieldInput({ field, value, error, onChange }: OptionFieldI
     <Field label={label} help={field.help} error={error}>
       {field.type === 'select' ? (
         <select className="input" value={text} required={field.required} onChange={(event) => onChange(event.target.value)}>
-          {!field.required && <option value="">—</option>}
+          {!field.required && <option value="">default</option>}
           {(field.choices ?? []).map((choice) => (
             <option key={choice.value} value={choice.value}>
               {choice.label}

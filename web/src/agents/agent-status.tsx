@@ -1,0 +1,17 @@
+import type { Agent } from '../api/types';
+import { StatusBadge } from '../components/badges';
+
+/** Online while heartbeats arrive; silent once they stop; never seen until the first one. */
+export function AgentStatusBadge({ agent }: { agent: Agent }) {
+  if (agent.online) return <StatusBadge tone="good">online</StatusBadge>;
+  if (agent.lastSeen === null) return <StatusBadge tone="neutral">never connected</StatusBadge>;
+  return <StatusBadge tone="warn">silent</StatusBadge>;
+}
+
+export function policyProblems(agent: Agent): number {
+  return agent.policies.filter((policy) => !policy.ok).length;
+}
+
+export function watchProblems(agent: Agent): number {
+  return agent.watched.filter((watch) => !watch.ok).length;
+}

@@ -1,0 +1,39 @@
+import { useState, type FormEvent } from 'react';
+import { useApi } from '../auth/session';
+import { enrollAgent, type EnrolledAgent } from './agent-api';
+
+/** Enrolls an agent by name; the server answers with the agent's key, shown once. */
+export function EnrollForm({ onEnrolled }: { onEnrolled(agent: EnrolledAgent): void }) {
+  const api = useApi();
+  const [name, setName] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      onEnrolled(await enrollAgent(api, name.trim()));
+      setName('');
+    } catch (failure) {
+      setError((failure as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form className="inline-form" onSubmit={submit} aria-label="Enroll an agent">
+      <input className="input" aria-label="Agent name" placeholder="Host name, e.g. db-01" required maxLength={100} value={name} onChange={(event) => setName(event.target.value)} />
+      <button type="submit" className="button button-primary" disabled={busy || name.trim() === ''}>
+        {busy ? 'Enrolling…' : 'Enroll agent'}
+      </button>
+      {error && (
+        <span className="error-text" role="alert">
+          {error}
+        </span>
+      )}
+    </form>
+  );
+}

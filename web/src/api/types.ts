@@ -4,6 +4,7 @@
  * breaks the dashboard's typecheck instead of the dashboard.
  */
 
+import type { AgentView } from '../../../src/server/api/agents.js';
 import type { Page } from '../../../src/store/paging.js';
 import type { Hit } from '../../../src/store/repositories/hits.js';
 import type { Artifact } from '../../../src/tokens/kind.js';
@@ -86,40 +87,12 @@ export interface Alert {
 }
 
 /** Events on GET /api/v1/events. */
-export type LiveEvent = { type: 'hit'; hit: Hit };
+export type { LiveEvent } from '../../../src/server/live-events.js';
 
-export interface AgentPolicyStatus {
-  file: string;
-  name: string | null;
-  ok: boolean;
-  errors: string[];
-  warnings: string[];
-}
-
-export interface AgentWatchStatus {
-  path: string;
-  tokenId: string | null;
-  ok: boolean;
-  error?: string;
-}
-
-export interface Agent {
-  id: string;
-  name: string;
-  node: string | null;
-  version: string | null;
-  startedAt: string | null;
-  lastSeen: string | null;
-  lastHeartbeat: string | null;
-  policies: AgentPolicyStatus[];
-  watched: AgentWatchStatus[];
-  eventsAccepted: number;
-  createdAt: string;
-  /** Seen within the server's online window (three heartbeat intervals). */
-  online: boolean;
-}
+export type { AgentView as Agent } from '../../../src/server/api/agents.js';
+export type { AgentPolicyStatus, AgentWatchStatus } from '../../../src/store/repositories/agents.js';
 
 export interface AgentList {
-  items: Agent[];
+  items: AgentView[];
   onlineWindowSeconds: number;
 }

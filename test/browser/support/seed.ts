@@ -1,3 +1,4 @@
+import { newRowId } from '../../../src/core/ids.js';
 import type { TestServer } from '../../support/server.js';
 
 export interface SeededToken {
@@ -48,4 +49,64 @@ export async function recordPastHits(server: TestServer, token: SeededToken, hou
       },
     });
   }
+}
+
+export interface FileHitProcess {
+  binary: string;
+  arguments: string[];
+}
+
+function processInfo(pid: number, { binary, arguments: args }: FileHitProcess) {
+  return {
+    pid,
+    uid: 1001,
+    auid: 1001,
+    binary,
+    arguments: args,
+    cwd: '/home/mallory',
+    startTime: new Date(Date.now() - 60_000).toISOString(),
+    execId: Buffer.from(`db-01:${pid}`).toString('base64'),
+    containerId: 'c3f2a9e1b7d04e5f',
+    cgroup: '/system.slice/docker-c3f2a9e1b7d04e5f.scope',
+  };
+}
+
+/** Enrolls an agent through the API and reports a decoy read through the agents' own endpoint,
+ * exactly as a host agent would. Returns the agent's enrollment. */
+export async function reportFileAccess(
+  server: TestServer,
+  tokenId: string,
+  path: string,
+  process: FileHitProcess,
+  parent: FileHitProcess,
+): Promise<{ agentId: string; key: string }> {
+  const enrolled = await server.api('POST', '/agents', { name: 'db-01' });
+  if (enrolled.status !== 201) throw new Error(`enrolling an agent failed: ${enrolled.status}`);
+  const event = {
+    id: newRowId(),
+    tokenId,
+    node: 'db-01.prod.example.com',
+    policy: `tripline-${tokenId}`,
+    hook: 'security_file_permission',
+    actions: ['post'],
+    access: { time: new Date().toISOString(), access: 'read', path, dev: 2049, ino: 1311, permission: true, process: processInfo(4212, process), parent: processInfo(4100, parent) },
+  };
+  const response = await fetch(`${server.url}/api/v1/agents/events`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${enrolled.body.key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ events: [event] }),
+  });
+  const result = (await response.json()) as { accepted?: number };
+  if (response.status !== 200 || result.accepted !== 1) throw new Error(`the agent's report was not accepted: ${response.status} ${JSON.stringify(result)}`);
+  return { agentId: enrolled.body.id, key: enrolled.body.key };
+}
+
+/** A heartbeat as an agent sends it, through the agents' endpoint with the agent's own key. */
+export async function sendHeartbeat(server: TestServer, key: string, heartbeat: unknown): Promise<void> {
+  const response = await fetch(`${server.url}/api/v1/agents/heartbeat`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify(heartbeat),
+  });
+  if (response.status !== 200) throw new Error(`the heartbeat was refused: ${response.status} ${await response.text()}`);
 }

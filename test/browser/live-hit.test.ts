@@ -67,3 +67,24 @@ test('sign in, create a web bug, fire it with curl and see the hit arrive withou
   );
   assert.equal(await page.evaluate('window.localStorage.length'), 0, 'nothing is kept in localStorage');
 });
+
+test('a wrong key is refused, and signing out forgets the key', async () => {
+  const { page } = await openPage(browser);
+  await page.goto(`${server.url}/ui/`);
+  await page.getByLabel('API key').fill('tpl_admin_not-a-key');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByText('That API key is not valid.').waitFor();
+  assert.equal(await page.evaluate('window.sessionStorage.length'), 0, 'a refused key is not kept');
+
+  await page.getByLabel('API key').fill(server.key);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('navigation', { name: 'Sections' }).waitFor();
+  // A reload keeps the session (the key is in this tab's sessionStorage) ...
+  await page.reload();
+  await page.getByRole('navigation', { name: 'Sections' }).waitFor();
+  // ... and signing out ends it.
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByLabel('API key').waitFor();
+  assert.equal(await page.evaluate('window.sessionStorage.length'), 0, 'the key is forgotten');
+  assert.ok(!page.url().includes(server.key));
+});

@@ -6,6 +6,8 @@ import { SignInPage } from './sign-in-page';
 interface Session {
   api: ApiClient;
   signOut(): void;
+  /** Ends a session whose key the server stopped accepting, and says so on the sign-in page. */
+  expire(): void;
 }
 
 const SessionContext = createContext<Session | null>(null);
@@ -26,7 +28,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     setNotice('The server no longer accepts this API key. Sign in again.');
   }, []);
 
-  const session = useMemo<Session | null>(() => (key ? { api: new ApiClient(key, expire), signOut } : null), [key, expire, signOut]);
+  const session = useMemo<Session | null>(() => (key ? { api: new ApiClient(key, expire), signOut, expire } : null), [key, expire, signOut]);
 
   if (!session) {
     return (

@@ -16,7 +16,7 @@ const LiveContext = createContext<Live | null>(null);
 
 /** One event stream per signed-in tab, shared by every page. */
 export function LiveEventsProvider({ children }: { children: ReactNode }) {
-  const { api, signOut } = useSession();
+  const { api, expire } = useSession();
   const [status, setStatus] = useState<LiveStatus>('connecting');
   const [generation, setGeneration] = useState(0);
   const listeners = useRef(new Set<HitListener>());
@@ -30,9 +30,9 @@ export function LiveEventsProvider({ children }: { children: ReactNode }) {
         },
         onStatus: setStatus,
         onReady: () => setGeneration((n) => n + 1),
-        onUnauthorized: signOut,
+        onUnauthorized: expire,
       }),
-    [api, signOut],
+    [api, expire],
   );
 
   const subscribe = useCallback((listener: HitListener) => {

@@ -4,7 +4,7 @@
  * path, and the Tetragon-shaped export. Nothing outside a temporary directory is watched.
  */
 import assert from 'node:assert/strict';
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, link, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -13,6 +13,8 @@ import { HttpRecorder, until } from '../agent/support/http-recorder.js';
 import { policy, tutorialPolicy } from '../agent/support/policies.js';
 import { run, SECRET } from '../agent/sensors/helpers.js';
 import type { TetragonKprobeEvent } from '../../src/agent/export/tetragon.js';
+
+const fileArg = (e: TetragonKprobeEvent): string => (e.process_kprobe.args[0] as { file_arg: { path: string } }).file_arg.path;
 
 describe('tripline agent: policies, actions and export', () => {
   let dir: string;
@@ -25,7 +27,7 @@ describe('tripline agent: policies, actions and export', () => {
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'tripline-agent-'));
     await chmod(dir, 0o755);
-    for (const name of ['passwd', 'allowed', 'killed', 'denied', 'slow']) await writeFile(decoy(name), SECRET, { mode: 0o644 });
+    for (const name of ['passwd', 'allowed', 'killed', 'denied', 'slow', 'signalled', 'monitored']) await writeFile(decoy(name), SECRET, { mode: 0o644 });
     const policies = join(dir, 'policies');
     await mkdir(policies);
     canary = await new HttpRecorder().listen();
@@ -42,6 +44,9 @@ describe('tripline agent: policies, actions and export', () => {
     await writeFile(join(policies, 'killed.yaml'), policy({ name: 'kill-readers', path: decoy('killed'), mask: '4', actions: ['action: Sigkill'] }));
     await writeFile(join(policies, 'denied.yaml'), policy({ name: 'deny-readers', path: decoy('denied'), mask: '4', actions: ['action: Override\n        argError: -1'] }));
     await writeFile(join(policies, 'slow.yaml'), policy({ name: 'slow-canary', path: decoy('slow'), mask: '2', actions: [`action: GetUrl\n        argUrl: ${canary.url('/slow')}`] }));
+    await writeFile(join(policies, 'signalled.yaml'), policy({ name: 'term-readers', path: decoy('signalled'), mask: '4', actions: ['action: Signal\n        argSig: 15'] }));
+    await writeFile(join(policies, 'monitored.yaml'), policy({ name: 'monitor-kill', path: decoy('monitored'), mask: '4', actions: ['action: Sigkill'] })
+      .replace('spec:\n', 'spec:\n  options:\n  - name: policy-mode\n    value: monitor\n'));
     exportFile = join(dir, 'events.json');
     agent = await AgentProcess.start(['--policy-dir', policies, '--export', exportFile, '--node-name', 'test-node']);
   });
@@ -130,6 +135,38 @@ describe('tripline agent: policies, actions and export', () => {
     assert.match(cat.stderr, /Operation not permitted/);
     const event = await exportedFor('deny-readers', cat.pid);
     assert.equal(event.process_kprobe.action, 'KPROBE_ACTION_OVERRIDE');
+  });
+
+  it('sends the Signal action\'s signal to the reader', async () => {
+    const cat = await run('cat', [decoy('signalled')]);
+    assert.equal(cat.signal, 'SIGTERM');
+    const event = await exportedFor('term-readers', cat.pid);
+    assert.equal(event.process_kprobe.action, 'KPROBE_ACTION_SIGNAL');
+  });
+
+  it('reports but does not enforce in monitor mode', async () => {
+    const cat = await run('cat', [decoy('monitored')]);
+    assert.equal(cat.code, 0);
+    assert.equal(cat.stdout, SECRET);
+    const event = await exportedFor('monitor-kill', cat.pid);
+    assert.equal(event.process_kprobe.action, 'KPROBE_ACTION_POST');
+  });
+
+  it('matches the decoy reached through a hard link and through a bind mount in another mount namespace', async () => {
+    const hardLink = join(dir, 'hard-link');
+    await link(decoy('allowed'), hardLink);
+    const viaLink = await run('head', ['-c', '2', hardLink]);
+    assert.equal(viaLink.stdout, SECRET.slice(0, 2));
+    const linked = await exportedFor('cat-allowed', viaLink.pid);
+    assert.equal(fileArg(linked), hardLink, 'the name the accessor used');
+    const target = join(dir, 'mount-target');
+    await writeFile(target, '');
+    // unshare runs sh in place, and sh execs head: the accessor keeps unshare's pid.
+    const viaMount = await run('unshare', ['-m', 'sh', '-c', `mount --bind ${decoy('allowed')} ${target} && exec head -c 2 ${target}`]);
+    assert.equal(viaMount.stdout, SECRET.slice(0, 2), viaMount.stderr);
+    const mounted = await exportedFor('cat-allowed', viaMount.pid);
+    assert.equal(mounted.process_kprobe.process.binary, '/usr/bin/head');
+    assert.equal(fileArg(mounted), target);
   });
 
   it('does not hold the accessor while GetUrl waits for a slow receiver', async () => {

@@ -12,7 +12,7 @@ import type { AgentEvent, Heartbeat } from '../../src/agent/report/agent-event.j
 import { AgentProcess } from '../agent/support/agent-process.js';
 import { HttpRecorder, until } from '../agent/support/http-recorder.js';
 import { policy } from '../agent/support/policies.js';
-import { run, SECRET } from '../agent/sensors/helpers.js';
+import { run, type RunResult, SECRET } from '../agent/sensors/helpers.js';
 import { freePort } from '../support/ports.js';
 
 const KEY = 'agent-key-e2e';
@@ -98,7 +98,7 @@ describe('tripline agent --server: reporting', () => {
 
   it('spools hits while the server is down and delivers each once when it is back', async () => {
     await server.close();
-    const readers = [];
+    const readers: RunResult[] = [];
     for (let n = 0; n < 3; n++) readers.push(await run('cat', [decoy('key')]));
     await agent.waitForLog((l) => l.msg.startsWith('reporting to the server failed'));
     server = await startServer();

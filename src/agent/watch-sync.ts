@@ -52,7 +52,11 @@ export class WatchSync {
     const resolved = this.resolved.get(targetKey(target));
     if (!resolved) return { ok: false, error: 'not resolved yet' };
     const failed = resolved.files.map((f) => this.failures.get(f)).find((e) => e !== undefined);
-    const error = resolved.error ?? failed ?? (resolved.files.length === 0 ? 'no file matches the prefix yet' : undefined);
+    // The sensor keeps watching a deleted decoy's name, to mark whatever appears there next.
+    const gone = this.sensor.watched().find((w) => w.ino === 0 && resolved.files.includes(w.path));
+    const error = resolved.error ?? failed
+      ?? (gone ? `${gone.path} is gone (deleted or renamed away); watching for it to come back` : undefined)
+      ?? (resolved.files.length === 0 ? 'no file matches the prefix yet' : undefined);
     return error === undefined ? { ok: true } : { ok: false, error };
   }
 

@@ -114,4 +114,12 @@ describe('tripline agent --server: reporting', () => {
     assert.equal(tamper.tamper?.path, decoy('key'));
     assert.deepEqual(tamper.actions, []);
   });
+
+  it('reports a deleted decoy as tamper, and as not watched in the heartbeat', async () => {
+    await rm(decoy('key'));
+    await until('the deletion', () => delivered.find((e) => e.tamper?.change === 'deleted' && e.tamper.path === decoy('key')));
+    const beat = await until('a heartbeat showing the decoy gone', () =>
+      heartbeats.findLast((b) => b.watched.some((w) => w.path === decoy('key') && !w.ok)));
+    assert.match(beat.watched.find((w) => w.path === decoy('key'))?.error ?? '', /is gone/);
+  });
 });

@@ -9,6 +9,7 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AgentProcess } from '../../test/agent/support/agent-process.js';
+import { permissionPolicyYaml } from '../../test/policy/helpers.js';
 import { percentile, printRatio } from '../support/report.js';
 
 const DECOYS = 100;
@@ -39,25 +40,13 @@ try {
   await writeFile(unrelated, 'not watched\n');
   const policies = join(dir, 'policies');
   await mkdir(policies);
-  await writeFile(join(policies, 'decoys.yaml'), `apiVersion: cilium.io/v1alpha1
-kind: TracingPolicy
-metadata:
-  name: bench-decoys
-spec:
-  kprobes:
-  - call: security_file_permission
-    args:
-    - index: 0
-      type: file
-    - index: 1
-      type: int
-    selectors:
-    - matchArgs:
+  const selector = `    - matchArgs:
       - index: 0
         operator: Equal
         values:
 ${decoys.map((d) => `        - "${d}"`).join('\n')}
-`);
+`;
+  await writeFile(join(policies, 'decoys.yaml'), permissionPolicyYaml(selector, '', 'bench-decoys'));
   loop(unrelated); // warm up the page cache and the JIT
   const off: number[] = [];
   const on: number[] = [];

@@ -63,7 +63,11 @@ export class Reporter {
   private async loop(): Promise<void> {
     while (this.spool.size > 0 && !this.stopping.signal.aborted) {
       const batch = this.spool.batch(this.batchMax);
-      const outcome = await this.send(batch);
+      const outcome = await this.send(batch).catch((err: unknown) => {
+        // The spool's own files failed (disk full?): the events stay; try again later.
+        this.log.error({ err, dir: this.spool.dir }, 'reporting failed locally; will retry');
+        return 'retry' as const;
+      });
       if (outcome === 'retry') await sleep(this.backoff.next(), this.stopping.signal);
     }
   }

@@ -27,7 +27,7 @@ describe('tripline agent: policies, actions and export', () => {
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'tripline-agent-'));
     await chmod(dir, 0o755);
-    for (const name of ['passwd', 'allowed', 'killed', 'denied', 'slow', 'signalled', 'monitored']) await writeFile(decoy(name), SECRET, { mode: 0o644 });
+    for (const name of ['passwd', 'allowed', 'killed', 'denied', 'slow', 'signalled', 'monitored', 'readonly']) await writeFile(decoy(name), SECRET, { mode: 0o644 });
     const policies = join(dir, 'policies');
     await mkdir(policies);
     canary = await new HttpRecorder().listen();
@@ -47,6 +47,7 @@ describe('tripline agent: policies, actions and export', () => {
     await writeFile(join(policies, 'signalled.yaml'), policy({ name: 'term-readers', path: decoy('signalled'), mask: '4', actions: ['action: Signal\n        argSig: 15'] }));
     await writeFile(join(policies, 'monitored.yaml'), policy({ name: 'monitor-kill', path: decoy('monitored'), mask: '4', actions: ['action: Sigkill'] })
       .replace('spec:\n', 'spec:\n  options:\n  - name: policy-mode\n    value: monitor\n'));
+    await writeFile(join(policies, 'readonly.yaml'), policy({ name: 'deny-writers', path: decoy('readonly'), mask: '2', actions: ['action: Override\n        argError: -1'] }));
     exportFile = join(dir, 'events.json');
     agent = await AgentProcess.start(['--policy-dir', policies, '--export', exportFile, '--node-name', 'test-node']);
   });
@@ -135,6 +136,17 @@ describe('tripline agent: policies, actions and export', () => {
     assert.match(cat.stderr, /Operation not permitted/);
     const event = await exportedFor('deny-readers', cat.pid);
     assert.equal(event.process_kprobe.action, 'KPROBE_ACTION_OVERRIDE');
+  });
+
+  it('fails a write with Override before any data reaches the file (ext4)', async () => {
+    const echo = await run('sh', ['-c', `echo something.strange >> ${decoy('readonly')}`]);
+    // dash's echo reports any failed write as "I/O error"; the errno is EPERM, as python shows.
+    assert.notEqual(echo.code, 0);
+    const python = await run('/usr/bin/python3', ['-c', `import os; os.write(os.open(${JSON.stringify(decoy('readonly'))}, os.O_WRONLY | os.O_APPEND), b"x")`]);
+    assert.match(python.stderr, /PermissionError: \[Errno 1\] Operation not permitted/);
+    assert.equal(await readFile(decoy('readonly'), 'utf8'), SECRET);
+    const event = await exportedFor('deny-writers', echo.pid);
+    assert.deepEqual(event.process_kprobe.args[1], { int_arg: 2 });
   });
 
   it('sends the Signal action\'s signal to the reader', async () => {

@@ -44,6 +44,76 @@ export interface ApiKeysTable {
   last_used_at: string | null;
 }
 
+export interface ChannelsTable {
+  id: string;
+  name: string;
+  /** webhook, slack, teams, discord, googlechat, alertmanager, email. */
+  kind: string;
+  /** 1 when the channel applies to every token that names no channels of its own. */
+  is_default: number;
+  /** Kind-specific settings (JSON): URL, signing secret, recipients. Never shown in full. */
+  config: string;
+  created_at: string;
+}
+
+/** The channels a token named at creation. */
+export interface TokenChannelsTable {
+  token_id: string;
+  channel_id: string;
+}
+
+/**
+ * One alert: the first hit of a grouping key (token + who) and the hits folded into it within
+ * its window. Token kind and memo are copied so the alert still reads well if the token goes.
+ */
+export interface AlertsTable {
+  id: string;
+  token_id: string;
+  token_kind: string;
+  token_memo: string;
+  /** SHA-256 (hex) of the grouping key: token, source and user agent, or binary and uid. */
+  group_key: string;
+  source: string;
+  user_agent: string | null;
+  first_hit_id: string;
+  first_hit_at: string;
+  last_hit_at: string;
+  /** Hits in this alert, the first included. */
+  hit_count: number;
+  window_start: string;
+  window_end: string;
+  /** 1 once a digest delivery per channel has been scheduled for the window's end. */
+  digest_scheduled: number;
+  /** Set when the digest is first claimed: no hit folds in after that. */
+  closed_at: string | null;
+  created_at: string;
+}
+
+/** The outbox: one row per (alert, channel, purpose), written in the hit's transaction. */
+export interface DeliveriesTable {
+  id: string;
+  alert_id: string;
+  channel_id: string;
+  channel_kind: string;
+  /** 'alert' (the first hit) or 'digest' (hits folded in during the window). */
+  purpose: string;
+  /** pending, sending (claimed; next_attempt_at is the lease end), delivered, dead. */
+  state: string;
+  attempts: number;
+  /** When the row may next be claimed: the retry time, or the end of a claim's lease. */
+  next_attempt_at: string;
+  /** After this, a failed attempt moves the row to dead instead of retrying. */
+  give_up_at: string;
+  /** Random id of the claim that owns the row, so a lapsed claim cannot finish another's. */
+  claim_id: string | null;
+  claimed_by: string | null;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+  delivered_at: string | null;
+}
+
 /** An enrolled host agent; its id is the id of its API key (role agent). */
 export interface AgentsTable {
   id: string;
@@ -72,5 +142,9 @@ export interface Database {
   tokens: TokensTable;
   hits: HitsTable;
   api_keys: ApiKeysTable;
+  channels: ChannelsTable;
+  token_channels: TokenChannelsTable;
+  alerts: AlertsTable;
+  deliveries: DeliveriesTable;
   agents: AgentsTable;
 }

@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as core from './001_core.js';
+import * as alerts from './002_alerts.js';
 import * as agents from './003_agents.js';
 
 /**
@@ -8,5 +9,6 @@ import * as agents from './003_agents.js';
  */
 export const migrations: Record<string, Migration> = {
   '001_core': core,
+  '002_alerts': alerts,
   '003_agents': agents,
 };

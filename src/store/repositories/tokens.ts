@@ -123,6 +123,7 @@ export class TokenRepository {
       const result = await trx.deleteFrom('tokens').where('id', '=', id).executeTakeFirst();
       if (Number(result.numDeletedRows) === 0) throw new NotFoundError('token', id);
       await trx.deleteFrom('hits').where('token_id', '=', id).execute();
+      await trx.deleteFrom('token_channels').where('token_id', '=', id).execute();
     });
   }
 }

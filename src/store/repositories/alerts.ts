@@ -1,0 +1,143 @@
+import type { Kysely, Selectable } from 'kysely';
+import { NotFoundError } from '../../core/errors.js';
+import { decodeCursor, pageLimit, toPage, type Page, type PageRequest } from '../paging.js';
+import type { AlertsTable, Database } from '../schema.js';
+
+export interface Alert {
+  id: string;
+  tokenId: string;
+  tokenKind: string;
+  tokenMemo: string;
+  groupKey: string;
+  source: string;
+  userAgent: string | null;
+  firstHitId: string;
+  firstHitAt: string;
+  lastHitAt: string;
+  hitCount: number;
+  windowStart: string;
+  windowEnd: string;
+  digestScheduled: boolean;
+  closedAt: string | null;
+  createdAt: string;
+}
+
+export interface AlertFilter extends PageRequest {
+  tokenId?: string;
+}
+
+export function alertFromRow(row: Selectable<AlertsTable>): Alert {
+  return {
+    id: row.id,
+    tokenId: row.token_id,
+    tokenKind: row.token_kind,
+    tokenMemo: row.token_memo,
+    groupKey: row.group_key,
+    source: row.source,
+    userAgent: row.user_agent,
+    firstHitId: row.first_hit_id,
+    firstHitAt: row.first_hit_at,
+    lastHitAt: row.last_hit_at,
+    hitCount: Number(row.hit_count),
+    windowStart: row.window_start,
+    windowEnd: row.window_end,
+    digestScheduled: Number(row.digest_scheduled) === 1,
+    closedAt: row.closed_at,
+    createdAt: row.created_at,
+  };
+}
+
+export function alertToRow(alert: Alert): Selectable<AlertsTable> {
+  return {
+    id: alert.id,
+    token_id: alert.tokenId,
+    token_kind: alert.tokenKind,
+    token_memo: alert.tokenMemo,
+    group_key: alert.groupKey,
+    source: alert.source,
+    user_agent: alert.userAgent,
+    first_hit_id: alert.firstHitId,
+    first_hit_at: alert.firstHitAt,
+    last_hit_at: alert.lastHitAt,
+    hit_count: alert.hitCount,
+    window_start: alert.windowStart,
+    window_end: alert.windowEnd,
+    digest_scheduled: alert.digestScheduled ? 1 : 0,
+    closed_at: alert.closedAt,
+    created_at: alert.createdAt,
+  };
+}
+
+export class AlertRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** The alert whose window is still open for this key at `now`, if any. */
+  async findOpen(tokenId: string, groupKey: string, now: string, db: Kysely<Database> = this.db): Promise<Alert | undefined> {
+    const row = await db
+      .selectFrom('alerts')
+      .selectAll()
+      .where('token_id', '=', tokenId)
+      .where('group_key', '=', groupKey)
+      .where('window_end', '>', now)
+      .where('closed_at', 'is', null)
+      .orderBy('window_end', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row ? alertFromRow(row) : undefined;
+  }
+
+  async insert(alert: Alert, db: Kysely<Database> = this.db): Promise<void> {
+    await db.insertInto('alerts').values(alertToRow(alert)).execute();
+  }
+
+  /**
+   * Adds hits to an alert that is still open. False when the alert was closed in the meantime
+   * (its digest is being sent), so the caller starts a new alert instead of folding into one
+   * whose count has already gone out.
+   */
+  async fold(id: string, hits: number, lastHitAt: string, scheduleDigest: boolean, db: Kysely<Database> = this.db): Promise<boolean> {
+    const result = await db
+      .updateTable('alerts')
+      .set((eb) => ({
+        hit_count: eb('hit_count', '+', hits),
+        last_hit_at: eb.case().when('last_hit_at', '<', lastHitAt).then(lastHitAt).else(eb.ref('last_hit_at')).end(),
+        ...(scheduleDigest ? { digest_scheduled: 1 } : {}),
+      }))
+      .where('id', '=', id)
+      .where('closed_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** Freezes alerts whose digest is about to be rendered: later hits start a new alert. */
+  async close(ids: string[], now: string): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db.updateTable('alerts').set({ closed_at: now }).where('id', 'in', ids).where('closed_at', 'is', null).execute();
+  }
+
+  async find(id: string): Promise<Alert | undefined> {
+    const row = await this.db.selectFrom('alerts').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? alertFromRow(row) : undefined;
+  }
+
+  async get(id: string): Promise<Alert> {
+    const alert = await this.find(id);
+    if (!alert) throw new NotFoundError('alert', id);
+    return alert;
+  }
+
+  /** Newest first, paged; optionally one token's alerts only. */
+  async list(filter: AlertFilter = {}): Promise<Page<Alert>> {
+    const limit = pageLimit(filter.limit);
+    let query = this.db.selectFrom('alerts').selectAll();
+    if (filter.tokenId) query = query.where('token_id', '=', filter.tokenId);
+    if (filter.cursor) {
+      const after = decodeCursor(filter.cursor);
+      query = query.where((eb) =>
+        eb.or([eb('created_at', '<', after.key), eb.and([eb('created_at', '=', after.key), eb('id', '<', after.id)])]),
+      );
+    }
+    const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
+    return toPage(rows, limit, (r) => ({ key: r.created_at, id: r.id }), alertFromRow);
+  }
+}

@@ -1,0 +1,201 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Logger } from 'pino';
+import { newRowId } from '../core/ids.js';
+import type { StoreDialect } from '../store/connect.js';
+import type { HitHook } from '../store/hit-writer.js';
+import { AlertRepository, type Alert } from '../store/repositories/alerts.js';
+import { ChannelRepository, type DeliveryTarget } from '../store/repositories/channels.js';
+import { DeliveryRepository, type DeliveryPurpose } from '../store/repositories/deliveries.js';
+import type { Hit } from '../store/repositories/hits.js';
+import type { Database } from '../store/schema.js';
+import { groupKey } from './group-key.js';
+import { NO_ALERT_METRICS, type AlertMetrics } from './metrics.js';
+import type { AlertSettings } from './settings.js';
+
+/** PostgreSQL channel a committed transaction with due deliveries notifies, waking every dispatcher. */
+export const OUTBOX_NOTIFY_CHANNEL = 'tripline_outbox';
+
+export interface AlertDeciderOptions {
+  dialect: StoreDialect;
+  settings: Pick<AlertSettings, 'windowSeconds' | 'maxAgeMs'>;
+  log: Logger;
+  metrics?: AlertMetrics;
+  /**
+   * Called when a transaction added deliveries that are due now. On SQLite the dispatcher's claim
+   * then queues behind this transaction on the one connection, so it runs after the commit and
+   * sees the rows. PostgreSQL dispatchers are woken by NOTIFY at commit instead.
+   */
+  onDue?: () => void;
+  /** Milliseconds since the epoch; tests pass a controllable clock. */
+  clock?: () => number;
+}
+
+interface TokenFacts {
+  id: string;
+  kind: string;
+  memo: string;
+  alert_window_s: number | null;
+}
+
+interface HitGroup {
+  token: TokenFacts;
+  key: string;
+  hits: Hit[];
+}
+
+function latest(hits: Hit[]): string {
+  return hits.reduce((max, hit) => (hit.at > max ? hit.at : max), hits[0]!.at);
+}
+
+/**
+ * The alert decision, run as a hit-writer hook inside the hits' transaction. The first hit of a
+ * grouping key alerts at once; later hits of that key within the window fold into the alert's
+ * count, and the first fold schedules one digest per channel for the window's end. Deliveries are
+ * written here too, so a hit, its alert and its outbox rows commit together or not at all.
+ *
+ * Concurrency: the token rows are locked first (FOR UPDATE on PostgreSQL; SQLite has one writer),
+ * so decisions for one token are serialised across server processes and two transactions can
+ * never both open an alert for the same key.
+ */
+export class AlertDecider {
+  private readonly metrics: AlertMetrics;
+
+  constructor(private readonly options: AlertDeciderOptions) {
+    this.metrics = options.metrics ?? NO_ALERT_METRICS;
+  }
+
+  readonly hook: HitHook = async (trx, hits) => {
+    if (hits.length === 0) return;
+    // A savepoint keeps the evidence safe: if deciding fails, the hits still commit (and the
+    // failure is logged and counted) rather than the trigger losing the hit itself.
+    await sql`savepoint alert_decision`.execute(trx);
+    try {
+      await this.decide(trx, hits);
+      await sql`release savepoint alert_decision`.execute(trx);
+    } catch (error) {
+      await sql`rollback to savepoint alert_decision`.execute(trx);
+      this.metrics.decisionFailed();
+      this.options.log.error({ err: error, hits: hits.map((h) => h.id) }, 'alert decision failed; the hits are stored without an alert');
+    }
+  };
+
+  private async decide(trx: Transaction<Database>, hits: Hit[]): Promise<void> {
+    const tokens = await this.lockTokens(trx, [...new Set(hits.map((h) => h.tokenId))].sort());
+    const groups = new Map<string, HitGroup>();
+    for (const hit of hits) {
+      const token = tokens.get(hit.tokenId);
+      if (!token) continue; // deleted while the hit was queued: nothing left to alert about
+      const key = groupKey(hit);
+      const group = groups.get(key) ?? { token, key, hits: [] };
+      group.hits.push(hit);
+      groups.set(key, group);
+    }
+
+    const alerts = new AlertRepository(trx);
+    const planner = new DeliveryPlanner(trx, this.options.settings.maxAgeMs);
+    const nowMs = (this.options.clock ?? Date.now)();
+    const now = new Date(nowMs).toISOString();
+    for (const group of groups.values()) {
+      const open = await alerts.findOpen(group.token.id, group.key, now, trx);
+      if (open && (await alerts.fold(open.id, group.hits.length, latest(group.hits), !open.digestScheduled, trx))) {
+        if (!open.digestScheduled) await planner.schedule(open, 'digest', open.windowEnd, now);
+        this.metrics.hitsFolded(group.token.kind, group.hits.length);
+        continue;
+      }
+      const alert = this.newAlert(group, nowMs);
+      await alerts.insert(alert, trx);
+      await planner.schedule(alert, 'alert', now, now);
+      this.metrics.alertRaised(group.token.kind);
+      if (group.hits.length > 1) {
+        // Several hits of a new key in one batch: the first alerts, the rest are already folded.
+        await planner.schedule(alert, 'digest', alert.windowEnd, now);
+        this.metrics.hitsFolded(group.token.kind, group.hits.length - 1);
+      }
+    }
+
+    if (planner.addedDueNow) {
+      if (this.options.dialect === 'postgres') {
+        // Delivered at commit, to every server's dispatcher, only if the transaction commits.
+        await sql`select pg_notify(${OUTBOX_NOTIFY_CHANNEL}, '')`.execute(trx);
+      } else {
+        this.options.onDue?.();
+      }
+    }
+  }
+
+  private async lockTokens(trx: Kysely<Database>, ids: string[]): Promise<Map<string, TokenFacts>> {
+    const rows = await trx
+      .selectFrom('tokens')
+      .select(['id', 'kind', 'memo', 'alert_window_s'])
+      .where('id', 'in', ids)
+      .orderBy('id')
+      .$if(this.options.dialect === 'postgres', (q) => q.forUpdate())
+      .execute();
+    return new Map(rows.map((row) => [row.id, row]));
+  }
+
+  private newAlert(group: HitGroup, nowMs: number): Alert {
+    const first = group.hits[0]!;
+    const windowSeconds = group.token.alert_window_s ?? this.options.settings.windowSeconds;
+    const now = new Date(nowMs).toISOString();
+    return {
+      id: newRowId(),
+      tokenId: group.token.id,
+      tokenKind: group.token.kind,
+      tokenMemo: group.token.memo,
+      groupKey: group.key,
+      source: first.source,
+      userAgent: first.userAgent,
+      firstHitId: first.id,
+      firstHitAt: first.at,
+      lastHitAt: latest(group.hits),
+      hitCount: group.hits.length,
+      windowStart: now,
+      windowEnd: new Date(nowMs + windowSeconds * 1000).toISOString(),
+      digestScheduled: group.hits.length > 1,
+      closedAt: null,
+      createdAt: now,
+    };
+  }
+}
+
+/** Writes outbox rows for an alert to each of its token's channels, within the transaction. */
+class DeliveryPlanner {
+  addedDueNow = false;
+  private readonly targets = new Map<string, DeliveryTarget[]>();
+  private readonly channels: ChannelRepository;
+  private readonly deliveries: DeliveryRepository;
+
+  constructor(
+    private readonly trx: Transaction<Database>,
+    private readonly maxAgeMs: number,
+  ) {
+    this.channels = new ChannelRepository(trx);
+    // The dialect only matters for claiming; inserting is the same on both.
+    this.deliveries = new DeliveryRepository(trx, 'sqlite');
+  }
+
+  async schedule(alert: Alert, purpose: DeliveryPurpose, dueAt: string, now: string): Promise<void> {
+    let targets = this.targets.get(alert.tokenId);
+    if (!targets) {
+      targets = await this.channels.targetsForToken(alert.tokenId, this.trx);
+      this.targets.set(alert.tokenId, targets);
+    }
+    if (targets.length === 0) return;
+    const giveUpAt = new Date(Date.parse(dueAt) + this.maxAgeMs).toISOString();
+    await this.deliveries.insertMany(
+      targets.map((target) => ({
+        id: newRowId(),
+        alertId: alert.id,
+        channelId: target.id,
+        channelKind: target.kind,
+        purpose,
+        dueAt,
+        giveUpAt,
+        createdAt: now,
+      })),
+      this.trx,
+    );
+    if (dueAt <= now) this.addedDueNow = true;
+  }
+}

@@ -1,0 +1,31 @@
+import { createHash } from 'node:crypto';
+import type { FileHitDetail, ProcessInfo } from '../core/file-event.js';
+import type { Hit } from '../store/repositories/hits.js';
+
+function asProcess(value: unknown): Pick<ProcessInfo, 'binary' | 'uid'> | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { binary, uid } = value as Record<string, unknown>;
+  if (typeof binary !== 'string') return undefined;
+  return { binary, uid: typeof uid === 'number' ? uid : -1 };
+}
+
+/**
+ * Who caused a hit, as the part of the grouping key after the token: the binary and uid for a
+ * file hit (the host is the same for every access, the process is what differs), the source
+ * address and user agent for network hits.
+ */
+export function groupIdentity(hit: Hit): string {
+  const detail = hit.detail as Partial<FileHitDetail>;
+  const accessor = asProcess(detail.access?.process);
+  if (accessor) return `file\n${accessor.binary}\n${accessor.uid}`;
+  if (detail.tamper !== undefined) {
+    const tamperer = asProcess(detail.tamper?.process);
+    return tamperer ? `tamper\n${tamperer.binary}\n${tamperer.uid}` : 'tamper\n?';
+  }
+  return `net\n${hit.source}\n${hit.userAgent ?? ''}`;
+}
+
+/** The grouping key as stored: a fixed-width hash, since user agents can be a kilobyte long. */
+export function groupKey(hit: Hit): string {
+  return createHash('sha256').update(hit.tokenId).update('\n').update(groupIdentity(hit)).digest('hex');
+}

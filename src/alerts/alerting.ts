@@ -1,0 +1,57 @@
+import type { Logger } from 'pino';
+import type { Store } from '../store/connect.js';
+import { AlertService } from './alert-service.js';
+import { ChannelService } from './channel-service.js';
+import { AlertDecider } from './decision.js';
+import { Dispatcher } from './dispatcher.js';
+import type { AlertMetrics } from './metrics.js';
+import { ALERT_DEFAULTS, type AlertSettings } from './settings.js';
+
+/** The alert pipeline of one server: decision hook, dispatcher, and the services the API uses. */
+export interface Alerting {
+  settings: AlertSettings;
+  decider: AlertDecider;
+  dispatcher: Dispatcher;
+  channels: ChannelService;
+  alerts: AlertService;
+}
+
+export interface AlertingDeps {
+  store: Store;
+  log: Logger;
+  settings?: Partial<AlertSettings>;
+  metrics?: AlertMetrics;
+  publicUrl: () => string;
+  /** postgres:// URL for LISTEN; omitted on SQLite. */
+  listenUrl?: string;
+}
+
+export function createAlerting(deps: AlertingDeps): Alerting {
+  const settings: AlertSettings = { ...ALERT_DEFAULTS, ...stripUndefined(deps.settings ?? {}) };
+  const dispatcher = new Dispatcher({
+    store: deps.store,
+    settings,
+    log: deps.log,
+    metrics: deps.metrics,
+    publicUrl: deps.publicUrl,
+    listenUrl: deps.listenUrl,
+  });
+  const decider = new AlertDecider({
+    dialect: deps.store.dialect,
+    settings,
+    log: deps.log,
+    metrics: deps.metrics,
+    onDue: () => dispatcher.wake(),
+  });
+  return {
+    settings,
+    decider,
+    dispatcher,
+    channels: new ChannelService(deps.store.db, settings, deps.log, deps.publicUrl),
+    alerts: new AlertService(deps.store.db, deps.store.dialect, settings, () => dispatcher.wake()),
+  };
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,110 @@
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import { ValidationError } from '../core/errors.js';
+import { newRowId } from '../core/ids.js';
+import { isoNow } from '../core/time.js';
+import { ChannelRepository, type Channel } from '../store/repositories/channels.js';
+import type { Database } from '../store/schema.js';
+import type { ChannelInput } from './channels/kind.js';
+import { channelKind } from './channels/registry.js';
+import { testMessage } from './message.js';
+import type { AlertSettings } from './settings.js';
+
+export const MAX_CHANNEL_NAME = 200;
+
+export interface CreateChannelInput extends ChannelInput {
+  kind: string;
+  name?: string;
+  /** Applies to every token that names no channels of its own. */
+  isDefault?: boolean;
+}
+
+/** A channel as the API shows it: settings described by the kind, secrets never in full. */
+export interface ChannelView {
+  id: string;
+  name: string;
+  kind: string;
+  isDefault: boolean;
+  settings: Record<string, unknown>;
+  createdAt: string;
+}
+
+export interface ChannelTestResult {
+  ok: boolean;
+  status: number | null;
+  error: string | null;
+  durationMs: number;
+}
+
+/** Channel rules over the channel repository: checked settings, redacted views, test sends. */
+export class ChannelService {
+  readonly repository: ChannelRepository;
+
+  constructor(
+    db: Kysely<Database>,
+    private readonly settings: Pick<AlertSettings, 'timeoutMs' | 'smtp'>,
+    private readonly log: Logger,
+    private readonly publicUrl: () => string,
+  ) {
+    this.repository = new ChannelRepository(db);
+  }
+
+  /** Creates a channel; the view carries, once, any secret generated for it. */
+  async create(input: CreateChannelInput): Promise<ChannelView & Record<string, unknown>> {
+    const kind = channelKind(input.kind);
+    const name = (input.name ?? `${kind.kind} channel`).trim();
+    if (name === '' || name.length > MAX_CHANNEL_NAME) {
+      throw new ValidationError(`name must be 1 to ${MAX_CHANNEL_NAME} characters`, { field: 'name' });
+    }
+    const configured = kind.configure(input);
+    const channel = await this.repository.create({
+      id: newRowId(),
+      name,
+      kind: kind.kind,
+      isDefault: input.isDefault ?? false,
+      config: configured.config,
+      createdAt: isoNow(),
+    });
+    return { ...this.present(channel), ...(configured.revealOnce ?? {}) };
+  }
+
+  async list(): Promise<ChannelView[]> {
+    return (await this.repository.list()).map((c) => this.present(c));
+  }
+
+  async get(id: string): Promise<ChannelView> {
+    return this.present(await this.repository.get(id));
+  }
+
+  delete(id: string): Promise<void> {
+    return this.repository.delete(id);
+  }
+
+  /** Sends a made-up alert straight to the channel (not through the outbox) and reports the outcome. */
+  async test(id: string): Promise<ChannelTestResult> {
+    const channel = await this.repository.get(id);
+    const started = performance.now();
+    const result = await channelKind(channel.kind).send(testMessage(this.publicUrl(), channel.name), channel.config, {
+      timeoutMs: this.settings.timeoutMs,
+      smtp: this.settings.smtp,
+      log: this.log,
+    });
+    return {
+      ok: result.ok,
+      status: result.status,
+      error: result.ok ? null : result.error,
+      durationMs: Math.round(performance.now() - started),
+    };
+  }
+
+  present(channel: Channel): ChannelView {
+    return {
+      id: channel.id,
+      name: channel.name,
+      kind: channel.kind,
+      isDefault: channel.isDefault,
+      settings: channelKind(channel.kind).describe(channel.config),
+      createdAt: channel.createdAt,
+    };
+  }
+}

@@ -2,6 +2,8 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import { sql } from 'kysely';
 import { agentAdminRoutes, agentIngestRoutes } from './api/agents.js';
 import { requireKey } from './api/auth.js';
+import { alertRoutes } from './api/alerts.js';
+import { channelRoutes } from './api/channels.js';
 import { registerErrorHandler } from './api/errors.js';
 import { eventRoutes } from './api/events.js';
 import { registerStrictJson } from './api/json-body.js';
@@ -55,6 +57,8 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
       api.addHook('preHandler', requireKey(services.keys, ['admin']));
       await api.register(tokenRoutes, { tokens: services.tokens, hits: services.hits });
       await api.register(agentAdminRoutes, { agents: services.agents });
+      await api.register(channelRoutes, { channels: services.alerting.channels });
+      await api.register(alertRoutes, { alerts: services.alerting.alerts });
       await api.register(tokenKindRoutes);
       await api.register(eventRoutes, { events: services.events });
       api.all('/*', async (request, reply) =>

@@ -1,11 +1,15 @@
 import type { Logger } from 'pino';
+import { createAlerting, type Alerting } from '../alerts/alerting.js';
+import type { AlertSettings } from '../alerts/settings.js';
 import type { Store } from '../store/connect.js';
 import { HitWriter } from '../store/hit-writer.js';
 import { AgentRepository } from '../store/repositories/agents.js';
 import { ApiKeyRepository } from '../store/repositories/api-keys.js';
+import { DeliveryRepository } from '../store/repositories/deliveries.js';
 import { HitRepository } from '../store/repositories/hits.js';
 import type { ArtifactContext } from '../tokens/kind.js';
 import { TokenService } from '../tokens/service.js';
+import { alertMetrics } from './alert-metrics.js';
 import { AgentIngest } from './agent-ingest.js';
 import { ClientAddressResolver } from './client-address.js';
 import { HitRecorder } from './hit-recorder.js';
@@ -15,6 +19,9 @@ import { ServerMetrics } from './metrics.js';
 export interface ServicesConfig {
   artifacts: ArtifactContext;
   trustProxy: string[];
+  alerts?: Partial<AlertSettings>;
+  /** The postgres:// URL, so the dispatcher can LISTEN for new deliveries; omitted on SQLite. */
+  listenUrl?: string;
 }
 
 /** Everything the HTTP app and the other listeners share, built once per server. */
@@ -29,6 +36,8 @@ export interface Services {
   recorder: HitRecorder;
   addresses: ClientAddressResolver;
   artifacts: ArtifactContext;
+  /** Alert decision (a hit-writer hook), channels, the outbox dispatcher. */
+  alerting: Alerting;
   /** Committed changes, pushed to open dashboards. */
   events: LiveEventBus;
   /** Enrolled host agents, and their event batches turned into file hits. */
@@ -40,6 +49,15 @@ export function createServices(store: Store, log: Logger, config: ServicesConfig
   const metrics = new ServerMetrics();
   const tokens = new TokenService(store.db, config.artifacts);
   const hitWriter = new HitWriter(store.db, { durableCommit: store.durableCommit });
+  const alerting = createAlerting({
+    store,
+    log,
+    settings: config.alerts,
+    metrics: alertMetrics(metrics, new DeliveryRepository(store.db, store.dialect)),
+    publicUrl: () => config.artifacts.publicUrl,
+    listenUrl: config.listenUrl,
+  });
+  hitWriter.addHook(alerting.decider.hook);
   const events = new LiveEventBus();
   const recorder = new HitRecorder(tokens.live, hitWriter, metrics, log, events);
   const agents = new AgentRepository(store.db);
@@ -54,6 +72,7 @@ export function createServices(store: Store, log: Logger, config: ServicesConfig
     recorder,
     addresses: new ClientAddressResolver(config.trustProxy),
     artifacts: config.artifacts,
+    alerting,
     events,
     agents,
     // The store itself, not a cache: an event for a token disabled a moment ago is ignored.

@@ -1,5 +1,6 @@
 import pino, { type Logger } from 'pino';
-import { openStore, DEFAULT_SQLITE_PATH } from '../store/connect.js';
+import type { AlertSettings } from '../alerts/settings.js';
+import { openStore, DEFAULT_SQLITE_PATH, isPostgresUrl } from '../store/connect.js';
 import type { ArtifactContext } from '../tokens/kind.js';
 import { ensureAdminKey } from './admin-key.js';
 import { buildApp } from './app.js';
@@ -20,6 +21,8 @@ export interface ServerOptions {
   print?: (text: string) => void;
   /** The authoritative DNS server for dns tokens (UDP and TCP); off when omitted. */
   dns?: DnsZoneSettings & { port: number; host?: string };
+  /** Alert window, delivery retries and age, SMTP; defaults in alerts/settings.ts. */
+  alerts?: Partial<AlertSettings>;
 }
 
 export const SERVER_DEFAULTS = {
@@ -48,7 +51,12 @@ function urlHost(host: string): string {
 export async function startServer(options: ServerOptions, log: Logger = pino({ level: options.logLevel })): Promise<RunningServer> {
   const store = await openStore(options.db);
   const artifacts: ArtifactContext = { publicUrl: (options.publicUrl ?? '').replace(/\/+$/, '') };
-  const services = createServices(store, log, { artifacts, trustProxy: options.trustProxy });
+  const services = createServices(store, log, {
+    artifacts,
+    trustProxy: options.trustProxy,
+    alerts: options.alerts,
+    listenUrl: isPostgresUrl(options.db) ? options.db : undefined,
+  });
   let dns: RunningDnsServer | undefined;
   try {
     await ensureAdminKey(services.keys, log, options.adminKey, options.print ?? ((text) => process.stderr.write(text + '\n')));
@@ -66,6 +74,8 @@ export async function startServer(options: ServerOptions, log: Logger = pino({ l
       log.warn({ publicUrl: url }, 'no --public-url given: trigger URLs point at the listening address; set --public-url to the address attackers will reach');
     }
     log.info({ url, store: store.location, dialect: store.dialect, publicUrl: artifacts.publicUrl }, 'tripline server listening');
+    // Pending deliveries (from before a restart, or from other servers) start going out now.
+    services.alerting.dispatcher.start();
     return {
       services,
       url,
@@ -74,6 +84,7 @@ export async function startServer(options: ServerOptions, log: Logger = pino({ l
         await dns?.close();
         await app.close();
         await services.hitWriter.idle();
+        await services.alerting.dispatcher.stop();
         await store.close();
       },
     };

@@ -2,6 +2,7 @@ import { ValidationError } from '../core/errors.js';
 import { newTokenId } from '../core/ids.js';
 import { isoNow } from '../core/time.js';
 import type { Page } from '../store/paging.js';
+import { ChannelRepository } from '../store/repositories/channels.js';
 import { TokenRepository, type Token, type TokenFilter } from '../store/repositories/tokens.js';
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
@@ -25,11 +26,15 @@ export interface TokenView {
   lastHitAt: string | null;
   createdAt: string;
   artifact: Artifact;
+  /** Alert channels the token named at creation (shown on create and get; empty = the defaults). */
+  channels?: string[];
 }
 
 export interface CreateTokenInput extends TokenOptions {
   kind: string;
   alertWindowSeconds?: number | null;
+  /** Alert channel ids; none means the default channels. */
+  channels?: string[];
 }
 
 function checkRedirect(redirect: string): void {
@@ -56,6 +61,7 @@ export class TokenService {
   readonly repository: TokenRepository;
   /** What trigger paths read; forgotten here whenever a token changes. */
   readonly live: LiveTokenCache;
+  private readonly channels: ChannelRepository;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -63,28 +69,43 @@ export class TokenService {
   ) {
     this.repository = new TokenRepository(db);
     this.live = new LiveTokenCache(this.repository);
+    this.channels = new ChannelRepository(db);
   }
 
   async create(input: CreateTokenInput): Promise<TokenView> {
     const kind = tokenKind(input.kind);
     checkMemo(input.memo);
     if (input.redirect !== undefined) checkRedirect(input.redirect);
+    const channelIds = [...new Set(input.channels ?? [])];
+    const unknown = await this.channels.missing(channelIds);
+    if (unknown.length > 0) {
+      throw new ValidationError(`no such alert channel: ${unknown.join(', ')} (see GET /api/v1/channels)`, { field: 'channels' });
+    }
     const id = newTokenId();
     const config = kind.prepare(id, input, this.context);
-    const token = await this.repository.create({
-      id,
-      kind: kind.kind,
-      memo: input.memo,
-      redirect: input.redirect ?? null,
-      config,
-      alertWindowSeconds: input.alertWindowSeconds ?? null,
-      createdAt: isoNow(),
+    // The token and its channels commit together: a token never exists without its routing.
+    const token = await this.db.transaction().execute(async (trx) => {
+      const created = await this.repository.create(
+        {
+          id,
+          kind: kind.kind,
+          memo: input.memo,
+          redirect: input.redirect ?? null,
+          config,
+          alertWindowSeconds: input.alertWindowSeconds ?? null,
+          createdAt: isoNow(),
+        },
+        trx,
+      );
+      await this.channels.linkToken(id, channelIds, trx);
+      return created;
     });
-    return this.present(token);
+    return { ...this.present(token), channels: channelIds.sort() };
   }
 
   async get(id: string): Promise<TokenView> {
-    return this.present(await this.repository.get(id));
+    const token = await this.repository.get(id);
+    return { ...this.present(token), channels: await this.channels.idsForToken(id) };
   }
 
   async list(filter: TokenFilter): Promise<Page<TokenView>> {

@@ -18,6 +18,7 @@ const createBody = z
     memo: z.string().max(MAX_MEMO_LENGTH, `must be at most ${MAX_MEMO_LENGTH} characters`),
     redirect: z.string().max(2048).optional(),
     alertWindowSeconds: z.number().int().min(0).max(86_400).nullable().optional(),
+    channels: z.array(z.string().max(64)).max(50).optional(),
     options: z.record(z.string(), z.unknown()).optional(),
   })
   .strict();

@@ -3,6 +3,8 @@ import { Command, Option } from 'commander';
 import { TriplineError } from '../core/errors.js';
 import { DEFAULT_SERVER_URL } from './client.js';
 import { agentCommand } from './commands/agent.js';
+import { alertCommand } from './commands/alert.js';
+import { channelCommand } from './commands/channel.js';
 import { decoyCommand } from './commands/decoy.js';
 import { dnsCommand } from './commands/dns.js';
 import { policyCommand } from './commands/policy.js';
@@ -20,6 +22,8 @@ function program(): Command {
     .addCommand(tokenCommand())
     .addCommand(decoyCommand())
     .addCommand(dnsCommand())
+    .addCommand(channelCommand())
+    .addCommand(alertCommand())
     .addCommand(policyCommand())
     .addCommand(agentCommand());
 }

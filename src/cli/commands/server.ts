@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { ConfigError } from '../../core/errors.js';
 import { SERVER_DEFAULTS, startServer, type ServerOptions } from '../../server/start.js';
+import { alertSettingsFrom, withAlertOptions, type AlertCliOptions } from './alert-options.js';
 
 function port(value: string): number {
   const n = Number(value);
@@ -41,7 +42,7 @@ function dnsOptions(flags: DnsFlags): ServerOptions['dns'] {
 }
 
 export function serverCommand(): Command {
-  return new Command('server')
+  return withAlertOptions(new Command('server'))
     .description('Run the Tripline server: trigger endpoints, REST API, alert delivery.')
     .addOption(new Option('--host <address>', 'address to listen on').env('TRIPLINE_HOST').default(SERVER_DEFAULTS.host))
     .addOption(new Option('--port <port>', 'HTTP port').env('TRIPLINE_PORT').default(SERVER_DEFAULTS.port).argParser(port))
@@ -79,7 +80,7 @@ export function serverCommand(): Command {
       'after',
       '\nThe admin API key comes from TRIPLINE_ADMIN_KEY; without it, the first start with an empty\nstore generates one and prints it once.',
     )
-    .action(async (options: { host: string; port: number; db: string; publicUrl?: string; trustProxy: string[]; logLevel: string } & DnsFlags) => {
+    .action(async (options: { host: string; port: number; db: string; publicUrl?: string; trustProxy: string[]; logLevel: string } & DnsFlags & AlertCliOptions) => {
       if (options.publicUrl) {
         try {
           new URL(options.publicUrl);
@@ -87,7 +88,7 @@ export function serverCommand(): Command {
           throw new ConfigError(`--public-url "${options.publicUrl}" is not a URL`);
         }
       }
-      const server = await startServer({ ...options, dns: dnsOptions(options), adminKey: process.env.TRIPLINE_ADMIN_KEY || undefined });
+      const server = await startServer({ ...options, dns: dnsOptions(options), adminKey: process.env.TRIPLINE_ADMIN_KEY || undefined, alerts: alertSettingsFrom(options) });
       const stop = (signal: string) => {
         server.services.log.info({ signal }, 'shutting down');
         server.close().then(

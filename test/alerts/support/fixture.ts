@@ -1,0 +1,23 @@
+import { after, before } from 'node:test';
+import type { ServerOptions } from '../../../src/server/start.js';
+import { startTestServer, type TestServer } from '../../support/server.js';
+import { TestReceiver } from './receiver.js';
+
+export interface ServerAndReceiver {
+  server: TestServer;
+  receiver: TestReceiver;
+}
+
+/** An in-process server and a loopback receiver, started before the enclosing suite and stopped after it. */
+export function serverAndReceiver(options: Partial<ServerOptions> = {}): ServerAndReceiver {
+  const fixture = { receiver: new TestReceiver() } as ServerAndReceiver;
+  before(async () => {
+    await fixture.receiver.start();
+    fixture.server = await startTestServer(options);
+  });
+  after(async () => {
+    await fixture.server?.close();
+    await fixture.receiver.stop();
+  });
+  return fixture;
+}

@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { TestReceiver } from '../alerts/support/receiver.js';
+import { spawnServer } from '../alerts/support/server-process.js';
+import { waitFor } from '../alerts/support/wait.js';
+import { freePort } from '../support/ports.js';
+
+const ALERTS = 20;
+
+test('a server killed with SIGKILL while deliveries are pending delivers them after restart', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tripline-restart-'));
+  const db = join(dir, 'tripline.db');
+  // The receiver's port, while nothing listens on it: every attempt is refused.
+  const receiverPort = await freePort();
+  const receiver = new TestReceiver();
+  const args = ['--delivery-timeout', '1s', '--delivery-backoff-max', '1s'];
+  let first = await spawnServer({ db, args });
+  const key = first.key;
+  let second: Awaited<ReturnType<typeof spawnServer>> | undefined;
+  try {
+    const channel = await first.api('POST', '/channels', { kind: 'webhook', url: `http://127.0.0.1:${receiverPort}/hook`, default: true });
+    assert.equal(channel.status, 201);
+    const token = await first.api('POST', '/tokens', { kind: 'http', memo: 'restart' });
+    for (let i = 0; i < ALERTS; i++) await fetch(token.body.url, { headers: { 'user-agent': `intruder-${i}` } });
+
+    // Every delivery has failed at least once against the dead receiver and waits for a retry.
+    await waitFor(
+      'every delivery to have failed once',
+      async () => {
+        const page = await first.api('GET', '/deliveries?limit=100');
+        return page.body.items.length === ALERTS && page.body.items.every((d: { attempts: number; state: string }) => d.attempts >= 1 && d.state !== 'delivered') && true;
+      },
+      30_000,
+    );
+    await first.kill();
+    assert.equal(first.child.signalCode, 'SIGKILL');
+
+    await receiver.start(receiverPort);
+    second = await spawnServer({ db, key, args });
+    await waitFor('every alert at the receiver', () => new Set(receiver.received.map((r) => r.body.alertId)).size === ALERTS && true, 30_000, 50);
+    const agents = receiver.received.map((r) => r.body.firstHit.userAgent).sort();
+    assert.deepEqual([...new Set(agents)], Array.from({ length: ALERTS }, (_, i) => `intruder-${i}`).sort());
+    await waitFor('the deliveries to be recorded as delivered', async () => {
+      const page = await second!.api('GET', '/deliveries?limit=100');
+      return page.body.items.every((d: { state: string }) => d.state === 'delivered') && true;
+    });
+  } finally {
+    await first.kill();
+    await second?.stop();
+    await receiver.stop().catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,23 +1,16 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { launchBrowser, openPage, signIn } from './support/browser.js';
 import { curl } from './support/curl.js';
+import { fullPageShot } from './support/screenshot.js';
 import { createTokens, recordPastHits, reportFileAccess, sendHeartbeat } from './support/seed.js';
-
-/** Screenshots land here (gitignored) for people to look at. */
-const OUTPUT = fileURLToPath(new URL('../../test-output/browser/', import.meta.url));
-const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 let server: TestServer;
 let browser: Browser;
 
 before(async () => {
-  mkdirSync(OUTPUT, { recursive: true });
   server = await startTestServer();
   browser = await launchBrowser();
 });
@@ -26,20 +19,6 @@ after(async () => {
   await browser?.close();
   await server?.close();
 });
-
-/** A full-page screenshot from the top (a scrolled page would capture its sticky sidebar mid-way). */
-async function fullPageShot(page: Page, name: string): Promise<void> {
-  const path = join(OUTPUT, name);
-  await page.evaluate('window.scrollTo(0, 0)');
-  await page.screenshot({ path, fullPage: true });
-  assertPng(path);
-}
-
-function assertPng(path: string): void {
-  const bytes = readFileSync(path);
-  assert.ok(bytes.length > 10_000, `${path} has content (${bytes.length} bytes)`);
-  assert.deepEqual(bytes.subarray(0, 8), PNG_SIGNATURE, `${path} is a PNG`);
-}
 
 test('screenshots of the token list and a token detail page', async () => {
   const [finance, hr, , backup] = await createTokens(server, [

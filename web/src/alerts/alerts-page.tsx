@@ -12,8 +12,14 @@ import { AlertList } from './alert-list';
 import { DeliveryTable } from './delivery-table';
 
 // Deliveries change state in the dispatcher with no event of their own; the page refreshes on
-// every hit (which may open an alert) and on this period otherwise.
+// every hit (which may open an alert), often while a delivery shown is still on its way, and
+// seldom otherwise.
 const REFRESH_MS = 10_000;
+const REFRESH_IN_FLIGHT_MS = 1_500;
+
+function inFlight(deliveries: Delivery[]): boolean {
+  return deliveries.some((delivery) => delivery.state === 'pending' || delivery.state === 'sending');
+}
 const STATES: (DeliveryState | '')[] = ['', 'pending', 'sending', 'delivered', 'dead'];
 
 export function AlertsPage() {
@@ -70,7 +76,7 @@ function AlertsView() {
   const paging = usePagedCursor();
   const alerts = useResource(() => listAlerts(api, paging.cursor), [api, paging.cursor, generation]);
   const channelNames = useChannelNames();
-  useInterval(alerts.reload, REFRESH_MS);
+  useInterval(alerts.reload, alerts.data && inFlight(alerts.data.items.flatMap((alert) => alert.deliveries)) ? REFRESH_IN_FLIGHT_MS : REFRESH_MS);
   useLiveHits(() => {
     if (paging.index === 0) alerts.reload();
   });
@@ -100,7 +106,7 @@ function DeliveriesView() {
   const paging = usePagedCursor();
   const deliveries = useResource(() => listDeliveries(api, state, paging.cursor), [api, state, paging.cursor, generation]);
   const channelNames = useChannelNames();
-  useInterval(deliveries.reload, REFRESH_MS);
+  useInterval(deliveries.reload, deliveries.data && inFlight(deliveries.data.items) ? REFRESH_IN_FLIGHT_MS : REFRESH_MS);
 
   const replace = (changed: Delivery) =>
     deliveries.update((page): Page<Delivery> => ({ ...page, items: page.items.map((d) => (d.id === changed.id ? changed : d)) }));

@@ -15,6 +15,8 @@ const LABELS: Record<DeliveryState, string> = {
   dead: 'gave up',
 };
 
-export function DeliveryStateBadge({ state }: { state: DeliveryState }) {
-  return <StatusBadge tone={TONES[state] ?? 'neutral'}>{LABELS[state] ?? state}</StatusBadge>;
+/** A delivery's state; one this dashboard does not know shows as it is, in neutral. */
+export function DeliveryStateBadge({ state }: { state: string }) {
+  const known = state in TONES ? (state as DeliveryState) : undefined;
+  return <StatusBadge tone={known ? TONES[known] : 'neutral'}>{known ? LABELS[known] : state}</StatusBadge>;
 }

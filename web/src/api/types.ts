@@ -4,17 +4,31 @@
  * breaks the dashboard's typecheck instead of the dashboard.
  */
 
+import type { ChannelView } from '../../../src/alerts/channel-service.js';
 import type { AgentView } from '../../../src/server/api/agents.js';
-import type { Page } from '../../../src/store/paging.js';
-import type { Hit } from '../../../src/store/repositories/hits.js';
-import type { Artifact } from '../../../src/tokens/kind.js';
 
-export type { Artifact, Hit, Page };
+export type { AlertView as Alert, DeliveryView as Delivery } from '../../../src/alerts/alert-service.js';
+export type { ChannelTestResult, ChannelView as Channel } from '../../../src/alerts/channel-service.js';
+export type { AgentView as Agent } from '../../../src/server/api/agents.js';
 export type { TokenKindInfo } from '../../../src/server/api/token-kinds.js';
-export type { TokenOptionField } from '../../../src/tokens/kind.js';
+/** Events on GET /api/v1/events. */
+export type { LiveEvent } from '../../../src/server/live-events.js';
+export type { Page } from '../../../src/store/paging.js';
+export type { AgentPolicyStatus, AgentWatchStatus } from '../../../src/store/repositories/agents.js';
+export type { DeliveryState } from '../../../src/store/repositories/deliveries.js';
+export type { Hit } from '../../../src/store/repositories/hits.js';
+export type { Artifact, TokenOptionField } from '../../../src/tokens/kind.js';
 export type { TokenView as Token } from '../../../src/tokens/service.js';
 
-export type ArtifactFile = NonNullable<Artifact['file']>;
+export type ArtifactFile = NonNullable<import('../../../src/tokens/kind.js').Artifact['file']>;
+
+// Shapes the server builds inline, without a type of its own.
+
+/** GET /tokens/:id/histogram. */
+export interface Histogram {
+  bucket: 'hour' | 'day';
+  series: HistogramBucket[];
+}
 
 export interface HistogramBucket {
   /** ISO prefix in UTC: 2025-01-31T13 for hours, 2025-01-31 for days. */
@@ -22,76 +36,13 @@ export interface HistogramBucket {
   count: number;
 }
 
-export interface Histogram {
-  bucket: 'hour' | 'day';
-  series: HistogramBucket[];
-}
-
-export interface Channel {
-  id: string;
-  name: string;
-  kind: string;
-  isDefault: boolean;
-  settings: Record<string, unknown>;
-  createdAt: string;
-}
-
+/** GET /channels: the channels and the kinds this server can deliver to. */
 export interface ChannelList {
-  items: Channel[];
+  items: ChannelView[];
   kinds: string[];
 }
 
-export interface ChannelTestResult {
-  ok: boolean;
-  status: number | null;
-  error: string | null;
-  durationMs: number;
-}
-
-export type DeliveryState = 'pending' | 'sending' | 'delivered' | 'dead';
-
-export interface Delivery {
-  id: string;
-  alertId: string;
-  channelId: string;
-  channelKind: string;
-  purpose: string;
-  state: DeliveryState;
-  attempts: number;
-  nextAttemptAt: string | null;
-  giveUpAt: string;
-  lastStatus: number | null;
-  lastError: string | null;
-  claimedBy: string | null;
-  createdAt: string;
-  updatedAt: string;
-  deliveredAt: string | null;
-}
-
-export interface Alert {
-  id: string;
-  tokenId: string;
-  tokenKind: string;
-  tokenMemo: string;
-  source: string;
-  userAgent: string | null;
-  firstHitId: string;
-  firstHitAt: string;
-  lastHitAt: string;
-  hitCount: number;
-  windowStart: string;
-  windowEnd: string;
-  closed: boolean;
-  createdAt: string;
-  deliveries: Delivery[];
-}
-
-/** Events on GET /api/v1/events. */
-export type { LiveEvent } from '../../../src/server/live-events.js';
-
-export type { AgentView as Agent } from '../../../src/server/api/agents.js';
-export type { AgentPolicyStatus, AgentWatchStatus } from '../../../src/store/repositories/agents.js';
-
+/** GET /agents. */
 export interface AgentList {
   items: AgentView[];
   onlineWindowSeconds: number;

@@ -1,3 +1,4 @@
+import { createServer } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { agentAdminRoutes, agentIngestRoutes } from './api/agents.js';
@@ -12,27 +13,30 @@ import { tokenRoutes } from './api/tokens.js';
 import { DashboardBundle } from './dashboard/bundle.js';
 import { dashboardRoutes } from './dashboard/routes.js';
 import type { Services } from './services.js';
-import { httpTriggerRoutes } from './trigger/http-trigger.js';
+import { createHttpTrigger, isTriggerPath } from './trigger/http-trigger.js';
 
-/** Routes that are neither API nor trigger paths, labelled as such in metrics. */
-const TRIGGER_ROUTE = '/*';
-
-/** The HTTP app: REST API under /api/v1, dashboard under /ui/, health, metrics, and every other path as a trigger. */
+/** The HTTP app: REST API under /api/v1, dashboard under /ui/, health, metrics; every other path is a trigger path. */
 export async function buildApp(services: Services): Promise<FastifyInstance> {
+  const trigger = createHttpTrigger({ recorder: services.recorder, addresses: services.addresses, metrics: services.metrics, log: services.log });
   const app = Fastify({
+    // Trigger paths go straight to the trigger handler; the framework serves the app's own routes.
+    serverFactory: (appHandler) => {
+      const server = createServer((request, response) => (isTriggerPath(request.url) ? trigger(request, response) : appHandler(request, response)));
+      server.requestTimeout = 30_000;
+      server.keepAliveTimeout = 72_000;
+      return server;
+    },
     loggerInstance: services.log as FastifyBaseLogger,
     // Per-request log lines would cost the trigger path dearly; failures are logged where handled.
     logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { maxParamLength: 512 },
-    requestTimeout: 30_000,
     return503OnClosing: true,
   });
   registerErrorHandler(app);
 
   app.addHook('onResponse', async (request, reply) => {
-    const route = request.routeOptions.url ?? 'unmatched';
     services.metrics.requestDuration.observe(
-      { route: route === TRIGGER_ROUTE ? 'trigger' : route, method: request.method, status_code: String(reply.statusCode) },
+      { route: request.routeOptions.url ?? 'unmatched', method: request.method, status_code: String(reply.statusCode) },
       reply.elapsedTime / 1000,
     );
   });
@@ -71,6 +75,5 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(agentIngestRoutes, { keys: services.keys, agents: services.agents, ingest: services.agentIngest, prefix: '/api/v1/agents' });
 
   await app.register(dashboardRoutes, { bundle: DashboardBundle.load() });
-  await app.register(httpTriggerRoutes, { recorder: services.recorder, addresses: services.addresses });
   return app;
 }

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { FastifyReply } from 'fastify';
+import type { TriggerReply } from './reply.js';
 import type { CapturedBody } from './capture.js';
 import type { CredentialClient } from './credential-client.js';
 import { answerApi } from './responders/api.js';
@@ -15,7 +15,7 @@ export interface ClientRequest {
 }
 
 /** Answers a credential client the way its real server would, so it presents (or keeps) its credential. */
-export function answerCredentialClient(reply: FastifyReply, client: CredentialClient, request: ClientRequest): FastifyReply {
+export function answerCredentialClient(reply: TriggerReply, client: CredentialClient, request: ClientRequest): TriggerReply {
   switch (client.kind) {
     case 'git':
       return answerGit(reply, client);

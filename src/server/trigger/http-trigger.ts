@@ -1,66 +1,34 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { TriplineError } from '../../core/errors.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
 import type { ClientAddressResolver } from '../client-address.js';
 import type { HitRecorder } from '../hit-recorder.js';
-import {
-  CAPTURE_LIMITS,
-  captureBody,
-  captureHeaders,
-  captureUserAgent,
-  splitTarget,
-  type CapturedBody,
-  type HttpHitDetail,
-} from './capture.js';
+import type { ServerMetrics } from '../metrics.js';
+import { captureHeaders, captureUserAgent, splitTarget, type HttpHitDetail } from './capture.js';
 import { answerCredentialClient } from './answer-credential-client.js';
 import { credentialClientTokenIds, credentialHitDetail, recognizeCredentialClient } from './credential-client.js';
 import { candidateTokenIds } from './find-token-id.js';
 import { TRANSPARENT_GIF } from './gif.js';
+import { BodyTooLargeError, readTriggerBody } from './read-body.js';
+import { TriggerReply } from './reply.js';
 
 export interface HttpTriggerOptions {
   recorder: HitRecorder;
   addresses: ClientAddressResolver;
+  metrics: ServerMetrics;
+  log: Logger;
 }
 
-class BodyTooLargeError extends TriplineError {
-  constructor() {
-    super(`request body is larger than ${CAPTURE_LIMITS.bodyMax} bytes`, 'body_too_large', 413);
-  }
-}
+/** Paths the app itself answers; every other path is a trigger path. */
+const APP_PATH = /^\/(?:api\/v1|healthz|metrics|ui)(?:[/?#]|$)/;
 
-/**
- * Reads any body, keeping the first bytes and counting the rest, so a trigger never buffers an
- * attacker's upload whole and never refuses a content type.
- */
-function bodyCollector(_request: FastifyRequest, payload: NodeJS.ReadableStream, done: (err: Error | null, body?: CapturedBody) => void): void {
-  const head: Buffer[] = [];
-  let kept = 0;
-  let size = 0;
-  let finished = false;
-  const finish = (error: Error | null, body?: CapturedBody) => {
-    if (finished) return;
-    finished = true;
-    done(error, body);
-  };
-  payload.on('data', (chunk: Buffer) => {
-    size += chunk.length;
-    if (size > CAPTURE_LIMITS.bodyMax) {
-      finish(new BodyTooLargeError());
-      return;
-    }
-    if (kept < CAPTURE_LIMITS.bodyHead) {
-      const part = chunk.subarray(0, CAPTURE_LIMITS.bodyHead - kept);
-      head.push(part);
-      kept += part.length;
-    }
-  });
-  payload.on('end', () => finish(null, size === 0 ? undefined : captureBody(Buffer.concat(head), size)));
-  payload.on('error', (error: Error) => finish(error));
+export function isTriggerPath(url: string | undefined): boolean {
+  return !APP_PATH.test(url ?? '/');
 }
 
 /** Unknown, disabled and live tokens all get these exact bytes (no Date header, same length). */
-function sendGif(reply: FastifyReply): FastifyReply {
-  reply.raw.sendDate = false;
+function sendGif(reply: TriggerReply): TriggerReply {
   return reply
+    .withoutDate()
     .code(200)
     .header('content-type', 'image/gif')
     .header('cache-control', 'no-store, no-cache, must-revalidate, max-age=0')
@@ -68,39 +36,56 @@ function sendGif(reply: FastifyReply): FastifyReply {
     .send(TRANSPARENT_GIF);
 }
 
-/** Every path outside the API, dashboard, health and metrics is a trigger path. */
-export async function httpTriggerRoutes(app: FastifyInstance, options: HttpTriggerOptions): Promise<void> {
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', bodyCollector);
+function sendError(reply: TriggerReply, status: number, code: string, message: string): TriggerReply {
+  return reply.code(status).header('content-type', 'application/json; charset=utf-8').send(JSON.stringify({ error: code, message }));
+}
 
-  const handler = async (request: FastifyRequest, reply: FastifyReply) => {
-    const { path, query } = splitTarget(request.raw.url ?? '/');
+/**
+ * The trigger endpoint as a plain node request handler: any method on any path outside the app's
+ * own routes. A live token's hit is committed before the answer goes out.
+ */
+export function createHttpTrigger(options: HttpTriggerOptions): (request: IncomingMessage, response: ServerResponse) => void {
+  const { recorder, addresses, metrics, log } = options;
+
+  async function handle(request: IncomingMessage, reply: TriggerReply): Promise<TriggerReply> {
+    const { path, query } = splitTarget(request.url ?? '/');
+    const body = await readTriggerBody(request);
     // Credential clients (git, kubectl, AWS CLI, API callers) are answered by request shape.
     const client = recognizeCredentialClient({ path, query, headers: request.headers });
-    const clientRequest = { path, query, headers: request.headers, body: request.body as CapturedBody | undefined };
-    const token = await options.recorder.findLive([...candidateTokenIds(path), ...credentialClientTokenIds(client)]);
+    const clientRequest = { path, query, headers: request.headers, body };
+    const token = await recorder.findLive([...candidateTokenIds(path), ...credentialClientTokenIds(client)]);
     if (!token) return client ? answerCredentialClient(reply, client, clientRequest) : sendGif(reply);
-    const detail: HttpHitDetail = {
-      method: request.method,
-      path,
-      query,
-      headers: captureHeaders(request.headers),
-    };
-    const body = request.body as CapturedBody | undefined;
+    const method = request.method ?? 'GET';
+    const detail: HttpHitDetail = { method, path, query, headers: captureHeaders(request.headers) };
     if (body) detail.body = body;
-    if (client) Object.assign(detail, credentialHitDetail(token, client, request.method, path));
-    await options.recorder.record(token, {
-      source: options.addresses.resolve(request.raw.socket.remoteAddress, request.headers),
+    if (client) Object.assign(detail, credentialHitDetail(token, client, method, path));
+    await recorder.record(token, {
+      source: addresses.resolve(request.socket.remoteAddress, request.headers),
       userAgent: captureUserAgent(request.headers),
       detail,
     });
     if (client) return answerCredentialClient(reply, client, clientRequest);
-    if (token.redirect) {
-      reply.raw.sendDate = false;
-      return reply.code(302).header('cache-control', 'no-store').header('location', token.redirect).send();
-    }
+    if (token.redirect) return reply.withoutDate().code(302).header('cache-control', 'no-store').header('location', token.redirect).send();
     return sendGif(reply);
-  };
+  }
 
-  app.route({ method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'], url: '/*', handler, exposeHeadRoute: false });
+  return (request, response) => {
+    const started = performance.now();
+    const reply = new TriggerReply(response, request.method === 'HEAD');
+    const observe = () =>
+      metrics.requestDuration.observe(
+        { route: 'trigger', method: request.method ?? 'GET', status_code: String(reply.statusCode) },
+        (performance.now() - started) / 1000,
+      );
+    handle(request, reply).then(observe, (error: unknown) => {
+      if (error instanceof BodyTooLargeError) {
+        sendError(reply, 413, 'body_too_large', error.message);
+      } else {
+        // The hit could not be stored (the recorder logged and counted why): say so, never crash.
+        log.debug({ err: error, url: request.url }, 'trigger failed');
+        if (!response.headersSent) sendError(reply, 503, 'unavailable', 'the hit could not be recorded; try again');
+      }
+      observe();
+    });
+  };
 }

@@ -1,8 +1,8 @@
-import type { FastifyReply } from 'fastify';
+import type { TriggerReply } from '../reply.js';
 import type { CredentialClient } from '../credential-client.js';
 
 /** Any other client presenting a key: the answer an API gives an expired or revoked one. */
-export function answerApi(reply: FastifyReply, client: CredentialClient): FastifyReply {
+export function answerApi(reply: TriggerReply, client: CredentialClient): TriggerReply {
   const challenge = client.credential?.scheme === 'basic' ? 'Basic realm="Restricted"' : 'Bearer realm="api", error="invalid_token"';
   return reply
     .code(401)

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { FastifyReply } from 'fastify';
+import type { TriggerReply } from '../reply.js';
 import type { CapturedBody } from '../capture.js';
 import type { CredentialClient } from '../credential-client.js';
 
@@ -63,11 +63,11 @@ function denial(identity: Identity | undefined, service: string, operation: stri
   return `User: ${identity.arn} is not authorized to perform: ${action} because no identity-based policy allows the ${action} action`;
 }
 
-function sendXml(reply: FastifyReply, code: number, body: string): FastifyReply {
+function sendXml(reply: TriggerReply, code: number, body: string): TriggerReply {
   return reply.code(code).header('content-type', 'text/xml').send(`<?xml version="1.0" encoding="UTF-8"?>\n${body}`);
 }
 
-export function answerAws(reply: FastifyReply, client: CredentialClient, request: AwsRequest): FastifyReply {
+export function answerAws(reply: TriggerReply, client: CredentialClient, request: AwsRequest): TriggerReply {
   const credential = client.credential;
   const service = credential?.service && /^[a-z0-9-]{1,64}$/.test(credential.service) ? credential.service : 's3';
   const identity = credential?.accessKeyId ? identityFor(credential.accessKeyId) : undefined;

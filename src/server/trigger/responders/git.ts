@@ -1,4 +1,4 @@
-import type { FastifyReply } from 'fastify';
+import type { TriggerReply } from '../reply.js';
 import type { CredentialClient } from '../credential-client.js';
 
 /**
@@ -7,7 +7,7 @@ import type { CredentialClient } from '../credential-client.js';
  * without git erasing the credential from its store, as a second 401 would: the decoy stays
  * planted and fires again next time.
  */
-export function answerGit(reply: FastifyReply, client: CredentialClient): FastifyReply {
+export function answerGit(reply: TriggerReply, client: CredentialClient): TriggerReply {
   reply.header('content-type', 'text/plain; charset=utf-8').header('cache-control', 'no-cache, max-age=0, must-revalidate');
   if (!client.credential) {
     return reply.code(401).header('www-authenticate', 'Basic realm="Git"').send('Authentication required\n');

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { FastifyReply } from 'fastify';
+import type { TriggerReply } from '../reply.js';
 import type { CredentialClient } from '../credential-client.js';
 
 /** The path as the API server behind a cluster proxy (/k8s/clusters/<id>/...) would see it. */
@@ -13,7 +13,7 @@ function apiPath(path: string): string {
  * anonymous request. kubectl sends the kubeconfig's token only over https, then reports
  * "You must be logged in to the server (Unauthorized)".
  */
-export function answerKubernetes(reply: FastifyReply, client: CredentialClient, path: string): FastifyReply {
+export function answerKubernetes(reply: TriggerReply, client: CredentialClient, path: string): TriggerReply {
   reply.header('content-type', 'application/json').header('cache-control', 'no-cache, private').header('audit-id', randomUUID());
   const status = client.credential
     ? { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 }

@@ -1,0 +1,42 @@
+import type { IncomingMessage } from 'node:http';
+import { CAPTURE_LIMITS, captureBody, type CapturedBody } from './capture.js';
+
+export class BodyTooLargeError extends Error {
+  constructor() {
+    super(`request body is larger than ${CAPTURE_LIMITS.bodyMax} bytes`);
+  }
+}
+
+function hasBody(request: IncomingMessage): boolean {
+  const length = request.headers['content-length'];
+  return request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+/**
+ * Reads any body, keeping its first bytes and counting the rest, so a trigger never buffers an
+ * attacker's upload whole and never refuses a content type. Undefined when there is no body.
+ */
+export function readTriggerBody(request: IncomingMessage): Promise<CapturedBody | undefined> {
+  if (!hasBody(request)) return Promise.resolve(undefined);
+  return new Promise((resolve, reject) => {
+    const head: Buffer[] = [];
+    let kept = 0;
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > CAPTURE_LIMITS.bodyMax) {
+        request.removeAllListeners('data');
+        request.resume();
+        reject(new BodyTooLargeError());
+        return;
+      }
+      if (kept < CAPTURE_LIMITS.bodyHead) {
+        const part = chunk.subarray(0, CAPTURE_LIMITS.bodyHead - kept);
+        head.push(part);
+        kept += part.length;
+      }
+    });
+    request.on('end', () => resolve(size === 0 ? undefined : captureBody(Buffer.concat(head), size)));
+    request.on('error', reject);
+  });
+}

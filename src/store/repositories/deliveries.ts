@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { ConflictError, NotFoundError } from '../../core/errors.js';
 import type { StoreDialect } from '../connect.js';
+import { plainCommit, type DurableCommit } from '../durable-commit.js';
 import { decodeCursor, pageLimit, toPage, type Page, type PageRequest } from '../paging.js';
 import type { Database, DeliveriesTable } from '../schema.js';
 
@@ -73,10 +74,19 @@ export function deliveryFromRow(row: Selectable<DeliveriesTable>): Delivery {
 
 /** The outbox: delivery rows, claimed by dispatchers and settled after each attempt. */
 export class DeliveryRepository {
+  private readonly commit: DurableCommit;
+
+  /**
+   * Pass the store's durableCommit for a dispatcher: claims and settlements are written once or
+   * twice per alert, and on SQLite a plain commit would stall the event loop on fsync each time.
+   */
   constructor(
     private readonly db: Kysely<Database>,
     private readonly dialect: StoreDialect,
-  ) {}
+    commit?: DurableCommit,
+  ) {
+    this.commit = commit ?? plainCommit(db);
+  }
 
   /** Inserts rows in the caller's transaction (the hit's), so they commit with the hit or not at all. */
   async insertMany(deliveries: NewDelivery[], db: Kysely<Database> = this.db): Promise<void> {
@@ -116,28 +126,30 @@ export class DeliveryRepository {
    */
   async claim(limit: number, now: string, leaseUntil: string, claimId: string, claimedBy: string): Promise<Delivery[]> {
     if (limit <= 0) return [];
-    const rows = await this.db
-      .updateTable('deliveries')
-      .set((eb) => ({
-        state: 'sending',
-        next_attempt_at: leaseUntil,
-        claim_id: claimId,
-        claimed_by: claimedBy,
-        attempts: eb('attempts', '+', 1),
-        updated_at: now,
-      }))
-      .where('id', 'in', (eb) =>
-        eb
-          .selectFrom('deliveries')
-          .select('id')
-          .where('state', 'in', ['pending', 'sending'])
-          .where('next_attempt_at', '<=', now)
-          .orderBy('next_attempt_at')
-          .limit(limit)
-          .$if(this.dialect === 'postgres', (q) => q.forUpdate().skipLocked()),
-      )
-      .returningAll()
-      .execute();
+    const rows = await this.commit((trx) =>
+      trx
+        .updateTable('deliveries')
+        .set((eb) => ({
+          state: 'sending',
+          next_attempt_at: leaseUntil,
+          claim_id: claimId,
+          claimed_by: claimedBy,
+          attempts: eb('attempts', '+', 1),
+          updated_at: now,
+        }))
+        .where('id', 'in', (eb) =>
+          eb
+            .selectFrom('deliveries')
+            .select('id')
+            .where('state', 'in', ['pending', 'sending'])
+            .where('next_attempt_at', '<=', now)
+            .orderBy('next_attempt_at')
+            .limit(limit)
+            .$if(this.dialect === 'postgres', (q) => q.forUpdate().skipLocked()),
+        )
+        .returningAll()
+        .execute(),
+    );
     return rows.map(deliveryFromRow);
   }
 
@@ -241,13 +253,15 @@ export class DeliveryRepository {
   }
 
   private async settle(id: string, claimId: string, values: Partial<Selectable<DeliveriesTable>>): Promise<boolean> {
-    const result = await this.db
-      .updateTable('deliveries')
-      .set({ ...values, claim_id: null })
-      .where('id', '=', id)
-      .where('claim_id', '=', claimId)
-      .where('state', '=', 'sending')
-      .executeTakeFirst();
+    const result = await this.commit((trx) =>
+      trx
+        .updateTable('deliveries')
+        .set({ ...values, claim_id: null })
+        .where('id', '=', id)
+        .where('claim_id', '=', claimId)
+        .where('state', '=', 'sending')
+        .executeTakeFirst(),
+    );
     return Number(result.numUpdatedRows) === 1;
   }
 }

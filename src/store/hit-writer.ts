@@ -1,7 +1,8 @@
-import type { Kysely, Transaction } from 'kysely';
+import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
 import { plainCommit, type DurableCommit } from './durable-commit.js';
 import { newRowId } from '../core/ids.js';
 import { hitToRow, type Hit } from './repositories/hits.js';
+import type { HitsTable } from './schema.js';
 import type { Database } from './schema.js';
 
 /** A hit to store. The id is normally made here; a caller that has its own (an agent's event id)
@@ -12,6 +13,16 @@ export type NewHit = Omit<Hit, 'id'> & { id?: string };
  * Work that must commit in the same transaction as the hits it sees (the alert decision and its
  * outbox rows), so a hit is never stored without its alert or alerted without being stored.
  */
+/** Rows per INSERT statement: bounds the number of distinct statement texts to prepare and keep. */
+const ROWS_PER_INSERT = 64;
+
+const HIT_COLUMNS: (keyof HitsTable)[] = ['id', 'token_id', 'kind', 'at', 'source', 'user_agent', 'detail'];
+
+const PLACEHOLDER_ROW = Object.fromEntries(HIT_COLUMNS.map((column) => [column, ''])) as unknown as HitsTable;
+
+/** Batches committing at once: one syncing to disk while the next runs its transaction. */
+const MAX_BATCHES_IN_FLIGHT = 2;
+
 export type HitHook = (trx: Transaction<Database>, hits: Hit[]) => Promise<void>;
 
 interface Pending {
@@ -27,12 +38,15 @@ interface Pending {
  */
 export class HitWriter {
   private queue: Pending[] = [];
-  private flushing = false;
+  private scheduled = false;
+  private inFlight = 0;
   private readonly hooks: HitHook[] = [];
   private idleWaiters: (() => void)[] = [];
 
   private readonly commitDurably: DurableCommit;
   private readonly maxBatch: number;
+  /** INSERT texts by row count, compiled by the query builder for this store's dialect. */
+  private readonly insertSql = new Map<number, string>();
 
   /** Pass the store's durableCommit so commits never stall the event loop (SQLite). */
   constructor(db: Kysely<Database>, options: { durableCommit?: DurableCommit; maxBatch?: number } = {}) {
@@ -48,49 +62,87 @@ export class HitWriter {
     const hit: Hit = { ...input, id: input.id ?? newRowId() };
     return new Promise<Hit>((resolve, reject) => {
       this.queue.push({ hit, resolve, reject });
-      if (!this.flushing) {
-        this.flushing = true;
-        // Let the current turn of the event loop add its hits to this batch first.
-        setImmediate(() => void this.drain());
-      }
+      this.schedule();
     });
   }
 
   /** Resolves when nothing is queued or in flight (for orderly shutdown). */
   idle(): Promise<void> {
-    if (!this.flushing && this.queue.length === 0) return Promise.resolve();
+    if (this.inFlight === 0 && this.queue.length === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  private async drain(): Promise<void> {
-    while (this.queue.length > 0) {
-      const batch = this.queue.splice(0, this.maxBatch);
-      try {
-        await this.commit(batch.map((p) => p.hit));
-        for (const p of batch) p.resolve(p.hit);
-      } catch (error) {
-        if (batch.length === 1) {
-          batch[0]!.reject(error);
-        } else {
-          // One bad hit must not sink its neighbours: retry each on its own.
-          for (const p of batch) {
-            try {
-              await this.commit([p.hit]);
-              p.resolve(p.hit);
-            } catch (single) {
-              p.reject(single);
-            }
-          }
+  private schedule(): void {
+    if (this.scheduled || this.inFlight >= MAX_BATCHES_IN_FLIGHT) return;
+    this.scheduled = true;
+    // Let the current turn of the event loop add its hits to this batch first.
+    setImmediate(() => {
+      this.scheduled = false;
+      this.startBatch();
+    });
+  }
+
+  /**
+   * Two batches may be in flight: one waiting for its sync to reach the disk while the next one
+   * runs its transaction. Waiting for the first to be durable before starting the second would
+   * leave the server idle for every sync.
+   */
+  private startBatch(): void {
+    if (this.queue.length === 0) {
+      if (this.inFlight === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+      return;
+    }
+    const batch = this.queue.splice(0, this.maxBatch);
+    this.inFlight += 1;
+    void this.settle(batch).finally(() => {
+      this.inFlight -= 1;
+      if (this.queue.length > 0) this.schedule();
+      else if (this.inFlight === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+    });
+    if (this.queue.length > 0) this.schedule();
+  }
+
+  private async settle(batch: Pending[]): Promise<void> {
+    try {
+      await this.commit(batch.map((p) => p.hit));
+      for (const p of batch) p.resolve(p.hit);
+    } catch (error) {
+      if (batch.length === 1) {
+        batch[0]!.reject(error);
+        return;
+      }
+      // One bad hit must not sink its neighbours: retry each on its own.
+      for (const p of batch) {
+        try {
+          await this.commit([p.hit]);
+          p.resolve(p.hit);
+        } catch (single) {
+          p.reject(single);
         }
       }
     }
-    this.flushing = false;
-    for (const wake of this.idleWaiters.splice(0)) wake();
+  }
+
+  /** Building the statement per batch cost more than running it, so each size is compiled once. */
+  private insertStatement(trx: Transaction<Database>, rows: number): string {
+    let text = this.insertSql.get(rows);
+    if (!text) {
+      text = trx.insertInto('hits').values(Array.from({ length: rows }, () => PLACEHOLDER_ROW)).compile().sql;
+      this.insertSql.set(rows, text);
+    }
+    return text;
   }
 
   private async commit(hits: Hit[]): Promise<void> {
     await this.commitDurably(async (trx) => {
-      await trx.insertInto('hits').values(hits.map(hitToRow)).execute();
+      for (let start = 0; start < hits.length; start += ROWS_PER_INSERT) {
+        const chunk = hits.slice(start, start + ROWS_PER_INSERT);
+        const parameters = chunk.flatMap((hit) => {
+          const row = hitToRow(hit);
+          return HIT_COLUMNS.map((column) => row[column]);
+        });
+        await trx.executeQuery(CompiledQuery.raw(this.insertStatement(trx, chunk.length), parameters));
+      }
       const perToken = new Map<string, { count: number; last: string }>();
       for (const hit of hits) {
         const entry = perToken.get(hit.tokenId) ?? { count: 0, last: hit.at };

@@ -12,6 +12,7 @@ packages=(
   awscli
   git
   curl
+  openssh-client  # ssh-keygen: decoy SSH keys are checked with the real parser
   openssl
   chromium
   util-linux

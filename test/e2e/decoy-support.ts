@@ -1,0 +1,104 @@
+/**
+ * The pieces the decoy end-to-end tests share: a real server process with an enrolled agent,
+ * decoys planted with the real CLI, and polling of the server's API until what a test waits for
+ * has arrived (bounded by a deadline, never by a fixed sleep).
+ */
+import { mkdtempSync, chmodSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { newSecret } from '../../src/core/ids.js';
+import { freePort } from '../support/ports.js';
+import { runCli, spawnServer, type ServerProcess } from '../support/process.js';
+
+export interface Hit {
+  id: string;
+  at: string;
+  source: string;
+  detail: {
+    node: string;
+    summary?: string;
+    access?: { path: string; access: string; process: { pid: number; uid: number; binary: string; arguments: string[] } };
+    tamper?: { path: string; change: string };
+  };
+}
+
+export interface DecoyWorld {
+  dir: string;
+  port: number;
+  db: string;
+  adminKey: string;
+  server: ServerProcess;
+  env: Record<string, string>;
+  agentKey: string;
+  api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
+  /** Starts the server process again on the same port and store (after server.stop()). */
+  restartServer(): Promise<void>;
+}
+
+export async function startWorld(prefix: string): Promise<DecoyWorld> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  // Unprivileged readers (setpriv) must be able to walk down to the decoy.
+  chmodSync(dir, 0o755);
+  const port = await freePort();
+  const db = join(dir, 'store.db');
+  const adminKey = newSecret('tpl_admin');
+  const serverEnv = { TRIPLINE_ADMIN_KEY: adminKey };
+  const world: DecoyWorld = {
+    dir,
+    port,
+    db,
+    adminKey,
+    server: await spawnServer(['--port', String(port), '--db', db], serverEnv),
+    env: {},
+    agentKey: '',
+    async api(method, path, body) {
+      const response = await fetch(`${world.server.url}/api/v1${path}`, {
+        method,
+        headers: { authorization: `Bearer ${adminKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await response.text();
+      return { status: response.status, body: text ? JSON.parse(text) : undefined };
+    },
+    async restartServer() {
+      world.server = await spawnServer(['--port', String(port), '--db', db], serverEnv);
+    },
+  };
+  world.env = { TRIPLINE_URL: world.server.url, TRIPLINE_KEY: adminKey };
+  const enrolled = await runCli(['agent', 'enroll', '--name', 'e2e-host', '--json'], world.env);
+  if (enrolled.code !== 0) throw new Error(`agent enroll failed: ${enrolled.stderr}`);
+  world.agentKey = JSON.parse(enrolled.stdout).key;
+  return world;
+}
+
+/** `tripline decoy plant ... --json` through the built CLI. */
+export async function plant(world: DecoyWorld, args: string[]): Promise<{ tokenId: string; path: string; policyFile: string }> {
+  const result = await runCli(['decoy', 'plant', ...args, '--json'], world.env);
+  if (result.code !== 0) throw new Error(`decoy plant failed (${result.code}): ${result.stderr}`);
+  return JSON.parse(result.stdout);
+}
+
+export async function hitsOf(world: DecoyWorld, tokenId: string): Promise<Hit[]> {
+  const response = await world.api('GET', `/tokens/${tokenId}/hits?limit=500`);
+  if (response.status !== 200) throw new Error(`GET hits: ${response.status} ${JSON.stringify(response.body)}`);
+  return response.body.items;
+}
+
+/** Polls until `check` returns something, or fails after `timeoutMs` saying what was awaited. */
+export async function until<T>(what: string, check: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = await check();
+    if (found) return found;
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** The token's hits made by one process, once at least one has arrived. */
+export function hitsByPid(world: DecoyWorld, tokenId: string, pid: number): Promise<Hit[]> {
+  return until(`a hit from pid ${pid}`, async () => {
+    const hits = (await hitsOf(world, tokenId)).filter((h) => h.detail.access?.process.pid === pid);
+    return hits.length > 0 ? hits : undefined;
+  });
+}

@@ -10,9 +10,9 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, linkSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { AgentProcess } from '../agent/support/agent-process.js';
+import type { AgentProcess } from '../agent/support/agent-process.js';
 import { run, type RunResult } from '../agent/sensors/helpers.js';
-import { hitsByPid, hitsOf, plant, startWorld, until, type DecoyWorld, type Hit } from './decoy-support.js';
+import { hitsByPid, hitsOf, plant, startAgent, startWorld, stopWorld, until, type DecoyWorld, type Hit } from './decoy-support.js';
 
 const PYTHON = '/usr/bin/python3';
 
@@ -43,20 +43,10 @@ describe('a planted decoy SSH key, watched by the agent, reported to the server'
     linkSync(decoy, hardLink());
     symlinkSync(decoy, symLink());
     writeFileSync(mountPoint(), '');
-    agent = await AgentProcess.start([
-      '--policy-dir', join(world.dir, 'policies'),
-      '--server', world.server.url,
-      '--agent-key', world.agentKey,
-      '--spool-dir', join(world.dir, 'spool'),
-      '--node-name', 'e2e-host',
-    ]);
+    agent = await startAgent(world, 'e2e-host');
   });
 
-  after(async () => {
-    await agent?.stop();
-    await world?.server.stop();
-    rmSync(world.dir, { recursive: true, force: true });
-  });
+  after(() => stopWorld(world, agent));
 
   /** Checks the reader's hits and that an alert covers them; returns the hits. */
   async function reported(reader: RunResult, binary: string, uid: number, path: string): Promise<Hit[]> {

@@ -3,12 +3,12 @@
  * sees; when the server is back every access arrives, none lost and none stored twice.
  */
 import assert from 'node:assert/strict';
-import { chmodSync, rmSync } from 'node:fs';
+import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { AgentProcess } from '../agent/support/agent-process.js';
+import type { AgentProcess } from '../agent/support/agent-process.js';
 import { run } from '../agent/sensors/helpers.js';
-import { hitsOf, plant, startWorld, until, type DecoyWorld } from './decoy-support.js';
+import { hitsOf, plant, startAgent, startWorld, stopWorld, until, type DecoyWorld } from './decoy-support.js';
 
 const READS_DURING_OUTAGE = 5;
 
@@ -23,20 +23,10 @@ describe('decoy hits across a server outage', () => {
     decoy = join(world.dir, 'keys', 'id_ed25519');
     tokenId = (await plant(world, ['--kind', 'ssh-key', '--path', decoy, '--policy-dir', join(world.dir, 'policies')])).tokenId;
     chmodSync(join(world.dir, 'keys'), 0o755);
-    agent = await AgentProcess.start([
-      '--policy-dir', join(world.dir, 'policies'),
-      '--server', world.server.url,
-      '--agent-key', world.agentKey,
-      '--spool-dir', join(world.dir, 'spool'),
-      '--node-name', 'outage-host',
-    ]);
+    agent = await startAgent(world, 'outage-host');
   });
 
-  after(async () => {
-    await agent?.stop();
-    await world?.server.stop();
-    rmSync(world.dir, { recursive: true, force: true });
-  });
+  after(() => stopWorld(world, agent));
 
   it('spools reads while the server is down and delivers each exactly once after it starts', async () => {
     const warmup = await run('cat', [decoy]);
@@ -47,10 +37,8 @@ describe('decoy hits across a server outage', () => {
     for (let n = 0; n < READS_DURING_OUTAGE; n++) readers.push(await run('cat', [decoy]));
     const pids = new Set(readers.map((r) => r.pid));
     // What the agent saw of these readers: one log line per access it reported.
-    const seen = await until('the agent to have seen every read', async () => {
-      const lines = agent.logs.filter((l) => l.msg === 'watched file accessed' && pids.has(l.pid as number));
-      return new Set(lines.map((l) => l.pid)).size === pids.size ? lines : undefined;
-    });
+    const seenNow = () => agent.logs.filter((l) => l.msg === 'watched file accessed' && pids.has(l.pid as number));
+    await until('the agent to have seen every read', async () => new Set(seenNow().map((l) => l.pid)).size === pids.size);
     await agent.waitForLog((l) => /fail/.test(l.msg) && l.level >= 40, 20_000);
 
     const restartedAt = new Date().toISOString();
@@ -63,19 +51,20 @@ describe('decoy hits across a server outage', () => {
       },
       60_000,
     );
-    // Events still in flight when the last pid arrived land within the agent's next batch.
-    const all = await until('the last spooled events', async () => {
-      const hits = (await hitsOf(world, tokenId)).filter((h) => pids.has(h.detail.access?.process.pid ?? -1));
-      return hits.length >= seen.length ? hits : undefined;
-    });
+    // The spool is sent in order: once a read made now has arrived (and the agent's log of it,
+    // which comes after its log of every earlier read), everything spooled before it has too.
+    const sentinel = await run('cat', [decoy]);
+    await until('the read after the outage', async () => (await hitsOf(world, tokenId)).some((h) => h.detail.access?.process.pid === sentinel.pid));
+    await agent.waitForLog((l) => l.msg === 'watched file accessed' && l.pid === sentinel.pid);
+    const all = (await hitsOf(world, tokenId)).filter((h) => pids.has(h.detail.access?.process.pid ?? -1));
+    assert.equal(all.length, seenNow().length, 'one hit per access the agent reported: none lost, none doubled');
     assert.ok(stored.length <= all.length);
-    assert.equal(all.length, seen.length, 'one hit per access the agent reported: none lost, none doubled');
     assert.equal(new Set(all.map((h) => h.id)).size, all.length);
     for (const hit of all) {
       assert.ok(hit.at < restartedAt, `seen during the outage (${hit.at}), stored after it`);
       assert.equal(hit.source, 'outage-host');
     }
     const agentRow = (await world.api('GET', '/agents')).body.items[0];
-    assert.ok(agentRow.eventsAccepted >= seen.length + 1);
+    assert.ok(agentRow.eventsAccepted >= all.length + 2);
   });
 });

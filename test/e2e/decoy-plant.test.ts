@@ -3,12 +3,12 @@
  * overwrite, how it replants, and the tutorial's shape when given a web-bug token.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { runCli } from '../support/process.js';
-import { plant, startWorld, type DecoyWorld } from './decoy-support.js';
+import { plant, startWorld, stopWorld, type DecoyWorld } from './decoy-support.js';
 
 describe('tripline decoy plant', () => {
   let world: DecoyWorld;
@@ -17,10 +17,7 @@ describe('tripline decoy plant', () => {
   before(async () => {
     world = await startWorld('tripline-e2e-plant-');
   });
-  after(async () => {
-    await world?.server.stop();
-    rmSync(world.dir, { recursive: true, force: true });
-  });
+  after(() => stopWorld(world));
 
   it('writes each kind with mode 0600, creates a file token holding the same content, and writes its policy', async () => {
     for (const kind of ['ssh-key', 'aws-credentials', 'kubeconfig', 'env', 'generic']) {

@@ -3,10 +3,11 @@
  * decoys planted with the real CLI, and polling of the server's API until what a test waits for
  * has arrived (bounded by a deadline, never by a fixed sleep).
  */
-import { mkdtempSync, chmodSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newSecret } from '../../src/core/ids.js';
+import { AgentProcess } from '../agent/support/agent-process.js';
 import { freePort } from '../support/ports.js';
 import { runCli, spawnServer, type ServerProcess } from '../support/process.js';
 
@@ -69,6 +70,23 @@ export async function startWorld(prefix: string): Promise<DecoyWorld> {
   if (enrolled.code !== 0) throw new Error(`agent enroll failed: ${enrolled.stderr}`);
   world.agentKey = JSON.parse(enrolled.stdout).key;
   return world;
+}
+
+/** The real `tripline agent`, reporting to the world's server, watching `<dir>/policies`. */
+export function startAgent(world: DecoyWorld, nodeName: string): Promise<AgentProcess> {
+  return AgentProcess.start([
+    '--policy-dir', join(world.dir, 'policies'),
+    '--server', world.server.url,
+    '--agent-key', world.agentKey,
+    '--spool-dir', join(world.dir, 'spool'),
+    '--node-name', nodeName,
+  ]);
+}
+
+export async function stopWorld(world: DecoyWorld | undefined, agent?: AgentProcess): Promise<void> {
+  await agent?.stop();
+  await world?.server.stop();
+  if (world) rmSync(world.dir, { recursive: true, force: true });
 }
 
 /** `tripline decoy plant ... --json` through the built CLI. */

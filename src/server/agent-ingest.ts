@@ -49,8 +49,26 @@ export class AgentIngest {
     private readonly log: Logger,
   ) {}
 
-  /** `agent` is the key that sent the batch: its id is the agent's id. */
-  async ingest(agent: { id: string; name: string }, events: AgentEventInput[]): Promise<IngestResult> {
+  /** Batches in progress per agent: the next one of the same agent waits for these. */
+  private readonly inProgress = new Map<string, Promise<unknown>>();
+
+  /**
+   * `agent` is the key that sent the batch: its id is the agent's id. One agent's batches are
+   * taken one at a time, so a resend racing its original (an agent restarted mid-request) finds
+   * the original's hits by the lookup instead of colliding on the primary key in the hit writer,
+   * where it would cost its neighbours a retry. Across server replicas the key still decides.
+   */
+  ingest(agent: { id: string; name: string }, events: AgentEventInput[]): Promise<IngestResult> {
+    const previous = this.inProgress.get(agent.id) ?? Promise.resolve();
+    const run = previous.catch(() => undefined).then(() => this.ingestNow(agent, events));
+    this.inProgress.set(agent.id, run);
+    void run.catch(() => undefined).finally(() => {
+      if (this.inProgress.get(agent.id) === run) this.inProgress.delete(agent.id);
+    });
+    return run;
+  }
+
+  private async ingestNow(agent: { id: string; name: string }, events: AgentEventInput[]): Promise<IngestResult> {
     const result: IngestResult = { accepted: 0, duplicates: 0, ignored: 0 };
     const fresh = new Map<string, AgentEventInput>();
     for (const event of events) {
@@ -108,8 +126,8 @@ export class AgentIngest {
       });
       return 'accepted';
     } catch (error) {
-      // Two copies of one event in flight at once (a resend racing the original) both pass the
-      // lookup above; the primary key lets only one in.
+      // Two copies of one event in flight at once on two replicas both pass the lookup above;
+      // the primary key lets only one in.
       if ((await this.storedIds([event.id])).length > 0) return 'duplicate';
       throw error;
     }

@@ -10,9 +10,11 @@ for (const dialect of storeDialects()) {
     let agentKey: string;
     let agentId: string;
     let fileToken: string;
+    let location: string;
 
     before(async () => {
-      server = await startTestServer({ db: await dialect.newLocation() });
+      location = await dialect.newLocation();
+      server = await startTestServer({ db: location });
       const enrolled = await server.api('POST', '/agents', { name: 'web-01' });
       assert.equal(enrolled.status, 201, JSON.stringify(enrolled.body));
       agentKey = enrolled.body.key;
@@ -110,6 +112,21 @@ for (const dialect of storeDialects()) {
       assert.equal(answers.reduce((n, a) => n + a.body.accepted, 0), 50);
       assert.equal(answers.reduce((n, a) => n + a.body.duplicates, 0), 100);
       assert.equal((await server.api('GET', `/tokens/${fileToken}`)).body.hitCount, before + 50);
+    });
+
+    it('stores an event once when two servers on one store take copies of it at the same moment', async () => {
+      const replica = await startTestServer({ db: location, adminKey: server.key });
+      try {
+        const events = Array.from({ length: 50 }, () => accessEvent(fileToken));
+        const before = (await server.api('GET', `/tokens/${fileToken}`)).body.hitCount;
+        const answers = await Promise.all([server, replica, server, replica].map((s) => callWith(s, agentKey, 'POST', '/agents/events', { events })));
+        for (const answer of answers) assert.equal(answer.status, 200, JSON.stringify(answer.body));
+        assert.equal(answers.reduce((n, a) => n + a.body.accepted, 0), 50);
+        assert.equal(answers.reduce((n, a) => n + a.body.duplicates, 0), 150);
+        assert.equal((await server.api('GET', `/tokens/${fileToken}`)).body.hitCount, before + 50);
+      } finally {
+        await replica.close();
+      }
     });
 
     it('ignores events for unknown, disabled and non-file tokens without failing the batch', async () => {

@@ -14,7 +14,9 @@ import { printRatio } from '../support/report.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
+// Throughput is measured at saturation: a group-committing server needs concurrent requests to
+// fill its batches, and the bare server is CPU-bound at any count. Both get the same connections.
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 256);
 
 async function load(url: string, seconds: number): Promise<{ rate: number; non2xx: number; errors: number; total: number }> {
   const result = await autocannon({ url, connections: CONNECTIONS, duration: seconds, headers: { 'user-agent': 'bench/1.0' } });
@@ -59,6 +61,7 @@ try {
   const { hitCount } = (await count.json()) as { hitCount: number };
   const ratio = measured.rate / baseline.rate;
   const answered = triplineRounds.reduce((n, r) => n + r.total, 0);
+  console.log(`trigger: ${CONNECTIONS} connections, ${ROUNDS} rounds of ${SECONDS} s each`);
   console.log(`trigger: rounds bare ${bareRounds.map((r) => r.rate.toFixed(0)).join('/')} tripline ${triplineRounds.map((r) => r.rate.toFixed(0)).join('/')} req/s`);
   console.log(`trigger: tripline answered ${answered} (+ warm-up) with ${failures} non-2xx or errors; token hit count ${hitCount}`);
   printRatio(

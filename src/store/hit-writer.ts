@@ -21,7 +21,7 @@ const HIT_COLUMNS: (keyof HitsTable)[] = ['id', 'token_id', 'kind', 'at', 'sourc
 const PLACEHOLDER_ROW = Object.fromEntries(HIT_COLUMNS.map((column) => [column, ''])) as unknown as HitsTable;
 
 /** Batches committing at once: one syncing to disk while the next runs its transaction. */
-const MAX_BATCHES_IN_FLIGHT = 2;
+const MAX_BATCHES_IN_FLIGHT = 4;
 
 export type HitHook = (trx: Transaction<Database>, hits: Hit[]) => Promise<void>;
 

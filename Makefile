@@ -59,6 +59,7 @@ start: build
 	node dist/cli/main.js server $(ARGS)
 
 test: debian-packages build
+	node_modules/.bin/tsc -p tsconfig.check.json
 	node --import tsx --test --test-concurrency=$(TEST_CONCURRENCY) --test-timeout=600000 $(TESTS)
 
 bench: build

@@ -14,7 +14,7 @@ import { getUrl } from './actions/get-url.js';
 import { OutboundActions } from './actions/outbound.js';
 import { openExportSink, type ExportSink } from './export/export-sink.js';
 import { PolicyDirectory } from './policy-dir.js';
-import type { Heartbeat, WatchReport } from './report/agent-event.js';
+import type { Heartbeat, WatchReport } from '../core/agent-protocol.js';
 import { AgentApi } from './report/agent-api.js';
 import { HeartbeatSender } from './report/heartbeat.js';
 import { Reporter } from './report/reporter.js';

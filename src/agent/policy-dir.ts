@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { loadPolicyFile, PolicySet, type LoadResult } from '../policy/index.js';
 import { AgentError } from './errors.js';
-import type { PolicyFileReport } from './report/agent-event.js';
+import type { PolicyFileReport } from '../core/agent-protocol.js';
 
 const POLICY_FILE = /\.ya?ml$/;
 

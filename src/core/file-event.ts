@@ -11,6 +11,7 @@ export interface ProcessInfo {
   pid: number;
   /** Thread that made the access, when the sensor knows it. */
   tid?: number;
+  /** -1 when the process exited before the sensor could read /proc (binary is then empty). */
   uid: number;
   /** Login uid from /proc/<pid>/loginuid; null when unset (4294967295). */
   auid: number | null;

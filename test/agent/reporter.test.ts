@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import pino from 'pino';
 import { newRowId } from '../../src/core/ids.js';
 import { AgentApi } from '../../src/agent/report/agent-api.js';
-import type { AgentEvent } from '../../src/agent/report/agent-event.js';
+import type { AgentEvent } from '../../src/core/agent-protocol.js';
 import { Reporter } from '../../src/agent/report/reporter.js';
 import { REJECTED_DIR, Spool } from '../../src/agent/report/spool.js';
 import { freePort } from '../support/ports.js';

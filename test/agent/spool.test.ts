@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pino from 'pino';
 import { newRowId } from '../../src/core/ids.js';
-import type { AgentEvent } from '../../src/agent/report/agent-event.js';
+import type { AgentEvent } from '../../src/core/agent-protocol.js';
 import { REJECTED_DIR, Spool } from '../../src/agent/report/spool.js';
 
 const log = pino({ level: 'silent' });

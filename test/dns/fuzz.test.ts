@@ -24,11 +24,14 @@ function random(seed: number): () => number {
   };
 }
 
+/** dns-packet encodes names at run time; its type definitions leave the codec out. */
+const encodeName = (name: string): Buffer => (dnsPacket as unknown as { name: { encode(name: string): Buffer } }).name.encode(name);
+
 function junkMaker(seed: number, tokenId: string) {
   const next = random(seed);
   const int = (n: number) => Math.floor(next() * n);
   const bytes = (n: number) => Buffer.from(Array.from({ length: n }, () => int(256)));
-  const valid = () => encodeQuery(`${int(2) ? tokenId : newTokenId()}.${ZONE}`, (['A', 'AAAA', 'TXT', 'ANY', 'SOA'] as const)[int(5)], int(65536), int(2) === 1);
+  const valid = () => encodeQuery(`${int(2) ? tokenId : newTokenId()}.${ZONE}`, (['A', 'AAAA', 'TXT', 'ANY', 'SOA'] as dnsPacket.RecordType[])[int(5)], int(65536), int(2) === 1);
   const makers: (() => Buffer)[] = [
     // Random bytes of any length a datagram might have.
     () => bytes(int(600)),
@@ -60,7 +63,7 @@ function junkMaker(seed: number, tokenId: string) {
     // A token name with random bytes as data labels (any byte, any length up to 63).
     () => {
       const labels = Array.from({ length: 1 + int(4) }, () => bytes(1 + int(63)));
-      const name = Buffer.concat([...labels.flatMap((label) => [Buffer.from([label.length]), label]), dnsPacket.name.encode(`${tokenId}.${ZONE}`)]);
+      const name = Buffer.concat([...labels.flatMap((label) => [Buffer.from([label.length]), label]), encodeName(`${tokenId}.${ZONE}`)]);
       return Buffer.concat([Buffer.from([int(256), int(256), 1, 0, 0, 1, 0, 0, 0, 0, 0, 0]), name, Buffer.from([0, 16, 0, 1])]);
     },
   ];

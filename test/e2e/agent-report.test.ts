@@ -8,7 +8,7 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { AgentEvent, Heartbeat } from '../../src/agent/report/agent-event.js';
+import type { AgentEvent, Heartbeat } from '../../src/core/agent-protocol.js';
 import { AgentProcess } from '../agent/support/agent-process.js';
 import { HttpRecorder, until } from '../agent/support/http-recorder.js';
 import { policy } from '../agent/support/policies.js';

@@ -91,6 +91,15 @@ for (const dialect of storeDialects()) {
       assert.ok(token.hitCount >= 2);
     });
 
+    it('stores an access by a process that exited before it could be read', async () => {
+      const vanished = { pid: 777, uid: -1, auid: null, binary: '', arguments: [], cwd: '', startTime: new Date(0).toISOString(), execId: '', containerId: null, cgroup: '' };
+      const event = accessEvent(fileToken);
+      event.access.process = vanished as unknown as typeof event.access.process;
+      const response = await callWith(server, agentKey, 'POST', '/agents/events', { events: [event] });
+      assert.equal(response.status, 200, JSON.stringify(response.body));
+      assert.equal(response.body.accepted, 1);
+    });
+
     it('counts a resent event as a duplicate and never stores it twice', async () => {
       const events = [accessEvent(fileToken), accessEvent(fileToken)];
       const first = await callWith(server, agentKey, 'POST', '/agents/events', { events });

@@ -1,6 +1,6 @@
 /** The server's agent endpoints, as the agent calls them: a bearer agent key, JSON both ways. */
 import { TriplineError } from '../../core/errors.js';
-import type { AgentEvent, EventsResponse, Heartbeat } from './agent-event.js';
+import type { AgentEvent, EventsResponse, Heartbeat } from '../../core/agent-protocol.js';
 
 /** A call that failed; `status` is 0 when no HTTP answer came back (network, timeout). */
 export class AgentApiError extends TriplineError {

@@ -3,7 +3,7 @@
  * when the policies change, so the dashboard shows a broken policy file without waiting.
  */
 import type { Logger } from 'pino';
-import type { Heartbeat } from './agent-event.js';
+import type { Heartbeat } from '../../core/agent-protocol.js';
 import type { AgentApi } from './agent-api.js';
 
 export class HeartbeatSender {

@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import { Backoff, sleep } from '../backoff.js';
-import type { AgentEvent } from './agent-event.js';
+import type { AgentEvent } from '../../core/agent-protocol.js';
 import { AgentApiError, type AgentApi } from './agent-api.js';
 import type { Spool } from './spool.js';
 

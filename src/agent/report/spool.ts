@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { newRowId } from '../../core/ids.js';
 import { AgentError } from '../errors.js';
-import type { AgentEvent } from './agent-event.js';
+import type { AgentEvent } from '../../core/agent-protocol.js';
 
 interface Segment {
   name: string;

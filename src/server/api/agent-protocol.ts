@@ -33,7 +33,8 @@ const instant = z
 const processInfo = z.object({
   pid: count,
   tid: count.optional(),
-  uid: count,
+  // -1: the process was gone before the sensor could read it; the access still counts.
+  uid: z.number().int().min(-1).max(2 ** 32),
   auid: count.nullable(),
   binary: text(PATH_MAX),
   arguments: z.array(text(ARG_MAX)).max(4096),

@@ -1,33 +1,9 @@
 import type { Kysely, Selectable } from 'kysely';
 import { NotFoundError } from '../../core/errors.js';
 import { isoNow } from '../../core/time.js';
+import type { Heartbeat, PolicyFileReport, WatchReport } from '../../core/agent-protocol.js';
 import type { AgentsTable, Database } from '../schema.js';
 import { ApiKeyRepository } from './api-keys.js';
-
-/** One policy file as the agent loaded it. */
-export interface AgentPolicyStatus {
-  file: string;
-  name: string | null;
-  ok: boolean;
-  errors: string[];
-  warnings: string[];
-}
-
-/** One file the agent was asked to watch, and whether it is watched. */
-export interface AgentWatchStatus {
-  path: string;
-  tokenId: string | null;
-  ok: boolean;
-  error?: string;
-}
-
-export interface Heartbeat {
-  node: string;
-  version: string;
-  startedAt: string;
-  policies: AgentPolicyStatus[];
-  watched: AgentWatchStatus[];
-}
 
 export interface Agent {
   id: string;
@@ -37,8 +13,8 @@ export interface Agent {
   startedAt: string | null;
   lastSeen: string | null;
   lastHeartbeat: string | null;
-  policies: AgentPolicyStatus[];
-  watched: AgentWatchStatus[];
+  policies: PolicyFileReport[];
+  watched: WatchReport[];
   eventsAccepted: number;
   createdAt: string;
 }
@@ -52,8 +28,8 @@ function agentFromRow(row: Selectable<AgentsTable>): Agent {
     startedAt: row.started_at,
     lastSeen: row.last_seen_at,
     lastHeartbeat: row.last_heartbeat_at,
-    policies: JSON.parse(row.policies) as AgentPolicyStatus[],
-    watched: JSON.parse(row.watched) as AgentWatchStatus[],
+    policies: JSON.parse(row.policies) as PolicyFileReport[],
+    watched: JSON.parse(row.watched) as WatchReport[],
     eventsAccepted: Number(row.events_accepted),
     createdAt: row.created_at,
   };

@@ -1,8 +1,8 @@
 /**
- * What the agent reports to the server (POST /api/v1/agents/events and /heartbeat). The server
- * keeps its own copy of these shapes; this is the agent's side of the contract.
+ * What an agent reports to the server (POST /api/v1/agents/events and /heartbeat): the one
+ * definition both sides build on. The server also checks every field at the door (zod).
  */
-import type { DecoyTamperEvent, FileAccessEvent, FileHitDetail } from '../../core/file-event.js';
+import type { DecoyTamperEvent, FileAccessEvent, FileHitDetail } from './file-event.js';
 
 export interface AgentEvent extends FileHitDetail {
   /** newRowId(): unique; the server drops a repeated id, so sending again is always safe. */
@@ -15,6 +15,8 @@ export interface AgentEvent extends FileHitDetail {
 export interface EventsResponse {
   accepted: number;
   duplicates: number;
+  /** Events for unknown, disabled or non-file tokens: acknowledged, not stored. */
+  ignored: number;
 }
 
 export interface PolicyFileReport {

@@ -68,7 +68,7 @@ function fileFacts(detail: FileHitDetail): Fact[] {
 /** Kinds this module does not know (DNS, credentials ...): their simple top-level fields. */
 function otherFacts(detail: Record<string, unknown>): Fact[] {
   return Object.entries(detail)
-    .filter(([, value]) => ['string', 'number', 'boolean'].includes(typeof value))
+    .filter(([label, value]) => label !== 'summary' && ['string', 'number', 'boolean'].includes(typeof value))
     .slice(0, 12)
     .map(([label, value]) => ({ label, value: cap(text(value)) }));
 }
@@ -81,15 +81,30 @@ export function isHttpDetail(detail: Record<string, unknown>): boolean {
   return typeof detail.method === 'string' && typeof detail.path === 'string';
 }
 
+/** The one-line account every trigger stores with its hit (e.g. "cat (pid 42, uid 0) read ..."). */
+function hitSummary(hit: Hit): string | undefined {
+  return typeof hit.detail.summary === 'string' && hit.detail.summary !== '' ? hit.detail.summary : undefined;
+}
+
 /** The evidence of a hit as labelled facts, most telling first. */
 export function hitFacts(hit: Hit): Fact[] {
   const facts: Fact[] = [{ label: 'Time', value: hit.at }, { label: 'Source', value: hit.source }];
+  const what = hitSummary(hit);
+  if (what) facts.push({ label: 'What', value: cap(what) });
   const detail = hit.detail;
   if (isFileDetail(detail)) return [...facts, ...fileFacts(detail)];
   if (hit.userAgent !== null) facts.push({ label: 'User agent', value: cap(hit.userAgent) });
   if (isHttpDetail(detail)) return [...facts, ...httpFacts(detail)];
   return [...facts, ...otherFacts(detail)];
 }
+
+const TAMPER_WORDS: Record<string, string> = {
+  deleted: 'deleted',
+  renamed: 'renamed',
+  replaced: 'replaced',
+  mode_changed: 'permissions changed',
+  modified: 'modified',
+};
 
 /** The message's headline: what happened, in one line. */
 export function headline(message: AlertMessage): string {
@@ -98,8 +113,11 @@ export function headline(message: AlertMessage): string {
       return `${message.moreHits} more ${message.moreHits === 1 ? 'hit' : 'hits'} on token: ${message.token.memo}`;
     case 'test':
       return `Tripline test alert: ${message.token.memo}`;
-    default:
+    default: {
+      const tamper = message.firstHit.detail.tamper as FileHitDetail['tamper'];
+      if (tamper) return `Decoy ${TAMPER_WORDS[tamper.change] ?? 'changed'}: ${message.token.memo}`;
       return `Canary token triggered: ${message.token.memo}`;
+    }
   }
 }
 
@@ -109,5 +127,6 @@ export function summary(message: AlertMessage): string {
   if (message.purpose === 'digest') {
     return `${message.moreHits} more ${message.moreHits === 1 ? 'hit' : 'hits'} from ${who} after the first at ${message.firstHit.at}; ${message.hitCount} in all, the last at ${message.lastHitAt}.`;
   }
-  return `The ${message.token.kind} token "${message.token.memo}" was triggered by ${who} at ${message.firstHit.at}.`;
+  const what = hitSummary(message.firstHit);
+  return `The ${message.token.kind} token "${message.token.memo}" was triggered by ${who} at ${message.firstHit.at}${what ? `: ${what}` : ''}.`;
 }

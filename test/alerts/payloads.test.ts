@@ -10,6 +10,7 @@ import { teamsPayload } from '../../src/alerts/channels/teams.js';
 import { webhookPayload } from '../../src/alerts/channels/webhook.js';
 import { renderEmail } from '../../src/alerts/email-render.js';
 import { escapeHtml, escapeMarkdown, escapeSlack } from '../../src/alerts/escape.js';
+import { headline, hitFacts, summary } from '../../src/alerts/facts.js';
 import { buildMessage, type AlertMessage } from '../../src/alerts/message.js';
 import { signBody, verifySignature } from '../../src/alerts/signature.js';
 import type { FileHitDetail } from '../../src/core/file-event.js';
@@ -245,5 +246,24 @@ describe('redaction and retry timing', () => {
     assert.equal(parseRetryAfter(new Date(1_000).toUTCString(), 4_000), 0);
     assert.equal(parseRetryAfter('soon'), undefined);
     assert.equal(parseRetryAfter(null), undefined);
+  });
+});
+
+describe('what the message says happened', () => {
+  test('a tamper hit is headlined as what happened to the decoy', () => {
+    const tamper: FileHitDetail = { node: 'db-1', policy: 'decoy', hook: null, actions: ['post'], tamper: { time: '2030-01-01T00:00:00Z', path: '/root/.ssh/id_rsa', change: 'deleted', process: null } };
+    const hit: Hit = { ...fileHit(), detail: tamper as unknown as Record<string, unknown> };
+    assert.equal(headline(message(hit)), 'Decoy deleted: web bug in payroll.xlsx');
+    const mode = { ...tamper, tamper: { ...tamper.tamper!, change: 'mode_changed' as const } };
+    assert.equal(headline(message({ ...hit, detail: mode as unknown as Record<string, unknown> })), 'Decoy permissions changed: web bug in payroll.xlsx');
+    assert.equal(headline(message(httpHit())), 'Canary token triggered: web bug in payroll.xlsx');
+  });
+
+  test("the hit's one-line account leads the facts and ends the summary", () => {
+    const hit: Hit = { ...fileHit(), detail: { ...fileHit().detail, summary: 'cat (pid 4242, uid 0) read /etc/decoy/passwords.txt' } };
+    const facts = hitFacts(hit);
+    assert.deepEqual(facts[2], { label: 'What', value: 'cat (pid 4242, uid 0) read /etc/decoy/passwords.txt' });
+    assert.match(summary(message(hit)), /triggered by db-1 at .*: cat \(pid 4242, uid 0\) read \/etc\/decoy\/passwords\.txt\.$/);
+    assert.equal(hitFacts(httpHit()).filter((f) => f.label === 'What').length, 0);
   });
 });

@@ -14,7 +14,7 @@ export type { TokenKindInfo } from '../../../src/server/api/token-kinds.js';
 /** Events on GET /api/v1/events. */
 export type { LiveEvent } from '../../../src/server/live-events.js';
 export type { Page } from '../../../src/store/paging.js';
-export type { AgentPolicyStatus, AgentWatchStatus } from '../../../src/store/repositories/agents.js';
+export type { PolicyFileReport as AgentPolicyStatus, WatchReport as AgentWatchStatus } from '../../../src/core/agent-protocol.js';
 export type { DeliveryState } from '../../../src/store/repositories/deliveries.js';
 export type { Hit } from '../../../src/store/repositories/hits.js';
 export type { Artifact, TokenOptionField } from '../../../src/tokens/kind.js';

@@ -19,6 +19,7 @@ packages=(
   iproute2
   python3
   build-essential
+  wrk
 )
 
 missing=()

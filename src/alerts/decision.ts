@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { newRowId } from '../core/ids.js';
 import type { StoreDialect } from '../store/connect.js';
 import type { HitHook } from '../store/hit-writer.js';
+import { PreparedQuery, rawStatement } from '../store/prepared.js';
 import { AlertRepository, type Alert } from '../store/repositories/alerts.js';
 import { ChannelRepository, type DeliveryTarget } from '../store/repositories/channels.js';
 import { DeliveryRepository, type DeliveryPurpose } from '../store/repositories/deliveries.js';
@@ -29,6 +30,18 @@ export interface AlertDeciderOptions {
   /** Milliseconds since the epoch; tests pass a controllable clock. */
   clock?: () => number;
 }
+
+function lockOneTokenQuery(forUpdate: boolean) {
+  return new PreparedQuery((db, p: { id: string }) =>
+    db
+      .selectFrom('tokens')
+      .select(['id', 'kind', 'memo', 'alert_window_s'])
+      .where('id', '=', p.id)
+      .$if(forUpdate, (q) => q.forUpdate()),
+  );
+}
+const lockOneToken = lockOneTokenQuery(false);
+const lockOneTokenForUpdate = lockOneTokenQuery(true);
 
 interface TokenFacts {
   id: string;
@@ -68,12 +81,12 @@ export class AlertDecider {
     if (hits.length === 0) return;
     // A savepoint keeps the evidence safe: if deciding fails, the hits still commit (and the
     // failure is logged and counted) rather than the trigger losing the hit itself.
-    await sql`savepoint alert_decision`.execute(trx);
+    await rawStatement(trx, 'savepoint alert_decision');
     try {
       await this.decide(trx, hits);
-      await sql`release savepoint alert_decision`.execute(trx);
+      await rawStatement(trx, 'release savepoint alert_decision');
     } catch (error) {
-      await sql`rollback to savepoint alert_decision`.execute(trx);
+      await rawStatement(trx, 'rollback to savepoint alert_decision');
       this.metrics.decisionFailed();
       this.options.log.error({ err: error, hits: hits.map((h) => h.id) }, 'alert decision failed; the hits are stored without an alert');
     }
@@ -124,6 +137,11 @@ export class AlertDecider {
   }
 
   private async lockTokens(trx: Kysely<Database>, ids: string[]): Promise<Map<string, TokenFacts>> {
+    if (ids.length === 1) {
+      // The usual batch (one token's storm): the prepared form of the query below.
+      const { rows } = await (this.options.dialect === 'postgres' ? lockOneTokenForUpdate : lockOneToken).execute(trx, { id: ids[0]! });
+      return new Map(rows.map((row) => [row.id, row]));
+    }
     const rows = await trx
       .selectFrom('tokens')
       .select(['id', 'kind', 'memo', 'alert_window_s'])

@@ -25,7 +25,18 @@ export function groupIdentity(hit: Hit): string {
   return `net\n${hit.source}\n${hit.userAgent ?? ''}`;
 }
 
+/** Recent keys by their input: a storm repeats one identity thousands of times a second. */
+const recentKeys = new Map<string, string>();
+const RECENT_KEYS_MAX = 4096;
+
 /** The grouping key as stored: a fixed-width hash, since user agents can be a kilobyte long. */
 export function groupKey(hit: Hit): string {
-  return createHash('sha256').update(hit.tokenId).update('\n').update(groupIdentity(hit)).digest('hex');
+  const input = `${hit.tokenId}\n${groupIdentity(hit)}`;
+  let key = recentKeys.get(input);
+  if (key === undefined) {
+    key = createHash('sha256').update(input).digest('hex');
+    if (recentKeys.size >= RECENT_KEYS_MAX) recentKeys.clear();
+    recentKeys.set(input, key);
+  }
+  return key;
 }

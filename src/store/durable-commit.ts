@@ -1,5 +1,6 @@
 import { open, type FileHandle } from 'node:fs/promises';
-import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
+import { rawStatement } from './prepared.js';
 import type { Database } from './schema.js';
 
 /** Runs work in one transaction and resolves only once that transaction is durable on disk. */
@@ -46,11 +47,11 @@ export class SqliteDurableCommit {
   readonly commit: DurableCommit = async (work) => {
     // One reserved connection, so no other statement runs while synchronous is lowered.
     const result = await this.db.connection().execute(async (connection) => {
-      await sql`pragma synchronous = off`.execute(connection);
+      await rawStatement(connection, 'pragma synchronous = off');
       try {
         return await connection.transaction().execute(work);
       } finally {
-        await sql`pragma synchronous = full`.execute(connection);
+        await rawStatement(connection, 'pragma synchronous = full');
       }
     });
     await this.syncWal();
@@ -70,7 +71,7 @@ export class SqliteDurableCommit {
   /** Copies the WAL into the database file with full syncs (synchronous is FULL outside commit()). */
   private async checkpoint(): Promise<void> {
     this.commitsSinceCheckpoint = 0;
-    await sql`pragma wal_checkpoint(PASSIVE)`.execute(this.db);
+    await rawStatement(this.db, 'pragma wal_checkpoint(PASSIVE)');
   }
 
   /** Resolves once every WAL frame written before the call is on disk. */

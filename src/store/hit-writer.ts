@@ -1,5 +1,6 @@
 import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
 import { plainCommit, type DurableCommit } from './durable-commit.js';
+import { PreparedQuery } from './prepared.js';
 import { newRowId } from '../core/ids.js';
 import { hitToRow, type Hit } from './repositories/hits.js';
 import type { HitsTable } from './schema.js';
@@ -19,6 +20,17 @@ const ROWS_PER_INSERT = 64;
 const HIT_COLUMNS: (keyof HitsTable)[] = ['id', 'token_id', 'kind', 'at', 'source', 'user_agent', 'detail'];
 
 const PLACEHOLDER_ROW = Object.fromEntries(HIT_COLUMNS.map((column) => [column, ''])) as unknown as HitsTable;
+
+/** Adds a batch's hits to its token's count and moves its last-hit time forward. */
+const countHits = new PreparedQuery((db, p: { tokenId: string; count: number; last: string }) =>
+  db
+    .updateTable('tokens')
+    .set((eb) => ({
+      hit_count: eb('hit_count', '+', p.count),
+      last_hit_at: eb.case().when('last_hit_at', 'is', null).then(p.last).when('last_hit_at', '<', p.last).then(p.last).else(eb.ref('last_hit_at')).end(),
+    }))
+    .where('id', '=', p.tokenId),
+);
 
 /** Batches committing at once: one syncing to disk while the next runs its transaction. */
 const MAX_BATCHES_IN_FLIGHT = 4;
@@ -150,23 +162,7 @@ export class HitWriter {
         if (hit.at > entry.last) entry.last = hit.at;
         perToken.set(hit.tokenId, entry);
       }
-      for (const [tokenId, { count, last }] of perToken) {
-        await trx
-          .updateTable('tokens')
-          .set((eb) => ({
-            hit_count: eb('hit_count', '+', count),
-            last_hit_at: eb
-              .case()
-              .when('last_hit_at', 'is', null)
-              .then(last)
-              .when('last_hit_at', '<', last)
-              .then(last)
-              .else(eb.ref('last_hit_at'))
-              .end(),
-          }))
-          .where('id', '=', tokenId)
-          .execute();
-      }
+      for (const [tokenId, { count, last }] of perToken) await countHits.execute(trx, { tokenId, count, last });
       for (const hook of this.hooks) await hook(trx, hits);
     });
   }

@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import { NotFoundError } from '../../core/errors.js';
 import { decodeCursor, pageLimit, toPage, type Page, type PageRequest } from '../paging.js';
+import { PreparedQuery } from '../prepared.js';
 import type { AlertsTable, Database } from '../schema.js';
 
 export interface Alert {
@@ -68,22 +69,42 @@ export function alertToRow(alert: Alert): Selectable<AlertsTable> {
   };
 }
 
+// The decision runs these for every batch of hits: built once, run with new values (see PreparedQuery).
+const findOpenAlert = new PreparedQuery((db, p: { tokenId: string; groupKey: string; now: string }) =>
+  db
+    .selectFrom('alerts')
+    .selectAll()
+    .where('token_id', '=', p.tokenId)
+    .where('group_key', '=', p.groupKey)
+    .where('window_end', '>', p.now)
+    .where('closed_at', 'is', null)
+    .orderBy('window_end', 'desc')
+    .limit(1),
+);
+
+function foldQuery(scheduleDigest: boolean) {
+  return new PreparedQuery((db, p: { id: string; hits: number; lastHitAt: string }) =>
+    db
+      .updateTable('alerts')
+      .set((eb) => ({
+        hit_count: eb('hit_count', '+', p.hits),
+        last_hit_at: eb.case().when('last_hit_at', '<', p.lastHitAt).then(p.lastHitAt).else(eb.ref('last_hit_at')).end(),
+        ...(scheduleDigest ? { digest_scheduled: 1 } : {}),
+      }))
+      .where('id', '=', p.id)
+      .where('closed_at', 'is', null),
+  );
+}
+const foldOnly = foldQuery(false);
+const foldScheduling = foldQuery(true);
+
 export class AlertRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   /** The alert whose window is still open for this key at `now`, if any. */
   async findOpen(tokenId: string, groupKey: string, now: string, db: Kysely<Database> = this.db): Promise<Alert | undefined> {
-    const row = await db
-      .selectFrom('alerts')
-      .selectAll()
-      .where('token_id', '=', tokenId)
-      .where('group_key', '=', groupKey)
-      .where('window_end', '>', now)
-      .where('closed_at', 'is', null)
-      .orderBy('window_end', 'desc')
-      .limit(1)
-      .executeTakeFirst();
-    return row ? alertFromRow(row) : undefined;
+    const { rows } = await findOpenAlert.execute(db, { tokenId, groupKey, now });
+    return rows[0] ? alertFromRow(rows[0]) : undefined;
   }
 
   async insert(alert: Alert, db: Kysely<Database> = this.db): Promise<void> {
@@ -96,17 +117,8 @@ export class AlertRepository {
    * whose count has already gone out.
    */
   async fold(id: string, hits: number, lastHitAt: string, scheduleDigest: boolean, db: Kysely<Database> = this.db): Promise<boolean> {
-    const result = await db
-      .updateTable('alerts')
-      .set((eb) => ({
-        hit_count: eb('hit_count', '+', hits),
-        last_hit_at: eb.case().when('last_hit_at', '<', lastHitAt).then(lastHitAt).else(eb.ref('last_hit_at')).end(),
-        ...(scheduleDigest ? { digest_scheduled: 1 } : {}),
-      }))
-      .where('id', '=', id)
-      .where('closed_at', 'is', null)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
+    const result = await (scheduleDigest ? foldScheduling : foldOnly).execute(db, { id, hits, lastHitAt });
+    return Number(result.numAffectedRows) === 1;
   }
 
   /** Freezes alerts whose digest is about to be rendered: later hits start a new alert. */

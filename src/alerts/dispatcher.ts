@@ -57,8 +57,8 @@ export class Dispatcher {
   private poll: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: DispatcherOptions) {
-    const { db, dialect, durableCommit } = options.store;
-    this.outbox = new DeliveryRepository(db, dialect, durableCommit);
+    const { db, dialect, durableCommit, unsyncedCommit } = options.store;
+    this.outbox = new DeliveryRepository(db, dialect, durableCommit, unsyncedCommit);
     this.alerts = new AlertRepository(db);
     this.hits = new HitRepository(db);
     this.channels = new ChannelRepository(db);

@@ -6,7 +6,8 @@ import pg from 'pg';
 import { StoreError } from '../core/errors.js';
 import { migrations } from './migrations/index.js';
 import type { Database } from './schema.js';
-import { plainCommit, SqliteDurableCommit, type DurableCommit } from './durable-commit.js';
+import { plainCommit, postgresUnsyncedCommit, SqliteDurableCommit, type DurableCommit } from './durable-commit.js';
+import { SqliteCheckpointer } from './sqlite-checkpointer.js';
 
 export type StoreDialect = 'sqlite' | 'postgres';
 
@@ -17,6 +18,8 @@ export interface Store {
   location: string;
   /** The hot path's transaction: resolves once committed and on disk, without stalling the server. */
   durableCommit: DurableCommit;
+  /** A transaction that survives the process dying but does not wait for the disk. */
+  unsyncedCommit: DurableCommit;
   close(): Promise<void>;
 }
 
@@ -121,6 +124,11 @@ export async function migrate(db: Kysely<Database>, location: string): Promise<v
   }
 }
 
+/** A failing checkpoint is worth a line on stderr (the store keeps working; the WAL grows). */
+function onCheckpointError(file: string, message: string): void {
+  process.stderr.write(`tripline: checkpoint of ${file} failed: ${message}\n`);
+}
+
 /** Opens the store at a file path (SQLite) or a postgres:// URL and brings its schema up to date. */
 export async function openStore(location: string = DEFAULT_SQLITE_PATH): Promise<Store> {
   const dialect: StoreDialect = isPostgresUrl(location) ? 'postgres' : 'sqlite';
@@ -133,16 +141,20 @@ export async function openStore(location: string = DEFAULT_SQLITE_PATH): Promise
     throw error;
   }
   if (dialect === 'postgres') {
-    return { db, dialect, location: safeLocation, durableCommit: plainCommit(db), close: () => db.destroy() };
+    return { db, dialect, location: safeLocation, durableCommit: plainCommit(db), unsyncedCommit: postgresUnsyncedCommit(db), close: () => db.destroy() };
   }
-  const fast = new SqliteDurableCommit(db, `${resolve(location)}-wal`);
+  const file = resolve(location);
+  const fast = new SqliteDurableCommit(db, `${file}-wal`);
+  const checkpointer = new SqliteCheckpointer(file, (message) => onCheckpointError(file, message));
   return {
     db,
     dialect,
     location: safeLocation,
     durableCommit: fast.commit,
+    unsyncedCommit: fast.unsyncedCommit,
     async close() {
       await fast.close();
+      await checkpointer.close();
       await db.destroy();
     },
   };

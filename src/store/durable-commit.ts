@@ -11,9 +11,14 @@ export function plainCommit(db: Kysely<Database>): DurableCommit {
   return (work) => db.transaction().execute(work);
 }
 
-/** Hot-path commits between two checkpoints; a checkpoint bounds the WAL and syncs the database file. */
-const COMMITS_PER_CHECKPOINT = 200;
-const CHECKPOINT_INTERVAL_MS = 10_000;
+/** PostgreSQL's commit that does not wait for its WAL flush (see SqliteDurableCommit.unsyncedCommit). */
+export function postgresUnsyncedCommit(db: Kysely<Database>): DurableCommit {
+  return (work) =>
+    db.transaction().execute(async (trx) => {
+      await rawStatement(trx, 'set local synchronous_commit = off');
+      return work(trx);
+    });
+}
 
 /**
  * Group commit for SQLite without blocking the event loop on fsync.
@@ -27,26 +32,41 @@ const CHECKPOINT_INTERVAL_MS = 10_000;
  *
  * Checkpoints must not run with synchronous=OFF (a WAL restart could then overwrite frames whose
  * pages are not yet safe in the database file), so automatic checkpoints are off on this
- * connection and this class runs them itself under FULL.
+ * connection; SqliteCheckpointer runs them from another connection under FULL.
  */
 export class SqliteDurableCommit {
   private wal: FileHandle | undefined;
   private syncing: Promise<void> | undefined;
   private nextSync: Promise<void> | undefined;
-  private commitsSinceCheckpoint = 0;
-  private readonly timer: NodeJS.Timeout;
 
   constructor(
     private readonly db: Kysely<Database>,
     private readonly walPath: string,
-  ) {
-    this.timer = setInterval(() => void this.checkpoint().catch(() => undefined), CHECKPOINT_INTERVAL_MS);
-    this.timer.unref();
-  }
+  ) {}
 
   readonly commit: DurableCommit = async (work) => {
+    const result = await this.transact(work);
+    await this.syncWal();
+    return result;
+  };
+
+  /**
+   * Commits without waiting for the disk: safe against the process dying (the frames are in the
+   * kernel's hands), not against the machine losing power. For bookkeeping that a crash makes
+   * moot anyway, such as a dispatcher's claim on a delivery.
+   */
+  readonly unsyncedCommit: DurableCommit = (work) => this.transact(work);
+
+  async close(): Promise<void> {
+    await this.syncing?.catch(() => undefined);
+    await this.nextSync?.catch(() => undefined);
+    await this.wal?.close();
+    this.wal = undefined;
+  }
+
+  private transact<T>(work: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
     // One reserved connection, so no other statement runs while synchronous is lowered.
-    const result = await this.db.connection().execute(async (connection) => {
+    return this.db.connection().execute(async (connection) => {
       await rawStatement(connection, 'pragma synchronous = off');
       try {
         return await connection.transaction().execute(work);
@@ -54,24 +74,6 @@ export class SqliteDurableCommit {
         await rawStatement(connection, 'pragma synchronous = full');
       }
     });
-    await this.syncWal();
-    if (++this.commitsSinceCheckpoint >= COMMITS_PER_CHECKPOINT) await this.checkpoint();
-    return result;
-  };
-
-  async close(): Promise<void> {
-    clearInterval(this.timer);
-    await this.syncing?.catch(() => undefined);
-    await this.nextSync?.catch(() => undefined);
-    await this.checkpoint().catch(() => undefined);
-    await this.wal?.close();
-    this.wal = undefined;
-  }
-
-  /** Copies the WAL into the database file with full syncs (synchronous is FULL outside commit()). */
-  private async checkpoint(): Promise<void> {
-    this.commitsSinceCheckpoint = 0;
-    await rawStatement(this.db, 'pragma wal_checkpoint(PASSIVE)');
   }
 
   /** Resolves once every WAL frame written before the call is on disk. */

@@ -75,17 +75,23 @@ export function deliveryFromRow(row: Selectable<DeliveriesTable>): Delivery {
 /** The outbox: delivery rows, claimed by dispatchers and settled after each attempt. */
 export class DeliveryRepository {
   private readonly commit: DurableCommit;
+  private readonly claimCommit: DurableCommit;
 
   /**
    * Pass the store's durableCommit for a dispatcher: claims and settlements are written once or
    * twice per alert, and on SQLite a plain commit would stall the event loop on fsync each time.
+   * Claims may use the store's unsyncedCommit: a claim lost to a power cut is no worse than one
+   * whose claimer died (its lease runs out and the row is sent again), and not waiting for the
+   * disk takes a sync off the path from hit to receiver.
    */
   constructor(
     private readonly db: Kysely<Database>,
     private readonly dialect: StoreDialect,
     commit?: DurableCommit,
+    claimCommit?: DurableCommit,
   ) {
     this.commit = commit ?? plainCommit(db);
+    this.claimCommit = claimCommit ?? this.commit;
   }
 
   /** Inserts rows in the caller's transaction (the hit's), so they commit with the hit or not at all. */
@@ -126,7 +132,7 @@ export class DeliveryRepository {
    */
   async claim(limit: number, now: string, leaseUntil: string, claimId: string, claimedBy: string): Promise<Delivery[]> {
     if (limit <= 0) return [];
-    const rows = await this.commit((trx) =>
+    const rows = await this.claimCommit((trx) =>
       trx
         .updateTable('deliveries')
         .set((eb) => ({

@@ -67,3 +67,19 @@ describe('tripline policy', () => {
     assert.deepEqual(kill.policies[0]?.hooks[0]?.selectors[0]?.matchActions.map((a) => a.action), ['Sigkill', 'Post']);
   });
 });
+
+describe('tripline agent flags', () => {
+  it('refuses a server without an agent key, and an agent key without a server, saying which', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tripline-agent-flags-'));
+    try {
+      const keyless = await runCli(['agent', '--policy-dir', dir, '--server', 'http://127.0.0.1:1'], { TRIPLINE_AGENT_KEY: '', TRIPLINE_URL: '' });
+      assert.equal(keyless.code, 1);
+      assert.match(keyless.stderr, /--server needs --agent-key/);
+      const serverless = await runCli(['agent', '--policy-dir', dir, '--agent-key', 'tpl_agent_x'], { TRIPLINE_URL: '' });
+      assert.equal(serverless.code, 1);
+      assert.match(serverless.stderr, /--agent-key needs --server/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

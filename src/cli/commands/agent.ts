@@ -43,6 +43,8 @@ async function runAgent(flags: AgentFlags, command: Command): Promise<void> {
   // --server is the program-wide option (also TRIPLINE_URL), shared with the client commands.
   const { server } = command.optsWithGlobals<GlobalOptions>();
   if (server && !flags.agentKey) throw new ConfigError('--server needs --agent-key (or TRIPLINE_AGENT_KEY): enroll the agent with `tripline agent enroll --name NAME`');
+  // A key with nowhere to send it would leave the operator believing hits are reported.
+  if (flags.agentKey && !server) throw new ConfigError('--agent-key needs --server (or TRIPLINE_URL): the Tripline server to report to');
   const log = pino({ level: flags.logLevel, base: { node: flags.nodeName } }, pino.destination(2));
   const agent = await Agent.start({
     policyDir: resolve(flags.policyDir),

@@ -24,7 +24,7 @@ export interface HitEvidence {
 export class HitRecorder {
   constructor(
     /** Token lookup for triggers: the short-lived cache (tokens.live), not the store itself. */
-    private readonly tokens: { find(id: string): Promise<Token | undefined> },
+    private readonly tokens: { find(id: string): Token | undefined | Promise<Token | undefined> },
     private readonly writer: HitWriter,
     private readonly metrics: ServerMetrics,
     private readonly log: Logger,
@@ -32,11 +32,15 @@ export class HitRecorder {
     private readonly events?: LiveEventBus,
   ) {}
 
-  /** The first candidate id that names an enabled token, or undefined. */
-  async findLive(candidates: string[]): Promise<Token | undefined> {
-    for (const id of candidates) {
-      const token = await this.tokens.find(id);
-      if (token?.enabled) return token;
+  /**
+   * The first candidate id that names an enabled token, or undefined. Answered at once when the
+   * lookups are cached (the common case under a flood), as a promise only when the store is asked.
+   */
+  findLive(candidates: string[], from = 0): Token | undefined | Promise<Token | undefined> {
+    for (let i = from; i < candidates.length; i++) {
+      const found = this.tokens.find(candidates[i]!);
+      if (found instanceof Promise) return found.then((token) => (token?.enabled ? token : this.findLive(candidates, i + 1)));
+      if (found?.enabled) return found;
     }
     return undefined;
   }

@@ -19,14 +19,16 @@ export class LiveTokenCache {
     private readonly maxEntries = 10_000,
   ) {}
 
-  async find(id: string): Promise<Token | undefined> {
+  /** The token (or its absence) straight from memory when fresh, else a promise of the store's answer. */
+  find(id: string): Token | undefined | Promise<Token | undefined> {
     const now = Date.now();
     const cached = this.entries.get(id);
     if (cached && cached.expires > now) return cached.token;
-    const token = await this.repository.find(id);
-    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
-    this.entries.set(id, { token, expires: now + this.ttlMs });
-    return token;
+    return this.repository.find(id).then((token) => {
+      if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+      this.entries.set(id, { token, expires: now + this.ttlMs });
+      return token;
+    });
   }
 
   forget(id: string): void {

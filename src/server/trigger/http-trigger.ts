@@ -1,14 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { ClientAddressResolver } from '../client-address.js';
+import type { Token } from '../../store/repositories/tokens.js';
 import type { HitRecorder } from '../hit-recorder.js';
 import type { ServerMetrics } from '../metrics.js';
-import { captureHeaders, captureUserAgent, splitTarget, type HttpHitDetail } from './capture.js';
+import { captureHeaders, captureUserAgent, splitTarget, type CapturedBody, type HttpHitDetail } from './capture.js';
 import { answerCredentialClient } from './answer-credential-client.js';
 import { credentialClientTokenIds, credentialHitDetail, recognizeCredentialClient } from './credential-client.js';
 import { candidateTokenIds } from './find-token-id.js';
 import { TRANSPARENT_GIF } from './gif.js';
-import { BodyTooLargeError, readTriggerBody } from './read-body.js';
+import { BodyTooLargeError, hasBody, readTriggerBody } from './read-body.js';
 import { TriggerReply } from './reply.js';
 
 export interface HttpTriggerOptions {
@@ -47,26 +48,39 @@ function sendError(reply: TriggerReply, status: number, code: string, message: s
 export function createHttpTrigger(options: HttpTriggerOptions): (request: IncomingMessage, response: ServerResponse) => void {
   const { recorder, addresses, metrics, log } = options;
 
-  async function handle(request: IncomingMessage, reply: TriggerReply): Promise<TriggerReply> {
-    const { path, query } = splitTarget(request.url ?? '/');
-    const body = await readTriggerBody(request);
+  // Written to answer at once when it can: under a flood of hits on a known token every lookup is
+  // cached, and the only wait is the commit.
+  function handle(request: IncomingMessage, reply: TriggerReply): TriggerReply | Promise<TriggerReply> {
+    const target = splitTarget(request.url ?? '/');
+    if (hasBody(request)) return readTriggerBody(request).then((body) => answer(request, reply, target, body));
+    return answer(request, reply, target, undefined);
+  }
+
+  function answer(request: IncomingMessage, reply: TriggerReply, target: { path: string; query: string }, body: CapturedBody | undefined): TriggerReply | Promise<TriggerReply> {
+    const { path, query } = target;
     // Credential clients (git, kubectl, AWS CLI, API callers) are answered by request shape.
     const client = recognizeCredentialClient({ path, query, headers: request.headers });
     const clientRequest = { path, query, headers: request.headers, body };
-    const token = await recorder.findLive([...candidateTokenIds(path), ...credentialClientTokenIds(client)]);
-    if (!token) return client ? answerCredentialClient(reply, client, clientRequest) : sendGif(reply);
-    const method = request.method ?? 'GET';
-    const detail: HttpHitDetail = { method, path, query, headers: captureHeaders(request.headers) };
-    if (body) detail.body = body;
-    if (client) Object.assign(detail, credentialHitDetail(token, client, method, path));
-    await recorder.record(token, {
-      source: addresses.resolve(request.socket.remoteAddress, request.headers),
-      userAgent: captureUserAgent(request.headers),
-      detail,
-    });
-    if (client) return answerCredentialClient(reply, client, clientRequest);
-    if (token.redirect) return reply.withoutDate().code(302).header('cache-control', 'no-store').header('location', token.redirect).send();
-    return sendGif(reply);
+    const candidates = [...candidateTokenIds(path), ...credentialClientTokenIds(client)];
+    const respond = (token: Token | undefined): TriggerReply | Promise<TriggerReply> => {
+      if (!token) return client ? answerCredentialClient(reply, client, clientRequest) : sendGif(reply);
+      const method = request.method ?? 'GET';
+      const detail: HttpHitDetail = { method, path, query, headers: captureHeaders(request.headers) };
+      if (body) detail.body = body;
+      if (client) Object.assign(detail, credentialHitDetail(token, client, method, path));
+      const recorded = recorder.record(token, {
+        source: addresses.resolve(request.socket.remoteAddress, request.headers),
+        userAgent: captureUserAgent(request.headers),
+        detail,
+      });
+      return recorded.then(() => {
+        if (client) return answerCredentialClient(reply, client, clientRequest);
+        if (token.redirect) return reply.withoutDate().code(302).header('cache-control', 'no-store').header('location', token.redirect).send();
+        return sendGif(reply);
+      });
+    };
+    const found = recorder.findLive(candidates);
+    return found instanceof Promise ? found.then(respond) : respond(found);
   }
 
   // Labelled histogram children, looked up once per method and status rather than per request.
@@ -85,7 +99,7 @@ export function createHttpTrigger(options: HttpTriggerOptions): (request: Incomi
     const started = performance.now();
     const reply = new TriggerReply(response, request.method === 'HEAD');
     const observe = () => durationFor(request.method ?? 'GET', reply.statusCode).observe((performance.now() - started) / 1000);
-    handle(request, reply).then(observe, (error: unknown) => {
+    const failed = (error: unknown) => {
       if (error instanceof BodyTooLargeError) {
         sendError(reply, 413, 'body_too_large', error.message);
       } else {
@@ -94,6 +108,13 @@ export function createHttpTrigger(options: HttpTriggerOptions): (request: Incomi
         if (!response.headersSent) sendError(reply, 503, 'unavailable', 'the hit could not be recorded; try again');
       }
       observe();
-    });
+    };
+    try {
+      const outcome = handle(request, reply);
+      if (outcome instanceof Promise) outcome.then(observe, failed);
+      else observe();
+    } catch (error) {
+      failed(error);
+    }
   };
 }

@@ -7,17 +7,16 @@ export class BodyTooLargeError extends Error {
   }
 }
 
-function hasBody(request: IncomingMessage): boolean {
+export function hasBody(request: IncomingMessage): boolean {
   const length = request.headers['content-length'];
   return request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
 /**
  * Reads any body, keeping its first bytes and counting the rest, so a trigger never buffers an
- * attacker's upload whole and never refuses a content type. Undefined when there is no body.
+ * attacker's upload whole and never refuses a content type. Call it only when hasBody().
  */
 export function readTriggerBody(request: IncomingMessage): Promise<CapturedBody | undefined> {
-  if (!hasBody(request)) return Promise.resolve(undefined);
   return new Promise((resolve, reject) => {
     const head: Buffer[] = [];
     let kept = 0;

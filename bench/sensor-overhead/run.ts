@@ -15,7 +15,7 @@ import { percentile, printRatio } from '../support/report.js';
 const DECOYS = 100;
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 200_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
-const SETTLE_MS = 500;
+const SETTLE_MS = 2000;
 
 /** Nanoseconds per open/read/close of `path`. */
 function loop(path: string): number {

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { startTestServer, type TestServer } from '../support/server.js';
-import { launchBrowser, openPage, signIn } from './support/browser.js';
+import { browserFixture, openPage, signIn } from './support/browser.js';
 import { curl } from './support/curl.js';
 import { createTokens, reportFileAccess } from './support/seed.js';
 
@@ -10,18 +9,7 @@ const USER_AGENT = '<img src=x onerror=alert(1)>';
 const HEADER = '<script>alert(2)</script>';
 const QUERY = "q=<svg/onload=alert(3)>&n='\"><b>bold</b>";
 
-let server: TestServer;
-let browser: Browser;
-
-before(async () => {
-  server = await startTestServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const fixture = browserFixture();
 
 /** Counts elements the attacker's markup would have created had it been parsed as HTML. (Page
  * code is given as strings: these tests compile without the DOM library.) */
@@ -33,6 +21,7 @@ function injectedElements(page: Page): Promise<number> {
 }
 
 test('a user agent carrying markup shows as text and runs nothing', async () => {
+  const { server, browser } = fixture;
   const [token] = await createTokens(server, ['Decoy link in the admin wiki']);
   // One hit before the page is open (loaded through the API) ...
   assert.equal(await curl(`${token!.url}?${QUERY}`, USER_AGENT, { 'X-Note': HEADER }), 200);
@@ -64,6 +53,7 @@ test('a user agent carrying markup shows as text and runs nothing', async () => 
 });
 
 test('process arguments from a file hit show as text and run nothing', async () => {
+  const { server, browser } = fixture;
   const created = await server.api('POST', '/tokens', { kind: 'file', memo: 'Decoy SSH key on db-01', options: { path: '/root/.ssh/id_ed25519' } });
   assert.equal(created.status, 201);
   await reportFileAccess(
@@ -89,6 +79,7 @@ test('process arguments from a file hit show as text and run nothing', async () 
 });
 
 test('the dashboard is served with a policy that forbids inline script', async () => {
+  const { server } = fixture;
   const response = await fetch(`${server.url}/ui/tokens/anything`);
   assert.equal(response.status, 200);
   const csp = response.headers.get('content-security-policy') ?? '';
@@ -100,6 +91,7 @@ test('the dashboard is served with a policy that forbids inline script', async (
 });
 
 test('an inline script in the page would be refused by that policy', async () => {
+  const { server, browser } = fixture;
   // The control for the test above: the same page, with a script injected the way an XSS would
   // inject one, must not run it. Proves the policy is in force in this browser, not just sent.
   const { page, watch } = await openPage(browser);

@@ -1,24 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { startTestServer, type TestServer } from '../support/server.js';
-import { launchBrowser, openPage, signIn } from './support/browser.js';
+import { test } from 'node:test';
+import { browserFixture, openPage, signIn } from './support/browser.js';
 import { curl } from './support/curl.js';
 
-let server: TestServer;
-let browser: Browser;
-
-before(async () => {
-  server = await startTestServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const fixture = browserFixture();
 
 test('sign in, create a web bug, fire it with curl and see the hit arrive without a reload', async () => {
+  const { server, browser } = fixture;
   const { page, watch } = await openPage(browser);
   await signIn(page, server.url, server.key);
 
@@ -69,6 +57,7 @@ test('sign in, create a web bug, fire it with curl and see the hit arrive withou
 });
 
 test('a wrong key is refused, and signing out forgets the key', async () => {
+  const { server, browser } = fixture;
   const { page } = await openPage(browser);
   await page.goto(`${server.url}/ui/`);
   await page.getByLabel('API key').fill('tpl_admin_not-a-key');

@@ -1,26 +1,14 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { startTestServer, type TestServer } from '../support/server.js';
-import { launchBrowser, openPage, signIn } from './support/browser.js';
+import { test } from 'node:test';
+import { browserFixture, openPage, signIn } from './support/browser.js';
 import { curl } from './support/curl.js';
 import { fullPageShot } from './support/screenshot.js';
 import { createTokens, recordPastHits, reportFileAccess, sendHeartbeat } from './support/seed.js';
 
-let server: TestServer;
-let browser: Browser;
-
-before(async () => {
-  server = await startTestServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const fixture = browserFixture();
 
 test('screenshots of the token list and a token detail page', async () => {
+  const { server, browser } = fixture;
   const [finance, hr, , backup] = await createTokens(server, [
     'Web bug in the finance share README',
     'HR onboarding wiki: salary spreadsheet link',
@@ -59,6 +47,7 @@ test('screenshots of the token list and a token detail page', async () => {
 });
 
 test('screenshots of a file hit with its process, and of the agents page', async () => {
+  const { server, browser } = fixture;
   const created = await server.api('POST', '/tokens', { kind: 'file', memo: 'Decoy SSH key on db-01', options: { path: '/root/.ssh/id_ed25519' } });
   assert.equal(created.status, 201);
   const agent = await reportFileAccess(

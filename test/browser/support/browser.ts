@@ -1,6 +1,9 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { after, before } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { startTestServer, type TestServer } from '../../support/server.js';
+import type { ServerOptions } from '../../../src/server/start.js';
 
 /** Debian's chromium (make test installs it); no browser is ever downloaded. */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -23,6 +26,25 @@ export async function launchBrowser(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: make test installs Debian's chromium (scripts/install-debian-packages.sh)`);
   if (!existsSync(DASHBOARD_INDEX)) throw new Error('the dashboard is not built: run `make web` (make test does) before the browser tests');
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+}
+
+export interface BrowserFixture {
+  server: TestServer;
+  browser: Browser;
+}
+
+/** A server and a browser for the tests of one file: started before them, closed after. */
+export function browserFixture(serverOptions: Partial<ServerOptions> = {}): BrowserFixture {
+  const fixture = {} as BrowserFixture;
+  before(async () => {
+    fixture.server = await startTestServer(serverOptions);
+    fixture.browser = await launchBrowser();
+  });
+  after(async () => {
+    await fixture.browser?.close();
+    await fixture.server?.close();
+  });
+  return fixture;
 }
 
 /** What a page did that a test may need to assert never happened. */

@@ -149,10 +149,11 @@ export class HitWriter {
     await this.commitDurably(async (trx) => {
       for (let start = 0; start < hits.length; start += ROWS_PER_INSERT) {
         const chunk = hits.slice(start, start + ROWS_PER_INSERT);
-        const parameters = chunk.flatMap((hit) => {
+        const parameters: unknown[] = [];
+        for (const hit of chunk) {
           const row = hitToRow(hit);
-          return HIT_COLUMNS.map((column) => row[column]);
-        });
+          for (const column of HIT_COLUMNS) parameters.push(row[column]);
+        }
         await trx.executeQuery(CompiledQuery.raw(this.insertStatement(trx, chunk.length), parameters));
       }
       const perToken = new Map<string, { count: number; last: string }>();

@@ -1,4 +1,6 @@
+import { sql, type SelectQueryBuilder } from 'kysely';
 import { ValidationError } from '../core/errors.js';
+import type { Database } from './schema.js';
 
 export interface Page<T> {
   items: T[];
@@ -50,4 +52,25 @@ export function toPage<R, T>(rows: R[], limit: number, position: (row: R) => Pos
   const kept = more ? rows.slice(0, limit) : rows;
   const last = kept[kept.length - 1];
   return { items: kept.map(map), nextCursor: more && last ? encodeCursor(position(last)) : null };
+}
+
+/**
+ * One page of a listing, newest first by (key column, id): rows after the cursor's position,
+ * limit + 1 of them so the extra row tells whether another page exists.
+ */
+export async function pageNewestFirst<R extends { id: string }, T>(
+  // Any single-table query over the store: the key column is named at run time.
+  query: SelectQueryBuilder<Database, any, R>,
+  keyColumn: string,
+  request: PageRequest,
+  map: (row: R) => T,
+): Promise<Page<T>> {
+  const limit = pageLimit(request.limit);
+  const key = sql.ref(keyColumn);
+  if (request.cursor) {
+    const after = decodeCursor(request.cursor);
+    query = query.where(sql<boolean>`(${key} < ${after.key} or (${key} = ${after.key} and ${sql.ref('id')} < ${after.id}))`);
+  }
+  const rows = await query.orderBy(key, 'desc').orderBy(sql.ref('id'), 'desc').limit(limit + 1).execute();
+  return toPage(rows, limit, (row) => ({ key: String((row as Record<string, unknown>)[keyColumn]), id: row.id }), map);
 }

@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import { NotFoundError } from '../../core/errors.js';
-import { decodeCursor, pageLimit, toPage, type Page, type PageRequest } from '../paging.js';
+import { pageNewestFirst, type Page, type PageRequest } from '../paging.js';
 import { PreparedQuery } from '../prepared.js';
 import type { AlertsTable, Database } from '../schema.js';
 
@@ -140,16 +140,8 @@ export class AlertRepository {
 
   /** Newest first, paged; optionally one token's alerts only. */
   async list(filter: AlertFilter = {}): Promise<Page<Alert>> {
-    const limit = pageLimit(filter.limit);
     let query = this.db.selectFrom('alerts').selectAll();
     if (filter.tokenId) query = query.where('token_id', '=', filter.tokenId);
-    if (filter.cursor) {
-      const after = decodeCursor(filter.cursor);
-      query = query.where((eb) =>
-        eb.or([eb('created_at', '<', after.key), eb.and([eb('created_at', '=', after.key), eb('id', '<', after.id)])]),
-      );
-    }
-    const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
-    return toPage(rows, limit, (r) => ({ key: r.created_at, id: r.id }), alertFromRow);
+    return pageNewestFirst(query, 'created_at', filter, alertFromRow);
   }
 }

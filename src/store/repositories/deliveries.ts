@@ -2,7 +2,7 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import { ConflictError, NotFoundError } from '../../core/errors.js';
 import type { StoreDialect } from '../connect.js';
 import { plainCommit, type DurableCommit } from '../durable-commit.js';
-import { decodeCursor, pageLimit, toPage, type Page, type PageRequest } from '../paging.js';
+import { pageNewestFirst, type Page, type PageRequest } from '../paging.js';
 import type { Database, DeliveriesTable } from '../schema.js';
 
 export type DeliveryPurpose = 'alert' | 'digest';
@@ -231,18 +231,10 @@ export class DeliveryRepository {
 
   /** Newest first, paged; optionally by state or alert. */
   async list(filter: DeliveryFilter = {}): Promise<Page<Delivery>> {
-    const limit = pageLimit(filter.limit);
     let query = this.db.selectFrom('deliveries').selectAll();
     if (filter.state) query = query.where('state', '=', filter.state);
     if (filter.alertId) query = query.where('alert_id', '=', filter.alertId);
-    if (filter.cursor) {
-      const after = decodeCursor(filter.cursor);
-      query = query.where((eb) =>
-        eb.or([eb('created_at', '<', after.key), eb.and([eb('created_at', '=', after.key), eb('id', '<', after.id)])]),
-      );
-    }
-    const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
-    return toPage(rows, limit, (r) => ({ key: r.created_at, id: r.id }), deliveryFromRow);
+    return pageNewestFirst(query, 'created_at', filter, deliveryFromRow);
   }
 
   /** Rows per state that are not yet settled (pending, sending) or need a person (dead). */

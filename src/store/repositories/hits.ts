@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import { decodeCursor, pageLimit, toPage, type Page, type PageRequest } from '../paging.js';
+import { pageNewestFirst, type Page, type PageRequest } from '../paging.js';
 import type { Database, HitsTable } from '../schema.js';
 
 export interface Hit {
@@ -41,16 +41,8 @@ export class HitRepository {
 
   /** A token's whole history, newest first, paged; nothing is ever trimmed. */
   async listForToken(tokenId: string, page: PageRequest = {}): Promise<Page<Hit>> {
-    const limit = pageLimit(page.limit);
-    let query = this.db.selectFrom('hits').selectAll().where('token_id', '=', tokenId);
-    if (page.cursor) {
-      const after = decodeCursor(page.cursor);
-      query = query.where((eb) =>
-        eb.or([eb('at', '<', after.key), eb.and([eb('at', '=', after.key), eb('id', '<', after.id)])]),
-      );
-    }
-    const rows = await query.orderBy('at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
-    return toPage(rows, limit, (r) => ({ key: r.at, id: r.id }), hitFromRow);
+    const query = this.db.selectFrom('hits').selectAll().where('token_id', '=', tokenId);
+    return pageNewestFirst(query, 'at', page, hitFromRow);
   }
 
   async get(id: string): Promise<Hit | undefined> {

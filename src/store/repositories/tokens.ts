@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import { NotFoundError } from '../../core/errors.js';
-import { decodeCursor, pageLimit, toPage, type Page, type PageRequest } from '../paging.js';
+import { pageNewestFirst, type Page, type PageRequest } from '../paging.js';
 import type { Database, TokensTable } from '../schema.js';
 
 export interface Token {
@@ -80,7 +80,6 @@ export class TokenRepository {
 
   /** Newest first. */
   async list(filter: TokenFilter = {}): Promise<Page<Token>> {
-    const limit = pageLimit(filter.limit);
     let query = this.db.selectFrom('tokens').selectAll();
     if (filter.kind) query = query.where('kind', '=', filter.kind);
     if (filter.search) {
@@ -92,17 +91,7 @@ export class TokenRepository {
         ]),
       );
     }
-    if (filter.cursor) {
-      const after = decodeCursor(filter.cursor);
-      query = query.where((eb) =>
-        eb.or([
-          eb('created_at', '<', after.key),
-          eb.and([eb('created_at', '=', after.key), eb('id', '<', after.id)]),
-        ]),
-      );
-    }
-    const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
-    return toPage(rows, limit, (r) => ({ key: r.created_at, id: r.id }), tokenFromRow);
+    return pageNewestFirst(query, 'created_at', filter, tokenFromRow);
   }
 
   async update(id: string, changes: { memo?: string; enabled?: boolean; alertWindowSeconds?: number | null }): Promise<Token> {

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomFillSync } from 'node:crypto';
 
 // RFC 4648 base32 in lower case: URL-safe, DNS-label-safe and case-insensitive, so one token id
 // works in a URL path, a hostname (resolvers may randomise letter case) and a file name.
@@ -38,8 +38,32 @@ export function isTokenIdShape(text: string): boolean {
 
 // Row ids sort by creation time: 48 bits of milliseconds then 80 random bits, Crockford base32.
 const CROCKFORD = '0123456789abcdefghjkmnpqrstvwxyz';
+const RANDOM_BYTES = 10;
+// One call for many ids' worth of randomness: randomBytes() costs microseconds a call.
+const randomPool = Buffer.alloc(RANDOM_BYTES * 256);
+let poolOffset = randomPool.length;
 let lastMillis = 0;
-let lastRandom = randomBytes(10);
+let lastTime = '';
+const lastRandom = Buffer.alloc(RANDOM_BYTES);
+
+function freshRandom(): void {
+  if (poolOffset === randomPool.length) {
+    randomFillSync(randomPool);
+    poolOffset = 0;
+  }
+  randomPool.copy(lastRandom, 0, poolOffset, poolOffset + RANDOM_BYTES);
+  poolOffset += RANDOM_BYTES;
+}
+
+function encodeTime(millis: number): string {
+  let time = '';
+  let t = millis;
+  for (let i = 0; i < 10; i++) {
+    time = CROCKFORD[t % 32] + time;
+    t = Math.floor(t / 32);
+  }
+  return time;
+}
 
 /** A time-ordered unique id for rows (hits, alerts, deliveries); later ids sort after earlier. */
 export function newRowId(now = Date.now()): string {
@@ -49,16 +73,10 @@ export function newRowId(now = Date.now()): string {
       lastRandom[i] = (lastRandom[i]! + 1) & 0xff;
       if (lastRandom[i] !== 0) break;
     }
-    now = lastMillis;
   } else {
     lastMillis = now;
-    lastRandom = randomBytes(10);
-  }
-  let time = '';
-  let t = now;
-  for (let i = 0; i < 10; i++) {
-    time = CROCKFORD[t % 32] + time;
-    t = Math.floor(t / 32);
+    lastTime = encodeTime(now);
+    freshRandom();
   }
   let rand = '';
   let buffer = 0;
@@ -72,7 +90,7 @@ export function newRowId(now = Date.now()): string {
     }
     buffer &= (1 << bits) - 1;
   }
-  return time + rand;
+  return lastTime + rand;
 }
 
 /** A secret for API keys and signing: 256 random bits, URL-safe. */

@@ -49,7 +49,7 @@ export class HitRecorder {
   async record(token: Token, evidence: HitEvidence): Promise<Hit> {
     try {
       const hit = await this.writer.write({
-        ...(evidence.id ? { id: evidence.id } : {}),
+        id: evidence.id,
         tokenId: token.id,
         kind: token.kind,
         at: evidence.at ?? isoNow(),
@@ -57,7 +57,7 @@ export class HitRecorder {
         userAgent: evidence.userAgent,
         detail: evidence.detail,
       });
-      this.metrics.hits.inc({ kind: token.kind });
+      this.metrics.countHit(token.kind);
       this.events?.publish({ type: 'hit', hit });
       return hit;
     } catch (error) {

@@ -6,12 +6,9 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
  */
 export class ServerMetrics {
   readonly registry = new Registry();
-  readonly hits = new Counter({
-    name: 'tripline_hits_total',
-    help: 'Token hits recorded, by token kind.',
-    labelNames: ['kind'],
-    registers: [this.registry],
-  });
+  /** Hits counted since the last scrape, by kind: a Map increment per hit, the counter's
+   * label hashing once per kind per scrape. */
+  private readonly uncountedHits = new Map<string, number>();
   readonly requestDuration = new Histogram({
     name: 'tripline_http_request_duration_seconds',
     help: 'HTTP request durations, by route, method and status code.',
@@ -27,7 +24,22 @@ export class ServerMetrics {
   });
 
   constructor() {
+    const uncounted = this.uncountedHits;
+    new Counter({
+      name: 'tripline_hits_total',
+      help: 'Token hits recorded, by token kind.',
+      labelNames: ['kind'],
+      registers: [this.registry],
+      collect() {
+        for (const [kind, count] of uncounted) this.inc({ kind }, count);
+        uncounted.clear();
+      },
+    });
     collectDefaultMetrics({ register: this.registry, prefix: 'tripline_' });
+  }
+
+  countHit(kind: string): void {
+    this.uncountedHits.set(kind, (this.uncountedHits.get(kind) ?? 0) + 1);
   }
 
   /** Adds a gauge whose value is read at scrape time (e.g. an outbox backlog). */

@@ -35,10 +35,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   registerErrorHandler(app);
 
   app.addHook('onResponse', async (request, reply) => {
-    services.metrics.requestDuration.observe(
-      { route: request.routeOptions.url ?? 'unmatched', method: request.method, status_code: String(reply.statusCode) },
-      reply.elapsedTime / 1000,
-    );
+    services.metrics.requestDuration.series(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode).observe(reply.elapsedTime / 1000);
   });
 
   app.get('/healthz', async (_request, reply) => {

@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { RequestDurationHistogram } from './request-duration-histogram.js';
 
 /**
  * The server's Prometheus metrics. One registry per server instance, so several servers in one
@@ -9,13 +10,12 @@ export class ServerMetrics {
   /** Hits counted since the last scrape, by kind: a Map increment per hit, the counter's
    * label hashing once per kind per scrape. */
   private readonly uncountedHits = new Map<string, number>();
-  readonly requestDuration = new Histogram({
-    name: 'tripline_http_request_duration_seconds',
-    help: 'HTTP request durations, by route, method and status code.',
-    labelNames: ['route', 'method', 'status_code'],
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-    registers: [this.registry],
-  });
+  readonly requestDuration = new RequestDurationHistogram(
+    'tripline_http_request_duration_seconds',
+    'HTTP request durations, by route, method and status code.',
+    [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    this.registry,
+  );
   readonly storeErrors = new Counter({
     name: 'tripline_store_errors_total',
     help: 'Store operations that failed, by operation.',

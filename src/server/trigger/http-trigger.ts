@@ -83,22 +83,10 @@ export function createHttpTrigger(options: HttpTriggerOptions): (request: Incomi
     return found instanceof Promise ? found.then(respond) : respond(found);
   }
 
-  // Labelled histogram children, looked up once per method and status rather than per request.
-  const durations = new Map<string, { observe(seconds: number): void }>();
-  const durationFor = (method: string, status: number) => {
-    const key = `${method} ${status}`;
-    let child = durations.get(key);
-    if (!child) {
-      child = metrics.requestDuration.labels({ route: 'trigger', method, status_code: String(status) });
-      if (durations.size < 256) durations.set(key, child);
-    }
-    return child;
-  };
-
   return (request, response) => {
     const started = performance.now();
     const reply = new TriggerReply(response, request.method === 'HEAD');
-    const observe = () => durationFor(request.method ?? 'GET', reply.statusCode).observe((performance.now() - started) / 1000);
+    const observe = () => metrics.requestDuration.series('trigger', request.method ?? 'GET', reply.statusCode).observe((performance.now() - started) / 1000);
     const failed = (error: unknown) => {
       if (error instanceof BodyTooLargeError) {
         sendError(reply, 413, 'body_too_large', error.message);

@@ -13,7 +13,7 @@ import { spawnServer } from '../../test/support/process.js';
 import { printRatio } from '../support/report.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 11);
 // Throughput is measured at saturation: a group-committing server needs concurrent requests to
 // fill its batches, and the bare server is CPU-bound at any count. Both get the same connections.
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 256);

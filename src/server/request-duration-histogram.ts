@@ -56,6 +56,7 @@ export class RequestDurationHistogram {
   readonly type = 'histogram';
   readonly aggregator = 'sum';
   private readonly byLabels = new Map<string, DurationSeries>();
+  private last: { route: string; method: string; status: number; series: DurationSeries } | undefined;
 
   constructor(
     readonly name: string,
@@ -68,12 +69,16 @@ export class RequestDurationHistogram {
 
   /** The series for one route, method and status (created on first use, kept for scrapes). */
   series(route: string, method: string, status: number): DurationSeries {
+    // Most requests repeat the last label set (a flood of GETs on one trigger): skip the key.
+    const last = this.last;
+    if (last && last.route === route && last.method === method && last.status === status) return last.series;
     const key = `${route} ${method} ${status}`;
     let found = this.byLabels.get(key);
     if (!found) {
       found = new DurationSeries({ route, method, status_code: String(status) }, this.bounds);
       this.byLabels.set(key, found);
     }
+    this.last = { route, method, status, series: found };
     return found;
   }
 
@@ -85,5 +90,6 @@ export class RequestDurationHistogram {
 
   reset(): void {
     this.byLabels.clear();
+    this.last = undefined;
   }
 }

@@ -34,3 +34,12 @@ test('one series per label set, reused across observations', () => {
   assert.equal(histogram.series('trigger', 'GET', 200), histogram.series('trigger', 'GET', 200));
   assert.notEqual(histogram.series('trigger', 'GET', 200), histogram.series('trigger', 'GET', 302));
 });
+
+test('after a reset, observations land in fresh series that scrapes still see', async () => {
+  const registry = new Registry();
+  const histogram = new RequestDurationHistogram('v_duration_seconds', 'Durations.', BUCKETS, registry);
+  histogram.series('trigger', 'GET', 200).observe(0.5);
+  registry.resetMetrics();
+  histogram.series('trigger', 'GET', 200).observe(0.5);
+  assert.match(await registry.metrics(), /v_duration_seconds_count\{route="trigger",method="GET",status_code="200"\} 1\n/);
+});

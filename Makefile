@@ -62,7 +62,7 @@ test: debian-packages build
 	node_modules/.bin/tsc -p tsconfig.check.json
 	node --import tsx --test --test-concurrency=$(TEST_CONCURRENCY) --test-timeout=600000 $(TESTS)
 
-bench: build
+bench: debian-packages build
 	@for b in bench/*/run.ts; do echo "== $$b"; node --import tsx $$b || exit 1; done
 
 clean:

@@ -9,7 +9,8 @@ export const TOKEN_ID_LENGTH = 26;
 
 const TOKEN_ID_PATTERN = /^[a-z2-7]{26}$/;
 
-function base32(bytes: Uint8Array, chars: number): string {
+/** Encodes bytes 5 bits a character in the given 32-character alphabet, up to `chars` characters. */
+function base32(bytes: Uint8Array, chars: number, alphabet = BASE32): string {
   let out = '';
   let buffer = 0;
   let bits = 0;
@@ -17,12 +18,12 @@ function base32(bytes: Uint8Array, chars: number): string {
     buffer = (buffer << 8) | byte;
     bits += 8;
     while (bits >= 5 && out.length < chars) {
-      out += BASE32[(buffer >>> (bits - 5)) & 31];
+      out += alphabet[(buffer >>> (bits - 5)) & 31];
       bits -= 5;
     }
     buffer &= (1 << bits) - 1;
   }
-  if (out.length < chars && bits > 0) out += BASE32[(buffer << (5 - bits)) & 31];
+  if (out.length < chars && bits > 0) out += alphabet[(buffer << (5 - bits)) & 31];
   return out;
 }
 
@@ -39,6 +40,7 @@ export function isTokenIdShape(text: string): boolean {
 // Row ids sort by creation time: 48 bits of milliseconds then 80 random bits, Crockford base32.
 const CROCKFORD = '0123456789abcdefghjkmnpqrstvwxyz';
 const RANDOM_BYTES = 10;
+const RANDOM_CHARS = 16; // 80 bits, 5 a character
 // One call for many ids' worth of randomness: randomBytes() costs microseconds a call.
 const randomPool = Buffer.alloc(RANDOM_BYTES * 256);
 let poolOffset = randomPool.length;
@@ -78,19 +80,7 @@ export function newRowId(now = Date.now()): string {
     lastTime = encodeTime(now);
     freshRandom();
   }
-  let rand = '';
-  let buffer = 0;
-  let bits = 0;
-  for (const byte of lastRandom) {
-    buffer = (buffer << 8) | byte;
-    bits += 8;
-    while (bits >= 5) {
-      rand += CROCKFORD[(buffer >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-    buffer &= (1 << bits) - 1;
-  }
-  return lastTime + rand;
+  return lastTime + base32(lastRandom, RANDOM_CHARS, CROCKFORD);
 }
 
 /** A secret for API keys and signing: 256 random bits, URL-safe. */

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { spawnServer } from '../../test/alerts/support/server-process.js';
+import { latencySummary } from '../support/report.js';
 
 const ALERTS = Number(process.env.BENCH_ALERTS ?? 500);
 const WARMUP = 50;
@@ -20,15 +21,6 @@ const RATE = Number(process.env.BENCH_RATE ?? 100);
 const TARGET_P99_MS = 50;
 /** A run that has not seen every alert after this long has lost some: a failure, not a figure. */
 const RUN_DEADLINE_MS = 120_000;
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
-function summary(latencies: number[]): { p50: number; p99: number; max: number } {
-  const sorted = [...latencies].sort((a, b) => a - b);
-  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted[sorted.length - 1]! };
-}
 
 const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
 
@@ -103,8 +95,8 @@ try {
   const lines: string[] = [];
   for (const paced of [false, true]) {
     const mode = paced ? `paced ${RATE}/s` : 'one at a time';
-    const baseline = summary(await measure(ALERTS, paced, direct, `direct-${paced}`));
-    const tripline = summary(await measure(ALERTS, paced, hit, `alert-${paced}`));
+    const baseline = latencySummary(await measure(ALERTS, paced, direct, `direct-${paced}`));
+    const tripline = latencySummary(await measure(ALERTS, paced, hit, `alert-${paced}`));
     const met = tripline.p99 < TARGET_P99_MS;
     failed ||= !met;
     lines.push(

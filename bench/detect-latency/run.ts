@@ -19,7 +19,7 @@ import { newSecret } from '../../src/core/ids.js';
 import { startServer } from '../../src/server/start.js';
 import type { Hit } from '../../src/store/repositories/hits.js';
 import { AgentProcess } from '../../test/agent/support/agent-process.js';
-import { percentile } from '../support/report.js';
+import { latencySummary } from '../support/report.js';
 
 const ACCESSES = Math.max(200, Number(process.env.BENCH_ACCESSES ?? 300));
 const WARMUP = 20;
@@ -28,10 +28,6 @@ const TARGET_P99_MS = 50;
 const ACCESS_DEADLINE_MS = 10_000;
 
 const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
-const summary = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted[sorted.length - 1]! };
-};
 
 const dir = await mkdtemp(join(tmpdir(), 'tripline-bench-detect-'));
 const adminKey = newSecret('tpl_admin');
@@ -130,14 +126,15 @@ for line in sys.stdin:
   await measure(WARMUP, decoyAccess);
   await measure(WARMUP, httpHit);
   sensorShare.length = 0;
-  const baseline = summary(await measure(ACCESSES, httpHit));
-  const detect = summary(await measure(ACCESSES, decoyAccess));
+  const baseline = latencySummary(await measure(ACCESSES, httpHit));
+  const detect = latencySummary(await measure(ACCESSES, decoyAccess));
+  const sensor = latencySummary(sensorShare);
   reader.stdin.end();
   const met = detect.p99 < TARGET_P99_MS;
   failed = !met;
   console.log(
     `detect-latency (${ACCESSES} accesses, one at a time): decoy access to committed hit p50 ${fmt(detect.p50)} p99 ${fmt(detect.p99)} max ${fmt(detect.max)}` +
-      ` (of which access to the agent's event time p50 ${fmt(summary(sensorShare).p50)} p99 ${fmt(summary(sensorShare).p99)})` +
+      ` (of which access to the agent's event time p50 ${fmt(sensor.p50)} p99 ${fmt(sensor.p99)})` +
       ` | baseline web-bug GET to committed hit p50 ${fmt(baseline.p50)} p99 ${fmt(baseline.p99)}` +
       ` | p99 ratio ${(detect.p99 / baseline.p99).toFixed(1)}x | target p99 < ${TARGET_P99_MS} ms: ${met ? 'met' : 'MISSED'}`,
   );

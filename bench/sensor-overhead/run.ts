@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AgentProcess } from '../../test/agent/support/agent-process.js';
 import { permissionPolicyYaml } from '../../test/policy/helpers.js';
-import { percentile, printRatio } from '../support/report.js';
+import { median, printRatio } from '../support/report.js';
 
 const DECOYS = 100;
 const CHUNK_ITERATIONS = Number(process.env.BENCH_CHUNK_ITERATIONS ?? 20_000);
@@ -46,8 +46,6 @@ function chunk(path: string, buffer: Buffer): number {
   const used = process.cpuUsage(start);
   return ((used.user + used.system) * 1000) / CHUNK_ITERATIONS;
 }
-
-const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 50);
 
 interface Window {
   /** Median over the chunk pairs of (target chunk / reference chunk next to it). */

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { freePort } from '../../test/support/ports.js';
 import { spawnServer } from '../../test/support/process.js';
-import { printRatio } from '../support/report.js';
+import { median, printRatio } from '../support/report.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 11);
@@ -68,7 +68,6 @@ try {
     bareRounds.push(await load(`${bare.url}${path}`, SECONDS));
     triplineRounds.push(await load(`${tripline.url}${path}`, SECONDS));
   }
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
   const baseline = { rate: median(bareRounds.map((r) => r.rate)) };
   const measured = { rate: median(triplineRounds.map((r) => r.rate)) };
   // Each round's two loads ran back to back, so their ratio is the figure least moved by drift in

@@ -2,8 +2,14 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-# Native code (better-sqlite3, the fanotify addon) builds against the Node headers in /usr.
-export npm_config_nodedir := /usr
+# The runtime: Node.js 24 LTS from the npm registry's official build, kept in .runtime/node. Every
+# target runs on it (it leads PATH), and native code (better-sqlite3, the fanotify addon) builds
+# against its headers, so nothing falls back to whatever node the machine has.
+NODE_VERSION := 24.22.3
+RUNTIME := $(CURDIR)/.runtime/node
+NODE := $(RUNTIME)/bin/node
+export PATH := $(RUNTIME)/bin:$(PATH)
+export npm_config_nodedir := $(RUNTIME)
 NODE_GYP := node_modules/.bin/node-gyp
 STAMP := .make
 
@@ -13,7 +19,7 @@ ARGS ?=
 TESTS ?= $(shell find test -name '*.test.ts' | sort)
 TEST_CONCURRENCY ?= 2
 
-.PHONY: help start test build bench deps debian-packages native web clean typecheck
+.PHONY: help start test build bench deps debian-packages native web clean typecheck runtime
 
 help:
 	@echo "make start   install, build and run the server (SQLite store in ./data)"
@@ -24,7 +30,13 @@ help:
 $(STAMP):
 	@mkdir -p $(STAMP)
 
-node_modules/.package-lock.json: package.json package-lock.json
+runtime: $(NODE)
+$(NODE): scripts/install-node.sh
+	scripts/install-node.sh $(NODE_VERSION) $(RUNTIME)
+	@touch $@
+
+# Reinstalled when the runtime changes too: better-sqlite3 is compiled for one Node ABI.
+node_modules/.package-lock.json: package.json package-lock.json $(NODE)
 	npm ci --no-audit --no-fund
 	@touch $@
 
@@ -40,7 +52,7 @@ build: deps web native
 # The fanotify addon the agent's sensor loads; rebuilt when its C sources change.
 native: native/build/Release/tripline_fanotify.node
 native/build/Release/tripline_fanotify.node: native/binding.gyp $(wildcard native/src/*.c native/src/*.h) | deps
-	$(NODE_GYP) rebuild --directory=native --nodedir=/usr
+	$(NODE_GYP) rebuild --directory=native --nodedir=$(RUNTIME)
 
 # The dashboard (React + Vite) into web/dist, served by the server under /ui/. Rebuilt only when
 # its sources change; typechecked first because Vite itself only strips types.
@@ -56,14 +68,14 @@ typecheck: deps
 	node_modules/.bin/tsc -p web/tsconfig.json
 
 start: build
-	node dist/cli/main.js server $(ARGS)
+	$(NODE) dist/cli/main.js server $(ARGS)
 
 test: debian-packages build
 	node_modules/.bin/tsc -p tsconfig.check.json
-	node --import tsx --test --test-concurrency=$(TEST_CONCURRENCY) --test-timeout=600000 $(TESTS)
+	$(NODE) --import tsx --test --test-concurrency=$(TEST_CONCURRENCY) --test-timeout=600000 $(TESTS)
 
 bench: debian-packages build
-	@for b in bench/*/run.ts; do echo "== $$b"; node --import tsx $$b || exit 1; done
+	@for b in bench/*/run.ts; do echo "== $$b"; $(NODE) --import tsx $$b || exit 1; done
 
 clean:
-	rm -rf dist native/build web/dist $(STAMP)
+	rm -rf dist native/build web/dist $(STAMP) .runtime

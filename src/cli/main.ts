@@ -36,4 +36,11 @@ function fail(error: unknown): never {
   process.exit(1);
 }
 
+/** Tripline runs on Node.js 24 LTS or later (Makefile: .runtime/node); an older node is refused, never used. */
+const MINIMUM_NODE_MAJOR = 24;
+const nodeMajor = Number(process.versions.node.split('.')[0]);
+if (nodeMajor < MINIMUM_NODE_MAJOR) {
+  fail(`Node.js ${process.version} is too old: Tripline needs Node.js ${MINIMUM_NODE_MAJOR} or later (make installs it into .runtime/node; run .runtime/node/bin/node dist/cli/main.js)`);
+}
+
 program().parseAsync(process.argv).catch(fail);

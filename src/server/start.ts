@@ -73,7 +73,7 @@ export async function startServer(options: ServerOptions, log: Logger = pino({ l
       artifacts.publicUrl = url;
       log.warn({ publicUrl: url }, 'no --public-url given: trigger URLs point at the listening address; set --public-url to the address attackers will reach');
     }
-    log.info({ url, store: store.location, dialect: store.dialect, publicUrl: artifacts.publicUrl }, 'tripline server listening');
+    log.info({ url, node: process.version, store: store.location, dialect: store.dialect, publicUrl: artifacts.publicUrl }, 'tripline server listening');
     // Pending deliveries (from before a restart, or from other servers) start going out now.
     services.alerting.dispatcher.start();
     return {

@@ -1,4 +1,4 @@
-import type { Migration } from 'kysely';
+import type { Migration } from 'kysely/migration';
 import * as core from './001_core.js';
 import * as alerts from './002_alerts.js';
 import * as agents from './003_agents.js';

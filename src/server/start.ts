@@ -34,8 +34,10 @@ export const SERVER_DEFAULTS = {
 
 export interface RunningServer {
   services: Services;
-  /** Where the HTTP listener is, e.g. http://127.0.0.1:8080. */
+  /** Where the trigger listener is, e.g. http://127.0.0.1:8080: token paths only. */
   url: string;
+  /** Where the admin listener is, e.g. http://127.0.0.1:8081: REST API, dashboard, agents, metrics. */
+  adminUrl: string;
   /** The DNS listener's zone and port, when one runs. */
   dns?: { zone: string; port: number };
   close(): Promise<void>;
@@ -73,12 +75,13 @@ export async function startServer(options: ServerOptions, log: Logger = pino({ l
       artifacts.publicUrl = url;
       log.warn({ publicUrl: url }, 'no --public-url given: trigger URLs point at the listening address; set --public-url to the address attackers will reach');
     }
-    log.info({ url, node: process.version, store: store.location, dialect: store.dialect, publicUrl: artifacts.publicUrl }, 'tripline server listening');
+    log.info({ url, adminUrl: url, node: process.version, store: store.location, dialect: store.dialect, publicUrl: artifacts.publicUrl }, 'tripline server listening');
     // Pending deliveries (from before a restart, or from other servers) start going out now.
     services.alerting.dispatcher.start();
     return {
       services,
       url,
+      adminUrl: url,
       ...(dns ? { dns: { zone: dns.zone.name, port: dns.port } } : {}),
       async close() {
         await dns?.close();

@@ -29,7 +29,10 @@ export function runCli(args: string[], env: Record<string, string | undefined> =
 
 export interface ServerProcess {
   child: ChildProcess;
+  /** The trigger listener. */
   url: string;
+  /** The admin listener: API, dashboard, agent ingest, metrics. */
+  adminUrl: string;
   /** Everything the process wrote to standard error so far. */
   stderr(): string;
   stdout(): string;
@@ -47,14 +50,15 @@ export async function spawnServer(args: string[], env: Record<string, string | u
   let out = '';
   let err = '';
   child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
+  const { url, adminUrl } = await new Promise<{ url: string; adminUrl: string }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start in ${timeoutMs} ms:\n${out}\n${err}`)), timeoutMs);
     child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       const line = out.split('\n').find((l) => l.includes('"tripline server listening"'));
       if (line) {
         clearTimeout(timer);
-        resolve((JSON.parse(line) as { url: string }).url);
+        const logged = JSON.parse(line) as { url: string; adminUrl?: string };
+        resolve({ url: logged.url, adminUrl: logged.adminUrl ?? logged.url });
       }
     });
     child.once('exit', (code) => {
@@ -65,6 +69,7 @@ export async function spawnServer(args: string[], env: Record<string, string | u
   return {
     child,
     url,
+    adminUrl,
     stderr: () => err,
     stdout: () => out,
     async stop(signal = 'SIGTERM') {

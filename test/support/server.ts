@@ -7,7 +7,10 @@ import { startServer, type RunningServer, type ServerOptions } from '../../src/s
 
 export interface TestServer {
   server: RunningServer;
+  /** The trigger listener. */
   url: string;
+  /** The admin listener: API, dashboard, agent ingest, metrics. */
+  adminUrl: string;
   key: string;
   /** fetch against the API with the admin key. */
   api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
@@ -33,9 +36,10 @@ export async function startTestServer(options: Partial<ServerOptions> = {}): Pro
   return {
     server,
     url: server.url,
+    adminUrl: server.adminUrl,
     key,
     async api(method, path, body) {
-      const response = await fetch(`${server.url}/api/v1${path}`, {
+      const response = await fetch(`${server.adminUrl}/api/v1${path}`, {
         method,
         headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         body: body === undefined ? undefined : JSON.stringify(body),

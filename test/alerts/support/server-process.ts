@@ -8,7 +8,10 @@ import { waitFor } from './wait.js';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 export interface ServerProcess {
+  /** The trigger listener. */
   url: string;
+  /** The admin listener: API, dashboard, agent ingest, metrics. */
+  adminUrl: string;
   key: string;
   child: ChildProcess;
   /** Everything the process wrote to standard error, for failure messages. */
@@ -36,11 +39,12 @@ export async function spawnServer(options: { db: string; key?: string; args?: st
   child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}`;
+  const adminUrl = url;
   await waitFor(
     'the server process to answer /healthz',
     async () => {
       if (child.exitCode !== null || child.signalCode !== null) throw new Error(`server exited: ${stderr}`);
-      return (await fetch(`${url}/healthz`)).ok;
+      return (await fetch(`${adminUrl}/healthz`)).ok;
     },
     60_000,
     100,
@@ -52,11 +56,12 @@ export async function spawnServer(options: { db: string; key?: string; args?: st
   };
   return {
     url,
+    adminUrl,
     key,
     child,
     stderr: () => stderr,
     async api(method, path, body) {
-      const response = await fetch(`${url}/api/v1${path}`, {
+      const response = await fetch(`${adminUrl}/api/v1${path}`, {
         method,
         headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         body: body === undefined ? undefined : JSON.stringify(body),

@@ -19,7 +19,7 @@ ARGS ?=
 TESTS ?= $(shell find test -name '*.test.ts' | sort)
 TEST_CONCURRENCY ?= 2
 
-.PHONY: help start test build bench deps debian-packages native web clean typecheck runtime
+.PHONY: help start test build bench deps debian-packages build-tools native web clean typecheck runtime
 
 help:
 	@echo "make start   install, build and run the server (SQLite store in ./data)"
@@ -45,13 +45,17 @@ deps: node_modules/.package-lock.json
 debian-packages:
 	scripts/install-debian-packages.sh
 
+# A compiler and python3 for node-gyp: a fresh Debian 12 may have neither.
+build-tools:
+	scripts/install-debian-packages.sh build
+
 build: deps web native
 	node_modules/.bin/tsc -p tsconfig.json
 	@chmod +x dist/cli/main.js
 
 # The fanotify addon the agent's sensor loads; rebuilt when its C sources change.
 native: native/build/Release/tripline_fanotify.node
-native/build/Release/tripline_fanotify.node: native/binding.gyp $(wildcard native/src/*.c native/src/*.h) | deps
+native/build/Release/tripline_fanotify.node: native/binding.gyp $(wildcard native/src/*.c native/src/*.h) $(NODE) | deps build-tools
 	$(NODE_GYP) rebuild --directory=native --nodedir=$(RUNTIME)
 
 # The dashboard (React + Vite) into web/dist, served by the server under /ui/. Rebuilt only when

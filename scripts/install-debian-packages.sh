@@ -5,6 +5,12 @@
 # would start on their own are kept from starting: the tests run their own instances on loopback.
 set -euo pipefail
 
+# `install-debian-packages.sh build` installs only what compiling the native addon needs (make
+# start); with no argument, everything the tests drive as well.
+build_packages=(build-essential python3)
+if [ "${1:-}" = build ]; then
+  packages=("${build_packages[@]}")
+else
 packages=(
   postgresql
   prometheus-alertmanager
@@ -21,13 +27,14 @@ packages=(
   build-essential
   wrk
 )
+fi
 
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
 # kubectl may come from another package (e.g. a vendor's); Debian's is kubernetes-client.
-command -v kubectl >/dev/null 2>&1 || missing+=(kubernetes-client)
+[ "${1:-}" = build ] || command -v kubectl >/dev/null 2>&1 || missing+=(kubernetes-client)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

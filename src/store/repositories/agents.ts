@@ -89,6 +89,8 @@ export class AgentRepository {
    * agents had rows) gets its row on first contact, its node pinned to the key's name.
    */
   async forKey(id: string, name: string): Promise<Agent> {
+    const found = await this.find(id);
+    if (found) return found;
     await this.ensure(id, name);
     const agent = await this.find(id);
     // Revoked between the key check and here: the key no longer names an agent.

@@ -48,7 +48,7 @@ export function agentAdminCommands(): Command[] {
       printTable(items, [
         { header: 'ID', value: (a) => a.id },
         { header: 'NAME', value: (a) => a.name, max: 30 },
-        { header: 'NODE', value: (a) => a.node, max: 30 },
+        { header: 'NODE', value: (a) => a.enrolledNode, max: 30 },
         { header: 'ONLINE', value: (a) => (a.online ? 'yes' : 'no') },
         { header: 'LAST SEEN', value: (a) => a.lastSeen },
         { header: 'POLICIES', value: (a) => `${a.policies.filter((p) => p.ok).length}/${a.policies.length} ok` },

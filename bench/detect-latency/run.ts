@@ -79,8 +79,9 @@ try {
   await writeFile(decoy, token.artifact.extraFiles[0].content, { mode: 0o600 });
   await mkdir(policies);
   await writeFile(join(policies, token.artifact.file.name), token.artifact.file.content);
+  // The key reports for the node it was enrolled for only.
   const { key: agentKey } = await api('POST', '/agents', { name: 'bench' });
-  agent = await AgentProcess.start(['--policy-dir', policies, '--server', server.url, '--agent-key', agentKey, '--spool-dir', join(dir, 'spool')]);
+  agent = await AgentProcess.start(['--policy-dir', policies, '--server', server.url, '--agent-key', agentKey, '--spool-dir', join(dir, 'spool'), '--node-name', 'bench']);
 
   // One long-lived reader, so each access is an open, a read and a close, not a process start.
   const reader = spawn('/usr/bin/python3', ['-u', '-c', `

@@ -188,7 +188,8 @@ export class Agent extends EventEmitter<{ fatal: [Error] }> {
 async function startReporting(server: NonNullable<AgentOptions['server']>, options: AgentOptions, status: () => Heartbeat): Promise<Reporting> {
   const api = new AgentApi({ server: server.url, key: server.key });
   const spool = await Spool.open(server.spoolDir, options.log);
-  const reporter = new Reporter(api, spool, options.log);
   const heartbeat = new HeartbeatSender(api, status, server.heartbeatMs, options.log);
+  // The server takes events only for tokens named in the agent's last heartbeat.
+  const reporter = new Reporter(api, spool, options.log, { beforeSend: (batch) => heartbeat.covering(batch.map((e) => e.tokenId)) });
   return { spool, reporter, heartbeat };
 }

@@ -9,7 +9,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { loadPolicyFile, PolicySet, type LoadResult } from '../policy/index.js';
+import { loadPolicyFile, namedTokenIds, PolicySet, type LoadResult } from '../policy/index.js';
 import { AgentError } from './errors.js';
 import type { PolicyFileReport } from '../core/agent-protocol.js';
 
@@ -79,7 +79,7 @@ export class PolicyDirectory extends EventEmitter<{ change: [] }> {
       const errors = r.errors.map((e) => e.format());
       const warnings = r.warnings.map((e) => e.format());
       if (r.policies.length === 0) return [{ file: r.file, name: null, ok: errors.length === 0, errors, warnings }];
-      return r.policies.map((p) => ({ file: r.file, name: p.name, ok: true, errors, warnings }));
+      return r.policies.map((p) => ({ file: r.file, name: p.name, ok: true, errors, warnings, tokenIds: namedTokenIds(p) }));
     });
   }
 

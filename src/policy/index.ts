@@ -13,6 +13,7 @@ export { compilePolicy, type CompiledPolicy, type CompileResult, type WatchTarge
 export { withImplicitPost, type EvaluationContext, type Match, type MatchArg } from './evaluate.js';
 export { PostRateLimiter, type RateLimiterOptions } from './rate-limit.js';
 export { PolicySet } from './policy-set.js';
+export { namedTokenIds } from './token-ids.js';
 export { checkPolicyFiles, type CheckResult, type PolicySummary } from './check.js';
 export {
   GENERATE_ACTIONS, generatePolicy, type GenerateAccess, type GenerateAction, type GenerateOptions,

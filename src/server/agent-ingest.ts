@@ -1,13 +1,16 @@
 import { basename } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import type { Counter } from 'prom-client';
 import type { FileHitDetail } from '../core/file-event.js';
 import { isTokenIdShape } from '../core/ids.js';
-import type { AgentRepository } from '../store/repositories/agents.js';
+import type { Agent, AgentRepository } from '../store/repositories/agents.js';
 import type { Token, TokenRepository } from '../store/repositories/tokens.js';
 import type { Database } from '../store/schema.js';
-import type { AgentEventInput } from './api/agent-protocol.js';
+import { batchRefused, eventRefusals, heartbeatRefusal, type AgentReportRefused, type RefusalReason } from './agent-guard.js';
+import type { AgentEventInput, HeartbeatInput } from './api/agent-protocol.js';
 import type { HitRecorder } from './hit-recorder.js';
+import type { ServerMetrics } from './metrics.js';
 
 export interface IngestResult {
   /** Events stored as hits now. */
@@ -41,13 +44,18 @@ function summarize(event: AgentEventInput): string {
  * through the HitRecorder like every other trigger (same group commit, same alert decision).
  */
 export class AgentIngest {
+  private readonly refusedCount: Counter;
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly tokens: TokenRepository,
     private readonly recorder: HitRecorder,
     private readonly agents: AgentRepository,
     private readonly log: Logger,
-  ) {}
+    metrics: ServerMetrics,
+  ) {
+    this.refusedCount = metrics.counter('tripline_agent_events_refused_total', 'Agent events and heartbeats refused, by reason (other node, future time, token not in its policies)', ['reason']);
+  }
 
   /** Batches in progress per agent: the next one of the same agent waits for these. */
   private readonly inProgress = new Map<string, Promise<unknown>>();
@@ -57,6 +65,7 @@ export class AgentIngest {
    * taken one at a time, so a resend racing its original (an agent restarted mid-request) finds
    * the original's hits by the lookup instead of colliding on the primary key in the hit writer,
    * where it would cost its neighbours a retry. Across server replicas the key still decides.
+   * A batch with an event the key may not report (agent-guard.ts) is refused whole.
    */
   ingest(agent: { id: string; name: string }, events: AgentEventInput[]): Promise<IngestResult> {
     const previous = this.inProgress.get(agent.id) ?? Promise.resolve();
@@ -79,6 +88,11 @@ export class AgentIngest {
       fresh.delete(id);
       result.duplicates += 1;
     }
+    // Checked after the duplicates are set aside: a resent event stored earlier stays answered as a
+    // duplicate even if the policy that produced it has been unloaded since.
+    const sender = await this.agents.forKey(agent.id, agent.name);
+    const refused = eventRefusals(sender, fresh.values());
+    if (refused.length > 0) throw this.refuse(sender, batchRefused(refused, events.length), refused.map((r) => r.reason));
     const tokens = await this.liveFileTokens([...fresh.values()].map((e) => e.tokenId));
     const writes: Promise<'accepted' | 'duplicate'>[] = [];
     const ignoredTokens = new Set<string>();
@@ -89,7 +103,7 @@ export class AgentIngest {
         ignoredTokens.add(event.tokenId.slice(0, 64));
         continue;
       }
-      writes.push(this.record(token, event));
+      writes.push(this.record(sender, token, event));
     }
     // All at once: the hit writer commits them together, so a batch costs one transaction.
     const outcomes = await Promise.allSettled(writes);
@@ -106,7 +120,27 @@ export class AgentIngest {
     return result;
   }
 
-  private async record(token: Token, event: AgentEventInput): Promise<'accepted' | 'duplicate'> {
+  /** Checks the node a heartbeat claims, then stores what it reports. */
+  async heartbeat(key: { id: string; name: string }, heartbeat: HeartbeatInput): Promise<void> {
+    const agent = await this.agents.forKey(key.id, key.name);
+    const refused = heartbeatRefusal(agent, heartbeat.node);
+    if (refused) throw this.refuse(agent, refused, ['other_node']);
+    await this.agents.recordHeartbeat(agent.id, heartbeat, undefined, key.name);
+  }
+
+  /** Every refusal is logged and counted by reason (tripline_agent_events_refused_total). */
+  private refuse(agent: Agent, error: AgentReportRefused, refused: RefusalReason[]): AgentReportRefused {
+    const reasons: Record<string, number> = {};
+    for (const reason of refused) reasons[reason] = (reasons[reason] ?? 0) + 1;
+    for (const [reason, n] of Object.entries(reasons)) this.refusedCount.inc({ reason }, n);
+    // Waiting for a heartbeat is routine; anything else is a misconfigured agent or a stolen key.
+    const level = error.retryable ? 'info' : 'warn';
+    this.log[level]({ agentId: agent.id, agent: agent.name, enrolledNode: agent.enrolledNode, reasons, status: error.status, reason: error.message },
+      'agent report refused');
+    return error;
+  }
+
+  private async record(agent: Agent, token: Token, event: AgentEventInput): Promise<'accepted' | 'duplicate'> {
     const detail: FileHitDetail & { summary: string } = {
       node: event.node,
       policy: event.policy,
@@ -123,6 +157,7 @@ export class AgentIngest {
         userAgent: null,
         detail: { ...detail },
         at: (event.access ?? event.tamper)!.time,
+        agentId: agent.id,
       });
       return 'accepted';
     } catch (error) {

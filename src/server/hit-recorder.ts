@@ -15,6 +15,8 @@ export interface HitEvidence {
   at?: string;
   /** The hit's id when the trigger has one (an agent's event id, for dedupe); else a new one. */
   id?: string;
+  /** The agent that reported it, for hits from agent events. */
+  agentId?: string;
 }
 
 /**
@@ -48,14 +50,17 @@ export class HitRecorder {
   /** Resolves once the hit is durably committed. */
   async record(token: Token, evidence: HitEvidence): Promise<Hit> {
     try {
+      const receivedAt = isoNow();
       const hit = await this.writer.write({
         id: evidence.id,
         tokenId: token.id,
         kind: token.kind,
-        at: evidence.at ?? isoNow(),
+        at: evidence.at ?? receivedAt,
         source: evidence.source,
         userAgent: evidence.userAgent,
         detail: evidence.detail,
+        agentId: evidence.agentId ?? null,
+        receivedAt,
       });
       this.metrics.countHit(token.kind);
       this.events?.publish({ type: 'hit', hit });

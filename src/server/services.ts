@@ -76,6 +76,6 @@ export function createServices(store: Store, log: Logger, config: ServicesConfig
     events,
     agents,
     // The store itself, not a cache: an event for a token disabled a moment ago is ignored.
-    agentIngest: new AgentIngest(store.db, tokens.repository, recorder, agents, log),
+    agentIngest: new AgentIngest(store.db, tokens.repository, recorder, agents, log, metrics),
   };
 }

@@ -17,7 +17,7 @@ export type NewHit = Omit<Hit, 'id'> & { id?: string };
 /** Rows per INSERT statement: bounds the number of distinct statement texts to prepare and keep. */
 const ROWS_PER_INSERT = 64;
 
-const HIT_COLUMNS: (keyof HitsTable)[] = ['id', 'token_id', 'kind', 'at', 'source', 'user_agent', 'detail'];
+const HIT_COLUMNS: (keyof HitsTable)[] = ['id', 'token_id', 'kind', 'at', 'source', 'user_agent', 'detail', 'agent_id', 'received_at'];
 
 const PLACEHOLDER_ROW = Object.fromEntries(HIT_COLUMNS.map((column) => [column, ''])) as unknown as HitsTable;
 
@@ -80,6 +80,8 @@ export class HitWriter {
       source: input.source,
       userAgent: input.userAgent,
       detail: input.detail,
+      agentId: input.agentId ?? null,
+      receivedAt: input.receivedAt ?? null,
     };
     return new Promise<Hit>((resolve, reject) => {
       this.queue.push({ hit, resolve, reject });
@@ -167,9 +169,11 @@ export class HitWriter {
       }
       const perToken = new Map<string, { count: number; last: string }>();
       for (const hit of hits) {
-        const entry = perToken.get(hit.tokenId) ?? { count: 0, last: hit.at };
+        // An agent's clock may run ahead: the last-hit time never passes the moment it arrived.
+        const at = hit.receivedAt && hit.receivedAt < hit.at ? hit.receivedAt : hit.at;
+        const entry = perToken.get(hit.tokenId) ?? { count: 0, last: at };
         entry.count += 1;
-        if (hit.at > entry.last) entry.last = hit.at;
+        if (at > entry.last) entry.last = at;
         perToken.set(hit.tokenId, entry);
       }
       for (const [tokenId, { count, last }] of perToken) await countHits.execute(trx, { tokenId, count, last });

@@ -31,6 +31,11 @@ export interface HitsTable {
   user_agent: string | null;
   /** Kind-specific detail (JSON): request line and headers, DNS query, process and file. */
   detail: string;
+  /** The agent (its key's id) that reported the hit; null for hits the server saw itself. */
+  agent_id: string | null;
+  /** When the server took the hit in; `at` is the agent's own time for agent events. Null for
+   * hits stored before it was recorded. */
+  received_at: string | null;
 }
 
 export interface ApiKeysTable {
@@ -118,6 +123,8 @@ export interface DeliveriesTable {
 export interface AgentsTable {
   id: string;
   name: string;
+  /** The node name fixed at enrolment: the only one this agent's events and heartbeats may claim. */
+  enrolled_node: string;
   /** What the agent last reported in a heartbeat; null until its first one. */
   node: string | null;
   version: string | null;

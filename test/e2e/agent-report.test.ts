@@ -94,6 +94,8 @@ describe('tripline agent --server: reporting', () => {
     assert.equal(broken?.ok, false);
     assert.match(broken?.errors[0] ?? '', /broken\.yaml:\d+:\d+: spec\.kprobes\[0\]\.selectors\[0\]\.matchArgs\[1\]\.operator: /);
     assert.deepEqual(beat.watched.find((w) => w.path === decoy('key')), { path: decoy('key'), tokenId: TOKEN, ok: true });
+    assert.deepEqual(beat.policies.find((p) => p.name === 'ssh-key')?.tokenIds, [TOKEN], 'the tokens the server will take events for');
+    assert.deepEqual(beat.policies.find((p) => p.name === 'unlabelled')?.tokenIds, []);
   });
 
   it('spools hits while the server is down and delivers each once when it is back', async () => {

@@ -43,7 +43,7 @@ describe('a planted decoy SSH key, watched by the agent, reported to the server'
     linkSync(decoy, hardLink());
     symlinkSync(decoy, symLink());
     writeFileSync(mountPoint(), '');
-    agent = await startAgent(world, 'e2e-host');
+    agent = await startAgent(world);
   });
 
   after(() => stopWorld(world, agent));

@@ -19,11 +19,11 @@ describe('decoy hits across a server outage', () => {
   let decoy: string;
 
   before(async () => {
-    world = await startWorld('tripline-e2e-outage-');
+    world = await startWorld('tripline-e2e-outage-', 'outage-host');
     decoy = join(world.dir, 'keys', 'id_ed25519');
     tokenId = (await plant(world, ['--kind', 'ssh-key', '--path', decoy, '--policy-dir', join(world.dir, 'policies')])).tokenId;
     chmodSync(join(world.dir, 'keys'), 0o755);
-    agent = await startAgent(world, 'outage-host');
+    agent = await startAgent(world);
   });
 
   after(() => stopWorld(world, agent));

@@ -30,13 +30,15 @@ export interface DecoyWorld {
   adminKey: string;
   server: ServerProcess;
   env: Record<string, string>;
+  /** The node the agent is enrolled for: the only one its reports may claim. */
+  node: string;
   agentKey: string;
   api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
   /** Starts the server process again on the same port and store (after server.stop()). */
   restartServer(): Promise<void>;
 }
 
-export async function startWorld(prefix: string): Promise<DecoyWorld> {
+export async function startWorld(prefix: string, node = 'e2e-host'): Promise<DecoyWorld> {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   // Unprivileged readers (setpriv) must be able to walk down to the decoy.
   chmodSync(dir, 0o755);
@@ -51,6 +53,7 @@ export async function startWorld(prefix: string): Promise<DecoyWorld> {
     adminKey,
     server: await spawnServer(['--port', String(port), '--db', db], serverEnv),
     env: {},
+    node,
     agentKey: '',
     async api(method, path, body) {
       const response = await fetch(`${world.server.url}/api/v1${path}`, {
@@ -66,20 +69,20 @@ export async function startWorld(prefix: string): Promise<DecoyWorld> {
     },
   };
   world.env = { TRIPLINE_URL: world.server.url, TRIPLINE_KEY: adminKey };
-  const enrolled = await runCli(['agent', 'enroll', '--name', 'e2e-host', '--json'], world.env);
+  const enrolled = await runCli(['agent', 'enroll', '--name', node, '--json'], world.env);
   if (enrolled.code !== 0) throw new Error(`agent enroll failed: ${enrolled.stderr}`);
   world.agentKey = JSON.parse(enrolled.stdout).key;
   return world;
 }
 
-/** The real `tripline agent`, reporting to the world's server, watching `<dir>/policies`. */
-export function startAgent(world: DecoyWorld, nodeName: string): Promise<AgentProcess> {
+/** The real `tripline agent` on the world's enrolled node, reporting to its server, watching `<dir>/policies`. */
+export function startAgent(world: DecoyWorld): Promise<AgentProcess> {
   return AgentProcess.start([
     '--policy-dir', join(world.dir, 'policies'),
     '--server', world.server.url,
     '--agent-key', world.agentKey,
     '--spool-dir', join(world.dir, 'spool'),
-    '--node-name', nodeName,
+    '--node-name', world.node,
   ]);
 }
 

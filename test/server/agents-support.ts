@@ -6,7 +6,7 @@ export async function callWith(server: TestServer, key: string | null, method: s
   const headers: Record<string, string> = {};
   if (key !== null) headers.authorization = `Bearer ${key}`;
   if (body !== undefined || raw !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(`${server.url}/api/v1${path}`, { method, headers, body: raw ?? (body === undefined ? undefined : JSON.stringify(body)) });
+  const response = await fetch(`${server.adminUrl}/api/v1${path}`, { method, headers, body: raw ?? (body === undefined ? undefined : JSON.stringify(body)) });
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : undefined };
 }
@@ -81,4 +81,12 @@ export function heartbeat(overrides: Record<string, unknown> = {}) {
     watched: [{ path: '/home/alice/.ssh/id_ed25519', tokenId: null, ok: true }],
     ...overrides,
   };
+}
+
+/** A heartbeat whose one loaded policy names these tokens: what lets an agent report on them. */
+export function loading(tokenIds: string[], overrides: Record<string, unknown> = {}) {
+  return heartbeat({
+    policies: [{ file: '/etc/tripline/policies/tripline-a.yaml', name: 'tripline-a', ok: true, errors: [], warnings: [], tokenIds }],
+    ...overrides,
+  });
 }

@@ -3,7 +3,7 @@
  * when the policies change, so the dashboard shows a broken policy file without waiting.
  */
 import type { Logger } from 'pino';
-import type { Heartbeat } from '../../core/agent-protocol.js';
+import { reportedTokenIds, type Heartbeat } from '../../core/agent-protocol.js';
 import type { AgentApi } from './agent-api.js';
 
 export class HeartbeatSender {
@@ -11,6 +11,8 @@ export class HeartbeatSender {
   private sending: Promise<void> | null = null;
   private again = false;
   private failing = false;
+  /** Tokens named by the last heartbeat the server took: the ones it takes events for. */
+  private reported = new Set<string>();
 
   constructor(
     private readonly api: AgentApi,
@@ -40,6 +42,19 @@ export class HeartbeatSender {
     });
   }
 
+  /**
+   * Resolves once the server has taken a heartbeat naming every one of these tokens, or once the
+   * heartbeat sent to tell it has failed. The server refuses events for tokens no policy in the
+   * agent's last heartbeat names, so the first event of a policy loaded a moment ago waits here.
+   */
+  async covering(tokenIds: Iterable<string>): Promise<void> {
+    const missing = () => [...tokenIds].some((id) => !this.reported.has(id.toLowerCase()));
+    if (!missing()) return;
+    this.now();
+    // The request in flight may carry the status from before the change; its follow-up has it.
+    for (let round = 0; round < 2 && this.sending && missing(); round++) await this.sending;
+  }
+
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
@@ -49,7 +64,9 @@ export class HeartbeatSender {
 
   private async send(): Promise<void> {
     try {
-      await this.api.heartbeat(this.status());
+      const status = this.status();
+      await this.api.heartbeat(status);
+      this.reported = reportedTokenIds(status);
       if (this.failing) this.log.info({ server: this.api.server }, 'heartbeat delivered again');
       this.failing = false;
     } catch (err) {

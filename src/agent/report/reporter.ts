@@ -13,6 +13,8 @@ export interface ReporterOptions {
   batchMax?: number;
   retryBaseMs?: number;
   retryMaxMs?: number;
+  /** Awaited before each batch goes out (the daemon's: a heartbeat naming its tokens first). */
+  beforeSend?: (batch: AgentEvent[]) => Promise<void>;
 }
 
 export class Reporter {
@@ -23,6 +25,7 @@ export class Reporter {
   /** Failure streak being logged, so a long outage logs once, not once a retry. */
   private failing: string | null = null;
   private delivered = 0;
+  private readonly beforeSend: (batch: AgentEvent[]) => Promise<void>;
 
   constructor(
     private readonly api: AgentApi,
@@ -31,6 +34,7 @@ export class Reporter {
     options: ReporterOptions = {},
   ) {
     this.batchMax = options.batchMax ?? 500;
+    this.beforeSend = options.beforeSend ?? (() => Promise.resolve());
     this.backoff = new Backoff(options.retryBaseMs ?? 250, options.retryMaxMs ?? 30_000);
   }
 
@@ -63,6 +67,7 @@ export class Reporter {
   private async loop(): Promise<void> {
     while (this.spool.size > 0 && !this.stopping.signal.aborted) {
       const batch = this.spool.batch(this.batchMax);
+      await this.beforeSend(batch);
       const outcome = await this.send(batch).catch((err: unknown) => {
         // The spool's own files failed (disk full?): the events stay; try again later.
         this.log.error({ err, dir: this.spool.dir }, 'reporting failed locally; will retry');

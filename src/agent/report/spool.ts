@@ -7,8 +7,8 @@
  * the note sends those events again; their ids make the server drop the repeats.
  *
  * Appends that arrive while one is being written go out together in the next write, so a burst
- * of accesses costs one fsync, not one each. A batch the server will never accept (400) is moved
- * to rejected/ for a human to look at, not retried forever.
+ * of accesses costs one fsync, not one each. A batch the server will never accept (400, 422) is
+ * moved to rejected/ for a human to look at, not retried forever.
  */
 import { appendFile, mkdir, open, readdir, readFile, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -6,6 +6,7 @@ import { printFields, printJson, printTable } from '../output.js';
 interface AgentView {
   id: string;
   name: string;
+  enrolledNode: string;
   node: string | null;
   version: string | null;
   lastSeen: string | null;
@@ -23,15 +24,19 @@ export function agentAdminCommands(): Command[] {
   const enroll = new Command('enroll')
     .description('Enroll an agent (admin key): prints the agent key, once, for `tripline agent --agent-key`.')
     .requiredOption('--name <name>', 'a name for the agent, usually its host')
+    .option('--node <node>', "the node name the agent reports (its --node-name), fixed now: its key can report for this node only (default: --name)")
     .option('--json', 'print JSON')
-    .action(async (options: { name: string; json?: boolean }, command: Command) => {
-      const enrolled = await clientFor(command).post<AgentView & { key: string }>('/agents', { name: options.name });
+    .action(async (options: { name: string; node?: string; json?: boolean }, command: Command) => {
+      const body = options.node === undefined ? { name: options.name } : { name: options.name, node: options.node };
+      const enrolled = await clientFor(command).post<AgentView & { key: string }>('/agents', body);
       if (options.json) return printJson(enrolled);
       printFields([
         ['id', enrolled.id],
         ['name', enrolled.name],
+        ['node', enrolled.enrolledNode],
       ]);
       process.stdout.write(`\nAgent key (shown once; pass it as --agent-key or TRIPLINE_AGENT_KEY):\n  ${enrolled.key}\n`);
+      process.stdout.write(`It reports for node ${JSON.stringify(enrolled.enrolledNode)} only: run the agent with --node-name ${JSON.stringify(enrolled.enrolledNode)}.\n`);
     });
 
   const list = new Command('list')
@@ -43,7 +48,7 @@ export function agentAdminCommands(): Command[] {
       printTable(items, [
         { header: 'ID', value: (a) => a.id },
         { header: 'NAME', value: (a) => a.name, max: 30 },
-        { header: 'NODE', value: (a) => a.node, max: 30 },
+        { header: 'NODE', value: (a) => a.enrolledNode, max: 30 },
         { header: 'ONLINE', value: (a) => (a.online ? 'yes' : 'no') },
         { header: 'LAST SEEN', value: (a) => a.lastSeen },
         { header: 'POLICIES', value: (a) => `${a.policies.filter((p) => p.ok).length}/${a.policies.length} ok` },

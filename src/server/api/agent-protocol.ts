@@ -14,6 +14,8 @@ export const MAX_EVENTS_PER_BATCH = 1000;
 export const AGENT_BODY_LIMIT = 8 * 1024 * 1024;
 
 const PATH_MAX = 4096;
+/** A host name's limit (RFC 1035), for the node names agents report and are enrolled with. */
+export const MAX_NODE_NAME = 253;
 const ARG_MAX = 32 * 1024;
 /** Hit ids are newRowId()s: 26 Crockford base32 characters, time first. */
 export const ROW_ID = /^[0-9a-hjkmnp-tv-z]{26}$/;
@@ -70,7 +72,7 @@ export const agentEvent = z
       .transform((value) => value.toLowerCase())
       .refine((value) => ROW_ID.test(value), { message: 'must be a row id (26 Crockford base32 characters, from newRowId())' }),
     tokenId: text(64),
-    node: z.string().min(1).max(253),
+    node: z.string().min(1).max(MAX_NODE_NAME),
     policy: text(253).nullable(),
     hook: text(128).nullable(),
     actions: z.array(text(32)).max(16),
@@ -87,7 +89,7 @@ export const eventsBody = z.object({
 });
 
 export const heartbeatBody = z.object({
-  node: z.string().min(1).max(253),
+  node: z.string().min(1).max(MAX_NODE_NAME),
   version: text(64),
   startedAt: instant,
   policies: z
@@ -98,6 +100,8 @@ export const heartbeatBody = z.object({
         ok: z.boolean(),
         errors: z.array(text(4096)).max(1000),
         warnings: z.array(text(4096)).max(1000),
+        // Label values as written (a label need not be id-shaped); absent from older agents.
+        tokenIds: z.array(text(253)).max(256).optional(),
       }),
     )
     .max(10_000),

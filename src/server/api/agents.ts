@@ -4,7 +4,7 @@ import { NotFoundError } from '../../core/errors.js';
 import type { Agent, AgentRepository } from '../../store/repositories/agents.js';
 import type { ApiKeyRepository } from '../../store/repositories/api-keys.js';
 import type { AgentIngest } from '../agent-ingest.js';
-import { AGENT_BODY_LIMIT, eventsBody, heartbeatBody, ROW_ID } from './agent-protocol.js';
+import { AGENT_BODY_LIMIT, eventsBody, heartbeatBody, MAX_NODE_NAME, ROW_ID } from './agent-protocol.js';
 import { requireKey } from './auth.js';
 import { registerStrictJson } from './json-body.js';
 import { parseInput } from './validate.js';
@@ -33,6 +33,8 @@ export function presentAgent(agent: Agent, now = Date.now()): AgentView {
   return { ...agent, online };
 }
 
+const printable = (text: string) => !/[\u0000-\u001f\u007f]/.test(text);
+
 const enrollBody = z
   .object({
     name: z
@@ -40,7 +42,15 @@ const enrollBody = z
       .trim()
       .min(1, 'must name the agent (usually its host)')
       .max(MAX_AGENT_NAME)
-      .refine((name) => !/[\u0000-\u001f\u007f]/.test(name), { message: 'must be printable' }),
+      .refine(printable, { message: 'must be printable' }),
+    // The agent's --node-name, fixed here: its key can report for this node only.
+    node: z
+      .string()
+      .trim()
+      .min(1, 'must be the node name the agent reports (its --node-name)')
+      .max(MAX_NODE_NAME)
+      .refine(printable, { message: 'must be printable' })
+      .optional(),
   })
   .strict();
 
@@ -51,8 +61,8 @@ export interface AgentAdminRoutesOptions {
 /** Enrolling, listing and revoking agents: admin routes, under the API's admin key check. */
 export async function agentAdminRoutes(app: FastifyInstance, { agents }: AgentAdminRoutesOptions): Promise<void> {
   app.post('/agents', async (request, reply) => {
-    const { name } = parseInput(enrollBody, request.body, 'body');
-    const { agent, key } = await agents.enroll(name);
+    const { name, node } = parseInput(enrollBody, request.body, 'body');
+    const { agent, key } = await agents.enroll(name, node ?? name);
     return reply.code(201).send({ ...presentAgent(agent), key });
   });
 
@@ -86,7 +96,7 @@ export interface AgentIngestRoutesOptions {
  * a larger body limit. The key is checked on request, before the body is read, so nobody without
  * a key can make the server parse megabytes.
  */
-export async function agentIngestRoutes(app: FastifyInstance, { keys, agents, ingest }: AgentIngestRoutesOptions): Promise<void> {
+export async function agentIngestRoutes(app: FastifyInstance, { keys, ingest }: AgentIngestRoutesOptions): Promise<void> {
   registerStrictJson(app, AGENT_BODY_LIMIT);
   app.addHook('onRequest', requireKey(keys, ['agent']));
 
@@ -97,7 +107,7 @@ export async function agentIngestRoutes(app: FastifyInstance, { keys, agents, in
 
   app.post('/heartbeat', async (request) => {
     const heartbeat = parseInput(heartbeatBody, request.body, 'body');
-    await agents.recordHeartbeat(request.apiKey!.id, heartbeat, undefined, request.apiKey!.name);
+    await ingest.heartbeat(request.apiKey!, heartbeat);
     return {};
   });
 }

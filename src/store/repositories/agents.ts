@@ -8,6 +8,9 @@ import { ApiKeyRepository } from './api-keys.js';
 export interface Agent {
   id: string;
   name: string;
+  /** The node name fixed at enrolment: the only one its events and heartbeats may claim. */
+  enrolledNode: string;
+  /** The node it last reported in a heartbeat (always the enrolled one since they are checked). */
   node: string | null;
   version: string | null;
   startedAt: string | null;
@@ -23,6 +26,7 @@ function agentFromRow(row: Selectable<AgentsTable>): Agent {
   return {
     id: row.id,
     name: row.name,
+    enrolledNode: row.enrolled_node,
     node: row.node,
     version: row.version,
     startedAt: row.started_at,
@@ -35,10 +39,11 @@ function agentFromRow(row: Selectable<AgentsTable>): Agent {
   };
 }
 
-function emptyRow(id: string, name: string, createdAt: string): Selectable<AgentsTable> {
+function emptyRow(id: string, name: string, node: string, createdAt: string): Selectable<AgentsTable> {
   return {
     id,
     name,
+    enrolled_node: node,
     node: null,
     version: null,
     started_at: null,
@@ -55,11 +60,14 @@ function emptyRow(id: string, name: string, createdAt: string): Selectable<Agent
 export class AgentRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  /** Creates the agent and its key in one transaction; the key is returned in clear text once. */
-  async enroll(name: string): Promise<{ agent: Agent; key: string }> {
+  /**
+   * Creates the agent and its key in one transaction; the key is returned in clear text once.
+   * `node` is the node name its reports must carry (the agent's --node-name); default the name.
+   */
+  async enroll(name: string, node = name): Promise<{ agent: Agent; key: string }> {
     return this.db.transaction().execute(async (trx) => {
       const { key, record } = await new ApiKeyRepository(trx).create(name, 'agent');
-      const row = emptyRow(record.id, name, record.createdAt);
+      const row = emptyRow(record.id, name, node, record.createdAt);
       await trx.insertInto('agents').values(row).execute();
       return { agent: agentFromRow(row), key };
     });
@@ -74,6 +82,20 @@ export class AgentRepository {
   async list(): Promise<Agent[]> {
     const rows = await this.db.selectFrom('agents').selectAll().orderBy('created_at').orderBy('id').execute();
     return rows.map(agentFromRow);
+  }
+
+  /**
+   * The agent a key speaks for. A key made outside enroll() (by hand in the store, or before
+   * agents had rows) gets its row on first contact, its node pinned to the key's name.
+   */
+  async forKey(id: string, name: string): Promise<Agent> {
+    const found = await this.find(id);
+    if (found) return found;
+    await this.ensure(id, name);
+    const agent = await this.find(id);
+    // Revoked between the key check and here: the key no longer names an agent.
+    if (!agent) throw new NotFoundError('agent', id);
+    return agent;
   }
 
   /** Stores what the agent reported. `name` names a row created for a key enrolled without one. */
@@ -113,7 +135,7 @@ export class AgentRepository {
     if (existing) return;
     await this.db
       .insertInto('agents')
-      .values(emptyRow(id, name, isoNow()))
+      .values(emptyRow(id, name, name, isoNow()))
       .onConflict((oc) => oc.column('id').doNothing())
       .execute();
   }

@@ -10,6 +10,10 @@ export interface Hit {
   source: string;
   userAgent: string | null;
   detail: Record<string, unknown>;
+  /** The agent that reported it; null or absent for hits the server saw itself. */
+  agentId?: string | null;
+  /** When the server took it in; absent on hits made before this was kept. */
+  receivedAt?: string | null;
 }
 
 export function hitFromRow(row: Selectable<HitsTable>): Hit {
@@ -21,6 +25,8 @@ export function hitFromRow(row: Selectable<HitsTable>): Hit {
     source: row.source,
     userAgent: row.user_agent,
     detail: JSON.parse(row.detail) as Record<string, unknown>,
+    agentId: row.agent_id,
+    receivedAt: row.received_at,
   };
 }
 
@@ -33,6 +39,8 @@ export function hitToRow(hit: Hit): Selectable<HitsTable> {
     source: hit.source,
     user_agent: hit.userAgent,
     detail: JSON.stringify(hit.detail),
+    agent_id: hit.agentId ?? null,
+    received_at: hit.receivedAt ?? null,
   };
 }
 

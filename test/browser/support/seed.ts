@@ -71,8 +71,9 @@ function processInfo(pid: number, { binary, arguments: args }: FileHitProcess) {
   };
 }
 
-/** Enrolls an agent through the API and reports a decoy read through the agents' own endpoint,
- * exactly as a host agent would. Returns the agent's enrollment. */
+/** Enrolls an agent through the API, has it report the policy naming the token (a heartbeat),
+ * and reports a decoy read through the agents' own endpoint, exactly as a host agent would.
+ * Returns the agent's enrollment. */
 export async function reportFileAccess(
   server: TestServer,
   tokenId: string,
@@ -80,18 +81,26 @@ export async function reportFileAccess(
   process: FileHitProcess,
   parent: FileHitProcess,
 ): Promise<{ agentId: string; key: string }> {
-  const enrolled = await server.api('POST', '/agents', { name: 'db-01' });
+  const node = 'db-01.prod.example.com';
+  const enrolled = await server.api('POST', '/agents', { name: 'db-01', node });
   if (enrolled.status !== 201) throw new Error(`enrolling an agent failed: ${enrolled.status}`);
+  await sendHeartbeat(server, enrolled.body.key, {
+    node,
+    version: '0.1.0',
+    startedAt: new Date().toISOString(),
+    policies: [{ file: `/etc/tripline/policies/tripline-${tokenId}.yaml`, name: `tripline-${tokenId}`, ok: true, errors: [], warnings: [], tokenIds: [tokenId] }],
+    watched: [{ path, tokenId, ok: true }],
+  });
   const event = {
     id: newRowId(),
     tokenId,
-    node: 'db-01.prod.example.com',
+    node,
     policy: `tripline-${tokenId}`,
     hook: 'security_file_permission',
     actions: ['post'],
     access: { time: new Date().toISOString(), access: 'read', path, dev: 2049, ino: 1311, permission: true, process: processInfo(4212, process), parent: processInfo(4100, parent) },
   };
-  const response = await fetch(`${server.url}/api/v1/agents/events`, {
+  const response = await fetch(`${server.adminUrl}/api/v1/agents/events`, {
     method: 'POST',
     headers: { authorization: `Bearer ${enrolled.body.key}`, 'content-type': 'application/json' },
     body: JSON.stringify({ events: [event] }),
@@ -103,7 +112,7 @@ export async function reportFileAccess(
 
 /** A heartbeat as an agent sends it, through the agents' endpoint with the agent's own key. */
 export async function sendHeartbeat(server: TestServer, key: string, heartbeat: unknown): Promise<void> {
-  const response = await fetch(`${server.url}/api/v1/agents/heartbeat`, {
+  const response = await fetch(`${server.adminUrl}/api/v1/agents/heartbeat`, {
     method: 'POST',
     headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
     body: JSON.stringify(heartbeat),

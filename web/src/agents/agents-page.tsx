@@ -47,7 +47,10 @@ export function AgentsPage() {
               <code className="mono artifact-code">{enrolled.key}</code>
               <CopyButton value={enrolled.key} />
             </div>
-            <p className="field-help">Start the agent on that host with it: --agent-key or TRIPLINE_AGENT_KEY.</p>
+            <p className="field-help">
+              Start the agent on that host with it: --agent-key or TRIPLINE_AGENT_KEY. The key reports for node <span className="mono">{enrolled.enrolledNode}</span> only
+              (the agent's --node-name, by default its host name).
+            </p>
           </div>
           <button type="button" className="button button-small" onClick={() => setEnrolled(null)}>
             Done

@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 import type { Hit } from '../api/types';
 import { Facts } from '../components/fields';
 import { absoluteTime } from '../format';
+import { Link, paths } from '../router';
 import { asNumber, asObject, asString, asStrings, type Json } from './detail-values';
 
 /** A decoy-file hit from an agent: where, which policy, what was done, and who touched it. */
@@ -15,6 +16,9 @@ export function FileHitDetail({ hit }: { hit: Hit }) {
       <Facts
         items={[
           ['Host', <span className="mono">{asString(detail.node)}</span>],
+          ['Reported by agent', hit.agentId ? <Link to={paths.agents()} className="mono">{hit.agentId}</Link> : null],
+          // The agent's clock says when it happened; this is when the server got the report.
+          ['Received', hit.receivedAt ? absoluteTime(hit.receivedAt) : null],
           ['Policy', asString(detail.policy) ? <span className="mono">{asString(detail.policy)}</span> : null],
           ['Hook', asString(detail.hook) ? <span className="mono">{asString(detail.hook)}</span> : null],
           ['Actions', actions.length > 0 ? actions.join(', ') : null],

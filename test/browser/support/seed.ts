@@ -91,7 +91,7 @@ export async function reportFileAccess(
     actions: ['post'],
     access: { time: new Date().toISOString(), access: 'read', path, dev: 2049, ino: 1311, permission: true, process: processInfo(4212, process), parent: processInfo(4100, parent) },
   };
-  const response = await fetch(`${server.url}/api/v1/agents/events`, {
+  const response = await fetch(`${server.adminUrl}/api/v1/agents/events`, {
     method: 'POST',
     headers: { authorization: `Bearer ${enrolled.body.key}`, 'content-type': 'application/json' },
     body: JSON.stringify({ events: [event] }),
@@ -103,7 +103,7 @@ export async function reportFileAccess(
 
 /** A heartbeat as an agent sends it, through the agents' endpoint with the agent's own key. */
 export async function sendHeartbeat(server: TestServer, key: string, heartbeat: unknown): Promise<void> {
-  const response = await fetch(`${server.url}/api/v1/agents/heartbeat`, {
+  const response = await fetch(`${server.adminUrl}/api/v1/agents/heartbeat`, {
     method: 'POST',
     headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
     body: JSON.stringify(heartbeat),

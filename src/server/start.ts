@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
@@ -61,13 +60,15 @@ export interface RunningServer {
 /** A listener that cannot bind, named by its flag, with the system's reason (EADDRINUSE, EACCES ...). */
 function listenFailed(flag: string, address: ListenAddress, error: unknown): ConfigError {
   const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-  return new ConfigError(`${flag}: cannot listen on ${new URL(listenerUrl(address.host, address.port)).host}: ${reason}`, { reason });
+  return new ConfigError(`${flag} ${new URL(listenerUrl(address.host, address.port)).host}: cannot listen there (${reason})`, { reason });
 }
 
 /** Listens and answers the URL clients reach it at (the port is the bound one when 0 was asked). */
 async function listen(server: Server, address: ListenAddress, flag: string): Promise<string> {
-  server.listen(address.port, address.host);
-  await Promise.race([once(server, 'listening'), once(server, 'error').then(([error]) => Promise.reject(listenFailed(flag, address, error)))]);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error) => reject(listenFailed(flag, address, error)));
+    server.listen(address.port, address.host, resolve);
+  });
   return listenerUrl(address.host, (server.address() as AddressInfo).port);
 }
 

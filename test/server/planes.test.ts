@@ -178,3 +178,29 @@ describe('the per-source connection cap on the trigger listener', () => {
     assert.ok(served, 'a connection is served again once the source holds fewer than the cap');
   });
 });
+
+describe('HTTP timeouts', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer();
+  });
+  after(() => server.close());
+
+  // Node's own default would hold a trickling client for a minute; the listeners cut it after the
+  // explicit 10 s header timeout, well inside this test's 30 s limit.
+  it('closes a connection whose headers never finish, on both listeners, with a 408 that names nothing', { timeout: 30_000 }, async () => {
+    const trickle = (base: string) =>
+      new Promise<string>((resolve) => {
+        const { hostname, port } = new URL(base);
+        let answer = '';
+        const socket = connect(Number(port), hostname, () => socket.write(`GET /${newTokenId()} HTTP/1.1\r\nhost: x\r\n`));
+        socket.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
+        socket.on('error', () => undefined);
+        socket.once('close', () => resolve(answer));
+      });
+    const [trigger, admin] = await Promise.all([trickle(server.url), trickle(server.adminUrl)]);
+    assert.match(trigger, /^HTTP\/1\.1 408 /);
+    assert.doesNotMatch(trigger, /tripline/i);
+    assert.match(admin, /^HTTP\/1\.1 408 /);
+  });
+});

@@ -66,8 +66,12 @@ function listenFailed(flag: string, address: ListenAddress, error: unknown): Con
 /** Listens and answers the URL clients reach it at (the port is the bound one when 0 was asked). */
 async function listen(server: Server, address: ListenAddress, flag: string): Promise<string> {
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (error) => reject(listenFailed(flag, address, error)));
-    server.listen(address.port, address.host, resolve);
+    const failed = (error: Error) => reject(listenFailed(flag, address, error));
+    server.once('error', failed);
+    server.listen(address.port, address.host, () => {
+      server.off('error', failed);
+      resolve();
+    });
   });
   return listenerUrl(address.host, (server.address() as AddressInfo).port);
 }

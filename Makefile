@@ -13,7 +13,7 @@ export npm_config_nodedir := $(RUNTIME)
 NODE_GYP := node_modules/.bin/node-gyp
 STAMP := .make
 
-# Arguments for the server started by `make start`, e.g. make start ARGS="--port 9090".
+# Arguments for the server started by `make start`, e.g. make start ARGS="--listen 0.0.0.0:9090".
 ARGS ?=
 # Test files to run; default every test under test/.
 TESTS ?= $(shell find test -name '*.test.ts' | sort)

@@ -15,7 +15,7 @@ export default defineConfig({
     sourcemap: false,
   },
   server: {
-    // `vite web` for development, against a Tripline server on the default port.
-    proxy: { '/api': 'http://127.0.0.1:8080' },
+    // `vite web` for development, against a Tripline server's admin listener on its default port.
+    proxy: { '/api': 'http://127.0.0.1:8081' },
   },
 });

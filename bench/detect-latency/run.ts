@@ -32,7 +32,7 @@ const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
 const dir = await mkdtemp(join(tmpdir(), 'tripline-bench-detect-'));
 const adminKey = newSecret('tpl_admin');
 const server = await startServer(
-  { host: '127.0.0.1', port: 0, db: join(dir, 'bench.db'), trustProxy: [], adminKey, logLevel: 'silent' },
+  { listen: { host: '127.0.0.1', port: 0 }, adminListen: { host: '127.0.0.1', port: 0 }, db: join(dir, 'bench.db'), trustProxy: [], adminKey, logLevel: 'silent' },
   pino({ level: 'silent' }),
 );
 let agent: AgentProcess | undefined;
@@ -61,7 +61,7 @@ async function committedHit(match: (hit: Hit) => boolean, from: number): Promise
 }
 
 async function api(method: string, path: string, body?: unknown): Promise<any> {
-  const response = await fetch(`${server.url}/api/v1${path}`, {
+  const response = await fetch(`${server.adminUrl}/api/v1${path}`, {
     method,
     headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -81,7 +81,7 @@ try {
   await writeFile(join(policies, token.artifact.file.name), token.artifact.file.content);
   // The key reports for the node it was enrolled for only.
   const { key: agentKey } = await api('POST', '/agents', { name: 'bench' });
-  agent = await AgentProcess.start(['--policy-dir', policies, '--server', server.url, '--agent-key', agentKey, '--spool-dir', join(dir, 'spool'), '--node-name', 'bench']);
+  agent = await AgentProcess.start(['--policy-dir', policies, '--server', server.adminUrl, '--agent-key', agentKey, '--spool-dir', join(dir, 'spool'), '--node-name', 'bench']);
 
   // One long-lived reader, so each access is an open, a read and a close, not a process start.
   const reader = spawn('/usr/bin/python3', ['-u', '-c', `

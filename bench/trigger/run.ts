@@ -8,8 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
-import { freePort } from '../../test/support/ports.js';
-import { spawnServer } from '../../test/support/process.js';
+import { listenArgs, spawnServer } from '../../test/support/process.js';
 import { median, printRatio } from '../support/report.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
@@ -47,10 +46,13 @@ async function startBare(): Promise<{ child: ChildProcess; url: string }> {
 
 const dir = mkdtempSync(join(tmpdir(), 'tripline-bench-'));
 const key = 'bench-admin-key';
-const tripline = await spawnServer(['--port', String(await freePort()), '--db', join(dir, 'bench.db')], { TRIPLINE_ADMIN_KEY: key });
+// wrk's connections all come from one address: the per-source cap is raised to admit them all.
+const tripline = await spawnServer([...(await listenArgs()), '--max-connections-per-source', String(CONNECTIONS), '--db', join(dir, 'bench.db')], {
+  TRIPLINE_ADMIN_KEY: key,
+});
 const bare = await startBare();
 try {
-  const created = await fetch(`${tripline.url}/api/v1/tokens`, {
+  const created = await fetch(`${tripline.adminUrl}/api/v1/tokens`, {
     method: 'POST',
     headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
     body: JSON.stringify({ kind: 'http', memo: 'bench' }),
@@ -75,7 +77,7 @@ try {
   const pairRatios = triplineRounds.map((r, i) => r.rate / bareRounds[i]!.rate);
   const failures = triplineRounds.reduce((n, r) => n + r.non2xx + r.errors, 0);
 
-  const count = await fetch(`${tripline.url}/api/v1/tokens/${token.id}`, { headers: { authorization: `Bearer ${key}` } });
+  const count = await fetch(`${tripline.adminUrl}/api/v1/tokens/${token.id}`, { headers: { authorization: `Bearer ${key}` } });
   const { hitCount } = (await count.json()) as { hitCount: number };
   const ratio = median(pairRatios);
   const answered = triplineRounds.reduce((n, r) => n + r.total, 0);

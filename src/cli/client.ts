@@ -1,6 +1,7 @@
 import { TriplineError } from '../core/errors.js';
 
-export const DEFAULT_SERVER_URL = 'http://127.0.0.1:8080';
+/** The admin listener of a server started with the defaults (API, agents); token URLs are on 8080. */
+export const DEFAULT_SERVER_URL = 'http://127.0.0.1:8081';
 
 /** A failed call to the server, with the server's own message when it sent one. */
 export class ApiCallError extends TriplineError {

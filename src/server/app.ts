@@ -5,34 +5,32 @@ import { agentAdminRoutes, agentIngestRoutes } from './api/agents.js';
 import { requireKey } from './api/auth.js';
 import { alertRoutes } from './api/alerts.js';
 import { channelRoutes } from './api/channels.js';
-import { registerErrorHandler } from './api/errors.js';
+import { notFound, registerErrorHandler } from './api/errors.js';
 import { eventRoutes } from './api/events.js';
 import { registerStrictJson } from './api/json-body.js';
+import { registerNoStore } from './api/no-store.js';
 import { tokenKindRoutes } from './api/token-kinds.js';
 import { tokenRoutes } from './api/tokens.js';
 import { DashboardBundle } from './dashboard/bundle.js';
 import { dashboardRoutes } from './dashboard/routes.js';
+import { HTTP_SERVER_OPTIONS } from './http-limits.js';
 import type { Services } from './services.js';
-import { createHttpTrigger, isTriggerPath } from './trigger/http-trigger.js';
 
-/** The HTTP app: REST API under /api/v1, dashboard under /ui/, health, metrics; every other path is a trigger path. */
+/**
+ * The admin listener's app: REST API under /api/v1, dashboard under /ui/, agent ingest, health,
+ * metrics. Trigger paths live on their own listener (trigger-server.ts), never here.
+ */
 export async function buildApp(services: Services): Promise<FastifyInstance> {
-  const trigger = createHttpTrigger({ recorder: services.recorder, addresses: services.addresses, metrics: services.metrics, log: services.log });
   const app = Fastify({
-    // Trigger paths go straight to the trigger handler; the framework serves the app's own routes.
-    serverFactory: (appHandler) => {
-      const server = createServer((request, response) => (isTriggerPath(request.url) ? trigger(request, response) : appHandler(request, response)));
-      server.requestTimeout = 30_000;
-      server.keepAliveTimeout = 72_000;
-      return server;
-    },
+    serverFactory: (appHandler) => createServer(HTTP_SERVER_OPTIONS, appHandler),
     loggerInstance: services.log as FastifyBaseLogger,
-    // Per-request log lines would cost the trigger path dearly; failures are logged where handled.
+    // A log line per request would flood the log; failures are logged where handled.
     logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { maxParamLength: 512 },
     return503OnClosing: true,
   });
   registerErrorHandler(app);
+  registerNoStore(app, '/api/v1');
 
   app.addHook('onResponse', async (request, reply) => {
     services.metrics.requestDuration.series(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode).observe(reply.elapsedTime / 1000);
@@ -62,9 +60,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
       await api.register(alertRoutes, { alerts: services.alerting.alerts });
       await api.register(tokenKindRoutes);
       await api.register(eventRoutes, { events: services.events });
-      api.all('/*', async (request, reply) =>
-        reply.code(404).send({ error: 'not_found', message: `no API route ${request.method} ${request.url.split('?')[0]}` }),
-      );
+      api.all('/*', async (request, reply) => reply.code(404).send(notFound(request.method, request.url)));
     },
     { prefix: '/api/v1' },
   );
@@ -72,5 +68,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(agentIngestRoutes, { keys: services.keys, agents: services.agents, ingest: services.agentIngest, prefix: '/api/v1/agents' });
 
   await app.register(dashboardRoutes, { bundle: DashboardBundle.load() });
+  // Paths outside every route get the API's 404, not a framework page.
+  app.setNotFoundHandler(async (request, reply) => reply.code(404).send(notFound(request.method, request.url)));
   return app;
 }

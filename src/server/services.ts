@@ -19,6 +19,8 @@ import { ServerMetrics } from './metrics.js';
 export interface ServicesConfig {
   artifacts: ArtifactContext;
   trustProxy: string[];
+  /** Base URL of the dashboard, for the links in alerts: the admin plane, never the trigger one. */
+  dashboardUrl: () => string;
   alerts?: Partial<AlertSettings>;
   /** The postgres:// URL, so the dispatcher can LISTEN for new deliveries; omitted on SQLite. */
   listenUrl?: string;
@@ -54,7 +56,7 @@ export function createServices(store: Store, log: Logger, config: ServicesConfig
     log,
     settings: config.alerts,
     metrics: alertMetrics(metrics, new DeliveryRepository(store.db, store.dialect)),
-    publicUrl: () => config.artifacts.publicUrl,
+    publicUrl: config.dashboardUrl,
     listenUrl: config.listenUrl,
   });
   hitWriter.addHook(alerting.decider.hook);

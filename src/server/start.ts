@@ -1,33 +1,47 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import type { AlertSettings } from '../alerts/settings.js';
+import { ConfigError } from '../core/errors.js';
 import { openStore, DEFAULT_SQLITE_PATH, isPostgresUrl } from '../store/connect.js';
 import type { ArtifactContext } from '../tokens/kind.js';
 import { ensureAdminKey } from './admin-key.js';
 import { buildApp } from './app.js';
+import { DEFAULT_MAX_CONNECTIONS_PER_SOURCE } from './http-limits.js';
+import { listenerUrl, type ListenAddress } from './listen-address.js';
 import { startDnsServer, type RunningDnsServer } from './dns/dns-server.js';
 import type { DnsZoneSettings } from './dns/zone.js';
 import { createServices, type Services } from './services.js';
+import { createTriggerServer } from './trigger-server.js';
 
 export interface ServerOptions {
-  host: string;
-  port: number;
+  /** The trigger listener (token paths only), the one put on the internet. */
+  listen: ListenAddress;
+  /** The admin listener: REST API, dashboard, agent ingest, /metrics, /healthz. */
+  adminListen: ListenAddress;
+  /** Connections one TCP peer may hold open on the trigger listener at once. */
+  maxConnectionsPerSource?: number;
   db: string;
-  /** Base URL that trigger artifacts use; defaults to the listening address. */
+  /** Base URL that trigger artifacts use; defaults to the trigger listener's address. */
   publicUrl?: string;
+  /** Base URL operators reach the admin listener at, for dashboard links in alerts; defaults to its address. */
+  adminPublicUrl?: string;
   trustProxy: string[];
   adminKey?: string;
   logLevel: string;
   /** Where to print the once-only generated admin key (defaults to standard error). */
   print?: (text: string) => void;
-  /** The authoritative DNS server for dns tokens (UDP and TCP); off when omitted. */
+  /** The authoritative DNS server for dns tokens (UDP and TCP); off when omitted. Its host defaults to the trigger listener's. */
   dns?: DnsZoneSettings & { port: number; host?: string };
   /** Alert window, delivery retries and age, SMTP; defaults in alerts/settings.ts. */
   alerts?: Partial<AlertSettings>;
 }
 
 export const SERVER_DEFAULTS = {
-  host: '127.0.0.1',
-  port: 8080,
+  listen: { host: '127.0.0.1', port: 8080 },
+  adminListen: { host: '127.0.0.1', port: 8081 },
+  maxConnectionsPerSource: DEFAULT_MAX_CONNECTIONS_PER_SOURCE,
   db: DEFAULT_SQLITE_PATH,
   logLevel: 'info',
 } as const;
@@ -43,49 +57,84 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-function urlHost(host: string): string {
-  if (host === '0.0.0.0') return '127.0.0.1';
-  if (host === '::') return '[::1]';
-  return host.includes(':') ? `[${host}]` : host;
+/** A listener that cannot bind, named by its flag, with the system's reason (EADDRINUSE, EACCES ...). */
+function listenFailed(flag: string, address: ListenAddress, error: unknown): ConfigError {
+  const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+  return new ConfigError(`${flag} ${new URL(listenerUrl(address.host, address.port)).host}: cannot listen there (${reason})`, { reason });
 }
 
-/** Opens the store, makes sure an admin key exists and serves HTTP until close() is called. */
+/** Listens and answers the URL clients reach it at (the port is the bound one when 0 was asked). */
+async function listen(server: Server, address: ListenAddress, flag: string): Promise<string> {
+  await new Promise<void>((resolve, reject) => {
+    const failed = (error: Error) => reject(listenFailed(flag, address, error));
+    server.once('error', failed);
+    server.listen(address.port, address.host, () => {
+      server.off('error', failed);
+      resolve();
+    });
+  });
+  return listenerUrl(address.host, (server.address() as AddressInfo).port);
+}
+
+/** Stops accepting, lets requests in flight (a hit waiting for its commit) finish for a while, then cuts the rest. */
+function closeServer(server: Server, graceMs = 5_000): Promise<void> {
+  if (!server.listening) return Promise.resolve();
+  const cut = setTimeout(() => server.closeAllConnections(), graceMs).unref();
+  return new Promise((resolve) =>
+    server.close(() => {
+      clearTimeout(cut);
+      resolve();
+    }),
+  );
+}
+
+/** Opens the store, makes sure an admin key exists and serves both listeners until close() is called. */
 export async function startServer(options: ServerOptions, log: Logger = pino({ level: options.logLevel })): Promise<RunningServer> {
   const store = await openStore(options.db);
   const artifacts: ArtifactContext = { publicUrl: (options.publicUrl ?? '').replace(/\/+$/, '') };
+  // A dashboard link built from the trigger plane's URL would land on a trigger path holding the
+  // token id, so opening the alert would fire the token.
+  let dashboardUrl = (options.adminPublicUrl ?? '').replace(/\/+$/, '');
   const services = createServices(store, log, {
     artifacts,
+    dashboardUrl: () => dashboardUrl,
     trustProxy: options.trustProxy,
     alerts: options.alerts,
     listenUrl: isPostgresUrl(options.db) ? options.db : undefined,
   });
   let dns: RunningDnsServer | undefined;
+  let app: FastifyInstance | undefined;
+  const trigger = createTriggerServer(services, { maxConnectionsPerSource: options.maxConnectionsPerSource ?? SERVER_DEFAULTS.maxConnectionsPerSource });
   try {
     await ensureAdminKey(services.keys, log, options.adminKey, options.print ?? ((text) => process.stderr.write(text + '\n')));
-    const app = await buildApp(services);
+    app = await buildApp(services);
     if (options.dns) {
-      dns = await startDnsServer({ ...options.dns, host: options.dns.host ?? options.host }, services.recorder, services.metrics, log);
+      dns = await startDnsServer({ ...options.dns, host: options.dns.host ?? options.listen.host }, services.recorder, services.metrics, log);
       artifacts.dnsZone = dns.zone.name;
     }
-    await app.listen({ host: options.host, port: options.port });
-    const address = app.server.address();
-    const port = typeof address === 'object' && address ? address.port : options.port;
-    const url = `http://${urlHost(options.host)}:${port}`;
+    await app.listen({ host: options.adminListen.host, port: options.adminListen.port, listenTextResolver: (address) => `admin listener at ${address}` }).catch((error: unknown) => {
+      throw listenFailed('--admin-listen', options.adminListen, error);
+    });
+    const adminUrl = listenerUrl(options.adminListen.host, (app.server.address() as AddressInfo).port);
+    const url = await listen(trigger, options.listen, '--listen');
+    if (!dashboardUrl) dashboardUrl = adminUrl;
+    const admin = app;
     if (!options.publicUrl) {
       artifacts.publicUrl = url;
-      log.warn({ publicUrl: url }, 'no --public-url given: trigger URLs point at the listening address; set --public-url to the address attackers will reach');
+      log.warn({ publicUrl: url }, 'no --public-url given: trigger URLs point at the trigger listener; set --public-url to the address attackers will reach');
     }
-    log.info({ url, adminUrl: url, node: process.version, store: store.location, dialect: store.dialect, publicUrl: artifacts.publicUrl }, 'tripline server listening');
+    log.info({ url, adminUrl, node: process.version, store: store.location, dialect: store.dialect, publicUrl: artifacts.publicUrl, dashboardUrl }, 'tripline server listening');
     // Pending deliveries (from before a restart, or from other servers) start going out now.
     services.alerting.dispatcher.start();
     return {
       services,
       url,
-      adminUrl: url,
+      adminUrl,
       ...(dns ? { dns: { zone: dns.zone.name, port: dns.port } } : {}),
       async close() {
         await dns?.close();
-        await app.close();
+        await closeServer(trigger);
+        await admin.close();
         await services.hitWriter.idle();
         await services.alerting.dispatcher.stop();
         await store.close();
@@ -93,6 +142,8 @@ export async function startServer(options: ServerOptions, log: Logger = pino({ l
     };
   } catch (error) {
     await dns?.close().catch(() => undefined);
+    await closeServer(trigger, 0).catch(() => undefined);
+    await app?.close().catch(() => undefined);
     await store.close().catch(() => undefined);
     throw error;
   }

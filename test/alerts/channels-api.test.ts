@@ -13,7 +13,7 @@ const run = promisify(execFile);
 const fixture = serverAndReceiver();
 
 async function raw(method: string, path: string, body: string | undefined, key = fixture.server.key) {
-  const response = await fetch(`${fixture.server.url}/api/v1${path}`, {
+  const response = await fetch(`${fixture.server.adminUrl}/api/v1${path}`, {
     method,
     headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     body,
@@ -112,7 +112,7 @@ describe('command line', () => {
   async function cli(...args: string[]): Promise<string> {
     const { stdout } = await run(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), ...args], {
       cwd: ROOT,
-      env: { ...process.env, TRIPLINE_URL: fixture.server.url, TRIPLINE_KEY: fixture.server.key },
+      env: { ...process.env, TRIPLINE_URL: fixture.server.adminUrl, TRIPLINE_KEY: fixture.server.key },
     });
     return stdout;
   }

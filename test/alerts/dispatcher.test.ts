@@ -170,7 +170,7 @@ describe('metrics', () => {
     await waitFor('delivery', () => s.receiver.received.length === 1);
     // The row reads as delivered a moment before its commit is synced and the attempt counted.
     const text = await waitFor('the delivery to be counted', async () => {
-      const metrics = await (await fetch(`${s.server.url}/metrics`)).text();
+      const metrics = await (await fetch(`${s.server.adminUrl}/metrics`)).text();
       return metrics.includes('tripline_alert_deliveries_total{channel_kind="webhook",outcome="delivered"}') && metrics;
     });
     assert.match(text, /^tripline_alerts_total\{kind="http"\} 1$/m);

@@ -28,7 +28,7 @@ after(async () => {
 
 test('add a channel, see its test fail, see the alert give up, retry it once the receiver works', async () => {
   const { page, watch } = await openPage(browser);
-  await signIn(page, server.url, server.key);
+  await signIn(page, server.adminUrl, server.key);
 
   await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Channels' }).click();
   const form = page.getByRole('form', { name: 'Add a channel' });

@@ -27,7 +27,7 @@ test('a user agent carrying markup shows as text and runs nothing', async () => 
   assert.equal(await curl(`${token!.url}?${QUERY}`, USER_AGENT, { 'X-Note': HEADER }), 200);
 
   const { page, watch } = await openPage(browser);
-  await signIn(page, server.url, server.key);
+  await signIn(page, server.adminUrl, server.key);
   await page.getByRole('link', { name: token!.memo }).click();
   const rows = page.locator('tr.hit-row');
   await rows.first().waitFor();
@@ -65,7 +65,7 @@ test('process arguments from a file hit show as text and run nothing', async () 
   );
 
   const { page, watch } = await openPage(browser);
-  await signIn(page, server.url, server.key);
+  await signIn(page, server.adminUrl, server.key);
   await page.getByRole('link', { name: 'Decoy SSH key on db-01' }).click();
   await page.locator('tr.hit-row').first().click();
   const detail = page.getByTestId('hit-detail');
@@ -80,7 +80,7 @@ test('process arguments from a file hit show as text and run nothing', async () 
 
 test('the dashboard is served with a policy that forbids inline script', async () => {
   const { server } = fixture;
-  const response = await fetch(`${server.url}/ui/tokens/anything`);
+  const response = await fetch(`${server.adminUrl}/ui/tokens/anything`);
   assert.equal(response.status, 200);
   const csp = response.headers.get('content-security-policy') ?? '';
   for (const directive of ["script-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"]) {
@@ -95,7 +95,7 @@ test('an inline script in the page would be refused by that policy', async () =>
   // The control for the test above: the same page, with a script injected the way an XSS would
   // inject one, must not run it. Proves the policy is in force in this browser, not just sent.
   const { page, watch } = await openPage(browser);
-  await page.goto(`${server.url}/ui/`);
+  await page.goto(`${server.adminUrl}/ui/`);
   await page.getByLabel('API key').waitFor();
   const ran = await page.evaluate(`(() => {
     const script = document.createElement('script');

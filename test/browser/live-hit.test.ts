@@ -8,7 +8,7 @@ const fixture = browserFixture();
 test('sign in, create a web bug, fire it with curl and see the hit arrive without a reload', async () => {
   const { server, browser } = fixture;
   const { page, watch } = await openPage(browser);
-  await signIn(page, server.url, server.key);
+  await signIn(page, server.adminUrl, server.key);
 
   await page.getByRole('link', { name: 'New token' }).click();
   await page.getByRole('radio', { name: /^http\b/ }).check();
@@ -59,7 +59,7 @@ test('sign in, create a web bug, fire it with curl and see the hit arrive withou
 test('a wrong key is refused, and signing out forgets the key', async () => {
   const { server, browser } = fixture;
   const { page } = await openPage(browser);
-  await page.goto(`${server.url}/ui/`);
+  await page.goto(`${server.adminUrl}/ui/`);
   await page.getByLabel('API key').fill('tpl_admin_not-a-key');
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByText('That API key is not valid.').waitFor();

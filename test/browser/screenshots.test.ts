@@ -22,7 +22,7 @@ test('screenshots of the token list and a token detail page', async () => {
   assert.equal(await curl(finance!.url, 'Mozilla/5.0 (X11; Linux x86_64) Gecko/20100101 Firefox/128.0'), 200);
 
   const { page, watch } = await openPage(browser);
-  await signIn(page, server.url, server.key);
+  await signIn(page, server.adminUrl, server.key);
 
   const financeRow = page.locator('tr', { hasText: finance!.memo });
   await financeRow.getByTestId('hit-count').filter({ hasText: /^15$/ }).waitFor();
@@ -70,7 +70,7 @@ test('screenshots of a file hit with its process, and of the agents page', async
   await server.api('POST', '/agents', { name: 'web-03' });
 
   const { page, watch } = await openPage(browser);
-  await signIn(page, server.url, server.key);
+  await signIn(page, server.adminUrl, server.key);
   await page.getByRole('link', { name: 'Decoy SSH key on db-01' }).click();
   await page.locator('tr.hit-row').first().click();
   await page.getByTestId('hit-detail').waitFor();

@@ -8,8 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { loadPolicyText } from '../../src/policy/index.js';
-import { freePort } from '../support/ports.js';
-import { runCli, spawnServer, type ServerProcess } from '../support/process.js';
+import { listenArgs, runCli, spawnServer, type ServerProcess } from '../support/process.js';
 import { policy } from '../agent/support/policies.js';
 
 describe('tripline policy', () => {
@@ -19,8 +18,8 @@ describe('tripline policy', () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tripline-policy-cli-'));
-    server = await spawnServer(['--port', String(await freePort()), '--db', join(dir, 'store.db')], { TRIPLINE_ADMIN_KEY: 'tpl_admin_policy_cli_test_key' });
-    env = { TRIPLINE_URL: server.url, TRIPLINE_KEY: 'tpl_admin_policy_cli_test_key' };
+    server = await spawnServer([...(await listenArgs()), '--db', join(dir, 'store.db')], { TRIPLINE_ADMIN_KEY: 'tpl_admin_policy_cli_test_key' });
+    env = { TRIPLINE_URL: server.adminUrl, TRIPLINE_KEY: 'tpl_admin_policy_cli_test_key' };
   });
 
   after(async () => {

@@ -152,7 +152,7 @@ describe('Alertmanager', () => {
       assert.equal(listed.annotations.memo, 'kubeconfig on the jump host');
       assert.match(listed.annotations.summary, /kubeconfig on the jump host/);
       assert.match(listed.annotations.description, /kubectl\/v1\.29/);
-      assert.equal(listed.generatorURL, `${server.url}/ui/tokens/${token.id}`);
+      assert.equal(listed.generatorURL, `${server.adminUrl}/ui/tokens/${token.id}`);
       assert.equal(listed.status.state, 'active');
       const hits = await server.api('GET', `/tokens/${token.id}/hits`);
       assert.equal(Date.parse(listed.startsAt), Date.parse(hits.body.items[0].at));

@@ -61,7 +61,7 @@ describe('aws-credentials decoy used by the AWS CLI', () => {
     server = await startTestServer();
     const created = await runCli(
       ['token', 'create', '--kind', 'aws-credentials', '--memo', 'aws keys in CI cache', '--out', join(work.dir, 'credentials'), '--json'],
-      { TRIPLINE_URL: server.url, TRIPLINE_KEY: server.key },
+      { TRIPLINE_URL: server.adminUrl, TRIPLINE_KEY: server.key },
     );
     assert.equal(created.code, 0, created.stderr);
     token = JSON.parse(created.stdout);

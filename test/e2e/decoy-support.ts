@@ -8,8 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newSecret } from '../../src/core/ids.js';
 import { AgentProcess } from '../agent/support/agent-process.js';
-import { freePort } from '../support/ports.js';
-import { runCli, spawnServer, type ServerProcess } from '../support/process.js';
+import { listenArgs, runCli, spawnServer, type ServerProcess } from '../support/process.js';
 
 export interface Hit {
   id: string;
@@ -25,7 +24,8 @@ export interface Hit {
 
 export interface DecoyWorld {
   dir: string;
-  port: number;
+  /** --listen and --admin-listen, kept for restarts on the same ports. */
+  listen: string[];
   db: string;
   adminKey: string;
   server: ServerProcess;
@@ -34,7 +34,7 @@ export interface DecoyWorld {
   node: string;
   agentKey: string;
   api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
-  /** Starts the server process again on the same port and store (after server.stop()). */
+  /** Starts the server process again on the same ports and store (after server.stop()). */
   restartServer(): Promise<void>;
 }
 
@@ -42,21 +42,21 @@ export async function startWorld(prefix: string, node = 'e2e-host'): Promise<Dec
   const dir = mkdtempSync(join(tmpdir(), prefix));
   // Unprivileged readers (setpriv) must be able to walk down to the decoy.
   chmodSync(dir, 0o755);
-  const port = await freePort();
+  const listen = await listenArgs();
   const db = join(dir, 'store.db');
   const adminKey = newSecret('tpl_admin');
   const serverEnv = { TRIPLINE_ADMIN_KEY: adminKey };
   const world: DecoyWorld = {
     dir,
-    port,
+    listen,
     db,
     adminKey,
-    server: await spawnServer(['--port', String(port), '--db', db], serverEnv),
+    server: await spawnServer([...listen, '--db', db], serverEnv),
     env: {},
     node,
     agentKey: '',
     async api(method, path, body) {
-      const response = await fetch(`${world.server.url}/api/v1${path}`, {
+      const response = await fetch(`${world.server.adminUrl}/api/v1${path}`, {
         method,
         headers: { authorization: `Bearer ${adminKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         body: body === undefined ? undefined : JSON.stringify(body),
@@ -65,10 +65,10 @@ export async function startWorld(prefix: string, node = 'e2e-host'): Promise<Dec
       return { status: response.status, body: text ? JSON.parse(text) : undefined };
     },
     async restartServer() {
-      world.server = await spawnServer(['--port', String(port), '--db', db], serverEnv);
+      world.server = await spawnServer([...listen, '--db', db], serverEnv);
     },
   };
-  world.env = { TRIPLINE_URL: world.server.url, TRIPLINE_KEY: adminKey };
+  world.env = { TRIPLINE_URL: world.server.adminUrl, TRIPLINE_KEY: adminKey };
   const enrolled = await runCli(['agent', 'enroll', '--name', node, '--json'], world.env);
   if (enrolled.code !== 0) throw new Error(`agent enroll failed: ${enrolled.stderr}`);
   world.agentKey = JSON.parse(enrolled.stdout).key;
@@ -79,7 +79,7 @@ export async function startWorld(prefix: string, node = 'e2e-host'): Promise<Dec
 export function startAgent(world: DecoyWorld): Promise<AgentProcess> {
   return AgentProcess.start([
     '--policy-dir', join(world.dir, 'policies'),
-    '--server', world.server.url,
+    '--server', world.server.adminUrl,
     '--agent-key', world.agentKey,
     '--spool-dir', join(world.dir, 'spool'),
     '--node-name', world.node,

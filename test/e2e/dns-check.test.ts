@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { newSecret } from '../../src/core/ids.js';
 import { freePort } from '../support/ports.js';
-import { runCli, spawnServer, type ServerProcess } from '../support/process.js';
+import { listenArgs, runCli, spawnServer, type ServerProcess } from '../support/process.js';
 import { scratch } from './credentials-support.js';
 import { dig } from './dns-support.js';
 
@@ -16,7 +16,7 @@ describe('tripline server --dns-zone and tripline dns check, as real processes',
   let dnsPort: number;
   before(async () => {
     server = await spawnServer(
-      ['--port', String(await freePort()), '--db', join(work.dir, 't.db'), '--dns-zone', ZONE, '--dns-port', '0', '--dns-address', '127.0.0.1'],
+      [...(await listenArgs()), '--db', join(work.dir, 't.db'), '--dns-zone', ZONE, '--dns-port', '0', '--dns-address', '127.0.0.1'],
       { TRIPLINE_ADMIN_KEY: key },
     );
     const line = server.stdout().split('\n').find((l) => l.includes('"msg":"dns server listening'));
@@ -35,7 +35,7 @@ describe('tripline server --dns-zone and tripline dns check, as real processes',
   });
 
   it('creates dns tokens under the zone it was started with', async () => {
-    const created = await runCli(['token', 'create', '--kind', 'dns', '--memo', 'cli dns token', '--json'], { TRIPLINE_URL: server.url, TRIPLINE_KEY: key });
+    const created = await runCli(['token', 'create', '--kind', 'dns', '--memo', 'cli dns token', '--json'], { TRIPLINE_URL: server.adminUrl, TRIPLINE_KEY: key });
     assert.equal(created.code, 0, created.stderr);
     const token = JSON.parse(created.stdout);
     assert.equal(token.hostname, `${token.id}.${ZONE}`);
@@ -44,7 +44,7 @@ describe('tripline server --dns-zone and tripline dns check, as real processes',
 
   it('dns check says a good zone is reachable and answered correctly (exit 0)', async () => {
     // TRIPLINE_URL names the API server; only --server on the command line names a nameserver.
-    const result = await runCli(['dns', 'check', '--zone', ZONE, '--server', `127.0.0.1:${dnsPort}`], { TRIPLINE_URL: server.url });
+    const result = await runCli(['dns', 'check', '--zone', ZONE, '--server', `127.0.0.1:${dnsPort}`], { TRIPLINE_URL: server.adminUrl });
     assert.equal(result.code, 0, result.stdout + result.stderr);
     assert.match(result.stdout, /ok\s+SOA\s+127\.0\.0\.1:\d+ is authoritative for canary\.example\.test/);
     assert.match(result.stdout, /ok\s+TCP/);
@@ -72,7 +72,7 @@ describe('tripline server --dns-zone and tripline dns check, as real processes',
   });
 
   it('refuses DNS flags without a zone, with a message that says why', async () => {
-    const result = await runCli(['server', '--port', String(await freePort()), '--db', join(work.dir, 'other.db'), '--dns-port', '5353']);
+    const result = await runCli(['server', ...(await listenArgs()), '--db', join(work.dir, 'other.db'), '--dns-port', '5353']);
     assert.equal(result.code, 1);
     assert.match(result.stderr, /need --dns-zone/);
   });

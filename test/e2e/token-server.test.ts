@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { freePort } from '../support/ports.js';
-import { runCli, spawnServer, type ServerProcess } from '../support/process.js';
+import { listenArgs, runCli, spawnServer, type ServerProcess } from '../support/process.js';
 
 function curl(args: string[]): Promise<string> {
   return new Promise((resolve, reject) =>
@@ -17,14 +17,15 @@ describe('tripline server and CLI as real processes', () => {
   let dir: string;
   let server: ServerProcess;
   let env: Record<string, string>;
+  let listen: string[];
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tripline-e2e-'));
-    const port = await freePort();
-    server = await spawnServer(['--port', String(port), '--db', join(dir, 'store.db')], { TRIPLINE_ADMIN_KEY: '' });
+    listen = await listenArgs();
+    server = await spawnServer([...listen, '--db', join(dir, 'store.db')], { TRIPLINE_ADMIN_KEY: '' });
     const key = /tpl_admin_[A-Za-z0-9_-]{43}/.exec(server.stderr())?.[0];
     assert.ok(key, `the first start prints a generated admin key:\n${server.stderr()}`);
-    env = { TRIPLINE_URL: server.url, TRIPLINE_KEY: key };
+    env = { TRIPLINE_URL: server.adminUrl, TRIPLINE_KEY: key };
   });
 
   after(async () => {
@@ -76,7 +77,7 @@ describe('tripline server and CLI as real processes', () => {
 
   it('prints the generated key only on the first start', async () => {
     await server.stop();
-    server = await spawnServer(['--port', String(new URL(server.url).port), '--db', join(dir, 'store.db')], { TRIPLINE_ADMIN_KEY: '' });
+    server = await spawnServer([...listen, '--db', join(dir, 'store.db')], { TRIPLINE_ADMIN_KEY: '' });
     assert.doesNotMatch(server.stderr(), /tpl_admin_/);
     assert.equal((await runCli(['token', 'list', '--json'], env)).code, 0, 'the first key still works');
   });
@@ -85,12 +86,12 @@ describe('tripline server and CLI as real processes', () => {
 describe('acknowledged hits survive a crash', () => {
   it('finds every hit that got a 200 after the server is killed with SIGKILL', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tripline-e2e-'));
-    const port = String(await freePort());
-    const args = ['--port', port, '--db', join(dir, 'store.db')];
+    // 500 hits at once from one source: the per-source connection cap is raised so every one lands.
+    const args = [...(await listenArgs()), '--max-connections-per-source', '1000', '--db', join(dir, 'store.db')];
     const env = { TRIPLINE_ADMIN_KEY: 'crash-key' };
     let server = await spawnServer(args, env);
     try {
-      const created = await fetch(`${server.url}/api/v1/tokens`, {
+      const created = await fetch(`${server.adminUrl}/api/v1/tokens`, {
         method: 'POST',
         headers: { authorization: 'Bearer crash-key', 'content-type': 'application/json' },
         body: JSON.stringify({ kind: 'http', memo: 'crash' }),
@@ -101,7 +102,7 @@ describe('acknowledged hits survive a crash', () => {
       assert.equal(acknowledged, 500);
       await server.stop('SIGKILL');
       server = await spawnServer(args, env);
-      const shown = await fetch(`${server.url}/api/v1/tokens/${token.id}`, { headers: { authorization: 'Bearer crash-key' } });
+      const shown = await fetch(`${server.adminUrl}/api/v1/tokens/${token.id}`, { headers: { authorization: 'Bearer crash-key' } });
       assert.equal(((await shown.json()) as { hitCount: number }).hitCount, acknowledged);
     } finally {
       await server.stop();
@@ -112,20 +113,23 @@ describe('acknowledged hits survive a crash', () => {
 
 describe('server start-up failures', () => {
   it('exits non-zero with one clear line when the store is unreachable', async () => {
-    const result = await runCli(['server', '--port', String(await freePort()), '--db', 'postgres://tripline:pw@127.0.0.1:1/tripline']);
+    const result = await runCli(['server', ...(await listenArgs()), '--db', 'postgres://tripline:pw@127.0.0.1:1/tripline']);
     assert.notEqual(result.code, 0);
     assert.match(result.stderr, /tripline: cannot reach PostgreSQL at postgres:\/\/tripline:\*\*\*@127\.0\.0\.1:1\/tripline/);
     assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
   });
 
-  it('exits non-zero when the port is taken', async () => {
+  it('exits non-zero, naming the listener, when a port is taken', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tripline-e2e-'));
-    const port = await freePort();
-    const first = await spawnServer(['--port', String(port), '--db', join(dir, 'a.db')], { TRIPLINE_ADMIN_KEY: 'k' });
+    const listen = await listenArgs();
+    const first = await spawnServer([...listen, '--db', join(dir, 'a.db')], { TRIPLINE_ADMIN_KEY: 'k' });
     try {
-      const second = await runCli(['server', '--port', String(port), '--db', join(dir, 'b.db')], { TRIPLINE_ADMIN_KEY: 'k' });
-      assert.notEqual(second.code, 0);
-      assert.match(second.stderr, /EADDRINUSE/);
+      const trigger = await runCli(['server', listen[0]!, listen[1]!, '--admin-listen', `127.0.0.1:${await freePort()}`, '--db', join(dir, 'b.db')], { TRIPLINE_ADMIN_KEY: 'k' });
+      assert.notEqual(trigger.code, 0);
+      assert.match(trigger.stderr, /--listen .*EADDRINUSE/);
+      const admin = await runCli(['server', '--listen', `127.0.0.1:${await freePort()}`, listen[2]!, listen[3]!, '--db', join(dir, 'c.db')], { TRIPLINE_ADMIN_KEY: 'k' });
+      assert.notEqual(admin.code, 0);
+      assert.match(admin.stderr, /--admin-listen .*EADDRINUSE/);
     } finally {
       await first.stop();
       rmSync(dir, { recursive: true, force: true });

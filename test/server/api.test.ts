@@ -6,7 +6,7 @@ async function call(server: TestServer, method: string, path: string, init: { ke
   const headers: Record<string, string> = {};
   if (init.key !== null) headers.authorization = `Bearer ${init.key ?? server.key}`;
   if (init.body !== undefined) headers['content-type'] = init.type ?? 'application/json';
-  const response = await fetch(`${server.url}${path}`, { method, headers, body: init.body });
+  const response = await fetch(`${server.adminUrl}${path}`, { method, headers, body: init.body });
   const text = await response.text();
   let body: any = text;
   try {

@@ -2,6 +2,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { once } from 'node:events';
+import { freePort } from './ports.js';
 
 export const REPO = join(import.meta.dirname, '..', '..');
 export const CLI = join(REPO, 'dist', 'cli', 'main.js');
@@ -27,6 +28,11 @@ export function runCli(args: string[], env: Record<string, string | undefined> =
   });
 }
 
+/** --listen and --admin-listen on two loopback ports free a moment ago; reuse the array to restart on the same ports. */
+export async function listenArgs(): Promise<string[]> {
+  return ['--listen', `127.0.0.1:${await freePort()}`, '--admin-listen', `127.0.0.1:${await freePort()}`];
+}
+
 export interface ServerProcess {
   child: ChildProcess;
   /** The trigger listener. */
@@ -42,7 +48,7 @@ export interface ServerProcess {
 
 /**
  * Starts `tripline server` as a real process and waits for its "listening" log line.
- * The port must be given in args (use freePort()).
+ * The listeners must be given in args (--listen and --admin-listen, with ports from freePort()).
  */
 export async function spawnServer(args: string[], env: Record<string, string | undefined> = {}, timeoutMs = 30_000): Promise<ServerProcess> {
   requireBuilt();
@@ -57,8 +63,8 @@ export async function spawnServer(args: string[], env: Record<string, string | u
       const line = out.split('\n').find((l) => l.includes('"tripline server listening"'));
       if (line) {
         clearTimeout(timer);
-        const logged = JSON.parse(line) as { url: string; adminUrl?: string };
-        resolve({ url: logged.url, adminUrl: logged.adminUrl ?? logged.url });
+        const logged = JSON.parse(line) as { url: string; adminUrl: string };
+        resolve({ url: logged.url, adminUrl: logged.adminUrl });
       }
     });
     child.once('exit', (code) => {

@@ -17,14 +17,14 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** A Tripline server in this process on a free loopback port, with a fresh SQLite store unless db is given. */
+/** A Tripline server in this process on free loopback ports (trigger and admin), with a fresh SQLite store unless db is given. */
 export async function startTestServer(options: Partial<ServerOptions> = {}): Promise<TestServer> {
   const dir = options.db ? undefined : mkdtempSync(join(tmpdir(), 'tripline-test-'));
   const key = newSecret('tpl_test');
   const server = await startServer(
     {
-      host: '127.0.0.1',
-      port: 0,
+      listen: { host: '127.0.0.1', port: 0 },
+      adminListen: { host: '127.0.0.1', port: 0 },
       db: options.db ?? join(dir!, 'tripline.db'),
       trustProxy: [],
       adminKey: key,

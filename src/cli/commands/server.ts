@@ -1,12 +1,13 @@
 import { Command, Option } from 'commander';
+import pino from 'pino';
 import { ConfigError } from '../../core/errors.js';
+import { listenerUrl, parsePort } from '../../server/listen-address.js';
 import { SERVER_DEFAULTS, startServer, type ServerOptions } from '../../server/start.js';
 import { alertSettingsFrom, withAlertOptions, type AlertCliOptions } from './alert-options.js';
+import { resolveListeners, withListenOptions, type ListenCliOptions } from './listen-options.js';
 
 function port(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`port "${value}" is not a number from 0 to 65535`);
-  return n;
+  return parsePort(value, '--dns-port');
 }
 
 function list(value: string): string[] {
@@ -42,15 +43,18 @@ function dnsOptions(flags: DnsFlags): ServerOptions['dns'] {
 }
 
 export function serverCommand(): Command {
-  return withAlertOptions(new Command('server'))
-    .description('Run the Tripline server: trigger endpoints, REST API, alert delivery.')
-    .addOption(new Option('--host <address>', 'address to listen on').env('TRIPLINE_HOST').default(SERVER_DEFAULTS.host))
-    .addOption(new Option('--port <port>', 'HTTP port').env('TRIPLINE_PORT').default(SERVER_DEFAULTS.port).argParser(port))
+  return withAlertOptions(withListenOptions(new Command('server')))
+    .description('Run the Tripline server: the trigger listener (token URLs), the admin listener (REST API, dashboard, agents), alert delivery.')
     .addOption(
       new Option('--db <location>', 'store: a SQLite file path or a postgres:// URL').env('TRIPLINE_DB').default(SERVER_DEFAULTS.db),
     )
     .addOption(
       new Option('--public-url <url>', 'base URL attackers reach the server at; trigger URLs are built from it').env('TRIPLINE_PUBLIC_URL'),
+    )
+    .addOption(
+      new Option('--admin-public-url <url>', 'base URL operators reach the admin listener at; dashboard links in alerts use it (default: the admin listener)').env(
+        'TRIPLINE_ADMIN_PUBLIC_URL',
+      ),
     )
     .addOption(
       new Option('--trust-proxy <list>', 'comma-separated proxy addresses/CIDRs whose X-Forwarded-For / X-Real-IP is believed')
@@ -74,21 +78,23 @@ export function serverCommand(): Command {
         .env('TRIPLINE_DNS_NAMESERVERS')
         .argParser(list),
     )
-    .addOption(new Option('--dns-host <address>', 'address the DNS listener binds (default: --host)').env('TRIPLINE_DNS_HOST'))
+    .addOption(new Option('--dns-host <address>', 'address the DNS listener binds (default: the --listen host)').env('TRIPLINE_DNS_HOST'))
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).env('TRIPLINE_LOG_LEVEL').default(SERVER_DEFAULTS.logLevel))
     .addHelpText(
       'after',
       '\nThe admin API key comes from TRIPLINE_ADMIN_KEY; without it, the first start with an empty\nstore generates one and prints it once.',
     )
-    .action(async (options: { host: string; port: number; db: string; publicUrl?: string; trustProxy: string[]; logLevel: string } & DnsFlags & AlertCliOptions) => {
-      if (options.publicUrl) {
-        try {
-          new URL(options.publicUrl);
-        } catch {
-          throw new ConfigError(`--public-url "${options.publicUrl}" is not a URL`);
-        }
+    .action(async (options: { db: string; publicUrl?: string; adminPublicUrl?: string; trustProxy: string[]; logLevel: string } & ListenCliOptions & DnsFlags & AlertCliOptions, command: Command) => {
+      const { listen, adminListen, deprecation } = resolveListeners(options, command);
+      for (const [flag, value] of [['--public-url', options.publicUrl], ['--admin-public-url', options.adminPublicUrl]] as const) {
+        if (value && !URL.canParse(value)) throw new ConfigError(`${flag} "${value}" is not a URL`);
       }
-      const server = await startServer({ ...options, dns: dnsOptions(options), adminKey: process.env.TRIPLINE_ADMIN_KEY || undefined, alerts: alertSettingsFrom(options) });
+      const log = pino({ level: options.logLevel });
+      if (deprecation) log.warn({ listen: listenerUrl(listen.host, listen.port) }, deprecation);
+      const server = await startServer(
+        { ...options, listen, adminListen, dns: dnsOptions(options), adminKey: process.env.TRIPLINE_ADMIN_KEY || undefined, alerts: alertSettingsFrom(options) },
+        log,
+      );
       const stop = (signal: string) => {
         server.services.log.info({ signal }, 'shutting down');
         server.close().then(

@@ -28,3 +28,8 @@ export function registerErrorHandler(app: FastifyInstance): void {
     void reply.code(status).type('application/json; charset=utf-8').send(body);
   });
 }
+
+/** The API's answer for a path no route serves. */
+export function notFound(method: string, url: string): ErrorBody {
+  return { error: 'not_found', message: `no API route ${method} ${url.split('?')[0]}` };
+}

@@ -40,9 +40,8 @@ function sendText(reply: FastifyReply, status: number, text: string): FastifyRep
 }
 
 /**
- * The dashboard under /ui/. These paths are taken out of the trigger space (every other path is a
- * trigger); `/` stays a trigger path on purpose, so the root of a canary host shows nothing about
- * what runs there.
+ * The dashboard under /ui/, on the admin listener only: on the trigger listener /ui/ is a trigger
+ * path like any other, so a canary host shows nothing about what runs there.
  */
 export async function dashboardRoutes(app: FastifyInstance, { bundle }: DashboardRoutesOptions): Promise<void> {
   // Bodies sent to dashboard paths are never used: drain them instead of parsing.

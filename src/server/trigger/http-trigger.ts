@@ -19,13 +19,6 @@ export interface HttpTriggerOptions {
   log: Logger;
 }
 
-/** Paths the app itself answers; every other path is a trigger path. */
-const APP_PATH = /^\/(?:api\/v1|healthz|metrics|ui)(?:[/?#]|$)/;
-
-export function isTriggerPath(url: string | undefined): boolean {
-  return !APP_PATH.test(url ?? '/');
-}
-
 /** Unknown, disabled and live tokens all get these exact bytes (no Date header, same length). */
 function sendGif(reply: TriggerReply): TriggerReply {
   return reply
@@ -42,8 +35,8 @@ function sendError(reply: TriggerReply, status: number, code: string, message: s
 }
 
 /**
- * The trigger endpoint as a plain node request handler: any method on any path outside the app's
- * own routes. A live token's hit is committed before the answer goes out.
+ * The trigger endpoint as a plain node request handler: any method on any path of the trigger
+ * listener. A live token's hit is committed before the answer goes out.
  */
 export function createHttpTrigger(options: HttpTriggerOptions): (request: IncomingMessage, response: ServerResponse) => void {
   const { recorder, addresses, metrics, log } = options;

@@ -25,21 +25,22 @@ export interface ServerProcess {
 
 /**
  * The real `tripline server` as its own process (through tsx, so no build is needed), on a free
- * loopback port, ready once /healthz answers.
+ * loopback ports (trigger and admin), ready once /healthz answers.
  */
 export async function spawnServer(options: { db: string; key?: string; args?: string[] }): Promise<ServerProcess> {
   const port = await freePort();
+  const adminPort = await freePort();
   const key = options.key ?? newSecret('tpl_test');
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'server', '--host', '127.0.0.1', '--port', String(port), '--db', options.db, ...(options.args ?? [])],
+    ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'server', '--listen', `127.0.0.1:${port}`, '--admin-listen', `127.0.0.1:${adminPort}`, '--db', options.db, ...(options.args ?? [])],
     { cwd: ROOT, env: { ...process.env, TRIPLINE_ADMIN_KEY: key, TRIPLINE_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';
   child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}`;
-  const adminUrl = url;
+  const adminUrl = `http://127.0.0.1:${adminPort}`;
   await waitFor(
     'the server process to answer /healthz',
     async () => {

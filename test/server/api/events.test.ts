@@ -76,10 +76,10 @@ describe('GET /api/v1/events', () => {
   });
 
   test('refuses a request without a valid key', async () => {
-    const missing = await openEventStream(server.url);
+    const missing = await openEventStream(server.adminUrl);
     assert.equal(missing.status, 401);
     missing.close();
-    const wrong = await openEventStream(server.url, 'tpl_admin_wrong');
+    const wrong = await openEventStream(server.adminUrl, 'tpl_admin_wrong');
     assert.equal(wrong.status, 401);
     wrong.close();
   });
@@ -87,7 +87,7 @@ describe('GET /api/v1/events', () => {
   test('streams every hit once it is stored, with the stored hit', async () => {
     const created = await server.api('POST', '/tokens', { kind: 'http', memo: 'events test' });
     assert.equal(created.status, 201);
-    const frames = await openEventStream(server.url, server.key);
+    const frames = await openEventStream(server.adminUrl, server.key);
     assert.equal(frames.status, 200);
     assert.match(frames.headers['content-type'] ?? '', /^text\/event-stream/);
     assert.equal(frames.headers['cache-control'], 'no-store');
@@ -110,7 +110,7 @@ describe('GET /api/v1/events', () => {
   });
 
   test('a stream stops receiving once its client goes away', async () => {
-    const frames = await openEventStream(server.url, server.key);
+    const frames = await openEventStream(server.adminUrl, server.key);
     await frames.next();
     const bus = server.server.services.events;
     const withClient = bus.listenerCount;
@@ -122,7 +122,7 @@ describe('GET /api/v1/events', () => {
 
 test('closing the server ends open event streams', async () => {
   const server = await startTestServer();
-  const frames = await openEventStream(server.url, server.key);
+  const frames = await openEventStream(server.adminUrl, server.key);
   assert.equal((await frames.next()).event, 'ready');
   await server.close();
   await assert.rejects(frames.next(), /stream ended/);

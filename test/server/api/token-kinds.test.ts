@@ -19,7 +19,7 @@ test('GET /api/v1/token-kinds lists every registered kind with its form', async 
     assert.ok(http.title.length > 0);
     assert.ok(Array.isArray(http.options));
 
-    const unauthenticated = await fetch(`${server.url}/api/v1/token-kinds`);
+    const unauthenticated = await fetch(`${server.adminUrl}/api/v1/token-kinds`);
     assert.equal(unauthenticated.status, 401);
   } finally {
     await server.close();

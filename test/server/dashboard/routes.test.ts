@@ -139,21 +139,24 @@ test('without a built dashboard, /ui/ says how to build it', async () => {
   }
 });
 
-test('/ui/ paths are no trigger paths, and / still is', async () => {
+test('/ui/ is the dashboard on the admin listener and an ordinary trigger path on the trigger listener', async () => {
   const server = await startTestServer();
   try {
     const created = await server.api('POST', '/tokens', { kind: 'http', memo: 'dashboard paths' });
     const id = created.body.id as string;
-    const dashboardPath = await rawGet(server.url, `/ui/${id}/logo.gif`);
+    const dashboardPath = await rawGet(server.adminUrl, `/ui/${id}/logo.gif`);
     assert.notEqual(dashboardPath.headers['content-type'], 'image/gif');
+    const adminRoot = await rawGet(server.adminUrl, `/assets/${id}/logo.gif`);
+    assert.equal(adminRoot.status, 404, 'the admin listener serves no trigger paths');
+    assert.equal((await server.api('GET', `/tokens/${id}/hits`)).body.items.length, 0);
     const root = await rawGet(server.url, '/');
     assert.equal(root.status, 200);
     assert.equal(root.headers['content-type'], 'image/gif');
-    const fired = await rawGet(server.url, `/assets/${id}/logo.gif`);
+    const fired = await rawGet(server.url, `/ui/${id}/logo.gif`);
     assert.equal(fired.headers['content-type'], 'image/gif');
     const hits = await server.api('GET', `/tokens/${id}/hits`);
-    assert.equal(hits.body.items.length, 1, 'only the trigger path recorded a hit');
-    assert.match(hits.body.items[0].detail.path, /^\/assets\//);
+    assert.equal(hits.body.items.length, 1, 'only the trigger listener recorded a hit');
+    assert.match(hits.body.items[0].detail.path, /^\/ui\//);
   } finally {
     await server.close();
   }

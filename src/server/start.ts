@@ -86,6 +86,7 @@ export async function startServer(options: ServerOptions, log: Logger = pino({ l
       async close() {
         await dns?.close();
         await app.close();
+        await services.auth.close();
         await services.hitWriter.idle();
         await services.alerting.dispatcher.stop();
         await store.close();

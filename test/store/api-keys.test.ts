@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import pino from 'pino';
+import { newSecret } from '../../src/core/ids.js';
+import { ensureAdminKey } from '../../src/server/admin-key.js';
+import { openStore } from '../../src/store/connect.js';
+import { ApiKeyRepository, keyPrefix } from '../../src/store/repositories/api-keys.js';
+import { storeDialects } from '../support/dialects.js';
+
+const silent = pino({ level: 'silent' });
+
+describe('key prefixes', () => {
+  it('show the role label and two random characters of a generated key, four characters of any other', () => {
+    assert.equal(keyPrefix('tpl_admin_AbCdEfGh'), 'tpl_admin_Ab');
+    assert.equal(keyPrefix('tpl_viewer_xyz123'), 'tpl_viewer_xy');
+    assert.equal(keyPrefix('correct horse battery staple 12345'), 'corr');
+    assert.equal(keyPrefix('a\u0000\u202eb'), 'a??b');
+  });
+});
+
+for (const dialect of storeDialects()) {
+  describe(`API keys on ${dialect.name}`, () => {
+    it('creates keys of each role with a display prefix, and refuses revoked ones', async () => {
+      const store = await openStore(await dialect.newLocation());
+      try {
+        const keys = new ApiKeyRepository(store.db);
+        const admin = await keys.create('ops', 'admin');
+        const viewer = await keys.create('auditor', 'viewer');
+        assert.match(viewer.key, /^tpl_viewer_[A-Za-z0-9_-]{43}$/);
+        assert.equal(viewer.record.prefix, viewer.key.slice(0, 'tpl_viewer_'.length + 2));
+        assert.equal(viewer.record.origin, 'api');
+        assert.equal(viewer.record.revokedAt, null);
+
+        const revoked = await keys.revoke(viewer.record.id);
+        assert.ok(revoked.revokedAt);
+        assert.deepEqual(await keys.authenticate(viewer.key), { ok: false, reason: 'revoked' });
+        assert.equal((await keys.revoke(viewer.record.id)).revokedAt, revoked.revokedAt, 'revoking again changes nothing');
+        const listed = await keys.list();
+        assert.deepEqual(
+          listed.map((k) => [k.name, k.role, k.revokedAt !== null]),
+          [
+            ['ops', 'admin', false],
+            ['auditor', 'viewer', true],
+          ],
+        );
+        assert.ok((await keys.authenticate(admin.key)).ok);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('refuses to revoke the last admin key in force', async () => {
+      const store = await openStore(await dialect.newLocation());
+      try {
+        const keys = new ApiKeyRepository(store.db);
+        const first = await keys.create('first', 'admin');
+        await assert.rejects(keys.revoke(first.record.id), { code: 'conflict', status: 409 });
+        const second = await keys.create('second', 'admin');
+        await keys.revoke(first.record.id);
+        await assert.rejects(keys.revoke(second.record.id), { code: 'conflict' });
+        await assert.rejects(keys.revoke('0'.repeat(26)), { code: 'not_found' });
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('stores last-used times in a batch and never moves them back', async () => {
+      const store = await openStore(await dialect.newLocation());
+      try {
+        const keys = new ApiKeyRepository(store.db);
+        const a = await keys.create('a', 'agent');
+        const b = await keys.create('b', 'viewer');
+        await keys.recordUse(
+          new Map([
+            [a.record.id, '2030-01-01T00:00:02.000Z'],
+            [b.record.id, '2030-01-01T00:00:01.000Z'],
+          ]),
+        );
+        await keys.recordUse([[a.record.id, '2030-01-01T00:00:00.000Z']]);
+        assert.equal((await keys.find(a.record.id))?.lastUsedAt, '2030-01-01T00:00:02.000Z');
+        assert.equal((await keys.find(b.record.id))?.lastUsedAt, '2030-01-01T00:00:01.000Z');
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('TRIPLINE_ADMIN_KEY: too short is refused, a new value revokes the old one, a revoked one never comes back', async () => {
+      const store = await openStore(await dialect.newLocation());
+      try {
+        const keys = new ApiKeyRepository(store.db);
+        const print = () => assert.fail('nothing is generated when a key is configured');
+        await assert.rejects(ensureAdminKey(keys, silent, 'x'.repeat(31), print), /at least 32/);
+        assert.equal((await keys.list()).length, 0);
+
+        const first = newSecret('tpl_test');
+        await ensureAdminKey(keys, silent, first, print);
+        await ensureAdminKey(keys, silent, first, print);
+        assert.equal((await keys.list()).length, 1, 'the same value registers once');
+        const keep = await keys.create('other admin', 'admin');
+
+        const second = newSecret('tpl_test');
+        await ensureAdminKey(keys, silent, second, print);
+        assert.deepEqual(await keys.authenticate(first), { ok: false, reason: 'revoked' });
+        assert.ok((await keys.authenticate(second)).ok);
+        assert.ok((await keys.authenticate(keep.key)).ok, 'keys made through the API are not touched');
+        await assert.rejects(ensureAdminKey(keys, silent, first, print), /revoked/);
+
+        // Without the variable, the key it last set stays in force.
+        await ensureAdminKey(keys, silent, undefined, print);
+        assert.ok((await keys.authenticate(second)).ok);
+      } finally {
+        await store.close();
+      }
+    });
+  });
+}

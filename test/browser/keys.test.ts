@@ -44,3 +44,20 @@ test('keys page: create a viewer key, see it once, use it read-only, revoke it',
   assert.deepEqual(watch.cspViolations, []);
   assert.ok(watch.requestUrls.every((url) => !url.includes(viewerKey) && !url.includes(server.key)), 'no key in a URL');
 });
+
+test('agents page: enrolling shows the agent key once, and it is listed as an agent key', async () => {
+  const { server, browser } = fixture;
+  const { page, watch } = await openPage(browser);
+  await signIn(page, server.adminUrl, server.key);
+  await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Agents' }).click();
+  await page.getByLabel('Agent name').fill('db-01');
+  await page.getByRole('button', { name: 'Enroll agent' }).click();
+  await page.getByText('Agent key for “db-01”: save it now, it is not shown again.').waitFor();
+  const agentKey = (await page.locator('.reveal code').textContent()) ?? '';
+  assert.match(agentKey, /^tpl_agent_[A-Za-z0-9_-]{43}$/);
+  await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Keys' }).click();
+  const row = page.locator('tr[data-key-id]', { hasText: 'db-01' });
+  await row.waitFor();
+  assert.match((await row.textContent()) ?? '', new RegExp(`${agentKey.slice(0, 12)}….*agent`));
+  assert.deepEqual(watch.errors, []);
+});

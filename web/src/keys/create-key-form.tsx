@@ -1,6 +1,7 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import type { KeyRole } from '../api/types';
 import { useApi } from '../auth/session';
+import { useSubmit } from '../hooks/use-submit';
 import { createKey, type CreatedKey } from './key-api';
 
 /** Creates a key by name and role; the server answers with the key, shown once. */
@@ -8,22 +9,10 @@ export function CreateKeyForm({ roles, onCreated }: { roles: KeyRole[]; onCreate
   const api = useApi();
   const [name, setName] = useState('');
   const [role, setRole] = useState<KeyRole>('viewer');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      onCreated(await createKey(api, name.trim(), role));
-      setName('');
-    } catch (failure) {
-      setError((failure as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, submit } = useSubmit(async () => {
+    onCreated(await createKey(api, name.trim(), role));
+    setName('');
+  });
 
   return (
     <form className="inline-form" onSubmit={submit} aria-label="Create an API key">

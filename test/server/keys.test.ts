@@ -253,6 +253,12 @@ describe('TRIPLINE_ADMIN_KEY', () => {
       const refused = await call(second.adminUrl, oldKey, 'GET', '/tokens');
       assert.equal(refused.status, 401);
       assert.match(refused.body.message, /revoked/);
+      const { items } = (await call(second.adminUrl, newKey, 'GET', '/keys')).body as { items: { origin: string; revokedAt: string | null; lastUsedAt: string | null }[] };
+      const envKeys = items.filter((k) => k.origin === 'env');
+      assert.equal(envKeys.length, 2);
+      assert.equal(envKeys.filter((k) => k.revokedAt === null).length, 1, 'only the new value is in force');
+      // The first server wrote the old key's last use when it shut down, within the minute.
+      assert.ok(envKeys.find((k) => k.revokedAt !== null)?.lastUsedAt, 'last use stored at shutdown');
     } finally {
       await second.close();
     }

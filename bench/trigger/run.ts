@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
+import { newSecret } from '../../src/core/ids.js';
 import { freePort } from '../../test/support/ports.js';
 import { spawnServer } from '../../test/support/process.js';
 import { median, printRatio } from '../support/report.js';
@@ -46,7 +47,7 @@ async function startBare(): Promise<{ child: ChildProcess; url: string }> {
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'tripline-bench-'));
-const key = 'bench-admin-key';
+const key = newSecret('tpl_admin');
 const tripline = await spawnServer(['--port', String(await freePort()), '--db', join(dir, 'bench.db')], { TRIPLINE_ADMIN_KEY: key });
 const bare = await startBare();
 try {

@@ -52,6 +52,9 @@ async function registerConfiguredKey(keys: ApiKeyRepository, log: Logger, config
   if (current && current.role !== 'admin') {
     throw new ConfigError(`TRIPLINE_ADMIN_KEY is the ${current.role} key ${current.id}, not an admin key`, { id: current.id });
   }
+  // The key printed at a first start (or made with `key create`) may be the value put into the
+  // variable; from then on it is the variable's key, revoked when the value changes.
+  if (current && current.origin !== 'env') await keys.setOrigin(current.id, 'env');
   current ??= await keys.register(ENV_KEY_NAME, 'admin', configured, 'env');
   for (const replaced of await keys.activeFrom('env')) {
     if (replaced.id === current.id) continue;

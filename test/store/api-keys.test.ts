@@ -15,6 +15,7 @@ describe('key prefixes', () => {
     assert.equal(keyPrefix('tpl_viewer_xyz123'), 'tpl_viewer_xy');
     assert.equal(keyPrefix('correct horse battery staple 12345'), 'corr');
     assert.equal(keyPrefix('a\u0000\u202eb'), 'a??b');
+    assert.equal(keyPrefix(`tpl_${'a'.repeat(500)}_x`), 'tpl_');
   });
 });
 
@@ -108,6 +109,12 @@ for (const dialect of storeDialects()) {
         // Without the variable, the key it last set stays in force.
         await ensureAdminKey(keys, silent, undefined, print);
         assert.ok((await keys.authenticate(second)).ok);
+
+        // A key made elsewhere and then put into the variable is replaced like any other value.
+        await ensureAdminKey(keys, silent, keep.key, print);
+        assert.deepEqual(await keys.authenticate(second), { ok: false, reason: 'revoked' });
+        await ensureAdminKey(keys, silent, newSecret('tpl_test'), print);
+        assert.deepEqual(await keys.authenticate(keep.key), { ok: false, reason: 'revoked' });
       } finally {
         await store.close();
       }

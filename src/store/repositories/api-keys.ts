@@ -29,7 +29,8 @@ function hashKey(key: string): Buffer {
   return createHash('sha256').update(key, 'utf8').digest();
 }
 
-const GENERATED_PREFIX = /^tpl_[a-z]+_/;
+// Bounded, so a client cannot get a long label of its choosing into the log.
+const GENERATED_PREFIX = /^tpl_[a-z]{1,12}_/;
 /** Random characters shown after tpl_<role>_: 12 bits of a 256-bit key, enough to tell keys apart. */
 const SHOWN_RANDOM_CHARS = 2;
 /** Of a key the operator chose (TRIPLINE_ADMIN_KEY, at least 32 characters): the first 4. */
@@ -95,6 +96,11 @@ export class ApiKeyRepository {
   async activeFrom(origin: KeyOrigin): Promise<ApiKey[]> {
     const rows = await this.db.selectFrom('api_keys').selectAll().where('origin', '=', origin).where('revoked_at', 'is', null).execute();
     return rows.map(keyFromRow);
+  }
+
+  /** Marks where a key now comes from: a key put into TRIPLINE_ADMIN_KEY becomes the env key. */
+  async setOrigin(id: string, origin: KeyOrigin): Promise<void> {
+    await this.db.updateTable('api_keys').set({ origin }).where('id', '=', id).execute();
   }
 
   async countActiveAdmins(): Promise<number> {

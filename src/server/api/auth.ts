@@ -106,7 +106,14 @@ export class Authenticator {
  */
 export function requireKey(auth: Authenticator, access: Access) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    request.apiKey = await auth.admit(request, reply, access);
+    try {
+      request.apiKey = await auth.admit(request, reply, access);
+    } catch (error) {
+      // A refused request's body is never read; closing the connection after the answer stops the
+      // server taking in (and discarding) the rest of it.
+      if (request.headers['content-length'] !== undefined || request.headers['transfer-encoding'] !== undefined) void reply.header('connection', 'close');
+      throw error;
+    }
   };
 }
 

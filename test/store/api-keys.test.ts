@@ -1,9 +1,17 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import { Migrator } from 'kysely/migration';
 import pino from 'pino';
 import { newSecret } from '../../src/core/ids.js';
 import { ensureAdminKey } from '../../src/server/admin-key.js';
 import { openStore } from '../../src/store/connect.js';
+import { migrations } from '../../src/store/migrations/index.js';
 import { ApiKeyRepository, keyPrefix } from '../../src/store/repositories/api-keys.js';
 import { storeDialects } from '../support/dialects.js';
 
@@ -16,6 +24,49 @@ describe('key prefixes', () => {
     assert.equal(keyPrefix('correct horse battery staple 12345'), 'corr');
     assert.equal(keyPrefix('a\u0000\u202eb'), 'a??b');
     assert.equal(keyPrefix(`tpl_${'a'.repeat(500)}_x`), 'tpl_');
+  });
+});
+
+describe('migration 004_keys', () => {
+  it('marks the key an earlier TRIPLINE_ADMIN_KEY registered, so the next new value revokes it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tripline-migrate-'));
+    const file = join(dir, 'tripline.db');
+    const legacyKey = newSecret('tpl_test');
+    try {
+      // A store as the release before keys had origins left it, with its env key and an API key.
+      const before = Object.fromEntries(Object.entries(migrations).filter(([name]) => name < '004'));
+      const old = new Kysely<any>({ dialect: new SqliteDialect({ database: new BetterSqlite3(file) }) });
+      const { error } = await new Migrator({ db: old, provider: { getMigrations: async () => before } }).migrateToLatest();
+      assert.equal(error, undefined);
+      const hash = (key: string) => createHash('sha256').update(key).digest('hex');
+      await old
+        .insertInto('api_keys')
+        .values([
+          { id: '01aaaaaaaaaaaaaaaaaaaaaaaa', name: 'admin (TRIPLINE_ADMIN_KEY)', role: 'admin', key_hash: hash(legacyKey), created_at: '2025-01-01T00:00:00.000Z', last_used_at: null },
+          { id: '01bbbbbbbbbbbbbbbbbbbbbbbb', name: 'ops', role: 'admin', key_hash: hash('tpl_admin_ops'), created_at: '2025-01-01T00:00:00.000Z', last_used_at: null },
+        ])
+        .execute();
+      await old.destroy();
+
+      const store = await openStore(file);
+      try {
+        const keys = new ApiKeyRepository(store.db);
+        assert.deepEqual(
+          (await keys.list()).map((k) => [k.name, k.origin, k.prefix, k.revokedAt]),
+          [
+            ['admin (TRIPLINE_ADMIN_KEY)', 'env', null, null],
+            ['ops', 'api', null, null],
+          ],
+        );
+        await ensureAdminKey(keys, silent, newSecret('tpl_test'), () => undefined);
+        assert.deepEqual(await keys.authenticate(legacyKey), { ok: false, reason: 'revoked' });
+        assert.ok((await keys.authenticate('tpl_admin_ops')).ok);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -3,6 +3,8 @@
 export function printRatio(name: string, measured: { label: string; value: number; unit: string }[], ratio: number, target: string, ok: boolean): void {
   for (const m of measured) console.log(`${name}: ${m.label} ${m.value.toFixed(m.value < 10 ? 3 : 0)} ${m.unit}`);
   console.log(`${name}: ratio ${ratio.toFixed(3)} (target ${target}) ${ok ? 'MET' : 'NOT MET'}`);
+  // A missed target fails the run (make bench stops), after the figures are printed.
+  if (!ok) process.exitCode = 1;
 }
 
 export function percentile(sorted: number[], p: number): number {

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
+import { newSecret } from '../../src/core/ids.js';
 import { listenArgs, spawnServer } from '../../test/support/process.js';
 import { median, printRatio } from '../support/report.js';
 
@@ -45,7 +46,7 @@ async function startBare(): Promise<{ child: ChildProcess; url: string }> {
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'tripline-bench-'));
-const key = 'bench-admin-key';
+const key = newSecret('tpl_admin');
 // wrk's connections all come from one address: the per-source cap is raised to admit them all.
 const tripline = await spawnServer([...(await listenArgs()), '--max-connections-per-source', String(CONNECTIONS), '--db', join(dir, 'bench.db')], {
   TRIPLINE_ADMIN_KEY: key,

@@ -7,6 +7,7 @@ import { alertCommand } from './commands/alert.js';
 import { channelCommand } from './commands/channel.js';
 import { decoyCommand } from './commands/decoy.js';
 import { dnsCommand } from './commands/dns.js';
+import { keyCommand } from './commands/key.js';
 import { policyCommand } from './commands/policy.js';
 import { serverCommand } from './commands/server.js';
 import { tokenCommand } from './commands/token.js';
@@ -25,7 +26,8 @@ function program(): Command {
     .addCommand(channelCommand())
     .addCommand(alertCommand())
     .addCommand(policyCommand())
-    .addCommand(agentCommand());
+    .addCommand(agentCommand())
+    .addCommand(keyCommand());
 }
 
 /** One line a human can act on, never a stack trace; exit 1. */

@@ -59,3 +59,10 @@ export class ConfigError extends TriplineError {
     super(message, 'bad_config', 500, context);
   }
 }
+
+/** Too many requests from one source; it may try again after `retryAfterSeconds`. */
+export class RateLimitedError extends TriplineError {
+  constructor(message: string, retryAfterSeconds: number) {
+    super(message, 'rate_limited', 429, { retryAfterSeconds });
+  }
+}

@@ -2,13 +2,14 @@ import { createServer } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { agentAdminRoutes, agentIngestRoutes } from './api/agents.js';
-import { requireKey } from './api/auth.js';
+import { API_ACCESS, requireKey } from './api/auth.js';
 import { alertRoutes } from './api/alerts.js';
 import { channelRoutes } from './api/channels.js';
 import { notFound, registerErrorHandler } from './api/errors.js';
 import { eventRoutes } from './api/events.js';
 import { registerStrictJson } from './api/json-body.js';
 import { registerNoStore } from './api/no-store.js';
+import { keyRoutes } from './api/keys.js';
 import { tokenKindRoutes } from './api/token-kinds.js';
 import { tokenRoutes } from './api/tokens.js';
 import { DashboardBundle } from './dashboard/bundle.js';
@@ -53,19 +54,20 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(
     async (api) => {
       registerStrictJson(api);
-      api.addHook('preHandler', requireKey(services.keys, ['admin']));
+      api.addHook('onRequest', requireKey(services.auth, API_ACCESS));
       await api.register(tokenRoutes, { tokens: services.tokens, hits: services.hits });
       await api.register(agentAdminRoutes, { agents: services.agents });
       await api.register(channelRoutes, { channels: services.alerting.channels });
       await api.register(alertRoutes, { alerts: services.alerting.alerts });
       await api.register(tokenKindRoutes);
       await api.register(eventRoutes, { events: services.events });
+      await api.register(keyRoutes, { keys: services.keys });
       api.all('/*', async (request, reply) => reply.code(404).send(notFound(request.method, request.url)));
     },
     { prefix: '/api/v1' },
   );
-  // Agents report with their own keys (role agent), outside the admin-only API plugin above.
-  await app.register(agentIngestRoutes, { keys: services.keys, agents: services.agents, ingest: services.agentIngest, prefix: '/api/v1/agents' });
+  // Agents report with their own keys (role agent), outside the API plugin above.
+  await app.register(agentIngestRoutes, { auth: services.auth, ingest: services.agentIngest, prefix: '/api/v1/agents' });
 
   await app.register(dashboardRoutes, { bundle: DashboardBundle.load() });
   // Paths outside every route get the API's 404, not a framework page.

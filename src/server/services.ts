@@ -10,6 +10,7 @@ import { HitRepository } from '../store/repositories/hits.js';
 import type { ArtifactContext } from '../tokens/kind.js';
 import { TokenService } from '../tokens/service.js';
 import { alertMetrics } from './alert-metrics.js';
+import { Authenticator } from './api/auth.js';
 import { AgentIngest } from './agent-ingest.js';
 import { ClientAddressResolver } from './client-address.js';
 import { HitRecorder } from './hit-recorder.js';
@@ -32,6 +33,8 @@ export interface Services {
   log: Logger;
   metrics: ServerMetrics;
   keys: ApiKeyRepository;
+  /** API key checks for the admin plane: roles, failure throttling, last-used times. */
+  auth: Authenticator;
   tokens: TokenService;
   hits: HitRepository;
   hitWriter: HitWriter;
@@ -63,16 +66,19 @@ export function createServices(store: Store, log: Logger, config: ServicesConfig
   const events = new LiveEventBus();
   const recorder = new HitRecorder(tokens.live, hitWriter, metrics, log, events);
   const agents = new AgentRepository(store.db);
+  const keys = new ApiKeyRepository(store.db);
+  const addresses = new ClientAddressResolver(config.trustProxy);
   return {
     store,
     log,
     metrics,
-    keys: new ApiKeyRepository(store.db),
+    keys,
+    auth: new Authenticator(keys, addresses, log),
     tokens,
     hits: new HitRepository(store.db),
     hitWriter,
     recorder,
-    addresses: new ClientAddressResolver(config.trustProxy),
+    addresses,
     artifacts: config.artifacts,
     alerting,
     events,

@@ -135,6 +135,7 @@ export async function startServer(options: ServerOptions, log: Logger = pino({ l
         await dns?.close();
         await closeServer(trigger);
         await admin.close();
+        await services.auth.close();
         await services.hitWriter.idle();
         await services.alerting.dispatcher.stop();
         await store.close();

@@ -41,12 +41,19 @@ export interface HitsTable {
 export interface ApiKeysTable {
   id: string;
   name: string;
-  /** 'admin' manages everything; 'agent' may only report events and heartbeats. */
+  /** 'admin' manages everything; 'viewer' reads (GET) only; 'agent' may only report events and heartbeats. */
   role: string;
   /** SHA-256 of the key, hex. The key itself is never stored. */
   key_hash: string;
+  /** The key's non-secret start (e.g. tpl_admin_ab), to recognise it in lists and logs; null for keys older than it. */
+  prefix: string | null;
   created_at: string;
+  /** Written in batches (at most once a minute per key), so it may lag by that much. */
   last_used_at: string | null;
+  /** Set when the key was revoked: it is refused from then on, and kept to show who had access. */
+  revoked_at: string | null;
+  /** 'env' for the key registered from TRIPLINE_ADMIN_KEY, 'generated' at first start, otherwise 'api'. */
+  origin: Generated<string>;
 }
 
 export interface ChannelsTable {

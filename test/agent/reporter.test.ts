@@ -114,4 +114,23 @@ describe('Reporter', () => {
     await spool.close();
     await server.close();
   });
+
+  it('sends a batch the server finds too large (413) event by event instead of retrying it forever', async () => {
+    const server = await new HttpRecorder().listen();
+    server.answer = (r) => {
+      const count = (JSON.parse(r.body) as { events: AgentEvent[] }).events.length;
+      return count > 1 ? { status: 413, body: { message: 'Request body is too large' } } : { status: 200, body: { accepted: 1, duplicates: 0 } };
+    };
+    const path = join(dir, 'too-large');
+    const spool = await Spool.open(path, log);
+    const reporter = new Reporter(new AgentApi({ server: server.url(), key: KEY }), spool, log, { retryBaseMs: 20 });
+    await Promise.all(['one', 'two', 'three'].map(event).map((e) => spool.append(e)));
+    reporter.kick();
+    await until('every event delivered', () => spool.size === 0);
+    const delivered = server.requests.filter((r) => (JSON.parse(r.body) as { events: AgentEvent[] }).events.length === 1).map((r) => (JSON.parse(r.body) as { events: AgentEvent[] }).events[0]!.tokenId);
+    assert.deepEqual(delivered.sort(), ['one', 'three', 'two']);
+    await reporter.stop();
+    await spool.close();
+    await server.close();
+  });
 });

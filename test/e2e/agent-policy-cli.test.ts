@@ -18,8 +18,8 @@ describe('tripline policy', () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tripline-policy-cli-'));
-    server = await spawnServer([...(await listenArgs()), '--db', join(dir, 'store.db')], { TRIPLINE_ADMIN_KEY: 'tpl_admin_policy_cli_test_key' });
-    env = { TRIPLINE_URL: server.adminUrl, TRIPLINE_KEY: 'tpl_admin_policy_cli_test_key' };
+    server = await spawnServer([...(await listenArgs()), '--db', join(dir, 'store.db')], { TRIPLINE_ADMIN_KEY: 'tpl_admin_policy_cli_test_key_0123456789' });
+    env = { TRIPLINE_URL: server.adminUrl, TRIPLINE_KEY: 'tpl_admin_policy_cli_test_key_0123456789' };
   });
 
   after(async () => {

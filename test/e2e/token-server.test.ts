@@ -84,16 +84,17 @@ describe('tripline server and CLI as real processes', () => {
 });
 
 describe('acknowledged hits survive a crash', () => {
+  const CRASH_KEY = 'tpl_admin_crash-test-key-0123456789abcdef';
   it('finds every hit that got a 200 after the server is killed with SIGKILL', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tripline-e2e-'));
     // 500 hits at once from one source: the per-source connection cap is raised so every one lands.
     const args = [...(await listenArgs()), '--max-connections-per-source', '1000', '--db', join(dir, 'store.db')];
-    const env = { TRIPLINE_ADMIN_KEY: 'crash-key' };
+    const env = { TRIPLINE_ADMIN_KEY: CRASH_KEY };
     let server = await spawnServer(args, env);
     try {
       const created = await fetch(`${server.adminUrl}/api/v1/tokens`, {
         method: 'POST',
-        headers: { authorization: 'Bearer crash-key', 'content-type': 'application/json' },
+        headers: { authorization: `Bearer ${CRASH_KEY}`, 'content-type': 'application/json' },
         body: JSON.stringify({ kind: 'http', memo: 'crash' }),
       });
       const token = (await created.json()) as { id: string };
@@ -102,7 +103,7 @@ describe('acknowledged hits survive a crash', () => {
       assert.equal(acknowledged, 500);
       await server.stop('SIGKILL');
       server = await spawnServer(args, env);
-      const shown = await fetch(`${server.adminUrl}/api/v1/tokens/${token.id}`, { headers: { authorization: 'Bearer crash-key' } });
+      const shown = await fetch(`${server.adminUrl}/api/v1/tokens/${token.id}`, { headers: { authorization: `Bearer ${CRASH_KEY}` } });
       assert.equal(((await shown.json()) as { hitCount: number }).hitCount, acknowledged);
     } finally {
       await server.stop();
@@ -119,15 +120,28 @@ describe('server start-up failures', () => {
     assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
   });
 
+  it('exits non-zero with one clear line when TRIPLINE_ADMIN_KEY is shorter than 32 characters', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tripline-e2e-'));
+    try {
+      const result = await runCli(['server', ...(await listenArgs()), '--db', join(dir, 'store.db')], { TRIPLINE_ADMIN_KEY: 'tpl_admin_short' });
+      assert.notEqual(result.code, 0);
+      assert.match(result.stderr, /tripline: TRIPLINE_ADMIN_KEY is 15 characters long; it must be at least 32/);
+      assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('exits non-zero, naming the listener, when a port is taken', async () => {
+    const PORT_TEST_KEY = 'tpl_admin_port-test-key-0123456789abcdef';
     const dir = mkdtempSync(join(tmpdir(), 'tripline-e2e-'));
     const listen = await listenArgs();
-    const first = await spawnServer([...listen, '--db', join(dir, 'a.db')], { TRIPLINE_ADMIN_KEY: 'k' });
+    const first = await spawnServer([...listen, '--db', join(dir, 'a.db')], { TRIPLINE_ADMIN_KEY: PORT_TEST_KEY });
     try {
-      const trigger = await runCli(['server', listen[0]!, listen[1]!, '--admin-listen', `127.0.0.1:${await freePort()}`, '--db', join(dir, 'b.db')], { TRIPLINE_ADMIN_KEY: 'k' });
+      const trigger = await runCli(['server', listen[0]!, listen[1]!, '--admin-listen', `127.0.0.1:${await freePort()}`, '--db', join(dir, 'b.db')], { TRIPLINE_ADMIN_KEY: PORT_TEST_KEY });
       assert.notEqual(trigger.code, 0);
       assert.match(trigger.stderr, /--listen .*EADDRINUSE/);
-      const admin = await runCli(['server', '--listen', `127.0.0.1:${await freePort()}`, listen[2]!, listen[3]!, '--db', join(dir, 'c.db')], { TRIPLINE_ADMIN_KEY: 'k' });
+      const admin = await runCli(['server', '--listen', `127.0.0.1:${await freePort()}`, listen[2]!, listen[3]!, '--db', join(dir, 'c.db')], { TRIPLINE_ADMIN_KEY: PORT_TEST_KEY });
       assert.notEqual(admin.code, 0);
       assert.match(admin.stderr, /--admin-listen .*EADDRINUSE/);
     } finally {

@@ -78,7 +78,7 @@ describe('REST API', () => {
       ['POST', '/api/v1/tokens', JSON.stringify({ kind: 'http' }), 400, /memo/],
       ['POST', '/api/v1/tokens', JSON.stringify([1, 2]), 400, /body/],
       ['POST', '/api/v1/tokens', Buffer.from([0x7b, 0x22, 0x6b, 0xff, 0xfe, 0x22, 0x7d]), 400, /UTF-8/],
-      ['POST', '/api/v1/tokens', Buffer.alloc(300 * 1024, 0x20), 413, /large|limit/i],
+      ['POST', '/api/v1/tokens', Buffer.alloc(1024 * 1024 + 1, 0x20), 413, /large|limit/i],
       ['PATCH', `/api/v1/tokens/${'a'.repeat(26)}`, JSON.stringify({ enabled: 'yes' }), 400, /enabled/],
       ['GET', '/api/v1/tokens?limit=0', '', 400, /limit/],
       ['GET', '/api/v1/tokens?cursor=garbage', '', 400, /cursor/],

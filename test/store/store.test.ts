@@ -93,8 +93,9 @@ for (const dialect of storeDialects()) {
       const store = await openStore(await dialect.newLocation());
       const keys = new ApiKeyRepository(store.db);
       const { key } = await keys.create('ops', 'admin');
-      assert.equal((await keys.authenticate(key))?.role, 'admin');
-      assert.equal(await keys.authenticate(key + 'x'), undefined);
+      const found = await keys.authenticate(key);
+      assert.equal(found.ok && found.key.role, 'admin');
+      assert.deepEqual(await keys.authenticate(key + 'x'), { ok: false, reason: 'unknown' });
       const rows = await store.db.selectFrom('api_keys').selectAll().execute();
       assert.ok(rows.every((r) => !JSON.stringify(r).includes(key)));
       await store.close();

@@ -3,6 +3,7 @@ import { AlertsPage } from './alerts/alerts-page';
 import { SessionProvider } from './auth/session';
 import { ChannelsPage } from './channels/channels-page';
 import { EmptyState } from './components/states';
+import { KeysPage } from './keys/keys-page';
 import { AppShell } from './layout/app-shell';
 import { LiveEventsProvider } from './live/live-events';
 import { Link, paths, useRoute, type Route } from './router';
@@ -24,6 +25,8 @@ function Page({ route }: { route: Route }) {
       return <ChannelsPage />;
     case 'agents':
       return <AgentsPage />;
+    case 'keys':
+      return <KeysPage />;
     case 'not-found':
       return (
         <EmptyState title="No such page">

@@ -8,6 +8,7 @@ export type Route =
   | { page: 'alerts' }
   | { page: 'channels' }
   | { page: 'agents' }
+  | { page: 'keys' }
   | { page: 'not-found' };
 
 export const BASE = '/ui';
@@ -20,7 +21,7 @@ export function parseRoute(pathname: string): Route {
   if (first === 'tokens' && parts.length === 1) return { page: 'tokens' };
   if (first === 'tokens' && second === 'new' && parts.length === 2) return { page: 'new-token' };
   if (first === 'tokens' && second && parts.length === 2) return { page: 'token', id: decodeURIComponent(second) };
-  if (parts.length === 1 && (first === 'alerts' || first === 'channels' || first === 'agents')) return { page: first };
+  if (parts.length === 1 && (first === 'alerts' || first === 'channels' || first === 'agents' || first === 'keys')) return { page: first };
   return { page: 'not-found' };
 }
 
@@ -31,6 +32,7 @@ export const paths = {
   alerts: () => `${BASE}/alerts`,
   channels: () => `${BASE}/channels`,
   agents: () => `${BASE}/agents`,
+  keys: () => `${BASE}/keys`,
 };
 
 const NAVIGATED = 'tripline:navigated';

@@ -8,9 +8,9 @@ export class AgentApiError extends TriplineError {
     super(message, 'agent_api_failed', 502, { ...context, httpStatus });
   }
 
-  /** The batch itself is at fault and will never be accepted as it is. */
+  /** The batch itself is at fault and will never be accepted as it is (413: too large as one batch). */
   get rejected(): boolean {
-    return this.httpStatus === 400 || this.httpStatus === 422;
+    return this.httpStatus === 400 || this.httpStatus === 413 || this.httpStatus === 422;
   }
 }
 

@@ -82,7 +82,7 @@ export function serverCommand(): Command {
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).env('TRIPLINE_LOG_LEVEL').default(SERVER_DEFAULTS.logLevel))
     .addHelpText(
       'after',
-      '\nThe admin API key comes from TRIPLINE_ADMIN_KEY; without it, the first start with an empty\nstore generates one and prints it once.',
+      '\nThe admin API key comes from TRIPLINE_ADMIN_KEY (32 characters or more; a new value revokes the\nkey the old one registered); without it, the first start with an empty store generates one and\nprints it once. More keys, with roles: tripline key --help.',
     )
     .action(async (options: { db: string; publicUrl?: string; adminPublicUrl?: string; trustProxy: string[]; logLevel: string } & ListenCliOptions & DnsFlags & AlertCliOptions, command: Command) => {
       const { listen, adminListen, deprecation } = resolveListeners(options, command);

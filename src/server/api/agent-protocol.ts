@@ -10,8 +10,10 @@ import { z } from 'zod';
 
 /** Events per POST /agents/events; an agent with more sends several batches. */
 export const MAX_EVENTS_PER_BATCH = 1000;
-/** Body limit of the agent endpoints: a full batch of events with long command lines. */
-export const AGENT_BODY_LIMIT = 8 * 1024 * 1024;
+/** Body limit of an event batch: a full batch of events with long command lines. */
+export const AGENT_EVENTS_BODY_LIMIT = 4 * 1024 * 1024;
+/** Body limit of a heartbeat: the agent's policy files and watched paths. */
+export const AGENT_HEARTBEAT_BODY_LIMIT = 64 * 1024;
 
 const PATH_MAX = 4096;
 /** A host name's limit (RFC 1035), for the node names agents report and are enrolled with. */

@@ -2,10 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { NotFoundError } from '../../core/errors.js';
 import type { Agent, AgentRepository } from '../../store/repositories/agents.js';
-import type { ApiKeyRepository } from '../../store/repositories/api-keys.js';
 import type { AgentIngest } from '../agent-ingest.js';
-import { AGENT_BODY_LIMIT, eventsBody, heartbeatBody, MAX_NODE_NAME, ROW_ID } from './agent-protocol.js';
-import { requireKey } from './auth.js';
+import { AGENT_EVENTS_BODY_LIMIT, AGENT_HEARTBEAT_BODY_LIMIT, eventsBody, heartbeatBody, MAX_NODE_NAME, ROW_ID } from './agent-protocol.js';
+import { AGENT_ACCESS, requireKey, type Authenticator } from './auth.js';
 import { registerStrictJson } from './json-body.js';
 import { parseInput } from './validate.js';
 
@@ -85,27 +84,26 @@ export async function agentAdminRoutes(app: FastifyInstance, { agents }: AgentAd
 }
 
 export interface AgentIngestRoutesOptions {
-  keys: ApiKeyRepository;
-  agents: AgentRepository;
+  auth: Authenticator;
   ingest: AgentIngest;
 }
 
 /**
  * What agents call, with their own key (role agent): event batches and heartbeats. A plugin of
- * its own because the API's other routes admit admin keys only, and because event batches need
- * a larger body limit. The key is checked on request, before the body is read, so nobody without
- * a key can make the server parse megabytes.
+ * its own because the API's other routes refuse agent keys, and because each route has its own
+ * body limit. The key is checked on request, before the body is read, so nobody without a key
+ * can make the server read or parse megabytes.
  */
-export async function agentIngestRoutes(app: FastifyInstance, { keys, ingest }: AgentIngestRoutesOptions): Promise<void> {
-  registerStrictJson(app, AGENT_BODY_LIMIT);
-  app.addHook('onRequest', requireKey(keys, ['agent']));
+export async function agentIngestRoutes(app: FastifyInstance, { auth, ingest }: AgentIngestRoutesOptions): Promise<void> {
+  registerStrictJson(app, AGENT_HEARTBEAT_BODY_LIMIT);
+  app.addHook('onRequest', requireKey(auth, AGENT_ACCESS));
 
-  app.post('/events', async (request) => {
+  app.post('/events', { bodyLimit: AGENT_EVENTS_BODY_LIMIT }, async (request) => {
     const { events } = parseInput(eventsBody, request.body, 'body');
     return ingest.ingest(request.apiKey!, events);
   });
 
-  app.post('/heartbeat', async (request) => {
+  app.post('/heartbeat', { bodyLimit: AGENT_HEARTBEAT_BODY_LIMIT }, async (request) => {
     const heartbeat = parseInput(heartbeatBody, request.body, 'body');
     await ingest.heartbeat(request.apiKey!, heartbeat);
     return {};

@@ -2,6 +2,7 @@ import type { Migration } from 'kysely/migration';
 import * as core from './001_core.js';
 import * as alerts from './002_alerts.js';
 import * as agents from './003_agents.js';
+import * as keys from './004_keys.js';
 import * as agentHits from './005_agent_hits.js';
 
 /**
@@ -12,5 +13,6 @@ export const migrations: Record<string, Migration> = {
   '001_core': core,
   '002_alerts': alerts,
   '003_agents': agents,
+  '004_keys': keys,
   '005_agent_hits': agentHits,
 };

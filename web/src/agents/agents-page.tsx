@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useApi } from '../auth/session';
-import { CopyButton } from '../components/copy-button';
+import { ShownOnce } from '../components/shown-once';
 import { EmptyState, ErrorBanner, Loading } from '../components/states';
 import { useInterval } from '../hooks/use-interval';
 import { useResource } from '../hooks/use-resource';
@@ -40,22 +40,17 @@ export function AgentsPage() {
         }
       />
       {enrolled && (
-        <section className="banner banner-warning reveal" role="status">
-          <div>
-            <strong>Agent key for “{enrolled.name}”: save it now, it is not shown again.</strong>
-            <div className="artifact-line">
-              <code className="mono artifact-code">{enrolled.key}</code>
-              <CopyButton value={enrolled.key} />
-            </div>
-            <p className="field-help">
+        <ShownOnce
+          title={`Agent key for “${enrolled.name}”: save it now, it is not shown again.`}
+          value={enrolled.key}
+          help={
+            <>
               Start the agent on that host with it: --agent-key or TRIPLINE_AGENT_KEY. The key reports for node <span className="mono">{enrolled.enrolledNode}</span> only
               (the agent's --node-name, by default its host name).
-            </p>
-          </div>
-          <button type="button" className="button button-small" onClick={() => setEnrolled(null)}>
-            Done
-          </button>
-        </section>
+            </>
+          }
+          onDone={() => setEnrolled(null)}
+        />
       )}
       <section className="card">
         {agents.error && <ErrorBanner error={agents.error} onRetry={agents.reload} />}

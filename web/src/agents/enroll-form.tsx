@@ -1,27 +1,16 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { useApi } from '../auth/session';
+import { useSubmit } from '../hooks/use-submit';
 import { enrollAgent, type EnrolledAgent } from './agent-api';
 
 /** Enrolls an agent by name; the server answers with the agent's key, shown once. */
 export function EnrollForm({ onEnrolled }: { onEnrolled(agent: EnrolledAgent): void }) {
   const api = useApi();
   const [name, setName] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      onEnrolled(await enrollAgent(api, name.trim()));
-      setName('');
-    } catch (failure) {
-      setError((failure as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, submit } = useSubmit(async () => {
+    onEnrolled(await enrollAgent(api, name.trim()));
+    setName('');
+  });
 
   return (
     <form className="inline-form" onSubmit={submit} aria-label="Enroll an agent">

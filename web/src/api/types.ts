@@ -6,10 +6,12 @@
 
 import type { ChannelView } from '../../../src/alerts/channel-service.js';
 import type { AgentView } from '../../../src/server/api/agents.js';
+import type { ApiKey, KeyRole } from '../../../src/store/repositories/api-keys.js';
 
 export type { AlertView as Alert, DeliveryView as Delivery } from '../../../src/alerts/alert-service.js';
 export type { ChannelTestResult, ChannelView as Channel } from '../../../src/alerts/channel-service.js';
 export type { AgentView as Agent } from '../../../src/server/api/agents.js';
+export type { ApiKey, KeyRole } from '../../../src/store/repositories/api-keys.js';
 export type { TokenKindInfo } from '../../../src/server/api/token-kinds.js';
 /** Events on GET /api/v1/events. */
 export type { LiveEvent } from '../../../src/server/live-events.js';
@@ -46,4 +48,10 @@ export interface ChannelList {
 export interface AgentList {
   items: AgentView[];
   onlineWindowSeconds: number;
+}
+
+/** GET /keys. */
+export interface KeyList {
+  items: ApiKey[];
+  roles: KeyRole[];
 }

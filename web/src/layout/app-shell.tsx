@@ -9,6 +9,7 @@ const SECTIONS = [
   { label: 'Alerts', to: paths.alerts(), pages: ['alerts'] },
   { label: 'Channels', to: paths.channels(), pages: ['channels'] },
   { label: 'Agents', to: paths.agents(), pages: ['agents'] },
+  { label: 'Keys', to: paths.keys(), pages: ['keys'] },
 ] as const;
 
 /** Navigation, connection state and sign-out around every page. */

@@ -1,0 +1,89 @@
+/**
+ * What a body costs the admin listener before the key is known: server CPU per request for a
+ * 254 KiB body of nested `[[[[...` sent without a key, and sent with an admin key (refused by the
+ * depth check before parsing), against a small authenticated GET in the same run. The server is a
+ * real process; its CPU time is read from /proc. Target: the keyless nested body costs at most 3
+ * small GETs (it used to be parsed first: about 51 ms of CPU each).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { newSecret } from '../../src/core/ids.js';
+import { listenArgs, spawnServer } from '../../test/support/process.js';
+import { median, printRatio } from '../support/report.js';
+
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const IN_FLIGHT = 4;
+const TICK_MS = 1000 / Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
+
+/** User plus system CPU time of a process, in milliseconds. */
+function cpuMs(pid: number): number {
+  // Fields after the command name (which may hold spaces) start at state; utime and stime are 14 and 15.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'tripline-bench-'));
+const key = newSecret('tpl_admin');
+const server = await spawnServer([...(await listenArgs()), '--db', join(dir, 'bench.db')], { TRIPLINE_ADMIN_KEY: key });
+const pid = server.child.pid!;
+const nested = Buffer.alloc(254 * 1024, '[');
+
+type Send = () => Promise<number>;
+const send =
+  (method: string, headers: Record<string, string>, body?: Buffer): Send =>
+  async () => {
+    const response = await fetch(`${server.adminUrl}/api/v1/tokens`, { method, headers, body });
+    await response.arrayBuffer();
+    return response.status;
+  };
+
+/** Server CPU per request, in ms, for REQUESTS requests with IN_FLIGHT at a time. */
+async function cost(request: Send, expected: number): Promise<number> {
+  const before = cpuMs(pid);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: IN_FLIGHT }, async () => {
+      while (next++ < REQUESTS) {
+        const status = await request();
+        if (status !== expected) throw new Error(`expected ${expected}, got ${status}`);
+      }
+    }),
+  );
+  return (cpuMs(pid) - before) / REQUESTS;
+}
+
+try {
+  const small = send('GET', { authorization: `Bearer ${key}` });
+  const keyless = send('POST', { 'content-type': 'application/json' }, nested);
+  const keyed = send('POST', { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, nested);
+  await cost(small, 200);
+  await cost(keyless, 401);
+  await cost(keyed, 400);
+  const rounds = { small: [] as number[], keyless: [] as number[], keyed: [] as number[] };
+  for (let round = 0; round < ROUNDS; round++) {
+    rounds.small.push(await cost(small, 200));
+    rounds.keyless.push(await cost(keyless, 401));
+    rounds.keyed.push(await cost(keyed, 400));
+  }
+  const figures = { small: median(rounds.small), keyless: median(rounds.keyless), keyed: median(rounds.keyed) };
+  const ratio = figures.keyless / figures.small;
+  console.log(`auth-body: ${ROUNDS} rounds of ${REQUESTS} requests each, ${IN_FLIGHT} in flight; server CPU per request`);
+  console.log(`auth-body: 254 KiB nested body with an admin key (depth check) ${figures.keyed.toFixed(3)} ms`);
+  printRatio(
+    'auth-body',
+    [
+      { label: 'small authenticated GET', value: figures.small, unit: 'ms CPU' },
+      { label: '254 KiB nested body, no key', value: figures.keyless, unit: 'ms CPU' },
+    ],
+    ratio,
+    '<= 3',
+    ratio <= 3,
+  );
+} finally {
+  await server.stop();
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -283,7 +283,7 @@ describe('failed key checks', () => {
     });
     // Loopback is a trusted proxy here, so X-Forwarded-For stands in for distinct sources.
     server = await startServer(
-      { host: '127.0.0.1', port: 0, db: join(dir, 'tripline.db'), trustProxy: ['127.0.0.1'], adminKey: key, logLevel: 'info' },
+      { listen: { host: '127.0.0.1', port: 0 }, adminListen: { host: '127.0.0.1', port: 0 }, db: join(dir, 'tripline.db'), trustProxy: ['127.0.0.1'], adminKey: key, logLevel: 'info' },
       pino({ level: 'info' }, sink),
     );
   });

@@ -30,8 +30,9 @@ export interface DnsOutcome {
 
 /**
  * Turns one DNS message into its reply, recording a hit when the question names a live token.
- * The hit is committed before the reply goes out, as for HTTP triggers; the reply itself does
- * not depend on whether the token exists.
+ * The hit is committed before the reply goes out, as for HTTP triggers, and a question naming an
+ * unknown or disabled id waits for the same commit; the reply itself does not depend on whether
+ * the token exists.
  */
 export class DnsTrigger {
   constructor(
@@ -51,8 +52,11 @@ export class DnsTrigger {
 
   private async record(query: DnsQuery, tokenName: NonNullable<Resolution['tokenName']>, source: string, transport: DnsTransport): Promise<void> {
     try {
-      const token = await this.recorder.findLive([tokenName.id]);
-      if (!token) return;
+      const token = await this.recorder.find([tokenName.id]);
+      if (!token?.enabled) {
+        await this.recorder.withoutHit();
+        return;
+      }
       const name = query.question.name.toLowerCase().replace(/\.$/, '');
       const qtype = query.question.type;
       const detail: DnsHitDetail = {

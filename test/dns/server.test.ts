@@ -53,6 +53,23 @@ describe('dns server', () => {
     assert.deepEqual([hit.detail.qtype, hit.detail.transport, hit.detail.name], ['A', 'udp', `${live.id}.${ZONE}`]);
   });
 
+  it('makes questions for unknown and disabled ids wait for a commit barrier, and live ones write a hit', async () => {
+    const { body: live } = await server.api('POST', '/tokens', { kind: 'dns', memo: 'live' });
+    const { body: disabled } = await server.api('POST', '/tokens', { kind: 'dns', memo: 'off' });
+    await server.api('PATCH', `/tokens/${disabled.id}`, { enabled: false });
+    const { commits } = server.server.services.hitWriter;
+    const barriersFor = async (id: string) => {
+      const before = commits.barriers;
+      assert.ok(await udpExchange(server.dnsPort, encodeQuery(`data.${id}.${ZONE}`, 'A', 2)));
+      return commits.barriers - before;
+    };
+    assert.equal(await barriersFor(live.id), 0);
+    assert.equal(await barriersFor(disabled.id), 1);
+    assert.equal(await barriersFor(newTokenId()), 1);
+    assert.equal((await hitsOf(server, live.id)).length, 1);
+    assert.equal((await hitsOf(server, disabled.id)).length, 0);
+  });
+
   it('answers queries pipelined on one TCP connection, and a query split into single bytes', async () => {
     const connection = await tcpConnection(server.dnsPort);
     connection.socket.write(Buffer.concat([frame(encodeQuery(ZONE, 'SOA', 1)), frame(encodeQuery(ZONE, 'NS', 2))]));

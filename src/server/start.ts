@@ -4,8 +4,7 @@ import { openStore, DEFAULT_SQLITE_PATH, isPostgresUrl } from '../store/connect.
 import type { ArtifactContext } from '../tokens/kind.js';
 import { ensureAdminKey } from './admin-key.js';
 import { buildApp } from './app.js';
-import { startDnsServer, type RunningDnsServer } from './dns/dns-server.js';
-import type { DnsZoneSettings } from './dns/zone.js';
+import { startDnsServer, type DnsServerOptions, type RunningDnsServer } from './dns/dns-server.js';
 import { createServices, type Services } from './services.js';
 
 export interface ServerOptions {
@@ -20,7 +19,7 @@ export interface ServerOptions {
   /** Where to print the once-only generated admin key (defaults to standard error). */
   print?: (text: string) => void;
   /** The authoritative DNS server for dns tokens (UDP and TCP); off when omitted. */
-  dns?: DnsZoneSettings & { port: number; host?: string };
+  dns?: Omit<DnsServerOptions, 'host'> & { host?: string };
   /** Alert window, delivery retries and age, SMTP; defaults in alerts/settings.ts. */
   alerts?: Partial<AlertSettings>;
 }

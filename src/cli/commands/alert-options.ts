@@ -27,7 +27,7 @@ function duration(flag: string) {
   };
 }
 
-function whole(flag: string, min: number, max: number) {
+export function whole(flag: string, min: number, max: number) {
   return (value: string): number => {
     const n = Number(value);
     if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${flag} "${value}" is not a whole number from ${min} to ${max}`);

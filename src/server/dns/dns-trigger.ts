@@ -41,20 +41,22 @@ export class DnsTrigger {
     private readonly log: Logger,
   ) {}
 
-  async handle(packet: Buffer, source: string, transport: DnsTransport): Promise<DnsOutcome> {
+  /** `answered` false: the reply will be withheld (rate limit), so only a live token's hit matters. */
+  async handle(packet: Buffer, source: string, transport: DnsTransport, answered = true): Promise<DnsOutcome> {
     const parsed = parseQuery(packet);
     if (parsed.outcome === 'drop') return {};
     if (parsed.outcome === 'refuse') return { reply: encodeRefusal(parsed.id, parsed.opcode, parsed.rcode), rcode: parsed.rcode };
     const resolution = resolveQuestion(this.zone, parsed.query.question);
-    if (resolution.tokenName) await this.record(parsed.query, resolution.tokenName, source, transport);
+    if (resolution.tokenName) await this.record(parsed.query, resolution.tokenName, source, transport, answered);
     return { reply: encodeResponse(parsed.query, resolution, transport), rcode: resolution.rcode };
   }
 
-  private async record(query: DnsQuery, tokenName: NonNullable<Resolution['tokenName']>, source: string, transport: DnsTransport): Promise<void> {
+  private async record(query: DnsQuery, tokenName: NonNullable<Resolution['tokenName']>, source: string, transport: DnsTransport, answered: boolean): Promise<void> {
     try {
       const token = await this.recorder.find([tokenName.id]);
       if (!token?.enabled) {
-        await this.recorder.withoutHit();
+        // No answer goes out, so there is no time to match.
+        if (answered) await this.recorder.withoutHit();
         return;
       }
       const name = query.question.name.toLowerCase().replace(/\.$/, '');

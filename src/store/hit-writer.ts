@@ -194,11 +194,12 @@ export class HitWriter {
 
   /** A commit of one row that leaves nothing behind, costing what a lone hit's commit costs. */
   /**
-   * A commit that costs what a lone hit's commit costs and leaves nothing behind. The row written
-   * and deleted gives the sync as much to flush as a hit's row; the alert decision and counting a
-   * hit runs cost more than that, so the transaction then runs trivial statements until it has
-   * taken as long as a recent lone hit's did (a duration drawn from the last few, so the spread
-   * matches too, not just the middle).
+   * A commit that costs about what a lone hit's commit costs and leaves nothing behind. The row
+   * written and deleted dirties the pages a hit's row does, so the sync has them to flush (a hit
+   * also dirties its token's and its alert's). Counting a hit and deciding its alert take longer
+   * than that, so the transaction then runs trivial statements until it has taken as long as a
+   * recent lone hit's did: a duration drawn from the last few, so the spread matches too, not only
+   * the middle. Until a hit has been committed there is nothing to match, and none is added.
    */
   private async commitStandIn(): Promise<void> {
     this.commits.total += 1;

@@ -68,7 +68,7 @@ export class HitWriter {
   private inFlight = 0;
   private readonly hooks: HitHook[] = [];
   private idleWaiters: (() => void)[] = [];
-  /** Commits run, and how many of them only stood in for a hit (for tests and metrics). */
+  /** Commits run, how many of them only stood in for a hit, and barriers asked for (tests read them). */
   readonly commits = { total: 0, standIns: 0, barriers: 0 };
   /** How long a lone hit's transaction work took lately: what a stand-in commit must take too. */
   private readonly loneHitWork = new RecentDurations();

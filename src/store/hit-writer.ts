@@ -106,7 +106,7 @@ export class HitWriter {
   }
 
   /**
-   * Waits exactly as write() would, without writing a hit: resolves when the group commit that a
+   * Waits as write() would, without writing a hit: resolves when the group commit that a
    * hit written now would join is durable, and rejects when that commit fails. Triggers for unknown
    * and disabled ids wait here, so their answers take as long as a live hit's. When no hit shares
    * the commit, a stand-in row is inserted and deleted in one transaction: an empty transaction
@@ -127,6 +127,10 @@ export class HitWriter {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
+  private hasWork(): boolean {
+    return this.queue.length > 0 || this.waiters.length > 0;
+  }
+
   private schedule(): void {
     if (this.scheduled || this.inFlight >= MAX_BATCHES_IN_FLIGHT) return;
     this.scheduled = true;
@@ -142,10 +146,6 @@ export class HitWriter {
    * runs its transaction. Waiting for the first to be durable before starting the second would
    * leave the server idle for every sync.
    */
-  private hasWork(): boolean {
-    return this.queue.length > 0 || this.waiters.length > 0;
-  }
-
   private startBatch(): void {
     if (!this.hasWork()) {
       if (this.inFlight === 0) for (const wake of this.idleWaiters.splice(0)) wake();
@@ -192,7 +192,6 @@ export class HitWriter {
     }
   }
 
-  /** A commit of one row that leaves nothing behind, costing what a lone hit's commit costs. */
   /**
    * A commit that costs about what a lone hit's commit costs and leaves nothing behind. The row
    * written and deleted dirties the pages a hit's row does, so the sync has them to flush (a hit

@@ -8,7 +8,7 @@ export interface DnsTcpLimits {
   connections: number;
   /**
    * Connections one client network (an IPv4 /24, an IPv6 /56) may hold at once, so one client
-   * cannot take every slot: sixteen networks at the cap still leave the total within bounds.
+   * cannot take every slot: with the defaults, filling them all takes sixteen networks.
    */
   connectionsPerSource: number;
   /** A connection with no complete message for this long is closed (RFC 7766 suggests seconds). */

@@ -6,6 +6,10 @@ import type { Token } from '../store/repositories/tokens.js';
 import type { LiveEventBus } from './live-events.js';
 import type { ServerMetrics } from './metrics.js';
 
+function pickToken(tokens: (Token | undefined)[]): Token | undefined {
+  return tokens.find((token) => token?.enabled) ?? tokens.find((token) => token !== undefined);
+}
+
 export interface HitEvidence {
   /** IP address for network triggers, node name for file hits. */
   source: string;
@@ -35,16 +39,30 @@ export class HitRecorder {
   ) {}
 
   /**
-   * The first candidate id that names an enabled token, or undefined. Answered at once when the
-   * lookups are cached (the common case under a flood), as a promise only when the store is asked.
+   * The token the candidates name: the first enabled one, else the first disabled one (which still
+   * answers as it did while live, and records nothing), else undefined. Every candidate is looked
+   * up whichever of them names a token, so the work done does not tell them apart. Answered at once
+   * when the lookups are cached (the common case under a flood), as a promise when the store is asked.
    */
-  findLive(candidates: string[], from = 0): Token | undefined | Promise<Token | undefined> {
-    for (let i = from; i < candidates.length; i++) {
-      const found = this.tokens.find(candidates[i]!);
-      if (found instanceof Promise) return found.then((token) => (token?.enabled ? token : this.findLive(candidates, i + 1)));
-      if (found?.enabled) return found;
+  find(candidates: string[]): Token | undefined | Promise<Token | undefined> {
+    const found = candidates.map((id) => this.tokens.find(id));
+    if (found.some((entry) => entry instanceof Promise)) return Promise.all(found).then(pickToken);
+    return pickToken(found as (Token | undefined)[]);
+  }
+
+  /**
+   * For a request that names no live token: waits for the group commit a hit would have joined,
+   * without writing one, so the answer leaves exactly when a live hit's would. Rejects, like
+   * record(), when that commit fails.
+   */
+  async withoutHit(): Promise<void> {
+    try {
+      await this.writer.barrier();
+    } catch (error) {
+      this.metrics.storeErrors.inc({ operation: 'commit_barrier' });
+      this.log.error({ err: error }, 'the store could not commit');
+      throw error;
     }
-    return undefined;
   }
 
   /** Resolves once the hit is durably committed. */

@@ -10,8 +10,7 @@ import { ensureAdminKey } from './admin-key.js';
 import { buildApp } from './app.js';
 import { DEFAULT_MAX_CONNECTIONS_PER_SOURCE } from './http-limits.js';
 import { listenerUrl, type ListenAddress } from './listen-address.js';
-import { startDnsServer, type RunningDnsServer } from './dns/dns-server.js';
-import type { DnsZoneSettings } from './dns/zone.js';
+import { startDnsServer, type DnsServerOptions, type RunningDnsServer } from './dns/dns-server.js';
 import { createServices, type Services } from './services.js';
 import { createTriggerServer } from './trigger-server.js';
 
@@ -33,7 +32,7 @@ export interface ServerOptions {
   /** Where to print the once-only generated admin key (defaults to standard error). */
   print?: (text: string) => void;
   /** The authoritative DNS server for dns tokens (UDP and TCP); off when omitted. Its host defaults to the trigger listener's. */
-  dns?: DnsZoneSettings & { port: number; host?: string };
+  dns?: Omit<DnsServerOptions, 'host'> & { host?: string };
   /** Alert window, delivery retries and age, SMTP; defaults in alerts/settings.ts. */
   alerts?: Partial<AlertSettings>;
 }

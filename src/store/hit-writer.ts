@@ -1,6 +1,7 @@
 import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
 import { plainCommit, type DurableCommit } from './durable-commit.js';
-import { PreparedQuery } from './prepared.js';
+import { PreparedQuery, rawStatement } from './prepared.js';
+import { RecentDurations } from './recent-durations.js';
 import { newRowId } from '../core/ids.js';
 import { hitToRow, type Hit } from './repositories/hits.js';
 import type { HitsTable } from './schema.js';
@@ -32,6 +33,12 @@ const countHits = new PreparedQuery((db, p: { tokenId: string; count: number; la
     .where('id', '=', p.tokenId),
 );
 
+/** Stands in for a hit in a commit that has none (see barrier()); deleted before the commit ends. */
+const removeStandIn = new PreparedQuery((db, p: { id: string }) => db.deleteFrom('hits').where('id', '=', p.id));
+
+/** Bounds the time a stand-in commit can be stretched by, whatever a hit took. */
+const MAX_FILLER_STATEMENTS = 256;
+
 /** Batches committing at once: one syncing to disk while the next runs its transaction. */
 const MAX_BATCHES_IN_FLIGHT = 4;
 
@@ -43,6 +50,11 @@ interface Pending {
   reject: (error: unknown) => void;
 }
 
+interface Waiter {
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
 /**
  * Group commit for hits. Callers await write(); hits that arrive while a transaction is in flight
  * join the next one, so a burst of N concurrent hits costs a few commits (and fsyncs), not N.
@@ -50,10 +62,16 @@ interface Pending {
  */
 export class HitWriter {
   private queue: Pending[] = [];
+  /** Callers of barrier(), released with the next batch's commit. */
+  private waiters: Waiter[] = [];
   private scheduled = false;
   private inFlight = 0;
   private readonly hooks: HitHook[] = [];
   private idleWaiters: (() => void)[] = [];
+  /** Commits run, how many of them only stood in for a hit, and barriers asked for (tests read them). */
+  readonly commits = { total: 0, standIns: 0, barriers: 0 };
+  /** How long a lone hit's transaction work took lately: what a stand-in commit must take too. */
+  private readonly loneHitWork = new RecentDurations();
 
   private readonly commitDurably: DurableCommit;
   private readonly maxBatch: number;
@@ -89,10 +107,30 @@ export class HitWriter {
     });
   }
 
+  /**
+   * Waits as write() would, without writing a hit: resolves when the group commit that a
+   * hit written now would join is durable, and rejects when that commit fails. Triggers for unknown
+   * and disabled ids wait here, so their answers take as long as a live hit's. When no hit shares
+   * the commit, a stand-in row is inserted and deleted in one transaction: an empty transaction
+   * writes nothing, so its sync would return at once and the barrier would be measurably quicker
+   * than a lone live hit.
+   */
+  barrier(): Promise<void> {
+    this.commits.barriers += 1;
+    return new Promise<void>((resolve, reject) => {
+      this.waiters.push({ resolve, reject });
+      this.schedule();
+    });
+  }
+
   /** Resolves when nothing is queued or in flight (for orderly shutdown). */
   idle(): Promise<void> {
-    if (this.inFlight === 0 && this.queue.length === 0) return Promise.resolve();
+    if (this.inFlight === 0 && !this.hasWork()) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private hasWork(): boolean {
+    return this.queue.length > 0 || this.waiters.length > 0;
   }
 
   private schedule(): void {
@@ -111,39 +149,70 @@ export class HitWriter {
    * leave the server idle for every sync.
    */
   private startBatch(): void {
-    if (this.queue.length === 0) {
+    if (!this.hasWork()) {
       if (this.inFlight === 0) for (const wake of this.idleWaiters.splice(0)) wake();
       return;
     }
     const batch = this.queue.splice(0, this.maxBatch);
+    const waiters = this.waiters.splice(0);
     this.inFlight += 1;
-    void this.settle(batch).finally(() => {
+    void this.settle(batch, waiters).finally(() => {
       this.inFlight -= 1;
-      if (this.queue.length > 0) this.schedule();
+      if (this.hasWork()) this.schedule();
       else if (this.inFlight === 0) for (const wake of this.idleWaiters.splice(0)) wake();
     });
-    if (this.queue.length > 0) this.schedule();
+    if (this.hasWork()) this.schedule();
   }
 
-  private async settle(batch: Pending[]): Promise<void> {
+  /** Commits the batch; the waiters that joined it are released as its hits are, and fail only if all of them did. */
+  private async settle(batch: Pending[], waiters: Waiter[]): Promise<void> {
+    let failure: unknown;
+    let stored = false;
     try {
-      await this.commit(batch.map((p) => p.hit));
+      await (batch.length > 0 ? this.commit(batch.map((p) => p.hit)) : this.commitStandIn());
       for (const p of batch) p.resolve(p.hit);
+      stored = true;
     } catch (error) {
-      if (batch.length === 1) {
-        batch[0]!.reject(error);
-        return;
-      }
+      failure = error;
+      if (batch.length === 1) batch[0]!.reject(error);
       // One bad hit must not sink its neighbours: retry each on its own.
-      for (const p of batch) {
-        try {
-          await this.commit([p.hit]);
-          p.resolve(p.hit);
-        } catch (single) {
-          p.reject(single);
+      if (batch.length > 1) {
+        for (const p of batch) {
+          try {
+            await this.commit([p.hit]);
+            p.resolve(p.hit);
+            stored = true;
+          } catch (single) {
+            p.reject(single);
+          }
         }
       }
     }
+    for (const waiter of waiters) {
+      if (stored) waiter.resolve();
+      else waiter.reject(failure);
+    }
+  }
+
+  /**
+   * A commit that costs about what a lone hit's commit costs and leaves nothing behind. The row
+   * written and deleted dirties the pages a hit's row does, so the sync has them to flush (a hit
+   * also dirties its token's and its alert's). Counting a hit and deciding its alert take longer
+   * than that, so the transaction then runs trivial statements until it has taken as long as a
+   * recent lone hit's did: a duration drawn from the last few, so the spread matches too, not only
+   * the middle. Until a hit has been committed there is nothing to match, and none is added.
+   */
+  private async commitStandIn(): Promise<void> {
+    this.commits.total += 1;
+    this.commits.standIns += 1;
+    const standIn = hitToRow({ id: newRowId(), tokenId: '', kind: '', at: '', source: '', userAgent: null, detail: {} });
+    await this.commitDurably(async (trx) => {
+      const started = performance.now();
+      const target = this.loneHitWork.sample();
+      await trx.executeQuery(CompiledQuery.raw(this.insertStatement(trx, 1), HIT_COLUMNS.map((column) => standIn[column])));
+      await removeStandIn.execute(trx, { id: standIn.id });
+      for (let i = 0; i < MAX_FILLER_STATEMENTS && performance.now() - started < target; i++) await rawStatement(trx, 'select 1');
+    });
   }
 
   /** Building the statement per batch cost more than running it, so each size is compiled once. */
@@ -157,7 +226,9 @@ export class HitWriter {
   }
 
   private async commit(hits: Hit[]): Promise<void> {
+    this.commits.total += 1;
     await this.commitDurably(async (trx) => {
+      const started = performance.now();
       for (let start = 0; start < hits.length; start += ROWS_PER_INSERT) {
         const chunk = hits.slice(start, start + ROWS_PER_INSERT);
         const parameters: unknown[] = [];
@@ -178,6 +249,7 @@ export class HitWriter {
       }
       for (const [tokenId, { count, last }] of perToken) await countHits.execute(trx, { tokenId, count, last });
       for (const hook of this.hooks) await hook(trx, hits);
+      if (hits.length === 1) this.loneHitWork.add(performance.now() - started);
     });
   }
 }

@@ -8,7 +8,8 @@ interface Entry {
 /**
  * Trigger paths look a token up on every request; a flood of hits on one token (or of junk ids)
  * must not turn into a flood of reads. Entries live briefly, so a change made through another
- * server sharing the store shows within the TTL; changes made here are forgotten at once.
+ * server sharing the store shows within the TTL; changes made here are forgotten at once. An id
+ * that names no token is kept exactly as one that does, so a lookup costs the same either way.
  */
 export class LiveTokenCache {
   private readonly entries = new Map<string, Entry>();

@@ -79,6 +79,18 @@ describe('zone resolution', () => {
     assert.equal(resolveQuestion(deep, { name: 'canary.example.test', type: 'NS' }).additionals.length, 1, 'no glue for an out-of-zone nameserver');
   });
 
+  it('answers ANY with one synthesized HINFO record (RFC 8482) wherever a name exists, and NXDOMAIN where none does', () => {
+    const id = newTokenId();
+    for (const [name, ttl] of [[`data.${id}.canary.example.test`, 0], ['canary.example.test', 3600], ['ns1.canary.example.test', 3600]] as const) {
+      const any = ask(name, 'ANY');
+      assert.equal(any.rcode, 'NOERROR');
+      assert.deepEqual(any.answers, [{ name, type: 'HINFO', class: 'IN', ttl, data: { cpu: 'RFC8482', os: '' } }]);
+      assert.deepEqual([any.authorities, any.additionals], [[], []]);
+    }
+    assert.deepEqual(ask(`${id}.canary.example.test`, 'ANY').tokenName, { id, dataLabels: [] }, 'an ANY question for a token name is still a hit');
+    assert.equal(ask('nothing.canary.example.test', 'ANY').rcode, 'NXDOMAIN');
+  });
+
   it('refuses classes other than IN and ANY but still sees the token name', () => {
     const id = newTokenId();
     const chaos = ask(`${id}.canary.example.test`, 'TXT', 'CH');

@@ -1,13 +1,18 @@
 import { createSocket } from 'node:dgram';
 import { Socket } from 'node:net';
 import dnsPacket from 'dns-packet';
+import type { DnsServerOptions } from '../../src/server/dns/dns-server.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 export const ZONE = 'canary.example.test';
 
 /** A Tripline server in this process with its DNS listener on a free loopback port. */
-export async function startDnsTestServer(addresses = ['127.0.0.1', '::1'], nameservers?: string[]): Promise<TestServer & { dnsPort: number }> {
-  const server = await startTestServer({ dns: { zone: ZONE, port: 0, addresses, nameservers } });
+export async function startDnsTestServer(
+  addresses = ['127.0.0.1', '::1'],
+  nameservers?: string[],
+  limits: Pick<DnsServerOptions, 'answerRate' | 'tcp'> = {},
+): Promise<TestServer & { dnsPort: number }> {
+  const server = await startTestServer({ dns: { zone: ZONE, port: 0, addresses, nameservers, ...limits } });
   return Object.assign(server, { dnsPort: server.server.dns!.port });
 }
 
@@ -21,10 +26,14 @@ export function encodeQuery(name: string, type: dnsPacket.RecordType = 'A', id =
   });
 }
 
-/** Sends one datagram and waits for one reply; undefined when none comes within waitMs. */
-export function udpExchange(port: number, packet: Buffer, waitMs = 2000): Promise<Buffer | undefined> {
+/**
+ * Sends one datagram and waits for one reply; undefined when none comes within waitMs. The whole
+ * of 127.0.0.0/8 is loopback, so `from` can stand for another client network.
+ */
+export function udpExchange(port: number, packet: Buffer, waitMs = 2000, from = '127.0.0.1'): Promise<Buffer | undefined> {
   return new Promise((resolve) => {
     const socket = createSocket('udp4');
+    socket.bind(0, from);
     const timer = setTimeout(() => done(undefined), waitMs);
     const done = (reply: Buffer | undefined) => {
       clearTimeout(timer);
@@ -54,7 +63,8 @@ export interface TcpDnsConnection {
   until(match: (reply: Buffer) => boolean): Promise<Buffer | undefined>;
 }
 
-export async function tcpConnection(port: number): Promise<TcpDnsConnection> {
+/** A connection from `from`, any loopback address (so from another client network than 127.0.0.1's). */
+export async function tcpConnection(port: number, from = '127.0.0.1'): Promise<TcpDnsConnection> {
   const socket = new Socket();
   const replies: Buffer[] = [];
   let buffered = Buffer.alloc(0);
@@ -71,7 +81,7 @@ export async function tcpConnection(port: number): Promise<TcpDnsConnection> {
   socket.on('error', () => undefined);
   await new Promise<void>((resolve, reject) => {
     socket.once('error', reject);
-    socket.connect(port, '127.0.0.1', () => resolve());
+    socket.connect({ port, host: '127.0.0.1', localAddress: from }, () => resolve());
   });
   return {
     socket,

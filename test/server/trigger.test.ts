@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { candidateTokenIds, MAX_PATH_CANDIDATES } from '../../src/server/trigger/find-token-id.js';
+import { newTokenId } from '../../src/core/ids.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 interface RawResponse {
@@ -21,6 +24,18 @@ function raw(base: string, method: string, path: string, headers: Record<string,
     req.on('error', reject);
     if (body !== undefined) req.write(body);
     req.end();
+  });
+}
+
+/** Everything the server sends back for one GET, byte for byte. */
+function rawBytes(base: string, path: string): Promise<Buffer> {
+  const url = new URL(base);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(url.port), url.hostname, () => socket.write(`GET ${path} HTTP/1.1\r\nHost: ${url.host}\r\nConnection: close\r\n\r\n`));
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('end', () => resolve(Buffer.concat(chunks)));
+    socket.on('error', reject);
   });
 }
 
@@ -132,6 +147,43 @@ describe('web-bug trigger', () => {
     assert.equal((await hitsOf(server, token.id)).length, 1);
   });
 
+  it('answers for a disabled redirect token with the very bytes it answered while live, recording nothing', async () => {
+    const { body: token } = await server.api('POST', '/tokens', { kind: 'http', memo: 'r', redirect: 'https://example.org/landing' });
+    const whileLive = await rawBytes(server.url, `/${token.id}`);
+    await server.api('PATCH', `/tokens/${token.id}`, { enabled: false });
+    const whileDisabled = await rawBytes(server.url, `/${token.id}`);
+    assert.match(whileLive.toString('latin1'), /^HTTP\/1\.1 302 [^]*\r\nlocation: https:\/\/example\.org\/landing\r\n/i);
+    assert.equal(whileDisabled.toString('latin1'), whileLive.toString('latin1'));
+    assert.equal((await hitsOf(server, token.id)).length, 1, 'only the hit from while it was live');
+  });
+
+  it('makes unknown and disabled ids wait for a commit barrier, and live ones write a hit', async () => {
+    const { body: live } = await server.api('POST', '/tokens', { kind: 'http', memo: 'live' });
+    const { body: disabled } = await server.api('POST', '/tokens', { kind: 'http', memo: 'off' });
+    await server.api('PATCH', `/tokens/${disabled.id}`, { enabled: false });
+    const { commits } = server.server.services.hitWriter;
+    const barriersFor = async (id: string) => {
+      const before = commits.barriers;
+      await raw(server.url, 'GET', `/${id}`);
+      return commits.barriers - before;
+    };
+    assert.equal(await barriersFor(live.id), 0);
+    assert.equal(await barriersFor(disabled.id), 1);
+    assert.equal(await barriersFor(newTokenId()), 1);
+    assert.equal(await barriersFor('no-id-here'), 1, 'a path with no id-shaped piece waits too');
+  });
+
+  it(`looks up at most ${MAX_PATH_CANDIDATES} id-shaped pieces of a path`, async () => {
+    const { body: token } = await server.api('POST', '/tokens', { kind: 'http', memo: 'many segments' });
+    const junk = (n: number) => Array.from({ length: n }, () => newTokenId());
+    const first = await raw(server.url, 'GET', `/${[token.id, ...junk(150)].join('/')}`);
+    assert.equal(first.status, 200);
+    assert.equal((await hitsOf(server, token.id)).length, 1, 'the id among the first pieces is found');
+    const beyond = await raw(server.url, 'GET', `/${[...junk(MAX_PATH_CANDIDATES), token.id].join('/')}`);
+    assert.equal(beyond.status, 200);
+    assert.equal((await hitsOf(server, token.id)).length, 1, 'an id past the cap is not looked up');
+  });
+
   it('answers path tricks and odd bytes without a server error', async () => {
     const { body: token } = await server.api('POST', '/tokens', { kind: 'http', memo: 'tricks' });
     const paths = [
@@ -151,5 +203,14 @@ describe('web-bug trigger', () => {
   it('refuses oversized headers with a 4xx', async () => {
     const response = await raw(server.url, 'GET', '/x', { 'x-big': 'a'.repeat(20_000) });
     assert.equal(response.status, 431);
+  });
+});
+
+describe('token id candidates', () => {
+  it(`keeps the first ${MAX_PATH_CANDIDATES} id-shaped pieces of a path, however many it has`, () => {
+    const ids = Array.from({ length: 151 }, () => newTokenId());
+    assert.deepEqual(candidateTokenIds(`/${ids.join('/')}`), ids.slice(0, MAX_PATH_CANDIDATES));
+    assert.deepEqual(candidateTokenIds(`/${ids.slice(0, 3).map((id) => `${id.toUpperCase()}.gif`).join('/')}`), ids.slice(0, 3));
+    assert.deepEqual(candidateTokenIds(`/${ids[0]}/${ids[0]}/x/${ids[1]}`), ids.slice(0, 2), 'a repeated id counts once');
   });
 });

@@ -3,7 +3,8 @@ import pino from 'pino';
 import { ConfigError } from '../../core/errors.js';
 import { listenerUrl, parsePort } from '../../server/listen-address.js';
 import { SERVER_DEFAULTS, startServer, type ServerOptions } from '../../server/start.js';
-import { alertSettingsFrom, withAlertOptions, type AlertCliOptions } from './alert-options.js';
+import { DNS_ANSWER_RATE } from '../../server/dns/dns-server.js';
+import { alertSettingsFrom, whole, withAlertOptions, type AlertCliOptions } from './alert-options.js';
 import { resolveListeners, withListenOptions, type ListenCliOptions } from './listen-options.js';
 
 function port(value: string): number {
@@ -23,13 +24,14 @@ interface DnsFlags {
   dnsAddress?: string[];
   dnsNameservers?: string[];
   dnsHost?: string;
+  dnsRateLimit?: number;
 }
 
 /** The DNS listener's settings; it runs only when a zone is given. */
 function dnsOptions(flags: DnsFlags): ServerOptions['dns'] {
   if (!flags.dnsZone) {
-    if (flags.dnsPort !== undefined || flags.dnsAddress || flags.dnsNameservers || flags.dnsHost) {
-      throw new ConfigError('--dns-port, --dns-address, --dns-nameservers and --dns-host need --dns-zone (the zone to answer for)');
+    if (flags.dnsPort !== undefined || flags.dnsAddress || flags.dnsNameservers || flags.dnsHost || flags.dnsRateLimit !== undefined) {
+      throw new ConfigError('--dns-port, --dns-address, --dns-nameservers, --dns-host and --dns-rate-limit need --dns-zone (the zone to answer for)');
     }
     return undefined;
   }
@@ -39,6 +41,7 @@ function dnsOptions(flags: DnsFlags): ServerOptions['dns'] {
     addresses: flags.dnsAddress ?? [],
     nameservers: flags.dnsNameservers,
     host: flags.dnsHost,
+    ...(flags.dnsRateLimit === undefined ? {} : { answerRate: flags.dnsRateLimit === 0 ? null : { ratePerSecond: flags.dnsRateLimit, burst: 2 * flags.dnsRateLimit } }),
   };
 }
 
@@ -79,6 +82,11 @@ export function serverCommand(): Command {
         .argParser(list),
     )
     .addOption(new Option('--dns-host <address>', 'address the DNS listener binds (default: the --listen host)').env('TRIPLINE_DNS_HOST'))
+    .addOption(
+      new Option('--dns-rate-limit <n>', `UDP answers a second per client network (IPv4 /24, IPv6 /56), in bursts of twice that; 0 answers all (default ${DNS_ANSWER_RATE.ratePerSecond}); hits are recorded either way`)
+        .env('TRIPLINE_DNS_RATE_LIMIT')
+        .argParser(whole('--dns-rate-limit', 0, 1_000_000)),
+    )
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).env('TRIPLINE_LOG_LEVEL').default(SERVER_DEFAULTS.logLevel))
     .addHelpText(
       'after',

@@ -30,8 +30,9 @@ export interface DnsOutcome {
 
 /**
  * Turns one DNS message into its reply, recording a hit when the question names a live token.
- * The hit is committed before the reply goes out, as for HTTP triggers; the reply itself does
- * not depend on whether the token exists.
+ * The hit is committed before the reply goes out, as for HTTP triggers, and a question naming an
+ * unknown or disabled id waits for the same commit; the reply itself does not depend on whether
+ * the token exists.
  */
 export class DnsTrigger {
   constructor(
@@ -40,19 +41,24 @@ export class DnsTrigger {
     private readonly log: Logger,
   ) {}
 
-  async handle(packet: Buffer, source: string, transport: DnsTransport): Promise<DnsOutcome> {
+  /** `answered` false: the reply will be withheld (rate limit), so only a live token's hit matters. */
+  async handle(packet: Buffer, source: string, transport: DnsTransport, answered = true): Promise<DnsOutcome> {
     const parsed = parseQuery(packet);
     if (parsed.outcome === 'drop') return {};
     if (parsed.outcome === 'refuse') return { reply: encodeRefusal(parsed.id, parsed.opcode, parsed.rcode), rcode: parsed.rcode };
     const resolution = resolveQuestion(this.zone, parsed.query.question);
-    if (resolution.tokenName) await this.record(parsed.query, resolution.tokenName, source, transport);
+    if (resolution.tokenName) await this.record(parsed.query, resolution.tokenName, source, transport, answered);
     return { reply: encodeResponse(parsed.query, resolution, transport), rcode: resolution.rcode };
   }
 
-  private async record(query: DnsQuery, tokenName: NonNullable<Resolution['tokenName']>, source: string, transport: DnsTransport): Promise<void> {
+  private async record(query: DnsQuery, tokenName: NonNullable<Resolution['tokenName']>, source: string, transport: DnsTransport, answered: boolean): Promise<void> {
     try {
-      const token = await this.recorder.findLive([tokenName.id]);
-      if (!token) return;
+      const token = await this.recorder.find([tokenName.id]);
+      if (!token?.enabled) {
+        // No answer goes out, so there is no time to match.
+        if (answered) await this.recorder.withoutHit();
+        return;
+      }
       const name = query.question.name.toLowerCase().replace(/\.$/, '');
       const qtype = query.question.type;
       const detail: DnsHitDetail = {

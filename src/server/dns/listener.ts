@@ -5,6 +5,6 @@ export type DnsMessageHandler = (message: Buffer, source: string, transport: Dns
 
 /** What listeners report, for metrics and logs. */
 export interface DnsListenerEvents {
-  dropped(reason: 'oversized' | 'busy' | 'too_many_connections' | 'idle'): void;
+  dropped(reason: 'oversized' | 'busy' | 'too_many_connections' | 'too_many_from_source' | 'idle' | 'lifetime'): void;
   failed(error: unknown): void;
 }

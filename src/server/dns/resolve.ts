@@ -46,10 +46,19 @@ function authoritative(zone: DnsZone, answers: Answer[], additionals: Answer[] =
   return { rcode: 'NOERROR', authoritative: true, answers, authorities, additionals };
 }
 
+/**
+ * What every name that exists answers to QTYPE ANY: one synthesized HINFO record (RFC 8482 4.2),
+ * whatever the transport. A full ANY answer is the classic amplification payload, and nobody
+ * needs one from a canary zone.
+ */
+function minimalAny(zone: DnsZone, owner: string, ttl: number): Resolution {
+  return authoritative(zone, [{ name: owner, type: 'HINFO', class: 'IN', ttl, data: { cpu: 'RFC8482', os: '' } }]);
+}
+
 function apexAnswer(zone: DnsZone, owner: string, type: string): Resolution {
   if (type === 'SOA') return authoritative(zone, [{ ...soaRecord(zone, DNS_TTL.zone), name: owner }]);
   if (type === 'NS') return authoritative(zone, nsRecords(zone, owner), glue(zone));
-  if (type === 'ANY') return authoritative(zone, [{ ...soaRecord(zone, DNS_TTL.zone), name: owner }, ...nsRecords(zone, owner)]);
+  if (type === 'ANY') return minimalAny(zone, owner, DNS_TTL.zone);
   return authoritative(zone, addresses(zone, owner, type, DNS_TTL.zone));
 }
 
@@ -71,8 +80,13 @@ export function resolveQuestion(zone: DnsZone, question: { name: string; type: s
   }
   const owner = question.name;
   if (relative.length === 0) return apexAnswer(zone, owner, question.type);
-  if (tokenName) return { ...authoritative(zone, addresses(zone, owner, question.type, DNS_TTL.token)), tokenName };
-  if (zone.nameservers.includes(name)) return authoritative(zone, addresses(zone, owner, question.type, DNS_TTL.zone));
+  if (tokenName) {
+    const answer = question.type === 'ANY' ? minimalAny(zone, owner, DNS_TTL.token) : authoritative(zone, addresses(zone, owner, question.type, DNS_TTL.token));
+    return { ...answer, tokenName };
+  }
+  if (zone.nameservers.includes(name)) {
+    return question.type === 'ANY' ? minimalAny(zone, owner, DNS_TTL.zone) : authoritative(zone, addresses(zone, owner, question.type, DNS_TTL.zone));
+  }
   // A name that only exists as the parent of a nameserver's name (an empty non-terminal).
   if (zone.nameservers.some((ns) => ns.endsWith(`.${name}`))) return authoritative(zone, []);
   return { rcode: 'NXDOMAIN', authoritative: true, answers: [], authorities: [soaRecord(zone, DNS_TTL.negative)], additionals: [] };

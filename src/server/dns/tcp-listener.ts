@@ -1,15 +1,34 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { normalizeAddress } from '../client-address.js';
+import { sourcePrefix } from '../source-prefix.js';
 import type { DnsListenerEvents, DnsMessageHandler } from './listener.js';
 
 /** Limits that keep idle or hostile TCP clients from holding the server's resources. */
-export const DNS_TCP_LIMITS = {
-  connections: 128,
+export interface DnsTcpLimits {
+  connections: number;
+  /**
+   * Connections one client network (an IPv4 /24, an IPv6 /56) may hold at once, so one client
+   * cannot take every slot: with the defaults, filling them all takes sixteen networks.
+   */
+  connectionsPerSource: number;
   /** A connection with no complete message for this long is closed (RFC 7766 suggests seconds). */
-  idleMs: 10_000,
+  idleMs: number;
+  /**
+   * A connection is closed this long after it opened, however busy: a client trickling one query
+   * at a time could otherwise keep a slot for ever. Resolvers reconnect.
+   */
+  lifetimeMs: number;
   /** Messages one connection may send before it is closed; resolvers reconnect. */
+  messagesPerConnection: number;
+}
+
+export const DNS_TCP_LIMITS: Readonly<DnsTcpLimits> = {
+  connections: 128,
+  connectionsPerSource: 8,
+  idleMs: 10_000,
+  lifetimeMs: 30_000,
   messagesPerConnection: 1000,
-} as const;
+};
 
 /** One whole message plus one read's worth of the next: more means the client ignores flow control. */
 const MAX_BUFFERED = 2 + 65_535 + 65_536;
@@ -23,8 +42,7 @@ export interface TcpListener {
  * Reads length-prefixed DNS messages (RFC 1035 4.2.2) and answers them one at a time, in order.
  * A connection holds at most one message's bytes (64 KiB) beyond what is being answered.
  */
-function serveConnection(socket: Socket, handle: DnsMessageHandler, events: DnsListenerEvents): void {
-  const source = normalizeAddress(socket.remoteAddress);
+function serveConnection(socket: Socket, source: string, handle: DnsMessageHandler, events: DnsListenerEvents, limits: DnsTcpLimits): void {
   let pending: Buffer = Buffer.alloc(0);
   let answered = 0;
   let busy = false;
@@ -50,7 +68,7 @@ function serveConnection(socket: Socket, handle: DnsMessageHandler, events: DnsL
       } finally {
         busy = false;
       }
-      if (++answered >= DNS_TCP_LIMITS.messagesPerConnection) {
+      if (++answered >= limits.messagesPerConnection) {
         socket.end();
         return;
       }
@@ -58,10 +76,15 @@ function serveConnection(socket: Socket, handle: DnsMessageHandler, events: DnsL
     }
   };
 
-  socket.setTimeout(DNS_TCP_LIMITS.idleMs, () => {
+  socket.setTimeout(limits.idleMs, () => {
     events.dropped('idle');
     socket.destroy();
   });
+  const lifetime = setTimeout(() => {
+    events.dropped('lifetime');
+    socket.destroy();
+  }, limits.lifetimeMs);
+  socket.once('close', () => clearTimeout(lifetime));
   socket.on('data', (chunk: Buffer) => {
     pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
     if (pending.length > MAX_BUFFERED) {
@@ -73,17 +96,27 @@ function serveConnection(socket: Socket, handle: DnsMessageHandler, events: DnsL
   socket.on('error', () => socket.destroy());
 }
 
-export function listenTcp(host: string, port: number, handle: DnsMessageHandler, events: DnsListenerEvents): Promise<TcpListener> {
+export function listenTcp(host: string, port: number, handle: DnsMessageHandler, events: DnsListenerEvents, limits: DnsTcpLimits = DNS_TCP_LIMITS): Promise<TcpListener> {
   const sockets = new Set<Socket>();
+  const perSource = new Map<string, number>();
   const server: Server = createServer((socket) => {
-    if (sockets.size >= DNS_TCP_LIMITS.connections) {
-      events.dropped('too_many_connections');
+    const source = normalizeAddress(socket.remoteAddress);
+    const network = sourcePrefix(source);
+    const held = perSource.get(network) ?? 0;
+    if (sockets.size >= limits.connections || held >= limits.connectionsPerSource) {
+      events.dropped(held >= limits.connectionsPerSource ? 'too_many_from_source' : 'too_many_connections');
       socket.destroy();
       return;
     }
     sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-    serveConnection(socket, handle, events);
+    perSource.set(network, held + 1);
+    socket.once('close', () => {
+      sockets.delete(socket);
+      const left = perSource.get(network)! - 1;
+      if (left === 0) perSource.delete(network);
+      else perSource.set(network, left);
+    });
+    serveConnection(socket, source, handle, events, limits);
   });
   server.on('error', (error) => events.failed(error));
   return new Promise((resolve, reject) => {

@@ -1,2 +1,2 @@
 // Shared with the agent, which names the web-bug tokens in its policies' GetUrl URLs the same way.
-export { candidateTokenIds } from '../../core/token-id-candidates.js';
+export { candidateTokenIds, MAX_PATH_CANDIDATES } from '../../core/token-id-candidates.js';

@@ -36,12 +36,13 @@ function sendError(reply: TriggerReply, status: number, code: string, message: s
 
 /**
  * The trigger endpoint as a plain node request handler: any method on any path of the trigger
- * listener. A live token's hit is committed before the answer goes out.
+ * listener. A live token's hit is committed before the answer goes out, and every other answer
+ * waits as long.
  */
 export function createHttpTrigger(options: HttpTriggerOptions): (request: IncomingMessage, response: ServerResponse) => void {
   const { recorder, addresses, metrics, log } = options;
 
-  // Written to answer at once when it can: under a flood of hits on a known token every lookup is
+  // Written to avoid promises where it can: under a flood of hits on a known token every lookup is
   // cached, and the only wait is the commit.
   function handle(request: IncomingMessage, reply: TriggerReply): TriggerReply | Promise<TriggerReply> {
     const target = splitTarget(request.url ?? '/');
@@ -55,8 +56,15 @@ export function createHttpTrigger(options: HttpTriggerOptions): (request: Incomi
     const client = recognizeCredentialClient({ path, query, headers: request.headers });
     const clientRequest = { path, query, headers: request.headers, body };
     const candidates = [...candidateTokenIds(path), ...credentialClientTokenIds(client)];
-    const respond = (token: Token | undefined): TriggerReply | Promise<TriggerReply> => {
-      if (!token) return client ? answerCredentialClient(reply, client, clientRequest) : sendGif(reply);
+    // A disabled token answers as it did while live; neither it nor an unknown id records
+    // anything, but both wait for the commit a hit would have waited for.
+    const answerFor = (token: Token | undefined): TriggerReply => {
+      if (client) return answerCredentialClient(reply, client, clientRequest);
+      if (token?.redirect) return reply.withoutDate().code(302).header('cache-control', 'no-store').header('location', token.redirect).send();
+      return sendGif(reply);
+    };
+    const respond = (token: Token | undefined): Promise<TriggerReply> => {
+      if (!token?.enabled) return recorder.withoutHit().then(() => answerFor(token));
       const method = request.method ?? 'GET';
       const detail: HttpHitDetail = { method, path, query, headers: captureHeaders(request.headers) };
       if (body) detail.body = body;
@@ -66,13 +74,9 @@ export function createHttpTrigger(options: HttpTriggerOptions): (request: Incomi
         userAgent: captureUserAgent(request.headers),
         detail,
       });
-      return recorded.then(() => {
-        if (client) return answerCredentialClient(reply, client, clientRequest);
-        if (token.redirect) return reply.withoutDate().code(302).header('cache-control', 'no-store').header('location', token.redirect).send();
-        return sendGif(reply);
-      });
+      return recorded.then(() => answerFor(token));
     };
-    const found = recorder.findLive(candidates);
+    const found = recorder.find(candidates);
     return found instanceof Promise ? found.then(respond) : respond(found);
   }
 

@@ -50,7 +50,7 @@ test(`two server processes on one PostgreSQL send each of ${DELIVERIES} pending 
 
   const servers: ServerProcess[] = [];
   try {
-    const args = ['--delivery-concurrency', '8'];
+    const args = ['--delivery-concurrency', '8', '--allow-private-targets'];
     // Started together; each claims with FOR UPDATE SKIP LOCKED.
     servers.push(...(await Promise.all([spawnServer({ db: url, args }), spawnServer({ db: url, args })])));
     await waitFor('every delivery at the receiver', () => new Set(receiver.received.map((r) => r.headers['x-tripline-delivery'])).size === DELIVERIES && true, 120_000, 100);

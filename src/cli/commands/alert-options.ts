@@ -11,6 +11,7 @@ export interface AlertCliOptions {
   deliveryTimeout: number;
   deliveryBackoffMax: number;
   deliveryConcurrency: number;
+  allowPrivateTargets: boolean;
   smtpHost?: string;
   smtpPort: number;
   smtpTls: SmtpSettings['tls'];
@@ -72,6 +73,11 @@ export function withAlertOptions(command: Command): Command {
         .default(ALERT_DEFAULTS.concurrency)
         .argParser(whole('--delivery-concurrency', 1, 256)),
     )
+    .addOption(
+      new Option('--allow-private-targets', 'let channel URLs reach loopback, private, link-local and cloud metadata addresses')
+        .env('TRIPLINE_ALLOW_PRIVATE_TARGETS')
+        .default(false),
+    )
     .addOption(new Option('--smtp-host <host>', 'SMTP server for email channels').env('TRIPLINE_SMTP_HOST'))
     .addOption(new Option('--smtp-port <port>', 'SMTP port').env('TRIPLINE_SMTP_PORT').default(587).argParser(whole('--smtp-port', 1, 65535)))
     .addOption(
@@ -95,6 +101,7 @@ export function alertSettingsFrom(options: AlertCliOptions): Partial<AlertSettin
     backoffBaseMs,
     backoffMaxMs: options.deliveryBackoffMax,
     concurrency: options.deliveryConcurrency,
+    allowPrivateTargets: options.allowPrivateTargets,
     ...(options.smtpHost
       ? {
           smtp: {

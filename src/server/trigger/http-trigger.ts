@@ -52,17 +52,30 @@ export function createHttpTrigger(options: HttpTriggerOptions): (request: Incomi
   // cached, and the only wait is the commit.
   function handle(request: IncomingMessage, reply: TriggerReply): TriggerReply | Promise<TriggerReply> {
     const target = splitTarget(request.url ?? '/');
-    if (hasBody(request)) return readTriggerBody(request).then((body) => answer(request, reply, target, body));
+    if (hasBody(request)) {
+      return readTriggerBody(request).then(
+        (body) => answer(request, reply, target, body),
+        (error: unknown) => (error instanceof BodyTooLargeError ? answer(request, reply, target, error.captured, error) : Promise.reject(error)),
+      );
+    }
     return answer(request, reply, target, undefined);
   }
 
-  function answer(request: IncomingMessage, reply: TriggerReply, target: { path: string; query: string }, body: CapturedBody | undefined): TriggerReply | Promise<TriggerReply> {
+  /** With `tooLarge`, the hit is recorded as usual and the answer is the 413 instead. */
+  function answer(
+    request: IncomingMessage,
+    reply: TriggerReply,
+    target: { path: string; query: string },
+    body: CapturedBody | undefined,
+    tooLarge?: BodyTooLargeError,
+  ): TriggerReply | Promise<TriggerReply> {
     const { path, query } = target;
     // Credential clients (git, kubectl, AWS CLI, API callers) are answered by request shape.
     const client = recognizeCredentialClient({ path, query, headers: request.headers });
     const clientRequest = { path, query, headers: request.headers, body };
     const candidates = [...candidateTokenIds(path), ...credentialClientTokenIds(client)];
     const respond = (token: Token | undefined): TriggerReply | Promise<TriggerReply> => {
+      if (tooLarge && !token) throw tooLarge;
       if (!token) return client ? answerCredentialClient(reply, client, clientRequest) : sendGif(reply);
       const method = request.method ?? 'GET';
       const detail: HttpHitDetail = { method, path, query, headers: captureHeaders(request.headers) };
@@ -74,6 +87,7 @@ export function createHttpTrigger(options: HttpTriggerOptions): (request: Incomi
         detail,
       });
       return recorded.then(() => {
+        if (tooLarge) throw tooLarge;
         if (client) return answerCredentialClient(reply, client, clientRequest);
         if (token.redirect) return reply.withoutDate().code(302).header('cache-control', 'no-store').header('location', token.redirect).send();
         return sendGif(reply);

@@ -54,6 +54,27 @@ for (const dialect of storeDialects()) {
       await store.close();
     });
 
+    it('searches for %, _ and \\ literally, not as LIKE wildcards', async () => {
+      const store = await openStore(await dialect.newLocation());
+      const tokens = new TokenRepository(store.db);
+      const memos = ['100% done', '1000 done', 'a_b', 'axb', 'back\\slash', 'backslash'];
+      const idOf = new Map<string, string>();
+      for (const memo of memos) {
+        const id = newTokenId();
+        idOf.set(memo, id);
+        await tokens.create({ id, kind: 'http', memo, createdAt: isoNow() });
+      }
+      const found = async (search: string) => (await tokens.list({ search })).items.map((t) => t.memo).sort();
+      assert.deepEqual(await found('%'), ['100% done']);
+      assert.deepEqual(await found('0% d'), ['100% done']);
+      assert.deepEqual(await found('_'), ['a_b']);
+      assert.deepEqual(await found('a_b'), ['a_b']);
+      assert.deepEqual(await found('k\\s'), ['back\\slash']);
+      assert.deepEqual(await found('done'), ['100% done', '1000 done']);
+      assert.deepEqual(await found(idOf.get('axb')!.toUpperCase()), ['axb']);
+      await store.close();
+    });
+
     it('keeps every hit, commits concurrent writes in groups, and counts them on the token', async () => {
       const store = await openStore(await dialect.newLocation());
       const tokens = new TokenRepository(store.db);

@@ -135,7 +135,7 @@ export async function postBody(url: string, body: string, headers: Record<string
   const status = response.statusCode ?? 0;
   if (status >= 200 && status < 300) return { ok: true, status };
   const result: SendResult = { ok: false, status, error: `HTTP ${status}` };
-  if (head) result.detail = oneLine(head, 300);
+  if (head) result.detail = redactCredentials(oneLine(head, 300), url);
   if (status === 429 || status === 503) {
     const retryAfterMs = parseRetryAfter(response.headers['retry-after'] ?? null);
     if (retryAfterMs !== undefined) result.retryAfterMs = retryAfterMs;

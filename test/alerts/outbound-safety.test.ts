@@ -178,6 +178,8 @@ describe('channels through the API, with and without --allow-private-targets', (
       // Saved while allowed, for the strict server below: a name that resolves to loopback.
       const byName = await server.api('POST', '/channels', { kind: 'webhook', url: `http://localhost:${receiver.port}/by-name` });
       assert.equal(byName.status, 201, JSON.stringify(byName.body));
+      assert.equal((await server.api('POST', `/channels/${byName.body.id}/test`)).body.ok, true, 'delivered through the system resolver');
+      assert.ok(receiver.received.some((r) => r.path === '/by-name'));
       stored = byName.body.id;
     } finally {
       await server.close();

@@ -62,13 +62,7 @@ export function createHttpTrigger(options: HttpTriggerOptions): (request: Incomi
   }
 
   /** With `tooLarge`, the hit is recorded as usual and the answer is the 413 instead. */
-  function answer(
-    request: IncomingMessage,
-    reply: TriggerReply,
-    target: { path: string; query: string },
-    body: CapturedBody | undefined,
-    tooLarge?: BodyTooLargeError,
-  ): TriggerReply | Promise<TriggerReply> {
+  function answer(request: IncomingMessage, reply: TriggerReply, target: { path: string; query: string }, body: CapturedBody | undefined, tooLarge?: BodyTooLargeError): TriggerReply | Promise<TriggerReply> {
     const { path, query } = target;
     // Credential clients (git, kubectl, AWS CLI, API callers) are answered by request shape.
     const client = recognizeCredentialClient({ path, query, headers: request.headers });

@@ -22,8 +22,8 @@ export function checkUrl(value: unknown, field = 'url'): string {
 }
 
 /**
- * A webhook URL as lists show it: scheme and host only. Chat webhook URLs carry their secret in
- * the path or query (Slack, Discord, Teams, Google Chat), and any URL may carry a password.
+ * A webhook URL as lists show it: scheme, user (password as ***) and host only. Chat webhook URLs
+ * carry their secret in the path or query (Slack, Discord, Teams, Google Chat).
  */
 export function redactUrl(value: unknown): string {
   try {

@@ -9,7 +9,7 @@ import type { ChannelInput } from './channels/kind.js';
 import { channelKind } from './channels/registry.js';
 import { testMessage } from './message.js';
 import type { AlertSettings } from './settings.js';
-import { checkChannelUrl, type Resolve } from './target-guard.js';
+import { checkChannelUrl } from './target-guard.js';
 
 export const MAX_CHANNEL_NAME = 200;
 
@@ -46,7 +46,6 @@ export class ChannelService {
     private readonly settings: Pick<AlertSettings, 'timeoutMs' | 'smtp' | 'allowPrivateTargets'>,
     private readonly log: Logger,
     private readonly publicUrl: () => string,
-    private readonly resolve?: Resolve,
   ) {
     this.repository = new ChannelRepository(db);
   }
@@ -59,7 +58,7 @@ export class ChannelService {
       throw new ValidationError(`name must be 1 to ${MAX_CHANNEL_NAME} characters`, { field: 'name' });
     }
     const configured = kind.configure(input);
-    if (typeof configured.config.url === 'string') await checkChannelUrl(configured.config.url, this.settings.allowPrivateTargets, this.resolve);
+    if (typeof configured.config.url === 'string') await checkChannelUrl(configured.config.url, this.settings.allowPrivateTargets);
     const channel = await this.repository.create({
       id: newRowId(),
       name,

@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { postBody, redactCredentials } from '../../src/alerts/http-post.js';
 import { privateAddressKind } from '../../src/alerts/private-address.js';
 import { checkChannelUrl, literalRefusal, type Resolve } from '../../src/alerts/target-guard.js';
+import { alertSettingsFrom, type AlertCliOptions } from '../../src/cli/commands/alert-options.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { TestReceiver } from './support/receiver.js';
 import { waitFor } from './support/wait.js';
@@ -48,6 +49,28 @@ describe('which addresses a channel may not reach', () => {
   for (const address of ['8.8.8.8', '172.32.0.1', '100.128.0.1', '169.255.0.1', '2606:4700::1111', '::ffff:8.8.8.8', '2002:808:808::']) {
     test(`${address} is public`, () => assert.equal(privateAddressKind(address), undefined));
   }
+});
+
+describe('the switch', () => {
+  test('is off by default, on with the flag or TRIPLINE_ALLOW_PRIVATE_TARGETS=1, and "0" or "false" keep it off', () => {
+    const flags = { alertWindow: 60_000, deliveryMaxAge: 1, deliveryTimeout: 1, deliveryBackoffMax: 1, deliveryConcurrency: 1, smtpPort: 587, smtpTls: 'starttls' } as const;
+    const allowed = (flag: boolean, env?: string) => {
+      const saved = process.env.TRIPLINE_ALLOW_PRIVATE_TARGETS;
+      if (env === undefined) delete process.env.TRIPLINE_ALLOW_PRIVATE_TARGETS;
+      else process.env.TRIPLINE_ALLOW_PRIVATE_TARGETS = env;
+      try {
+        return alertSettingsFrom({ ...flags, allowPrivateTargets: flag } as AlertCliOptions).allowPrivateTargets;
+      } finally {
+        if (saved === undefined) delete process.env.TRIPLINE_ALLOW_PRIVATE_TARGETS;
+        else process.env.TRIPLINE_ALLOW_PRIVATE_TARGETS = saved;
+      }
+    };
+    assert.equal(allowed(false), false);
+    assert.equal(allowed(true), true);
+    for (const on of ['1', 'true', 'YES']) assert.equal(allowed(false, on), true, on);
+    for (const off of ['', '0', 'false', 'no']) assert.equal(allowed(false, off), false, off);
+    assert.throws(() => allowed(false, 'maybe'), /TRIPLINE_ALLOW_PRIVATE_TARGETS "maybe"/);
+  });
 });
 
 describe('the save-time check', () => {

@@ -36,6 +36,17 @@ function whole(flag: string, min: number, max: number) {
   };
 }
 
+/**
+ * A yes/no variable read strictly: commander would turn a boolean flag on for any value, "0" and
+ * "false" included, which for a safety switch is the wrong way round.
+ */
+function envSwitch(name: string): boolean {
+  const value = (process.env[name] ?? '').trim().toLowerCase();
+  if (['', '0', 'false', 'no'].includes(value)) return false;
+  if (['1', 'true', 'yes'].includes(value)) return true;
+  throw new ConfigError(`${name} "${process.env[name]}" is not 1/true/yes or 0/false/no`);
+}
+
 function seconds(ms: number): string {
   return `${ms / 1000}s`;
 }
@@ -74,9 +85,10 @@ export function withAlertOptions(command: Command): Command {
         .argParser(whole('--delivery-concurrency', 1, 256)),
     )
     .addOption(
-      new Option('--allow-private-targets', 'let channel URLs reach loopback, private, link-local and cloud metadata addresses')
-        .env('TRIPLINE_ALLOW_PRIVATE_TARGETS')
-        .default(false),
+      new Option(
+        '--allow-private-targets',
+        'let channel URLs reach loopback, private, link-local and cloud metadata addresses (env TRIPLINE_ALLOW_PRIVATE_TARGETS=1)',
+      ).default(false),
     )
     .addOption(new Option('--smtp-host <host>', 'SMTP server for email channels').env('TRIPLINE_SMTP_HOST'))
     .addOption(new Option('--smtp-port <port>', 'SMTP port').env('TRIPLINE_SMTP_PORT').default(587).argParser(whole('--smtp-port', 1, 65535)))
@@ -101,7 +113,7 @@ export function alertSettingsFrom(options: AlertCliOptions): Partial<AlertSettin
     backoffBaseMs,
     backoffMaxMs: options.deliveryBackoffMax,
     concurrency: options.deliveryConcurrency,
-    allowPrivateTargets: options.allowPrivateTargets,
+    allowPrivateTargets: options.allowPrivateTargets || envSwitch('TRIPLINE_ALLOW_PRIVATE_TARGETS'),
     ...(options.smtpHost
       ? {
           smtp: {

@@ -74,7 +74,7 @@ async function measure(count: number, paced: boolean, send: (key: string) => Pro
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'tripline-bench-alerts-'));
-const server = await spawnServer({ db: process.env.BENCH_DB ?? join(dir, 'bench.db') });
+const server = await spawnServer({ db: process.env.BENCH_DB ?? join(dir, 'bench.db'), args: ['--allow-private-targets'] });
 let failed = false;
 try {
   const channel = await server.api('POST', '/channels', { kind: 'webhook', url: `http://127.0.0.1:${receiverPort}/hook`, secret: 'bench-secret-0123456789' });

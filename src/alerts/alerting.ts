@@ -28,6 +28,7 @@ export interface AlertingDeps {
 
 export function createAlerting(deps: AlertingDeps): Alerting {
   const settings: AlertSettings = { ...ALERT_DEFAULTS, ...stripUndefined(deps.settings ?? {}) };
+  if (settings.allowPrivateTargets) deps.log.warn('--allow-private-targets: channels may send to loopback, private, link-local and cloud metadata addresses');
   const dispatcher = new Dispatcher({
     store: deps.store,
     settings,

@@ -9,6 +9,7 @@ import type { ChannelInput } from './channels/kind.js';
 import { channelKind } from './channels/registry.js';
 import { testMessage } from './message.js';
 import type { AlertSettings } from './settings.js';
+import { checkChannelUrl } from './target-guard.js';
 
 export const MAX_CHANNEL_NAME = 200;
 
@@ -42,7 +43,7 @@ export class ChannelService {
 
   constructor(
     db: Kysely<Database>,
-    private readonly settings: Pick<AlertSettings, 'timeoutMs' | 'smtp'>,
+    private readonly settings: Pick<AlertSettings, 'timeoutMs' | 'smtp' | 'allowPrivateTargets'>,
     private readonly log: Logger,
     private readonly publicUrl: () => string,
   ) {
@@ -57,6 +58,7 @@ export class ChannelService {
       throw new ValidationError(`name must be 1 to ${MAX_CHANNEL_NAME} characters`, { field: 'name' });
     }
     const configured = kind.configure(input);
+    if (typeof configured.config.url === 'string') await checkChannelUrl(configured.config.url, this.settings.allowPrivateTargets);
     const channel = await this.repository.create({
       id: newRowId(),
       name,
@@ -80,15 +82,20 @@ export class ChannelService {
     return this.repository.delete(id);
   }
 
-  /** Sends a made-up alert straight to the channel (not through the outbox) and reports the outcome. */
+  /**
+   * Sends a made-up alert straight to the channel (not through the outbox) and reports the outcome:
+   * the status and our own description of a failure, never what the receiver answered.
+   */
   async test(id: string): Promise<ChannelTestResult> {
     const channel = await this.repository.get(id);
     const started = performance.now();
     const result = await channelKind(channel.kind).send(testMessage(this.publicUrl(), channel.name), channel.config, {
       timeoutMs: this.settings.timeoutMs,
       smtp: this.settings.smtp,
+      allowPrivateTargets: this.settings.allowPrivateTargets,
       log: this.log,
     });
+    if (!result.ok && result.detail) this.log.info({ channel: channel.id, status: result.status, answer: result.detail }, 'channel test failed');
     return {
       ok: result.ok,
       status: result.status,

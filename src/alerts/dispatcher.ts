@@ -147,6 +147,7 @@ export class Dispatcher {
       result = await channelKind(composed.channel.kind).send(composed.message, composed.channel.config, {
         timeoutMs: this.options.settings.timeoutMs,
         smtp: this.options.settings.smtp,
+        allowPrivateTargets: this.options.settings.allowPrivateTargets,
         log: this.options.log,
       });
     } catch (error) {
@@ -165,7 +166,14 @@ export class Dispatcher {
     const nowMs = Date.now();
     const now = iso(nowMs);
     const attempt = { status: result.status, error: result.ok ? null : result.error };
-    const context = { delivery: delivery.id, alert: delivery.alertId, channel: delivery.channelId, kind: delivery.channelKind, attempts: delivery.attempts };
+    const context = {
+      delivery: delivery.id,
+      alert: delivery.alertId,
+      channel: delivery.channelId,
+      kind: delivery.channelKind,
+      attempts: delivery.attempts,
+      ...(!result.ok && result.detail ? { answer: result.detail } : {}),
+    };
     if (result.ok) {
       await this.outbox.markDelivered(delivery.id, claim, attempt, now);
       this.metrics.deliveryAttempt(delivery.channelKind, 'delivered');

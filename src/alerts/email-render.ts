@@ -1,4 +1,4 @@
-import { escapeHtml, oneLine, visibleControls } from './escape.js';
+import { escapeHtml, oneLine, visibleText } from './escape.js';
 import { headline, hitFacts, summary } from './facts.js';
 import type { AlertMessage } from './message.js';
 
@@ -10,7 +10,7 @@ export interface EmailContent {
 
 /** HTML text from plain text: escaped first, then line breaks made visible. */
 function htmlText(text: string): string {
-  return escapeHtml(visibleControls(text, true)).replace(/\r?\n/g, '<br>\n');
+  return escapeHtml(visibleText(text, true)).replace(/\r?\n/g, '<br>\n');
 }
 
 /**
@@ -31,7 +31,7 @@ export function renderEmail(message: AlertMessage): EmailContent {
     `Open in Tripline: ${message.link}`,
     `Alert: ${message.alertId}`,
   ]
-    .map((line) => visibleControls(line, true))
+    .map((line) => visibleText(line, true))
     .join('\n');
   const rows = facts
     .map(

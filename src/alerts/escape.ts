@@ -1,3 +1,7 @@
+import { visibleText } from '../core/visible-text.js';
+
+export { visibleText };
+
 /**
  * Escaping for every place attacker input (user agents, paths, headers, process arguments) ends
  * up in an alert. Each target has its own rules; values are escaped as they are inserted, never
@@ -24,15 +28,6 @@ export function escapeMarkdown(text: string): string {
   return text.replace(/[\\`*_~|>[\]()#<!]/g, (c) => `\\${c}`);
 }
 
-/**
- * Control characters made visible (\x1b, \x00 ...), so attacker text cannot drive a terminal,
- * forge log lines or hide itself. Newlines and tabs are kept only where the caller allows.
- */
-export function visibleControls(text: string, keepNewlines = false): string {
-  const pattern = keepNewlines ? /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g : /[\u0000-\u001f\u007f-\u009f]/g;
-  return text.replace(pattern, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-}
-
 /** Cuts text to at most `max` characters, marking the cut. */
 export function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, Math.max(0, max - 1))}…`;
@@ -40,5 +35,5 @@ export function truncate(text: string, max: number): string {
 
 /** One line for a subject or a header: no line breaks, bounded. */
 export function oneLine(text: string, max = 200): string {
-  return truncate(visibleControls(text.replace(/\r?\n/g, ' ')), max);
+  return truncate(visibleText(text.replace(/\r?\n/g, ' ')), max);
 }

@@ -1,64 +1,143 @@
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { parseRetryAfter } from './backoff.js';
 import type { SendResult } from './channels/kind.js';
 import { oneLine } from './escape.js';
+import { guardedLookup, literalRefusal, urlHost, type Resolve } from './target-guard.js';
 
 const ERROR_BODY_BYTES = 300;
 export const USER_AGENT = 'Tripline-Alerts/1';
 
-/** The first bytes of a response body, for the error message; the rest is discarded unread. */
-async function bodyHead(response: Response): Promise<string> {
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    while (size < ERROR_BODY_BYTES) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.length;
-    }
-  } finally {
-    await reader.cancel().catch(() => undefined);
+export interface PostOptions {
+  timeoutMs: number;
+  /** Lets channels reach loopback, private, link-local and metadata addresses (--allow-private-targets). */
+  allowPrivateTargets: boolean;
+  /** Replaces the system resolver (tests); such requests get their own agent, so no socket is shared. */
+  resolve?: Resolve;
+}
+
+/**
+ * One keep-alive agent per protocol and policy: a socket opened while private targets were allowed
+ * must never be reused by a process that refuses them.
+ */
+const agents = new Map<string, HttpAgent>();
+
+function agentFor(https: boolean, options: PostOptions): HttpAgent {
+  const make = (keepAlive: boolean) => {
+    const settings = { keepAlive, lookup: guardedLookup(options.allowPrivateTargets, options.resolve) };
+    return https ? new HttpsAgent(settings) : new HttpAgent(settings);
+  };
+  if (options.resolve) return make(false);
+  const key = `${https}:${options.allowPrivateTargets}`;
+  let agent = agents.get(key);
+  if (!agent) {
+    agent = make(true);
+    agents.set(key, agent);
   }
-  return Buffer.concat(chunks).subarray(0, ERROR_BODY_BYTES).toString('utf8');
+  return agent;
+}
+
+/**
+ * A URL's user and password moved into a Basic Authorization header: receivers behind basic auth
+ * work, and the credentials travel in a header rather than in the request line.
+ */
+export function splitCredentials(url: string): { target: URL; authorization?: string } {
+  const target = new URL(url);
+  if (!target.username && !target.password) return { target };
+  const user = decodeURIComponent(target.username);
+  const password = decodeURIComponent(target.password);
+  target.username = '';
+  target.password = '';
+  return { target, authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` };
+}
+
+/** Text with a URL's password replaced by *** wherever it appears, raw or percent-encoded. */
+export function redactCredentials(text: string, url: string): string {
+  let password: string;
+  try {
+    password = new URL(url).password;
+  } catch {
+    return text;
+  }
+  if (!password) return text;
+  let redacted = text;
+  for (const form of new Set([password, decodeURIComponent(password)])) redacted = redacted.split(form).join('***');
+  return redacted;
 }
 
 function describeFailure(error: unknown, timeoutMs: number): string {
-  const name = (error as { name?: string }).name;
-  if (name === 'TimeoutError' || name === 'AbortError') return `no answer within ${timeoutMs} ms`;
-  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ? `connection failed: ${cause.code}` : `request failed: ${cause?.message ?? (error as Error).message}`;
+  const e = error as { name?: string; code?: string; message?: string };
+  if (e.name === 'TimeoutError' || e.name === 'AbortError' || e.code === 'ABORT_ERR') return `no answer within ${timeoutMs} ms`;
+  if (e.code === 'EPRIVATETARGET') return `refused: ${e.message}`;
+  return e.code ? `connection failed: ${e.code}` : `request failed: ${e.message ?? String(error)}`;
+}
+
+/** The first bytes of a response body, for the log; the rest is discarded unread. */
+function bodyHead(response: IncomingMessage): Promise<string> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = () => resolve(Buffer.concat(chunks).subarray(0, ERROR_BODY_BYTES).toString('utf8'));
+    response.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size >= ERROR_BODY_BYTES) {
+        response.destroy();
+        done();
+      }
+    });
+    response.on('end', done);
+    response.on('error', done);
+    response.on('close', done);
+  });
+}
+
+function post(target: URL, body: string, headers: Record<string, string>, options: PostOptions): Promise<{ response: IncomingMessage; head: string }> {
+  const https = target.protocol === 'https:';
+  return new Promise((resolve, reject) => {
+    const request = (https ? httpsRequest : httpRequest)(target, {
+      method: 'POST',
+      headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+      agent: agentFor(https, options),
+      signal: AbortSignal.timeout(options.timeoutMs),
+    });
+    request.on('error', reject);
+    request.on('response', (response) => {
+      bodyHead(response).then((head) => resolve({ response, head }), reject);
+    });
+    request.end(body);
+  });
 }
 
 /**
  * POSTs a body and reads the answer as a delivery outcome. Any 2xx is success; redirects are not
  * followed (a webhook that moved is a configuration error to see, not to guess around); 429 and
- * 503 pass their Retry-After on.
+ * 503 pass their Retry-After on. The outcome's error carries the status only: the receiver's own
+ * words go to `detail`, for the server log, so a channel cannot be used to read what a URL answers.
  */
-export async function postBody(url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<SendResult> {
-  let response: Response;
+export async function postBody(url: string, body: string, headers: Record<string, string>, options: PostOptions): Promise<SendResult> {
+  let answer: { response: IncomingMessage; head: string };
   try {
-    response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json; charset=utf-8', 'user-agent': USER_AGENT, ...headers },
-      body,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(timeoutMs),
-    });
+    const { target, authorization } = splitCredentials(url);
+    const refused = options.allowPrivateTargets ? undefined : literalRefusal(urlHost(target));
+    if (refused) return { ok: false, status: null, error: `refused: ${refused.message}` };
+    const all = {
+      'content-type': 'application/json; charset=utf-8',
+      'user-agent': USER_AGENT,
+      ...(authorization ? { authorization } : {}),
+      ...headers,
+    };
+    answer = await post(target, body, all, options);
   } catch (error) {
-    return { ok: false, status: null, error: describeFailure(error, timeoutMs) };
+    return { ok: false, status: null, error: redactCredentials(oneLine(describeFailure(error, options.timeoutMs), 300), url) };
   }
-  let head = '';
-  try {
-    head = await bodyHead(response);
-  } catch {
-    // The status is what counts; a body cut short changes nothing.
-  }
-  if (response.status >= 200 && response.status < 300) return { ok: true, status: response.status };
-  const result: SendResult = { ok: false, status: response.status, error: oneLine(`HTTP ${response.status}${head ? `: ${head}` : ''}`, 300) };
-  if (response.status === 429 || response.status === 503) {
-    const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
+  const { response, head } = answer;
+  const status = response.statusCode ?? 0;
+  if (status >= 200 && status < 300) return { ok: true, status };
+  const result: SendResult = { ok: false, status, error: `HTTP ${status}` };
+  if (head) result.detail = redactCredentials(oneLine(head, 300), url);
+  if (status === 429 || status === 503) {
+    const retryAfterMs = parseRetryAfter(response.headers['retry-after'] ?? null);
     if (retryAfterMs !== undefined) result.retryAfterMs = retryAfterMs;
   }
   return result;

@@ -24,6 +24,8 @@ export interface AlertSettings {
   concurrency: number;
   /** How often the outbox is checked for retries that came due and rows other processes wrote. */
   pollMs: number;
+  /** Lets channels reach loopback, private, link-local and metadata addresses (--allow-private-targets). */
+  allowPrivateTargets: boolean;
   smtp?: SmtpSettings;
 }
 
@@ -35,6 +37,7 @@ export const ALERT_DEFAULTS: AlertSettings = {
   backoffMaxMs: 5 * 60_000,
   concurrency: 16,
   pollMs: 1_000,
+  allowPrivateTargets: false,
 };
 
 /**

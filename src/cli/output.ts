@@ -1,14 +1,15 @@
+import { visibleText } from '../core/visible-text.js';
+
 /** Output for humans (aligned tables) and for scripts (--json), from one place. */
 
 export function printJson(value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, 2) + '\n');
 }
 
-/** Control characters from attacker input must not drive the operator's terminal. */
+/** Attacker input must not drive the operator's terminal, nor hide or reorder itself in it. */
 export function safeText(value: unknown): string {
   if (value === null || value === undefined) return '-';
-  const text = typeof value === 'string' ? value : String(value);
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return visibleText(typeof value === 'string' ? value : String(value));
 }
 
 export interface Column<T> {

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
@@ -74,10 +74,22 @@ function withStatementCache(database: BetterSqlite3.Database): BetterSqlite3.Dat
   });
 }
 
+/**
+ * The store holds key hashes, channel secrets and what attackers sent: only the server's user may
+ * read it. Directories created here are 0700; the file is created 0600 before SQLite opens it,
+ * and SQLite gives its -wal and -shm files the database file's mode. Files left by an older
+ * version are tightened too. An existing directory is not changed (it may be shared, like /tmp).
+ */
+function createPrivately(file: string): void {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  closeSync(openSync(file, 'a', 0o600));
+  for (const path of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(path)) chmodSync(path, 0o600);
+}
+
 function openSqlite(path: string): Kysely<Database> {
   const file = resolve(path);
   try {
-    mkdirSync(dirname(file), { recursive: true });
+    createPrivately(file);
     const database = new BetterSqlite3(file);
     // WAL lets readers run beside the writer; FULL makes every commit durable before a hit is
     // acknowledged. Group commit (HitWriter) keeps the fsync cost per batch, not per hit.

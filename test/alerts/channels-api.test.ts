@@ -99,7 +99,7 @@ describe('channel API views', () => {
       assert.equal(failed.status, 200);
       assert.equal(failed.body.ok, false);
       assert.equal(failed.body.status, 404);
-      assert.match(failed.body.error, /HTTP 404: no such hook/);
+      assert.equal(failed.body.error, 'HTTP 404', 'the test reports the status, not the receiver\'s body');
     } finally {
       fixture.receiver.behaviour = () => ({ status: 200 });
     }

@@ -36,7 +36,7 @@ class Harness {
       }).hook,
     );
     this.tokens = new TokenService(store.db, { publicUrl: 'http://127.0.0.1:9' });
-    this.channels = new ChannelService(store.db, ALERT_DEFAULTS, log, () => '');
+    this.channels = new ChannelService(store.db, { ...ALERT_DEFAULTS, allowPrivateTargets: true }, log, () => '');
   }
 
   async channel(isDefault = false): Promise<string> {

@@ -14,7 +14,7 @@ interface Setup {
 
 async function setUp(alerts: Partial<AlertSettings>, tokenFields: Record<string, unknown> = {}, kind = 'webhook'): Promise<Setup> {
   const receiver = await new TestReceiver().start();
-  const server = await startTestServer({ alerts: { backoffBaseMs: 100, backoffMaxMs: 200, pollMs: 50, ...alerts } });
+  const server = await startTestServer({ alerts: { allowPrivateTargets: true, backoffBaseMs: 100, backoffMaxMs: 200, pollMs: 50, ...alerts } });
   const channel = (await server.api('POST', '/channels', { kind, url: receiver.url() })).body.id;
   const token = (await server.api('POST', '/tokens', { kind: 'http', memo: 'dispatch', channels: [channel], ...tokenFields })).body;
   return { server, receiver, channel, token };
@@ -42,7 +42,7 @@ describe('dispatcher', () => {
         return d.attempts === 1 && d.state === 'pending' && d;
       });
       assert.equal(delivery.lastStatus, 429);
-      assert.match(delivery.lastError, /HTTP 429: rate limited/);
+      assert.equal(delivery.lastError, 'HTTP 429', 'the status, not what the receiver answered');
       const wait = Date.parse(delivery.nextAttemptAt) - Date.parse(delivery.updatedAt);
       assert.ok(wait >= 29_000 && wait <= 30_000, `next attempt ${wait} ms later`);
       assert.equal(s.receiver.attempts.length, 1);
@@ -79,7 +79,7 @@ describe('dispatcher', () => {
       });
       assert.ok(dead.attempts >= 2);
       assert.equal(dead.lastStatus, 500);
-      assert.match(dead.lastError, /HTTP 500: broken/);
+      assert.equal(dead.lastError, 'HTTP 500');
       assert.equal(dead.nextAttemptAt, null);
       const listed = await s.server.api('GET', '/deliveries?state=dead');
       assert.deepEqual(listed.body.items.map((d: { id: string }) => d.id), [dead.id]);

@@ -223,7 +223,7 @@ describe('email', () => {
 describe('redaction and retry timing', () => {
   test('list views show a webhook URL as scheme and host only', () => {
     assert.equal(redactUrl('https://hooks.slack.com/services/T000/B000/XXXXSECRET'), 'https://hooks.slack.com/…');
-    assert.equal(redactUrl('https://user:pw@am.example.com'), 'https://am.example.com/…');
+    assert.equal(redactUrl('https://user:pw@am.example.com'), 'https://user:***@am.example.com/…');
     assert.equal(redactUrl('http://am.example.com:9093/'), 'http://am.example.com:9093');
   });
 

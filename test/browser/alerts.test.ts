@@ -16,7 +16,7 @@ before(async () => {
   receiver = await startReceiver(503);
   // Deliveries give up after a second and a half here, so a failing channel reaches "gave up"
   // while the test watches; production keeps trying for a day.
-  server = await startTestServer({ alerts: { maxAgeMs: 1_500, backoffBaseMs: 100, backoffMaxMs: 300, pollMs: 100 } });
+  server = await startTestServer({ alerts: { allowPrivateTargets: true, maxAgeMs: 1_500, backoffBaseMs: 100, backoffMaxMs: 300, pollMs: 100 } });
   browser = await launchBrowser();
 });
 

@@ -131,7 +131,7 @@ describe('Alertmanager', () => {
   });
 
   test('a real Alertmanager lists the alert through its own GET /api/v2/alerts', async () => {
-    const server = await startTestServer();
+    const server = await startTestServer({ alerts: { allowPrivateTargets: true } });
     try {
       const channel = await addChannel(server, { kind: 'alertmanager', url: alertmanager.url, severity: 'page' });
       const token = await createToken(server, 'kubeconfig on the jump host', [channel]);

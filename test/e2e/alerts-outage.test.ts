@@ -30,7 +30,7 @@ function failing(): Behaviour {
 test('a receiver that fails for two minutes and then recovers gets every alert', async () => {
   const receiver = await new TestReceiver().start();
   // Retries capped at 3 s so the recovery is seen soon; the timeout at 1 s so hangs cost little.
-  const server = await startTestServer({ alerts: { timeoutMs: 1000, backoffBaseMs: 200, backoffMaxMs: 3000, pollMs: 200 } });
+  const server = await startTestServer({ alerts: { allowPrivateTargets: true, timeoutMs: 1000, backoffBaseMs: 200, backoffMaxMs: 3000, pollMs: 200 } });
   try {
     const channels: string[] = [];
     for (const kind of ['webhook', 'slack']) {

@@ -25,7 +25,7 @@ async function pendingBacklog(url: string, receiverUrl: string): Promise<void> {
   const store = await openStore(url);
   try {
     const log = pino({ level: 'silent' });
-    await new ChannelService(store.db, ALERT_DEFAULTS, log, () => '').create({ kind: 'webhook', url: receiverUrl, isDefault: true });
+    await new ChannelService(store.db, { ...ALERT_DEFAULTS, allowPrivateTargets: true }, log, () => '').create({ kind: 'webhook', url: receiverUrl, isDefault: true });
     const token = await new TokenService(store.db, { publicUrl: 'http://127.0.0.1:9' }).create({ kind: 'http', memo: 'replicas' });
     const writer = new HitWriter(store.db);
     writer.addHook(new AlertDecider({ dialect: store.dialect, settings: ALERT_DEFAULTS, log }).hook);
@@ -50,7 +50,7 @@ test(`two server processes on one PostgreSQL send each of ${DELIVERIES} pending 
 
   const servers: ServerProcess[] = [];
   try {
-    const args = ['--delivery-concurrency', '8'];
+    const args = ['--delivery-concurrency', '8', '--allow-private-targets'];
     // Started together; each claims with FOR UPDATE SKIP LOCKED.
     servers.push(...(await Promise.all([spawnServer({ db: url, args }), spawnServer({ db: url, args })])));
     await waitFor('every delivery at the receiver', () => new Set(receiver.received.map((r) => r.headers['x-tripline-delivery'])).size === DELIVERIES && true, 120_000, 100);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -51,6 +51,27 @@ for (const dialect of storeDialects()) {
       await tokens.delete(ids[0]!);
       assert.equal(await tokens.find(ids[0]!), undefined);
       await assert.rejects(tokens.delete(ids[0]!), /not found/);
+      await store.close();
+    });
+
+    it('searches for %, _ and \\ literally, not as LIKE wildcards', async () => {
+      const store = await openStore(await dialect.newLocation());
+      const tokens = new TokenRepository(store.db);
+      const memos = ['100% done', '1000 done', 'a_b', 'axb', 'back\\slash', 'backslash'];
+      const idOf = new Map<string, string>();
+      for (const memo of memos) {
+        const id = newTokenId();
+        idOf.set(memo, id);
+        await tokens.create({ id, kind: 'http', memo, createdAt: isoNow() });
+      }
+      const found = async (search: string) => (await tokens.list({ search })).items.map((t) => t.memo).sort();
+      assert.deepEqual(await found('%'), ['100% done']);
+      assert.deepEqual(await found('0% d'), ['100% done']);
+      assert.deepEqual(await found('_'), ['a_b']);
+      assert.deepEqual(await found('a_b'), ['a_b']);
+      assert.deepEqual(await found('k\\s'), ['back\\slash']);
+      assert.deepEqual(await found('done'), ['100% done', '1000 done']);
+      assert.deepEqual(await found(idOf.get('axb')!.toUpperCase()), ['axb']);
       await store.close();
     });
 
@@ -110,6 +131,25 @@ describe('store start-up errors', () => {
       assert.doesNotMatch(error.message, /s3cret/);
       return true;
     });
+  });
+
+  it('creates the SQLite file, its -wal and -shm files 0600 and its new directories 0700, and tightens an older file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tripline-modes-'));
+    const file = join(dir, 'data', 'deeper', 'tripline.db');
+    const store = await openStore(file);
+    try {
+      await new TokenRepository(store.db).create({ id: newTokenId(), kind: 'http', memo: 'makes the WAL', createdAt: isoNow() });
+      const mode = (path: string) => (statSync(path).mode & 0o777).toString(8);
+      assert.equal(mode(join(dir, 'data')), '700');
+      assert.equal(mode(join(dir, 'data', 'deeper')), '700');
+      for (const path of [file, `${file}-wal`, `${file}-shm`]) assert.equal(mode(path), '600', path);
+    } finally {
+      await store.close();
+    }
+    chmodSync(file, 0o644);
+    await (await openStore(file)).close();
+    assert.equal((statSync(file).mode & 0o777).toString(8), '600');
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('names a SQLite path that cannot be created', async () => {

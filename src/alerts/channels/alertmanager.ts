@@ -1,5 +1,5 @@
 import { ValidationError } from '../../core/errors.js';
-import { truncate, visibleControls } from '../escape.js';
+import { oneLine, truncate, visibleText } from '../escape.js';
 import { headline, hitFacts, summary } from '../facts.js';
 import type { AlertMessage } from '../message.js';
 import { httpChannel } from './http-channel.js';
@@ -25,10 +25,11 @@ export function alertmanagerPayload(message: AlertMessage, config: Record<string
         ...(message.purpose === 'test' ? { test: 'true' } : {}),
       },
       annotations: {
-        summary: truncate(visibleControls(headline(message)), 500),
-        memo: message.token.memo,
-        description: truncate(visibleControls(description, true), 8000),
-        source: message.firstHit.source,
+        summary: truncate(visibleText(headline(message)), 500),
+        memo: truncate(visibleText(message.token.memo, true), 2000),
+        description: truncate(visibleText(description, true), 8000),
+        // The source can come from a forwarding header or an agent's report: attacker text too.
+        source: oneLine(message.firstHit.source, 200),
         hit_count: String(message.hitCount),
       },
       startsAt: message.firstHit.at,

@@ -1,4 +1,4 @@
-import { escapeMarkdown, truncate, visibleControls } from '../escape.js';
+import { escapeMarkdown, truncate, visibleText } from '../escape.js';
 import { headline, hitFacts, summary } from '../facts.js';
 import type { AlertMessage } from '../message.js';
 import { httpChannel } from './http-channel.js';
@@ -9,7 +9,7 @@ const FIELD_NAME = 256;
 const FIELD_VALUE = 1024;
 
 function md(text: string, max: number): string {
-  return truncate(escapeMarkdown(visibleControls(text, true)), max);
+  return truncate(escapeMarkdown(visibleText(text, true)), max);
 }
 
 export function discordPayload(message: AlertMessage): unknown {

@@ -1,10 +1,10 @@
-import { escapeHtml, oneLine, truncate, visibleControls } from '../escape.js';
+import { escapeHtml, oneLine, truncate, visibleText } from '../escape.js';
 import { headline, hitFacts, summary } from '../facts.js';
 import type { AlertMessage } from '../message.js';
 import { httpChannel } from './http-channel.js';
 
 function html(text: string, max = 2000): string {
-  return escapeHtml(truncate(visibleControls(text, true), max)).replace(/\n/g, '<br>');
+  return escapeHtml(truncate(visibleText(text, true), max)).replace(/\n/g, '<br>');
 }
 
 export function googleChatPayload(message: AlertMessage): unknown {

@@ -22,14 +22,15 @@ export function checkUrl(value: unknown, field = 'url'): string {
 }
 
 /**
- * A webhook URL as lists show it: scheme and host only. Chat webhook URLs carry their secret in
- * the path or query (Slack, Discord, Teams, Google Chat), and any URL may carry a password.
+ * A webhook URL as lists show it: scheme, user (password as ***) and host only. Chat webhook URLs
+ * carry their secret in the path or query (Slack, Discord, Teams, Google Chat).
  */
 export function redactUrl(value: unknown): string {
   try {
     const url = new URL(String(value));
     const hidden = url.pathname.length > 1 || url.search !== '' || url.username !== '' ? '/…' : '';
-    return `${url.protocol}//${url.host}${hidden}`;
+    const user = url.username || url.password ? `${url.username}:***@` : '';
+    return `${url.protocol}//${user}${url.host}${hidden}`;
   } catch {
     return '(unreadable URL)';
   }
@@ -70,7 +71,7 @@ export function httpChannel(spec: HttpChannelSpec): ChannelKind {
       const url = String(config.url);
       const body = JSON.stringify(spec.render(message, config));
       const headers = spec.headers?.(body, message, config) ?? {};
-      return postBody(spec.target ? spec.target(url) : url, body, headers, context.timeoutMs);
+      return postBody(spec.target ? spec.target(url) : url, body, headers, context);
     },
   };
 }

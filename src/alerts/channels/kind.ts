@@ -17,13 +17,18 @@ export interface ConfiguredChannel {
   revealOnce?: Record<string, string>;
 }
 
-/** The outcome of one attempt. A failure says why, and may say when to try again (429). */
+/**
+ * The outcome of one attempt. A failure says why, and may say when to try again (429). `detail`
+ * (what the receiver answered) is for the server log only, never for API output.
+ */
 export type SendResult =
   | { ok: true; status: number | null }
-  | { ok: false; status: number | null; error: string; retryAfterMs?: number };
+  | { ok: false; status: number | null; error: string; retryAfterMs?: number; detail?: string };
 
 export interface SendContext {
   timeoutMs: number;
+  /** --allow-private-targets: channels may reach loopback, private, link-local and metadata addresses. */
+  allowPrivateTargets: boolean;
   smtp?: SmtpSettings;
   log: Logger;
 }

@@ -1,4 +1,4 @@
-import { escapeSlack, truncate, visibleControls } from '../escape.js';
+import { escapeSlack, truncate, visibleText } from '../escape.js';
 import { headline, hitFacts, summary } from '../facts.js';
 import type { AlertMessage } from '../message.js';
 import { httpChannel } from './http-channel.js';
@@ -7,7 +7,7 @@ import { httpChannel } from './http-channel.js';
 const MAX_FIELDS = 10;
 
 function mrkdwn(text: string, max = 2900): string {
-  return truncate(escapeSlack(visibleControls(text, true)), max);
+  return truncate(escapeSlack(visibleText(text, true)), max);
 }
 
 /** Long evidence in a code block; a run of backticks in it would end the block, so it is broken. */
@@ -24,7 +24,7 @@ export function slackPayload(message: AlertMessage): unknown {
   return {
     text: mrkdwn(`${title} (${summary(message)})`),
     blocks: [
-      { type: 'header', text: { type: 'plain_text', text: truncate(visibleControls(title), 150), emoji: false } },
+      { type: 'header', text: { type: 'plain_text', text: truncate(visibleText(title), 150), emoji: false } },
       { type: 'section', text: { type: 'mrkdwn', text: mrkdwn(summary(message)) } },
       { type: 'section', fields: short.map((f) => ({ type: 'mrkdwn', text: `*${mrkdwn(f.label, 100)}*\n${mrkdwn(f.value, 1800)}` })) },
       ...long.map((f) => ({ type: 'section', text: { type: 'mrkdwn', text: `*${mrkdwn(f.label, 100)}*\n${codeBlock(f.value)}` } })),

@@ -1,10 +1,10 @@
-import { escapeMarkdown, truncate, visibleControls } from '../escape.js';
+import { escapeMarkdown, truncate, visibleText } from '../escape.js';
 import { headline, hitFacts, summary } from '../facts.js';
 import type { AlertMessage } from '../message.js';
 import { httpChannel } from './http-channel.js';
 
 function md(text: string, max = 2000): string {
-  return truncate(escapeMarkdown(visibleControls(text, true)), max);
+  return truncate(escapeMarkdown(visibleText(text, true)), max);
 }
 
 /** A Teams message carrying one Adaptive Card (Workflows / incoming webhook format). */

@@ -11,6 +11,7 @@ export interface AlertCliOptions {
   deliveryTimeout: number;
   deliveryBackoffMax: number;
   deliveryConcurrency: number;
+  allowPrivateTargets: boolean;
   smtpHost?: string;
   smtpPort: number;
   smtpTls: SmtpSettings['tls'];
@@ -33,6 +34,17 @@ export function whole(flag: string, min: number, max: number) {
     if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${flag} "${value}" is not a whole number from ${min} to ${max}`);
     return n;
   };
+}
+
+/**
+ * A yes/no variable read strictly: commander would turn a boolean flag on for any value, "0" and
+ * "false" included, which for a safety switch is the wrong way round.
+ */
+function envSwitch(name: string): boolean {
+  const value = (process.env[name] ?? '').trim().toLowerCase();
+  if (['', '0', 'false', 'no'].includes(value)) return false;
+  if (['1', 'true', 'yes'].includes(value)) return true;
+  throw new ConfigError(`${name} "${process.env[name]}" is not 1/true/yes or 0/false/no`);
 }
 
 function seconds(ms: number): string {
@@ -72,6 +84,12 @@ export function withAlertOptions(command: Command): Command {
         .default(ALERT_DEFAULTS.concurrency)
         .argParser(whole('--delivery-concurrency', 1, 256)),
     )
+    .addOption(
+      new Option(
+        '--allow-private-targets',
+        'let channel URLs reach loopback, private, link-local and cloud metadata addresses (env TRIPLINE_ALLOW_PRIVATE_TARGETS=1)',
+      ).default(false),
+    )
     .addOption(new Option('--smtp-host <host>', 'SMTP server for email channels').env('TRIPLINE_SMTP_HOST'))
     .addOption(new Option('--smtp-port <port>', 'SMTP port').env('TRIPLINE_SMTP_PORT').default(587).argParser(whole('--smtp-port', 1, 65535)))
     .addOption(
@@ -95,6 +113,7 @@ export function alertSettingsFrom(options: AlertCliOptions): Partial<AlertSettin
     backoffBaseMs,
     backoffMaxMs: options.deliveryBackoffMax,
     concurrency: options.deliveryConcurrency,
+    allowPrivateTargets: options.allowPrivateTargets || envSwitch('TRIPLINE_ALLOW_PRIVATE_TARGETS'),
     ...(options.smtpHost
       ? {
           smtp: {

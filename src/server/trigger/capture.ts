@@ -51,13 +51,26 @@ export function captureBody(head: Buffer, size: number): CapturedBody {
   };
 }
 
+/**
+ * Node hands header values over as Latin-1, one character per byte, so UTF-8 arrives as mojibake
+ * ("cafÃ©"). Values whose bytes are valid UTF-8 are read as UTF-8; any other bytes stay as they came.
+ */
+export function decodeHeaderValue(value: string): string {
+  if (/^[\x00-\x7f]*$/.test(value)) return value;
+  try {
+    return utf8.decode(Buffer.from(value, 'latin1'));
+  } catch {
+    return value;
+  }
+}
+
 export function captureHeaders(headers: IncomingHttpHeaders): Record<string, string> {
   const out: Record<string, string> = {};
   let count = 0;
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined) continue;
     if (++count > CAPTURE_LIMITS.headerCount) break;
-    out[name] = cap(Array.isArray(value) ? value.join(', ') : value, CAPTURE_LIMITS.headerValue);
+    out[name] = cap(decodeHeaderValue(Array.isArray(value) ? value.join(', ') : value), CAPTURE_LIMITS.headerValue);
   }
   return out;
 }
@@ -72,5 +85,5 @@ export function splitTarget(rawUrl: string): { path: string; query: string } {
 
 export function captureUserAgent(headers: IncomingHttpHeaders): string | null {
   const ua = headers['user-agent'];
-  return ua === undefined ? null : cap(ua, CAPTURE_LIMITS.userAgent);
+  return ua === undefined ? null : cap(decodeHeaderValue(ua), CAPTURE_LIMITS.userAgent);
 }

@@ -46,11 +46,17 @@ export function createHttpTrigger(options: HttpTriggerOptions): (request: Incomi
   // cached, and the only wait is the commit.
   function handle(request: IncomingMessage, reply: TriggerReply): TriggerReply | Promise<TriggerReply> {
     const target = splitTarget(request.url ?? '/');
-    if (hasBody(request)) return readTriggerBody(request).then((body) => answer(request, reply, target, body));
+    if (hasBody(request)) {
+      return readTriggerBody(request).then(
+        (body) => answer(request, reply, target, body),
+        (error: unknown) => (error instanceof BodyTooLargeError ? answer(request, reply, target, error.captured, error) : Promise.reject(error)),
+      );
+    }
     return answer(request, reply, target, undefined);
   }
 
-  function answer(request: IncomingMessage, reply: TriggerReply, target: { path: string; query: string }, body: CapturedBody | undefined): TriggerReply | Promise<TriggerReply> {
+  /** With `tooLarge`, the hit is recorded as usual and the answer is the 413 instead. */
+  function answer(request: IncomingMessage, reply: TriggerReply, target: { path: string; query: string }, body: CapturedBody | undefined, tooLarge?: BodyTooLargeError): TriggerReply | Promise<TriggerReply> {
     const { path, query } = target;
     // Credential clients (git, kubectl, AWS CLI, API callers) are answered by request shape.
     const client = recognizeCredentialClient({ path, query, headers: request.headers });
@@ -64,7 +70,8 @@ export function createHttpTrigger(options: HttpTriggerOptions): (request: Incomi
       return sendGif(reply);
     };
     const respond = (token: Token | undefined): Promise<TriggerReply> => {
-      if (!token?.enabled) return recorder.withoutHit().then(() => answerFor(token));
+      // An oversized body is refused the same way, after the same wait, whatever the id.
+      if (!token?.enabled) return recorder.withoutHit().then(() => (tooLarge ? Promise.reject(tooLarge) : answerFor(token)));
       const method = request.method ?? 'GET';
       const detail: HttpHitDetail = { method, path, query, headers: captureHeaders(request.headers) };
       if (body) detail.body = body;
@@ -74,7 +81,10 @@ export function createHttpTrigger(options: HttpTriggerOptions): (request: Incomi
         userAgent: captureUserAgent(request.headers),
         detail,
       });
-      return recorded.then(() => answerFor(token));
+      return recorded.then(() => {
+        if (tooLarge) throw tooLarge;
+        return answerFor(token);
+      });
     };
     const found = recorder.find(candidates);
     return found instanceof Promise ? found.then(respond) : respond(found);

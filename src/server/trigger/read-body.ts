@@ -1,8 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 import { CAPTURE_LIMITS, captureBody, type CapturedBody } from './capture.js';
 
+/** Carries what was read before the cap, so the hit is still recorded with the body's first bytes. */
 export class BodyTooLargeError extends Error {
-  constructor() {
+  constructor(readonly captured: CapturedBody) {
     super(`request body is larger than ${CAPTURE_LIMITS.bodyMax} bytes`);
   }
 }
@@ -26,7 +27,8 @@ export function readTriggerBody(request: IncomingMessage): Promise<CapturedBody 
       if (size > CAPTURE_LIMITS.bodyMax) {
         request.removeAllListeners('data');
         request.resume();
-        reject(new BodyTooLargeError());
+        // size is what arrived before the cap was passed: at least that much was sent.
+        reject(new BodyTooLargeError(captureBody(Buffer.concat(head), size)));
         return;
       }
       if (kept < CAPTURE_LIMITS.bodyHead) {

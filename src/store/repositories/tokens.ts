@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import { NotFoundError } from '../../core/errors.js';
 import { pageNewestFirst, type Page, type PageRequest } from '../paging.js';
 import type { Database, TokensTable } from '../schema.js';
@@ -83,13 +83,9 @@ export class TokenRepository {
     let query = this.db.selectFrom('tokens').selectAll();
     if (filter.kind) query = query.where('kind', '=', filter.kind);
     if (filter.search) {
+      // % and _ in the search are literal. SQLite has no default LIKE escape, so it is named.
       const pattern = `%${filter.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      query = query.where((eb) =>
-        eb.or([
-          eb(eb.fn('lower', ['memo']), 'like', eb.val(pattern)),
-          eb('id', 'like', eb.val(pattern)),
-        ]),
-      );
+      query = query.where(sql<boolean>`(lower(memo) like ${pattern} escape '\\' or id like ${pattern} escape '\\')`);
     }
     return pageNewestFirst(query, 'created_at', filter, tokenFromRow);
   }

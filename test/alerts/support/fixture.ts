@@ -8,12 +8,15 @@ export interface ServerAndReceiver {
   receiver: TestReceiver;
 }
 
-/** An in-process server and a loopback receiver, started before the enclosing suite and stopped after it. */
+/**
+ * An in-process server and a loopback receiver, started before the enclosing suite and stopped
+ * after it. The server allows private targets, since the receiver is on loopback.
+ */
 export function serverAndReceiver(options: Partial<ServerOptions> = {}): ServerAndReceiver {
   const fixture = { receiver: new TestReceiver() } as ServerAndReceiver;
   before(async () => {
     await fixture.receiver.start();
-    fixture.server = await startTestServer(options);
+    fixture.server = await startTestServer({ ...options, alerts: { allowPrivateTargets: true, ...options.alerts } });
   });
   after(async () => {
     await fixture.server?.close();

@@ -2,6 +2,7 @@ import { createContext, useCallback, useContext, useEffect, useEffectEvent, useM
 import { followLiveEvents, type LiveStatus } from '../api/live';
 import type { Hit } from '../api/types';
 import { useSession } from '../auth/session';
+import { visibleHit } from '../hits/visible-hit';
 
 type HitListener = (hit: Hit) => void;
 
@@ -26,7 +27,8 @@ export function LiveEventsProvider({ children }: { children: ReactNode }) {
       followLiveEvents(api, {
         onEvent: (event) => {
           if (event.type !== 'hit') return;
-          for (const listener of [...listeners.current]) listener(event.hit);
+          const hit = visibleHit(event.hit);
+          for (const listener of [...listeners.current]) listener(hit);
         },
         onStatus: setStatus,
         onReady: () => setGeneration((n) => n + 1),

@@ -1,5 +1,6 @@
 import { query, type ApiClient } from '../api/client';
 import type { Hit, Histogram, Page, Token, TokenKindInfo } from '../api/types';
+import { visibleHit } from '../hits/visible-hit';
 
 export const TOKEN_PAGE_SIZE = 50;
 export const HIT_PAGE_SIZE = 25;
@@ -39,8 +40,9 @@ export async function listTokenKinds(api: ApiClient): Promise<TokenKindInfo[]> {
   return (await api.get<{ items: TokenKindInfo[] }>('/token-kinds')).items;
 }
 
-export function listHits(api: ApiClient, id: string, cursor: string | null): Promise<Page<Hit>> {
-  return api.get(`/tokens/${encodeURIComponent(id)}/hits${query({ cursor, limit: HIT_PAGE_SIZE })}`);
+export async function listHits(api: ApiClient, id: string, cursor: string | null): Promise<Page<Hit>> {
+  const page = await api.get<Page<Hit>>(`/tokens/${encodeURIComponent(id)}/hits${query({ cursor, limit: HIT_PAGE_SIZE })}`);
+  return { ...page, items: page.items.map(visibleHit) };
 }
 
 export function hitHistogram(api: ApiClient, id: string, bucket: 'hour' | 'day'): Promise<Histogram> {

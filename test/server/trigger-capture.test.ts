@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { CAPTURE_LIMITS } from '../../src/server/trigger/capture.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+
+async function hitsOf(server: TestServer, id: string): Promise<any[]> {
+  const { body } = await server.api('GET', `/tokens/${id}/hits?limit=50`);
+  return body.items;
+}
+
+/** A POST whose body is written in 64 KiB chunks; resolves with the status once answered and ended. */
+function postLarge(base: string, path: string, size: number, fill: (offset: number) => number): Promise<number> {
+  const url = new URL(base);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: url.hostname, port: url.port, method: 'POST', path, headers: { 'content-length': String(size) } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    const chunk = 64 * 1024;
+    for (let offset = 0; offset < size; offset += chunk) {
+      const part = Buffer.alloc(Math.min(chunk, size - offset));
+      for (let i = 0; i < part.length; i++) part[i] = fill(offset + i);
+      req.write(part);
+    }
+    req.end();
+  });
+}
+
+/** Sends header bytes exactly as given (no client re-encoding) and returns the status line. */
+function rawRequest(base: string, head: Buffer): Promise<string> {
+  const url = new URL(base);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(url.port), url.hostname, () => socket.write(head));
+    let answer = '';
+    socket.on('data', (c: Buffer) => (answer += c.toString('latin1')));
+    socket.on('end', () => resolve(answer.split('\r\n')[0]!));
+    socket.on('error', reject);
+  });
+}
+
+describe('what a trigger keeps of odd requests', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer();
+  });
+  after(() => server.close());
+
+  it('records a hit with the first 4 KiB of a body over the cap before answering 413', async () => {
+    const { body: token } = await server.api('POST', '/tokens', { kind: 'http', memo: 'huge upload' });
+    const size = 11 * 1024 * 1024;
+    assert.ok(size > CAPTURE_LIMITS.bodyMax);
+    const letter = (offset: number) => 97 + (offset % 26);
+    assert.equal(await postLarge(server.url, `/${token.id}`, size, letter), 413);
+    const [hit] = await hitsOf(server, token.id);
+    assert.ok(hit, 'the hit was recorded');
+    assert.equal(hit.detail.method, 'POST');
+    assert.equal(hit.detail.body.truncated, true);
+    assert.equal(hit.detail.body.encoding, 'utf8');
+    assert.equal(hit.detail.body.head, Array.from({ length: 4096 }, (_, i) => String.fromCharCode(letter(i))).join(''));
+    assert.ok(hit.detail.body.size > CAPTURE_LIMITS.bodyMax);
+
+    // An unknown id gets the same status for the same upload, and nothing is recorded for it.
+    assert.equal(await postLarge(server.url, '/aaaaaaaaaaaaaaaaaaaaaaaaaa', size, letter), 413);
+  });
+
+  it('decodes user agents and headers sent as raw UTF-8 bytes as UTF-8, and keeps other bytes as they came', async () => {
+    const { body: token } = await server.api('POST', '/tokens', { kind: 'http', memo: 'utf-8' });
+    const head = Buffer.concat([
+      Buffer.from(`GET /${token.id} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nUser-Agent: `),
+      Buffer.from('café ☕ agent', 'utf8'),
+      Buffer.from('\r\nX-Note: '),
+      Buffer.from('naïve', 'utf8'),
+      Buffer.from('\r\nX-Latin: '),
+      Buffer.from([0x63, 0x61, 0x66, 0xe9]), // "café" in Latin-1: not valid UTF-8
+      Buffer.from('\r\n\r\n'),
+    ]);
+    assert.match(await rawRequest(server.url, head), /^HTTP\/1\.1 200/);
+    const [hit] = await hitsOf(server, token.id);
+    assert.equal(hit.userAgent, 'café ☕ agent');
+    assert.equal(hit.detail.headers['user-agent'], 'café ☕ agent');
+    assert.equal(hit.detail.headers['x-note'], 'naïve');
+    assert.equal(hit.detail.headers['x-latin'], 'café');
+  });
+});

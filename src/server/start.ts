@@ -1,6 +1,8 @@
 import pino, { type Logger } from 'pino';
 import type { AlertSettings } from '../alerts/settings.js';
 import { openStore, DEFAULT_SQLITE_PATH, isPostgresUrl } from '../store/connect.js';
+import type { FloodSettings } from '../store/hit-sampling.js';
+import { HitRetention } from '../store/hit-retention.js';
 import type { ArtifactContext } from '../tokens/kind.js';
 import { ensureAdminKey } from './admin-key.js';
 import { buildApp } from './app.js';
@@ -23,6 +25,10 @@ export interface ServerOptions {
   dns?: DnsZoneSettings & { port: number; host?: string };
   /** Alert window, delivery retries and age, SMTP; defaults in alerts/settings.ts. */
   alerts?: Partial<AlertSettings>;
+  /** Flood sampling: hits per token, source and minute kept in full, then one in every sampleEvery. */
+  flood?: Partial<FloodSettings>;
+  /** Hit details older than this are dropped hourly (counts stay); kept forever when omitted. */
+  hitRetentionMs?: number;
 }
 
 export const SERVER_DEFAULTS = {
@@ -57,9 +63,14 @@ export async function startServer(options: ServerOptions, log: Logger = pino({ l
     artifacts,
     trustProxy: options.trustProxy,
     alerts: options.alerts,
+    flood: options.flood,
     listenUrl: isPostgresUrl(options.db) ? options.db : undefined,
   });
   let dns: RunningDnsServer | undefined;
+  const retention = new HitRetention(store.db, {
+    retentionMs: options.hitRetentionMs,
+    onError: (error) => log.error({ err: error }, 'hit retention pass failed; it runs again within the hour'),
+  });
   try {
     await ensureAdminKey(services.keys, log, options.adminKey, options.print ?? ((text) => process.stderr.write(text + '\n')));
     const app = await buildApp(services);
@@ -78,6 +89,7 @@ export async function startServer(options: ServerOptions, log: Logger = pino({ l
     log.info({ url, adminUrl: url, node: process.version, store: store.location, dialect: store.dialect, publicUrl: artifacts.publicUrl }, 'tripline server listening');
     // Pending deliveries (from before a restart, or from other servers) start going out now.
     services.alerting.dispatcher.start();
+    retention.start();
     return {
       services,
       url,
@@ -88,6 +100,7 @@ export async function startServer(options: ServerOptions, log: Logger = pino({ l
         await app.close();
         await services.hitWriter.idle();
         await services.alerting.dispatcher.stop();
+        await retention.stop();
         await store.close();
       },
     };

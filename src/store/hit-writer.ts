@@ -1,5 +1,6 @@
 import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
 import { plainCommit, type DurableCommit } from './durable-commit.js';
+import { countAndSample, FLOOD_DEFAULTS, type FloodSettings } from './hit-sampling.js';
 import { PreparedQuery } from './prepared.js';
 import { newRowId } from '../core/ids.js';
 import { hitToRow, type Hit } from './repositories/hits.js';
@@ -21,12 +22,13 @@ const HIT_COLUMNS: (keyof HitsTable)[] = ['id', 'token_id', 'kind', 'at', 'sourc
 
 const PLACEHOLDER_ROW = Object.fromEntries(HIT_COLUMNS.map((column) => [column, ''])) as unknown as HitsTable;
 
-/** Adds a batch's hits to its token's count and moves its last-hit time forward. */
-const countHits = new PreparedQuery((db, p: { tokenId: string; count: number; last: string }) =>
+/** Adds a batch's hits to its token's counts and moves its last-hit time forward. */
+const countHits = new PreparedQuery((db, p: { tokenId: string; count: number; kept: number; last: string }) =>
   db
     .updateTable('tokens')
     .set((eb) => ({
       hit_count: eb('hit_count', '+', p.count),
+      hits_kept: eb('hits_kept', '+', p.kept),
       last_hit_at: eb.case().when('last_hit_at', 'is', null).then(p.last).when('last_hit_at', '<', p.last).then(p.last).else(eb.ref('last_hit_at')).end(),
     }))
     .where('id', '=', p.tokenId),
@@ -46,7 +48,8 @@ interface Pending {
 /**
  * Group commit for hits. Callers await write(); hits that arrive while a transaction is in flight
  * join the next one, so a burst of N concurrent hits costs a few commits (and fsyncs), not N.
- * write() resolves only after the hit's transaction has committed.
+ * write() resolves only after the hit's transaction has committed. Under a flood (see
+ * hit-sampling.ts) a hit may be committed as a count only, without its detail row.
  */
 export class HitWriter {
   private queue: Pending[] = [];
@@ -57,13 +60,15 @@ export class HitWriter {
 
   private readonly commitDurably: DurableCommit;
   private readonly maxBatch: number;
+  private readonly flood: FloodSettings;
   /** INSERT texts by row count, compiled by the query builder for this store's dialect. */
   private readonly insertSql = new Map<number, string>();
 
   /** Pass the store's durableCommit so commits never stall the event loop (SQLite). */
-  constructor(db: Kysely<Database>, options: { durableCommit?: DurableCommit; maxBatch?: number } = {}) {
+  constructor(db: Kysely<Database>, options: { durableCommit?: DurableCommit; maxBatch?: number; flood?: FloodSettings } = {}) {
     this.commitDurably = options.durableCommit ?? plainCommit(db);
     this.maxBatch = options.maxBatch ?? 1000;
+    this.flood = options.flood ?? FLOOD_DEFAULTS;
   }
 
   addHook(hook: HitHook): void {
@@ -156,8 +161,10 @@ export class HitWriter {
 
   private async commit(hits: Hit[]): Promise<void> {
     await this.commitDurably(async (trx) => {
-      for (let start = 0; start < hits.length; start += ROWS_PER_INSERT) {
-        const chunk = hits.slice(start, start + ROWS_PER_INSERT);
+      // Every hit is counted; under a flood only a sample is stored in full.
+      const kept = await countAndSample(trx, hits, this.flood);
+      for (let start = 0; start < kept.length; start += ROWS_PER_INSERT) {
+        const chunk = kept.slice(start, start + ROWS_PER_INSERT);
         const parameters: unknown[] = [];
         for (const hit of chunk) {
           const row = hitToRow(hit);
@@ -165,14 +172,15 @@ export class HitWriter {
         }
         await trx.executeQuery(CompiledQuery.raw(this.insertStatement(trx, chunk.length), parameters));
       }
-      const perToken = new Map<string, { count: number; last: string }>();
+      const perToken = new Map<string, { count: number; kept: number; last: string }>();
       for (const hit of hits) {
-        const entry = perToken.get(hit.tokenId) ?? { count: 0, last: hit.at };
+        const entry = perToken.get(hit.tokenId) ?? { count: 0, kept: 0, last: hit.at };
         entry.count += 1;
         if (hit.at > entry.last) entry.last = hit.at;
         perToken.set(hit.tokenId, entry);
       }
-      for (const [tokenId, { count, last }] of perToken) await countHits.execute(trx, { tokenId, count, last });
+      for (const hit of kept) perToken.get(hit.tokenId)!.kept += 1;
+      for (const [tokenId, entry] of perToken) await countHits.execute(trx, { tokenId, ...entry });
       for (const hook of this.hooks) await hook(trx, hits);
     });
   }

@@ -1,7 +1,8 @@
 import { Command, Option } from 'commander';
 import { ConfigError } from '../../core/errors.js';
 import { SERVER_DEFAULTS, startServer, type ServerOptions } from '../../server/start.js';
-import { alertSettingsFrom, withAlertOptions, type AlertCliOptions } from './alert-options.js';
+import { FLOOD_DEFAULTS } from '../../store/hit-sampling.js';
+import { alertSettingsFrom, duration, whole, withAlertOptions, type AlertCliOptions } from './alert-options.js';
 
 function port(value: string): number {
   const n = Number(value);
@@ -14,6 +15,12 @@ function list(value: string): string[] {
     .split(',')
     .map((part) => part.trim())
     .filter(Boolean);
+}
+
+interface StorageFlags {
+  floodThreshold: number;
+  floodSampleEvery: number;
+  hitRetention?: number;
 }
 
 interface DnsFlags {
@@ -75,12 +82,29 @@ export function serverCommand(): Command {
         .argParser(list),
     )
     .addOption(new Option('--dns-host <address>', 'address the DNS listener binds (default: --host)').env('TRIPLINE_DNS_HOST'))
+    .addOption(
+      new Option('--flood-threshold <n>', 'hits per token, source and minute stored in full before sampling (every hit is still counted)')
+        .env('TRIPLINE_FLOOD_THRESHOLD')
+        .default(FLOOD_DEFAULTS.threshold)
+        .argParser(whole('--flood-threshold', 1, 1_000_000)),
+    )
+    .addOption(
+      new Option('--flood-sample-every <n>', 'past the flood threshold, store one hit in every n in full')
+        .env('TRIPLINE_FLOOD_SAMPLE_EVERY')
+        .default(FLOOD_DEFAULTS.sampleEvery)
+        .argParser(whole('--flood-sample-every', 1, 1_000_000)),
+    )
+    .addOption(
+      new Option('--hit-retention <duration>', 'drop hit details older than this, hourly (counts stay), e.g. 365d; default: keep them')
+        .env('TRIPLINE_HIT_RETENTION')
+        .argParser(duration('--hit-retention')),
+    )
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).env('TRIPLINE_LOG_LEVEL').default(SERVER_DEFAULTS.logLevel))
     .addHelpText(
       'after',
       '\nThe admin API key comes from TRIPLINE_ADMIN_KEY; without it, the first start with an empty\nstore generates one and prints it once.',
     )
-    .action(async (options: { host: string; port: number; db: string; publicUrl?: string; trustProxy: string[]; logLevel: string } & DnsFlags & AlertCliOptions) => {
+    .action(async (options: { host: string; port: number; db: string; publicUrl?: string; trustProxy: string[]; logLevel: string } & StorageFlags & DnsFlags & AlertCliOptions) => {
       if (options.publicUrl) {
         try {
           new URL(options.publicUrl);
@@ -88,7 +112,14 @@ export function serverCommand(): Command {
           throw new ConfigError(`--public-url "${options.publicUrl}" is not a URL`);
         }
       }
-      const server = await startServer({ ...options, dns: dnsOptions(options), adminKey: process.env.TRIPLINE_ADMIN_KEY || undefined, alerts: alertSettingsFrom(options) });
+      const server = await startServer({
+        ...options,
+        dns: dnsOptions(options),
+        adminKey: process.env.TRIPLINE_ADMIN_KEY || undefined,
+        alerts: alertSettingsFrom(options),
+        flood: { threshold: options.floodThreshold, sampleEvery: options.floodSampleEvery },
+        hitRetentionMs: options.hitRetention,
+      });
       const stop = (signal: string) => {
         server.services.log.info({ signal }, 'shutting down');
         server.close().then(

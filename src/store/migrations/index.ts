@@ -2,6 +2,7 @@ import type { Migration } from 'kysely/migration';
 import * as core from './001_core.js';
 import * as alerts from './002_alerts.js';
 import * as agents from './003_agents.js';
+import * as floods from './006_floods.js';
 
 /**
  * Every migration, in order. Names sort; a released migration is never edited, only followed by a
@@ -11,4 +12,5 @@ export const migrations: Record<string, Migration> = {
   '001_core': core,
   '002_alerts': alerts,
   '003_agents': agents,
+  '006_floods': floods,
 };

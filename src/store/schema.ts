@@ -30,12 +30,16 @@ export interface HitCountsTable {
   /** The hits' time cut to the minute, e.g. "2030-01-01T00:00". */
   minute: string;
   hits: number;
+  /** Of those, the ones stored in full when written (retention may drop them later). */
+  kept: number;
+  /** Sources with a row in hit_source_counts for this minute, up to the tracking limit. */
+  sources: number;
 }
 
 /**
  * Hits per token, minute and source: what sampling decides by. Bookkeeping only, pruned once the
- * minute is over; written only while the token is below its per-minute ceiling, so spoofed sources
- * cannot grow it without bound.
+ * minute is long over; a token gets rows for a bounded number of sources per minute, so spoofed
+ * sources cannot grow it without bound.
  */
 export interface HitSourceCountsTable {
   token_id: string;

@@ -12,6 +12,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     // The hit's time cut to the minute: "2030-01-01T00:00".
     .addColumn('minute', 'varchar(16)', (c) => c.notNull())
     .addColumn('hits', 'integer', (c) => c.notNull())
+    .addColumn('kept', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('sources', 'integer', (c) => c.notNull().defaultTo(0))
     .addPrimaryKeyConstraint('hit_counts_pk', ['token_id', 'minute'])
     .execute();
   await db.schema
@@ -35,6 +37,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
   // Every hit stored so far was kept in full: the counts start from them.
   await sql`update tokens set hits_kept = (select count(*) from hits where hits.token_id = tokens.id)`.execute(db);
-  await sql`insert into hit_counts (token_id, minute, hits)
-            select token_id, substr(at, 1, 16), count(*) from hits group by token_id, substr(at, 1, 16)`.execute(db);
+  await sql`insert into hit_counts (token_id, minute, hits, kept)
+            select token_id, substr(at, 1, 16), count(*), count(*) from hits group by token_id, substr(at, 1, 16)`.execute(db);
 }

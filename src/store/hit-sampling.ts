@@ -66,10 +66,11 @@ const countTrackedSource = new PreparedQuery((db, p: { tokenId: string; minute: 
 /**
  * Counts a batch's hits per token and minute (and per source, for the sources tracked) and returns
  * the ones to keep in full, in batch order: per source the first `threshold` of the minute, then
- * one in every `sampleEvery`. Runs in the hits' transaction, whose row locks on the counts make
- * batches on several servers number their hits without gaps or repeats.
+ * one in every `sampleEvery`; hits for which `always` holds are kept whatever the count. Runs in
+ * the hits' transaction, whose row locks on the counts make batches on several servers number
+ * their hits without gaps or repeats.
  */
-export async function countAndSample(trx: Transaction<Database>, hits: Hit[], settings: FloodSettings): Promise<Hit[]> {
+export async function countAndSample(trx: Transaction<Database>, hits: Hit[], settings: FloodSettings, always: (hit: Hit) => boolean = () => false): Promise<Hit[]> {
   const byMinute = new Map<string, Hit[]>();
   for (const hit of hits) {
     const key = `${hit.tokenId}\n${minuteOf(hit.at)}`;
@@ -79,11 +80,11 @@ export async function countAndSample(trx: Transaction<Database>, hits: Hit[], se
   }
   const kept: Hit[] = [];
   // Sorted, so two servers' transactions take the counting rows' locks in the same order.
-  for (const key of [...byMinute.keys()].sort()) kept.push(...(await sampleMinute(trx, byMinute.get(key)!, settings)));
+  for (const key of [...byMinute.keys()].sort()) kept.push(...(await sampleMinute(trx, byMinute.get(key)!, settings, always)));
   return kept;
 }
 
-async function sampleMinute(trx: Transaction<Database>, group: Hit[], { threshold, sampleEvery }: FloodSettings): Promise<Hit[]> {
+async function sampleMinute(trx: Transaction<Database>, group: Hit[], { threshold, sampleEvery }: FloodSettings, always: (hit: Hit) => boolean): Promise<Hit[]> {
   const tokenId = group[0]!.tokenId;
   const minute = minuteOf(group[0]!.at);
   const { rows } = await countMinute.execute(trx, { tokenId, minute, hits: group.length });
@@ -122,7 +123,7 @@ async function sampleMinute(trx: Transaction<Database>, group: Hit[], { threshol
       sourceOrdinals.set(hit.source, ordinal);
       keep = ordinal <= threshold || (ordinal - threshold) % sampleEvery === 0;
     }
-    if (keep) {
+    if (keep || always(hit)) {
       kept.push(hit);
       keptSoFar += 1;
     }

@@ -61,6 +61,11 @@ export class HitWriter {
   private readonly commitDurably: DurableCommit;
   private readonly maxBatch: number;
   private readonly flood: FloodSettings;
+  /**
+   * Hits that came with their caller's id (an agent's event id): always kept in full, since the
+   * stored row is what finds a resent copy, and a copy not found would be counted twice.
+   */
+  private readonly identified = new WeakSet<Hit>();
   /** INSERT texts by row count, compiled by the query builder for this store's dialect. */
   private readonly insertSql = new Map<number, string>();
 
@@ -86,6 +91,7 @@ export class HitWriter {
       userAgent: input.userAgent,
       detail: input.detail,
     };
+    if (input.id !== undefined) this.identified.add(hit);
     return new Promise<Hit>((resolve, reject) => {
       this.queue.push({ hit, resolve, reject });
       this.schedule();
@@ -162,7 +168,7 @@ export class HitWriter {
   private async commit(hits: Hit[]): Promise<void> {
     await this.commitDurably(async (trx) => {
       // Every hit is counted; under a flood only a sample is stored in full.
-      const kept = await countAndSample(trx, hits, this.flood);
+      const kept = await countAndSample(trx, hits, this.flood, (hit) => this.identified.has(hit));
       for (let start = 0; start < kept.length; start += ROWS_PER_INSERT) {
         const chunk = kept.slice(start, start + ROWS_PER_INSERT);
         const parameters: unknown[] = [];

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import pino from 'pino';
 import { AlertDecider } from '../../src/alerts/decision.js';
 import { ALERT_DEFAULTS } from '../../src/alerts/settings.js';
-import { newTokenId } from '../../src/core/ids.js';
+import { newRowId, newTokenId } from '../../src/core/ids.js';
 import { HitRecorder } from '../../src/server/hit-recorder.js';
 import { ServerMetrics } from '../../src/server/metrics.js';
 import { openStore, type Store } from '../../src/store/connect.js';
@@ -101,6 +101,18 @@ for (const dialect of storeDialects()) {
       const rows = await store.db.selectFrom('hits').select('source').where('token_id', '=', token.id).where('source', '=', '198.51.100.2').execute();
       assert.equal(rows.length, threshold, 'the newcomer gets its own threshold');
       assert.equal((await h.tokens.get(token.id)).hitCount, 3000 + threshold + 20);
+    });
+
+    test("hits that bring their own id (an agent's events) are all kept, so a resent copy is found", async () => {
+      const token = await h.token();
+      const total = threshold * 2;
+      await Promise.all(
+        Array.from({ length: total }, (_, n) =>
+          h.writer.write({ id: newRowId(), tokenId: token.id, kind: 'file', at: new Date(MINUTE + n).toISOString(), source: 'web-1', userAgent: null, detail: { n } }),
+        ),
+      );
+      assert.equal(await h.stored(token.id), total);
+      assert.deepEqual(await h.minuteCounts(token.id), { hits: total, kept: total });
     });
 
     test('spoofed sources cannot make every hit a stored one', async () => {

@@ -1,15 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { keptOfOneSource } from '../support/floods.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 const flood = { threshold: 10, sampleEvery: 20 };
 const HITS = 200;
 const CONCURRENCY = 20;
-
-/** Kept in full of `hits` hits from one source within one minute. */
-function sampled(hits: number): number {
-  return hits <= flood.threshold ? hits : flood.threshold + Math.floor((hits - flood.threshold) / flood.sampleEvery);
-}
 
 describe('a flood over HTTP, as the API shows it', () => {
   let server: TestServer;
@@ -36,7 +32,7 @@ describe('a flood over HTTP, as the API shows it', () => {
     // The hits may straddle a minute boundary, where sampling starts over: expect per minute.
     const minutes = await server.server.services.store.db.selectFrom('hit_counts').select(['hits']).where('token_id', '=', token.id).execute();
     assert.equal(minutes.reduce((sum, m) => sum + Number(m.hits), 0), HITS);
-    const kept = minutes.reduce((sum, m) => sum + sampled(Number(m.hits)), 0);
+    const kept = minutes.reduce((sum, m) => sum + keptOfOneSource(Number(m.hits), flood), 0);
     assert.ok(kept < HITS / 5);
 
     const shown = (await server.api('GET', `/tokens/${token.id}`)).body;

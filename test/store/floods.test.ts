@@ -14,15 +14,11 @@ import { AlertRepository } from '../../src/store/repositories/alerts.js';
 import { HitRepository } from '../../src/store/repositories/hits.js';
 import { TokenRepository, type Token } from '../../src/store/repositories/tokens.js';
 import { storeDialects } from '../support/dialects.js';
+import { keptOfOneSource } from '../support/floods.js';
 
 const log = pino({ level: 'silent' });
 const MINUTE = Date.parse('2030-01-01T00:00:00.000Z');
 const { threshold, sampleEvery } = FLOOD_DEFAULTS;
-
-/** Hits kept in full for `hits` hits of one source in one minute, under the default settings. */
-function sampledCount(hits: number): number {
-  return hits <= threshold ? hits : threshold + Math.floor((hits - threshold) / sampleEvery);
-}
 
 /** A store whose hits go through the real recorder, group-committing writer and alert decision. */
 class Harness {
@@ -85,7 +81,7 @@ for (const dialect of storeDialects()) {
       const counts = await h.minuteCounts(token.id);
       assert.equal(counts.hits, total, 'the per-minute counts add up to every hit');
       const stored = await h.stored(token.id);
-      assert.equal(stored, sampledCount(total), `the first ${threshold} in full, then one in every ${sampleEvery}`);
+      assert.equal(stored, keptOfOneSource(total), `the first ${threshold} in full, then one in every ${sampleEvery}`);
       assert.equal(after.hitsKept, stored);
       assert.equal(counts.kept, stored);
       const histogram = await new HitRepository(store.db).histogram(token.id, 'hour');

@@ -79,14 +79,16 @@ export class AlertDecider {
     this.metrics = options.metrics ?? NO_ALERT_METRICS;
   }
 
+  /** Returns the hits that opened an alert: they are kept in full even under a flood. */
   readonly hook: HitHook = async (trx, hits) => {
     if (hits.length === 0) return;
     // A savepoint keeps the evidence safe: if deciding fails, the hits still commit (and the
     // failure is logged and counted) rather than the trigger losing the hit itself.
     await rawStatement(trx, 'savepoint alert_decision');
     try {
-      await this.decide(trx, hits);
+      const opening = await this.decide(trx, hits);
       await rawStatement(trx, 'release savepoint alert_decision');
+      return opening;
     } catch (error) {
       await rawStatement(trx, 'rollback to savepoint alert_decision');
       this.metrics.decisionFailed();
@@ -94,7 +96,7 @@ export class AlertDecider {
     }
   };
 
-  private async decide(trx: Transaction<Database>, hits: Hit[]): Promise<void> {
+  private async decide(trx: Transaction<Database>, hits: Hit[]): Promise<Hit[]> {
     const tokens = await this.lockTokens(trx, [...new Set(hits.map((h) => h.tokenId))].sort());
     const groups = new Map<string, HitGroup>();
     for (const hit of hits) {
@@ -111,6 +113,7 @@ export class AlertDecider {
     const nowMs = (this.options.clock ?? Date.now)();
     const now = new Date(nowMs).toISOString();
     const raised = new Map<string, number>();
+    const opening: Hit[] = [];
     for (const group of groups.values()) {
       const open = await alerts.findOpen(group.token.id, group.key, now, trx);
       if (open && (await alerts.fold(open.id, group.hits.length, latest(group.hits), !open.digestScheduled, trx))) {
@@ -122,10 +125,11 @@ export class AlertDecider {
       const count = raised.get(group.token.id) ?? (await alerts.countRaisedSince(group.token.id, new Date(nowMs - windowMs).toISOString(), digestKey(group.token.id), trx));
       if (count >= this.options.settings.alertCap) {
         raised.set(group.token.id, count);
-        await this.foldIntoDigest(group, alerts, planner, nowMs);
+        if (await this.foldIntoDigest(group, alerts, planner, nowMs)) opening.push(group.hits[0]!);
         continue;
       }
       raised.set(group.token.id, count + 1);
+      opening.push(group.hits[0]!);
       const alert = this.newAlert(group, nowMs);
       await alerts.insert(alert, trx);
       await planner.schedule(alert, 'alert', now, now);
@@ -145,23 +149,25 @@ export class AlertDecider {
         this.options.onDue?.();
       }
     }
+    return opening;
   }
 
-  /** Hits of a key beyond the token's alert cap: counted in the token's digest alert. */
-  private async foldIntoDigest(group: HitGroup, alerts: AlertRepository, planner: DeliveryPlanner, nowMs: number): Promise<void> {
+  /** Hits of a key beyond the token's alert cap: counted in the token's digest alert. True when that alert is new. */
+  private async foldIntoDigest(group: HitGroup, alerts: AlertRepository, planner: DeliveryPlanner, nowMs: number): Promise<boolean> {
     const now = new Date(nowMs).toISOString();
     const key = digestKey(group.token.id);
     this.metrics.hitsFolded(group.token.kind, group.hits.length);
     const open = await alerts.findOpen(group.token.id, key, now);
     if (open && (await alerts.fold(open.id, group.hits.length, latest(group.hits), false))) {
       await alerts.addFoldedKey(open, group.key);
-      return;
+      return false;
     }
     // Sent once per channel when its window ends, with the count it reached by then.
     const digest: Alert = { ...this.newAlert({ ...group, key }, nowMs), digestScheduled: true, foldedKeys: 0 };
     await alerts.insert(digest);
     await alerts.addFoldedKey(digest, group.key);
     await planner.schedule(digest, 'digest', digest.windowEnd, now);
+    return true;
   }
 
   private windowSeconds(token: TokenFacts): number {

@@ -37,7 +37,11 @@ const countHits = new PreparedQuery((db, p: { tokenId: string; count: number; ke
 /** Batches committing at once: one syncing to disk while the next runs its transaction. */
 const MAX_BATCHES_IN_FLIGHT = 4;
 
-export type HitHook = (trx: Transaction<Database>, hits: Hit[]) => Promise<void>;
+/**
+ * Runs in the batch's transaction before its hits are written; returns the hits it needs kept in
+ * full whatever flood sampling decides (the first hit of a new alert, its evidence).
+ */
+export type HitHook = (trx: Transaction<Database>, hits: Hit[]) => Promise<Iterable<Hit> | void>;
 
 interface Pending {
   hit: Hit;
@@ -167,8 +171,10 @@ export class HitWriter {
 
   private async commit(hits: Hit[]): Promise<void> {
     await this.commitDurably(async (trx) => {
+      const needed = new Set<Hit>();
+      for (const hook of this.hooks) for (const hit of (await hook(trx, hits)) ?? []) needed.add(hit);
       // Every hit is counted; under a flood only a sample is stored in full.
-      const kept = await countAndSample(trx, hits, this.flood, (hit) => this.identified.has(hit));
+      const kept = await countAndSample(trx, hits, this.flood, (hit) => needed.has(hit) || this.identified.has(hit));
       for (let start = 0; start < kept.length; start += ROWS_PER_INSERT) {
         const chunk = kept.slice(start, start + ROWS_PER_INSERT);
         const parameters: unknown[] = [];
@@ -187,7 +193,6 @@ export class HitWriter {
       }
       for (const hit of kept) perToken.get(hit.tokenId)!.kept += 1;
       for (const [tokenId, entry] of perToken) await countHits.execute(trx, { tokenId, ...entry });
-      for (const hook of this.hooks) await hook(trx, hits);
     });
   }
 }

@@ -99,6 +99,16 @@ for (const dialect of storeDialects()) {
       assert.equal((await h.tokens.get(token.id)).hitCount, 3000 + threshold + 20);
     });
 
+    test('a hit that opens an alert is kept in full, even deep in a flood', async () => {
+      const token = await h.token();
+      await h.flood(token, 1000, () => '203.0.113.7');
+      const opener = await h.recorder.record(token, { source: '203.0.113.7', userAgent: 'other/2', detail: { n: 'opener' }, at: new Date(MINUTE + 1000).toISOString() });
+      assert.ok(await new HitRepository(store.db).get(opener.id), 'the hit that opened the second alert is stored');
+      const alerts = (await new AlertRepository(store.db).list({ tokenId: token.id })).items;
+      assert.equal(alerts.length, 2);
+      for (const alert of alerts) assert.ok(await new HitRepository(store.db).get(alert.firstHitId), 'every alert has its first hit in full');
+    });
+
     test("hits that bring their own id (an agent's events) are all kept, so a resent copy is found", async () => {
       const token = await h.token();
       const total = threshold * 2;
@@ -118,7 +128,8 @@ for (const dialect of storeDialects()) {
       assert.equal((await h.tokens.get(token.id)).hitCount, total);
       const stored = await h.stored(token.id);
       const ceiling = threshold * 10;
-      assert.ok(stored <= ceiling + Math.ceil(total / sampleEvery), `${stored} stored of ${total}`);
+      // Plus the hits that opened an alert (the cap's worth and the token digest): their evidence is kept.
+      assert.ok(stored <= ceiling + Math.ceil(total / sampleEvery) + ALERT_DEFAULTS.alertCap + 1, `${stored} stored of ${total}`);
       const sources = await store.db.selectFrom('hit_source_counts').select((eb) => eb.fn.countAll<number>().as('n')).where('token_id', '=', token.id).executeTakeFirstOrThrow();
       assert.ok(Number(sources.n) < total, `${sources.n} source rows for ${total} sources`);
     });

@@ -9,7 +9,7 @@ import { ChannelRepository, type DeliveryTarget } from '../store/repositories/ch
 import { DeliveryRepository, type DeliveryPurpose } from '../store/repositories/deliveries.js';
 import type { Hit } from '../store/repositories/hits.js';
 import type { Database } from '../store/schema.js';
-import { groupKey } from './group-key.js';
+import { digestKey, groupKey } from './group-key.js';
 import { NO_ALERT_METRICS, type AlertMetrics } from './metrics.js';
 import type { AlertSettings } from './settings.js';
 
@@ -18,7 +18,7 @@ export const OUTBOX_NOTIFY_CHANNEL = 'tripline_outbox';
 
 export interface AlertDeciderOptions {
   dialect: StoreDialect;
-  settings: Pick<AlertSettings, 'windowSeconds' | 'maxAgeMs'>;
+  settings: Pick<AlertSettings, 'windowSeconds' | 'maxAgeMs' | 'alertCap'>;
   log: Logger;
   metrics?: AlertMetrics;
   /**
@@ -63,7 +63,9 @@ function latest(hits: Hit[]): string {
 /**
  * The alert decision, run as a hit-writer hook inside the hits' transaction. The first hit of a
  * grouping key alerts at once; later hits of that key within the window fold into the alert's
- * count, and the first fold schedules one digest per channel for the window's end. Deliveries are
+ * count, and the first fold schedules one digest per channel for the window's end. Once a token
+ * has raised its cap of alerts in a window, hits of further keys fold into one digest alert for
+ * the token instead, sent once per channel at its window's end. Deliveries are
  * written here too, so a hit, its alert and its outbox rows commit together or not at all.
  *
  * Concurrency: the token rows are locked first (FOR UPDATE on PostgreSQL; SQLite has one writer),
@@ -77,14 +79,16 @@ export class AlertDecider {
     this.metrics = options.metrics ?? NO_ALERT_METRICS;
   }
 
+  /** Returns the hits that opened an alert: they are kept in full even under a flood. */
   readonly hook: HitHook = async (trx, hits) => {
     if (hits.length === 0) return;
     // A savepoint keeps the evidence safe: if deciding fails, the hits still commit (and the
     // failure is logged and counted) rather than the trigger losing the hit itself.
     await rawStatement(trx, 'savepoint alert_decision');
     try {
-      await this.decide(trx, hits);
+      const opening = await this.decide(trx, hits);
       await rawStatement(trx, 'release savepoint alert_decision');
+      return opening;
     } catch (error) {
       await rawStatement(trx, 'rollback to savepoint alert_decision');
       this.metrics.decisionFailed();
@@ -92,7 +96,7 @@ export class AlertDecider {
     }
   };
 
-  private async decide(trx: Transaction<Database>, hits: Hit[]): Promise<void> {
+  private async decide(trx: Transaction<Database>, hits: Hit[]): Promise<Hit[]> {
     const tokens = await this.lockTokens(trx, [...new Set(hits.map((h) => h.tokenId))].sort());
     const groups = new Map<string, HitGroup>();
     for (const hit of hits) {
@@ -108,6 +112,8 @@ export class AlertDecider {
     const planner = new DeliveryPlanner(trx, this.options.settings.maxAgeMs);
     const nowMs = (this.options.clock ?? Date.now)();
     const now = new Date(nowMs).toISOString();
+    const raised = new Map<string, number>();
+    const opening: Hit[] = [];
     for (const group of groups.values()) {
       const open = await alerts.findOpen(group.token.id, group.key, now, trx);
       if (open && (await alerts.fold(open.id, group.hits.length, latest(group.hits), !open.digestScheduled, trx))) {
@@ -115,6 +121,15 @@ export class AlertDecider {
         this.metrics.hitsFolded(group.token.kind, group.hits.length);
         continue;
       }
+      const windowMs = this.windowSeconds(group.token) * 1000;
+      const count = raised.get(group.token.id) ?? (await alerts.countRaisedSince(group.token.id, new Date(nowMs - windowMs).toISOString(), digestKey(group.token.id), trx));
+      if (count >= this.options.settings.alertCap) {
+        raised.set(group.token.id, count);
+        if (await this.foldIntoDigest(group, alerts, planner, nowMs)) opening.push(group.hits[0]!);
+        continue;
+      }
+      raised.set(group.token.id, count + 1);
+      opening.push(group.hits[0]!);
       const alert = this.newAlert(group, nowMs);
       await alerts.insert(alert, trx);
       await planner.schedule(alert, 'alert', now, now);
@@ -134,6 +149,29 @@ export class AlertDecider {
         this.options.onDue?.();
       }
     }
+    return opening;
+  }
+
+  /** Hits of a key beyond the token's alert cap: counted in the token's digest alert. True when that alert is new. */
+  private async foldIntoDigest(group: HitGroup, alerts: AlertRepository, planner: DeliveryPlanner, nowMs: number): Promise<boolean> {
+    const now = new Date(nowMs).toISOString();
+    const key = digestKey(group.token.id);
+    this.metrics.hitsFolded(group.token.kind, group.hits.length);
+    const open = await alerts.findOpen(group.token.id, key, now);
+    if (open && (await alerts.fold(open.id, group.hits.length, latest(group.hits), false))) {
+      await alerts.addFoldedKey(open, group.key);
+      return false;
+    }
+    // Sent once per channel when its window ends, with the count it reached by then.
+    const digest: Alert = { ...this.newAlert({ ...group, key }, nowMs), digestScheduled: true, foldedKeys: 0 };
+    await alerts.insert(digest);
+    await alerts.addFoldedKey(digest, group.key);
+    await planner.schedule(digest, 'digest', digest.windowEnd, now);
+    return true;
+  }
+
+  private windowSeconds(token: TokenFacts): number {
+    return token.alert_window_s ?? this.options.settings.windowSeconds;
   }
 
   private async lockTokens(trx: Kysely<Database>, ids: string[]): Promise<Map<string, TokenFacts>> {
@@ -154,7 +192,7 @@ export class AlertDecider {
 
   private newAlert(group: HitGroup, nowMs: number): Alert {
     const first = group.hits[0]!;
-    const windowSeconds = group.token.alert_window_s ?? this.options.settings.windowSeconds;
+    const windowSeconds = this.windowSeconds(group.token);
     const now = new Date(nowMs).toISOString();
     return {
       id: newRowId(),
@@ -172,6 +210,7 @@ export class AlertDecider {
       windowEnd: new Date(nowMs + windowSeconds * 1000).toISOString(),
       digestScheduled: group.hits.length > 1,
       closedAt: null,
+      foldedKeys: 0,
       createdAt: now,
     };
   }

@@ -1,5 +1,6 @@
 import type { FileHitDetail, ProcessInfo } from '../core/file-event.js';
 import type { Hit } from '../store/repositories/hits.js';
+import { MAX_FOLDED_KEYS } from '../store/repositories/alerts.js';
 import type { AlertMessage } from './message.js';
 
 /** One labelled piece of evidence, plain text (channels escape it for their format). */
@@ -106,10 +107,16 @@ const TAMPER_WORDS: Record<string, string> = {
   modified: 'modified',
 };
 
+/** "3 more sources"; a digest stops remembering keys at MAX_FOLDED_KEYS, so from there on it is "at least". */
+function moreSources(n: number): string {
+  return `${n >= MAX_FOLDED_KEYS ? 'at least ' : ''}${n} more ${n === 1 ? 'source' : 'sources'}`;
+}
+
 /** The message's headline: what happened, in one line. */
 export function headline(message: AlertMessage): string {
   switch (message.purpose) {
     case 'digest':
+      if (message.moreSources > 0) return `${moreSources(message.moreSources)} on token: ${message.token.memo}`;
       return `${message.moreHits} more ${message.moreHits === 1 ? 'hit' : 'hits'} on token: ${message.token.memo}`;
     case 'test':
       return `Tripline test alert: ${message.token.memo}`;
@@ -124,6 +131,9 @@ export function headline(message: AlertMessage): string {
 /** One sentence under the headline; plain text with attacker input (the source) in it. */
 export function summary(message: AlertMessage): string {
   const who = message.firstHit.source;
+  if (message.purpose === 'digest' && message.moreSources > 0) {
+    return `${message.moreHits} ${message.moreHits === 1 ? 'hit' : 'hits'} from ${moreSources(message.moreSources)} beyond the alerts already sent for this window, the first from ${who} at ${message.firstHit.at}, the last at ${message.lastHitAt}.`;
+  }
   if (message.purpose === 'digest') {
     return `${message.moreHits} more ${message.moreHits === 1 ? 'hit' : 'hits'} from ${who} after the first at ${message.firstHit.at}; ${message.hitCount} in all, the last at ${message.lastHitAt}.`;
   }

@@ -25,6 +25,14 @@ export function groupIdentity(hit: Hit): string {
   return `net\n${hit.source}\n${hit.userAgent ?? ''}`;
 }
 
+/**
+ * The key of a token's digest alert, where hits of keys beyond the alert cap fold in. Its input
+ * cannot be any hit's: every identity starts with file, tamper or net.
+ */
+export function digestKey(tokenId: string): string {
+  return createHash('sha256').update(`${tokenId}\ndigest`).digest('hex');
+}
+
 /** Recent keys by their input: a storm repeats one identity thousands of times a second. */
 const recentKeys = new Map<string, string>();
 const RECENT_KEYS_MAX = 4096;

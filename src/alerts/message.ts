@@ -14,8 +14,13 @@ export interface AlertMessage {
   token: { id: string; kind: string; memo: string };
   /** Hits in the alert so far (the first included); final for a digest. */
   hitCount: number;
-  /** For a digest: hits that folded in after the first one. */
+  /** For a digest: hits that folded in after the first one (all of them for a token's digest alert). */
   moreHits: number;
+  /**
+   * For a token's digest alert: the grouping keys (source and user agent, or binary and uid)
+   * beyond the alerts already raised in the window; 0 otherwise.
+   */
+  moreSources: number;
   windowStart: string;
   windowEnd: string;
   lastHitAt: string;
@@ -54,7 +59,8 @@ export function buildMessage(input: {
     deliveryId: input.deliveryId,
     token: { id: alert.tokenId, kind: alert.tokenKind, memo: alert.tokenMemo },
     hitCount: alert.hitCount,
-    moreHits: Math.max(0, alert.hitCount - 1),
+    moreHits: alert.foldedKeys > 0 ? alert.hitCount : Math.max(0, alert.hitCount - 1),
+    moreSources: alert.foldedKeys,
     windowStart: alert.windowStart,
     windowEnd: alert.windowEnd,
     lastHitAt: alert.lastHitAt,
@@ -73,6 +79,7 @@ export function testMessage(publicUrl: string, channelName: string): AlertMessag
     token: { id: 'test', kind: 'http', memo: `Test alert for channel "${channelName}"` },
     hitCount: 1,
     moreHits: 0,
+    moreSources: 0,
     windowStart: now,
     windowEnd: now,
     lastHitAt: now,

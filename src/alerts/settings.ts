@@ -13,6 +13,11 @@ export interface SmtpSettings {
 export interface AlertSettings {
   /** Seconds later hits with the same grouping key fold into one alert, for tokens that set none. */
   windowSeconds: number;
+  /**
+   * Distinct alerts per token per window. Grouping keys come from the attacker (source, user
+   * agent), so beyond this many the rest fold into one digest alert for the token.
+   */
+  alertCap: number;
   /** After this long without success a delivery is given up as dead. */
   maxAgeMs: number;
   /** One attempt may take this long before it counts as failed. */
@@ -31,6 +36,7 @@ export interface AlertSettings {
 
 export const ALERT_DEFAULTS: AlertSettings = {
   windowSeconds: 60,
+  alertCap: 5,
   maxAgeMs: 24 * 3_600_000,
   timeoutMs: 10_000,
   backoffBaseMs: 1_000,

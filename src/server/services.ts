@@ -3,6 +3,7 @@ import { createAlerting, type Alerting } from '../alerts/alerting.js';
 import type { AlertSettings } from '../alerts/settings.js';
 import type { Store } from '../store/connect.js';
 import { HitWriter } from '../store/hit-writer.js';
+import { FLOOD_DEFAULTS, type FloodSettings } from '../store/hit-sampling.js';
 import { AgentRepository } from '../store/repositories/agents.js';
 import { ApiKeyRepository } from '../store/repositories/api-keys.js';
 import { DeliveryRepository } from '../store/repositories/deliveries.js';
@@ -23,6 +24,8 @@ export interface ServicesConfig {
   /** Base URL of the dashboard, for the links in alerts: the admin plane, never the trigger one. */
   dashboardUrl: () => string;
   alerts?: Partial<AlertSettings>;
+  /** When a source's hits stop being stored in full (all are still counted). */
+  flood?: Partial<FloodSettings>;
   /** The postgres:// URL, so the dispatcher can LISTEN for new deliveries; omitted on SQLite. */
   listenUrl?: string;
 }
@@ -53,7 +56,8 @@ export interface Services {
 export function createServices(store: Store, log: Logger, config: ServicesConfig): Services {
   const metrics = new ServerMetrics();
   const tokens = new TokenService(store.db, config.artifacts);
-  const hitWriter = new HitWriter(store.db, { durableCommit: store.durableCommit });
+  const flood: FloodSettings = { threshold: config.flood?.threshold ?? FLOOD_DEFAULTS.threshold, sampleEvery: config.flood?.sampleEvery ?? FLOOD_DEFAULTS.sampleEvery };
+  const hitWriter = new HitWriter(store.db, { durableCommit: store.durableCommit, flood });
   const alerting = createAlerting({
     store,
     log,

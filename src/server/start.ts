@@ -5,6 +5,8 @@ import pino, { type Logger } from 'pino';
 import type { AlertSettings } from '../alerts/settings.js';
 import { ConfigError } from '../core/errors.js';
 import { openStore, DEFAULT_SQLITE_PATH, isPostgresUrl } from '../store/connect.js';
+import type { FloodSettings } from '../store/hit-sampling.js';
+import { HitRetention } from '../store/hit-retention.js';
 import type { ArtifactContext } from '../tokens/kind.js';
 import { ensureAdminKey } from './admin-key.js';
 import { buildApp } from './app.js';
@@ -35,6 +37,10 @@ export interface ServerOptions {
   dns?: Omit<DnsServerOptions, 'host'> & { host?: string };
   /** Alert window, delivery retries and age, SMTP; defaults in alerts/settings.ts. */
   alerts?: Partial<AlertSettings>;
+  /** Flood sampling: hits per token, source and minute kept in full, then one in every sampleEvery. */
+  flood?: Partial<FloodSettings>;
+  /** Hit details older than this are dropped hourly (counts stay); kept forever when omitted. */
+  hitRetentionMs?: number;
 }
 
 export const SERVER_DEFAULTS = {
@@ -99,11 +105,16 @@ export async function startServer(options: ServerOptions, log: Logger = pino({ l
     dashboardUrl: () => dashboardUrl,
     trustProxy: options.trustProxy,
     alerts: options.alerts,
+    flood: options.flood,
     listenUrl: isPostgresUrl(options.db) ? options.db : undefined,
   });
   let dns: RunningDnsServer | undefined;
   let app: FastifyInstance | undefined;
   const trigger = createTriggerServer(services, { maxConnectionsPerSource: options.maxConnectionsPerSource ?? SERVER_DEFAULTS.maxConnectionsPerSource });
+  const retention = new HitRetention(store.db, {
+    retentionMs: options.hitRetentionMs,
+    onError: (error) => log.error({ err: error }, 'hit retention pass failed; it runs again within the hour'),
+  });
   try {
     await ensureAdminKey(services.keys, log, options.adminKey, options.print ?? ((text) => process.stderr.write(text + '\n')));
     app = await buildApp(services);
@@ -125,6 +136,7 @@ export async function startServer(options: ServerOptions, log: Logger = pino({ l
     log.info({ url, adminUrl, node: process.version, store: store.location, dialect: store.dialect, publicUrl: artifacts.publicUrl, dashboardUrl }, 'tripline server listening');
     // Pending deliveries (from before a restart, or from other servers) start going out now.
     services.alerting.dispatcher.start();
+    retention.start();
     return {
       services,
       url,
@@ -137,6 +149,7 @@ export async function startServer(options: ServerOptions, log: Logger = pino({ l
         await services.auth.close();
         await services.hitWriter.idle();
         await services.alerting.dispatcher.stop();
+        await retention.stop();
         await store.close();
       },
     };

@@ -1,5 +1,6 @@
 import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
 import { plainCommit, type DurableCommit } from './durable-commit.js';
+import { countAndSample, FLOOD_DEFAULTS, type FloodSettings } from './hit-sampling.js';
 import { PreparedQuery, rawStatement } from './prepared.js';
 import { RecentDurations } from './recent-durations.js';
 import { newRowId } from '../core/ids.js';
@@ -22,12 +23,13 @@ const HIT_COLUMNS: (keyof HitsTable)[] = ['id', 'token_id', 'kind', 'at', 'sourc
 
 const PLACEHOLDER_ROW = Object.fromEntries(HIT_COLUMNS.map((column) => [column, ''])) as unknown as HitsTable;
 
-/** Adds a batch's hits to its token's count and moves its last-hit time forward. */
-const countHits = new PreparedQuery((db, p: { tokenId: string; count: number; last: string }) =>
+/** Adds a batch's hits to its token's counts and moves its last-hit time forward. */
+const countHits = new PreparedQuery((db, p: { tokenId: string; count: number; kept: number; last: string }) =>
   db
     .updateTable('tokens')
     .set((eb) => ({
       hit_count: eb('hit_count', '+', p.count),
+      hits_kept: eb('hits_kept', '+', p.kept),
       last_hit_at: eb.case().when('last_hit_at', 'is', null).then(p.last).when('last_hit_at', '<', p.last).then(p.last).else(eb.ref('last_hit_at')).end(),
     }))
     .where('id', '=', p.tokenId),
@@ -42,7 +44,11 @@ const MAX_FILLER_STATEMENTS = 256;
 /** Batches committing at once: one syncing to disk while the next runs its transaction. */
 const MAX_BATCHES_IN_FLIGHT = 4;
 
-export type HitHook = (trx: Transaction<Database>, hits: Hit[]) => Promise<void>;
+/**
+ * Runs in the batch's transaction before its hits are written; returns the hits it needs kept in
+ * full whatever flood sampling decides (the first hit of a new alert, its evidence).
+ */
+export type HitHook = (trx: Transaction<Database>, hits: Hit[]) => Promise<Iterable<Hit> | void>;
 
 interface Pending {
   hit: Hit;
@@ -58,7 +64,8 @@ interface Waiter {
 /**
  * Group commit for hits. Callers await write(); hits that arrive while a transaction is in flight
  * join the next one, so a burst of N concurrent hits costs a few commits (and fsyncs), not N.
- * write() resolves only after the hit's transaction has committed.
+ * write() resolves only after the hit's transaction has committed. Under a flood (see
+ * hit-sampling.ts) a hit may be committed as a count only, without its detail row.
  */
 export class HitWriter {
   private queue: Pending[] = [];
@@ -73,13 +80,21 @@ export class HitWriter {
   /** How long a lone hit's transaction work took lately: what a stand-in commit must take too. */
   private readonly loneHitWork = new RecentDurations();
 
+  private readonly flood: FloodSettings;
+  /**
+   * Hits that came with their caller's id (an agent's event id): always kept in full, since the
+   * stored row is what finds a resent copy, and a copy not found would be counted twice.
+   */
+  private readonly identified = new WeakSet<Hit>();
+
   private readonly commitDurably: DurableCommit;
   private readonly maxBatch: number;
   /** INSERT texts by row count, compiled by the query builder for this store's dialect. */
   private readonly insertSql = new Map<number, string>();
 
   /** Pass the store's durableCommit so commits never stall the event loop (SQLite). */
-  constructor(db: Kysely<Database>, options: { durableCommit?: DurableCommit; maxBatch?: number } = {}) {
+  constructor(db: Kysely<Database>, options: { durableCommit?: DurableCommit; maxBatch?: number; flood?: FloodSettings } = {}) {
+    this.flood = options.flood ?? FLOOD_DEFAULTS;
     this.commitDurably = options.durableCommit ?? plainCommit(db);
     this.maxBatch = options.maxBatch ?? 1000;
   }
@@ -101,6 +116,7 @@ export class HitWriter {
       agentId: input.agentId ?? null,
       receivedAt: input.receivedAt ?? null,
     };
+    if (input.id !== undefined) this.identified.add(hit);
     return new Promise<Hit>((resolve, reject) => {
       this.queue.push({ hit, resolve, reject });
       this.schedule();
@@ -229,8 +245,12 @@ export class HitWriter {
     this.commits.total += 1;
     await this.commitDurably(async (trx) => {
       const started = performance.now();
-      for (let start = 0; start < hits.length; start += ROWS_PER_INSERT) {
-        const chunk = hits.slice(start, start + ROWS_PER_INSERT);
+      const needed = new Set<Hit>();
+      for (const hook of this.hooks) for (const hit of (await hook(trx, hits)) ?? []) needed.add(hit);
+      // Every hit is counted; under a flood only a sample is stored in full.
+      const kept = await countAndSample(trx, hits, this.flood, (hit) => needed.has(hit) || this.identified.has(hit));
+      for (let start = 0; start < kept.length; start += ROWS_PER_INSERT) {
+        const chunk = kept.slice(start, start + ROWS_PER_INSERT);
         const parameters: unknown[] = [];
         for (const hit of chunk) {
           const row = hitToRow(hit);
@@ -238,17 +258,17 @@ export class HitWriter {
         }
         await trx.executeQuery(CompiledQuery.raw(this.insertStatement(trx, chunk.length), parameters));
       }
-      const perToken = new Map<string, { count: number; last: string }>();
+      const perToken = new Map<string, { count: number; kept: number; last: string }>();
       for (const hit of hits) {
         // An agent's clock may run ahead: the last-hit time never passes the moment it arrived.
         const at = hit.receivedAt && hit.receivedAt < hit.at ? hit.receivedAt : hit.at;
-        const entry = perToken.get(hit.tokenId) ?? { count: 0, last: at };
+        const entry = perToken.get(hit.tokenId) ?? { count: 0, kept: 0, last: at };
         entry.count += 1;
         if (at > entry.last) entry.last = at;
         perToken.set(hit.tokenId, entry);
       }
-      for (const [tokenId, { count, last }] of perToken) await countHits.execute(trx, { tokenId, count, last });
-      for (const hook of this.hooks) await hook(trx, hits);
+      for (const hit of kept) perToken.get(hit.tokenId)!.kept += 1;
+      for (const [tokenId, entry] of perToken) await countHits.execute(trx, { tokenId, ...entry });
       if (hits.length === 1) this.loneHitWork.add(performance.now() - started);
     });
   }

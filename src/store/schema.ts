@@ -16,9 +16,42 @@ export interface TokensTable {
   config: string;
   /** Seconds that later hits with the same grouping key fold into one alert; null = default. */
   alert_window_s: number | null;
+  /** Every hit, exact: sampling and retention never lower it. */
   hit_count: number;
+  /** Hits whose details are stored in full (in hits): fewer than hit_count under a flood or after retention. */
+  hits_kept: number;
   last_hit_at: string | null;
   created_at: string;
+}
+
+/** The exact number of hits per token and minute, written in the hits' own transaction. */
+export interface HitCountsTable {
+  token_id: string;
+  /** The hits' time cut to the minute, e.g. "2030-01-01T00:00". */
+  minute: string;
+  hits: number;
+  /** Of those, the ones stored in full when written (retention may drop them later). */
+  kept: number;
+  /** Sources with a row in hit_source_counts for this minute, up to the tracking limit. */
+  sources: number;
+}
+
+/**
+ * Hits per token, minute and source: what sampling decides by. Bookkeeping only, pruned once the
+ * minute is long over; a token gets rows for a bounded number of sources per minute, so spoofed
+ * sources cannot grow it without bound.
+ */
+export interface HitSourceCountsTable {
+  token_id: string;
+  minute: string;
+  source: string;
+  hits: number;
+}
+
+/** The grouping keys folded into a token's digest alert, so each is counted once as a source. */
+export interface AlertFoldedKeysTable {
+  alert_id: string;
+  group_key: string;
 }
 
 export interface HitsTable {
@@ -98,6 +131,11 @@ export interface AlertsTable {
   digest_scheduled: number;
   /** Set when the digest is first claimed: no hit folds in after that. */
   closed_at: string | null;
+  /**
+   * For a token's digest alert (the hits of grouping keys beyond the token's alert cap in a window):
+   * how many distinct keys folded in. 0 for an ordinary alert.
+   */
+  folded_keys: number;
   created_at: string;
 }
 
@@ -155,6 +193,9 @@ export interface MigrationsOwnTable {
 export interface Database {
   tokens: TokensTable;
   hits: HitsTable;
+  hit_counts: HitCountsTable;
+  hit_source_counts: HitSourceCountsTable;
+  alert_folded_keys: AlertFoldedKeysTable;
   api_keys: ApiKeysTable;
   channels: ChannelsTable;
   token_channels: TokenChannelsTable;

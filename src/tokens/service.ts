@@ -22,7 +22,10 @@ export interface TokenView {
   enabled: boolean;
   redirect: string | null;
   alertWindowSeconds: number | null;
+  /** Every hit, exact. */
   hitCount: number;
+  /** Hits whose details are stored in full: fewer under a flood (sampled) or after retention. */
+  hitsKept: number;
   lastHitAt: string | null;
   createdAt: string;
   artifact: Artifact;
@@ -137,6 +140,7 @@ export class TokenService {
       redirect: token.redirect,
       alertWindowSeconds: token.alertWindowSeconds,
       hitCount: token.hitCount,
+      hitsKept: token.hitsKept,
       lastHitAt: token.lastHitAt,
       createdAt: token.createdAt,
       artifact,

@@ -185,6 +185,30 @@ for (const dialect of dialects) {
       assert.deepEqual((await h.alerts(token.id)).map((a) => a.hitCount), [2, 1]);
     });
 
+    test('past the alert cap, further keys fold into one token digest that counts each key once', async () => {
+      const token = await h.tokens.create({ kind: 'http', memo: 'scanned', channels: [await h.channel()] });
+      const cap = ALERT_DEFAULTS.alertCap;
+      h.now = T0;
+      for (let i = 0; i < cap + 3; i++) await h.writer.write(h.hit(token.id, { userAgent: `scanner/${i}` }));
+      // A key beyond the cap comes back, and a key within it repeats: neither is a new source.
+      await h.writer.write(h.hit(token.id, { userAgent: `scanner/${cap + 1}` }));
+      await h.writer.write(h.hit(token.id, { userAgent: 'scanner/0' }));
+      let alerts = await h.alerts(token.id);
+      assert.equal(alerts.length, cap + 1);
+      const digest = alerts.find((a) => a.foldedKeys > 0)!;
+      assert.equal(digest.foldedKeys, 3);
+      assert.equal(digest.hitCount, 4);
+      assert.equal(alerts[0]!.hitCount, 2, 'a key within the cap still folds into its own alert');
+      assert.deepEqual((await h.deliveries(digest.id)).map((d) => [d.purpose, d.next_attempt_at]), [['digest', digest.windowEnd]], 'sent once, when its window ends');
+
+      // A window later the token may alert again.
+      h.now = T0 + 60_000;
+      await h.writer.write(h.hit(token.id, { userAgent: 'scanner/new' }));
+      alerts = await h.alerts(token.id);
+      assert.equal(alerts.length, cap + 2);
+      assert.equal(alerts.at(-1)!.foldedKeys, 0);
+    });
+
     test('if deciding fails the hit is still stored (and the failure counted)', async () => {
       const token = await h.tokens.create({ kind: 'http', memo: 'failure', channels: [await h.channel()] });
       const before = h.failures;

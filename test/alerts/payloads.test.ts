@@ -36,6 +36,7 @@ function alert(fields: Partial<Alert> = {}): Alert {
     windowEnd: '2030-01-01T00:01:00.000Z',
     digestScheduled: false,
     closedAt: null,
+    foldedKeys: 0,
     createdAt: '2030-01-01T00:00:00.000Z',
     ...fields,
   };

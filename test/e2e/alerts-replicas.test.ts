@@ -28,7 +28,8 @@ async function pendingBacklog(url: string, receiverUrl: string): Promise<void> {
     await new ChannelService(store.db, { ...ALERT_DEFAULTS, allowPrivateTargets: true }, log, () => '').create({ kind: 'webhook', url: receiverUrl, isDefault: true });
     const token = await new TokenService(store.db, { publicUrl: 'http://127.0.0.1:9' }).create({ kind: 'http', memo: 'replicas' });
     const writer = new HitWriter(store.db);
-    writer.addHook(new AlertDecider({ dialect: store.dialect, settings: ALERT_DEFAULTS, log }).hook);
+    // One alert per user agent: the cap must let every one of them through.
+    writer.addHook(new AlertDecider({ dialect: store.dialect, settings: { ...ALERT_DEFAULTS, alertCap: DELIVERIES }, log }).hook);
     await Promise.all(
       Array.from({ length: DELIVERIES }, (_, i) =>
         writer.write({ tokenId: token.id, kind: 'http', at: new Date().toISOString(), source: '198.51.100.7', userAgent: `agent-${i}`, detail: {} }),

@@ -16,7 +16,8 @@ test('a server killed with SIGKILL while deliveries are pending delivers them af
   // The receiver's port, while nothing listens on it: every attempt is refused.
   const receiverPort = await freePort();
   const receiver = new TestReceiver();
-  const args = ['--delivery-timeout', '1s', '--delivery-backoff-max', '1s', '--allow-private-targets'];
+  // Each user agent is its own alert: the cap must let all of them through.
+  const args = ['--delivery-timeout', '1s', '--delivery-backoff-max', '1s', '--allow-private-targets', '--alert-cap', String(ALERTS)];
   let first = await spawnServer({ db, args });
   const key = first.key;
   let second: Awaited<ReturnType<typeof spawnServer>> | undefined;

@@ -41,7 +41,7 @@ for (const dialect of storeDialects()) {
       const reported = '01kaaaaaaaaaaaaaaaaaaaaaaa';
       const silent = '01kbbbbbbbbbbbbbbbbbbbbbbb';
       await old.insertInto('agents').values([agentRow(reported, 'db', 'db-01.prod'), agentRow(silent, 'web-02', null)] as never).execute();
-      await old.insertInto('tokens').values({ id: 'tttttttttttttttttttttttttt', kind: 'file', memo: 'm', enabled: 1, redirect: null, config: '{}', alert_window_s: null, hit_count: 1, last_hit_at: null, created_at: '2026-01-01T00:00:00.000Z' }).execute();
+      await old.insertInto('tokens').values({ id: 'tttttttttttttttttttttttttt', kind: 'file', memo: 'm', enabled: 1, redirect: null, config: '{}', alert_window_s: null, hit_count: 1, last_hit_at: null, created_at: '2026-01-01T00:00:00.000Z' } as never).execute();
       await old.insertInto('hits').values({ id: '01kccccccccccccccccccccccc', token_id: 'tttttttttttttttttttttttttt', kind: 'file', at: '2026-01-01T00:00:01.000Z', source: 'db-01.prod', user_agent: null, detail: '{}' } as never).execute();
       await old.destroy();
 

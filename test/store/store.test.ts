@@ -80,7 +80,8 @@ for (const dialect of storeDialects()) {
       const tokens = new TokenRepository(store.db);
       const id = newTokenId();
       await tokens.create({ id, kind: 'http', memo: 'busy', createdAt: isoNow() });
-      const writer = new HitWriter(store.db);
+      // Flood sampling off: this is about group commit, every hit kept in full.
+      const writer = new HitWriter(store.db, { flood: { threshold: 1_000_000, sampleEvery: 1 } });
       let transactions = 0;
       writer.addHook(async (_trx, hits) => {
         transactions += 1;

@@ -12,7 +12,7 @@ const context = { publicUrl: 'https://canary.example.com' };
 function token(options: Record<string, unknown>): Token {
   const id = newTokenId();
   const config = fileTokenKind.prepare(id, { memo: 'm', options }, context);
-  return { id, kind: 'file', memo: 'm', enabled: true, redirect: null, config, alertWindowSeconds: null, hitCount: 0, lastHitAt: null, createdAt: '2025-01-01T00:00:00.000Z' };
+  return { id, kind: 'file', memo: 'm', enabled: true, redirect: null, config, alertWindowSeconds: null, hitCount: 0, hitsKept: 0, lastHitAt: null, createdAt: '2025-01-01T00:00:00.000Z' };
 }
 
 function refusal(options: Record<string, unknown> | undefined): TriplineError {

@@ -16,6 +16,7 @@ export function makeToken(kind: TokenKind, context: ArtifactContext, options?: R
     config: JSON.parse(JSON.stringify(config)) as Record<string, unknown>,
     alertWindowSeconds: null,
     hitCount: 0,
+    hitsKept: 0,
     lastHitAt: null,
     createdAt: new Date().toISOString(),
   };

@@ -17,6 +17,8 @@ export interface WebhookPayload {
   token: { id: string; kind: string; memo: string; url: string };
   hitCount: number;
   moreHits: number;
+  /** For a token's digest alert (alerts beyond the cap folded into one): how many sources; else 0. */
+  moreSources: number;
   window: { start: string; end: string };
   lastHitAt: string;
   firstHit: {
@@ -45,6 +47,7 @@ export function webhookPayload(message: AlertMessage, sentAt = new Date().toISOS
     token: { ...message.token, url: message.link },
     hitCount: message.hitCount,
     moreHits: message.moreHits,
+    moreSources: message.moreSources,
     window: { start: message.windowStart, end: message.windowEnd },
     lastHitAt: message.lastHitAt,
     firstHit: {

@@ -7,6 +7,7 @@ import { parseDuration } from '../../core/time.js';
 /** The server flags that shape alerting, as commander hands them over. */
 export interface AlertCliOptions {
   alertWindow: number;
+  alertCap: number;
   deliveryMaxAge: number;
   deliveryTimeout: number;
   deliveryBackoffMax: number;
@@ -20,7 +21,7 @@ export interface AlertCliOptions {
   smtpFrom?: string;
 }
 
-function duration(flag: string) {
+export function duration(flag: string) {
   return (value: string): number => {
     const ms = parseDuration(value);
     if (ms === undefined || ms <= 0) throw new ConfigError(`${flag} "${value}" is not a duration such as 30s, 5m, 24h`);
@@ -59,6 +60,12 @@ export function withAlertOptions(command: Command): Command {
         .env('TRIPLINE_ALERT_WINDOW')
         .default(ALERT_DEFAULTS.windowSeconds * 1000, seconds(ALERT_DEFAULTS.windowSeconds * 1000))
         .argParser(duration('--alert-window')),
+    )
+    .addOption(
+      new Option('--alert-cap <n>', 'distinct alerts per token per window; hits of further sources fold into one digest alert for the token')
+        .env('TRIPLINE_ALERT_CAP')
+        .default(ALERT_DEFAULTS.alertCap)
+        .argParser(whole('--alert-cap', 1, 1000)),
     )
     .addOption(
       new Option('--delivery-max-age <duration>', 'give a failing delivery up (state dead, retryable by API) after this long')
@@ -108,6 +115,7 @@ export function alertSettingsFrom(options: AlertCliOptions): Partial<AlertSettin
   const backoffBaseMs = Math.min(ALERT_DEFAULTS.backoffBaseMs, options.deliveryBackoffMax);
   return {
     windowSeconds: options.alertWindow / 1000,
+    alertCap: options.alertCap,
     maxAgeMs: options.deliveryMaxAge,
     timeoutMs: options.deliveryTimeout,
     backoffBaseMs,

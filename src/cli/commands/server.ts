@@ -4,7 +4,8 @@ import { ConfigError } from '../../core/errors.js';
 import { listenerUrl, parsePort } from '../../server/listen-address.js';
 import { SERVER_DEFAULTS, startServer, type ServerOptions } from '../../server/start.js';
 import { DNS_ANSWER_RATE } from '../../server/dns/dns-server.js';
-import { alertSettingsFrom, whole, withAlertOptions, type AlertCliOptions } from './alert-options.js';
+import { FLOOD_DEFAULTS } from '../../store/hit-sampling.js';
+import { alertSettingsFrom, duration, whole, withAlertOptions, type AlertCliOptions } from './alert-options.js';
 import { resolveListeners, withListenOptions, type ListenCliOptions } from './listen-options.js';
 
 function port(value: string): number {
@@ -16,6 +17,12 @@ function list(value: string): string[] {
     .split(',')
     .map((part) => part.trim())
     .filter(Boolean);
+}
+
+interface StorageFlags {
+  floodThreshold: number;
+  floodSampleEvery: number;
+  hitRetention?: number;
 }
 
 interface DnsFlags {
@@ -87,12 +94,29 @@ export function serverCommand(): Command {
         .env('TRIPLINE_DNS_RATE_LIMIT')
         .argParser(whole('--dns-rate-limit', 0, 1_000_000)),
     )
+    .addOption(
+      new Option('--flood-threshold <n>', 'hits per token, source and minute stored in full before sampling (every hit is still counted)')
+        .env('TRIPLINE_FLOOD_THRESHOLD')
+        .default(FLOOD_DEFAULTS.threshold)
+        .argParser(whole('--flood-threshold', 1, 1_000_000)),
+    )
+    .addOption(
+      new Option('--flood-sample-every <n>', 'past the flood threshold, store one hit in every n in full')
+        .env('TRIPLINE_FLOOD_SAMPLE_EVERY')
+        .default(FLOOD_DEFAULTS.sampleEvery)
+        .argParser(whole('--flood-sample-every', 1, 1_000_000)),
+    )
+    .addOption(
+      new Option('--hit-retention <duration>', 'drop hit details older than this, hourly (counts stay), e.g. 365d; default: keep them')
+        .env('TRIPLINE_HIT_RETENTION')
+        .argParser(duration('--hit-retention')),
+    )
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).env('TRIPLINE_LOG_LEVEL').default(SERVER_DEFAULTS.logLevel))
     .addHelpText(
       'after',
       '\nThe admin API key comes from TRIPLINE_ADMIN_KEY (32 characters or more; a new value revokes the\nkey the old one registered); without it, the first start with an empty store generates one and\nprints it once. More keys, with roles: tripline key --help.',
     )
-    .action(async (options: { db: string; publicUrl?: string; adminPublicUrl?: string; trustProxy: string[]; logLevel: string } & ListenCliOptions & DnsFlags & AlertCliOptions, command: Command) => {
+    .action(async (options: { db: string; publicUrl?: string; adminPublicUrl?: string; trustProxy: string[]; logLevel: string } & ListenCliOptions & StorageFlags & DnsFlags & AlertCliOptions, command: Command) => {
       const { listen, adminListen, deprecation } = resolveListeners(options, command);
       for (const [flag, value] of [['--public-url', options.publicUrl], ['--admin-public-url', options.adminPublicUrl]] as const) {
         if (value && !URL.canParse(value)) throw new ConfigError(`${flag} "${value}" is not a URL`);
@@ -100,7 +124,16 @@ export function serverCommand(): Command {
       const log = pino({ level: options.logLevel });
       if (deprecation) log.warn({ listen: listenerUrl(listen.host, listen.port) }, deprecation);
       const server = await startServer(
-        { ...options, listen, adminListen, dns: dnsOptions(options), adminKey: process.env.TRIPLINE_ADMIN_KEY || undefined, alerts: alertSettingsFrom(options) },
+        {
+          ...options,
+          listen,
+          adminListen,
+          dns: dnsOptions(options),
+          adminKey: process.env.TRIPLINE_ADMIN_KEY || undefined,
+          alerts: alertSettingsFrom(options),
+          flood: { threshold: options.floodThreshold, sampleEvery: options.floodSampleEvery },
+          hitRetentionMs: options.hitRetention,
+        },
         log,
       );
       const stop = (signal: string) => {

@@ -16,7 +16,7 @@ function showToken(token: TokenView): void {
     ...(token.url ? ([['url', token.url]] as [string, unknown][]) : []),
     ...(token.hostname ? ([['hostname', token.hostname]] as [string, unknown][]) : []),
     ...(token.redirect ? ([['redirect', token.redirect]] as [string, unknown][]) : []),
-    ['hits', token.hitCount],
+    ['hits', token.hitsKept < token.hitCount ? `${token.hitCount} (${token.hitsKept} kept in full)` : token.hitCount],
     ['last hit', token.lastHitAt],
     ['created', token.createdAt],
   ]);
@@ -118,8 +118,9 @@ export function tokenCommand(): Command {
       const query = new URLSearchParams();
       if (options.limit) query.set('limit', String(options.limit));
       if (options.cursor) query.set('cursor', options.cursor);
-      const page = await clientFor(command).get<Page<Hit>>(`/tokens/${encodeURIComponent(id)}/hits?${query}`);
+      const page = await clientFor(command).get<Page<Hit> & { hitCount: number; hitsKept: number }>(`/tokens/${encodeURIComponent(id)}/hits?${query}`);
       if (options.json) return printJson(page);
+      if (page.hitsKept < page.hitCount) process.stdout.write(`${page.hitCount} hits, ${page.hitsKept} kept in full\n`);
       printTable(page.items, [
         { header: 'TIME', value: (h) => h.at },
         { header: 'SOURCE', value: (h) => h.source },

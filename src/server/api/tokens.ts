@@ -78,8 +78,9 @@ export async function tokenRoutes(app: FastifyInstance, { tokens, hits }: TokenR
   app.get('/tokens/:id/hits', async (request) => {
     const id = tokenId(request.params);
     const query = parseInput(pageQuery, request.query, 'query');
-    await tokens.get(id);
-    return hits.listForToken(id, query);
+    const token = await tokens.get(id);
+    // The page holds the hits kept in full; the counts say how many there were in all.
+    return { ...(await hits.listForToken(id, query)), hitCount: token.hitCount, hitsKept: token.hitsKept };
   });
 
   app.get('/tokens/:id/histogram', async (request) => {

@@ -4,6 +4,7 @@ import * as alerts from './002_alerts.js';
 import * as agents from './003_agents.js';
 import * as keys from './004_keys.js';
 import * as agentHits from './005_agent_hits.js';
+import * as floods from './006_floods.js';
 
 /**
  * Every migration, in order. Names sort; a released migration is never edited, only followed by a
@@ -15,4 +16,5 @@ export const migrations: Record<string, Migration> = {
   '003_agents': agents,
   '004_keys': keys,
   '005_agent_hits': agentHits,
+  '006_floods': floods,
 };

@@ -20,6 +20,8 @@ export interface Alert {
   windowEnd: string;
   digestScheduled: boolean;
   closedAt: string | null;
+  /** For a token's digest alert: the distinct grouping keys folded in beyond the alert cap; else 0. */
+  foldedKeys: number;
   createdAt: string;
 }
 
@@ -44,6 +46,7 @@ export function alertFromRow(row: Selectable<AlertsTable>): Alert {
     windowEnd: row.window_end,
     digestScheduled: Number(row.digest_scheduled) === 1,
     closedAt: row.closed_at,
+    foldedKeys: Number(row.folded_keys),
     createdAt: row.created_at,
   };
 }
@@ -65,6 +68,7 @@ export function alertToRow(alert: Alert): Selectable<AlertsTable> {
     window_end: alert.windowEnd,
     digest_scheduled: alert.digestScheduled ? 1 : 0,
     closed_at: alert.closedAt,
+    folded_keys: alert.foldedKeys,
     created_at: alert.createdAt,
   };
 }
@@ -100,6 +104,32 @@ function foldQuery(scheduleDigest: boolean) {
 const foldOnly = foldQuery(false);
 const foldScheduling = foldQuery(true);
 
+const countRaisedSince = new PreparedQuery((db, p: { tokenId: string; since: string; except: string }) =>
+  db
+    .selectFrom('alerts')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('token_id', '=', p.tokenId)
+    .where('created_at', '>', p.since)
+    .where('group_key', '<>', p.except),
+);
+
+const insertFoldedKey = new PreparedQuery((db, p: { alertId: string; groupKey: string }) =>
+  db
+    .insertInto('alert_folded_keys')
+    .values({ alert_id: p.alertId, group_key: p.groupKey })
+    .onConflict((oc) => oc.columns(['alert_id', 'group_key']).doNothing()),
+);
+
+const countFoldedKey = new PreparedQuery((db, p: { id: string }) =>
+  db
+    .updateTable('alerts')
+    .set((eb) => ({ folded_keys: eb('folded_keys', '+', 1) }))
+    .where('id', '=', p.id),
+);
+
+/** Keys remembered per digest alert: bounds its storage; beyond it the digest says "at least". */
+export const MAX_FOLDED_KEYS = 10_000;
+
 export class AlertRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -121,6 +151,19 @@ export class AlertRepository {
   async fold(id: string, hits: number, lastHitAt: string, scheduleDigest: boolean, db: Kysely<Database> = this.db): Promise<boolean> {
     const result = await (scheduleDigest ? foldScheduling : foldOnly).execute(db, { id, hits, lastHitAt });
     return Number(result.numAffectedRows) === 1;
+  }
+
+  /** Alerts raised for a token since a time, its digest alert (key `except`) not counted. */
+  async countRaisedSince(tokenId: string, since: string, except: string, db: Kysely<Database> = this.db): Promise<number> {
+    const { rows } = await countRaisedSince.execute(db, { tokenId, since, except });
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  /** Counts a grouping key into a digest alert once, however many of its hits fold in. */
+  async addFoldedKey(alert: Alert, groupKey: string, db: Kysely<Database> = this.db): Promise<void> {
+    if (alert.foldedKeys >= MAX_FOLDED_KEYS) return;
+    const inserted = await insertFoldedKey.execute(db, { alertId: alert.id, groupKey });
+    if (Number(inserted.numAffectedRows ?? 0) === 1) await countFoldedKey.execute(db, { id: alert.id });
   }
 
   /** Freezes alerts whose digest is about to be rendered: later hits start a new alert. */

@@ -47,7 +47,7 @@ export function hitToRow(hit: Hit): Selectable<HitsTable> {
 export class HitRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  /** A token's whole history, newest first, paged; nothing is ever trimmed. */
+  /** A token's stored hits, newest first, paged: all of them but those sampled away or past retention. */
   async listForToken(tokenId: string, page: PageRequest = {}): Promise<Page<Hit>> {
     const query = this.db.selectFrom('hits').selectAll().where('token_id', '=', tokenId);
     return pageNewestFirst(query, 'at', page, hitFromRow);
@@ -67,12 +67,15 @@ export class HitRepository {
     return Number(row.n);
   }
 
-  /** Hits per bucket of time for a token, for charts. Buckets are ISO prefixes (hour or day). */
+  /**
+   * Hits per bucket of time for a token, for charts. Buckets are ISO prefixes (hour or day). From
+   * the exact per-minute counts, so sampled and expired hits are in it.
+   */
   async histogram(tokenId: string, bucket: 'hour' | 'day'): Promise<{ bucket: string; count: number }[]> {
     const width = bucket === 'hour' ? 13 : 10;
     const rows = await this.db
-      .selectFrom('hits')
-      .select((eb) => [eb.fn<string>('substr', ['at', eb.val(1), eb.val(width)]).as('bucket'), eb.fn.countAll().as('n')])
+      .selectFrom('hit_counts')
+      .select((eb) => [eb.fn<string>('substr', ['minute', eb.val(1), eb.val(width)]).as('bucket'), eb.fn.sum<number>('hits').as('n')])
       .where('token_id', '=', tokenId)
       .groupBy('bucket')
       .orderBy('bucket')

@@ -11,7 +11,10 @@ export interface Token {
   redirect: string | null;
   config: Record<string, unknown>;
   alertWindowSeconds: number | null;
+  /** Every hit, exact. */
   hitCount: number;
+  /** Hits whose details are stored in full; fewer under a flood (sampling) or after retention. */
+  hitsKept: number;
   lastHitAt: string | null;
   createdAt: string;
 }
@@ -42,6 +45,7 @@ export function tokenFromRow(row: Selectable<TokensTable>): Token {
     config: JSON.parse(row.config) as Record<string, unknown>,
     alertWindowSeconds: row.alert_window_s,
     hitCount: Number(row.hit_count),
+    hitsKept: Number(row.hits_kept),
     lastHitAt: row.last_hit_at,
     createdAt: row.created_at,
   };
@@ -60,6 +64,7 @@ export class TokenRepository {
       config: JSON.stringify(token.config ?? {}),
       alert_window_s: token.alertWindowSeconds ?? null,
       hit_count: 0,
+      hits_kept: 0,
       last_hit_at: null,
       created_at: token.createdAt,
     };
@@ -108,6 +113,8 @@ export class TokenRepository {
       const result = await trx.deleteFrom('tokens').where('id', '=', id).executeTakeFirst();
       if (Number(result.numDeletedRows) === 0) throw new NotFoundError('token', id);
       await trx.deleteFrom('hits').where('token_id', '=', id).execute();
+      await trx.deleteFrom('hit_counts').where('token_id', '=', id).execute();
+      await trx.deleteFrom('hit_source_counts').where('token_id', '=', id).execute();
       await trx.deleteFrom('token_channels').where('token_id', '=', id).execute();
     });
   }

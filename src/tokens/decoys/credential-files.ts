@@ -27,6 +27,7 @@ function fromTokenKind(kind: TokenKind, tokenId: string, context: ArtifactContex
     config,
     alertWindowSeconds: null,
     hitCount: 0,
+    hitsKept: 0,
     lastHitAt: null,
     createdAt: isoNow(),
   };

@@ -3,6 +3,7 @@ import type { Alert, Delivery } from '../api/types';
 import { KindBadge, StatusBadge } from '../components/badges';
 import { DataTable, ExpandToggleCell, TOGGLE_COLUMN } from '../components/data-table';
 import { Time } from '../components/time';
+import { plural } from '../format';
 import { Link, paths } from '../router';
 import { DeliveryStateBadge } from './delivery-state';
 import { DeliveryTable } from './delivery-table';
@@ -37,6 +38,7 @@ export function AlertList({ alerts, channelNames, onDeliveryChanged }: AlertList
               </td>
               <td>
                 <span className="cell-main">
+                  {alert.foldedKeys > 0 && <span data-testid="alert-more-sources">{plural(alert.foldedKeys, 'more source')}, first:</span>}
                   <span className="mono">{alert.source}</span>
                   {alert.userAgent && (
                     <span className="mono muted cell-clip" title={alert.userAgent}>

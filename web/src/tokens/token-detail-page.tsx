@@ -4,6 +4,7 @@ import { KindBadge, StatusBadge } from '../components/badges';
 import { CopyButton } from '../components/copy-button';
 import { ErrorBanner, Loading } from '../components/states';
 import { Time } from '../components/time';
+import { plural } from '../format';
 import { useResource } from '../hooks/use-resource';
 import { HitsChart } from '../hits/hits-chart';
 import { HitsTable } from '../hits/hits-table';
@@ -76,6 +77,11 @@ function TokenStats({ token }: { token: Token }) {
         <span className="stat-value" data-testid="token-hit-count">
           {token.hitCount.toLocaleString()}
         </span>
+        {token.hitsKept < token.hitCount && (
+          <span className="muted" data-testid="token-hits-kept">
+            {plural(token.hitCount, 'hit')}, {token.hitsKept.toLocaleString()} kept in full
+          </span>
+        )}
       </div>
       <div className="stat">
         <span className="stat-label">Last hit</span>

@@ -59,7 +59,8 @@ async function dnsClient(port: number): Promise<{ time(name: string): Promise<nu
   let nextId = 1;
   return {
     time(name) {
-      const id = (nextId = (nextId % 65_535) + 1);
+      nextId = (nextId % 65_535) + 1;
+      const id = nextId;
       const query = dnsPacket.encode({ type: 'query', id, flags: dnsPacket.RECURSION_DESIRED, questions: [{ name, type: 'A', class: 'IN' }] });
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no DNS answer for ${name}`)), TIMEOUT_MS);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { describe, it } from 'node:test';
 import ts from 'typescript';
@@ -48,16 +49,17 @@ function imports(file: string): { specifier: string; line: number }[] {
 }
 
 /** The top directory under src/ a path belongs to, or undefined outside src/. */
-function layerOf(path: string): string | undefined {
+function layerOf(src: string, path: string): string | undefined {
   const rel = relative(src, path);
   if (rel.startsWith('..')) return undefined;
   return rel.split(sep)[0];
 }
 
-function violations(): string[] {
+function violations(root: string): string[] {
+  const src = join(root, 'src');
   const found: string[] = [];
   for (const file of sources(src)) {
-    const from = layerOf(file);
+    const from = layerOf(src, file);
     if (from === undefined) continue;
     if (!(from in LAYERS)) {
       found.push(`${relative(root, file)}: directory src/${from} has no place in the layer order`);
@@ -65,7 +67,7 @@ function violations(): string[] {
     }
     for (const { specifier, line } of imports(file)) {
       if (!specifier.startsWith('.')) continue;
-      const to = layerOf(resolve(dirname(file), specifier));
+      const to = layerOf(src, resolve(dirname(file), specifier));
       const where = `${relative(root, file)}:${line}`;
       if (to === undefined) {
         found.push(`${where}: imports ${specifier}, outside src/`);
@@ -88,15 +90,35 @@ describe('layer order: cli → server/agent → alerts/tokens/policy → store �
     assert.deepEqual(dirs.filter((d) => !(d in LAYERS)), []);
   });
 
-  it('no import points up or sideways', () => {
-    const found = violations();
+  it('finds an upward, a sideways and a dynamic import, each with its file and line', () => {
+    const fixture = mkdtempSync(join(tmpdir(), 'tripline-layers-'));
+    try {
+      const write = (path: string, text: string) => {
+        mkdirSync(dirname(join(fixture, path)), { recursive: true });
+        writeFileSync(join(fixture, path), text);
+      };
+      write('src/core/ids.ts', "import { x } from './errors.js';\nimport type { Db } from '../store/schema.js';\n");
+      write('src/alerts/decide.ts', "import { kind } from '../tokens/kind.js';\nexport { a } from '../store/a.js';\n");
+      write('src/store/a.ts', "\n\nconst m = await import('../server/app.js');\n");
+      assert.deepEqual(violations(fixture).sort(), [
+        'src/alerts/decide.ts:1: alerts imports tokens (../tokens/kind.js), a sibling in the same layer',
+        'src/core/ids.ts:2: core imports store (../store/schema.js), a layer above it',
+        'src/store/a.ts:3: store imports server (../server/app.js), a layer above it',
+      ]);
+    } finally {
+      rmSync(fixture, { recursive: true, force: true });
+    }
+  });
+
+  it('no import in src/ points up or sideways', () => {
+    const found = violations(root);
     assert.equal(found.length, 0, `${found.length} import(s) against the layer order:\n${found.join('\n')}`);
   });
 
   it('core imports nothing of ours outside core', () => {
     const outside = sources(join(src, 'core')).flatMap((file) =>
       imports(file)
-        .filter(({ specifier }) => specifier.startsWith('.') && layerOf(resolve(dirname(file), specifier)) !== 'core')
+        .filter(({ specifier }) => specifier.startsWith('.') && layerOf(src, resolve(dirname(file), specifier)) !== 'core')
         .map(({ specifier, line }) => `${relative(root, file)}:${line}: ${specifier}`),
     );
     assert.deepEqual(outside, []);

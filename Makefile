@@ -19,11 +19,29 @@ ARGS ?=
 TESTS ?= $(shell find test -name '*.test.ts' | sort)
 TEST_CONCURRENCY ?= 2
 
-.PHONY: help start test build bench deps debian-packages build-tools native web clean typecheck runtime
+# Tests that need the machine: root (fanotify, network namespaces) or the Debian packages the tests
+# drive for real (PostgreSQL, Chromium, dig, the AWS CLI, kubectl, git, ssh-keygen, openssl, wrk).
+# They are every test under SYSTEM_TEST_DIRS, every test file that starts PostgreSQL through
+# test/support/dialects.ts or postgres.ts, and the files in SYSTEM_TEST_FILES. `make check` runs
+# all the others, without root: a new test belongs to `make check` unless it falls under this rule.
+SYSTEM_TEST_DIRS := test/e2e test/browser test/agent/sensors
+SYSTEM_TEST_FILES := test/tokens/file-decoys.test.ts
+POSTGRES_TESTS = $(shell grep -lE "support/(dialects|postgres)\.js" $(TESTS))
+CHECK_TESTS ?= $(filter-out $(addsuffix /%,$(SYSTEM_TEST_DIRS)) $(SYSTEM_TEST_FILES) $(POSTGRES_TESTS),$(TESTS))
+# Those tests mostly wait on sockets and timers, so more processes run them than there are cores.
+CHECK_SHARDS ?= 3
+
+BIOME := node_modules/.bin/biome
+# What `make test` and `make check` lint with. format-check joins it once the tree is formatted
+# (`biome format --write .`): LINT_TARGETS="lint format-check".
+LINT_TARGETS ?= lint
+
+.PHONY: help start test check lint format-check build bench deps debian-packages build-tools native web clean typecheck runtime
 
 help:
 	@echo "make start   install, build and run the server (SQLite store in ./data)"
 	@echo "make test    install (npm and Debian packages) and run every test"
+	@echo "make check   typecheck, lint and the tests that need neither root nor Debian packages"
 	@echo "make build   compile TypeScript, the fanotify addon and the dashboard"
 	@echo "make bench   run the benchmarks under bench/"
 
@@ -67,19 +85,36 @@ web/dist/index.html: node_modules/.package-lock.json $(WEB_SOURCES)
 	node_modules/.bin/tsc -p web/tsconfig.json
 	node_modules/.bin/vite build web --logLevel warn
 
-typecheck: deps
-	node_modules/.bin/tsc -p tsconfig.check.json
-	node_modules/.bin/tsc -p web/tsconfig.json
+# Both projects at once, incrementally (the build info in $(STAMP)/): after one full run, a check
+# after an edit costs about a third of a full one.
+typecheck: deps | $(STAMP)
+	node_modules/.bin/tsc -p web/tsconfig.json --incremental --tsBuildInfoFile $(STAMP)/web.tsbuildinfo & web=$$!; \
+	node_modules/.bin/tsc -p tsconfig.check.json --incremental --tsBuildInfoFile $(STAMP)/check.tsbuildinfo; status=$$?; \
+	wait $$web && exit $$status
+
+# The linter (Biome's recommended rules; biome.jsonc says why each rule turned off is off).
+lint: deps
+	$(BIOME) lint --error-on-warnings .
+
+# The formatter in check mode: lists the files `biome format --write .` would change.
+format-check: deps
+	$(BIOME) format .
+
+# The edit-test loop: no root, no Debian packages, under a minute.
+check: typecheck $(LINT_TARGETS)
+	scripts/check-tests.sh $(CHECK_SHARDS) $(STAMP) $(CHECK_TESTS)
 
 start: build
 	$(NODE) dist/cli/main.js server $(ARGS)
 
-test: debian-packages build
-	node_modules/.bin/tsc -p tsconfig.check.json
+test: debian-packages build typecheck $(LINT_TARGETS)
 	$(NODE) --import tsx --test --test-concurrency=$(TEST_CONCURRENCY) --test-timeout=600000 $(TESTS)
 
+# Every bench runs; one that misses its target exits 1, and make bench fails naming it. Each
+# target can be overridden through an environment variable (see the bench's header comment).
 bench: debian-packages build
-	@for b in bench/*/run.ts; do echo "== $$b"; $(NODE) --import tsx $$b || exit 1; done
+	@failed=; for b in bench/*/run.ts; do echo "== $$b"; $(NODE) --import tsx $$b || failed="$$failed $$b"; done; \
+	if [ -n "$$failed" ]; then echo "bench: target missed or run failed:$$failed" >&2; exit 1; fi
 
 clean:
 	rm -rf dist native/build web/dist $(STAMP) .runtime

@@ -20,11 +20,11 @@ import dnsPacket from 'dns-packet';
 import { newTokenId } from '../../src/core/ids.js';
 import { freePort } from '../../test/support/ports.js';
 import { listenArgs, spawnServer } from '../../test/support/process.js';
-import { median, percentile, printRatio } from '../support/report.js';
+import { median, percentile, printRatio, targetFromEnv } from '../support/report.js';
 
 const REQUESTS = Number(process.env.ORACLE_REQUESTS ?? 500);
 const WARMUP = Number(process.env.ORACLE_WARMUP ?? 50);
-const MAX_DIFF = Number(process.env.ORACLE_MAX_DIFF ?? 0.15);
+const MAX_DIFF = targetFromEnv('ORACLE_MAX_DIFF', 0.15);
 const ZONE = 'oracle.bench.test';
 const TIMEOUT_MS = 5000;
 
@@ -59,7 +59,8 @@ async function dnsClient(port: number): Promise<{ time(name: string): Promise<nu
   let nextId = 1;
   return {
     time(name) {
-      const id = (nextId = (nextId % 65_535) + 1);
+      nextId = (nextId % 65_535) + 1;
+      const id = nextId;
       const query = dnsPacket.encode({ type: 'query', id, flags: dnsPacket.RECURSION_DESIRED, questions: [{ name, type: 'A', class: 'IN' }] });
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no DNS answer for ${name}`)), TIMEOUT_MS);

@@ -1,7 +1,8 @@
 /**
  * Sensor overhead: an open/read/close loop on a file the agent does not watch, in the same
  * directory as 100 watched decoys, with the agent running and without it, in the same run.
- * Target: with the agent the loop costs at most 1.05 times as much.
+ * Target: with the agent the loop costs at most 1.05 times as much
+ * (SENSOR_OVERHEAD_MAX_RATIO overrides it).
  * Run as root: `node --import tsx bench/sensor-overhead/run.ts`.
  *
  * How it copes with a shared machine: the host slows this VM by up to 1.7x for seconds at a
@@ -20,12 +21,13 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AgentProcess } from '../../test/agent/support/agent-process.js';
 import { permissionPolicyYaml } from '../../test/policy/helpers.js';
-import { median, printRatio } from '../support/report.js';
+import { median, printRatio, targetFromEnv } from '../support/report.js';
 
 const DECOYS = 100;
 const CHUNK_ITERATIONS = Number(process.env.BENCH_CHUNK_ITERATIONS ?? 20_000);
 const CHUNKS_PER_WINDOW = Number(process.env.BENCH_CHUNKS ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
+const MAX_RATIO = targetFromEnv('SENSOR_OVERHEAD_MAX_RATIO', 1.05);
 const REFERENCE_DIR = process.env.BENCH_REFERENCE_DIR ?? '/dev/shm';
 /** After start: the freshly started agent finishes compiling and goes idle; only its marks should count. */
 const SETTLE_AFTER_START_MS = 1500;
@@ -116,7 +118,7 @@ ${decoys.map((d) => `        - "${d}"`).join('\n')}
   printRatio('sensor-overhead', [
     { label: 'without agent', value: 1e9 / median(off.map((w) => w.fastestNs)), unit: 'open/read/close per s' },
     { label: `with agent watching ${DECOYS} decoys`, value: 1e9 / median(on.map((w) => w.fastestNs)), unit: 'open/read/close per s' },
-  ], ratio, '<= 1.05', ratio <= 1.05);
+  ], ratio, `<= ${MAX_RATIO}`, ratio <= MAX_RATIO);
 } finally {
   await rm(dir, { recursive: true, force: true });
   await rm(referenceDir, { recursive: true, force: true });

@@ -7,6 +7,18 @@ export function printRatio(name: string, measured: { label: string; value: numbe
   if (!ok) process.exitCode = 1;
 }
 
+/**
+ * A bench's target, overridable through an environment variable (e.g. to show that `make bench`
+ * fails when a target is missed: ORACLE_MAX_DIFF=0.0001).
+ */
+export function targetFromEnv(variable: string, fallback: number): number {
+  const raw = process.env[variable];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value)) throw new Error(`${variable} must be a number, got ${JSON.stringify(raw)}`);
+  return value;
+}
+
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);

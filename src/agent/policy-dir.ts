@@ -178,6 +178,6 @@ function problemsOf(result: LoadResult): string {
 /** Null when the file vanished between readdir and stat. */
 async function fileSignature(file: string): Promise<string | null> {
   const st = await stat(file).catch(() => null);
-  if (!st || !st.isFile()) return null;
+  if (!st?.isFile()) return null;
   return `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
 }

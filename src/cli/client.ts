@@ -45,7 +45,7 @@ export class ApiClient {
       });
     }
     const text = await response.text();
-    let parsed: unknown = undefined;
+    let parsed: unknown;
     if (text) {
       try {
         parsed = JSON.parse(text);

@@ -3,7 +3,7 @@ import { visibleText } from '../core/visible-text.js';
 /** Output for humans (aligned tables) and for scripts (--json), from one place. */
 
 export function printJson(value: unknown): void {
-  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
 /** Attacker input must not drive the operator's terminal, nor hide or reorder itself in it. */
@@ -24,7 +24,7 @@ export function printTable<T>(rows: T[], columns: Column<T>[]): void {
     columns.map((column) => {
       const text = safeText(column.value(row));
       const max = column.max ?? 60;
-      return text.length > max ? text.slice(0, max - 1) + '…' : text;
+      return text.length > max ? `${text.slice(0, max - 1)}…` : text;
     }),
   );
   const widths = columns.map((column, i) => Math.max(column.header.length, ...cells.map((row) => row[i]!.length)));
@@ -33,8 +33,8 @@ export function printTable<T>(rows: T[], columns: Column<T>[]): void {
       .map((value, i) => (i === values.length - 1 ? value : value.padEnd(widths[i]!)))
       .join('  ')
       .trimEnd();
-  process.stdout.write(line(columns.map((c) => c.header)) + '\n');
-  for (const row of cells) process.stdout.write(line(row) + '\n');
+  process.stdout.write(`${line(columns.map((c) => c.header))}\n`);
+  for (const row of cells) process.stdout.write(`${line(row)}\n`);
   if (rows.length === 0) process.stdout.write('(none)\n');
 }
 

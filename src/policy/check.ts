@@ -44,7 +44,7 @@ export async function checkPolicyFiles(paths: string[]): Promise<CheckResult> {
     const actions = new Set<ActionName>();
     for (const hook of p.hooks) {
       const lists = hook.selectors.length === 0 ? [[]] : hook.selectors.map((s) => s.matchActions);
-      for (const list of lists) withImplicitPost(list).forEach((a) => actions.add(a.action));
+      for (const list of lists) for (const a of withImplicitPost(list)) actions.add(a.action);
     }
     const summary: PolicySummary = {
       file: p.file, name: p.name, kind: p.kind, mode: p.mode, hooks: p.hooks.map((h) => h.call),

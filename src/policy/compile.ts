@@ -51,7 +51,7 @@ export function compilePolicy(spec: PolicySpec): CompileResult {
   const unbounded = new Set<FileAccess>();
   const unboundedSelectors: Selector[] = [];
   for (const hook of spec.hooks) {
-    if (hook.selectors.length === 0) hook.accesses.forEach((a) => unbounded.add(a));
+    if (hook.selectors.length === 0) for (const a of hook.accesses) unbounded.add(a);
     for (const selector of hook.selectors) {
       const accesses = hook.accesses.filter((a) => maskFiltersAllow(selector, hook, a));
       if (accesses.length === 0) {
@@ -60,7 +60,7 @@ export function compilePolicy(spec: PolicySpec): CompileResult {
       }
       const named = namedTargets(selector, hook);
       if (!named) {
-        accesses.forEach((a) => unbounded.add(a));
+        for (const a of accesses) unbounded.add(a);
         unboundedSelectors.push(selector);
         continue;
       }

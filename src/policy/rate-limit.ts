@@ -28,7 +28,7 @@ export class PostRateLimiter {
   /** True when the match should be posted now (also when it has no Post or no rateLimit). */
   allow(match: Match, event: FileAccessEvent): boolean {
     const post = match.actions.find((a) => a.action === 'Post');
-    if (!post || post.action !== 'Post' || !post.rateLimitMs) return true;
+    if (post?.action !== 'Post' || !post.rateLimitMs) return true;
     const key = rateKey(match, event, post.rateLimitScope);
     const now = this.now();
     const last = this.fired.get(key);

@@ -31,7 +31,7 @@ export async function ensureAdminKey(keys: ApiKeyRepository, log: Logger, config
       '',
       `    ${key}`,
       '',
-      '  Use it with:  export TRIPLINE_KEY=' + key,
+      `  Use it with:  export TRIPLINE_KEY=${key}`,
       '',
     ].join('\n'),
   );

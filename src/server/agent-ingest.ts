@@ -183,7 +183,7 @@ export class AgentIngest {
     const found = new Map<string, Token>();
     for (const id of wanted) {
       const token = await this.tokens.find(id);
-      if (token && token.enabled && token.kind === AGENT_TOKEN_KIND) found.set(id, token);
+      if (token?.enabled && token.kind === AGENT_TOKEN_KIND) found.set(id, token);
     }
     return found;
   }

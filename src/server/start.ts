@@ -116,7 +116,7 @@ export async function startServer(options: ServerOptions, log: Logger = pino({ l
     onError: (error) => log.error({ err: error }, 'hit retention pass failed; it runs again within the hour'),
   });
   try {
-    await ensureAdminKey(services.keys, log, options.adminKey, options.print ?? ((text) => process.stderr.write(text + '\n')));
+    await ensureAdminKey(services.keys, log, options.adminKey, options.print ?? ((text) => process.stderr.write(`${text}\n`)));
     app = await buildApp(services);
     if (options.dns) {
       dns = await startDnsServer({ ...options.dns, host: options.dns.host ?? options.listen.host }, services.recorder, services.metrics, log);

@@ -59,7 +59,7 @@ export function toPage<R, T>(rows: R[], limit: number, position: (row: R) => Pos
  * limit + 1 of them so the extra row tells whether another page exists.
  */
 export async function pageNewestFirst<R extends { id: string }, T>(
-  // Any single-table query over the store: the key column is named at run time.
+  // biome-ignore lint/suspicious/noExplicitAny: any single-table query over the store; the key column is named at run time.
   query: SelectQueryBuilder<Database, any, R>,
   keyColumn: string,
   request: PageRequest,

@@ -28,14 +28,14 @@ describe('resolveTarget', () => {
   });
 
   it('takes a directory prefix ending in / as its whole subtree', async () => {
-    const r = await resolveTarget({ path: join(dir, 'ssh') + '/', match: 'prefix', accesses: ['read'] });
+    const r = await resolveTarget({ path: `${join(dir, 'ssh')}/`, match: 'prefix', accesses: ['read'] });
     assert.deepEqual(r.files, [join(dir, 'ssh/id_keys/old'), join(dir, 'ssh/id_rsa'), join(dir, 'ssh/known_hosts')]);
   });
 
   it('says when a prefix directory cannot be listed, and when the walk was cut short', async () => {
-    const missing = await resolveTarget({ path: join(dir, 'nope') + '/', match: 'prefix', accesses: ['read'] });
+    const missing = await resolveTarget({ path: `${join(dir, 'nope')}/`, match: 'prefix', accesses: ['read'] });
     assert.match(missing.error ?? '', /cannot list .*ENOENT/);
-    const capped = await resolveTarget({ path: join(dir, 'ssh') + '/', match: 'prefix', accesses: ['read'] }, { maxDepth: 8, maxFiles: 1 });
+    const capped = await resolveTarget({ path: `${join(dir, 'ssh')}/`, match: 'prefix', accesses: ['read'] }, { maxDepth: 8, maxFiles: 1 });
     assert.equal(capped.files.length, 1);
     assert.match(capped.error ?? '', /more than 1 files/);
   });

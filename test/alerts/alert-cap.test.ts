@@ -28,8 +28,11 @@ describe('alert cap per token and window', () => {
 
     const expected = channels.length * (CAP + 1);
     await waitFor('the alerts and the digests', () => receiver.received.length >= expected, 30_000);
-    // Every delivery the decision scheduled has gone: nothing more is on its way.
-    const outbox = await server.server.services.store.db.selectFrom('deliveries').select(['state', 'purpose', 'channel_id']).execute();
+    // Every delivery the decision scheduled has gone: nothing more is on its way. The dispatcher
+    // marks a row delivered after the receiver has answered, so the last rows may lag the receiver.
+    const outboxRows = () => server.server.services.store.db.selectFrom('deliveries').select(['state', 'purpose', 'channel_id']).execute();
+    await waitFor('every delivery settled', async () => (await outboxRows()).every((d) => d.state === 'delivered'), 30_000);
+    const outbox = await outboxRows();
     assert.equal(outbox.length, expected);
     assert.ok(outbox.every((d) => d.state === 'delivered'));
     assert.equal(receiver.received.length, expected);

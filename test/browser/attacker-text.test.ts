@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { browserFixture, openPage, signIn } from './support/browser.js';
 import { curl } from './support/curl.js';
 import { createTokens, reportFileAccess } from './support/seed.js';

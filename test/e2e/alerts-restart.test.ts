@@ -18,7 +18,7 @@ test('a server killed with SIGKILL while deliveries are pending delivers them af
   const receiver = new TestReceiver();
   // Each user agent is its own alert: the cap must let all of them through.
   const args = ['--delivery-timeout', '1s', '--delivery-backoff-max', '1s', '--allow-private-targets', '--alert-cap', String(ALERTS)];
-  let first = await spawnServer({ db, args });
+  const first = await spawnServer({ db, args });
   const key = first.key;
   let second: Awaited<ReturnType<typeof spawnServer>> | undefined;
   try {

@@ -17,7 +17,7 @@ function roundTrip(yaml: string) {
 }
 
 test('a web-bug token gets the tutorial shape with the token URL as argUrl', () => {
-  const url = 'http://127.0.0.1:8080/t/' + TOKEN;
+  const url = `http://127.0.0.1:8080/t/${TOKEN}`;
   const yaml = generatePolicy({ tokenId: TOKEN, path: DECOY, access: 'write', tokenUrl: url });
   const policy = roundTrip(yaml);
   assert.equal(policy.name, `tripline-${TOKEN}`);

@@ -152,7 +152,7 @@ describe('web-bug trigger', () => {
     const whileLive = await rawBytes(server.url, `/${token.id}`);
     await server.api('PATCH', `/tokens/${token.id}`, { enabled: false });
     const whileDisabled = await rawBytes(server.url, `/${token.id}`);
-    assert.match(whileLive.toString('latin1'), /^HTTP\/1\.1 302 [^]*\r\nlocation: https:\/\/example\.org\/landing\r\n/i);
+    assert.match(whileLive.toString('latin1'), /^HTTP\/1\.1 302 [\s\S]*\r\nlocation: https:\/\/example\.org\/landing\r\n/i);
     assert.equal(whileDisabled.toString('latin1'), whileLive.toString('latin1'));
     assert.equal((await hitsOf(server, token.id)).length, 1, 'only the hit from while it was live');
   });

@@ -117,7 +117,7 @@ for (const dialect of storeDialects()) {
       const { key } = await keys.create('ops', 'admin');
       const found = await keys.authenticate(key);
       assert.equal(found.ok && found.key.role, 'admin');
-      assert.deepEqual(await keys.authenticate(key + 'x'), { ok: false, reason: 'unknown' });
+      assert.deepEqual(await keys.authenticate(`${key}x`), { ok: false, reason: 'unknown' });
       const rows = await store.db.selectFrom('api_keys').selectAll().execute();
       assert.ok(rows.every((r) => !JSON.stringify(r).includes(key)));
       await store.close();

@@ -86,7 +86,7 @@ export class OutboundActions {
       void this.run(task).finally(() => {
         this.running--;
         this.pump();
-        if (this.pending === 0) this.idleWaiters.splice(0).forEach((resolve) => resolve());
+        if (this.pending === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
       });
     }
   }

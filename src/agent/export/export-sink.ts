@@ -29,7 +29,7 @@ abstract class BatchingSink implements ExportSink {
       if (this.dropped++ % 1000 === 0) this.log.error({ dropped: this.dropped }, 'export is not keeping up; dropping events');
       return;
     }
-    this.pending.push(JSON.stringify(record) + '\n');
+    this.pending.push(`${JSON.stringify(record)}\n`);
     this.writing ??= this.drain();
   }
 

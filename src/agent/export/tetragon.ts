@@ -53,6 +53,7 @@ export function joinArguments(args: readonly string[]): string {
 
 /** ls-style mode string ("-rw-r--r--"), the form Tetragon's file_arg.permission takes. */
 export function modeString(mode: number): string {
+  // biome-ignore lint/complexity/useSimpleNumberKeys: the S_IF* file-type bits, in octal as stat(2) writes them.
   const type = ({ 0o040000: 'd', 0o120000: 'L', 0o010000: 'p', 0o140000: 'S', 0o020000: 'c', 0o060000: 'D' } as Record<number, string>)[mode & 0o170000] ?? '-';
   const bits = 'rwxrwxrwx';
   let out = type;

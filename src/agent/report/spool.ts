@@ -115,7 +115,7 @@ export class Spool {
   reject(ids: readonly string[]): Promise<void> {
     return this.serial(async () => {
       const set = new Set(ids);
-      const lines = this.entries.filter((e) => set.has(e.event.id)).map((e) => JSON.stringify(e.event) + '\n');
+      const lines = this.entries.filter((e) => set.has(e.event.id)).map((e) => `${JSON.stringify(e.event)}\n`);
       const path = join(this.dir, REJECTED_DIR, `${newRowId()}.jsonl`);
       const handle = await open(path, 'a', 0o600);
       try {
@@ -147,7 +147,7 @@ export class Spool {
     this.committing = false;
     let segment: Segment | null = null;
     try {
-      segment = await this.write(batch.map((w) => JSON.stringify(w.event) + '\n').join(''), batch.length);
+      segment = await this.write(batch.map((w) => `${JSON.stringify(w.event)}\n`).join(''), batch.length);
     } catch (err) {
       this.log.error({ err, dir: this.dir }, 'writing the spool failed; the events are held in memory only');
       await this.active?.handle.close().catch(() => undefined);
@@ -191,7 +191,7 @@ export class Spool {
     for (const [segment, acked] of touched) {
       if (segment.remaining > 0) {
         // Not synced: losing the note only means sending these again, and the server drops repeats.
-        await appendFile(join(this.dir, ackedName(segment.name)), acked.map((id) => id + '\n').join(''));
+        await appendFile(join(this.dir, ackedName(segment.name)), acked.map((id) => `${id}\n`).join(''));
         continue;
       }
       if (this.active?.segment === segment) {

@@ -12,7 +12,7 @@ function mrkdwn(text: string, max = 2900): string {
 
 /** Long evidence in a code block; a run of backticks in it would end the block, so it is broken. */
 function codeBlock(text: string): string {
-  return '```' + mrkdwn(text.replace(/```/g, '`\u200b`\u200b`'), 2800) + '```';
+  return `\`\`\`${mrkdwn(text.replace(/```/g, '`\u200b`\u200b`'), 2800)}\`\`\``;
 }
 
 export function slackPayload(message: AlertMessage): unknown {

@@ -7,7 +7,7 @@ import { httpChannel } from './http-channel.js';
 
 const MIN_SECRET_LENGTH = 16;
 
-/** The documented JSON of the generic webhook (README, "Generic webhook"). Version 1. */
+/** The documented JSON of the generic webhook (docs/alerts.md, "Generic webhook"). Version 1. */
 export interface WebhookPayload {
   version: 1;
   event: 'alert' | 'digest' | 'test';

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { ALERT_DEFAULTS, type AlertSettings, type SmtpSettings } from '../../alerts/settings.js';
 import { ConfigError } from '../../core/errors.js';
 import { parseDuration } from '../../core/time.js';

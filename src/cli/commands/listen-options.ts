@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { ConfigError } from '../../core/errors.js';
 import { listenerUrl, parseListenAddress, parsePort, type ListenAddress } from '../../server/listen-address.js';
 import { SERVER_DEFAULTS } from '../../server/start.js';

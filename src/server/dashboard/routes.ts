@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { DashboardBundle, type DashboardFile } from './bundle.js';
+import type { DashboardBundle, DashboardFile } from './bundle.js';
 import { setDashboardSecurityHeaders } from './security-headers.js';
 
 export interface DashboardRoutesOptions {

@@ -38,7 +38,7 @@ export class TestReceiver {
   }
 
   private answer(method: string, path: string, headers: IncomingHttpHeaders, raw: Buffer, res: ServerResponse): void {
-    let body: unknown = undefined;
+    let body: unknown;
     try {
       body = JSON.parse(raw.toString('utf8'));
     } catch {

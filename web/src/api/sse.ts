@@ -17,6 +17,7 @@ export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator
       if (done) return;
       buffered += decoder.decode(value, { stream: true }).replace(/\r\n?/g, '\n');
       let end: number;
+      // biome-ignore lint/suspicious/noAssignInExpressions: scan for each frame end in turn.
       while ((end = buffered.indexOf('\n\n')) !== -1) {
         const message = parseFrame(buffered.slice(0, end));
         buffered = buffered.slice(end + 2);

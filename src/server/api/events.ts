@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
+import { hitView } from '../../tokens/registry.js';
 import type { LiveEvent, LiveEventBus } from '../live-events.js';
 
 export interface EventRoutesOptions {
@@ -13,9 +14,10 @@ export interface EventRoutesOptions {
 const MAX_UNSENT_BYTES = 1024 * 1024;
 const DEFAULT_KEEP_ALIVE_MS = 20_000;
 
+/** A hit goes out as the hits API sends it, described here: only for open streams, never on the trigger path. */
 function frame(event: LiveEvent): string {
   // JSON.stringify escapes line breaks inside strings, so the data is always one SSE line.
-  return `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
+  return `event: ${event.type}\ndata: ${JSON.stringify({ ...event, hit: hitView(event.hit) })}\n\n`;
 }
 
 /**

@@ -1,10 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import type { CredentialClientKind, HttpHitDetail, PresentedCredential } from '../../core/model/hit-detail.js';
 import type { Token } from '../../store/repositories/tokens.js';
 import { matchDecoyCredential } from '../../tokens/decoy-credentials.js';
-import { readPresentedCredential, tokenIdsInCredential, type PresentedCredential } from './presented-credential.js';
-
-/** Clients that decoy credentials are made for, recognised by the shape of their requests. */
-export type CredentialClientKind = 'git' | 'kubernetes' | 'aws' | 'api';
+import { readPresentedCredential, tokenIdsInCredential } from './presented-credential.js';
 
 export interface CredentialClient {
   kind: CredentialClientKind;
@@ -70,7 +68,7 @@ function credentialLabel(credential: PresentedCredential, decoy: string | null):
 }
 
 /** What a hit by a credential client adds to the HTTP detail: the client, and which credential. */
-export function credentialHitDetail(token: Token, client: CredentialClient, method: string, path: string): Record<string, unknown> {
+export function credentialHitDetail(token: Token, client: CredentialClient, method: string, path: string): Pick<HttpHitDetail, 'client' | 'credential' | 'summary'> {
   const base = `${CLIENT_LABEL[client.kind]} ${method} ${path}`;
   if (!client.credential) return { client: client.kind, credential: null, summary: `${base} without credentials` };
   const { secret: _secret, ...visible } = client.credential;

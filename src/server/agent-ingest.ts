@@ -1,4 +1,3 @@
-import { basename } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Counter } from 'prom-client';
@@ -7,6 +6,7 @@ import { isTokenIdShape } from '../core/ids.js';
 import type { Agent, AgentRepository } from '../store/repositories/agents.js';
 import type { Token, TokenRepository } from '../store/repositories/tokens.js';
 import type { Database } from '../store/schema.js';
+import { summarizeFileObservation } from '../tokens/hits/file.js';
 import { batchRefused, eventRefusals, heartbeatRefusal, type AgentReportRefused, type RefusalReason } from './agent-guard.js';
 import type { AgentEvent, Heartbeat } from '../core/agent-protocol.js';
 import type { HitRecorder } from './hit-recorder.js';
@@ -26,17 +26,6 @@ export interface IngestResult {
  * the same access twice. */
 const AGENT_TOKEN_KIND = 'file';
 const ID_CHUNK = 500;
-
-function who(process: { binary: string; pid: number; uid: number }): string {
-  return `${basename(process.binary) || process.binary} (pid ${process.pid}, uid ${process.uid})`;
-}
-
-/** One line for hit lists (`tripline token hits`): who did what to which file. */
-function summarize(event: AgentEvent): string {
-  if (event.access) return `${who(event.access.process)} ${event.access.access} ${event.access.path}`;
-  const tamper = event.tamper!;
-  return `decoy ${tamper.change.replace('_', ' ')}: ${tamper.path}${tamper.process ? ` by ${who(tamper.process)}` : ''}`;
-}
 
 /**
  * Turns a batch of agent events into file hits. Each event's id becomes its hit's id, so a resent
@@ -147,7 +136,7 @@ export class AgentIngest {
       policy: event.policy,
       hook: event.hook,
       actions: event.actions,
-      summary: summarize(event),
+      summary: summarizeFileObservation(event),
     };
     if (event.access) detail.access = event.access;
     if (event.tamper) detail.tamper = event.tamper;

@@ -1,10 +1,23 @@
-import type { ProcessInfo } from '../../core/file-event.js';
+import { basename } from 'node:path';
+import type { FileObservation, ProcessInfo } from '../../core/file-event.js';
 import type { FileHitDetail } from '../../core/model/hit-detail.js';
 import type { Fact, HitDescription } from '../../core/model/hit.js';
 import { fact } from './fact.js';
 
 function processLine(process: ProcessInfo): string {
   return [process.binary, ...process.arguments].join(' ');
+}
+
+function who(process: ProcessInfo): string {
+  return `${basename(process.binary) || process.binary} (pid ${process.pid}, uid ${process.uid})`;
+}
+
+/** The one line a file hit keeps (hit lists, `tripline token hits`): who did what to which file. */
+export function summarizeFileObservation(observation: FileObservation): string {
+  if (observation.access) return `${who(observation.access.process)} ${observation.access.access} ${observation.access.path}`;
+  const tamper = observation.tamper;
+  if (!tamper) return '';
+  return `decoy ${tamper.change.replace('_', ' ')}: ${tamper.path}${tamper.process ? ` by ${who(tamper.process)}` : ''}`;
 }
 
 /** An agent's report of a watched file being read, written or tampered with, with the process behind it. */

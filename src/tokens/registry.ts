@@ -54,8 +54,14 @@ export function tokenKind(kind: string): TokenKind {
 
 /** How a hit reads, as its token's kind describes it; a kind no longer registered is described by how the hit arrived. */
 export function describeHit(hit: Hit): HitDescription {
-  const describe = kinds.get(hit.kind)?.describeHit;
-  return describe ? describe(hit) : describeByArrival(hit);
+  const describe = kinds.get(hit.kind)?.describeHit ?? describeByArrival;
+  try {
+    return describe(hit);
+  } catch {
+    // Stored details are typed, not re-validated, when read: a malformed one (or a kind's bug)
+    // still lists and still alerts, with its time, source and raw detail.
+    return { summary: '', facts: [] };
+  }
 }
 
 /** A hit as the API and the live stream send it. Computed when sent, never on the trigger path. */

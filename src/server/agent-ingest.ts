@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Counter } from 'prom-client';
+import type { AgentEvent, Heartbeat } from '../core/agent-protocol.js';
 import type { FileHitDetail } from '../core/model/hit-detail.js';
 import { isTokenIdShape } from '../core/ids.js';
 import type { Agent, AgentRepository } from '../store/repositories/agents.js';
@@ -8,7 +9,6 @@ import type { Token, TokenRepository } from '../store/repositories/tokens.js';
 import type { Database } from '../store/schema.js';
 import { summarizeFileObservation } from '../tokens/hits/file.js';
 import { batchRefused, eventRefusals, heartbeatRefusal, type AgentReportRefused, type RefusalReason } from './agent-guard.js';
-import type { AgentEvent, Heartbeat } from '../core/agent-protocol.js';
 import type { HitRecorder } from './hit-recorder.js';
 import type { ServerMetrics } from './metrics.js';
 

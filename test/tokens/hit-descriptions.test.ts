@@ -27,7 +27,7 @@ describe('how token kinds describe their hits', () => {
     const described = describeHit(hit('git-credentials', detail));
     assert.equal(described.summary, detail.summary);
     assert.deepEqual(labels(described.facts), ['What', 'Request', 'Client', 'Credential', 'Decoy credential']);
-    assert.deepEqual(described.facts.slice(-2).map((f) => f.value), ['basic deploy (authorization)', 'git password']);
+    assert.deepEqual(described.facts.slice(-2).map((f) => f.value), ['basic user "deploy" (authorization)', 'git password']);
     // The same request on a web bug is described as a web bug's hit.
     assert.deepEqual(labels(describeHit(hit('http', detail)).facts), ['What', 'Request']);
   });

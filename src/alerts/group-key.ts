@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { FileHitDetail, ProcessInfo } from '../core/file-event.js';
+import type { ProcessInfo } from '../core/file-event.js';
 import type { Hit } from '../store/repositories/hits.js';
 
 function asProcess(value: unknown): Pick<ProcessInfo, 'binary' | 'uid'> | undefined {
@@ -15,10 +15,11 @@ function asProcess(value: unknown): Pick<ProcessInfo, 'binary' | 'uid'> | undefi
  * address and user agent for network hits.
  */
 export function groupIdentity(hit: Hit): string {
-  const detail = hit.detail as Partial<FileHitDetail>;
-  const accessor = asProcess(detail.access?.process);
+  const detail = hit.detail.type === 'file' ? hit.detail : undefined;
+  // Read defensively: details are typed, not re-validated, when read back from the store.
+  const accessor = asProcess(detail?.access?.process);
   if (accessor) return `file\n${accessor.binary}\n${accessor.uid}`;
-  if (detail.tamper !== undefined) {
+  if (detail?.tamper !== undefined) {
     const tamperer = asProcess(detail.tamper?.process);
     return tamperer ? `tamper\n${tamperer.binary}\n${tamperer.uid}` : 'tamper\n?';
   }

@@ -51,7 +51,7 @@ export function buildMessage(input: {
     at: alert.firstHitAt,
     source: alert.source,
     userAgent: alert.userAgent,
-    detail: {},
+    detail: { type: 'none' },
   };
   return {
     purpose: input.purpose,
@@ -90,7 +90,7 @@ export function testMessage(publicUrl: string, channelName: string): AlertMessag
       at: now,
       source: '203.0.113.7',
       userAgent: 'Tripline channel test',
-      detail: { method: 'GET', path: '/assets/test/logo.gif', query: '', headers: { 'user-agent': 'Tripline channel test' } },
+      detail: { type: 'http', method: 'GET', path: '/assets/test/logo.gif', query: '', headers: { 'user-agent': 'Tripline channel test' } },
     },
     link: `${publicUrl.replace(/\/+$/, '')}/ui/`,
   };

@@ -1,19 +1,48 @@
 /**
  * What an agent reports to the server (POST /api/v1/agents/events and /heartbeat): the one
- * definition both sides build on. The server also checks every field at the door (zod).
+ * definition both sides build on, as zod schemas with their types inferred. The agent builds
+ * values of these types; the server parses every request with the schemas, field by field: an
+ * agent key is a credential that may be stolen, so nothing it sends is stored unchecked. Types
+ * and required fields are strict; keys this server does not know are dropped rather than refused,
+ * so an agent newer than its server still delivers what the server knows. Sizes are generous (the
+ * agent reports real command lines); the body limit bounds the total.
  */
-import type { DecoyTamperEvent, FileAccessEvent, FileHitDetail } from './file-event.js';
+import { z } from 'zod';
+import { fileObservationSchema } from './file-event.js';
+import { instant, PATH_MAX, text } from './model/fields.js';
 
-export interface AgentEvent extends FileHitDetail {
-  /** newRowId(): unique; the server drops a repeated id, so sending again is always safe. */
-  id: string;
-  tokenId: string;
-  access?: FileAccessEvent;
-  tamper?: DecoyTamperEvent;
-}
+/** Events per POST /agents/events; an agent with more sends several batches. */
+export const MAX_EVENTS_PER_BATCH = 1000;
+/** Body limit of an event batch: a full batch of events with long command lines. */
+export const AGENT_EVENTS_BODY_LIMIT = 4 * 1024 * 1024;
+/** Body limit of a heartbeat: the agent's policy files and watched paths. */
+export const AGENT_HEARTBEAT_BODY_LIMIT = 64 * 1024;
+/** A host name's limit (RFC 1035), for the node names agents report and are enrolled with. */
+export const MAX_NODE_NAME = 253;
+/** Hit ids are newRowId()s: 26 Crockford base32 characters, time first. */
+export const ROW_ID = /^[0-9a-hjkmnp-tv-z]{26}$/;
 
 /** How far ahead of the server's clock an event's time may be before the event is refused. */
 export const MAX_EVENT_CLOCK_AHEAD_MS = 5 * 60_000;
+
+export const agentEventSchema = fileObservationSchema
+  .extend({
+    /** newRowId(): unique; the server drops a repeated id, so sending again is always safe. */
+    id: z
+      .string()
+      .transform((value) => value.toLowerCase())
+      .refine((value) => ROW_ID.test(value), { message: 'must be a row id (26 Crockford base32 characters, from newRowId())' }),
+    tokenId: text(64),
+  })
+  .refine((event) => (event.access === undefined) !== (event.tamper === undefined), {
+    message: 'an event carries exactly one of access and tamper',
+    path: ['access'],
+  });
+export type AgentEvent = z.infer<typeof agentEventSchema>;
+
+export const eventsBodySchema = z.object({
+  events: z.array(agentEventSchema).min(1).max(MAX_EVENTS_PER_BATCH, `at most ${MAX_EVENTS_PER_BATCH} events per batch`),
+});
 
 export interface EventsResponse {
   accepted: number;
@@ -22,36 +51,40 @@ export interface EventsResponse {
   ignored: number;
 }
 
-export interface PolicyFileReport {
-  file: string;
-  name: string | null;
-  ok: boolean;
+export const policyFileReportSchema = z.object({
+  file: text(PATH_MAX),
+  name: text(253).nullable(),
+  ok: z.boolean(),
   /** PolicyError.format() lines. */
-  errors: string[];
-  warnings: string[];
+  errors: z.array(text(4096)).max(1000),
+  warnings: z.array(text(4096)).max(1000),
   /**
    * The tokens this policy reports for: its tripline/token label and the web-bug ids in its
-   * GetUrl URLs. The server takes events only for tokens a loaded policy names. Absent from
-   * agents older than this field; their `watched[].tokenId` still names the labelled tokens.
+   * GetUrl URLs. The server takes events only for tokens a loaded policy names. Label values as
+   * written (a label need not be id-shaped). Absent from agents older than this field; their
+   * `watched[].tokenId` still names the labelled tokens.
    */
-  tokenIds?: string[];
-}
+  tokenIds: z.array(text(253)).max(256).optional(),
+});
+export type PolicyFileReport = z.infer<typeof policyFileReportSchema>;
 
-export interface WatchReport {
-  path: string;
-  tokenId: string | null;
-  ok: boolean;
-  error?: string;
-}
+export const watchReportSchema = z.object({
+  path: text(PATH_MAX),
+  tokenId: text(64).nullable(),
+  ok: z.boolean(),
+  error: text(4096).optional(),
+});
+export type WatchReport = z.infer<typeof watchReportSchema>;
 
-export interface Heartbeat {
+export const heartbeatSchema = z.object({
   /** Must be the node name the agent was enrolled with; the server refuses any other. */
-  node: string;
-  version: string;
-  startedAt: string;
-  policies: PolicyFileReport[];
-  watched: WatchReport[];
-}
+  node: z.string().min(1).max(MAX_NODE_NAME),
+  version: text(64),
+  startedAt: instant,
+  policies: z.array(policyFileReportSchema).max(10_000),
+  watched: z.array(watchReportSchema).max(100_000),
+});
+export type Heartbeat = z.infer<typeof heartbeatSchema>;
 
 /**
  * The tokens a heartbeat says the agent's loaded policies name, lower-cased: what the server lets

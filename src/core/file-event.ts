@@ -1,75 +1,85 @@
 /**
  * What the host agent observes when a process touches a watched file. The sensor fills it while
  * the accessing process is still blocked (so /proc is still readable), policies match on it, the
- * exporter writes it as Tetragon JSON and the server stores it as a file hit.
+ * exporter writes it as Tetragon JSON, the agent protocol carries it and the server stores it as a
+ * file hit. Defined once, as zod schemas: the server checks what agents send against them, and
+ * every other user takes the inferred types.
  */
+import { z } from 'zod';
+import { ARG_MAX, count, instant, PATH_MAX, text } from './model/fields.js';
 
 /** Kinds of access the sensor reports. */
-export type FileAccess = 'open' | 'read' | 'write' | 'truncate' | 'mmap' | 'exec';
+export const fileAccessSchema = z.enum(['open', 'read', 'write', 'truncate', 'mmap', 'exec']);
+export type FileAccess = z.infer<typeof fileAccessSchema>;
 
-export interface ProcessInfo {
-  pid: number;
+export const processInfoSchema = z.object({
+  pid: count,
   /** Thread that made the access, when the sensor knows it. */
-  tid?: number;
-  /** -1 when the process exited before the sensor could read /proc (binary is then empty). */
-  uid: number;
+  tid: count.optional(),
+  /** -1 when the process exited before the sensor could read /proc (binary is then empty); the access still counts. */
+  uid: z.number().int().min(-1).max(2 ** 32),
   /** Login uid from /proc/<pid>/loginuid; null when unset (4294967295). */
-  auid: number | null;
+  auid: count.nullable(),
   /** Absolute path of the executable (/proc/<pid>/exe). */
-  binary: string;
+  binary: text(PATH_MAX),
   /** argv[1..]: the arguments after the program name. */
-  arguments: string[];
-  cwd: string;
+  arguments: z.array(text(ARG_MAX)).max(4096),
+  cwd: text(PATH_MAX),
   /** Process start time, ISO 8601. */
-  startTime: string;
+  startTime: text(40),
   /** Stable id of this process execution: base64 of node:start-ticks:pid, as Tetragon does. */
-  execId: string;
+  execId: text(512),
   /** Container id found in the process's cgroup path, or null on the host. */
-  containerId: string | null;
+  containerId: text(256).nullable(),
   /** The cgroup path (/proc/<pid>/cgroup, unified hierarchy). */
-  cgroup: string;
-}
+  cgroup: text(PATH_MAX),
+});
+export type ProcessInfo = z.infer<typeof processInfoSchema>;
 
-export interface FileAccessEvent {
+export const fileAccessEventSchema = z.object({
   /** When the sensor saw the access, ISO 8601. */
-  time: string;
-  access: FileAccess;
+  time: instant,
+  access: fileAccessSchema,
   /** Path of the file as the kernel resolved it for this access (may differ from the decoy path
    * when reached through a hard link or bind mount). */
-  path: string;
+  path: text(PATH_MAX),
   /** Identity of the file: matching is by (dev, ino), never by path alone. */
-  dev: number;
-  ino: number;
+  dev: count,
+  ino: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
   /** True when the process is blocked waiting for the agent's verdict. */
-  permission: boolean;
-  process: ProcessInfo;
-  parent: ProcessInfo | null;
-}
+  permission: z.boolean(),
+  process: processInfoSchema,
+  parent: processInfoSchema.nullable(),
+});
+export type FileAccessEvent = z.infer<typeof fileAccessEventSchema>;
 
 /** A change to a decoy itself, seen on its parent directory. */
-export type DecoyChange = 'deleted' | 'renamed' | 'replaced' | 'mode_changed' | 'modified';
+export const decoyChangeSchema = z.enum(['deleted', 'renamed', 'replaced', 'mode_changed', 'modified']);
+export type DecoyChange = z.infer<typeof decoyChangeSchema>;
 
-export interface DecoyTamperEvent {
-  time: string;
-  path: string;
-  change: DecoyChange;
+export const decoyTamperEventSchema = z.object({
+  time: instant,
+  path: text(PATH_MAX),
+  change: decoyChangeSchema,
   /** The process, when the sensor could tell who did it. */
-  process: ProcessInfo | null;
-}
+  process: processInfoSchema.nullable(),
+});
+export type DecoyTamperEvent = z.infer<typeof decoyTamperEventSchema>;
 
 /**
- * The detail stored with a hit on a `file` token: where it was seen, which policy matched, what
- * the agent did, and the access (or tamper) event itself. Alert grouping for file hits uses
- * token, event.process.binary and event.process.uid.
+ * What the agent saw and did about one access or tamper: where it was seen, which policy matched,
+ * what the agent did, and the event itself (exactly one of access and tamper). The agent reports
+ * it (agent-protocol.ts); the server stores it as a file hit's detail (model/hit-detail.ts).
  */
-export interface FileHitDetail {
+export const fileObservationSchema = z.object({
   /** Name of the host the agent runs on (--node-name). */
-  node: string;
-  policy: string | null;
+  node: z.string().min(1).max(253),
+  policy: text(253).nullable(),
   /** Hook that matched, e.g. security_file_permission. */
-  hook: string | null;
+  hook: text(128).nullable(),
   /** What the agent did: post, geturl, sigkill, override, signal ... */
-  actions: string[];
-  access?: FileAccessEvent;
-  tamper?: DecoyTamperEvent;
-}
+  actions: z.array(text(32)).max(16),
+  access: fileAccessEventSchema.optional(),
+  tamper: decoyTamperEventSchema.optional(),
+});
+export type FileObservation = z.infer<typeof fileObservationSchema>;

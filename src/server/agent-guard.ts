@@ -1,7 +1,6 @@
-import { MAX_EVENT_CLOCK_AHEAD_MS, reportedTokenIds } from '../core/agent-protocol.js';
+import { MAX_EVENT_CLOCK_AHEAD_MS, reportedTokenIds, type AgentEvent } from '../core/agent-protocol.js';
 import { TriplineError } from '../core/errors.js';
 import type { Agent } from '../store/repositories/agents.js';
-import type { AgentEventInput } from './api/agent-protocol.js';
 
 /**
  * What an agent key may report. A key is a credential kept on the host it watches, so it may be
@@ -52,7 +51,7 @@ export function heartbeatRefusal(agent: Agent, node: string): AgentReportRefused
   );
 }
 
-function refusal(event: AgentEventInput, agent: Agent, tokens: Set<string>, now: number): Refusal | null {
+function refusal(event: AgentEvent, agent: Agent, tokens: Set<string>, now: number): Refusal | null {
   if (event.node !== agent.enrolledNode) {
     return { id: event.id, reason: 'other_node', message: `claims node ${quoted(event.node)}; this agent key is enrolled for node ${quoted(agent.enrolledNode)}` };
   }
@@ -76,7 +75,7 @@ function refusal(event: AgentEventInput, agent: Agent, tokens: Set<string>, now:
 }
 
 /** Every event of the batch the agent may not report; empty when all may be stored. */
-export function eventRefusals(agent: Agent, events: Iterable<AgentEventInput>, now = Date.now()): Refusal[] {
+export function eventRefusals(agent: Agent, events: Iterable<AgentEvent>, now = Date.now()): Refusal[] {
   const tokens = reportedTokenIds(agent);
   const refused: Refusal[] = [];
   for (const event of events) {

@@ -1,14 +1,14 @@
-import { basename } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Counter } from 'prom-client';
-import type { FileHitDetail } from '../core/file-event.js';
+import type { AgentEvent, Heartbeat } from '../core/agent-protocol.js';
+import type { FileHitDetail } from '../core/model/hit-detail.js';
 import { isTokenIdShape } from '../core/ids.js';
 import type { Agent, AgentRepository } from '../store/repositories/agents.js';
 import type { Token, TokenRepository } from '../store/repositories/tokens.js';
 import type { Database } from '../store/schema.js';
+import { summarizeFileObservation } from '../tokens/hits/file.js';
 import { batchRefused, eventRefusals, heartbeatRefusal, type AgentReportRefused, type RefusalReason } from './agent-guard.js';
-import type { AgentEventInput, HeartbeatInput } from './api/agent-protocol.js';
 import type { HitRecorder } from './hit-recorder.js';
 import type { ServerMetrics } from './metrics.js';
 
@@ -26,17 +26,6 @@ export interface IngestResult {
  * the same access twice. */
 const AGENT_TOKEN_KIND = 'file';
 const ID_CHUNK = 500;
-
-function who(process: { binary: string; pid: number; uid: number }): string {
-  return `${basename(process.binary) || process.binary} (pid ${process.pid}, uid ${process.uid})`;
-}
-
-/** One line for hit lists (`tripline token hits`): who did what to which file. */
-function summarize(event: AgentEventInput): string {
-  if (event.access) return `${who(event.access.process)} ${event.access.access} ${event.access.path}`;
-  const tamper = event.tamper!;
-  return `decoy ${tamper.change.replace('_', ' ')}: ${tamper.path}${tamper.process ? ` by ${who(tamper.process)}` : ''}`;
-}
 
 /**
  * Turns a batch of agent events into file hits. Each event's id becomes its hit's id, so a resent
@@ -67,7 +56,7 @@ export class AgentIngest {
    * where it would cost its neighbours a retry. Across server replicas the key still decides.
    * A batch with an event the key may not report (agent-guard.ts) is refused whole.
    */
-  ingest(agent: { id: string; name: string }, events: AgentEventInput[]): Promise<IngestResult> {
+  ingest(agent: { id: string; name: string }, events: AgentEvent[]): Promise<IngestResult> {
     const previous = this.inProgress.get(agent.id) ?? Promise.resolve();
     const run = previous.catch(() => undefined).then(() => this.ingestNow(agent, events));
     this.inProgress.set(agent.id, run);
@@ -77,9 +66,9 @@ export class AgentIngest {
     return run;
   }
 
-  private async ingestNow(agent: { id: string; name: string }, events: AgentEventInput[]): Promise<IngestResult> {
+  private async ingestNow(agent: { id: string; name: string }, events: AgentEvent[]): Promise<IngestResult> {
     const result: IngestResult = { accepted: 0, duplicates: 0, ignored: 0 };
-    const fresh = new Map<string, AgentEventInput>();
+    const fresh = new Map<string, AgentEvent>();
     for (const event of events) {
       if (fresh.has(event.id)) result.duplicates += 1;
       else fresh.set(event.id, event);
@@ -121,7 +110,7 @@ export class AgentIngest {
   }
 
   /** Checks the node a heartbeat claims, then stores what it reports. */
-  async heartbeat(key: { id: string; name: string }, heartbeat: HeartbeatInput): Promise<void> {
+  async heartbeat(key: { id: string; name: string }, heartbeat: Heartbeat): Promise<void> {
     const agent = await this.agents.forKey(key.id, key.name);
     const refused = heartbeatRefusal(agent, heartbeat.node);
     if (refused) throw this.refuse(agent, refused, ['other_node']);
@@ -140,13 +129,14 @@ export class AgentIngest {
     return error;
   }
 
-  private async record(agent: Agent, token: Token, event: AgentEventInput): Promise<'accepted' | 'duplicate'> {
-    const detail: FileHitDetail & { summary: string } = {
+  private async record(agent: Agent, token: Token, event: AgentEvent): Promise<'accepted' | 'duplicate'> {
+    const detail: FileHitDetail = {
+      type: 'file',
       node: event.node,
       policy: event.policy,
       hook: event.hook,
       actions: event.actions,
-      summary: summarize(event),
+      summary: summarizeFileObservation(event),
     };
     if (event.access) detail.access = event.access;
     if (event.tamper) detail.tamper = event.tamper;
@@ -155,7 +145,7 @@ export class AgentIngest {
         id: event.id,
         source: event.node,
         userAgent: null,
-        detail: { ...detail },
+        detail,
         at: (event.access ?? event.tamper)!.time,
         agentId: agent.id,
       });

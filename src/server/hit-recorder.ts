@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { HitDetail } from '../core/model/hit-detail.js';
 import { isoNow } from '../core/time.js';
 import type { HitWriter } from '../store/hit-writer.js';
 import type { Hit } from '../store/repositories/hits.js';
@@ -14,7 +15,7 @@ export interface HitEvidence {
   /** IP address for network triggers, node name for file hits. */
   source: string;
   userAgent: string | null;
-  detail: Record<string, unknown>;
+  detail: HitDetail;
   /** When it happened; defaults to now (agents send their own event time). */
   at?: string;
   /** The hit's id when the trigger has one (an agent's event id, for dedupe); else a new one. */

@@ -221,7 +221,7 @@ export class HitWriter {
   private async commitStandIn(): Promise<void> {
     this.commits.total += 1;
     this.commits.standIns += 1;
-    const standIn = hitToRow({ id: newRowId(), tokenId: '', kind: '', at: '', source: '', userAgent: null, detail: {} });
+    const standIn = hitToRow({ id: newRowId(), tokenId: '', kind: '', at: '', source: '', userAgent: null, detail: { type: 'none' } });
     await this.commitDurably(async (trx) => {
       const started = performance.now();
       const target = this.loneHitWork.sample();

@@ -1,5 +1,6 @@
 import type { DecoyCredential } from './decoy-credentials.js';
 import { awsKeyPair, pick } from './decoy-secret.js';
+import { describeCredentialHit } from './hits/credential.js';
 import type { TokenKind } from './kind.js';
 import { configString, publicUrlWith, stringOption } from './options.js';
 
@@ -14,6 +15,7 @@ const REGIONS = ['us-east-1', 'eu-west-1', 'us-west-2', 'eu-central-1'];
 export const awsCredentialsTokenKind: TokenKind = {
   kind: 'aws-credentials',
   title: 'AWS credentials: a profile that alerts when the AWS CLI or an SDK uses it',
+  describeHit: describeCredentialHit,
   optionFields: [
     { name: 'profile', label: 'Profile', type: 'text', placeholder: 'default', help: 'default fires on any call; a named profile only when chosen.' },
     { name: 'region', label: 'Region', type: 'text', placeholder: 'us-east-1' },

@@ -1,5 +1,6 @@
 import { decoyCredentialsOf, type DecoyCredential } from './decoy-credentials.js';
 import { hexSecretFor, pick, randomFrom } from './decoy-secret.js';
+import { describeCredentialHit } from './hits/credential.js';
 import type { TokenKind } from './kind.js';
 import { configString, publicUrlOf, publicUrlWith, stringOption } from './options.js';
 
@@ -14,6 +15,7 @@ const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 export const envTokenKind: TokenKind = {
   kind: 'env',
   title: '.env file: service URLs and API keys that alert when used',
+  describeHit: describeCredentialHit,
   optionFields: [{ name: 'service', label: 'Service name', type: 'text', placeholder: 'billing-service', help: 'Named in the file\'s header comment.' }],
   prepare(id, input) {
     const service = stringOption(input, 'service', /^[a-z0-9][a-z0-9-]{0,62}$/, 'a lower-case service name (letters, digits, "-")') ?? pick(SERVICES);

@@ -1,4 +1,5 @@
-import type { Token } from '../store/repositories/tokens.js';
+import type { Hit, HitDescription } from '../core/model/hit.js';
+import type { Token } from '../core/model/token.js';
 
 /** Where the server can be reached from the outside, for building artifacts. */
 export interface ArtifactContext {
@@ -44,7 +45,11 @@ export interface TokenOptionField {
   choices?: { value: string; label: string }[];
 }
 
-/** One kind of canary token: how it is created and what it is handed out as. */
+/**
+ * One kind of canary token: how it is created, what it is handed out as, and how its hits read.
+ * Everything a kind is lives behind this interface; registering it (registry.ts) is all the API,
+ * the store, the alerts and the dashboard need to handle it.
+ */
 export interface TokenKind {
   kind: string;
   /** One line for --help and the dashboard. */
@@ -57,4 +62,10 @@ export interface TokenKind {
   prepare(id: string, input: TokenOptions, context: ArtifactContext): Record<string, unknown>;
   /** Builds the artifact from the stored token (deterministic: same token, same artifact). */
   artifact(token: Token, context: ArtifactContext): Artifact;
+  /**
+   * How one of its hits reads: the summary line (hit lists, the alert's sentence) and the facts
+   * (alerts, the dashboard's detail view). Omitted: described by how the hit arrived
+   * (tokens/hits/describe.ts), which is what most kinds want.
+   */
+  describeHit?(hit: Hit): HitDescription;
 }

@@ -1,5 +1,6 @@
 import type { DecoyCredential } from './decoy-credentials.js';
 import { pick, serviceAccountJwt } from './decoy-secret.js';
+import { describeCredentialHit } from './hits/credential.js';
 import type { TokenKind } from './kind.js';
 import { configString, publicUrlWith, stringOption } from './options.js';
 
@@ -18,6 +19,7 @@ const NAME_SHAPE = 'a lower-case DNS label (letters, digits, "-")';
 export const kubeconfigTokenKind: TokenKind = {
   kind: 'kubeconfig',
   title: 'Kubeconfig: a cluster entry that alerts when kubectl (or any client) uses it',
+  describeHit: describeCredentialHit,
   optionFields: [
     { name: 'cluster', label: 'Cluster name', type: 'text', placeholder: 'prod-eu-west-1' },
     { name: 'namespace', label: 'Namespace', type: 'text', placeholder: 'kube-system' },

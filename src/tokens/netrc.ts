@@ -1,10 +1,12 @@
 import { GIT_DECOY_FIELDS, gitDecoyOf, gitUsage, prepareGitDecoy } from './git-decoy.js';
+import { describeCredentialHit } from './hits/credential.js';
 import type { TokenKind } from './kind.js';
 
 /** A ~/.netrc entry for the Tripline host: git, curl -n and many HTTP libraries read it. */
 export const netrcTokenKind: TokenKind = {
   kind: 'netrc',
   title: 'netrc: a ~/.netrc entry that alerts when git, curl or another client uses it',
+  describeHit: describeCredentialHit,
   optionFields: GIT_DECOY_FIELDS,
   prepare: (id, input) => prepareGitDecoy(id, input),
   artifact(token, context) {

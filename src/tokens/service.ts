@@ -12,22 +12,11 @@ import { tokenKind } from './registry.js';
 
 export const MAX_MEMO_LENGTH = 1000;
 
-/** A token as the API and CLI show it. */
-export interface TokenView {
-  id: string;
-  kind: string;
-  memo: string;
+/** A token as the API and CLI show it: the stored token (src/core/model/token.ts) without its
+ * kind's private config, with what it is handed out as. */
+export interface TokenView extends Omit<Token, 'config'> {
   url: string | null;
   hostname: string | null;
-  enabled: boolean;
-  redirect: string | null;
-  alertWindowSeconds: number | null;
-  /** Every hit, exact. */
-  hitCount: number;
-  /** Hits whose details are stored in full: fewer under a flood (sampled) or after retention. */
-  hitsKept: number;
-  lastHitAt: string | null;
-  createdAt: string;
   artifact: Artifact;
   /** Alert channels the token named at creation (shown on create and get; empty = the defaults). */
   channels?: string[];

@@ -6,7 +6,7 @@ import { ChannelService } from '../../src/alerts/channel-service.js';
 import { AlertDecider } from '../../src/alerts/decision.js';
 import { NO_ALERT_METRICS } from '../../src/alerts/metrics.js';
 import { ALERT_DEFAULTS } from '../../src/alerts/settings.js';
-import type { FileHitDetail } from '../../src/core/file-event.js';
+import type { FileHitDetail } from '../../src/core/model/hit-detail.js';
 import { openStore, type Store } from '../../src/store/connect.js';
 import { HitWriter, type NewHit } from '../../src/store/hit-writer.js';
 import { AlertRepository } from '../../src/store/repositories/alerts.js';
@@ -44,7 +44,7 @@ class Harness {
   }
 
   hit(tokenId: string, fields: Partial<NewHit> = {}): NewHit {
-    return { tokenId, kind: 'http', at: new Date(this.now).toISOString(), source: '203.0.113.5', userAgent: 'curl/8', detail: {}, ...fields };
+    return { tokenId, kind: 'http', at: new Date(this.now).toISOString(), source: '203.0.113.5', userAgent: 'curl/8', detail: { type: 'none' }, ...fields };
   }
 
   async alerts(tokenId: string) {
@@ -59,6 +59,8 @@ class Harness {
 function fileDetail(binary: string, uid: number, pid: number): FileHitDetail {
   const process = { pid, uid, auid: 1000, binary, arguments: ['/srv/decoy/passwords.txt'], cwd: '/', startTime: '2030-01-01T00:00:00Z', execId: 'x', containerId: null, cgroup: '/' };
   return {
+    type: 'file',
+    summary: `${binary} read /srv/decoy/passwords.txt`,
     node: 'web-1',
     policy: 'decoys',
     hook: 'security_file_permission',
@@ -138,7 +140,7 @@ for (const dialect of dialects) {
 
     test('file hits group by token, binary and uid', async () => {
       const token = await h.tokens.create({ kind: 'http', memo: 'decoy file', channels: [await h.channel()] });
-      const fileHit = (binary: string, uid: number, pid: number) => h.hit(token.id, { source: 'web-1', userAgent: null, detail: fileDetail(binary, uid, pid) as unknown as Record<string, unknown> });
+      const fileHit = (binary: string, uid: number, pid: number) => h.hit(token.id, { source: 'web-1', userAgent: null, detail: fileDetail(binary, uid, pid) });
       h.now = T0;
       await h.writer.write(fileHit('/usr/bin/cat', 1000, 10));
       await h.writer.write(fileHit('/usr/bin/cat', 1000, 11)); // another process, same binary and uid: folds

@@ -13,7 +13,7 @@ import { escapeHtml, escapeMarkdown, escapeSlack } from '../../src/alerts/escape
 import { headline, hitFacts, summary } from '../../src/alerts/facts.js';
 import { buildMessage, type AlertMessage } from '../../src/alerts/message.js';
 import { signBody, verifySignature } from '../../src/alerts/signature.js';
-import type { FileHitDetail } from '../../src/core/file-event.js';
+import type { FileHitDetail, HttpHitDetail } from '../../src/core/model/hit-detail.js';
 import type { Alert } from '../../src/store/repositories/alerts.js';
 import type { Hit } from '../../src/store/repositories/hits.js';
 
@@ -50,12 +50,14 @@ function httpHit(): Hit {
     at: '2030-01-01T00:00:00.000Z',
     source: '203.0.113.9',
     userAgent: EVIL_UA,
-    detail: { method: 'GET', path: '/assets/x/<img src=x onerror=alert(2)>', query: 'a=<b>', headers: { 'user-agent': EVIL_UA, 'x-evil': '"><svg onload=alert(3)>' } },
+    detail: { type: 'http', method: 'GET', path: '/assets/x/<img src=x onerror=alert(2)>', query: 'a=<b>', headers: { 'user-agent': EVIL_UA, 'x-evil': '"><svg onload=alert(3)>' } },
   };
 }
 
 function fileHit(): Hit {
   const detail: FileHitDetail = {
+    type: 'file',
+    summary: '',
     node: 'db-1',
     policy: 'decoy-passwords',
     hook: 'security_file_permission',
@@ -71,7 +73,7 @@ function fileHit(): Hit {
       parent: { pid: 4000, uid: 0, auid: 1000, binary: '/usr/bin/bash', arguments: [], cwd: '/root', startTime: '2030-01-01T00:00:00Z', execId: 'cGFyZW50', containerId: null, cgroup: '/' },
     },
   };
-  return { id: '01hit', tokenId: 'tokenid234567abcdefghijklm', kind: 'file', at: '2030-01-01T00:00:00.000Z', source: 'db-1', userAgent: null, detail: detail as unknown as Record<string, unknown> };
+  return { id: '01hit', tokenId: 'tokenid234567abcdefghijklm', kind: 'file', at: '2030-01-01T00:00:00.000Z', source: 'db-1', userAgent: null, detail };
 }
 
 function message(hit: Hit, purpose: 'alert' | 'digest' = 'alert', fields: Partial<Alert> = {}): AlertMessage {
@@ -144,7 +146,7 @@ describe('chat payloads', () => {
 
   test('Slack: code blocks of long evidence cannot be closed by the attacker', () => {
     const hit = httpHit();
-    (hit.detail.headers as Record<string, string>)['x-break'] = '```*not code*';
+    (hit.detail as HttpHitDetail).headers['x-break'] = '```*not code*';
     const json = JSON.stringify(slackPayload(message(hit)));
     assert.ok(!json.slice(json.indexOf('Headers')).match(/[^`]```\*not code/));
   });
@@ -252,16 +254,16 @@ describe('redaction and retry timing', () => {
 
 describe('what the message says happened', () => {
   test('a tamper hit is headlined as what happened to the decoy', () => {
-    const tamper: FileHitDetail = { node: 'db-1', policy: 'decoy', hook: null, actions: ['post'], tamper: { time: '2030-01-01T00:00:00Z', path: '/root/.ssh/id_rsa', change: 'deleted', process: null } };
-    const hit: Hit = { ...fileHit(), detail: tamper as unknown as Record<string, unknown> };
+    const tamper: FileHitDetail = { type: 'file', summary: '', node: 'db-1', policy: 'decoy', hook: null, actions: ['post'], tamper: { time: '2030-01-01T00:00:00Z', path: '/root/.ssh/id_rsa', change: 'deleted', process: null } };
+    const hit: Hit = { ...fileHit(), detail: tamper };
     assert.equal(headline(message(hit)), 'Decoy deleted: web bug in payroll.xlsx');
     const mode = { ...tamper, tamper: { ...tamper.tamper!, change: 'mode_changed' as const } };
-    assert.equal(headline(message({ ...hit, detail: mode as unknown as Record<string, unknown> })), 'Decoy permissions changed: web bug in payroll.xlsx');
+    assert.equal(headline(message({ ...hit, detail: mode })), 'Decoy permissions changed: web bug in payroll.xlsx');
     assert.equal(headline(message(httpHit())), 'Canary token triggered: web bug in payroll.xlsx');
   });
 
   test("the hit's one-line account leads the facts and ends the summary", () => {
-    const hit: Hit = { ...fileHit(), detail: { ...fileHit().detail, summary: 'cat (pid 4242, uid 0) read /etc/decoy/passwords.txt' } };
+    const hit: Hit = { ...fileHit(), detail: { ...(fileHit().detail as FileHitDetail), summary: 'cat (pid 4242, uid 0) read /etc/decoy/passwords.txt' } };
     const facts = hitFacts(hit);
     assert.deepEqual(facts[2], { label: 'What', value: 'cat (pid 4242, uid 0) read /etc/decoy/passwords.txt' });
     assert.match(summary(message(hit)), /triggered by db-1 at .*: cat \(pid 4242, uid 0\) read \/etc\/decoy\/passwords\.txt\.$/);

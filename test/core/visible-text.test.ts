@@ -40,7 +40,7 @@ function disguisedMessage(): AlertMessage {
   const message = testMessage('https://canary.example.com/', 'bidi');
   message.firstHit.source = `203.0.113.7\u001b[2J\u202E`;
   message.firstHit.userAgent = DISGUISED;
-  message.firstHit.detail = { method: 'GET', path: `/x/${DISGUISED}`, query: 'q=\u200Bhidden', headers: { 'user-agent': DISGUISED, 'x-note': 'a\u2028b\uFEFF' } };
+  message.firstHit.detail = { type: 'http', method: 'GET', path: `/x/${DISGUISED}`, query: 'q=\u200Bhidden', headers: { 'user-agent': DISGUISED, 'x-note': 'a\u2028b\uFEFF' } };
   return message;
 }
 

@@ -3,6 +3,7 @@ import { Socket } from 'node:net';
 import dnsPacket from 'dns-packet';
 import type { DnsServerOptions } from '../../src/server/dns/dns-server.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { modelHits } from '../support/model.js';
 
 export const ZONE = 'canary.example.test';
 
@@ -104,5 +105,5 @@ export async function tcpConnection(port: number, from = '127.0.0.1'): Promise<T
 
 export async function hitsOf(server: TestServer, id: string): Promise<any[]> {
   const { body } = await server.api('GET', `/tokens/${id}/hits?limit=500`);
-  return body.items;
+  return modelHits(body.items);
 }

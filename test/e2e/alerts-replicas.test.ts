@@ -32,7 +32,7 @@ async function pendingBacklog(url: string, receiverUrl: string): Promise<void> {
     writer.addHook(new AlertDecider({ dialect: store.dialect, settings: { ...ALERT_DEFAULTS, alertCap: DELIVERIES }, log }).hook);
     await Promise.all(
       Array.from({ length: DELIVERIES }, (_, i) =>
-        writer.write({ tokenId: token.id, kind: 'http', at: new Date().toISOString(), source: '198.51.100.7', userAgent: `agent-${i}`, detail: {} }),
+        writer.write({ tokenId: token.id, kind: 'http', at: new Date().toISOString(), source: '198.51.100.7', userAgent: `agent-${i}`, detail: { type: 'none' } }),
       ),
     );
     const pending = await store.db.selectFrom('deliveries').select((eb) => eb.fn.countAll<number>().as('n')).where('state', '=', 'pending').executeTakeFirstOrThrow();

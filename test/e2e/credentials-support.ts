@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer as createTlsServer } from 'node:tls';
 import type { TestServer } from '../support/server.js';
+import { modelHits } from '../support/model.js';
 
 export interface ProgramResult {
   code: number;
@@ -34,7 +35,7 @@ export function cleanEnv(home: string, extra: Record<string, string> = {}): Reco
 
 export async function hitsOf(server: TestServer, id: string): Promise<any[]> {
   const { body } = await server.api('GET', `/tokens/${id}/hits?limit=500`);
-  return body.items;
+  return modelHits(body.items);
 }
 
 /** Alerts raised for a token, through the alerts API. */

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { storeDialects } from '../support/dialects.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { accessEvent, callWith, heartbeat, loading, tamperEvent } from './agents-support.js';
+import { modelHits } from '../support/model.js';
 
 for (const dialect of storeDialects()) {
   describe(`agents API (${dialect.name})`, () => {
@@ -71,7 +72,7 @@ for (const dialect of storeDialects()) {
       assert.equal(response.status, 200, JSON.stringify(response.body));
       assert.deepEqual(response.body, { accepted: 2, duplicates: 0, ignored: 0 });
 
-      const hits = (await server.api('GET', `/tokens/${fileToken}/hits`)).body.items;
+      const hits = modelHits((await server.api('GET', `/tokens/${fileToken}/hits`)).body.items);
       const hit = hits.find((h: { id: string }) => h.id === events[0]!.id);
       assert.ok(hit, 'the event id is the hit id');
       assert.equal(hit.kind, 'file');

@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { candidateTokenIds, MAX_PATH_CANDIDATES } from '../../src/server/trigger/find-token-id.js';
 import { newTokenId } from '../../src/core/ids.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { modelHits } from '../support/model.js';
 
 interface RawResponse {
   status: number;
@@ -41,7 +42,7 @@ function rawBytes(base: string, path: string): Promise<Buffer> {
 
 async function hitsOf(server: TestServer, id: string): Promise<any[]> {
   const { body } = await server.api('GET', `/tokens/${id}/hits?limit=500`);
-  return body.items;
+  return modelHits(body.items);
 }
 
 describe('web-bug trigger', () => {

@@ -43,7 +43,7 @@ class Harness {
       const batch = Array.from({ length: Math.min(wave, count - i) }, (_, j) => i + j);
       await Promise.all(
         batch.map((n) =>
-          this.recorder.record(token, { source: source(n), userAgent: 'flood/1', detail: { n }, at: new Date(start + (n % 60_000)).toISOString() }),
+          this.recorder.record(token, { source: source(n), userAgent: 'flood/1', detail: { type: 'none' }, at: new Date(start + (n % 60_000)).toISOString() }),
         ),
       );
     }
@@ -102,7 +102,7 @@ for (const dialect of storeDialects()) {
     test('a hit that opens an alert is kept in full, even deep in a flood', async () => {
       const token = await h.token();
       await h.flood(token, 1000, () => '203.0.113.7');
-      const opener = await h.recorder.record(token, { source: '203.0.113.7', userAgent: 'other/2', detail: { n: 'opener' }, at: new Date(MINUTE + 1000).toISOString() });
+      const opener = await h.recorder.record(token, { source: '203.0.113.7', userAgent: 'other/2', detail: { type: 'none' }, at: new Date(MINUTE + 1000).toISOString() });
       assert.ok(await new HitRepository(store.db).get(opener.id), 'the hit that opened the second alert is stored');
       const alerts = (await new AlertRepository(store.db).list({ tokenId: token.id })).items;
       assert.equal(alerts.length, 2);
@@ -114,7 +114,7 @@ for (const dialect of storeDialects()) {
       const total = threshold * 2;
       await Promise.all(
         Array.from({ length: total }, (_, n) =>
-          h.writer.write({ id: newRowId(), tokenId: token.id, kind: 'file', at: new Date(MINUTE + n).toISOString(), source: 'web-1', userAgent: null, detail: { n } }),
+          h.writer.write({ id: newRowId(), tokenId: token.id, kind: 'file', at: new Date(MINUTE + n).toISOString(), source: 'web-1', userAgent: null, detail: { type: 'none' } }),
         ),
       );
       assert.equal(await h.stored(token.id), total);

@@ -30,7 +30,7 @@ for (const dialect of storeDialects()) {
       await new TokenRepository(store.db).create({ id, kind: 'http', memo: 'shared commit', createdAt: isoNow() });
       const writer = new HitWriter(store.db, { durableCommit: store.durableCommit });
       const order: string[] = [];
-      const hit = writer.write({ tokenId: id, kind: 'http', at: isoNow(), source: '192.0.2.1', userAgent: null, detail: {} }).then(() => order.push('hit'));
+      const hit = writer.write({ tokenId: id, kind: 'http', at: isoNow(), source: '192.0.2.1', userAgent: null, detail: { type: 'none' } }).then(() => order.push('hit'));
       const barriers = [writer.barrier(), writer.barrier()].map((barrier) => barrier.then(() => order.push('barrier')));
       await Promise.all([hit, ...barriers]);
       assert.deepEqual(order, ['hit', 'barrier', 'barrier']);
@@ -44,7 +44,7 @@ for (const dialect of storeDialects()) {
       const writer = new HitWriter(store.db, { durableCommit: store.durableCommit });
       await store.close();
       await assert.rejects(writer.barrier());
-      await assert.rejects(writer.write({ tokenId: newTokenId(), kind: 'http', at: isoNow(), source: '192.0.2.1', userAgent: null, detail: {} }));
+      await assert.rejects(writer.write({ tokenId: newTokenId(), kind: 'http', at: isoNow(), source: '192.0.2.1', userAgent: null, detail: { type: 'none' } }));
     });
   });
 }

@@ -90,7 +90,7 @@ for (const dialect of storeDialects()) {
       const total = 1200;
       const written = await Promise.all(
         Array.from({ length: total }, (_, i) =>
-          writer.write({ tokenId: id, kind: 'http', at: isoNow(), source: `10.0.${i >> 8}.${i & 255}`, userAgent: 'ua', detail: { i } }),
+          writer.write({ tokenId: id, kind: 'http', at: isoNow(), source: `10.0.${i >> 8}.${i & 255}`, userAgent: 'ua', detail: { type: 'none' } }),
         ),
       );
       assert.equal(new Set(written.map((h) => h.id)).size, total);

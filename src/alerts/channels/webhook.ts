@@ -1,6 +1,6 @@
 import { ValidationError } from '../../core/errors.js';
 import { newSecret } from '../../core/ids.js';
-import { isFileDetail, isHttpDetail } from '../facts.js';
+import type { HitDetail } from '../../core/model/hit-detail.js';
 import type { AlertMessage } from '../message.js';
 import { SIGNATURE_HEADER, signBody, TIMESTAMP_HEADER } from '../signature.js';
 import { httpChannel } from './http-channel.js';
@@ -30,14 +30,14 @@ export interface WebhookPayload {
     file: { node: unknown; path: unknown; access: unknown; change: unknown; policy: unknown; actions: unknown } | null;
     process: unknown;
     parent: unknown;
-    detail: Record<string, unknown>;
+    detail: HitDetail;
   };
 }
 
 export function webhookPayload(message: AlertMessage, sentAt = new Date().toISOString()): WebhookPayload {
   const hit = message.firstHit;
   const detail = hit.detail;
-  const file = isFileDetail(detail) ? detail : undefined;
+  const file = detail.type === 'file' ? detail : undefined;
   return {
     version: 1,
     event: message.purpose,
@@ -55,7 +55,7 @@ export function webhookPayload(message: AlertMessage, sentAt = new Date().toISOS
       at: hit.at,
       source: hit.source,
       userAgent: hit.userAgent,
-      request: isHttpDetail(detail) ? { method: detail.method, path: detail.path, query: detail.query, headers: detail.headers } : null,
+      request: detail.type === 'http' ? { method: detail.method, path: detail.path, query: detail.query, headers: detail.headers } : null,
       file: file
         ? {
             node: file.node,

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { ValidationError } from '../../core/errors.js';
-import type { Hit } from '../../store/repositories/hits.js';
+import type { HitView } from '../../core/model/hit.js';
 import type { Page } from '../../store/paging.js';
 import type { TokenView } from '../../tokens/service.js';
 import { printArtifactFiles, writeArtifactFiles } from '../artifact-files.js';
@@ -21,13 +21,6 @@ function showToken(token: TokenView): void {
     ['created', token.createdAt],
   ]);
   if (token.artifact.usage) process.stdout.write(`\n${token.artifact.usage}\n`);
-}
-
-function hitSummary(hit: Hit): string {
-  const d = hit.detail as Record<string, unknown>;
-  if (typeof d.method === 'string') return `${d.method} ${String(d.path)}${d.query ? `?${String(d.query)}` : ''}`;
-  if (typeof d.summary === 'string') return d.summary;
-  return '';
 }
 
 /** --option key=value pairs as the API's kind-specific options object. */
@@ -118,14 +111,14 @@ export function tokenCommand(): Command {
       const query = new URLSearchParams();
       if (options.limit) query.set('limit', String(options.limit));
       if (options.cursor) query.set('cursor', options.cursor);
-      const page = await clientFor(command).get<Page<Hit> & { hitCount: number; hitsKept: number }>(`/tokens/${encodeURIComponent(id)}/hits?${query}`);
+      const page = await clientFor(command).get<Page<HitView> & { hitCount: number; hitsKept: number }>(`/tokens/${encodeURIComponent(id)}/hits?${query}`);
       if (options.json) return printJson(page);
       if (page.hitsKept < page.hitCount) process.stdout.write(`${page.hitCount} hits, ${page.hitsKept} kept in full\n`);
       printTable(page.items, [
         { header: 'TIME', value: (h) => h.at },
         { header: 'SOURCE', value: (h) => h.source },
         { header: 'USER AGENT', value: (h) => h.userAgent, max: 40 },
-        { header: 'WHAT', value: hitSummary, max: 70 },
+        { header: 'WHAT', value: (h) => h.summary, max: 70 },
       ]);
       if (page.nextCursor) process.stdout.write(`more: --cursor ${page.nextCursor}\n`);
     });

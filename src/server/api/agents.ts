@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { NotFoundError } from '../../core/errors.js';
 import type { Agent, AgentRepository } from '../../store/repositories/agents.js';
 import type { AgentIngest } from '../agent-ingest.js';
-import { AGENT_EVENTS_BODY_LIMIT, AGENT_HEARTBEAT_BODY_LIMIT, eventsBody, heartbeatBody, MAX_NODE_NAME, ROW_ID } from './agent-protocol.js';
+import { AGENT_EVENTS_BODY_LIMIT, AGENT_HEARTBEAT_BODY_LIMIT, eventsBodySchema, heartbeatSchema, MAX_NODE_NAME, ROW_ID } from '../../core/agent-protocol.js';
 import { AGENT_ACCESS, requireKey, type Authenticator } from './auth.js';
 import { registerStrictJson } from './json-body.js';
 import { parseInput } from './validate.js';
@@ -99,12 +99,12 @@ export async function agentIngestRoutes(app: FastifyInstance, { auth, ingest }: 
   app.addHook('onRequest', requireKey(auth, AGENT_ACCESS));
 
   app.post('/events', { bodyLimit: AGENT_EVENTS_BODY_LIMIT }, async (request) => {
-    const { events } = parseInput(eventsBody, request.body, 'body');
+    const { events } = parseInput(eventsBodySchema, request.body, 'body');
     return ingest.ingest(request.apiKey!, events);
   });
 
   app.post('/heartbeat', { bodyLimit: AGENT_HEARTBEAT_BODY_LIMIT }, async (request) => {
-    const heartbeat = parseInput(heartbeatBody, request.body, 'body');
+    const heartbeat = parseInput(heartbeatSchema, request.body, 'body');
     await ingest.heartbeat(request.apiKey!, heartbeat);
     return {};
   });

@@ -1,5 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
+import type { HitView } from '../../core/model/hit.js';
+import { hitView } from '../../tokens/registry.js';
 import type { LiveEvent, LiveEventBus } from '../live-events.js';
 
 export interface EventRoutesOptions {
@@ -13,9 +15,14 @@ export interface EventRoutesOptions {
 const MAX_UNSENT_BYTES = 1024 * 1024;
 const DEFAULT_KEEP_ALIVE_MS = 20_000;
 
+/** An event as the stream sends it: a hit as the hits API sends it, with its kind's description. */
+export type LiveEventFrame = { type: 'hit'; hit: HitView };
+
+/** Described here, for open streams only: never on the trigger path. */
 function frame(event: LiveEvent): string {
+  const data: LiveEventFrame = { type: event.type, hit: hitView(event.hit) };
   // JSON.stringify escapes line breaks inside strings, so the data is always one SSE line.
-  return `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
+  return `event: ${event.type}\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
 /**

@@ -4,6 +4,7 @@ import { NotFoundError } from '../../core/errors.js';
 import { isTokenIdShape } from '../../core/ids.js';
 import { MAX_PAGE_SIZE } from '../../store/paging.js';
 import type { HitRepository } from '../../store/repositories/hits.js';
+import { hitView } from '../../tokens/registry.js';
 import { MAX_MEMO_LENGTH, type TokenService } from '../../tokens/service.js';
 import { parseInput } from './validate.js';
 
@@ -79,8 +80,10 @@ export async function tokenRoutes(app: FastifyInstance, { tokens, hits }: TokenR
     const id = tokenId(request.params);
     const query = parseInput(pageQuery, request.query, 'query');
     const token = await tokens.get(id);
-    // The page holds the hits kept in full; the counts say how many there were in all.
-    return { ...(await hits.listForToken(id, query)), hitCount: token.hitCount, hitsKept: token.hitsKept };
+    // The page holds the hits kept in full; the counts say how many there were in all. Each hit
+    // comes with its kind's summary and facts, so clients show any kind without knowing it.
+    const page = await hits.listForToken(id, query);
+    return { items: page.items.map(hitView), nextCursor: page.nextCursor, hitCount: token.hitCount, hitsKept: token.hitsKept };
   });
 
   app.get('/tokens/:id/histogram', async (request) => {

@@ -1,27 +1,11 @@
 import type { Logger } from 'pino';
+import type { DnsHitDetail } from '../../core/model/hit-detail.js';
 import { decodeDnsData } from '../../tokens/dns.js';
 import type { HitRecorder } from '../hit-recorder.js';
 import { parseQuery, type DnsQuery } from './query.js';
 import { resolveQuestion, type Resolution } from './resolve.js';
 import { encodeRefusal, encodeResponse, type DnsTransport } from './response.js';
 import type { DnsZone } from './zone.js';
-
-/** What a DNS hit stores: the question, how it came, and the data packed in front of the id. */
-export interface DnsHitDetail {
-  qtype: string;
-  qclass: string;
-  /** The full name asked for, lower-cased (resolvers randomise case; it carries no meaning). */
-  name: string;
-  transport: DnsTransport;
-  /** Data labels decoded as text, when they were printable base32. */
-  data: string | null;
-  dataBase64?: string;
-  dataLabels?: string[];
-  /** EDNS Client Subnet the resolver passed on: the network of the client behind the resolver. */
-  clientSubnet?: string;
-  summary: string;
-  [key: string]: unknown;
-}
 
 export interface DnsOutcome {
   reply?: Buffer;
@@ -62,6 +46,7 @@ export class DnsTrigger {
       const name = query.question.name.toLowerCase().replace(/\.$/, '');
       const qtype = query.question.type;
       const detail: DnsHitDetail = {
+        type: 'dns',
         qtype,
         qclass: query.question.class ?? 'IN',
         name,

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { TriggerReply } from './reply.js';
-import type { CapturedBody } from './capture.js';
+import type { CapturedBody } from '../../core/model/hit-detail.js';
 import type { CredentialClient } from './credential-client.js';
 import { answerApi } from './responders/api.js';
 import { answerAws } from './responders/aws.js';

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import type { CapturedBody } from '../../core/model/hit-detail.js';
 
 /** Limits on what a hit keeps of a request: enough for evidence, never unbounded. */
 export const CAPTURE_LIMITS = {
@@ -11,22 +12,6 @@ export const CAPTURE_LIMITS = {
   /** A trigger body larger than this is refused (413) after the hit is recorded. */
   bodyMax: 10 * 1024 * 1024,
 } as const;
-
-export interface CapturedBody {
-  size: number;
-  truncated: boolean;
-  encoding: 'utf8' | 'base64';
-  head: string;
-}
-
-export interface HttpHitDetail {
-  method: string;
-  path: string;
-  query: string;
-  headers: Record<string, string>;
-  body?: CapturedBody;
-  [key: string]: unknown;
-}
 
 function cap(text: string, limit: number): string {
   return text.length > limit ? text.slice(0, limit) : text;

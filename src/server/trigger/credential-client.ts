@@ -1,10 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Token } from '../../store/repositories/tokens.js';
-import { matchDecoyCredential } from '../../tokens/decoy-credentials.js';
-import { readPresentedCredential, tokenIdsInCredential, type PresentedCredential } from './presented-credential.js';
-
-/** Clients that decoy credentials are made for, recognised by the shape of their requests. */
-export type CredentialClientKind = 'git' | 'kubernetes' | 'aws' | 'api';
+import type { CredentialClientKind, PresentedCredential } from '../../core/model/hit-detail.js';
+import { readPresentedCredential, tokenIdsInCredential } from './presented-credential.js';
 
 export interface CredentialClient {
   kind: CredentialClientKind;
@@ -60,20 +56,4 @@ export function recognizeCredentialClient(shape: RequestShape): CredentialClient
 
 export function credentialClientTokenIds(client: CredentialClient | undefined): string[] {
   return tokenIdsInCredential(client?.credential);
-}
-
-const CLIENT_LABEL: Record<CredentialClientKind, string> = { git: 'git', kubernetes: 'Kubernetes client', aws: 'AWS client', api: 'API client' };
-
-function credentialLabel(credential: PresentedCredential, decoy: string | null): string {
-  const who = credential.user ? ` user "${credential.user}"` : credential.accessKeyId ? ` key ${credential.accessKeyId}` : credential.subject ? ` ${credential.subject}` : '';
-  return `${credential.scheme}${who}${decoy ? ` (${decoy})` : ' (not this decoy\'s)'}`;
-}
-
-/** What a hit by a credential client adds to the HTTP detail: the client, and which credential. */
-export function credentialHitDetail(token: Token, client: CredentialClient, method: string, path: string): Record<string, unknown> {
-  const base = `${CLIENT_LABEL[client.kind]} ${method} ${path}`;
-  if (!client.credential) return { client: client.kind, credential: null, summary: `${base} without credentials` };
-  const { secret: _secret, ...visible } = client.credential;
-  const decoy = matchDecoyCredential(token, client.credential);
-  return { client: client.kind, credential: { ...visible, decoy }, summary: `${base} with ${credentialLabel(client.credential, decoy)}` };
 }

@@ -4,9 +4,11 @@ import type { ClientAddressResolver } from '../client-address.js';
 import type { Token } from '../../store/repositories/tokens.js';
 import type { HitRecorder } from '../hit-recorder.js';
 import type { ServerMetrics } from '../metrics.js';
-import { captureHeaders, captureUserAgent, splitTarget, type CapturedBody, type HttpHitDetail } from './capture.js';
+import type { CapturedBody, HttpHitDetail } from '../../core/model/hit-detail.js';
+import { captureHeaders, captureUserAgent, splitTarget } from './capture.js';
 import { answerCredentialClient } from './answer-credential-client.js';
-import { credentialClientTokenIds, credentialHitDetail, recognizeCredentialClient } from './credential-client.js';
+import { credentialHitDetail } from '../../tokens/hits/credential.js';
+import { credentialClientTokenIds, recognizeCredentialClient } from './credential-client.js';
 import { candidateTokenIds } from './find-token-id.js';
 import { TRANSPARENT_GIF } from './gif.js';
 import { BodyTooLargeError, hasBody, readTriggerBody } from './read-body.js';
@@ -73,7 +75,7 @@ export function createHttpTrigger(options: HttpTriggerOptions): (request: Incomi
       // An oversized body is refused the same way, after the same wait, whatever the id.
       if (!token?.enabled) return recorder.withoutHit().then(() => (tooLarge ? Promise.reject(tooLarge) : answerFor(token)));
       const method = request.method ?? 'GET';
-      const detail: HttpHitDetail = { method, path, query, headers: captureHeaders(request.headers) };
+      const detail: HttpHitDetail = { type: 'http', method, path, query, headers: captureHeaders(request.headers) };
       if (body) detail.body = body;
       if (client) Object.assign(detail, credentialHitDetail(token, client, method, path));
       const recorded = recorder.record(token, {

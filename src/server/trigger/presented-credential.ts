@@ -1,22 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { isTokenIdShape } from '../../core/ids.js';
+import type { PresentedCredential } from '../../core/model/hit-detail.js';
 import { idFromHexSecret } from '../../tokens/decoy-secret.js';
-
-/** A credential a client sent with a request, as far as its scheme lets the server read it. */
-export interface PresentedCredential {
-  scheme: 'basic' | 'bearer' | 'aws-sigv4' | 'aws-sigv2' | 'api-key';
-  /** Where it came: a header name, or "query" for presigned URLs. */
-  carrier: string;
-  user?: string;
-  /** The secret itself (Basic password, bearer token, API key); SigV4 never sends one. */
-  secret?: string;
-  accessKeyId?: string;
-  /** SigV4 credential scope: the region and service the client signed for. */
-  region?: string;
-  service?: string;
-  /** The `sub` claim when the bearer token is a JWT (e.g. a Kubernetes service account). */
-  subject?: string;
-}
 
 /** Attacker-controlled text kept in a hit is cut to this length. */
 const MAX_FIELD = 512;

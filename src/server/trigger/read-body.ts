@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
-import { CAPTURE_LIMITS, captureBody, type CapturedBody } from './capture.js';
+import type { CapturedBody } from '../../core/model/hit-detail.js';
+import { CAPTURE_LIMITS, captureBody } from './capture.js';
 
 /** Carries what was read before the cap, so the hit is still recorded with the body's first bytes. */
 export class BodyTooLargeError extends Error {

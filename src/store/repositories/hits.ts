@@ -1,19 +1,20 @@
 import type { Kysely, Selectable } from 'kysely';
 import { pageNewestFirst, type Page, type PageRequest } from '../paging.js';
+import { untaggedDetailType, type HitDetail } from '../../core/model/hit-detail.js';
+import type { Hit } from '../../core/model/hit.js';
 import type { Database, HitsTable } from '../schema.js';
 
-export interface Hit {
-  id: string;
-  tokenId: string;
-  kind: string;
-  at: string;
-  source: string;
-  userAgent: string | null;
-  detail: Record<string, unknown>;
-  /** The agent that reported it; null or absent for hits the server saw itself. */
-  agentId?: string | null;
-  /** When the server took it in; absent on hits made before this was kept. */
-  receivedAt?: string | null;
+export type { Hit };
+
+/**
+ * A stored detail, typed without re-validation: only the store writes the column, from typed
+ * values (src/core/model/hit-detail.ts), and parsing every row again would cost each page and
+ * each alert. Details stored before they carried their tag get it here, from their fields.
+ */
+function detailFromColumn(json: string): HitDetail {
+  const detail = JSON.parse(json) as Record<string, unknown>;
+  if (typeof detail.type !== 'string') detail.type = untaggedDetailType(detail);
+  return detail as HitDetail;
 }
 
 export function hitFromRow(row: Selectable<HitsTable>): Hit {
@@ -24,7 +25,7 @@ export function hitFromRow(row: Selectable<HitsTable>): Hit {
     at: row.at,
     source: row.source,
     userAgent: row.user_agent,
-    detail: JSON.parse(row.detail) as Record<string, unknown>,
+    detail: detailFromColumn(row.detail),
     agentId: row.agent_id,
     receivedAt: row.received_at,
   };

@@ -1,23 +1,10 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { NotFoundError } from '../../core/errors.js';
 import { pageNewestFirst, type Page, type PageRequest } from '../paging.js';
+import type { Token } from '../../core/model/token.js';
 import type { Database, TokensTable } from '../schema.js';
 
-export interface Token {
-  id: string;
-  kind: string;
-  memo: string;
-  enabled: boolean;
-  redirect: string | null;
-  config: Record<string, unknown>;
-  alertWindowSeconds: number | null;
-  /** Every hit, exact. */
-  hitCount: number;
-  /** Hits whose details are stored in full; fewer under a flood (sampling) or after retention. */
-  hitsKept: number;
-  lastHitAt: string | null;
-  createdAt: string;
-}
+export type { Token };
 
 export interface NewToken {
   id: string;
@@ -35,6 +22,7 @@ export interface TokenFilter extends PageRequest {
   search?: string;
 }
 
+/** Typed without re-validation: the store wrote the row, and the trigger path reads tokens (through the live cache). */
 export function tokenFromRow(row: Selectable<TokensTable>): Token {
   return {
     id: row.id,

@@ -42,6 +42,7 @@ export async function recordPastHits(server: TestServer, token: SeededToken, hou
       userAgent,
       at: new Date(Date.now() - hours * 3_600_000).toISOString(),
       detail: {
+        type: 'http',
         method: 'GET',
         path,
         query: '',

@@ -14,11 +14,12 @@ export type { AgentView as Agent } from '../../../src/server/api/agents.js';
 export type { ApiKey, KeyRole } from '../../../src/store/repositories/api-keys.js';
 export type { TokenKindInfo } from '../../../src/server/api/token-kinds.js';
 /** Events on GET /api/v1/events. */
-export type { LiveEvent } from '../../../src/server/live-events.js';
+export type { LiveEventFrame as LiveEvent } from '../../../src/server/api/events.js';
 export type { Page } from '../../../src/store/paging.js';
 export type { PolicyFileReport as AgentPolicyStatus, WatchReport as AgentWatchStatus } from '../../../src/core/agent-protocol.js';
 export type { DeliveryState } from '../../../src/store/repositories/deliveries.js';
-export type { Hit } from '../../../src/store/repositories/hits.js';
+/** Hits as the API and the live stream send them: with the summary and facts their kind describes. */
+export type { HitView as Hit } from '../../../src/core/model/hit.js';
 export type { Artifact, TokenOptionField } from '../../../src/tokens/kind.js';
 export type { TokenView as Token } from '../../../src/tokens/service.js';
 

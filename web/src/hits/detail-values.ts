@@ -27,11 +27,3 @@ export function asText(value: unknown): string | undefined {
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return JSON.stringify(value);
 }
-
-export function isHttpDetail(detail: Json): boolean {
-  return typeof detail.method === 'string' && typeof detail.path === 'string';
-}
-
-export function isFileDetail(detail: Json): boolean {
-  return typeof detail.node === 'string' && (asObject(detail.access) !== undefined || asObject(detail.tamper) !== undefined);
-}

@@ -7,7 +7,8 @@ import { asNumber, asObject, asString, asStrings, type Json } from './detail-val
 
 /** A decoy-file hit from an agent: where, which policy, what was done, and who touched it. */
 export function FileHitDetail({ hit }: { hit: Hit }) {
-  const detail = hit.detail;
+  // Read defensively: the server types details without re-validating them.
+  const detail: Json = hit.detail;
   const access = asObject(detail.access);
   const tamper = asObject(detail.tamper);
   const actions = asStrings(detail.actions) ?? [];

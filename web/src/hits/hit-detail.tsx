@@ -1,7 +1,6 @@
 import type { Hit } from '../api/types';
 import { Facts } from '../components/fields';
 import { absoluteTime } from '../format';
-import { isFileDetail, isHttpDetail } from './detail-values';
 import { FileHitDetail } from './file-hit-detail';
 import { HttpHitDetail } from './http-hit-detail';
 import { OtherHitDetail } from './other-hit-detail';
@@ -12,12 +11,13 @@ export function HitDetail({ hit }: { hit: Hit }) {
     <div className="hit-detail" data-testid="hit-detail">
       <Facts
         items={[
+          ['What', hit.summary ? <span className="break" data-testid="hit-summary">{hit.summary}</span> : null],
           ['When', absoluteTime(hit.at)],
           ['Source', <span className="mono">{hit.source}</span>],
           ['Hit id', <span className="mono">{hit.id}</span>],
         ]}
       />
-      {isHttpDetail(hit.detail) ? <HttpHitDetail hit={hit} /> : isFileDetail(hit.detail) ? <FileHitDetail hit={hit} /> : <OtherHitDetail hit={hit} />}
+      {hit.detail.type === 'http' ? <HttpHitDetail hit={hit} /> : hit.detail.type === 'file' ? <FileHitDetail hit={hit} /> : <OtherHitDetail hit={hit} />}
       <details className="raw">
         <summary>Raw JSON</summary>
         <pre className="code-block">{JSON.stringify(hit, null, 2)}</pre>

@@ -5,7 +5,8 @@ import { asNumber, asObject, asString, type Json } from './detail-values';
 
 /** A web hit: the request line, every header as sent, and the start of any body. */
 export function HttpHitDetail({ hit }: { hit: Hit }) {
-  const detail = hit.detail;
+  // Read defensively: the server types details without re-validating them.
+  const detail: Json = hit.detail;
   const headers = Object.entries(asObject(detail.headers) ?? {});
   const body = asObject(detail.body);
   return (

@@ -1,18 +1,11 @@
 import type { ReactNode } from 'react';
 import type { Hit } from '../api/types';
 import { Facts } from '../components/fields';
-import { asText } from './detail-values';
 
-/** Hits of kinds the dashboard has no special view for (DNS queries, credential use ...): every
- * top-level field, as text. */
+/** Hits without a view of their own (DNS questions, and whatever kinds come): the facts their
+ * token kind describes, as the server sent them, so a new kind needs nothing here. */
 export function OtherHitDetail({ hit }: { hit: Hit }) {
-  const fields = Object.entries(hit.detail).filter(([, value]) => value !== undefined && value !== null);
-  return (
-    <Facts
-      items={[
-        ...(hit.userAgent ? [['User agent', <span className="mono break">{hit.userAgent}</span>] as [string, ReactNode]] : []),
-        ...fields.map(([name, value]): [string, ReactNode] => [name, <span className="mono break">{asText(value)}</span>]),
-      ]}
-    />
-  );
+  // The summary line is shown above every hit's detail already.
+  const facts = hit.facts.filter((fact) => fact.value !== hit.summary);
+  return <Facts items={facts.map((fact): [string, ReactNode] => [fact.label, <span className="mono break">{fact.value}</span>])} />;
 }

@@ -20,5 +20,7 @@ export function visibleHit(hit: Hit): Hit {
     source: visibleText(hit.source),
     userAgent: hit.userAgent === null ? null : visibleText(hit.userAgent),
     detail: visibleJson(hit.detail) as Hit['detail'],
+    summary: visibleText(hit.summary),
+    facts: hit.facts.map((fact) => ({ ...fact, value: visibleText(fact.value, fact.long === true) })),
   };
 }

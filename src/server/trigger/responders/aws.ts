@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { TriggerReply } from '../reply.js';
-import type { CapturedBody } from '../capture.js';
+import type { CapturedBody } from '../../../core/model/hit-detail.js';
 import type { CredentialClient } from '../credential-client.js';
 
 export interface AwsRequest {

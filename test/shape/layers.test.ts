@@ -20,7 +20,7 @@ const LAYERS: Record<string, number> = {
 };
 // A file token's artifact is the agent policy that watches its decoy, written by policy/generate.ts:
 // tokens use policy's language; policy knows nothing of tokens.
-const ALLOWED_SIDEWAYS = new Set<string>(['tokens->policy']);
+const ALLOWED_SIDEWAYS = new Set<string>(['tokens->policy', 'alerts->tokens']);
 
 const root = resolve(import.meta.dirname, '../..');
 const src = join(root, 'src');

@@ -98,11 +98,11 @@ describe('layer order: cli → server/agent → alerts/tokens/policy → store �
         writeFileSync(join(fixture, path), text);
       };
       write('src/core/ids.ts', "import { x } from './errors.js';\nimport type { Db } from '../store/schema.js';\n");
-      write('src/alerts/decide.ts', "import { kind } from '../tokens/kind.js';\nexport { a } from '../store/a.js';\n");
+      write('src/policy/decide.ts', "import { kind } from '../tokens/kind.js';\nexport { a } from '../store/a.js';\n");
       write('src/store/a.ts', "\n\nconst m = await import('../server/app.js');\n");
       assert.deepEqual(violations(fixture).sort(), [
-        'src/alerts/decide.ts:1: alerts imports tokens (../tokens/kind.js), a sibling in the same layer',
         'src/core/ids.ts:2: core imports store (../store/schema.js), a layer above it',
+        'src/policy/decide.ts:1: policy imports tokens (../tokens/kind.js), a sibling in the same layer',
         'src/store/a.ts:3: store imports server (../server/app.js), a layer above it',
       ]);
     } finally {

@@ -8,7 +8,7 @@ import { StoreError } from '../core/errors.js';
 import { migrations } from './migrations/index.js';
 import type { Database } from './schema.js';
 import { plainCommit, postgresUnsyncedCommit, SqliteDurableCommit, type DurableCommit } from './durable-commit.js';
-import { SqliteCheckpointer } from './sqlite-checkpointer.js';
+import { SqliteCheckpointer, WAL_RESTART_BYTES, type WalStatus } from './sqlite-checkpointer.js';
 
 export type StoreDialect = 'sqlite' | 'postgres';
 
@@ -21,8 +21,20 @@ export interface Store {
   durableCommit: DurableCommit;
   /** A transaction that survives the process dying but does not wait for the disk. */
   unsyncedCommit: DurableCommit;
+  /** The SQLite WAL's size and checkpoint lag, for metrics; absent on PostgreSQL. */
+  walStatus?: () => WalStatus;
   close(): Promise<void>;
 }
+
+/** Where the store reports trouble it works around (a checkpoint failing): pino's warn fits. */
+export interface StoreLog {
+  warn(context: Record<string, unknown>, message: string): void;
+}
+
+/** Without a logger the store's warnings go to stderr, one line each. */
+const stderrLog: StoreLog = {
+  warn: (context, message) => process.stderr.write(`tripline: ${message} ${JSON.stringify(context)}\n`),
+};
 
 export const DEFAULT_SQLITE_PATH = './data/tripline.db';
 
@@ -95,8 +107,12 @@ function openSqlite(path: string): Kysely<Database> {
     // acknowledged. Group commit (HitWriter) keeps the fsync cost per batch, not per hit.
     database.pragma('journal_mode = WAL');
     database.pragma('synchronous = FULL');
-    // Checkpoints are run by SqliteDurableCommit under FULL, never inside a fast commit.
+    // Checkpoints are run by SqliteCheckpointer (a worker thread, its own connection, under FULL),
+    // never by this connection, whose hot-path commits run with synchronous=OFF.
     database.pragma('wal_autocheckpoint = 0');
+    // A WAL rewound after a long stall is cut back to this size by the next commit here; below it
+    // the file is reused in place, which is cheaper than growing it again.
+    database.pragma(`journal_size_limit = ${WAL_RESTART_BYTES * 2}`);
     database.pragma('busy_timeout = 5000');
     database.pragma('foreign_keys = ON');
     return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
@@ -137,13 +153,8 @@ export async function migrate(db: Kysely<Database>, location: string): Promise<v
   }
 }
 
-/** A failing checkpoint is worth a line on stderr (the store keeps working; the WAL grows). */
-function onCheckpointError(file: string, message: string): void {
-  process.stderr.write(`tripline: checkpoint of ${file} failed: ${message}\n`);
-}
-
 /** Opens the store at a file path (SQLite) or a postgres:// URL and brings its schema up to date. */
-export async function openStore(location: string = DEFAULT_SQLITE_PATH): Promise<Store> {
+export async function openStore(location: string = DEFAULT_SQLITE_PATH, options: { log?: StoreLog } = {}): Promise<Store> {
   const dialect: StoreDialect = isPostgresUrl(location) ? 'postgres' : 'sqlite';
   const safeLocation = redactLocation(location);
   const db = dialect === 'postgres' ? await openPostgres(location) : openSqlite(location);
@@ -158,16 +169,18 @@ export async function openStore(location: string = DEFAULT_SQLITE_PATH): Promise
   }
   const file = resolve(location);
   const fast = new SqliteDurableCommit(db, `${file}-wal`);
-  const checkpointer = new SqliteCheckpointer(file, (message) => onCheckpointError(file, message));
+  const log = options.log ?? stderrLog;
+  const checkpointer = new SqliteCheckpointer(file, { writers: fast, warn: (message, context) => log.warn(context, message) });
   return {
     db,
     dialect,
     location: safeLocation,
     durableCommit: fast.commit,
     unsyncedCommit: fast.unsyncedCommit,
+    walStatus: () => checkpointer.status(),
     async close() {
-      await fast.close();
       await checkpointer.close();
+      await fast.close();
       await db.destroy();
     },
   };

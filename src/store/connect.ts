@@ -110,9 +110,10 @@ function openSqlite(path: string): Kysely<Database> {
     // Checkpoints are run by SqliteCheckpointer (a worker thread, its own connection, under FULL),
     // never by this connection, whose hot-path commits run with synchronous=OFF.
     database.pragma('wal_autocheckpoint = 0');
-    // A WAL rewound after a long stall is cut back to this size by the next commit here; below it
-    // the file is reused in place, which is cheaper than growing it again.
-    database.pragma(`journal_size_limit = ${WAL_RESTART_BYTES * 2}`);
+    // A rewound WAL is cut back to the size at which rewinds start by the next commit here, so its
+    // file size says how much it holds (SqliteCheckpointer relies on that); below that size the
+    // file is reused in place, which is cheaper than growing it again.
+    database.pragma(`journal_size_limit = ${WAL_RESTART_BYTES}`);
     database.pragma('busy_timeout = 5000');
     database.pragma('foreign_keys = ON');
     return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });

@@ -4,10 +4,9 @@
  * marking the WAL reusable. It runs the checkpoints it is asked for, one at a time, and reports
  * what each found.
  */
-import { statSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import BetterSqlite3 from 'better-sqlite3';
-import type { CheckpointReport, CheckpointRequest, CheckpointWorkerData } from './sqlite-checkpointer.js';
+import { fileBytes, type CheckpointReport, type CheckpointRequest, type CheckpointWorkerData } from './sqlite-checkpointer.js';
 
 const { file, busyTimeoutMs } = workerData as CheckpointWorkerData;
 const db = new BetterSqlite3(file, { fileMustExist: true });
@@ -17,13 +16,7 @@ db.pragma('synchronous = FULL');
 db.pragma(`busy_timeout = ${busyTimeoutMs}`);
 const frameBytes = Number(db.pragma('page_size', { simple: true })) + 24;
 
-function walFileBytes(): number {
-  try {
-    return statSync(`${file}-wal`).size;
-  } catch {
-    return 0;
-  }
-}
+const walFileBytes = () => fileBytes(`${file}-wal`);
 
 function checkpoint(mode: CheckpointRequest['mode']): CheckpointReport {
   try {

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 
 /** How often a PASSIVE checkpoint copies what the WAL holds into the database file. */
@@ -51,12 +52,16 @@ export interface CheckpointWorkerData {
 export interface WalStatus {
   /** The -wal file's size: its high-water mark since the last truncation. */
   fileBytes: number;
-  /** Frames in the WAL not yet copied into the database file. */
+  /** Frames the last checkpoint found in the WAL and could not copy (readers still on them). */
   lagFrames: number;
-  /** Seconds since every frame was last in the database file (or since the store opened). */
+  /** Seconds since a checkpoint last left the WAL rewindable: every frame copied, and the WAL
+   * either small or rewound (or since the store opened). */
   secondsSinceComplete: number;
   /** Threads that died or hung and were replaced. */
   workerRestarts: number;
+  /** Checkpoints run, and how many of them were RESTARTs that rewound the WAL. */
+  checkpoints: number;
+  walRestarts: number;
 }
 
 export interface CheckpointerOptions {
@@ -65,6 +70,15 @@ export interface CheckpointerOptions {
   warn: (message: string, context: Record<string, unknown>) => void;
   intervalMs?: number;
   restartAtBytes?: number;
+}
+
+/** A file's size, 0 when it does not exist (a WAL before the first write, or after the last close). */
+export function fileBytes(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
 }
 
 /** The worker's file beside this one: .ts when run from source (tsx), .js once compiled. */
@@ -95,7 +109,11 @@ export class SqliteCheckpointer {
   private last: CheckpointReport | undefined;
   private completeAt = Date.now();
   private restarts = 0;
+  private checkpoints = 0;
+  private walRestarts = 0;
   private restartNotBefore = 0;
+  /** The WAL's frame count when it was last rewound. */
+  private rewoundFrames = -1;
   private lastLogAt = 0;
   /** WAL size and lag past which the next growth line is logged; raised by each line. */
   private logAbove = { bytes: 0, seconds: 30 };
@@ -127,6 +145,8 @@ export class SqliteCheckpointer {
       lagFrames: last && last.frames >= 0 ? last.frames - last.checkpointed : 0,
       secondsSinceComplete: (Date.now() - this.completeAt) / 1000,
       workerRestarts: this.restarts,
+      checkpoints: this.checkpoints,
+      walRestarts: this.walRestarts,
     };
   }
 
@@ -178,10 +198,24 @@ export class SqliteCheckpointer {
         this.options.warn('the checkpoint thread stopped answering; replacing it', { file: this.file, mode: this.pending.mode });
         // Its exit event starts the replacement.
         void this.worker.terminate();
+      } else if (this.pending.mode === 'PASSIVE') {
+        this.holdWritersIfWalFull();
       }
       return;
     }
     this.send('PASSIVE');
+  }
+
+  /**
+   * Writers faster than a checkpoint can copy (a slow disk) would outgrow any rewind: once the
+   * file passes twice the restart size, they wait for the copy under way and the rewind after
+   * it. The file can only be that large with that much in it, since every rewind cuts it back to
+   * the restart size (journal_size_limit).
+   */
+  private holdWritersIfWalFull(): void {
+    if (!this.options.writers || this.writersPaused) return;
+    if (fileBytes(`${this.file}-wal`) < this.restartAtBytes * 2) return;
+    this.pauseWriters();
   }
 
   private send(mode: CheckpointRequest['mode']): void {
@@ -191,20 +225,30 @@ export class SqliteCheckpointer {
 
   private onReport(report: CheckpointReport): void {
     this.pending = undefined;
-    if (report.mode === 'RESTART') {
-      this.resumeWriters();
-      if (report.busy) this.restartNotBefore = Date.now() + RESTART_RETRY_MS;
-    }
+    const now = Date.now();
     if (report.error) {
+      this.resumeWriters();
       this.options.warn('a checkpoint failed; the WAL grows until one succeeds', { file: this.file, mode: report.mode, error: report.error });
       return;
     }
     this.last = report;
-    const lag = report.frames - report.checkpointed;
-    if (!report.busy && lag === 0) this.completeAt = Date.now();
+    this.checkpoints += 1;
+    if (report.mode === 'RESTART') {
+      if (report.busy) this.restartNotBefore = now + RESTART_RETRY_MS;
+      else {
+        this.walRestarts += 1;
+        this.rewoundFrames = report.frames;
+      }
+    }
+    // The frame counts are the WAL as the checkpoint found it: a PASSIVE that copied all it found
+    // says nothing of what writers added meanwhile, so only a small WAL or a rewind counts as done.
+    const walBytes = report.frames * report.frameBytes;
+    if (!report.busy && report.checkpointed === report.frames && (report.mode === 'RESTART' || walBytes < this.restartAtBytes)) this.completeAt = now;
     this.logGrowth();
-    const due = report.frames * report.frameBytes >= this.restartAtBytes && lag > 0 && Date.now() >= this.restartNotBefore;
+    // The same frame count as the last rewind: nothing was written since, nothing to rewind.
+    const due = report.mode === 'PASSIVE' && walBytes >= this.restartAtBytes && report.frames !== this.rewoundFrames && now >= this.restartNotBefore;
     if (due && !this.closing) void this.restartWal();
+    else this.resumeWriters();
   }
 
   /**
@@ -214,18 +258,24 @@ export class SqliteCheckpointer {
   private async restartWal(): Promise<void> {
     const worker = this.worker;
     this.pending = { mode: 'RESTART', sentAt: Date.now() };
-    if (this.options.writers) {
-      this.writersPaused = true;
-      await this.options.writers.pauseWriters();
-    }
+    await this.pauseWriters();
     // The thread may have died, or the store closed, while transactions finished.
     if (this.closing || worker !== this.worker) return this.resumeWriters();
     this.send('RESTART');
   }
 
+  /** Resolves once no transaction of the writers runs. While they wait on this thread, it keeps the process up. */
+  private pauseWriters(): Promise<void> {
+    if (!this.options.writers) return Promise.resolve();
+    this.writersPaused = true;
+    this.worker?.ref();
+    return this.options.writers.pauseWriters();
+  }
+
   private resumeWriters(): void {
     if (!this.writersPaused) return;
     this.writersPaused = false;
+    if (!this.closing) this.worker?.unref();
     this.options.writers?.resumeWriters();
   }
 

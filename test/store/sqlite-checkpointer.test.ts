@@ -1,0 +1,85 @@
+/**
+ * The checkpoint thread on a real SQLite file: it is replaced when it dies, and it keeps the WAL
+ * bounded while a writer never stops writing.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setImmediate as turn } from 'node:timers/promises';
+import { after, describe, it } from 'node:test';
+import { newRowId, newTokenId } from '../../src/core/ids.js';
+import { isoNow } from '../../src/core/time.js';
+import { openStore } from '../../src/store/connect.js';
+import { SqliteDurableCommit } from '../../src/store/durable-commit.js';
+import { TokenRepository } from '../../src/store/repositories/tokens.js';
+import { fileBytes, SqliteCheckpointer } from '../../src/store/sqlite-checkpointer.js';
+import { waitFor } from '../alerts/support/wait.js';
+
+const dirs: string[] = [];
+after(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+async function freshStore() {
+  const dir = mkdtempSync(join(tmpdir(), 'tripline-checkpoint-'));
+  dirs.push(dir);
+  const file = join(dir, 'tripline.db');
+  const store = await openStore(file);
+  const tokenId = newTokenId();
+  await new TokenRepository(store.db).create({ id: tokenId, kind: 'http', memo: 'checkpoints', createdAt: isoNow() });
+  return { store, file, tokenId };
+}
+
+/** A hit row with a detail big enough that each commit adds a page or two to the WAL. */
+function bulkyHit(tokenId: string) {
+  return { id: newRowId(), token_id: tokenId, kind: 'http', at: isoNow(), source: '192.0.2.9', user_agent: null, detail: JSON.stringify({ pad: 'x'.repeat(3000) }), agent_id: null, received_at: null };
+}
+
+
+describe('SqliteCheckpointer', () => {
+  it('replaces a thread that dies, and the new one checkpoints', async () => {
+    const { store, file, tokenId } = await freshStore();
+    const warnings: string[] = [];
+    const checkpointer = new SqliteCheckpointer(file, { warn: (message) => warnings.push(message), intervalMs: 20 });
+    await waitFor('a first checkpoint', () => checkpointer.status().checkpoints > 0);
+    const first = checkpointer.thread!;
+    await first.terminate();
+    const second = await waitFor('a new checkpoint thread', () => checkpointer.thread !== first && checkpointer.thread);
+    assert.notEqual(second.threadId, first.threadId);
+    assert.equal(checkpointer.status().workerRestarts, 1);
+    assert.ok(warnings.some((line) => line.includes('stopped; starting a new one')), warnings.join('\n'));
+
+    const before = checkpointer.status().checkpoints;
+    for (let i = 0; i < 20; i++) await store.db.insertInto('hits').values(bulkyHit(tokenId)).execute();
+    // Two reports after the writes: at least one checkpoint ran wholly after them and copied them.
+    await waitFor('the new thread to copy the new frames', () => checkpointer.status().checkpoints >= before + 2 && checkpointer.status().lagFrames === 0);
+    await checkpointer.close();
+    await store.close();
+  });
+
+  it('rewinds the WAL while a writer keeps writing, so it stays bounded', async () => {
+    const { store, file, tokenId } = await freshStore();
+    const restartAtBytes = 256 * 1024;
+    const writers = new SqliteDurableCommit(store.db, `${file}-wal`);
+    const checkpointer = new SqliteCheckpointer(file, { writers, warn: () => undefined, intervalMs: 20, restartAtBytes });
+    // Back-to-back commits that leave the writer idle only for a turn of the event loop: a
+    // PASSIVE checkpoint never finds every frame copied, so only a RESTART can rewind the WAL.
+    const commits = 3000;
+    let largest = 0;
+    for (let i = 0; i < commits; i++) {
+      await writers.unsyncedCommit((trx) => trx.insertInto('hits').values(bulkyHit(tokenId)).execute());
+      largest = Math.max(largest, fileBytes(`${file}-wal`));
+      await turn();
+    }
+    const written = commits * 3000;
+    const status = checkpointer.status();
+    await checkpointer.close();
+    const stored = await store.db.selectFrom('hits').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    assert.equal(Number(stored.n), commits);
+    assert.ok(status.walRestarts > 0, `no RESTART ran: ${JSON.stringify(status)}`);
+    assert.ok(largest < written / 4, `the WAL reached ${largest} bytes for ${written} bytes written`);
+    await writers.close();
+    await store.close();
+  });
+});

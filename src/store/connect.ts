@@ -98,7 +98,7 @@ function createPrivately(file: string): void {
   for (const path of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(path)) chmodSync(path, 0o600);
 }
 
-function openSqlite(path: string): Kysely<Database> {
+function openSqlite(path: string, walRestartBytes: number): Kysely<Database> {
   const file = resolve(path);
   try {
     createPrivately(file);
@@ -113,7 +113,7 @@ function openSqlite(path: string): Kysely<Database> {
     // A rewound WAL is cut back to the size at which rewinds start by the next commit here, so its
     // file size says how much it holds (SqliteCheckpointer relies on that); below that size the
     // file is reused in place, which is cheaper than growing it again.
-    database.pragma(`journal_size_limit = ${WAL_RESTART_BYTES}`);
+    database.pragma(`journal_size_limit = ${walRestartBytes}`);
     database.pragma('busy_timeout = 5000');
     database.pragma('foreign_keys = ON');
     return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
@@ -155,10 +155,18 @@ export async function migrate(db: Kysely<Database>, location: string): Promise<v
 }
 
 /** Opens the store at a file path (SQLite) or a postgres:// URL and brings its schema up to date. */
-export async function openStore(location: string = DEFAULT_SQLITE_PATH, options: { log?: StoreLog } = {}): Promise<Store> {
+export interface StoreOptions {
+  log?: StoreLog;
+  /** SQLite: the WAL size past which it is rewound (twice this holds writers), and how often
+   * checkpoints run; the defaults keep the WAL under 64 MiB. */
+  wal?: { restartAtBytes?: number; checkpointIntervalMs?: number };
+}
+
+export async function openStore(location: string = DEFAULT_SQLITE_PATH, options: StoreOptions = {}): Promise<Store> {
   const dialect: StoreDialect = isPostgresUrl(location) ? 'postgres' : 'sqlite';
   const safeLocation = redactLocation(location);
-  const db = dialect === 'postgres' ? await openPostgres(location) : openSqlite(location);
+  const restartAtBytes = options.wal?.restartAtBytes ?? WAL_RESTART_BYTES;
+  const db = dialect === 'postgres' ? await openPostgres(location) : openSqlite(location, restartAtBytes);
   try {
     await migrate(db, safeLocation);
   } catch (error) {
@@ -169,9 +177,16 @@ export async function openStore(location: string = DEFAULT_SQLITE_PATH, options:
     return { db, dialect, location: safeLocation, durableCommit: plainCommit(db), unsyncedCommit: postgresUnsyncedCommit(db), close: () => db.destroy() };
   }
   const file = resolve(location);
-  const fast = new SqliteDurableCommit(db, `${file}-wal`);
   const log = options.log ?? stderrLog;
-  const checkpointer = new SqliteCheckpointer(file, { writers: fast, warn: (message, context) => log.warn(context, message) });
+  const fast: SqliteDurableCommit = new SqliteDurableCommit(db, `${file}-wal`, {
+    walLimit: { bytes: restartAtBytes * 2, onFull: () => checkpointer.walFull() },
+  });
+  const checkpointer = new SqliteCheckpointer(file, {
+    writers: fast,
+    warn: (message, context) => log.warn(context, message),
+    restartAtBytes,
+    intervalMs: options.wal?.checkpointIntervalMs,
+  });
   return {
     db,
     dialect,

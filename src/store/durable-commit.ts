@@ -1,6 +1,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Kysely, Transaction } from 'kysely';
 import { rawStatement } from './prepared.js';
+import { fileBytes } from './sqlite-checkpointer.js';
 import type { Database } from './schema.js';
 
 /** Runs work in one transaction and resolves only once that transaction is durable on disk. */
@@ -22,6 +23,13 @@ export function postgresUnsyncedCommit(db: Kysely<Database>): DurableCommit {
 
 /** Makes the WAL's written frames durable (fdatasync of the -wal file unless a test passes its own). */
 export type WalSync = (walPath: string) => Promise<void>;
+
+export interface SqliteDurableCommitOptions {
+  sync?: WalSync;
+  /** Past this size of the -wal file after a commit, writers pause and onFull is called; whoever
+   * rewinds the WAL then calls resumeWriters(). */
+  walLimit?: { bytes: number; onFull: () => void };
+}
 
 /**
  * Group commit for SQLite without blocking the event loop on fsync.
@@ -52,8 +60,9 @@ export class SqliteDurableCommit {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly walPath: string,
-    sync?: WalSync,
+    private readonly options: SqliteDurableCommitOptions = {},
   ) {
+    const sync = options.sync;
     this.sync = sync ? () => sync(walPath) : () => this.fdatasync();
   }
 
@@ -76,12 +85,15 @@ export class SqliteDurableCommit {
    * meanwhile; nothing is refused. Every pause must be followed by resumeWriters().
    */
   async pauseWriters(): Promise<void> {
-    if (!this.paused) {
-      let release!: () => void;
-      const released = new Promise<void>((resolve) => (release = resolve));
-      this.paused = { released, release };
-    }
+    this.closeGate();
     if (this.active > 0) await new Promise<void>((resolve) => (this.drained = resolve));
+  }
+
+  private closeGate(): void {
+    if (this.paused) return;
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    this.paused = { released, release };
   }
 
   resumeWriters(): void {
@@ -113,6 +125,12 @@ export class SqliteDurableCommit {
       });
     } finally {
       this.active -= 1;
+      // A stat per transaction (a batch of hits), not per hit: microseconds.
+      const limit = this.options.walLimit;
+      if (limit && !this.paused && fileBytes(this.walPath) >= limit.bytes) {
+        this.closeGate();
+        limit.onFull();
+      }
       if (this.active === 0 && this.drained) {
         const drained = this.drained;
         this.drained = undefined;

@@ -8,7 +8,8 @@ const CHECKPOINT_INTERVAL_MS = 100;
  * WAL content past which the WAL is reset (RESTART). A PASSIVE checkpoint never catches up with
  * writers that never stop, and SQLite only rewinds the WAL when a writer starts with every frame
  * copied, so under sustained load the WAL grew without end (1.1 GB after 40 s). The reset pauses
- * writers for one short checkpoint; the file stays under this plus what arrives meanwhile.
+ * writers for one short checkpoint. Twice this size, writers wait for the WAL to be cut back
+ * (see walFull): 32 MiB, give or take one commit, is the WAL's bound whatever the disk's speed.
  */
 export const WAL_RESTART_BYTES = 16 * 1024 * 1024;
 
@@ -29,7 +30,7 @@ const LOG_INTERVAL_MS = 10_000;
 
 /** Sent to the worker (sqlite-checkpoint-worker.ts); 'close' runs a last PASSIVE and stops it. */
 export interface CheckpointRequest {
-  mode: 'PASSIVE' | 'RESTART';
+  mode: 'PASSIVE' | 'RESTART' | 'TRUNCATE';
 }
 
 /** The worker's answer: SQLite's own three numbers, and the -wal file's size afterwards. */
@@ -112,6 +113,8 @@ export class SqliteCheckpointer {
   private checkpoints = 0;
   private walRestarts = 0;
   private restartNotBefore = 0;
+  /** Writers are held until a TRUNCATE cuts the file back (see walFull). */
+  private truncateDue = false;
   /** The WAL's frame count when it was last rewound. */
   private rewoundFrames = -1;
   private lastLogAt = 0;
@@ -198,8 +201,6 @@ export class SqliteCheckpointer {
         this.options.warn('the checkpoint thread stopped answering; replacing it', { file: this.file, mode: this.pending.mode });
         // Its exit event starts the replacement.
         void this.worker.terminate();
-      } else if (this.pending.mode === 'PASSIVE') {
-        this.holdWritersIfWalFull();
       }
       return;
     }
@@ -207,15 +208,20 @@ export class SqliteCheckpointer {
   }
 
   /**
-   * Writers faster than a checkpoint can copy (a slow disk) would outgrow any rewind: once the
-   * file passes twice the restart size, they wait for the copy under way and the rewind after
-   * it. The file can only be that large with that much in it, since every rewind cuts it back to
-   * the restart size (journal_size_limit).
+   * Called by the writers (SqliteDurableCommit's walLimit) when a commit left the -wal file past
+   * twice the rewind size, having paused themselves: writers faster than a checkpoint can copy (a
+   * slow disk) would outgrow any rewind. They wait for the copy under way and a TRUNCATE after it.
+   * Within the retry pause after readers kept a rewind from finishing, they are let go at once:
+   * the WAL then grows (and is logged) rather than every hit waiting on a reader.
    */
-  private holdWritersIfWalFull(): void {
-    if (!this.options.writers || this.writersPaused) return;
-    if (fileBytes(`${this.file}-wal`) < this.restartAtBytes * 2) return;
-    this.pauseWriters();
+  walFull(): void {
+    if (this.closing || Date.now() < this.restartNotBefore) {
+      this.options.writers?.resumeWriters();
+      return;
+    }
+    void this.pauseWriters();
+    this.truncateDue = true;
+    if (!this.pending && this.worker) void this.restartWal();
   }
 
   private send(mode: CheckpointRequest['mode']): void {
@@ -233,21 +239,22 @@ export class SqliteCheckpointer {
     }
     this.last = report;
     this.checkpoints += 1;
-    if (report.mode === 'RESTART') {
+    if (report.mode !== 'PASSIVE') {
       if (report.busy) this.restartNotBefore = now + RESTART_RETRY_MS;
       else {
         this.walRestarts += 1;
         this.rewoundFrames = report.frames;
       }
+      this.truncateDue = false;
     }
     // The frame counts are the WAL as the checkpoint found it: a PASSIVE that copied all it found
     // says nothing of what writers added meanwhile, so only a small WAL or a rewind counts as done.
     const walBytes = report.frames * report.frameBytes;
-    if (!report.busy && report.checkpointed === report.frames && (report.mode === 'RESTART' || walBytes < this.restartAtBytes)) this.completeAt = now;
+    if (!report.busy && report.checkpointed === report.frames && (report.mode !== 'PASSIVE' || walBytes < this.restartAtBytes)) this.completeAt = now;
     this.logGrowth();
     // The same frame count as the last rewind: nothing was written since, nothing to rewind.
     const due = report.mode === 'PASSIVE' && walBytes >= this.restartAtBytes && report.frames !== this.rewoundFrames && now >= this.restartNotBefore;
-    if (due && !this.closing) void this.restartWal();
+    if ((due || this.truncateDue) && !this.closing) void this.restartWal();
     else this.resumeWriters();
   }
 
@@ -257,11 +264,12 @@ export class SqliteCheckpointer {
    */
   private async restartWal(): Promise<void> {
     const worker = this.worker;
-    this.pending = { mode: 'RESTART', sentAt: Date.now() };
+    const mode = this.truncateDue ? 'TRUNCATE' : 'RESTART';
+    this.pending = { mode, sentAt: Date.now() };
     await this.pauseWriters();
     // The thread may have died, or the store closed, while transactions finished.
     if (this.closing || worker !== this.worker) return this.resumeWriters();
-    this.send('RESTART');
+    this.send(mode);
   }
 
   /** Resolves once no transaction of the writers runs. While they wait on this thread, it keeps the process up. */

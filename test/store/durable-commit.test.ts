@@ -13,6 +13,7 @@ import { openStore, type Store } from '../../src/store/connect.js';
 import { SqliteDurableCommit } from '../../src/store/durable-commit.js';
 import { HitWriter } from '../../src/store/hit-writer.js';
 import { TokenRepository } from '../../src/store/repositories/tokens.js';
+import { waitFor } from '../alerts/support/wait.js';
 
 /** Syncs that wait until the test releases them, in the order they were asked for. */
 class HeldSyncs {
@@ -23,7 +24,7 @@ class HeldSyncs {
     });
 }
 
-/** Lets every callback already queued (a commit's statements, a settled promise) run. */
+/** Lets callbacks already queued run: for checking that something has not happened (yet). */
 const settle = () => new Promise<void>((resolve) => setTimeout(resolve, 20));
 
 const dirs: string[] = [];
@@ -39,7 +40,7 @@ async function setUp(): Promise<{ store: Store; held: HeldSyncs; writer: HitWrit
   const tokenId = newTokenId();
   await new TokenRepository(store.db).create({ id: tokenId, kind: 'http', memo: 'held sync', createdAt: isoNow() });
   const held = new HeldSyncs();
-  const commit = new SqliteDurableCommit(store.db, `${file}-wal`, held.sync);
+  const commit = new SqliteDurableCommit(store.db, `${file}-wal`, { sync: held.sync });
   const writer = new HitWriter(store.db, { durableCommit: commit.commit });
   const stored = async () => Number((await store.db.selectFrom('hits').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
   return { store, held, writer, tokenId, stored };
@@ -54,10 +55,10 @@ describe('SqliteDurableCommit', () => {
     const { store, held, writer, tokenId, stored } = await setUp();
     let acknowledged = false;
     const written = writer.write(hit(tokenId)).then(() => (acknowledged = true));
+    await waitFor('the sync to be asked for', () => held.calls.length === 1);
     await settle();
     // Committed (another statement on the connection sees the row) but not yet acknowledged.
     assert.equal(await stored(), 1);
-    assert.equal(held.calls.length, 1);
     assert.equal(acknowledged, false);
     held.calls[0]!.release();
     await written;
@@ -66,20 +67,19 @@ describe('SqliteDurableCommit', () => {
   });
 
   it('does not let a sync that started before a commit acknowledge it', async () => {
-    const { store, held, writer, tokenId } = await setUp();
+    const { store, held, writer, tokenId, stored } = await setUp();
     const order: string[] = [];
     const first = writer.write(hit(tokenId)).then(() => order.push('first'));
-    await settle();
-    assert.equal(held.calls.length, 1);
+    await waitFor('the first sync to be asked for', () => held.calls.length === 1);
     // Committed while the first sync is under way: its frames may have missed that sync.
     const second = writer.write(hit(tokenId)).then(() => order.push('second'));
+    await waitFor('the second commit', async () => (await stored()) === 2);
     await settle();
     assert.equal(held.calls.length, 1, 'the next sync waits for the one under way');
     held.calls[0]!.release();
     await first;
-    await settle();
+    await waitFor('a second sync for the second commit', () => held.calls.length === 2);
     assert.deepEqual(order, ['first']);
-    assert.equal(held.calls.length, 2, 'a second sync is started for the second commit');
     held.calls[1]!.release();
     await second;
     assert.deepEqual(order, ['first', 'second']);
@@ -89,7 +89,7 @@ describe('SqliteDurableCommit', () => {
   it('rejects the write when its sync fails, although the transaction committed', async () => {
     const { store, held, writer, tokenId } = await setUp();
     const written = writer.write(hit(tokenId));
-    await settle();
+    await waitFor('the sync to be asked for', () => held.calls.length === 1);
     held.calls[0]!.fail(new Error('EIO: the disk went away'));
     await assert.rejects(written, /EIO/);
     await store.close();
@@ -97,7 +97,7 @@ describe('SqliteDurableCommit', () => {
 
   it('holds new transactions while writers are paused, and runs them once resumed', async () => {
     const { store, held, tokenId, stored } = await setUp();
-    const commit = new SqliteDurableCommit(store.db, 'unused', held.sync);
+    const commit = new SqliteDurableCommit(store.db, 'unused', { sync: held.sync });
     await commit.pauseWriters();
     let done = false;
     const work = commit.unsyncedCommit(async (trx) => {
@@ -114,15 +114,15 @@ describe('SqliteDurableCommit', () => {
 
   it('resolves pauseWriters only once the transaction under way has finished', async () => {
     const { store, held } = await setUp();
-    const commit = new SqliteDurableCommit(store.db, 'unused', held.sync);
-    let finish!: () => void;
+    const commit = new SqliteDurableCommit(store.db, 'unused', { sync: held.sync });
+    let finish: (() => void) | undefined;
     const running = commit.unsyncedCommit(() => new Promise<void>((resolve) => (finish = resolve)));
-    await settle();
+    await waitFor('the transaction to start', () => finish !== undefined);
     let paused = false;
     const pausing = commit.pauseWriters().then(() => (paused = true));
     await settle();
     assert.equal(paused, false);
-    finish();
+    finish!();
     await running;
     await pausing;
     assert.equal(paused, true);

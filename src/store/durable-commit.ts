@@ -117,8 +117,21 @@ export class SqliteDurableCommit {
       // One reserved connection, so no other statement runs while synchronous is lowered.
       return await this.db.connection().execute(async (connection) => {
         await rawStatement(connection, 'pragma synchronous = off');
+        // SQLite rolls a transaction back itself on some errors (SQLITE_FULL among them); the
+        // query builder's ROLLBACK then fails with "no transaction is active", and that error
+        // would replace the one that says what went wrong.
+        let failure: { error: unknown } | undefined;
         try {
-          return await connection.transaction().execute(work);
+          return await connection.transaction().execute(async (trx) => {
+            try {
+              return await work(trx);
+            } catch (error) {
+              failure = { error };
+              throw error;
+            }
+          });
+        } catch (error) {
+          throw failure ? failure.error : error;
         } finally {
           await rawStatement(connection, 'pragma synchronous = full');
         }

@@ -118,6 +118,9 @@ export class SqliteCheckpointer {
   /** The WAL's frame count when it was last rewound. */
   private rewoundFrames = -1;
   private lastLogAt = 0;
+  /** Checkpoints failed in a row, and when that was last logged. */
+  private failures = 0;
+  private lastFailureLogAt = 0;
   /** WAL size and lag past which the next growth line is logged; raised by each line. */
   private logAbove = { bytes: 0, seconds: 30 };
   /** The first of those marks: well past what a keeping-up WAL reaches (restart size, journal limit). */
@@ -234,8 +237,17 @@ export class SqliteCheckpointer {
     const now = Date.now();
     if (report.error) {
       this.resumeWriters();
-      this.options.warn('a checkpoint failed; the WAL grows until one succeeds', { file: this.file, mode: report.mode, error: report.error });
+      // A full disk fails every checkpoint, ten a second: one line, then one per interval.
+      this.failures += 1;
+      if (now - this.lastFailureLogAt >= LOG_INTERVAL_MS) {
+        this.lastFailureLogAt = now;
+        this.options.warn('a checkpoint failed; the WAL grows until one succeeds', { file: this.file, mode: report.mode, error: report.error, failures: this.failures });
+      }
       return;
+    }
+    if (this.failures > 0) {
+      this.options.warn('checkpoints succeed again', { file: this.file, failures: this.failures });
+      this.failures = 0;
     }
     this.last = report;
     this.checkpoints += 1;

@@ -7,6 +7,7 @@ import pg from 'pg';
 import { StoreError } from '../core/errors.js';
 import { migrations } from './migrations/index.js';
 import type { Database } from './schema.js';
+import { withStatementCache } from './prepared.js';
 import { plainCommit, postgresUnsyncedCommit, SqliteDurableCommit, type DurableCommit } from './durable-commit.js';
 import { SqliteCheckpointer, WAL_RESTART_BYTES, type WalStatus } from './sqlite-checkpointer.js';
 
@@ -57,34 +58,6 @@ export function redactLocation(location: string): string {
 // COUNT(*) and SUM() come back from PostgreSQL as int8, which pg returns as strings by default.
 // Every counter Tripline reads fits in a double, so read them as numbers on both dialects.
 pg.types.setTypeParser(20, (value) => Number(value));
-
-/** Statements kept prepared per connection; more distinct texts than this are rare. */
-const STATEMENT_CACHE_SIZE = 256;
-
-/**
- * Kysely prepares every statement it runs; on the hot path (a hit's INSERT and UPDATE) preparing
- * costs more than executing. better-sqlite3 statements are reusable, so keep the recent ones.
- */
-function withStatementCache(database: BetterSqlite3.Database): BetterSqlite3.Database {
-  const cache = new Map<string, BetterSqlite3.Statement>();
-  const prepare = database.prepare.bind(database);
-  return new Proxy(database, {
-    get(target, property, receiver) {
-      if (property !== 'prepare') return Reflect.get(target, property, receiver) as unknown;
-      return (sql: string) => {
-        let statement = cache.get(sql);
-        if (statement) {
-          cache.delete(sql);
-        } else {
-          statement = prepare(sql);
-          if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
-        }
-        cache.set(sql, statement);
-        return statement;
-      };
-    },
-  });
-}
 
 /**
  * The store holds key hashes, channel secrets and what attackers sent: only the server's user may

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setImmediate as turn } from 'node:timers/promises';
+import BetterSqlite3 from 'better-sqlite3';
 import { after, describe, it } from 'node:test';
 import { newRowId, newTokenId } from '../../src/core/ids.js';
 import { isoNow } from '../../src/core/time.js';
@@ -77,6 +78,32 @@ describe('SqliteCheckpointer', () => {
     // Each commit writes at least one 4 KiB page; the WAL holds a few dozen commits at most (one
     // commit may land past the limit before the writers stop).
     assert.ok(largest < restartAtBytes * 4, `the WAL reached ${largest} bytes, ${commits * 4096} or more written`);
+    await store.close();
+  });
+
+  it('lets writers go on while a reader holds an old snapshot, and rewinds once it lets go', async () => {
+    const restartAtBytes = 256 * 1024;
+    const { store, file, tokenId } = await freshStore({ restartAtBytes, checkpointIntervalMs: 20 });
+    const write = async (commits: number) => {
+      for (let i = 0; i < commits; i++) {
+        await store.unsyncedCommit((trx) => trx.insertInto('hits').values(bulkyHit(tokenId)).execute());
+        await turn();
+      }
+    };
+    await write(10);
+    // A long read on another connection: its snapshot pins the WAL frames it may still need.
+    const reader = new BetterSqlite3(file, { readonly: true });
+    reader.prepare('begin').run();
+    reader.prepare('select count(*) from hits').get();
+    await write(300);
+    const pinned = store.walStatus!();
+    assert.ok(fileBytes(`${file}-wal`) > restartAtBytes * 2, 'the reader kept the WAL from being rewound');
+    reader.prepare('commit').run();
+    reader.close();
+    await write(300);
+    await waitFor('a rewind once the reader let go', () => store.walStatus!().walRestarts > pinned.walRestarts);
+    const stored = await store.db.selectFrom('hits').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    assert.equal(Number(stored.n), 610, 'every write went through while the reader held on');
     await store.close();
   });
 });

@@ -84,7 +84,7 @@ function openSqlite(path: string, walRestartBytes: number): Kysely<Database> {
     // never by this connection, whose hot-path commits run with synchronous=OFF.
     database.pragma('wal_autocheckpoint = 0');
     // A rewound WAL is cut back to the size at which rewinds start by the next commit here, so its
-    // file size says how much it holds (SqliteCheckpointer relies on that); below that size the
+    // file size says how much it holds (the writers' WAL limit relies on that); below that size the
     // file is reused in place, which is cheaper than growing it again.
     database.pragma(`journal_size_limit = ${walRestartBytes}`);
     database.pragma('busy_timeout = 5000');
@@ -127,7 +127,6 @@ export async function migrate(db: Kysely<Database>, location: string): Promise<v
   }
 }
 
-/** Opens the store at a file path (SQLite) or a postgres:// URL and brings its schema up to date. */
 export interface StoreOptions {
   log?: StoreLog;
   /** SQLite: the WAL size past which it is rewound (twice this holds writers), and how often
@@ -135,6 +134,7 @@ export interface StoreOptions {
   wal?: { restartAtBytes?: number; checkpointIntervalMs?: number };
 }
 
+/** Opens the store at a file path (SQLite) or a postgres:// URL and brings its schema up to date. */
 export async function openStore(location: string = DEFAULT_SQLITE_PATH, options: StoreOptions = {}): Promise<Store> {
   const dialect: StoreDialect = isPostgresUrl(location) ? 'postgres' : 'sqlite';
   const safeLocation = redactLocation(location);

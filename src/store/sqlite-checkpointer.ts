@@ -218,6 +218,8 @@ export class SqliteCheckpointer {
    * the WAL then grows (and is logged) rather than every hit waiting on a reader.
    */
   walFull(): void {
+    // Already held for a rewind under way, which will release them.
+    if (this.writersPaused) return;
     if (this.closing || Date.now() < this.restartNotBefore) {
       this.options.writers?.resumeWriters();
       return;

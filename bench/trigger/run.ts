@@ -2,7 +2,9 @@
  * Trigger throughput: Tripline (real server process, SQLite store, every hit committed before
  * the answer) against a bare node:http server that returns the same GIF, in the same run, with
  * the same load generator settings. Target: Tripline keeps at least half the bare rate
- * (TRIGGER_MIN_RATIO overrides it).
+ * (TRIGGER_MIN_RATIO overrides it), and its SQLite WAL stays under 64 MiB throughout (sampled
+ * every 100 ms). BENCH_WAL_SECONDS=60 runs instead one sustained load of that many seconds at
+ * maximum rate and reports the WAL alone.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,6 +14,7 @@ import { execFile } from 'node:child_process';
 import { newSecret } from '../../src/core/ids.js';
 import { listenArgs, spawnServer } from '../../test/support/process.js';
 import { median, printRatio, targetFromEnv } from '../support/report.js';
+import { printWal, sampleWal } from './wal-sampler.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 11);
@@ -19,6 +22,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 11);
 // fill its batches, and the bare server is CPU-bound at any count. Both get the same connections.
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 256);
 const MIN_RATIO = targetFromEnv('TRIGGER_MIN_RATIO', 0.5);
+const WAL_SECONDS = Number(process.env.BENCH_WAL_SECONDS ?? 0);
 
 /**
  * Load from wrk (Debian's package): a C load generator leaves the CPU to the servers under test,
@@ -47,22 +51,15 @@ async function startBare(): Promise<{ child: ChildProcess; url: string }> {
   return { child, url: `http://127.0.0.1:${port}` };
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'tripline-bench-'));
-const key = newSecret('tpl_admin');
-// wrk's connections all come from one address: the per-source cap is raised to admit them all.
-const tripline = await spawnServer([...(await listenArgs()), '--max-connections-per-source', String(CONNECTIONS), '--db', join(dir, 'bench.db')], {
-  TRIPLINE_ADMIN_KEY: key,
-});
-const bare = await startBare();
-try {
-  const created = await fetch(`${tripline.adminUrl}/api/v1/tokens`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ kind: 'http', memo: 'bench' }),
-  });
-  const token = (await created.json()) as { id: string };
-  const path = `/assets/${token.id}/logo.gif?q=1`;
+/** Tripline alone at full load for BENCH_WAL_SECONDS: the WAL's worst case. */
+async function sustainedLoad(path: string): Promise<void> {
+  const sustained = await load(`${tripline.url}${path}`, WAL_SECONDS);
+  const failures = sustained.non2xx + sustained.errors;
+  console.log(`trigger: sustained ${WAL_SECONDS} s at ${CONNECTIONS} connections: ${sustained.rate.toFixed(0)} req/s, ${sustained.total} answered, ${failures} non-2xx or errors`);
+  if (failures > 0) process.exitCode = 1;
+}
 
+async function compareWithBare(path: string, tokenId: string): Promise<void> {
   // Warm both up, then alternate them round by round (never at once, so they never share the
   // CPU) and compare medians, so a burst of noise from elsewhere lands on both sides alike.
   await load(`${bare.url}${path}`, 2);
@@ -80,7 +77,7 @@ try {
   const pairRatios = triplineRounds.map((r, i) => r.rate / bareRounds[i]!.rate);
   const failures = triplineRounds.reduce((n, r) => n + r.non2xx + r.errors, 0);
 
-  const count = await fetch(`${tripline.adminUrl}/api/v1/tokens/${token.id}`, { headers: { authorization: `Bearer ${key}` } });
+  const count = await fetch(`${tripline.adminUrl}/api/v1/tokens/${tokenId}`, { headers: { authorization: `Bearer ${key}` } });
   const { hitCount } = (await count.json()) as { hitCount: number };
   const ratio = median(pairRatios);
   const answered = triplineRounds.reduce((n, r) => n + r.total, 0);
@@ -98,7 +95,31 @@ try {
     `>= ${MIN_RATIO}`,
     ratio >= MIN_RATIO && failures === 0,
   );
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'tripline-bench-'));
+const key = newSecret('tpl_admin');
+const dbFile = join(dir, 'bench.db');
+// wrk's connections all come from one address: the per-source cap is raised to admit them all.
+const tripline = await spawnServer([...(await listenArgs()), '--max-connections-per-source', String(CONNECTIONS), '--db', dbFile], {
+  TRIPLINE_ADMIN_KEY: key,
+});
+const bare = await startBare();
+const wal = sampleWal(dbFile);
+try {
+  const created = await fetch(`${tripline.adminUrl}/api/v1/tokens`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ kind: 'http', memo: 'bench' }),
+  });
+  const token = (await created.json()) as { id: string };
+  const path = `/assets/${token.id}/logo.gif?q=1`;
+
+  if (WAL_SECONDS > 0) await sustainedLoad(path);
+  else await compareWithBare(path, token.id);
+  printWal('trigger', wal.stop());
 } finally {
+  wal.stop();
   bare.child.kill();
   await tripline.stop();
   rmSync(dir, { recursive: true, force: true });

@@ -73,6 +73,7 @@ static void shutdown_sensor(sensor *s) {
   s->closed = 1;
   tl_group_close(&s->g); /* allows everything still pending */
   if (s->live_handles) {
+    /* Both stops always return 0 in libuv; uv_close reports through on_handle_closed. */
     uv_poll_stop(&s->poll);
     uv_timer_stop(&s->timer);
     uv_close((uv_handle_t *)&s->poll, on_handle_closed);
@@ -180,12 +181,56 @@ static sensor *unwrap(napi_env env, napi_value v) {
   return s;
 }
 
+/*
+ * Undoes a js_open that failed part way, then throws. The fanotify fd is closed, the N-API
+ * reference and async context released; uv handles already initialised must go through uv_close
+ * before their memory may go, so the last close callback frees the sensor (finalized is set, as
+ * nothing will wrap it). err is an errno, or 0 when the N-API call named by what failed.
+ */
+static napi_value open_failed(napi_env env, sensor *s, const char *what, int err) {
+  bool pending = false;
+  if (err) {
+    throw_errno(env, what, err);
+  } else if (napi_is_exception_pending(env, &pending) == napi_ok && !pending) {
+    char msg[128];
+    snprintf(msg, sizeof msg, "open: %s failed", what);
+    napi_throw_error(env, "ENAPI", msg);
+  }
+  tl_group_close(&s->g);
+  if (s->callback) napi_delete_reference(env, s->callback);
+  if (s->async) napi_async_destroy(env, s->async);
+  s->callback = NULL;
+  s->async = NULL;
+  s->closed = 1;
+  s->finalized = 1;
+  int handles = s->live_handles;
+  if (handles == 0) free(s);
+  if (handles >= 1) uv_close((uv_handle_t *)&s->poll, on_handle_closed);
+  if (handles >= 2) uv_close((uv_handle_t *)&s->timer, on_handle_closed);
+  return NULL;
+}
+
+#define OPEN_CHECK(what, call)                                  \
+  do {                                                          \
+    if ((call) != napi_ok) return open_failed(env, s, what, 0); \
+  } while (0)
+
+#define OPEN_UV(what, call)                               \
+  do {                                                    \
+    int uv_rc_ = (call);                                  \
+    if (uv_rc_ < 0) return open_failed(env, s, what, -uv_rc_); \
+  } while (0)
+
 static napi_value js_open(napi_env env, napi_callback_info info) {
   size_t argc = 3;
   napi_value argv[3], obj, name;
   int32_t kind;
   double timeout;
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 3) {
+    napi_throw_type_error(env, NULL, "open(kind, timeoutMs, onEvents)");
+    return NULL;
+  }
   CHECK(napi_get_value_int32(env, argv[0], &kind));
   CHECK(napi_get_value_double(env, argv[1], &timeout));
   uv_loop_t *loop;
@@ -199,23 +244,31 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
     return throw_errno(env, "fanotify_init", -rc);
   }
   s->env = env;
-  CHECK(napi_create_object(env, &obj));
-  CHECK(napi_create_reference(env, argv[2], 1, &s->callback));
-  CHECK(napi_create_string_utf8(env, "tripline:fanotify", NAPI_AUTO_LENGTH, &name));
-  CHECK(napi_async_init(env, obj, name, &s->async));
+  OPEN_CHECK("creating the handle", napi_create_object(env, &obj));
+  /* Fails for anything but an object or function: the way a wrong onEvents is refused. */
+  OPEN_CHECK("keeping onEvents (a function)", napi_create_reference(env, argv[2], 1, &s->callback));
+  OPEN_CHECK("naming the async context", napi_create_string_utf8(env, "tripline:fanotify", NAPI_AUTO_LENGTH, &name));
+  OPEN_CHECK("creating the async context", napi_async_init(env, obj, name, &s->async));
 
-  uv_poll_init(loop, &s->poll, s->g.fd);
-  uv_timer_init(loop, &s->timer);
   s->poll.data = s->timer.data = s;
+  /* live_handles counts initialised handles in order (poll, then timer): open_failed relies on it. */
+  OPEN_UV("uv_poll_init", uv_poll_init(loop, &s->poll, s->g.fd));
+  s->live_handles = 1;
+  OPEN_UV("uv_timer_init", uv_timer_init(loop, &s->timer));
   s->live_handles = 2;
-  uv_poll_start(&s->poll, UV_READABLE, on_readable);
+  OPEN_UV("uv_poll_start", uv_poll_start(&s->poll, UV_READABLE, on_readable));
   /* A quarter of the timeout keeps the overshoot small; the timer alone never keeps the process up. */
   uint64_t tick = (uint64_t)timeout / 4 > 10 ? (uint64_t)timeout / 4 : 10;
-  uv_timer_start(&s->timer, on_timer, tick, tick);
+  OPEN_UV("uv_timer_start", uv_timer_start(&s->timer, on_timer, tick, tick));
   uv_unref((uv_handle_t *)&s->timer);
 
-  CHECK(napi_wrap(env, obj, s, finalize, NULL, NULL));
-  napi_add_env_cleanup_hook(env, env_cleanup, s);
+  OPEN_CHECK("wrapping the handle", napi_wrap(env, obj, s, finalize, NULL, NULL));
+  /* Wrapped: from here the finalizer owns the memory, so a failure only shuts the sensor down. */
+  if (napi_add_env_cleanup_hook(env, env_cleanup, s) != napi_ok) {
+    napi_value thrown = throw_last(env); /* before shutdown's N-API calls replace the error */
+    shutdown_sensor(s);
+    return thrown;
+  }
   return obj;
 }
 

@@ -17,6 +17,7 @@ import { ClientAddressResolver } from './client-address.js';
 import { HitRecorder } from './hit-recorder.js';
 import { LiveEventBus } from './live-events.js';
 import { ServerMetrics } from './metrics.js';
+import { walMetrics } from './store-metrics.js';
 
 export interface ServicesConfig {
   artifacts: ArtifactContext;
@@ -55,6 +56,7 @@ export interface Services {
 
 export function createServices(store: Store, log: Logger, config: ServicesConfig): Services {
   const metrics = new ServerMetrics();
+  if (store.walStatus) walMetrics(metrics, store.walStatus);
   const tokens = new TokenService(store.db, config.artifacts);
   const flood: FloodSettings = { threshold: config.flood?.threshold ?? FLOOD_DEFAULTS.threshold, sampleEvery: config.flood?.sampleEvery ?? FLOOD_DEFAULTS.sampleEvery };
   const hitWriter = new HitWriter(store.db, { durableCommit: store.durableCommit, flood });

@@ -95,7 +95,7 @@ function closeServer(server: Server, graceMs = 5_000): Promise<void> {
 
 /** Opens the store, makes sure an admin key exists and serves both listeners until close() is called. */
 export async function startServer(options: ServerOptions, log: Logger = pino({ level: options.logLevel })): Promise<RunningServer> {
-  const store = await openStore(options.db);
+  const store = await openStore(options.db, { log });
   const artifacts: ArtifactContext = { publicUrl: (options.publicUrl ?? '').replace(/\/+$/, '') };
   // A dashboard link built from the trigger plane's URL would land on a trigger path holding the
   // token id, so opening the alert would fire the token.

@@ -7,8 +7,9 @@ import pg from 'pg';
 import { StoreError } from '../core/errors.js';
 import { migrations } from './migrations/index.js';
 import type { Database } from './schema.js';
+import { withStatementCache } from './prepared.js';
 import { plainCommit, postgresUnsyncedCommit, SqliteDurableCommit, type DurableCommit } from './durable-commit.js';
-import { SqliteCheckpointer } from './sqlite-checkpointer.js';
+import { SqliteCheckpointer, WAL_RESTART_BYTES, type WalStatus } from './sqlite-checkpointer.js';
 
 export type StoreDialect = 'sqlite' | 'postgres';
 
@@ -21,8 +22,20 @@ export interface Store {
   durableCommit: DurableCommit;
   /** A transaction that survives the process dying but does not wait for the disk. */
   unsyncedCommit: DurableCommit;
+  /** The SQLite WAL's size and checkpoint lag, for metrics; absent on PostgreSQL. */
+  walStatus?: () => WalStatus;
   close(): Promise<void>;
 }
+
+/** Where the store reports trouble it works around (a checkpoint failing): pino's warn fits. */
+export interface StoreLog {
+  warn(context: Record<string, unknown>, message: string): void;
+}
+
+/** Without a logger the store's warnings go to stderr, one line each. */
+const stderrLog: StoreLog = {
+  warn: (context, message) => process.stderr.write(`tripline: ${message} ${JSON.stringify(context)}\n`),
+};
 
 export const DEFAULT_SQLITE_PATH = './data/tripline.db';
 
@@ -46,34 +59,6 @@ export function redactLocation(location: string): string {
 // Every counter Tripline reads fits in a double, so read them as numbers on both dialects.
 pg.types.setTypeParser(20, (value) => Number(value));
 
-/** Statements kept prepared per connection; more distinct texts than this are rare. */
-const STATEMENT_CACHE_SIZE = 256;
-
-/**
- * Kysely prepares every statement it runs; on the hot path (a hit's INSERT and UPDATE) preparing
- * costs more than executing. better-sqlite3 statements are reusable, so keep the recent ones.
- */
-function withStatementCache(database: BetterSqlite3.Database): BetterSqlite3.Database {
-  const cache = new Map<string, BetterSqlite3.Statement>();
-  const prepare = database.prepare.bind(database);
-  return new Proxy(database, {
-    get(target, property, receiver) {
-      if (property !== 'prepare') return Reflect.get(target, property, receiver) as unknown;
-      return (sql: string) => {
-        let statement = cache.get(sql);
-        if (statement) {
-          cache.delete(sql);
-        } else {
-          statement = prepare(sql);
-          if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
-        }
-        cache.set(sql, statement);
-        return statement;
-      };
-    },
-  });
-}
-
 /**
  * The store holds key hashes, channel secrets and what attackers sent: only the server's user may
  * read it. Directories created here are 0700; the file is created 0600 before SQLite opens it,
@@ -86,7 +71,7 @@ function createPrivately(file: string): void {
   for (const path of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(path)) chmodSync(path, 0o600);
 }
 
-function openSqlite(path: string): Kysely<Database> {
+function openSqlite(path: string, walRestartBytes: number): Kysely<Database> {
   const file = resolve(path);
   try {
     createPrivately(file);
@@ -95,8 +80,13 @@ function openSqlite(path: string): Kysely<Database> {
     // acknowledged. Group commit (HitWriter) keeps the fsync cost per batch, not per hit.
     database.pragma('journal_mode = WAL');
     database.pragma('synchronous = FULL');
-    // Checkpoints are run by SqliteDurableCommit under FULL, never inside a fast commit.
+    // Checkpoints are run by SqliteCheckpointer (a worker thread, its own connection, under FULL),
+    // never by this connection, whose hot-path commits run with synchronous=OFF.
     database.pragma('wal_autocheckpoint = 0');
+    // A rewound WAL is cut back to the size at which rewinds start by the next commit here, so its
+    // file size says how much it holds (the writers' WAL limit relies on that); below that size the
+    // file is reused in place, which is cheaper than growing it again.
+    database.pragma(`journal_size_limit = ${walRestartBytes}`);
     database.pragma('busy_timeout = 5000');
     database.pragma('foreign_keys = ON');
     return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
@@ -137,16 +127,19 @@ export async function migrate(db: Kysely<Database>, location: string): Promise<v
   }
 }
 
-/** A failing checkpoint is worth a line on stderr (the store keeps working; the WAL grows). */
-function onCheckpointError(file: string, message: string): void {
-  process.stderr.write(`tripline: checkpoint of ${file} failed: ${message}\n`);
+export interface StoreOptions {
+  log?: StoreLog;
+  /** SQLite: the WAL size past which it is rewound (twice this holds writers), and how often
+   * checkpoints run; the defaults keep the WAL under 64 MiB. */
+  wal?: { restartAtBytes?: number; checkpointIntervalMs?: number };
 }
 
 /** Opens the store at a file path (SQLite) or a postgres:// URL and brings its schema up to date. */
-export async function openStore(location: string = DEFAULT_SQLITE_PATH): Promise<Store> {
+export async function openStore(location: string = DEFAULT_SQLITE_PATH, options: StoreOptions = {}): Promise<Store> {
   const dialect: StoreDialect = isPostgresUrl(location) ? 'postgres' : 'sqlite';
   const safeLocation = redactLocation(location);
-  const db = dialect === 'postgres' ? await openPostgres(location) : openSqlite(location);
+  const restartAtBytes = options.wal?.restartAtBytes ?? WAL_RESTART_BYTES;
+  const db = dialect === 'postgres' ? await openPostgres(location) : openSqlite(location, restartAtBytes);
   try {
     await migrate(db, safeLocation);
   } catch (error) {
@@ -157,17 +150,26 @@ export async function openStore(location: string = DEFAULT_SQLITE_PATH): Promise
     return { db, dialect, location: safeLocation, durableCommit: plainCommit(db), unsyncedCommit: postgresUnsyncedCommit(db), close: () => db.destroy() };
   }
   const file = resolve(location);
-  const fast = new SqliteDurableCommit(db, `${file}-wal`);
-  const checkpointer = new SqliteCheckpointer(file, (message) => onCheckpointError(file, message));
+  const log = options.log ?? stderrLog;
+  const fast: SqliteDurableCommit = new SqliteDurableCommit(db, `${file}-wal`, {
+    walLimit: { bytes: restartAtBytes * 2, onFull: () => checkpointer.walFull() },
+  });
+  const checkpointer = new SqliteCheckpointer(file, {
+    writers: fast,
+    warn: (message, context) => log.warn(context, message),
+    restartAtBytes,
+    intervalMs: options.wal?.checkpointIntervalMs,
+  });
   return {
     db,
     dialect,
     location: safeLocation,
     durableCommit: fast.commit,
     unsyncedCommit: fast.unsyncedCommit,
+    walStatus: () => checkpointer.status(),
     async close() {
-      await fast.close();
       await checkpointer.close();
+      await fast.close();
       await db.destroy();
     },
   };

@@ -1,6 +1,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Kysely, Transaction } from 'kysely';
 import { rawStatement } from './prepared.js';
+import { fileBytes } from './sqlite-checkpointer.js';
 import type { Database } from './schema.js';
 
 /** Runs work in one transaction and resolves only once that transaction is durable on disk. */
@@ -20,6 +21,16 @@ export function postgresUnsyncedCommit(db: Kysely<Database>): DurableCommit {
     });
 }
 
+/** Makes the WAL's written frames durable (fdatasync of the -wal file unless a test passes its own). */
+export type WalSync = (walPath: string) => Promise<void>;
+
+export interface SqliteDurableCommitOptions {
+  sync?: WalSync;
+  /** Past this size of the -wal file after a commit, writers pause and onFull is called; whoever
+   * rewinds the WAL then calls resumeWriters(). */
+  walLimit?: { bytes: number; onFull: () => void };
+}
+
 /**
  * Group commit for SQLite without blocking the event loop on fsync.
  *
@@ -32,17 +43,28 @@ export function postgresUnsyncedCommit(db: Kysely<Database>): DurableCommit {
  *
  * Checkpoints must not run with synchronous=OFF (a WAL restart could then overwrite frames whose
  * pages are not yet safe in the database file), so automatic checkpoints are off on this
- * connection; SqliteCheckpointer runs them from another connection under FULL.
+ * connection; SqliteCheckpointer runs them from another connection under FULL, and pauses the
+ * transactions started here (pauseWriters) while it resets the WAL.
  */
 export class SqliteDurableCommit {
   private wal: FileHandle | undefined;
   private syncing: Promise<void> | undefined;
   private nextSync: Promise<void> | undefined;
+  /** Transactions started here and not yet finished. */
+  private active = 0;
+  /** Set while writers are paused: new transactions wait for it. */
+  private paused: { released: Promise<void>; release: () => void } | undefined;
+  private drained: (() => void) | undefined;
+  private readonly sync: () => Promise<void>;
 
   constructor(
     private readonly db: Kysely<Database>,
     private readonly walPath: string,
-  ) {}
+    private readonly options: SqliteDurableCommitOptions = {},
+  ) {
+    const sync = options.sync;
+    this.sync = sync ? () => sync(walPath) : () => this.fdatasync();
+  }
 
   readonly commit: DurableCommit = async (work) => {
     const result = await this.transact(work);
@@ -57,29 +79,83 @@ export class SqliteDurableCommit {
    */
   readonly unsyncedCommit: DurableCommit = (work) => this.transact(work);
 
+  /**
+   * Holds new transactions back and resolves once none started here is running, so a checkpoint
+   * can take the write lock at once instead of the server's thread blocking on it. Callers queue
+   * meanwhile; nothing is refused. Every pause must be followed by resumeWriters().
+   */
+  async pauseWriters(): Promise<void> {
+    this.closeGate();
+    if (this.active > 0) await new Promise<void>((resolve) => (this.drained = resolve));
+  }
+
+  private closeGate(): void {
+    if (this.paused) return;
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    this.paused = { released, release };
+  }
+
+  resumeWriters(): void {
+    const paused = this.paused;
+    this.paused = undefined;
+    paused?.release();
+  }
+
   async close(): Promise<void> {
+    this.resumeWriters();
     await this.syncing?.catch(() => undefined);
     await this.nextSync?.catch(() => undefined);
     await this.wal?.close();
     this.wal = undefined;
   }
 
-  private transact<T>(work: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
-    // One reserved connection, so no other statement runs while synchronous is lowered.
-    return this.db.connection().execute(async (connection) => {
-      await rawStatement(connection, 'pragma synchronous = off');
-      try {
-        return await connection.transaction().execute(work);
-      } finally {
-        await rawStatement(connection, 'pragma synchronous = full');
+  private async transact<T>(work: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+    while (this.paused) await this.paused.released;
+    this.active += 1;
+    try {
+      // One reserved connection, so no other statement runs while synchronous is lowered.
+      return await this.db.connection().execute(async (connection) => {
+        await rawStatement(connection, 'pragma synchronous = off');
+        // SQLite rolls a transaction back itself on some errors (SQLITE_FULL among them); the
+        // query builder's ROLLBACK then fails with "no transaction is active", and that error
+        // would replace the one that says what went wrong.
+        let failure: { error: unknown } | undefined;
+        try {
+          return await connection.transaction().execute(async (trx) => {
+            try {
+              return await work(trx);
+            } catch (error) {
+              failure = { error };
+              throw error;
+            }
+          });
+        } catch (error) {
+          throw failure ? failure.error : error;
+        } finally {
+          await rawStatement(connection, 'pragma synchronous = full');
+        }
+      });
+    } finally {
+      this.active -= 1;
+      // A stat per transaction (a batch of hits), not per hit: microseconds.
+      const limit = this.options.walLimit;
+      if (limit && !this.paused && fileBytes(this.walPath) >= limit.bytes) {
+        this.closeGate();
+        limit.onFull();
       }
-    });
+      if (this.active === 0 && this.drained) {
+        const drained = this.drained;
+        this.drained = undefined;
+        drained();
+      }
+    }
   }
 
   /** Resolves once every WAL frame written before the call is on disk. */
   private syncWal(): Promise<void> {
     if (!this.syncing) {
-      this.syncing = this.fdatasync().finally(() => (this.syncing = undefined));
+      this.syncing = this.sync().finally(() => (this.syncing = undefined));
       return this.syncing;
     }
     // A sync is under way but may have started before our frames were written: take the next one.

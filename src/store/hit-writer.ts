@@ -38,6 +38,16 @@ const countHits = new PreparedQuery((db, p: { tokenId: string; count: number; ke
 /** Stands in for a hit in a commit that has none (see barrier()); deleted before the commit ends. */
 const removeStandIn = new PreparedQuery((db, p: { id: string }) => db.deleteFrom('hits').where('id', '=', p.id));
 
+/**
+ * SQLite errors that say the store cannot write now, whatever the hit: a full disk, an I/O error,
+ * a read-only file. Retrying a batch's hits one by one would only fail each in turn, one
+ * transaction at a time, while new hits queue behind them.
+ */
+function failsEveryWrite(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN)/.test(code);
+}
+
 /** Bounds the time a stand-in commit can be stretched by, whatever a hit took. */
 const MAX_FILLER_STATEMENTS = 256;
 
@@ -190,9 +200,9 @@ export class HitWriter {
       stored = true;
     } catch (error) {
       failure = error;
-      if (batch.length === 1) batch[0]!.reject(error);
+      if (batch.length === 1 || failsEveryWrite(error)) for (const p of batch) p.reject(error);
       // One bad hit must not sink its neighbours: retry each on its own.
-      if (batch.length > 1) {
+      else {
         for (const p of batch) {
           try {
             await this.commit([p.hit]);

@@ -1,3 +1,4 @@
+import type BetterSqlite3 from 'better-sqlite3';
 import { CompiledQuery, type Compilable, type Kysely, type QueryResult } from 'kysely';
 import type { Database } from './schema.js';
 
@@ -39,4 +40,32 @@ export class PreparedQuery<P extends Record<string, unknown>, R = unknown> {
 /** A constant statement (pragma, savepoint) with no builder work at all. */
 export function rawStatement(db: Kysely<Database>, text: string): Promise<QueryResult<unknown>> {
   return db.executeQuery(CompiledQuery.raw(text, []));
+}
+
+/** Statements kept prepared per connection; more distinct texts than this are rare. */
+export const STATEMENT_CACHE_SIZE = 256;
+
+/**
+ * Kysely prepares every statement it runs; on the hot path (a hit's INSERT and UPDATE) preparing
+ * costs more than executing. better-sqlite3 statements are reusable, so keep the recent ones.
+ */
+export function withStatementCache(database: BetterSqlite3.Database): BetterSqlite3.Database {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  const prepare = database.prepare.bind(database);
+  return new Proxy(database, {
+    get(target, property, receiver) {
+      if (property !== 'prepare') return Reflect.get(target, property, receiver) as unknown;
+      return (sql: string) => {
+        let statement = cache.get(sql);
+        if (statement) {
+          cache.delete(sql);
+        } else {
+          statement = prepare(sql);
+          if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+        }
+        cache.set(sql, statement);
+        return statement;
+      };
+    },
+  });
 }

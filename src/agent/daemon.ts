@@ -7,7 +7,7 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { newRowId } from '../core/ids.js';
 import type { DecoyTamperEvent } from '../core/file-event.js';
-import { policyKey, PostRateLimiter, TOKEN_LABEL, type CompiledPolicy, type Match } from '../policy/index.js';
+import { policiesWatching, policyKey, PostRateLimiter, TOKEN_LABEL, type CompiledPolicy, type Match } from '../policy/index.js';
 import { AccessHandler } from './access-handler.js';
 import { dnsLookup } from './actions/dns-lookup.js';
 import { getUrl } from './actions/get-url.js';
@@ -158,10 +158,9 @@ export class Agent extends EventEmitter<{ fatal: [Error] }> {
     log.warn({ path: event.path, change: event.change, pid: event.process?.pid ?? null, binary: event.process?.binary ?? null }, 'watched file tampered with');
     const reporter = this.reporting?.reporter;
     if (!reporter) return;
-    for (const policy of this.policies.policies.policies) {
+    for (const policy of policiesWatching(this.policies.policies.policies, event.path)) {
       const tokenId = policy.labels[TOKEN_LABEL];
-      const covers = policy.watches.some((w) => (w.match === 'exact' ? w.path === event.path : event.path.startsWith(w.path)));
-      if (!tokenId || !covers) continue;
+      if (!tokenId) continue;
       void reporter.submit({ id: newRowId(), tokenId, node: this.options.nodeName, policy: policy.name, hook: null, actions: [], tamper: event })
         .catch((err: unknown) => log.error({ err, policy: policy.name }, 'could not queue the tamper event for the server'));
     }

@@ -1,12 +1,11 @@
 import { basename } from 'node:path';
-import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Counter } from 'prom-client';
 import type { FileHitDetail } from '../core/file-event.js';
 import { isTokenIdShape } from '../core/ids.js';
 import type { Agent, AgentRepository } from '../store/repositories/agents.js';
+import type { HitRepository } from '../store/repositories/hits.js';
 import type { Token, TokenRepository } from '../store/repositories/tokens.js';
-import type { Database } from '../store/schema.js';
 import { batchRefused, eventRefusals, heartbeatRefusal, type AgentReportRefused, type RefusalReason } from './agent-guard.js';
 import type { AgentEventInput, HeartbeatInput } from './api/agent-protocol.js';
 import type { HitRecorder } from './hit-recorder.js';
@@ -25,7 +24,6 @@ export interface IngestResult {
  * through their own trigger (the agent's GetUrl and DnsLookup), so a Post for them would count
  * the same access twice. */
 const AGENT_TOKEN_KIND = 'file';
-const ID_CHUNK = 500;
 
 function who(process: { binary: string; pid: number; uid: number }): string {
   return `${basename(process.binary) || process.binary} (pid ${process.pid}, uid ${process.uid})`;
@@ -47,7 +45,7 @@ export class AgentIngest {
   private readonly refusedCount: Counter;
 
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly hits: HitRepository,
     private readonly tokens: TokenRepository,
     private readonly recorder: HitRecorder,
     private readonly agents: AgentRepository,
@@ -84,7 +82,7 @@ export class AgentIngest {
       if (fresh.has(event.id)) result.duplicates += 1;
       else fresh.set(event.id, event);
     }
-    for (const id of await this.storedIds([...fresh.keys()])) {
+    for (const id of await this.hits.storedIds([...fresh.keys()])) {
       fresh.delete(id);
       result.duplicates += 1;
     }
@@ -163,18 +161,9 @@ export class AgentIngest {
     } catch (error) {
       // Two copies of one event in flight at once on two replicas both pass the lookup above;
       // the primary key lets only one in.
-      if ((await this.storedIds([event.id])).length > 0) return 'duplicate';
+      if ((await this.hits.storedIds([event.id])).length > 0) return 'duplicate';
       throw error;
     }
-  }
-
-  private async storedIds(ids: string[]): Promise<string[]> {
-    const found: string[] = [];
-    for (let i = 0; i < ids.length; i += ID_CHUNK) {
-      const rows = await this.db.selectFrom('hits').select('id').where('id', 'in', ids.slice(i, i + ID_CHUNK)).execute();
-      found.push(...rows.map((r) => r.id));
-    }
-    return found;
   }
 
   /** Enabled tokens of kind file among the ids, by id; junk ids never reach the store. */

@@ -12,6 +12,7 @@ import { HitWriter, type NewHit } from '../../src/store/hit-writer.js';
 import { AlertRepository } from '../../src/store/repositories/alerts.js';
 import { TokenService } from '../../src/tokens/service.js';
 import { storeDialects } from '../support/dialects.js';
+import { Outbox } from '../../src/store/outbox.js';
 
 const log = pino({ level: 'silent' });
 const T0 = Date.parse('2030-01-01T00:00:00.000Z');
@@ -28,7 +29,7 @@ class Harness {
     this.writer = new HitWriter(store.db);
     this.writer.addHook(
       new AlertDecider({
-        dialect: store.dialect,
+        outbox: new Outbox(store),
         settings: ALERT_DEFAULTS,
         log,
         clock: () => this.now,

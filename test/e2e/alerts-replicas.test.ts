@@ -11,6 +11,7 @@ import { TestReceiver } from '../alerts/support/receiver.js';
 import { spawnServer, type ServerProcess } from '../alerts/support/server-process.js';
 import { sleep, waitFor } from '../alerts/support/wait.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
+import { Outbox } from '../../src/store/outbox.js';
 
 const DELIVERIES = 1000;
 
@@ -29,7 +30,7 @@ async function pendingBacklog(url: string, receiverUrl: string): Promise<void> {
     const token = await new TokenService(store.db, { publicUrl: 'http://127.0.0.1:9' }).create({ kind: 'http', memo: 'replicas' });
     const writer = new HitWriter(store.db);
     // One alert per user agent: the cap must let every one of them through.
-    writer.addHook(new AlertDecider({ dialect: store.dialect, settings: { ...ALERT_DEFAULTS, alertCap: DELIVERIES }, log }).hook);
+    writer.addHook(new AlertDecider({ outbox: new Outbox(store), settings: { ...ALERT_DEFAULTS, alertCap: DELIVERIES }, log }).hook);
     await Promise.all(
       Array.from({ length: DELIVERIES }, (_, i) =>
         writer.write({ tokenId: token.id, kind: 'http', at: new Date().toISOString(), source: '198.51.100.7', userAgent: `agent-${i}`, detail: {} }),

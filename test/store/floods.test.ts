@@ -15,6 +15,7 @@ import { HitRepository } from '../../src/store/repositories/hits.js';
 import { TokenRepository, type Token } from '../../src/store/repositories/tokens.js';
 import { storeDialects } from '../support/dialects.js';
 import { keptOfOneSource } from '../support/floods.js';
+import { Outbox } from '../../src/store/outbox.js';
 
 const log = pino({ level: 'silent' });
 const MINUTE = Date.parse('2030-01-01T00:00:00.000Z');
@@ -29,7 +30,7 @@ class Harness {
   constructor(readonly store: Store) {
     this.tokens = new TokenRepository(store.db);
     this.writer = new HitWriter(store.db, { durableCommit: store.durableCommit });
-    this.writer.addHook(new AlertDecider({ dialect: store.dialect, settings: ALERT_DEFAULTS, log, clock: () => MINUTE }).hook);
+    this.writer.addHook(new AlertDecider({ outbox: new Outbox(store), settings: ALERT_DEFAULTS, log, clock: () => MINUTE }).hook);
     this.recorder = new HitRecorder({ find: (id) => this.tokens.find(id) }, this.writer, new ServerMetrics(), log);
   }
 
@@ -103,10 +104,10 @@ for (const dialect of storeDialects()) {
       const token = await h.token();
       await h.flood(token, 1000, () => '203.0.113.7');
       const opener = await h.recorder.record(token, { source: '203.0.113.7', userAgent: 'other/2', detail: { n: 'opener' }, at: new Date(MINUTE + 1000).toISOString() });
-      assert.ok(await new HitRepository(store.db).get(opener.id), 'the hit that opened the second alert is stored');
+      assert.ok(await new HitRepository(store.db).find(opener.id), 'the hit that opened the second alert is stored');
       const alerts = (await new AlertRepository(store.db).list({ tokenId: token.id })).items;
       assert.equal(alerts.length, 2);
-      for (const alert of alerts) assert.ok(await new HitRepository(store.db).get(alert.firstHitId), 'every alert has its first hit in full');
+      for (const alert of alerts) assert.ok(await new HitRepository(store.db).find(alert.firstHitId), 'every alert has its first hit in full');
     });
 
     test("hits that bring their own id (an agent's events) are all kept, so a resent copy is found", async () => {

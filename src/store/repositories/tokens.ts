@@ -1,6 +1,8 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { NotFoundError } from '../../core/errors.js';
+import { isPostgres } from '../db.js';
 import { pageNewestFirst, type Page, type PageRequest } from '../paging.js';
+import { PreparedQuery } from '../prepared.js';
 import type { Database, TokensTable } from '../schema.js';
 
 export interface Token {
@@ -35,6 +37,26 @@ export interface TokenFilter extends PageRequest {
   search?: string;
 }
 
+/** What the alert decision reads of a token, under its row lock. */
+export interface TokenAlertFacts {
+  id: string;
+  kind: string;
+  memo: string;
+  alert_window_s: number | null;
+}
+
+function lockOneTokenQuery(forUpdate: boolean) {
+  return new PreparedQuery((db, p: { id: string }) =>
+    db
+      .selectFrom('tokens')
+      .select(['id', 'kind', 'memo', 'alert_window_s'])
+      .where('id', '=', p.id)
+      .$if(forUpdate, (q) => q.forUpdate()),
+  );
+}
+const lockOneToken = lockOneTokenQuery(false);
+const lockOneTokenForUpdate = lockOneTokenQuery(true);
+
 export function tokenFromRow(row: Selectable<TokensTable>): Token {
   return {
     id: row.id,
@@ -54,7 +76,7 @@ export function tokenFromRow(row: Selectable<TokensTable>): Token {
 export class TokenRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async create(token: NewToken, db: Kysely<Database> = this.db): Promise<Token> {
+  async create(token: NewToken): Promise<Token> {
     const row: Selectable<TokensTable> = {
       id: token.id,
       kind: token.kind,
@@ -68,7 +90,7 @@ export class TokenRepository {
       last_hit_at: null,
       created_at: token.createdAt,
     };
-    await db.insertInto('tokens').values(row).execute();
+    await this.db.insertInto('tokens').values(row).execute();
     return tokenFromRow(row);
   }
 
@@ -81,6 +103,28 @@ export class TokenRepository {
     const token = await this.find(id);
     if (!token) throw new NotFoundError('token', id);
     return token;
+  }
+
+  /**
+   * Locks the rows of these tokens for the rest of the transaction (FOR UPDATE on PostgreSQL,
+   * in id order so two transactions never wait on each other; SQLite has one writer) and reads
+   * what an alert needs. Construct the repository over the transaction. Ids with no row are absent.
+   */
+  async lockForAlerting(ids: string[]): Promise<Map<string, TokenAlertFacts>> {
+    const forUpdate = isPostgres(this.db);
+    if (ids.length === 1) {
+      // The usual batch (one token's storm): the prepared form of the query below.
+      const { rows } = await (forUpdate ? lockOneTokenForUpdate : lockOneToken).execute(this.db, { id: ids[0]! });
+      return new Map(rows.map((row) => [row.id, row]));
+    }
+    const rows = await this.db
+      .selectFrom('tokens')
+      .select(['id', 'kind', 'memo', 'alert_window_s'])
+      .where('id', 'in', ids)
+      .orderBy('id')
+      .$if(forUpdate, (q) => q.forUpdate())
+      .execute();
+    return new Map(rows.map((row) => [row.id, row]));
   }
 
   /** Newest first. */

@@ -7,6 +7,7 @@
  */
 import { stat } from 'node:fs/promises';
 import type { Logger } from 'pino';
+import { SerialQueue } from '../core/serial-queue.js';
 import type { WatchTarget } from '../policy/index.js';
 import type { FanotifySensor } from './sensors/fanotify-sensor.js';
 import { resolveTarget, type ResolvedTarget } from './watch-targets.js';
@@ -24,7 +25,7 @@ export class WatchSync {
   private readonly modes = new Map<string, number>();
   private byInode = new Map<string, string[]>();
   private resolved = new Map<string, ResolvedTarget>();
-  private ops: Promise<unknown> = Promise.resolve();
+  private readonly ops = new SerialQueue();
 
   constructor(
     private readonly sensor: FanotifySensor,
@@ -33,9 +34,7 @@ export class WatchSync {
 
   /** Marks what is new, unmarks what no policy names any more; one sync at a time. */
   apply(targets: WatchTarget[]): Promise<void> {
-    const run = this.ops.then(() => this.sync(targets));
-    this.ops = run.catch(() => undefined);
-    return run;
+    return this.ops.run(() => this.sync(targets));
   }
 
   /** Names of the accessed inode in the policies' terms, for evaluate(). */

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Counter } from 'prom-client';
 import type { FileHitDetail } from '../core/file-event.js';
 import { isTokenIdShape } from '../core/ids.js';
+import { KeyedSerialQueue } from '../core/serial-queue.js';
 import type { Agent, AgentRepository } from '../store/repositories/agents.js';
 import type { HitRepository } from '../store/repositories/hits.js';
 import type { Token, TokenRepository } from '../store/repositories/tokens.js';
@@ -55,8 +56,8 @@ export class AgentIngest {
     this.refusedCount = metrics.counter('tripline_agent_events_refused_total', 'Agent events and heartbeats refused, by reason (other node, future time, token not in its policies)', ['reason']);
   }
 
-  /** Batches in progress per agent: the next one of the same agent waits for these. */
-  private readonly inProgress = new Map<string, Promise<unknown>>();
+  /** One agent's batches, one at a time. */
+  private readonly perAgent = new KeyedSerialQueue<string>();
 
   /**
    * `agent` is the key that sent the batch: its id is the agent's id. One agent's batches are
@@ -66,13 +67,7 @@ export class AgentIngest {
    * A batch with an event the key may not report (agent-guard.ts) is refused whole.
    */
   ingest(agent: { id: string; name: string }, events: AgentEventInput[]): Promise<IngestResult> {
-    const previous = this.inProgress.get(agent.id) ?? Promise.resolve();
-    const run = previous.catch(() => undefined).then(() => this.ingestNow(agent, events));
-    this.inProgress.set(agent.id, run);
-    void run.catch(() => undefined).finally(() => {
-      if (this.inProgress.get(agent.id) === run) this.inProgress.delete(agent.id);
-    });
-    return run;
+    return this.perAgent.run(agent.id, () => this.ingestNow(agent, events));
   }
 
   private async ingestNow(agent: { id: string; name: string }, events: AgentEventInput[]): Promise<IngestResult> {

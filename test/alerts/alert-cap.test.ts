@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ALERT_DEFAULTS } from '../../src/alerts/settings.js';
 import { serverAndReceiver } from './support/fixture.js';
-import { waitFor } from './support/wait.js';
+import { waitFor } from '../support/wait.js';
 
 const CAP = ALERT_DEFAULTS.alertCap;
 const HITS = 50;

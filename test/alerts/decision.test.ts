@@ -9,10 +9,10 @@ import { ALERT_DEFAULTS } from '../../src/alerts/settings.js';
 import type { FileHitDetail } from '../../src/core/file-event.js';
 import { openStore, type Store } from '../../src/store/connect.js';
 import { HitWriter, type NewHit } from '../../src/store/hit-writer.js';
+import { Outbox } from '../../src/store/outbox.js';
 import { AlertRepository } from '../../src/store/repositories/alerts.js';
 import { TokenService } from '../../src/tokens/service.js';
 import { storeDialects } from '../support/dialects.js';
-import { Outbox } from '../../src/store/outbox.js';
 
 const log = pino({ level: 'silent' });
 const T0 = Date.parse('2030-01-01T00:00:00.000Z');

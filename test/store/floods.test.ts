@@ -10,12 +10,12 @@ import { openStore, type Store } from '../../src/store/connect.js';
 import { HitRetention } from '../../src/store/hit-retention.js';
 import { FLOOD_DEFAULTS } from '../../src/store/hit-sampling.js';
 import { HitWriter } from '../../src/store/hit-writer.js';
+import { Outbox } from '../../src/store/outbox.js';
 import { AlertRepository } from '../../src/store/repositories/alerts.js';
 import { HitRepository } from '../../src/store/repositories/hits.js';
 import { TokenRepository, type Token } from '../../src/store/repositories/tokens.js';
 import { storeDialects } from '../support/dialects.js';
 import { keptOfOneSource } from '../support/floods.js';
-import { Outbox } from '../../src/store/outbox.js';
 
 const log = pino({ level: 'silent' });
 const MINUTE = Date.parse('2030-01-01T00:00:00.000Z');

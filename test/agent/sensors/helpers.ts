@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { DecoyTamperEvent } from '../../../src/core/file-event.js';
 import type { AccessRequest } from '../../../src/agent/sensors/access-request.js';
 import type { FanotifySensor } from '../../../src/agent/sensors/fanotify-sensor.js';
+import { waitFor } from '../../support/wait.js';
 
 export const SECRET = 'decoy-content-7f3a\n';
 
@@ -94,23 +95,19 @@ export class Recorder {
   }
 
   waitForTamper(match: (t: DecoyTamperEvent) => boolean, timeoutMs = 3000): Promise<DecoyTamperEvent> {
-    return waitFor(this.tampers, match, timeoutMs);
+    return waitForItem(this.tampers, match, timeoutMs);
   }
 
   waitForAccess(match: (r: AccessRequest) => boolean, timeoutMs = 3000): Promise<AccessRequest> {
-    return waitFor(this.accesses, match, timeoutMs);
+    return waitForItem(this.accesses, match, timeoutMs);
   }
 }
 
 /** Resolves with the first item of a growing list that matches, or fails after the timeout. */
-async function waitFor<T>(list: T[], match: (item: T) => boolean, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = list.find(match);
-    if (found) return found;
-    if (Date.now() > deadline) throw new Error(`nothing matching arrived; saw ${JSON.stringify(list)}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+function waitForItem<T>(list: T[], match: (item: T) => boolean, timeoutMs: number): Promise<T> {
+  return waitFor('an event that matches', () => list.find(match), timeoutMs).catch((error: Error) => {
+    throw new Error(`${error.message}; saw ${JSON.stringify(list)}`);
+  });
 }
 
 export const settle = (ms = 150): Promise<void> => new Promise((r) => setTimeout(r, ms));

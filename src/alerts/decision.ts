@@ -22,10 +22,8 @@ export interface AlertDeciderOptions {
   clock?: () => number;
 }
 
-type TokenFacts = TokenAlertFacts;
-
 interface HitGroup {
-  token: TokenFacts;
+  token: TokenAlertFacts;
   key: string;
   hits: Hit[];
 }
@@ -133,7 +131,7 @@ export class AlertDecider {
     return true;
   }
 
-  private windowSeconds(token: TokenFacts): number {
+  private windowSeconds(token: TokenAlertFacts): number {
     return token.alert_window_s ?? this.options.settings.windowSeconds;
   }
 

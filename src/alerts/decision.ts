@@ -132,7 +132,7 @@ export class AlertDecider {
   }
 
   private windowSeconds(token: TokenAlertFacts): number {
-    return token.alert_window_s ?? this.options.settings.windowSeconds;
+    return token.alertWindowSeconds ?? this.options.settings.windowSeconds;
   }
 
   private newAlert(group: HitGroup, nowMs: number): Alert {

@@ -42,7 +42,11 @@ export interface TokenAlertFacts {
   id: string;
   kind: string;
   memo: string;
-  alert_window_s: number | null;
+  alertWindowSeconds: number | null;
+}
+
+function alertFactsFromRow(row: Pick<Selectable<TokensTable>, 'id' | 'kind' | 'memo' | 'alert_window_s'>): TokenAlertFacts {
+  return { id: row.id, kind: row.kind, memo: row.memo, alertWindowSeconds: row.alert_window_s };
 }
 
 function lockOneTokenQuery(forUpdate: boolean) {
@@ -115,7 +119,7 @@ export class TokenRepository {
     if (ids.length === 1) {
       // The usual batch (one token's storm): the prepared form of the query below.
       const { rows } = await (forUpdate ? lockOneTokenForUpdate : lockOneToken).execute(this.db, { id: ids[0]! });
-      return new Map(rows.map((row) => [row.id, row]));
+      return new Map(rows.map((row) => [row.id, alertFactsFromRow(row)]));
     }
     const rows = await this.db
       .selectFrom('tokens')
@@ -124,7 +128,7 @@ export class TokenRepository {
       .orderBy('id')
       .$if(forUpdate, (q) => q.forUpdate())
       .execute();
-    return new Map(rows.map((row) => [row.id, row]));
+    return new Map(rows.map((row) => [row.id, alertFactsFromRow(row)]));
   }
 
   /** Newest first. */

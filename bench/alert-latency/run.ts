@@ -75,7 +75,9 @@ async function measure(count: number, paced: boolean, send: (key: string) => Pro
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'tripline-bench-alerts-'));
-const server = await spawnServer([...(await listenArgs()), '--db', process.env.BENCH_DB ?? join(dir, 'bench.db'), '--allow-private-targets'], {
+// Every measured hit must raise its own alert: the cap per token and window is lifted above their number.
+const alertCap = String(WARMUP + 2 * ALERTS);
+const server = await spawnServer([...(await listenArgs()), '--db', process.env.BENCH_DB ?? join(dir, 'bench.db'), '--allow-private-targets', '--alert-cap', alertCap], {
   TRIPLINE_ADMIN_KEY: newSecret('tpl_bench'),
 });
 let failed = false;

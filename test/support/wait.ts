@@ -23,3 +23,10 @@ export async function waitFor<T>(
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
+
+/** The first item of a growing list that matches; on timeout the error shows what did arrive. */
+export function waitForItem<T>(what: string, list: readonly T[], match: (item: T) => boolean, timeoutMs = 20_000): Promise<T> {
+  return waitFor(what, () => list.find(match), timeoutMs).catch((error: Error) => {
+    throw new Error(`${error.message}; saw:\n${list.map((item) => JSON.stringify(item)).join('\n')}`);
+  });
+}

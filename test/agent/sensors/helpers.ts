@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { DecoyTamperEvent } from '../../../src/core/file-event.js';
 import type { AccessRequest } from '../../../src/agent/sensors/access-request.js';
 import type { FanotifySensor } from '../../../src/agent/sensors/fanotify-sensor.js';
-import { waitFor } from '../../support/wait.js';
+import { sleep, waitForItem } from '../../support/wait.js';
 
 export const SECRET = 'decoy-content-7f3a\n';
 
@@ -95,19 +95,12 @@ export class Recorder {
   }
 
   waitForTamper(match: (t: DecoyTamperEvent) => boolean, timeoutMs = 3000): Promise<DecoyTamperEvent> {
-    return waitForItem(this.tampers, match, timeoutMs);
+    return waitForItem('a tamper event that matches', this.tampers, match, timeoutMs);
   }
 
   waitForAccess(match: (r: AccessRequest) => boolean, timeoutMs = 3000): Promise<AccessRequest> {
-    return waitForItem(this.accesses, match, timeoutMs);
+    return waitForItem('an access that matches', this.accesses, match, timeoutMs);
   }
 }
 
-/** Resolves with the first item of a growing list that matches, or fails after the timeout. */
-function waitForItem<T>(list: T[], match: (item: T) => boolean, timeoutMs: number): Promise<T> {
-  return waitFor('an event that matches', () => list.find(match), timeoutMs).catch((error: Error) => {
-    throw new Error(`${error.message}; saw ${JSON.stringify(list)}`);
-  });
-}
-
-export const settle = (ms = 150): Promise<void> => new Promise((r) => setTimeout(r, ms));
+export const settle = (ms = 150): Promise<void> => sleep(ms);

@@ -12,7 +12,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { spawnServer } from '../../test/alerts/support/server-process.js';
+import { newSecret } from '../../src/core/ids.js';
+import { listenArgs, spawnServer } from '../../test/support/process.js';
 import { latencySummary, targetFromEnv } from '../support/report.js';
 
 const ALERTS = Number(process.env.BENCH_ALERTS ?? 500);
@@ -76,7 +77,9 @@ async function measure(count: number, paced: boolean, send: (key: string) => Pro
 const dir = mkdtempSync(join(tmpdir(), 'tripline-bench-alerts-'));
 // Every alert here has its own user agent, so each run gets its own token and a cap that admits
 // them all: the bench measures delivery, not the per-token alert cap that folds floods.
-const server = await spawnServer({ db: process.env.BENCH_DB ?? join(dir, 'bench.db'), args: ['--allow-private-targets', '--alert-cap', '1000'] });
+const server = await spawnServer([...(await listenArgs()), '--db', process.env.BENCH_DB ?? join(dir, 'bench.db'), '--allow-private-targets', '--alert-cap', '1000'], {
+  TRIPLINE_ADMIN_KEY: newSecret('tpl_bench'),
+});
 let failed = false;
 try {
   const channel = await server.api('POST', '/channels', { kind: 'webhook', url: `http://127.0.0.1:${receiverPort}/hook`, secret: 'bench-secret-0123456789' });

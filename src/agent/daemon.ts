@@ -5,21 +5,21 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import { newRowId } from '../core/ids.js';
-import type { DecoyTamperEvent } from '../core/file-event.js';
-import { policyKey, PostRateLimiter, TOKEN_LABEL, type CompiledPolicy, type Match } from '../policy/index.js';
+import { PostRateLimiter } from '../policy/index.js';
 import { AccessHandler } from './access-handler.js';
 import { dnsLookup } from './actions/dns-lookup.js';
 import { getUrl } from './actions/get-url.js';
 import { OutboundActions } from './actions/outbound.js';
 import { openExportSink, type ExportSink } from './export/export-sink.js';
 import { PolicyDirectory } from './policy-dir.js';
-import type { Heartbeat, WatchReport } from '../core/agent-protocol.js';
+import type { Heartbeat } from '../core/agent-protocol.js';
 import { AgentApi } from './report/agent-api.js';
 import { HeartbeatSender } from './report/heartbeat.js';
 import { Reporter } from './report/reporter.js';
 import { Spool } from './report/spool.js';
 import { FanotifySensor } from './sensors/fanotify-sensor.js';
+import { TamperHandler } from './tamper-handler.js';
+import { TokenLabels } from './token-labels.js';
 import { AGENT_VERSION } from './version.js';
 import { WatchSync } from './watch-sync.js';
 
@@ -45,8 +45,7 @@ interface Reporting {
 
 export class Agent extends EventEmitter<{ fatal: [Error] }> {
   private readonly startedAt = new Date().toISOString();
-  private tokens = new Map<string, string | null>();
-  private readonly unlabeled = new Set<string>();
+  private readonly labels: TokenLabels;
   private rescanTimer: NodeJS.Timeout | null = null;
   private stopped = false;
 
@@ -60,6 +59,7 @@ export class Agent extends EventEmitter<{ fatal: [Error] }> {
     private readonly reporting: Reporting | null,
   ) {
     super();
+    this.labels = new TokenLabels(options.log, options.server !== undefined);
   }
 
   static async start(options: AgentOptions): Promise<Agent> {
@@ -101,7 +101,7 @@ export class Agent extends EventEmitter<{ fatal: [Error] }> {
     const { log } = this.options;
     const handler = new AccessHandler({
       policies: () => this.policies.policies,
-      tokenOf: (match) => this.tokenOf(match),
+      tokenOf: (match) => this.labels.tokenOf(match),
       watches: this.watches,
       limiter: new PostRateLimiter(),
       outbound: this.outbound,
@@ -111,7 +111,8 @@ export class Agent extends EventEmitter<{ fatal: [Error] }> {
       log,
     });
     this.sensor.on('access', (request) => handler.handle(request));
-    this.sensor.on('tamper', (event) => this.onTamper(event));
+    const tampers = new TamperHandler({ policies: () => this.policies.policies, reporter: this.reporting?.reporter ?? null, nodeName: this.options.nodeName, log });
+    this.sensor.on('tamper', (event) => tampers.handle(event));
     this.sensor.on('warning', (warning) => log.warn(warning, `sensor: ${warning.message}`));
     this.sensor.on('error', (err) => this.emit('fatal', err));
     await this.policies.start();
@@ -135,52 +136,18 @@ export class Agent extends EventEmitter<{ fatal: [Error] }> {
 
   /** After the policies changed: new token labels, new marks, and a heartbeat saying so. */
   private async refresh(): Promise<void> {
-    const policies = this.policies.policies.policies;
-    this.tokens = new Map(policies.map((p) => [policyKey(p), p.labels[TOKEN_LABEL] ?? null]));
-    for (const policy of policies) this.noteUnlabeled(policy);
+    this.labels.update(this.policies.policies.policies);
     await this.watches.apply(this.policies.policies.watches());
     this.reporting?.heartbeat.now();
   }
 
-  private noteUnlabeled(policy: CompiledPolicy): void {
-    if (!this.options.server || policy.labels[TOKEN_LABEL] || this.unlabeled.has(policyKey(policy))) return;
-    this.unlabeled.add(policyKey(policy));
-    this.options.log.info({ policy: policy.name, file: policy.file },
-      `policy has no ${TOKEN_LABEL} label: its matches are exported and its actions run, but they are not reported to the server as hits`);
-  }
-
-  private tokenOf(match: Match): string | null {
-    return this.tokens.get(policyKey({ name: match.policy, namespace: match.namespace })) ?? null;
-  }
-
-  private onTamper(event: DecoyTamperEvent): void {
-    const { log } = this.options;
-    log.warn({ path: event.path, change: event.change, pid: event.process?.pid ?? null, binary: event.process?.binary ?? null }, 'watched file tampered with');
-    const reporter = this.reporting?.reporter;
-    if (!reporter) return;
-    for (const policy of this.policies.policies.policies) {
-      const tokenId = policy.labels[TOKEN_LABEL];
-      const covers = policy.watches.some((w) => (w.match === 'exact' ? w.path === event.path : event.path.startsWith(w.path)));
-      if (!tokenId || !covers) continue;
-      void reporter.submit({ id: newRowId(), tokenId, node: this.options.nodeName, policy: policy.name, hook: null, actions: [], tamper: event })
-        .catch((err: unknown) => log.error({ err, policy: policy.name }, 'could not queue the tamper event for the server'));
-    }
-  }
-
   private heartbeat(): Heartbeat {
-    const watched = new Map<string, WatchReport>();
-    for (const policy of this.policies.policies.policies) {
-      const tokenId = policy.labels[TOKEN_LABEL] ?? null;
-      for (const target of policy.watches) {
-        watched.set(`${target.path}\0${tokenId}`, { path: target.path, tokenId, ...this.watches.status(target) });
-      }
-    }
     return {
       node: this.options.nodeName,
       version: AGENT_VERSION,
       startedAt: this.startedAt,
       policies: this.policies.reports(),
-      watched: [...watched.values()],
+      watched: this.watches.reports(this.policies.policies.policies),
     };
   }
 }

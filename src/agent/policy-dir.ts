@@ -1,19 +1,16 @@
 /**
- * The policy directory: every *.yaml and *.yml file in it, loaded, checked and kept current
+ * The policy directory: every policy file in it (listPolicyFiles says which), loaded, checked and kept current
  * while the agent runs. A bad file is logged (file:line:col: field: message) and reported, and
  * contributes nothing; the other files keep working. Changes are picked up from fs.watch, and by
  * a periodic rescan in case a notification is missed (editors that swap files, network mounts).
  */
 import { EventEmitter } from 'node:events';
-import { watch, type FSWatcher } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { watch, type FSWatcher, type Stats } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import type { Logger } from 'pino';
-import { loadPolicyFile, namedTokenIds, PolicySet, type LoadResult } from '../policy/index.js';
+import { listPolicyFiles, loadPolicyFile, namedTokenIds, PolicySet, type LoadResult } from '../policy/index.js';
 import { AgentError } from './errors.js';
 import type { PolicyFileReport } from '../core/agent-protocol.js';
-
-const POLICY_FILE = /\.ya?ml$/;
 
 interface Known {
   /** Changes whenever the file's content may have: inode, size, times. */
@@ -111,20 +108,15 @@ export class PolicyDirectory extends EventEmitter<{ change: [] }> {
   }
 
   private async scan(): Promise<void> {
-    const entries = await readdir(this.dir, { withFileTypes: true }).catch((err: NodeJS.ErrnoException) => {
+    const entries = await listPolicyFiles(this.dir).catch((err: NodeJS.ErrnoException) => {
       this.log.error({ dir: this.dir, reason: err.code ?? err.message }, 'cannot read the policy directory; keeping the policies loaded before');
       return null;
     });
     if (!entries) return;
-    const files = entries
-      .filter((e) => (e.isFile() || e.isSymbolicLink()) && POLICY_FILE.test(e.name))
-      .map((e) => join(this.dir, e.name))
-      .sort();
     const changed = new Set<string>();
     const next = new Map<string, Known>();
-    for (const file of files) {
-      const signature = await fileSignature(file);
-      if (signature === null) continue;
+    for (const { path: file, stats } of entries) {
+      const signature = fileSignature(stats);
       const before = this.known.get(file);
       if (before && before.signature === signature) {
         next.set(file, before);
@@ -175,9 +167,6 @@ function problemsOf(result: LoadResult): string {
   return JSON.stringify([result.policies.map((p) => p.name), result.errors.map((e) => e.format()), result.warnings.map((e) => e.format())]);
 }
 
-/** Null when the file vanished between readdir and stat. */
-async function fileSignature(file: string): Promise<string | null> {
-  const st = await stat(file).catch(() => null);
-  if (!st?.isFile()) return null;
+function fileSignature(st: Stats): string {
   return `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
 }

@@ -7,7 +7,9 @@
  */
 import { stat } from 'node:fs/promises';
 import type { Logger } from 'pino';
-import type { WatchTarget } from '../policy/index.js';
+import type { WatchReport } from '../core/agent-protocol.js';
+import { SerialQueue } from '../core/serial-queue.js';
+import { TOKEN_LABEL, type CompiledPolicy, type WatchTarget } from '../policy/index.js';
 import type { FanotifySensor } from './sensors/fanotify-sensor.js';
 import { resolveTarget, type ResolvedTarget } from './watch-targets.js';
 
@@ -24,7 +26,7 @@ export class WatchSync {
   private readonly modes = new Map<string, number>();
   private byInode = new Map<string, string[]>();
   private resolved = new Map<string, ResolvedTarget>();
-  private ops: Promise<unknown> = Promise.resolve();
+  private readonly ops = new SerialQueue();
 
   constructor(
     private readonly sensor: FanotifySensor,
@@ -33,9 +35,7 @@ export class WatchSync {
 
   /** Marks what is new, unmarks what no policy names any more; one sync at a time. */
   apply(targets: WatchTarget[]): Promise<void> {
-    const run = this.ops.then(() => this.sync(targets));
-    this.ops = run.catch(() => undefined);
-    return run;
+    return this.ops.run(() => this.sync(targets));
   }
 
   /** Names of the accessed inode in the policies' terms, for evaluate(). */
@@ -46,6 +46,18 @@ export class WatchSync {
   /** Mode of a watched file when it was marked (for the export's permission string). */
   mode(decoy: string): number | undefined {
     return this.modes.get(decoy);
+  }
+
+  /** For the heartbeat: each watched path once per token that watches it, with its status. */
+  reports(policies: readonly CompiledPolicy[]): WatchReport[] {
+    const watched = new Map<string, WatchReport>();
+    for (const policy of policies) {
+      const tokenId = policy.labels[TOKEN_LABEL] ?? null;
+      for (const target of policy.watches) {
+        watched.set(`${target.path}\0${tokenId}`, { path: target.path, tokenId, ...this.status(target) });
+      }
+    }
+    return [...watched.values()];
   }
 
   status(target: WatchTarget): TargetStatus {

@@ -1,10 +1,8 @@
-import type { Kysely } from 'kysely';
 import { isoNow } from '../core/time.js';
-import type { StoreDialect } from '../store/connect.js';
+import type { Db } from '../store/db.js';
 import type { Page } from '../store/paging.js';
 import { AlertRepository, type Alert, type AlertFilter } from '../store/repositories/alerts.js';
 import { DeliveryRepository, type Delivery, type DeliveryFilter } from '../store/repositories/deliveries.js';
-import type { Database } from '../store/schema.js';
 import type { AlertSettings } from './settings.js';
 
 /** A delivery as the API shows it (the claim's internals left out). */
@@ -65,14 +63,13 @@ export class AlertService {
   readonly deliveries: DeliveryRepository;
 
   constructor(
-    db: Kysely<Database>,
-    dialect: StoreDialect,
+    db: Db,
     private readonly settings: Pick<AlertSettings, 'maxAgeMs'>,
     /** Tells the dispatcher a row became due (a retried delivery). */
     private readonly wake: () => void,
   ) {
     this.alerts = new AlertRepository(db);
-    this.deliveries = new DeliveryRepository(db, dialect);
+    this.deliveries = new DeliveryRepository(db);
   }
 
   async list(filter: AlertFilter): Promise<Page<AlertView>> {

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Store } from '../store/connect.js';
+import { Outbox } from '../store/outbox.js';
 import { AlertService } from './alert-service.js';
 import { ChannelService } from './channel-service.js';
 import { AlertDecider } from './decision.js';
@@ -29,27 +30,27 @@ export interface AlertingDeps {
 export function createAlerting(deps: AlertingDeps): Alerting {
   const settings: AlertSettings = { ...ALERT_DEFAULTS, ...stripUndefined(deps.settings ?? {}) };
   if (settings.allowPrivateTargets) deps.log.warn('--allow-private-targets: channels may send to loopback, private, link-local and cloud metadata addresses');
+  const outbox = new Outbox(deps.store, { listenUrl: deps.listenUrl, log: deps.log });
   const dispatcher = new Dispatcher({
     store: deps.store,
+    outbox,
     settings,
     log: deps.log,
     metrics: deps.metrics,
     publicUrl: deps.publicUrl,
-    listenUrl: deps.listenUrl,
   });
   const decider = new AlertDecider({
-    dialect: deps.store.dialect,
+    outbox,
     settings,
     log: deps.log,
     metrics: deps.metrics,
-    onDue: () => dispatcher.wake(),
   });
   return {
     settings,
     decider,
     dispatcher,
     channels: new ChannelService(deps.store.db, settings, deps.log, deps.publicUrl),
-    alerts: new AlertService(deps.store.db, deps.store.dialect, settings, () => dispatcher.wake()),
+    alerts: new AlertService(deps.store.db, settings, () => dispatcher.wake()),
   };
 }
 

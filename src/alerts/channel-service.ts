@@ -1,10 +1,9 @@
-import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { ValidationError } from '../core/errors.js';
 import { newRowId } from '../core/ids.js';
 import { isoNow } from '../core/time.js';
 import { ChannelRepository, type Channel } from '../store/repositories/channels.js';
-import type { Database } from '../store/schema.js';
+import type { Db } from '../store/db.js';
 import type { ChannelInput } from './channels/kind.js';
 import { channelKind } from './channels/registry.js';
 import { testMessage } from './message.js';
@@ -42,7 +41,7 @@ export class ChannelService {
   readonly repository: ChannelRepository;
 
   constructor(
-    db: Kysely<Database>,
+    db: Db,
     private readonly settings: Pick<AlertSettings, 'timeoutMs' | 'smtp' | 'allowPrivateTargets'>,
     private readonly log: Logger,
     private readonly publicUrl: () => string,

@@ -1,57 +1,29 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import { newRowId } from '../core/ids.js';
-import type { StoreDialect } from '../store/connect.js';
+import { underSavepoint, type Trx } from '../store/db.js';
 import type { HitHook } from '../store/hit-writer.js';
-import { PreparedQuery, rawStatement } from '../store/prepared.js';
+import type { Outbox } from '../store/outbox.js';
 import { AlertRepository, type Alert } from '../store/repositories/alerts.js';
 import { ChannelRepository, type DeliveryTarget } from '../store/repositories/channels.js';
-import { DeliveryRepository, type DeliveryPurpose } from '../store/repositories/deliveries.js';
+import type { DeliveryPurpose } from '../store/repositories/deliveries.js';
 import type { Hit } from '../store/repositories/hits.js';
-import type { Database } from '../store/schema.js';
+import { TokenRepository, type TokenAlertFacts } from '../store/repositories/tokens.js';
 import { digestKey, groupKey } from './group-key.js';
 import { NO_ALERT_METRICS, type AlertMetrics } from './metrics.js';
 import type { AlertSettings } from './settings.js';
 
-/** PostgreSQL channel a committed transaction with due deliveries notifies, waking every dispatcher. */
-export const OUTBOX_NOTIFY_CHANNEL = 'tripline_outbox';
-
 export interface AlertDeciderOptions {
-  dialect: StoreDialect;
+  /** Where deliveries are written; it wakes the dispatchers once they are due. */
+  outbox: Outbox;
   settings: Pick<AlertSettings, 'windowSeconds' | 'maxAgeMs' | 'alertCap'>;
   log: Logger;
   metrics?: AlertMetrics;
-  /**
-   * Called when a transaction added deliveries that are due now. On SQLite the dispatcher's claim
-   * then queues behind this transaction on the one connection, so it runs after the commit and
-   * sees the rows. PostgreSQL dispatchers are woken by NOTIFY at commit instead.
-   */
-  onDue?: () => void;
   /** Milliseconds since the epoch; tests pass a controllable clock. */
   clock?: () => number;
 }
 
-function lockOneTokenQuery(forUpdate: boolean) {
-  return new PreparedQuery((db, p: { id: string }) =>
-    db
-      .selectFrom('tokens')
-      .select(['id', 'kind', 'memo', 'alert_window_s'])
-      .where('id', '=', p.id)
-      .$if(forUpdate, (q) => q.forUpdate()),
-  );
-}
-const lockOneToken = lockOneTokenQuery(false);
-const lockOneTokenForUpdate = lockOneTokenQuery(true);
-
-interface TokenFacts {
-  id: string;
-  kind: string;
-  memo: string;
-  alert_window_s: number | null;
-}
-
 interface HitGroup {
-  token: TokenFacts;
+  token: TokenAlertFacts;
   key: string;
   hits: Hit[];
 }
@@ -84,20 +56,16 @@ export class AlertDecider {
     if (hits.length === 0) return;
     // A savepoint keeps the evidence safe: if deciding fails, the hits still commit (and the
     // failure is logged and counted) rather than the trigger losing the hit itself.
-    await rawStatement(trx, 'savepoint alert_decision');
     try {
-      const opening = await this.decide(trx, hits);
-      await rawStatement(trx, 'release savepoint alert_decision');
-      return opening;
+      return await underSavepoint(trx, () => this.decide(trx, hits));
     } catch (error) {
-      await rawStatement(trx, 'rollback to savepoint alert_decision');
       this.metrics.decisionFailed();
       this.options.log.error({ err: error, hits: hits.map((h) => h.id) }, 'alert decision failed; the hits are stored without an alert');
     }
   };
 
-  private async decide(trx: Transaction<Database>, hits: Hit[]): Promise<Hit[]> {
-    const tokens = await this.lockTokens(trx, [...new Set(hits.map((h) => h.tokenId))].sort());
+  private async decide(trx: Trx, hits: Hit[]): Promise<Hit[]> {
+    const tokens = await new TokenRepository(trx).lockForAlerting([...new Set(hits.map((h) => h.tokenId))].sort());
     const groups = new Map<string, HitGroup>();
     for (const hit of hits) {
       const token = tokens.get(hit.tokenId);
@@ -109,20 +77,20 @@ export class AlertDecider {
     }
 
     const alerts = new AlertRepository(trx);
-    const planner = new DeliveryPlanner(trx, this.options.settings.maxAgeMs);
+    const planner = new DeliveryPlanner(trx, this.options.outbox, this.options.settings.maxAgeMs);
     const nowMs = (this.options.clock ?? Date.now)();
     const now = new Date(nowMs).toISOString();
     const raised = new Map<string, number>();
     const opening: Hit[] = [];
     for (const group of groups.values()) {
-      const open = await alerts.findOpen(group.token.id, group.key, now, trx);
-      if (open && (await alerts.fold(open.id, group.hits.length, latest(group.hits), !open.digestScheduled, trx))) {
+      const open = await alerts.findOpen(group.token.id, group.key, now);
+      if (open && (await alerts.fold(open.id, group.hits.length, latest(group.hits), !open.digestScheduled))) {
         if (!open.digestScheduled) await planner.schedule(open, 'digest', open.windowEnd, now);
         this.metrics.hitsFolded(group.token.kind, group.hits.length);
         continue;
       }
       const windowMs = this.windowSeconds(group.token) * 1000;
-      const count = raised.get(group.token.id) ?? (await alerts.countRaisedSince(group.token.id, new Date(nowMs - windowMs).toISOString(), digestKey(group.token.id), trx));
+      const count = raised.get(group.token.id) ?? (await alerts.countRaisedSince(group.token.id, new Date(nowMs - windowMs).toISOString(), digestKey(group.token.id)));
       if (count >= this.options.settings.alertCap) {
         raised.set(group.token.id, count);
         if (await this.foldIntoDigest(group, alerts, planner, nowMs)) opening.push(group.hits[0]!);
@@ -131,7 +99,7 @@ export class AlertDecider {
       raised.set(group.token.id, count + 1);
       opening.push(group.hits[0]!);
       const alert = this.newAlert(group, nowMs);
-      await alerts.insert(alert, trx);
+      await alerts.insert(alert);
       await planner.schedule(alert, 'alert', now, now);
       this.metrics.alertRaised(group.token.kind);
       if (group.hits.length > 1) {
@@ -141,14 +109,7 @@ export class AlertDecider {
       }
     }
 
-    if (planner.addedDueNow) {
-      if (this.options.dialect === 'postgres') {
-        // Delivered at commit, to every server's dispatcher, only if the transaction commits.
-        await sql`select pg_notify(${OUTBOX_NOTIFY_CHANNEL}, '')`.execute(trx);
-      } else {
-        this.options.onDue?.();
-      }
-    }
+    if (planner.addedDueNow) await this.options.outbox.announceDue(trx);
     return opening;
   }
 
@@ -170,24 +131,8 @@ export class AlertDecider {
     return true;
   }
 
-  private windowSeconds(token: TokenFacts): number {
-    return token.alert_window_s ?? this.options.settings.windowSeconds;
-  }
-
-  private async lockTokens(trx: Kysely<Database>, ids: string[]): Promise<Map<string, TokenFacts>> {
-    if (ids.length === 1) {
-      // The usual batch (one token's storm): the prepared form of the query below.
-      const { rows } = await (this.options.dialect === 'postgres' ? lockOneTokenForUpdate : lockOneToken).execute(trx, { id: ids[0]! });
-      return new Map(rows.map((row) => [row.id, row]));
-    }
-    const rows = await trx
-      .selectFrom('tokens')
-      .select(['id', 'kind', 'memo', 'alert_window_s'])
-      .where('id', 'in', ids)
-      .orderBy('id')
-      .$if(this.options.dialect === 'postgres', (q) => q.forUpdate())
-      .execute();
-    return new Map(rows.map((row) => [row.id, row]));
+  private windowSeconds(token: TokenAlertFacts): number {
+    return token.alertWindowSeconds ?? this.options.settings.windowSeconds;
   }
 
   private newAlert(group: HitGroup, nowMs: number): Alert {
@@ -221,26 +166,25 @@ class DeliveryPlanner {
   addedDueNow = false;
   private readonly targets = new Map<string, DeliveryTarget[]>();
   private readonly channels: ChannelRepository;
-  private readonly deliveries: DeliveryRepository;
 
   constructor(
-    private readonly trx: Transaction<Database>,
+    private readonly trx: Trx,
+    private readonly outbox: Outbox,
     private readonly maxAgeMs: number,
   ) {
     this.channels = new ChannelRepository(trx);
-    // The dialect only matters for claiming; inserting is the same on both.
-    this.deliveries = new DeliveryRepository(trx, 'sqlite');
   }
 
   async schedule(alert: Alert, purpose: DeliveryPurpose, dueAt: string, now: string): Promise<void> {
     let targets = this.targets.get(alert.tokenId);
     if (!targets) {
-      targets = await this.channels.targetsForToken(alert.tokenId, this.trx);
+      targets = await this.channels.targetsForToken(alert.tokenId);
       this.targets.set(alert.tokenId, targets);
     }
     if (targets.length === 0) return;
     const giveUpAt = new Date(Date.parse(dueAt) + this.maxAgeMs).toISOString();
-    await this.deliveries.insertMany(
+    await this.outbox.enqueue(
+      this.trx,
       targets.map((target) => ({
         id: newRowId(),
         alertId: alert.id,
@@ -251,7 +195,6 @@ class DeliveryPlanner {
         giveUpAt,
         createdAt: now,
       })),
-      this.trx,
     );
     if (dueAt <= now) this.addedDueNow = true;
   }

@@ -19,7 +19,7 @@ export async function composeDelivery(
   if (!channel) return { problem: 'the channel was deleted' };
   const alert = await stores.alerts.find(delivery.alertId);
   if (!alert) return { problem: `alert ${delivery.alertId} no longer exists` };
-  const hit = await stores.hits.get(alert.firstHitId);
+  const hit = await stores.hits.find(alert.firstHitId);
   const purpose = delivery.purpose === 'digest' ? 'digest' : 'alert';
   return { message: buildMessage({ purpose, alert, hit, deliveryId: delivery.id, publicUrl }), channel };
 }

@@ -5,26 +5,26 @@ import { newRowId } from '../core/ids.js';
 import type { Store } from '../store/connect.js';
 import { AlertRepository } from '../store/repositories/alerts.js';
 import { ChannelRepository } from '../store/repositories/channels.js';
-import { DeliveryRepository, type Delivery } from '../store/repositories/deliveries.js';
+import type { Outbox, OutboxWatch } from '../store/outbox.js';
+import type { Delivery } from '../store/repositories/deliveries.js';
 import { HitRepository } from '../store/repositories/hits.js';
-import { retryDelayMs } from './backoff.js';
+import { retryDelayMs } from '../core/backoff.js';
 import type { SendResult } from './channels/kind.js';
 import { channelKind } from './channels/registry.js';
 import { composeDelivery } from './delivery-message.js';
 import { oneLine } from './escape.js';
 import { NO_ALERT_METRICS, type AlertMetrics } from './metrics.js';
-import { OutboxListener } from './outbox-listener.js';
 import { claimLeaseMs, type AlertSettings } from './settings.js';
 
 export interface DispatcherOptions {
   store: Store;
+  /** The outbox to send; it also tells this dispatcher when rows became due. */
+  outbox: Outbox;
   settings: AlertSettings;
   log: Logger;
   metrics?: AlertMetrics;
   /** The server's public URL, read at send time (it may be known only after listen). */
   publicUrl: () => string;
-  /** postgres:// URL to LISTEN on, so commits on any server wake this dispatcher at once. */
-  listenUrl?: string;
 }
 
 function iso(ms: number): string {
@@ -38,14 +38,14 @@ function iso(ms: number): string {
  * SQLite, by NOTIFY on PostgreSQL) and by a poll for retries that came due.
  */
 export class Dispatcher {
-  /** Names this process in claims, for the API and for releasing claims at shutdown. */
+  /** Names this process in claims, so the API shows who holds a row that is being sent. */
   readonly processId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
-  private readonly outbox: DeliveryRepository;
+  private readonly outbox: Outbox;
   private readonly alerts: AlertRepository;
   private readonly hits: HitRepository;
   private readonly channels: ChannelRepository;
   private readonly metrics: AlertMetrics;
-  private readonly listener: OutboxListener | undefined;
+  private watch: OutboxWatch | undefined;
   private running = false;
   /** The claim cycle in progress, if any (stop() waits for it). */
   private cycling: Promise<void> | undefined;
@@ -57,20 +57,19 @@ export class Dispatcher {
   private poll: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: DispatcherOptions) {
-    const { db, dialect, durableCommit, unsyncedCommit } = options.store;
-    this.outbox = new DeliveryRepository(db, dialect, durableCommit, unsyncedCommit);
+    const { db } = options.store;
+    this.outbox = options.outbox;
     this.alerts = new AlertRepository(db);
     this.hits = new HitRepository(db);
     this.channels = new ChannelRepository(db);
     this.metrics = options.metrics ?? NO_ALERT_METRICS;
-    this.listener = options.listenUrl ? new OutboxListener(options.listenUrl, () => this.wake(), options.log) : undefined;
   }
 
   start(): void {
     if (this.running) return;
     this.running = true;
     this.poll = setInterval(() => this.wake(), this.options.settings.pollMs);
-    this.listener?.start();
+    this.watch = this.options.outbox.watch(() => this.wake());
     this.wake();
   }
 
@@ -79,7 +78,8 @@ export class Dispatcher {
     if (!this.running) return;
     this.running = false;
     clearInterval(this.poll);
-    await this.listener?.stop();
+    await this.watch?.stop();
+    this.watch = undefined;
     await this.cycling;
     if (this.inFlight > 0) {
       const limit = claimLeaseMs(this.options.settings);

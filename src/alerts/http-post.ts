@@ -1,6 +1,6 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { parseRetryAfter } from './backoff.js';
+import { parseRetryAfter } from './retry-after.js';
 import type { SendResult } from './channels/kind.js';
 import { oneLine } from './escape.js';
 import { guardedLookup, literalRefusal, urlHost, type Resolve } from './target-guard.js';

@@ -4,6 +4,7 @@ import type { ArgFilter, HookSpec, PolicySpec, Selector, SourcePos } from './mod
 import {
   evaluatePolicy, isPathFilter, maskFiltersAllow, type EvaluationContext, type Match,
 } from './evaluate.js';
+import { targetCovers } from './watching.js';
 
 /**
  * What the agent must watch for a policy. The sensor marks inodes, so a policy can only watch
@@ -77,8 +78,7 @@ export function compilePolicy(spec: PolicySpec): CompileResult {
   const watches = [...targets.values()];
   for (const target of watches) target.accesses = sortAccesses([...target.accesses, ...unbounded]);
   const accesses = sortAccesses(watches.flatMap((t) => t.accesses));
-  const inScope = (names: readonly string[]) =>
-    watches.some((w) => names.some((n) => (w.match === 'exact' ? n === w.path : n.startsWith(w.path))));
+  const inScope = (names: readonly string[]) => watches.some((w) => names.some((n) => targetCovers(w, n)));
   const policy: CompiledPolicy = {
     ...spec,
     watches,

@@ -13,6 +13,8 @@ export { compilePolicy, type CompiledPolicy, type CompileResult, type WatchTarge
 export { withImplicitPost, type EvaluationContext, type Match, type MatchArg } from './evaluate.js';
 export { PostRateLimiter, type RateLimiterOptions } from './rate-limit.js';
 export { PolicySet } from './policy-set.js';
+export { isPolicyFileName, listPolicyFiles, type PolicyFileEntry } from './policy-files.js';
+export { policiesWatching, targetCovers } from './watching.js';
 export { namedTokenIds } from './token-ids.js';
 export { checkPolicyFiles, type CheckResult, type PolicySummary } from './check.js';
 export {

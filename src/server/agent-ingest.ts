@@ -1,12 +1,12 @@
-import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Counter } from 'prom-client';
 import type { AgentEvent, Heartbeat } from '../core/agent-protocol.js';
 import type { FileHitDetail } from '../core/model/hit-detail.js';
 import { isTokenIdShape } from '../core/ids.js';
+import { KeyedSerialQueue } from '../core/serial-queue.js';
 import type { Agent, AgentRepository } from '../store/repositories/agents.js';
+import type { HitRepository } from '../store/repositories/hits.js';
 import type { Token, TokenRepository } from '../store/repositories/tokens.js';
-import type { Database } from '../store/schema.js';
 import { summarizeFileObservation } from '../tokens/hits/file.js';
 import { batchRefused, eventRefusals, heartbeatRefusal, type AgentReportRefused, type RefusalReason } from './agent-guard.js';
 import type { HitRecorder } from './hit-recorder.js';
@@ -25,7 +25,6 @@ export interface IngestResult {
  * through their own trigger (the agent's GetUrl and DnsLookup), so a Post for them would count
  * the same access twice. */
 const AGENT_TOKEN_KIND = 'file';
-const ID_CHUNK = 500;
 
 /**
  * Turns a batch of agent events into file hits. Each event's id becomes its hit's id, so a resent
@@ -36,7 +35,7 @@ export class AgentIngest {
   private readonly refusedCount: Counter;
 
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly hits: HitRepository,
     private readonly tokens: TokenRepository,
     private readonly recorder: HitRecorder,
     private readonly agents: AgentRepository,
@@ -46,8 +45,8 @@ export class AgentIngest {
     this.refusedCount = metrics.counter('tripline_agent_events_refused_total', 'Agent events and heartbeats refused, by reason (other node, future time, token not in its policies)', ['reason']);
   }
 
-  /** Batches in progress per agent: the next one of the same agent waits for these. */
-  private readonly inProgress = new Map<string, Promise<unknown>>();
+  /** One agent's batches, one at a time. */
+  private readonly perAgent = new KeyedSerialQueue<string>();
 
   /**
    * `agent` is the key that sent the batch: its id is the agent's id. One agent's batches are
@@ -57,13 +56,7 @@ export class AgentIngest {
    * A batch with an event the key may not report (agent-guard.ts) is refused whole.
    */
   ingest(agent: { id: string; name: string }, events: AgentEvent[]): Promise<IngestResult> {
-    const previous = this.inProgress.get(agent.id) ?? Promise.resolve();
-    const run = previous.catch(() => undefined).then(() => this.ingestNow(agent, events));
-    this.inProgress.set(agent.id, run);
-    void run.catch(() => undefined).finally(() => {
-      if (this.inProgress.get(agent.id) === run) this.inProgress.delete(agent.id);
-    });
-    return run;
+    return this.perAgent.run(agent.id, () => this.ingestNow(agent, events));
   }
 
   private async ingestNow(agent: { id: string; name: string }, events: AgentEvent[]): Promise<IngestResult> {
@@ -73,7 +66,7 @@ export class AgentIngest {
       if (fresh.has(event.id)) result.duplicates += 1;
       else fresh.set(event.id, event);
     }
-    for (const id of await this.storedIds([...fresh.keys()])) {
+    for (const id of await this.hits.storedIds([...fresh.keys()])) {
       fresh.delete(id);
       result.duplicates += 1;
     }
@@ -153,18 +146,9 @@ export class AgentIngest {
     } catch (error) {
       // Two copies of one event in flight at once on two replicas both pass the lookup above;
       // the primary key lets only one in.
-      if ((await this.storedIds([event.id])).length > 0) return 'duplicate';
+      if ((await this.hits.storedIds([event.id])).length > 0) return 'duplicate';
       throw error;
     }
-  }
-
-  private async storedIds(ids: string[]): Promise<string[]> {
-    const found: string[] = [];
-    for (let i = 0; i < ids.length; i += ID_CHUNK) {
-      const rows = await this.db.selectFrom('hits').select('id').where('id', 'in', ids.slice(i, i + ID_CHUNK)).execute();
-      found.push(...rows.map((r) => r.id));
-    }
-    return found;
   }
 
   /** Enabled tokens of kind file among the ids, by id; junk ids never reach the store. */

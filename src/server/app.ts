@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { sql } from 'kysely';
+import { ping } from '../store/db.js';
 import { agentAdminRoutes, agentIngestRoutes } from './api/agents.js';
 import { API_ACCESS, requireKey } from './api/auth.js';
 import { alertRoutes } from './api/alerts.js';
@@ -39,7 +39,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
 
   app.get('/healthz', async (_request, reply) => {
     try {
-      await sql`select 1`.execute(services.store.db);
+      await ping(services.store.db);
       return { status: 'ok', store: services.store.dialect };
     } catch {
       services.metrics.storeErrors.inc({ operation: 'health' });

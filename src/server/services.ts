@@ -64,7 +64,7 @@ export function createServices(store: Store, log: Logger, config: ServicesConfig
     store,
     log,
     settings: config.alerts,
-    metrics: alertMetrics(metrics, new DeliveryRepository(store.db, store.dialect)),
+    metrics: alertMetrics(metrics, new DeliveryRepository(store.db)),
     publicUrl: config.dashboardUrl,
     listenUrl: config.listenUrl,
   });
@@ -73,6 +73,7 @@ export function createServices(store: Store, log: Logger, config: ServicesConfig
   const recorder = new HitRecorder(tokens.live, hitWriter, metrics, log, events);
   const agents = new AgentRepository(store.db);
   const keys = new ApiKeyRepository(store.db);
+  const hits = new HitRepository(store.db);
   const addresses = new ClientAddressResolver(config.trustProxy);
   return {
     store,
@@ -81,7 +82,7 @@ export function createServices(store: Store, log: Logger, config: ServicesConfig
     keys,
     auth: new Authenticator(keys, addresses, log),
     tokens,
-    hits: new HitRepository(store.db),
+    hits,
     hitWriter,
     recorder,
     addresses,
@@ -90,6 +91,6 @@ export function createServices(store: Store, log: Logger, config: ServicesConfig
     events,
     agents,
     // The store itself, not a cache: an event for a token disabled a moment ago is ignored.
-    agentIngest: new AgentIngest(store.db, tokens.repository, recorder, agents, log, metrics),
+    agentIngest: new AgentIngest(hits, tokens.repository, recorder, agents, log, metrics),
   };
 }

@@ -1,11 +1,10 @@
 import { ValidationError } from '../core/errors.js';
 import { newTokenId } from '../core/ids.js';
 import { isoNow } from '../core/time.js';
+import { inTransaction, type Db } from '../store/db.js';
 import type { Page } from '../store/paging.js';
 import { ChannelRepository } from '../store/repositories/channels.js';
 import { TokenRepository, type Token, type TokenFilter } from '../store/repositories/tokens.js';
-import type { Kysely } from 'kysely';
-import type { Database } from '../store/schema.js';
 import type { Artifact, ArtifactContext, TokenOptions } from './kind.js';
 import { LiveTokenCache } from './live-token-cache.js';
 import { tokenKind } from './registry.js';
@@ -56,7 +55,7 @@ export class TokenService {
   private readonly channels: ChannelRepository;
 
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly db: Db,
     private readonly context: ArtifactContext,
   ) {
     this.repository = new TokenRepository(db);
@@ -76,20 +75,17 @@ export class TokenService {
     const id = newTokenId();
     const config = kind.prepare(id, input, this.context);
     // The token and its channels commit together: a token never exists without its routing.
-    const token = await this.db.transaction().execute(async (trx) => {
-      const created = await this.repository.create(
-        {
-          id,
-          kind: kind.kind,
-          memo: input.memo,
-          redirect: input.redirect ?? null,
-          config,
-          alertWindowSeconds: input.alertWindowSeconds ?? null,
-          createdAt: isoNow(),
-        },
-        trx,
-      );
-      await this.channels.linkToken(id, channelIds, trx);
+    const token = await inTransaction(this.db, async (trx) => {
+      const created = await new TokenRepository(trx).create({
+        id,
+        kind: kind.kind,
+        memo: input.memo,
+        redirect: input.redirect ?? null,
+        config,
+        alertWindowSeconds: input.alertWindowSeconds ?? null,
+        createdAt: isoNow(),
+      });
+      await new ChannelRepository(trx).linkToken(id, channelIds);
       return created;
     });
     return { ...this.present(token), channels: channelIds.sort() };

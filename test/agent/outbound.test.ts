@@ -10,7 +10,7 @@ import pino from 'pino';
 import { dnsLookup } from '../../src/agent/actions/dns-lookup.js';
 import { getUrl } from '../../src/agent/actions/get-url.js';
 import { OutboundActions, type OutboundOptions } from '../../src/agent/actions/outbound.js';
-import { HttpRecorder } from './support/http-recorder.js';
+import { HttpReceiver } from '../support/http-receiver.js';
 
 const log = pino({ level: 'silent' });
 
@@ -29,18 +29,18 @@ async function dnsResponder(): Promise<{ socket: Socket; port: number; asked: st
 }
 
 describe('OutboundActions', () => {
-  let server: HttpRecorder;
+  let server: HttpReceiver;
   before(async () => {
-    server = await new HttpRecorder().listen();
+    server = await new HttpReceiver().start();
   });
-  after(() => server.close());
+  after(() => server.stop());
 
   const actions = (options: Partial<OutboundOptions> = {}) =>
     new OutboundActions({ perform: { geturl: getUrl, dnslookup: dnsLookup() }, log, retryBaseMs: 10, ...options });
 
   it('retries a GetUrl that fails with 5xx until it goes through', async () => {
     let failures = 2;
-    server.answer = () => ({ status: failures-- > 0 ? 502 : 200 });
+    server.behaviour = () => ({ status: failures-- > 0 ? 502 : 200 });
     const outbound = actions();
     assert.equal(outbound.enqueue({ kind: 'geturl', target: server.url('/retry'), policy: 'p' }), true);
     await outbound.idle();
@@ -48,7 +48,7 @@ describe('OutboundActions', () => {
   });
 
   it('gives up on a receiver that never answers after its attempts, each cut by the timeout', async () => {
-    server.answer = () => new Promise(() => undefined);
+    server.behaviour = () => new Promise(() => undefined);
     const outbound = actions({ timeoutMs: 100, attempts: 2 });
     outbound.enqueue({ kind: 'geturl', target: server.url('/hang'), policy: 'p' });
     await outbound.idle();
@@ -58,14 +58,14 @@ describe('OutboundActions', () => {
   it('drops tasks beyond its queue bound instead of growing', async () => {
     let release: () => void = () => undefined;
     const held = new Promise<{ status: number }>((resolve) => (release = () => resolve({ status: 200 })));
-    server.answer = () => held;
+    server.behaviour = () => held;
     const outbound = actions({ concurrency: 1, maxQueued: 2 });
     const accepted = [1, 2, 3, 4].map((n) => outbound.enqueue({ kind: 'geturl', target: server.url(`/bounded/${n}`), policy: 'p' }));
     // The first runs at once; two wait; the fourth finds the queue full.
     assert.deepEqual(accepted, [true, true, true, false]);
     release();
     await outbound.idle();
-    assert.deepEqual(server.requests.filter((r) => r.url.startsWith('/bounded/')).map((r) => r.url), ['/bounded/1', '/bounded/2', '/bounded/3']);
+    assert.deepEqual(server.attempts.filter((r) => r.path.startsWith('/bounded/')).map((r) => r.path), ['/bounded/1', '/bounded/2', '/bounded/3']);
   });
 
   it('makes the DNS query of a DnsLookup; a name that does not exist still counts as asked', async () => {

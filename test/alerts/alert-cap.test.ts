@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ALERT_DEFAULTS } from '../../src/alerts/settings.js';
 import { serverAndReceiver } from './support/fixture.js';
-import { waitFor } from './support/wait.js';
+import { waitFor } from '../support/wait.js';
 
 const CAP = ALERT_DEFAULTS.alertCap;
 const HITS = 50;
@@ -28,13 +28,13 @@ describe('alert cap per token and window', () => {
 
     const expected = channels.length * (CAP + 1);
     await waitFor('the alerts and the digests', () => receiver.received.length >= expected, 30_000);
-    // Every delivery the decision scheduled has gone: nothing more is on its way. The dispatcher
-    // marks a row delivered after the receiver has answered, so the last rows may lag the receiver.
-    const outboxRows = () => server.server.services.store.db.selectFrom('deliveries').select(['state', 'purpose', 'channel_id']).execute();
-    await waitFor('every delivery settled', async () => (await outboxRows()).every((d) => d.state === 'delivered'), 30_000);
-    const outbox = await outboxRows();
+    // Every delivery the decision scheduled has gone: nothing more is on its way. The receiver
+    // counts a request before the dispatcher has recorded its answer, so wait for the records.
+    const outbox = await waitFor('every delivery recorded as delivered', async () => {
+      const rows = (await server.api('GET', '/deliveries?limit=100')).body.items as { state: string }[];
+      return rows.every((d) => d.state === 'delivered') && rows;
+    });
     assert.equal(outbox.length, expected);
-    assert.ok(outbox.every((d) => d.state === 'delivered'));
     assert.equal(receiver.received.length, expected);
 
     for (const path of ['/first', '/second']) {

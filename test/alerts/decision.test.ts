@@ -9,6 +9,7 @@ import { ALERT_DEFAULTS } from '../../src/alerts/settings.js';
 import type { FileHitDetail } from '../../src/core/model/hit-detail.js';
 import { openStore, type Store } from '../../src/store/connect.js';
 import { HitWriter, type NewHit } from '../../src/store/hit-writer.js';
+import { Outbox } from '../../src/store/outbox.js';
 import { AlertRepository } from '../../src/store/repositories/alerts.js';
 import { TokenService } from '../../src/tokens/service.js';
 import { storeDialects } from '../support/dialects.js';
@@ -28,7 +29,7 @@ class Harness {
     this.writer = new HitWriter(store.db);
     this.writer.addHook(
       new AlertDecider({
-        dialect: store.dialect,
+        outbox: new Outbox(store),
         settings: ALERT_DEFAULTS,
         log,
         clock: () => this.now,

@@ -2,18 +2,18 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { AlertSettings } from '../../src/alerts/settings.js';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { TestReceiver } from './support/receiver.js';
-import { waitFor } from './support/wait.js';
+import { HttpReceiver } from '../support/http-receiver.js';
+import { waitFor } from '../support/wait.js';
 
 interface Setup {
   server: TestServer;
-  receiver: TestReceiver;
+  receiver: HttpReceiver;
   channel: string;
   token: { id: string; url: string };
 }
 
 async function setUp(alerts: Partial<AlertSettings>, tokenFields: Record<string, unknown> = {}, kind = 'webhook'): Promise<Setup> {
-  const receiver = await new TestReceiver().start();
+  const receiver = await new HttpReceiver().start();
   const server = await startTestServer({ alerts: { allowPrivateTargets: true, backoffBaseMs: 100, backoffMaxMs: 200, pollMs: 50, ...alerts } });
   const channel = (await server.api('POST', '/channels', { kind, url: receiver.url() })).body.id;
   const token = (await server.api('POST', '/tokens', { kind: 'http', memo: 'dispatch', channels: [channel], ...tokenFields })).body;

@@ -8,8 +8,8 @@ import { privateAddressKind } from '../../src/alerts/private-address.js';
 import { checkChannelUrl, literalRefusal, type Resolve } from '../../src/alerts/target-guard.js';
 import { alertSettingsFrom, type AlertCliOptions } from '../../src/cli/commands/alert-options.js';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { TestReceiver } from './support/receiver.js';
-import { waitFor } from './support/wait.js';
+import { HttpReceiver } from '../support/http-receiver.js';
+import { waitFor } from '../support/wait.js';
 
 // Only loopback is ever connected to here. Other private and metadata addresses appear only where
 // the refusal happens before any socket is opened (address classification, the save-time check).
@@ -92,7 +92,7 @@ describe('the save-time check', () => {
 });
 
 describe('the connect-time check', () => {
-  const receiver = new TestReceiver();
+  const receiver = new HttpReceiver();
   before(() => receiver.start());
   after(() => receiver.stop());
 
@@ -141,7 +141,7 @@ async function hitDeliveries(server: TestServer, channel: string): Promise<{ id:
 }
 
 describe('channels through the API, with and without --allow-private-targets', () => {
-  const receiver = new TestReceiver();
+  const receiver = new HttpReceiver();
   const dir = mkdtempSync(join(tmpdir(), 'tripline-outbound-'));
   const db = join(dir, 'tripline.db');
   before(() => receiver.start());

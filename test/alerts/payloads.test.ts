@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { parseRetryAfter, retryDelayMs } from '../../src/alerts/backoff.js';
+import { parseRetryAfter } from '../../src/alerts/retry-after.js';
 import { alertmanagerPayload } from '../../src/alerts/channels/alertmanager.js';
 import { discordPayload } from '../../src/alerts/channels/discord.js';
 import { googleChatPayload } from '../../src/alerts/channels/googlechat.js';
@@ -223,23 +223,11 @@ describe('email', () => {
   });
 });
 
-describe('redaction and retry timing', () => {
+describe('redaction and Retry-After', () => {
   test('list views show a webhook URL as scheme and host only', () => {
     assert.equal(redactUrl('https://hooks.slack.com/services/T000/B000/XXXXSECRET'), 'https://hooks.slack.com/…');
     assert.equal(redactUrl('https://user:pw@am.example.com'), 'https://user:***@am.example.com/…');
     assert.equal(redactUrl('http://am.example.com:9093/'), 'http://am.example.com:9093');
-  });
-
-  test('retry delays double up to the cap, with jitter between half and all of the step', () => {
-    assert.equal(retryDelayMs(1, 1000, 60_000, () => 0), 500);
-    assert.equal(retryDelayMs(1, 1000, 60_000, () => 1), 1000);
-    assert.equal(retryDelayMs(4, 1000, 60_000, () => 1), 8000);
-    assert.equal(retryDelayMs(30, 1000, 60_000, () => 1), 60_000);
-    assert.equal(retryDelayMs(1000, 1000, 60_000, () => 0), 30_000);
-    for (let i = 0; i < 100; i++) {
-      const delay = retryDelayMs(3, 1000, 60_000);
-      assert.ok(delay >= 2000 && delay <= 4000);
-    }
   });
 
   test('Retry-After in seconds or as an HTTP date', () => {

@@ -4,16 +4,17 @@ import type { Browser } from 'playwright-core';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { launchBrowser, openPage, signIn } from './support/browser.js';
 import { curl } from './support/curl.js';
-import { startReceiver, type Receiver } from './support/receiver.js';
+import { HttpReceiver } from '../support/http-receiver.js';
 import { fullPageShot } from './support/screenshot.js';
 import { createTokens } from './support/seed.js';
 
 let server: TestServer;
 let browser: Browser;
-let receiver: Receiver;
+let receiver: HttpReceiver;
 
 before(async () => {
-  receiver = await startReceiver(503);
+  receiver = await new HttpReceiver().start();
+  receiver.behaviour = () => ({ status: 503, body: 'receiver is down for maintenance' });
   // Deliveries give up after a second and a half here, so a failing channel reaches "gave up"
   // while the test watches; production keeps trying for a day.
   server = await startTestServer({ alerts: { allowPrivateTargets: true, maxAgeMs: 1_500, backoffBaseMs: 100, backoffMaxMs: 300, pollMs: 100 } });
@@ -23,7 +24,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await server?.close();
-  await receiver?.close();
+  await receiver?.stop();
 });
 
 test('add a channel, see its test fail, see the alert give up, retry it once the receiver works', async () => {
@@ -34,7 +35,7 @@ test('add a channel, see its test fail, see the alert give up, retry it once the
   const form = page.getByRole('form', { name: 'Add a channel' });
   await form.getByLabel('Kind').selectOption('webhook');
   await form.getByLabel('Name (optional)').fill('SOC webhook');
-  await form.getByLabel('URL').fill(receiver.url);
+  await form.getByLabel('URL').fill(receiver.url('/hooks/tripline'));
   await form.getByRole('button', { name: 'Add channel' }).click();
   // The generated signing secret is shown once.
   await page.getByText('Save this now for “SOC webhook”').waitFor();
@@ -61,12 +62,12 @@ test('add a channel, see its test fail, see the alert give up, retry it once the
   assert.match((await channelRow.textContent()) ?? '', /503/, "the channel shows the failure's error");
   await fullPageShot(page, 'channels.png');
 
-  receiver.answerWith(200);
+  receiver.behaviour = () => ({ status: 200, body: 'ok' });
   await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Alerts' }).click();
   await alertRow.getByRole('button', { name: 'Show deliveries' }).click();
   await deliveryRow.getByRole('button', { name: 'Retry' }).click();
   await deliveryRow.getByText('delivered').waitFor({ timeout: 60_000 });
-  assert.ok(receiver.received.some((body) => body.includes(token!.id)), 'the receiver got the alert for the token');
+  assert.ok(receiver.received.some((r) => r.text.includes(token!.id)), 'the receiver got the alert for the token');
   await fullPageShot(page, 'alerts.png');
   assert.deepEqual(watch.errors, []);
   assert.deepEqual(watch.cspViolations, []);

@@ -3,7 +3,8 @@ import { createSocket } from 'node:dgram';
 import { after, before, describe, it } from 'node:test';
 import dnsPacket from 'dns-packet';
 import { newTokenId } from '../../src/core/ids.js';
-import { encodeQuery, frame, hitsOf, startDnsTestServer, tcpConnection, udpExchange, ZONE } from './support.js';
+import { hitsOf } from '../support/api.js';
+import { encodeQuery, frame, startDnsTestServer, tcpConnection, udpExchange, ZONE } from './support.js';
 
 /** Bounds: the loops stop at these counts, or at the deadline, whichever comes first. */
 const UDP_PACKETS = 6000;

@@ -6,7 +6,8 @@ import { createSocket } from 'node:dgram';
 import { ConfigError } from '../../src/core/errors.js';
 import { DNS_TCP_LIMITS } from '../../src/server/dns/tcp-listener.js';
 import { startTestServer } from '../support/server.js';
-import { encodeQuery, frame, hitsOf, startDnsTestServer, tcpConnection, udpExchange, ZONE, type TcpDnsConnection } from './support.js';
+import { hitsOf } from '../support/api.js';
+import { encodeQuery, frame, startDnsTestServer, tcpConnection, udpExchange, ZONE, type TcpDnsConnection } from './support.js';
 
 type DnsTestServer = Awaited<ReturnType<typeof startDnsTestServer>>;
 

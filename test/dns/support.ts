@@ -102,8 +102,3 @@ export async function tcpConnection(port: number, from = '127.0.0.1'): Promise<T
     },
   };
 }
-
-export async function hitsOf(server: TestServer, id: string): Promise<any[]> {
-  const { body } = await server.api('GET', `/tokens/${id}/hits?limit=500`);
-  return modelHits(body.items);
-}

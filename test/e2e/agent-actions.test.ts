@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AgentProcess } from '../agent/support/agent-process.js';
-import { HttpRecorder, until } from '../agent/support/http-recorder.js';
+import { HttpReceiver } from '../support/http-receiver.js';
+import { waitFor } from '../support/wait.js';
 import { policy, tutorialPolicy } from '../agent/support/policies.js';
 import { run, SECRET } from '../agent/sensors/helpers.js';
 import type { TetragonKprobeEvent } from '../../src/agent/export/tetragon.js';
@@ -19,7 +20,7 @@ const fileArg = (e: TetragonKprobeEvent): string => (e.process_kprobe.args[0] as
 describe('tripline agent: policies, actions and export', () => {
   let dir: string;
   let exportFile: string;
-  let canary: HttpRecorder;
+  let canary: HttpReceiver;
   let agent: AgentProcess;
   let release: () => void = () => undefined;
   const decoy = (name: string) => join(dir, name);
@@ -30,10 +31,10 @@ describe('tripline agent: policies, actions and export', () => {
     for (const name of ['passwd', 'allowed', 'killed', 'denied', 'slow', 'signalled', 'monitored', 'readonly']) await writeFile(decoy(name), SECRET, { mode: 0o644 });
     const policies = join(dir, 'policies');
     await mkdir(policies);
-    canary = await new HttpRecorder().listen();
+    canary = await new HttpReceiver().start();
     const held = new Promise<void>((resolve) => (release = resolve));
-    canary.answer = async (r) => {
-      if (r.url === '/slow') await held;
+    canary.behaviour = async (r) => {
+      if (r.path === '/slow') await held;
       return { status: 200 };
     };
     await writeFile(join(policies, 'monitor-etc-passwd-canary.yaml'), await tutorialPolicy(decoy('passwd'), canary.url('/canary')));
@@ -55,7 +56,7 @@ describe('tripline agent: policies, actions and export', () => {
   after(async () => {
     release();
     await agent?.stop();
-    await canary?.close();
+    await canary?.stop();
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -65,7 +66,7 @@ describe('tripline agent: policies, actions and export', () => {
   }
 
   async function exportedFor(policyName: string, pid: number): Promise<TetragonKprobeEvent> {
-    return until(`an export line of ${policyName} for pid ${pid}`, async () =>
+    return waitFor(`an export line of ${policyName} for pid ${pid}`, async () =>
       (await exported()).find((e) => e.process_kprobe.policy_name === policyName && e.process_kprobe.process.pid === pid));
   }
 
@@ -74,7 +75,7 @@ describe('tripline agent: policies, actions and export', () => {
     assert.equal(cat.stdout, SECRET);
     const echo = await run('sh', ['-c', `echo something.strange >> ${decoy('passwd')}`]);
     assert.equal(echo.code, 0);
-    await until('the canary GET', () => canary.to('/canary').length > 0);
+    await waitFor('the canary GET', () => canary.to('/canary').length > 0);
     const event = await exportedFor('monitor-etc-passwd-canary', echo.pid);
     assert.equal(event.process_kprobe.action, 'KPROBE_ACTION_GETURL');
     assert.deepEqual(event.process_kprobe.args[1], { int_arg: 2 });
@@ -122,7 +123,7 @@ describe('tripline agent: policies, actions and export', () => {
     const cat = await run('sh', ['-c', `cat ${decoy('killed')}; echo "status $?"`]);
     assert.equal(cat.stdout, 'status 137\n');
     // The shell forks the cat, so its pid is not known here: the one killed-readers line it is.
-    const event = await until('the killed cat in the export', async () =>
+    const event = await waitFor('the killed cat in the export', async () =>
       (await exported()).find((e) => e.process_kprobe.policy_name === 'kill-readers'));
     assert.equal(event.process_kprobe.action, 'KPROBE_ACTION_SIGKILL');
     assert.equal(event.process_kprobe.process.binary, '/usr/bin/cat');
@@ -186,7 +187,7 @@ describe('tripline agent: policies, actions and export', () => {
     const echo = await run('sh', ['-c', `echo x >> ${decoy('slow')}`]);
     const elapsed = performance.now() - started;
     assert.equal(echo.code, 0);
-    await until('the GetUrl to the slow receiver', () => canary.to('/slow').length > 0);
+    await waitFor('the GetUrl to the slow receiver', () => canary.to('/slow').length > 0);
     // The receiver never answered while the shell ran; the sensor's own timeout is 5 s.
     assert.ok(elapsed < 2500, `the write took ${elapsed.toFixed(0)} ms`);
     await exportedFor('slow-canary', echo.pid);

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AgentProcess, ERROR, type LogLine } from '../agent/support/agent-process.js';
-import { until } from '../agent/support/http-recorder.js';
+import { waitFor } from '../support/wait.js';
 import { policy } from '../agent/support/policies.js';
 import { run, SECRET } from '../agent/sensors/helpers.js';
 
@@ -57,20 +57,20 @@ describe('tripline agent: policy directory', () => {
     assert.match(error.msg, new RegExp(`^${join(policies, 'bad.yaml')}:21:\\d+: spec\\.kprobes\\[0\\]\\.selectors\\[0\\]\\.matchArgs\\[1\\]\\.operator: `));
     const cat = await run('cat', [decoy('one')]);
     assert.equal(cat.stdout, SECRET);
-    await until('the good policy firing', async () => (await exportedPids('watch-one')).includes(cat.pid));
+    await waitFor('the good policy firing', async () => (await exportedPids('watch-one')).includes(cat.pid));
   });
 
   it('applies an added policy file without a restart', async () => {
     await place('two.yaml', policy({ name: 'watch-two', path: decoy('two'), mask: '4' }));
     await agent.waitForLog((l) => l.msg === 'watching' && l.path === decoy('two'));
     const cat = await run('cat', [decoy('two')]);
-    await until('the added policy firing', async () => (await exportedPids('watch-two')).includes(cat.pid));
+    await waitFor('the added policy firing', async () => (await exportedPids('watch-two')).includes(cat.pid));
   });
 
   it('applies a changed policy file without a restart', async () => {
     const before = agent.logs.filter(loaded('two.yaml')).length;
     await place('two.yaml', policy({ name: 'watch-two', path: decoy('two'), mask: '4', actions: ['action: Override\n        argError: -1'] }));
-    await until('the change loaded', () => agent.logs.filter(loaded('two.yaml')).length > before);
+    await waitFor('the change loaded', () => agent.logs.filter(loaded('two.yaml')).length > before);
     const cat = await run('cat', [decoy('two')]);
     assert.equal(cat.code, 1);
     assert.match(cat.stderr, /Operation not permitted/);
@@ -85,7 +85,7 @@ describe('tripline agent: policy directory', () => {
     assert.equal(two.stdout, SECRET, 'no longer denied');
     // Still watched, and handled after the read of two: once it shows, two's would have too.
     const one = await run('cat', [decoy('one')]);
-    await until('the remaining policy firing', async () => (await exportedPids('watch-one')).includes(one.pid));
+    await waitFor('the remaining policy firing', async () => (await exportedPids('watch-one')).includes(one.pid));
     assert.ok(!(await exportedPids('watch-two')).includes(two.pid));
   });
 });

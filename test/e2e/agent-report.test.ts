@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { AgentEvent, Heartbeat } from '../../src/core/agent-protocol.js';
 import { AgentProcess } from '../agent/support/agent-process.js';
-import { HttpRecorder, until } from '../agent/support/http-recorder.js';
+import { HttpReceiver } from '../support/http-receiver.js';
+import { waitFor } from '../support/wait.js';
 import { policy } from '../agent/support/policies.js';
 import { run, type RunResult, SECRET } from '../agent/sensors/helpers.js';
 import { freePort } from '../support/ports.js';
@@ -21,22 +22,22 @@ const TOKEN = 'k7dmz3vq2x4n5p6r7s2t3u4v5w';
 describe('tripline agent --server: reporting', () => {
   let dir: string;
   let port: number;
-  let server: HttpRecorder;
+  let server: HttpReceiver;
   let agent: AgentProcess;
   /** Events the server answered 200 for, across restarts of the server. */
   const delivered: AgentEvent[] = [];
   const heartbeats: Heartbeat[] = [];
   const decoy = (name: string) => join(dir, name);
 
-  async function startServer(): Promise<HttpRecorder> {
-    const s = await new HttpRecorder().listen(port);
-    s.answer = (r) => {
+  async function startServer(): Promise<HttpReceiver> {
+    const s = await new HttpReceiver().start(port);
+    s.behaviour = (r) => {
       if (r.headers.authorization !== `Bearer ${KEY}`) return { status: 401, body: { message: 'bad key' } };
-      if (r.url === '/api/v1/agents/heartbeat') {
-        heartbeats.push(JSON.parse(r.body) as Heartbeat);
+      if (r.path === '/api/v1/agents/heartbeat') {
+        heartbeats.push(r.body as Heartbeat);
         return { status: 200, body: {} };
       }
-      const { events } = JSON.parse(r.body) as { events: AgentEvent[] };
+      const { events } = r.body as { events: AgentEvent[] };
       delivered.push(...events);
       return { status: 200, body: { accepted: events.length, duplicates: 0 } };
     };
@@ -57,14 +58,14 @@ describe('tripline agent --server: reporting', () => {
     port = await freePort();
     server = await startServer();
     agent = await AgentProcess.start([
-      '--policy-dir', policies, '--server', server.url(), '--agent-key', KEY, '--spool-dir', join(dir, 'spool'),
+      '--policy-dir', policies, '--server', server.url(''), '--agent-key', KEY, '--spool-dir', join(dir, 'spool'),
       '--heartbeat-interval', '1s', '--node-name', 'web-1',
     ]);
   });
 
   after(async () => {
     await agent?.stop();
-    await server?.close();
+    await server?.stop();
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -72,7 +73,7 @@ describe('tripline agent --server: reporting', () => {
     const other = await run('cat', [decoy('other')]);
     const cat = await run('cat', [decoy('key')]);
     assert.equal(cat.stdout, SECRET);
-    await until('the hit at the server', () => hitsBy(cat.pid).length > 0);
+    await waitFor('the hit at the server', () => hitsBy(cat.pid).length > 0);
     const hit = hitsBy(cat.pid)[0]!;
     assert.equal(hit.tokenId, TOKEN);
     assert.equal(hit.node, 'web-1');
@@ -88,7 +89,7 @@ describe('tripline agent --server: reporting', () => {
   });
 
   it('sends heartbeats naming the broken policy file and the watched decoys', async () => {
-    const beat = await until('a heartbeat', () => heartbeats.at(-1));
+    const beat = await waitFor('a heartbeat', () => heartbeats.at(-1));
     assert.equal(beat.node, 'web-1');
     const broken = beat.policies.find((p) => p.file.endsWith('broken.yaml'));
     assert.equal(broken?.ok, false);
@@ -99,19 +100,19 @@ describe('tripline agent --server: reporting', () => {
   });
 
   it('spools hits while the server is down and delivers each once when it is back', async () => {
-    await server.close();
+    await server.stop();
     const readers: RunResult[] = [];
     for (let n = 0; n < 3; n++) readers.push(await run('cat', [decoy('key')]));
     await agent.waitForLog((l) => l.msg.startsWith('reporting to the server failed'));
     server = await startServer();
-    await until('the spooled hits', () => readers.every((r) => hitsBy(r.pid).length > 0), 20_000);
+    await waitFor('the spooled hits', () => readers.every((r) => hitsBy(r.pid).length > 0), 20_000);
     const ids = delivered.map((e) => e.id);
     assert.equal(new Set(ids).size, ids.length, 'no event delivered twice');
   });
 
   it('reports a change to the decoy itself as tamper', async () => {
     await chmod(decoy('key'), 0o600);
-    const tamper = await until('the tamper event', () => delivered.find((e) => e.tamper?.change === 'mode_changed'));
+    const tamper = await waitFor('the tamper event', () => delivered.find((e) => e.tamper?.change === 'mode_changed'));
     assert.equal(tamper.tokenId, TOKEN);
     assert.equal(tamper.tamper?.path, decoy('key'));
     assert.deepEqual(tamper.actions, []);
@@ -119,8 +120,8 @@ describe('tripline agent --server: reporting', () => {
 
   it('reports a deleted decoy as tamper, and as not watched in the heartbeat', async () => {
     await rm(decoy('key'));
-    await until('the deletion', () => delivered.find((e) => e.tamper?.change === 'deleted' && e.tamper.path === decoy('key')));
-    const beat = await until('a heartbeat showing the decoy gone', () =>
+    await waitFor('the deletion', () => delivered.find((e) => e.tamper?.change === 'deleted' && e.tamper.path === decoy('key')));
+    const beat = await waitFor('a heartbeat showing the decoy gone', () =>
       heartbeats.findLast((b) => b.watched.some((w) => w.path === decoy('key') && !w.ok)));
     assert.match(beat.watched.find((w) => w.path === decoy('key'))?.error ?? '', /is gone/);
   });

@@ -4,7 +4,7 @@ import { verifySignature } from '../../src/alerts/signature.js';
 import { startAlertmanager, type TestAlertmanager } from '../alerts/support/alertmanager.js';
 import { serverAndReceiver } from '../alerts/support/fixture.js';
 import { startSmtp } from '../alerts/support/smtp.js';
-import { waitFor } from '../alerts/support/wait.js';
+import { waitFor } from '../support/wait.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 const SECRET = 'receiver-shared-secret-0123456789';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { TestReceiver, type Behaviour } from '../alerts/support/receiver.js';
-import { sleep, waitFor } from '../alerts/support/wait.js';
+import { HttpReceiver, type Behaviour } from '../support/http-receiver.js';
+import { sleep, waitFor } from '../support/wait.js';
 import { startTestServer } from '../support/server.js';
 
 const OUTAGE_MS = 120_000;
@@ -28,7 +28,7 @@ function failing(): Behaviour {
 }
 
 test('a receiver that fails for two minutes and then recovers gets every alert', async () => {
-  const receiver = await new TestReceiver().start();
+  const receiver = await new HttpReceiver().start();
   // Retries capped at 3 s so the recovery is seen soon; the timeout at 1 s so hangs cost little.
   // Each user agent is its own alert: the cap must let all of them through.
   const server = await startTestServer({ alerts: { allowPrivateTargets: true, timeoutMs: 1000, backoffBaseMs: 200, backoffMaxMs: 3000, pollMs: 200, alertCap: ALERTS_AT_START + ALERTS_MID_OUTAGE } });

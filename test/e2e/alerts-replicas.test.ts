@@ -4,12 +4,14 @@ import pino from 'pino';
 import { ChannelService } from '../../src/alerts/channel-service.js';
 import { AlertDecider } from '../../src/alerts/decision.js';
 import { ALERT_DEFAULTS } from '../../src/alerts/settings.js';
+import { newSecret } from '../../src/core/ids.js';
 import { openStore } from '../../src/store/connect.js';
 import { HitWriter } from '../../src/store/hit-writer.js';
+import { Outbox } from '../../src/store/outbox.js';
 import { TokenService } from '../../src/tokens/service.js';
-import { TestReceiver } from '../alerts/support/receiver.js';
-import { spawnServer, type ServerProcess } from '../alerts/support/server-process.js';
-import { sleep, waitFor } from '../alerts/support/wait.js';
+import { HttpReceiver } from '../support/http-receiver.js';
+import { listenArgs, spawnServer, type ServerProcess } from '../support/process.js';
+import { sleep, waitFor } from '../support/wait.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
 
 const DELIVERIES = 1000;
@@ -29,7 +31,7 @@ async function pendingBacklog(url: string, receiverUrl: string): Promise<void> {
     const token = await new TokenService(store.db, { publicUrl: 'http://127.0.0.1:9' }).create({ kind: 'http', memo: 'replicas' });
     const writer = new HitWriter(store.db);
     // One alert per user agent: the cap must let every one of them through.
-    writer.addHook(new AlertDecider({ dialect: store.dialect, settings: { ...ALERT_DEFAULTS, alertCap: DELIVERIES }, log }).hook);
+    writer.addHook(new AlertDecider({ outbox: new Outbox(store), settings: { ...ALERT_DEFAULTS, alertCap: DELIVERIES }, log }).hook);
     await Promise.all(
       Array.from({ length: DELIVERIES }, (_, i) =>
         writer.write({ tokenId: token.id, kind: 'http', at: new Date().toISOString(), source: '198.51.100.7', userAgent: `agent-${i}`, detail: { type: 'none' } }),
@@ -45,7 +47,7 @@ async function pendingBacklog(url: string, receiverUrl: string): Promise<void> {
 test(`two server processes on one PostgreSQL send each of ${DELIVERIES} pending deliveries exactly once`, async () => {
   const url = await postgres.newDatabase();
   // A healthy but not instant receiver, so the two processes' work overlaps.
-  const receiver = await new TestReceiver().start();
+  const receiver = await new HttpReceiver().start();
   receiver.behaviour = () => ({ status: 200, delayMs: 20 });
   await pendingBacklog(url, receiver.url('/hook'));
 
@@ -53,7 +55,9 @@ test(`two server processes on one PostgreSQL send each of ${DELIVERIES} pending 
   try {
     const args = ['--delivery-concurrency', '8', '--allow-private-targets'];
     // Started together; each claims with FOR UPDATE SKIP LOCKED.
-    servers.push(...(await Promise.all([spawnServer({ db: url, args }), spawnServer({ db: url, args })])));
+    const env = { TRIPLINE_ADMIN_KEY: newSecret('tpl_test') };
+    const [a, b] = [await listenArgs(), await listenArgs()];
+    servers.push(...(await Promise.all([spawnServer([...a, '--db', url, ...args], env), spawnServer([...b, '--db', url, ...args], env)])));
     await waitFor('every delivery at the receiver', () => new Set(receiver.received.map((r) => r.headers['x-tripline-delivery'])).size === DELIVERIES && true, 120_000, 100);
     // Anything sent twice would arrive now, after the last first copy.
     await sleep(1500);

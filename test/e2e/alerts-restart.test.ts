@@ -3,10 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { TestReceiver } from '../alerts/support/receiver.js';
-import { spawnServer } from '../alerts/support/server-process.js';
-import { waitFor } from '../alerts/support/wait.js';
+import { newSecret } from '../../src/core/ids.js';
+import { HttpReceiver } from '../support/http-receiver.js';
 import { freePort } from '../support/ports.js';
+import { listenArgs, spawnServer, type ServerProcess } from '../support/process.js';
+import { waitFor } from '../support/wait.js';
 
 const ALERTS = 20;
 
@@ -15,12 +16,12 @@ test('a server killed with SIGKILL while deliveries are pending delivers them af
   const db = join(dir, 'tripline.db');
   // The receiver's port, while nothing listens on it: every attempt is refused.
   const receiverPort = await freePort();
-  const receiver = new TestReceiver();
+  const receiver = new HttpReceiver();
   // Each user agent is its own alert: the cap must let all of them through.
   const args = ['--delivery-timeout', '1s', '--delivery-backoff-max', '1s', '--allow-private-targets', '--alert-cap', String(ALERTS)];
-  const first = await spawnServer({ db, args });
-  const key = first.key;
-  let second: Awaited<ReturnType<typeof spawnServer>> | undefined;
+  const env = { TRIPLINE_ADMIN_KEY: newSecret('tpl_test') };
+  const first = await spawnServer([...(await listenArgs()), '--db', db, ...args], env);
+  let second: ServerProcess | undefined;
   try {
     const channel = await first.api('POST', '/channels', { kind: 'webhook', url: `http://127.0.0.1:${receiverPort}/hook`, default: true });
     assert.equal(channel.status, 201);
@@ -40,7 +41,7 @@ test('a server killed with SIGKILL while deliveries are pending delivers them af
     assert.equal(first.child.signalCode, 'SIGKILL');
 
     await receiver.start(receiverPort);
-    second = await spawnServer({ db, key, args });
+    second = await spawnServer([...(await listenArgs()), '--db', db, ...args], env);
     await waitFor('every alert at the receiver', () => new Set(receiver.received.map((r) => r.body.alertId)).size === ALERTS && true, 30_000, 50);
     const agents = receiver.received.map((r) => r.body.firstHit.userAgent).sort();
     assert.deepEqual([...new Set(agents)], Array.from({ length: ALERTS }, (_, i) => `intruder-${i}`).sort());

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { serverAndReceiver } from '../alerts/support/fixture.js';
-import { waitFor } from '../alerts/support/wait.js';
+import { waitFor } from '../support/wait.js';
 import { keptOfOneSource } from '../support/floods.js';
 
 const STORM_HITS = 10_000;

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from '../support/process.js';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { alertsOf, cleanEnv, hitsOf, run, scratch } from './credentials-support.js';
+import { alertsOf, hitsOf } from '../support/api.js';
+import { cleanEnv, run, scratch } from './credentials-support.js';
 
 /** Debian's awscli package; a pyenv or pip `aws` earlier on PATH is not the one the issue names. */
 const DEBIAN_AWS = '/usr/bin/aws';

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { alertsOf, cleanEnv, hitsOf, run, scratch, writeArtifact } from './credentials-support.js';
+import { alertsOf, hitsOf } from '../support/api.js';
+import { cleanEnv, run, scratch, writeArtifact } from './credentials-support.js';
 
 describe('.env decoy used by an application or an intruder with curl', () => {
   const work = scratch('env');

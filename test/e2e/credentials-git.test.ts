@@ -5,7 +5,8 @@ import { after, before, describe, it } from 'node:test';
 import { newTokenId } from '../../src/core/ids.js';
 import { hexSecretFor } from '../../src/tokens/decoy-secret.js';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { alertsOf, cleanEnv, hitsOf, run, scratch, writeArtifact } from './credentials-support.js';
+import { alertsOf, hitsOf } from '../support/api.js';
+import { cleanEnv, run, scratch, writeArtifact } from './credentials-support.js';
 
 /** git with nothing from the machine's or the user's configuration, and no prompting. */
 function gitEnv(home: string): Record<string, string> {

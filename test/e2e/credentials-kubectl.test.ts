@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { alertsOf, cleanEnv, hitsOf, run, scratch, startTlsFront, writeArtifact, type TlsFront } from './credentials-support.js';
+import { alertsOf, hitsOf } from '../support/api.js';
+import { cleanEnv, run, scratch, startTlsFront, writeArtifact, type TlsFront } from './credentials-support.js';
 
 const KUBECTL = execFileSync('sh', ['-c', 'command -v kubectl'], { encoding: 'utf8' }).trim();
 

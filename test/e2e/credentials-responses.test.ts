@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { newTokenId } from '../../src/core/ids.js';
 import { hexSecretFor } from '../../src/tokens/decoy-secret.js';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { hitsOf } from './credentials-support.js';
+import { hitsOf } from '../support/api.js';
 
 interface Answer {
   status: number;

@@ -4,8 +4,6 @@ import { connect, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer as createTlsServer } from 'node:tls';
-import type { TestServer } from '../support/server.js';
-import { modelHits } from '../support/model.js';
 
 export interface ProgramResult {
   code: number;
@@ -31,18 +29,6 @@ export function scratch(prefix: string): { dir: string; remove(): void } {
 /** A minimal environment for client programs: nothing from the developer's own configuration. */
 export function cleanEnv(home: string, extra: Record<string, string> = {}): Record<string, string> {
   return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, LANG: 'C.UTF-8', ...extra };
-}
-
-export async function hitsOf(server: TestServer, id: string): Promise<any[]> {
-  const { body } = await server.api('GET', `/tokens/${id}/hits?limit=500`);
-  return modelHits(body.items);
-}
-
-/** Alerts raised for a token, through the alerts API. */
-export async function alertsOf(server: TestServer, id: string): Promise<any[]> {
-  const { status, body } = await server.api('GET', `/alerts?tokenId=${id}`);
-  if (status !== 200) throw new Error(`GET /alerts answered ${status}: ${JSON.stringify(body)}`);
-  return body.items;
 }
 
 export function writeArtifact(dir: string, file: { name: string; content: string; mode?: number }, name = file.name): string {

@@ -12,7 +12,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { AgentProcess } from '../agent/support/agent-process.js';
 import { run, type RunResult } from '../agent/sensors/helpers.js';
-import { hitsByPid, hitsOf, plant, startAgent, startWorld, stopWorld, until, type DecoyWorld, type Hit } from './decoy-support.js';
+import { hitsOf } from '../support/api.js';
+import { waitFor } from '../support/wait.js';
+import { hitsByPid, plant, startAgent, startWorld, stopWorld, type DecoyWorld, type Hit } from './decoy-support.js';
 
 const PYTHON = '/usr/bin/python3';
 
@@ -61,7 +63,7 @@ describe('a planted decoy SSH key, watched by the agent, reported to the server'
     }
     // Alerts group by token, binary and uid: the first hit of this binary and uid opened one,
     // and this reader's hits are inside its span.
-    const alert = await until(`an alert for ${binary} uid ${uid}`, async () => {
+    const alert = await waitFor(`an alert for ${binary} uid ${uid}`, async () => {
       const [alerts, all] = [(await world.api('GET', `/alerts?tokenId=${tokenId}`)).body.items, await hitsOf(world, tokenId)];
       return alerts.find((a: { firstHitId: string; lastHitAt: string }) => {
         const first = all.find((h) => h.id === a.firstHitId)?.detail.access?.process;
@@ -122,7 +124,7 @@ describe('a planted decoy SSH key, watched by the agent, reported to the server'
 
   it('reports a mode change, a rename, a replacement and a deletion of the decoy as tamper hits', async () => {
     const tamper = (change: string) =>
-      until(`a ${change} tamper hit`, async () => (await hitsOf(world, tokenId)).find((h) => h.detail.tamper?.change === change));
+      waitFor(`a ${change} tamper hit`, async () => (await hitsOf(world, tokenId)).find((h) => h.detail.tamper?.change === change));
     chmodSync(decoy, 0o600);
     assert.equal((await tamper('mode_changed')).detail.tamper!.path, decoy);
     const aside = join(world.dir, 'home', 'deploy', '.ssh', 'moved');
@@ -143,7 +145,7 @@ describe('a planted decoy SSH key, watched by the agent, reported to the server'
   });
 
   it('lists the agent as online with its policy and the watched decoy', async () => {
-    const agents = await until('a heartbeat', async () => {
+    const agents = await waitFor('a heartbeat', async () => {
       const items = (await world.api('GET', '/agents')).body.items;
       return items[0]?.lastHeartbeat ? items : undefined;
     });

@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { AgentProcess } from '../agent/support/agent-process.js';
 import { run } from '../agent/sensors/helpers.js';
-import { hitsOf, plant, startAgent, startWorld, stopWorld, until, type DecoyWorld } from './decoy-support.js';
+import { hitsOf } from '../support/api.js';
+import { waitFor } from '../support/wait.js';
+import { plant, startAgent, startWorld, stopWorld, type DecoyWorld } from './decoy-support.js';
 
 const READS_DURING_OUTAGE = 5;
 
@@ -30,7 +32,7 @@ describe('decoy hits across a server outage', () => {
 
   it('spools reads while the server is down and delivers each exactly once after it starts', async () => {
     const warmup = await run('cat', [decoy]);
-    await until('the warm-up hit', async () => (await hitsOf(world, tokenId)).some((h) => h.detail.access?.process.pid === warmup.pid));
+    await waitFor('the warm-up hit', async () => (await hitsOf(world, tokenId)).some((h) => h.detail.access?.process.pid === warmup.pid));
 
     await world.server.stop();
     const readers = [];
@@ -38,12 +40,12 @@ describe('decoy hits across a server outage', () => {
     const pids = new Set(readers.map((r) => r.pid));
     // What the agent saw of these readers: one log line per access it reported.
     const seenNow = () => agent.logs.filter((l) => l.msg === 'watched file accessed' && pids.has(l.pid as number));
-    await until('the agent to have seen every read', async () => new Set(seenNow().map((l) => l.pid)).size === pids.size);
+    await waitFor('the agent to have seen every read', async () => new Set(seenNow().map((l) => l.pid)).size === pids.size);
     await agent.waitForLog((l) => /fail/.test(l.msg) && l.level >= 40, 20_000);
 
     const restartedAt = new Date().toISOString();
     await world.restartServer();
-    const stored = await until(
+    const stored = await waitFor(
       'every spooled read at the server',
       async () => {
         const hits = (await hitsOf(world, tokenId)).filter((h) => pids.has(h.detail.access?.process.pid ?? -1));
@@ -54,7 +56,7 @@ describe('decoy hits across a server outage', () => {
     // The spool is sent in order: once a read made now has arrived (and the agent's log of it,
     // which comes after its log of every earlier read), everything spooled before it has too.
     const sentinel = await run('cat', [decoy]);
-    await until('the read after the outage', async () => (await hitsOf(world, tokenId)).some((h) => h.detail.access?.process.pid === sentinel.pid));
+    await waitFor('the read after the outage', async () => (await hitsOf(world, tokenId)).some((h) => h.detail.access?.process.pid === sentinel.pid));
     await agent.waitForLog((l) => l.msg === 'watched file accessed' && l.pid === sentinel.pid);
     const all = (await hitsOf(world, tokenId)).filter((h) => pids.has(h.detail.access?.process.pid ?? -1));
     assert.equal(all.length, seenNow().length, 'one hit per access the agent reported: none lost, none doubled');

@@ -8,7 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newSecret } from '../../src/core/ids.js';
 import { AgentProcess } from '../agent/support/agent-process.js';
+import { hitsOf, type ApiCall } from '../support/api.js';
 import { listenArgs, runCli, spawnServer, type ServerProcess } from '../support/process.js';
+import { waitFor } from '../support/wait.js';
 
 export interface Hit {
   id: string;
@@ -33,7 +35,7 @@ export interface DecoyWorld {
   /** The node the agent is enrolled for: the only one its reports may claim. */
   node: string;
   agentKey: string;
-  api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
+  api: ApiCall;
   /** Starts the server process again on the same ports and store (after server.stop()). */
   restartServer(): Promise<void>;
 }
@@ -55,15 +57,8 @@ export async function startWorld(prefix: string, node = 'e2e-host'): Promise<Dec
     env: {},
     node,
     agentKey: '',
-    async api(method, path, body) {
-      const response = await fetch(`${world.server.adminUrl}/api/v1${path}`, {
-        method,
-        headers: { authorization: `Bearer ${adminKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await response.text();
-      return { status: response.status, body: text ? JSON.parse(text) : undefined };
-    },
+    // Whichever process serves now: the world outlives server restarts.
+    api: (method, path, body) => world.server.api(method, path, body),
     async restartServer() {
       world.server = await spawnServer([...listen, '--db', db], serverEnv);
     },
@@ -99,27 +94,10 @@ export async function plant(world: DecoyWorld, args: string[]): Promise<{ tokenI
   return JSON.parse(result.stdout);
 }
 
-export async function hitsOf(world: DecoyWorld, tokenId: string): Promise<Hit[]> {
-  const response = await world.api('GET', `/tokens/${tokenId}/hits?limit=500`);
-  if (response.status !== 200) throw new Error(`GET hits: ${response.status} ${JSON.stringify(response.body)}`);
-  return response.body.items;
-}
-
-/** Polls until `check` returns something, or fails after `timeoutMs` saying what was awaited. */
-export async function until<T>(what: string, check: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = await check();
-    if (found) return found;
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what} after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 /** The token's hits made by one process, once at least one has arrived. */
 export function hitsByPid(world: DecoyWorld, tokenId: string, pid: number): Promise<Hit[]> {
-  return until(`a hit from pid ${pid}`, async () => {
-    const hits = (await hitsOf(world, tokenId)).filter((h) => h.detail.access?.process.pid === pid);
+  return waitFor(`a hit from pid ${pid}`, async () => {
+    const hits = ((await hitsOf(world, tokenId)) as Hit[]).filter((h) => h.detail.access?.process.pid === pid);
     return hits.length > 0 ? hits : undefined;
   });
 }

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { newTokenId } from '../../src/core/ids.js';
 import { dnsNameWithData } from '../../src/tokens/dns.js';
 import { startDnsTestServer, ZONE } from '../dns/support.js';
-import { alertsOf, hitsOf } from './credentials-support.js';
+import { alertsOf, hitsOf } from '../support/api.js';
 import { dig } from './dns-support.js';
 
 describe('dns tokens fired with dig', () => {

@@ -15,7 +15,7 @@ import { HeartbeatSender } from '../../src/agent/report/heartbeat.js';
 import { Reporter } from '../../src/agent/report/reporter.js';
 import { REJECTED_DIR, Spool } from '../../src/agent/report/spool.js';
 import type { AgentEvent, Heartbeat } from '../../src/core/agent-protocol.js';
-import { until } from '../agent/support/http-recorder.js';
+import { waitFor } from '../support/wait.js';
 import { storeDialects } from '../support/dialects.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { accessEvent, callWith, heartbeat, loading, tamperEvent } from './agents-support.js';
@@ -228,7 +228,7 @@ for (const dialect of storeDialects()) {
       try {
         const events = [eventAt(named, 0, { node: 'rep-01' }), eventAt(named, DAY, { node: 'rep-01' }), eventAt(named, 0, { node: 'rep-01' })];
         for (const event of events) await reporter.submit(event as unknown as AgentEvent);
-        await until('the spool to empty', () => spool.size === 0);
+        await waitFor('the spool to empty', () => spool.size === 0);
         const stored = new Set((await hitsOf(named)).map((h: { id: string }) => h.id));
         assert.ok(stored.has(events[0]!.id) && stored.has(events[2]!.id), 'the good events arrived');
         assert.equal(stored.has(events[1]!.id), false);

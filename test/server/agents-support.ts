@@ -1,14 +1,10 @@
 import { newRowId } from '../../src/core/ids.js';
+import { callApi } from '../support/api.js';
 import type { TestServer } from '../support/server.js';
 
 /** A call with any key (or none): what agents, and intruders with stolen keys, can send. */
-export async function callWith(server: TestServer, key: string | null, method: string, path: string, body?: unknown, raw?: string) {
-  const headers: Record<string, string> = {};
-  if (key !== null) headers.authorization = `Bearer ${key}`;
-  if (body !== undefined || raw !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(`${server.adminUrl}/api/v1${path}`, { method, headers, body: raw ?? (body === undefined ? undefined : JSON.stringify(body)) });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
+export function callWith(server: TestServer, key: string | null, method: string, path: string, body?: unknown, raw?: string) {
+  return callApi(server.adminUrl, key, method, path, { body, raw });
 }
 
 export function processInfo(overrides: Record<string, unknown> = {}) {

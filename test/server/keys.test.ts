@@ -10,28 +10,12 @@ import { newSecret } from '../../src/core/ids.js';
 import { AuthThrottle, throttleSource } from '../../src/server/api/auth-throttle.js';
 import { nestsDeeperThan } from '../../src/server/api/json-body.js';
 import { startServer, type RunningServer } from '../../src/server/start.js';
+import { callApi, type ApiAnswer } from '../support/api.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { heartbeat } from './agents-support.js';
 
-interface Answer {
-  status: number;
-  headers: Headers;
-  body: any;
-}
-
-async function call(adminUrl: string, key: string | null, method: string, path: string, init: { body?: string | Buffer; headers?: Record<string, string> } = {}): Promise<Answer> {
-  const headers: Record<string, string> = { ...init.headers };
-  if (key !== null) headers.authorization = `Bearer ${key}`;
-  if (init.body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(`${adminUrl}/api/v1${path}`, { method, headers, body: init.body });
-  const text = await response.text();
-  let body: any = text;
-  try {
-    body = text ? JSON.parse(text) : undefined;
-  } catch {
-    // not JSON: keep the text
-  }
-  return { status: response.status, headers: response.headers, body };
+function call(adminUrl: string, key: string | null, method: string, path: string, init: { body?: string | Buffer; headers?: Record<string, string> } = {}): Promise<ApiAnswer> {
+  return callApi(adminUrl, key, method, path, { raw: init.body, headers: init.headers });
 }
 
 const json = (value: unknown) => JSON.stringify(value);

@@ -3,12 +3,8 @@ import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { CAPTURE_LIMITS } from '../../src/server/trigger/capture.js';
+import { hitsOf } from '../support/api.js';
 import { startTestServer, type TestServer } from '../support/server.js';
-
-async function hitsOf(server: TestServer, id: string): Promise<any[]> {
-  const { body } = await server.api('GET', `/tokens/${id}/hits?limit=50`);
-  return body.items;
-}
 
 /** A POST whose body is written in 64 KiB chunks; resolves with the status once answered and ended. */
 function postLarge(base: string, path: string, size: number, fill: (offset: number) => number): Promise<number> {

@@ -4,6 +4,7 @@ import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { candidateTokenIds, MAX_PATH_CANDIDATES } from '../../src/server/trigger/find-token-id.js';
 import { newTokenId } from '../../src/core/ids.js';
+import { hitsOf } from '../support/api.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { modelHits } from '../support/model.js';
 
@@ -38,11 +39,6 @@ function rawBytes(base: string, path: string): Promise<Buffer> {
     socket.on('end', () => resolve(Buffer.concat(chunks)));
     socket.on('error', reject);
   });
-}
-
-async function hitsOf(server: TestServer, id: string): Promise<any[]> {
-  const { body } = await server.api('GET', `/tokens/${id}/hits?limit=500`);
-  return modelHits(body.items);
 }
 
 describe('web-bug trigger', () => {

@@ -50,7 +50,7 @@ for (const dialect of storeDialects()) {
         const agents = new AgentRepository(store.db);
         assert.equal((await agents.find(reported))!.enrolledNode, 'db-01.prod');
         assert.equal((await agents.find(silent))!.enrolledNode, 'web-02');
-        const hit = await new HitRepository(store.db).get('01kccccccccccccccccccccccc');
+        const hit = await new HitRepository(store.db).find('01kccccccccccccccccccccccc');
         assert.equal(hit!.agentId, null);
         assert.equal(hit!.receivedAt, null);
       } finally {

@@ -10,6 +10,7 @@ import { openStore, type Store } from '../../src/store/connect.js';
 import { HitRetention } from '../../src/store/hit-retention.js';
 import { FLOOD_DEFAULTS } from '../../src/store/hit-sampling.js';
 import { HitWriter } from '../../src/store/hit-writer.js';
+import { Outbox } from '../../src/store/outbox.js';
 import { AlertRepository } from '../../src/store/repositories/alerts.js';
 import { HitRepository } from '../../src/store/repositories/hits.js';
 import { TokenRepository, type Token } from '../../src/store/repositories/tokens.js';
@@ -29,7 +30,7 @@ class Harness {
   constructor(readonly store: Store) {
     this.tokens = new TokenRepository(store.db);
     this.writer = new HitWriter(store.db, { durableCommit: store.durableCommit });
-    this.writer.addHook(new AlertDecider({ dialect: store.dialect, settings: ALERT_DEFAULTS, log, clock: () => MINUTE }).hook);
+    this.writer.addHook(new AlertDecider({ outbox: new Outbox(store), settings: ALERT_DEFAULTS, log, clock: () => MINUTE }).hook);
     this.recorder = new HitRecorder({ find: (id) => this.tokens.find(id) }, this.writer, new ServerMetrics(), log);
   }
 
@@ -103,10 +104,10 @@ for (const dialect of storeDialects()) {
       const token = await h.token();
       await h.flood(token, 1000, () => '203.0.113.7');
       const opener = await h.recorder.record(token, { source: '203.0.113.7', userAgent: 'other/2', detail: { type: 'none' }, at: new Date(MINUTE + 1000).toISOString() });
-      assert.ok(await new HitRepository(store.db).get(opener.id), 'the hit that opened the second alert is stored');
+      assert.ok(await new HitRepository(store.db).find(opener.id), 'the hit that opened the second alert is stored');
       const alerts = (await new AlertRepository(store.db).list({ tokenId: token.id })).items;
       assert.equal(alerts.length, 2);
-      for (const alert of alerts) assert.ok(await new HitRepository(store.db).get(alert.firstHitId), 'every alert has its first hit in full');
+      for (const alert of alerts) assert.ok(await new HitRepository(store.db).find(alert.firstHitId), 'every alert has its first hit in full');
     });
 
     test("hits that bring their own id (an agent's events) are all kept, so a resent copy is found", async () => {

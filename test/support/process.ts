@@ -2,6 +2,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { once } from 'node:events';
+import { apiClient, type ApiCall } from './api.js';
 import { freePort } from './ports.js';
 
 export const REPO = join(import.meta.dirname, '..', '..');
@@ -39,11 +40,17 @@ export interface ServerProcess {
   url: string;
   /** The admin listener: API, dashboard, agent ingest, metrics. */
   adminUrl: string;
+  /** The admin key given in TRIPLINE_ADMIN_KEY, or '' when none was. */
+  key: string;
+  /** The REST API with that key. */
+  api: ApiCall;
   /** Everything the process wrote to standard error so far. */
   stderr(): string;
   stdout(): string;
-  /** Sends a signal and waits for the process to exit. */
+  /** Sends a signal (SIGTERM: an orderly exit) and waits for the process to exit. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** SIGKILL: no shutdown code runs, as when the machine loses power. */
+  kill(): Promise<void>;
 }
 
 /**
@@ -72,17 +79,24 @@ export async function spawnServer(args: string[], env: Record<string, string | u
       reject(new Error(`server exited with ${code} before listening:\n${out}\n${err}`));
     });
   });
+  const key = env.TRIPLINE_ADMIN_KEY ?? '';
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
+    if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+    child.kill(signal);
+    const [code] = (await once(child, 'exit')) as [number | null];
+    return code;
+  };
   return {
     child,
     url,
     adminUrl,
+    key,
+    api: apiClient(adminUrl, key),
     stderr: () => err,
     stdout: () => out,
-    async stop(signal = 'SIGTERM') {
-      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
-      child.kill(signal);
-      const [code] = (await once(child, 'exit')) as [number | null];
-      return code;
+    stop,
+    kill: async () => {
+      await stop('SIGKILL');
     },
   };
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { newSecret } from '../../src/core/ids.js';
 import { startServer, type RunningServer, type ServerOptions } from '../../src/server/start.js';
+import { apiClient, type ApiCall } from './api.js';
 
 export interface TestServer {
   server: RunningServer;
@@ -13,7 +14,7 @@ export interface TestServer {
   adminUrl: string;
   key: string;
   /** fetch against the API with the admin key. */
-  api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
+  api: ApiCall;
   close(): Promise<void>;
 }
 
@@ -38,15 +39,7 @@ export async function startTestServer(options: Partial<ServerOptions> = {}): Pro
     url: server.url,
     adminUrl: server.adminUrl,
     key,
-    async api(method, path, body) {
-      const response = await fetch(`${server.adminUrl}/api/v1${path}`, {
-        method,
-        headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await response.text();
-      return { status: response.status, body: text ? JSON.parse(text) : undefined };
-    },
+    api: apiClient(server.adminUrl, key),
     async close() {
       await server.close();
       if (dir) rmSync(dir, { recursive: true, force: true });

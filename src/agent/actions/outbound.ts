@@ -5,7 +5,7 @@
  * flood of accesses cannot grow memory without end.
  */
 import type { Logger } from 'pino';
-import { Backoff, sleep } from '../backoff.js';
+import { Backoff, sleep } from '../../core/backoff.js';
 
 export interface OutboundTask {
   kind: 'geturl' | 'dnslookup';

@@ -4,7 +4,7 @@
  * batch. Failures back off and retry; nothing leaves the spool without the server's 200.
  */
 import type { Logger } from 'pino';
-import { Backoff, sleep } from '../backoff.js';
+import { Backoff, sleep } from '../../core/backoff.js';
 import type { AgentEvent } from '../../core/agent-protocol.js';
 import { AgentApiError, type AgentApi } from './agent-api.js';
 import type { Spool } from './spool.js';

@@ -14,6 +14,7 @@ import { appendFile, mkdir, open, readdir, readFile, unlink, type FileHandle } f
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { newRowId } from '../../core/ids.js';
+import { SerialQueue } from '../../core/serial-queue.js';
 import { AgentError } from '../errors.js';
 import type { AgentEvent } from '../../core/agent-protocol.js';
 
@@ -49,7 +50,7 @@ export class Spool {
   private entries: Entry[] = [];
   private waiting: Waiting[] = [];
   private active: { segment: Segment; handle: FileHandle } | null = null;
-  private ops: Promise<unknown> = Promise.resolve();
+  private readonly ops = new SerialQueue();
   private committing = false;
   private dropped = 0;
   private readonly maxEvents: number;
@@ -136,9 +137,7 @@ export class Spool {
   }
 
   private serial<T>(op: () => Promise<T>): Promise<T> {
-    const run = this.ops.then(op, op);
-    this.ops = run.catch(() => undefined);
-    return run;
+    return this.ops.run(op);
   }
 
   private async commit(): Promise<void> {

@@ -10,6 +10,7 @@ import { close as closeCb, fstat as fstatCb, open as openCb, type Stats } from '
 import { lstat, realpath } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { SerialQueue } from '../../core/serial-queue.js';
 import { errnoCode, SensorError } from './errors.js';
 import {
   ACCESS_MASK,
@@ -97,7 +98,7 @@ export class DecoyMarks {
   private readonly dirByFid = new Map<string, string>();
   /** watch, unwatch and refresh run one at a time: they share the maps and the reference counts,
    * and one change seen twice must compare against the state the first look left. */
-  private ops: Promise<unknown> = Promise.resolve();
+  private readonly ops = new SerialQueue();
 
   constructor(
     private readonly native: NativeBinding,
@@ -106,9 +107,7 @@ export class DecoyMarks {
   ) {}
 
   private serial<T>(op: () => Promise<T>): Promise<T> {
-    const run = this.ops.then(op, op);
-    this.ops = run.catch(() => undefined);
-    return run;
+    return this.ops.run(op);
   }
 
   add(path: string): Promise<Decoy> {

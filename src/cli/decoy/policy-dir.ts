@@ -1,6 +1,6 @@
-import { readdirSync, unlinkSync } from 'node:fs';
+import { unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadPolicyFile, TOKEN_LABEL } from '../../policy/index.js';
+import { listPolicyFiles, loadPolicyFile, policiesWatching as watchingIn, TOKEN_LABEL } from '../../policy/index.js';
 import { writeFileAtomically } from './write-file.js';
 
 export const DEFAULT_POLICY_DIR = '/etc/tripline/policies';
@@ -20,18 +20,14 @@ export function policyFileName(tokenId: string): string {
  * `decoy plant` tells a decoy it planted before from somebody's real file.
  */
 export async function policiesWatching(dir: string, path: string): Promise<WatchingPolicy[]> {
-  let names: string[];
-  try {
-    names = readdirSync(dir).filter((name) => /^[^.].*\.ya?ml$/.test(name));
-  } catch {
-    return [];
-  }
+  // No directory yet: nothing planted before (the policy write creates it).
+  const files = await listPolicyFiles(dir).catch(() => []);
   const found: WatchingPolicy[] = [];
-  for (const name of names) {
-    const result = await loadPolicyFile(join(dir, name));
-    for (const policy of result.policies) {
+  for (const { path: file } of files) {
+    const result = await loadPolicyFile(file);
+    for (const policy of watchingIn(result.policies, path, 'exactly')) {
       const tokenId = policy.labels[TOKEN_LABEL];
-      if (tokenId && policy.watches.some((w) => w.match === 'exact' && w.path === path)) found.push({ file: join(dir, name), tokenId });
+      if (tokenId) found.push({ file, tokenId });
     }
   }
   return found;

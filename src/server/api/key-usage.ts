@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { isoNow } from '../../core/time.js';
+import { SerialQueue } from '../../core/serial-queue.js';
 import type { ApiKeyRepository } from '../../store/repositories/api-keys.js';
 
 /** How often last-used times reach the store: each key is written at most once per interval. */
@@ -13,7 +14,7 @@ export const KEY_USAGE_FLUSH_MS = 60_000;
 export class KeyUsage {
   private pending = new Map<string, string>();
   private timer: NodeJS.Timeout | undefined;
-  private flushing: Promise<void> = Promise.resolve();
+  private readonly flushes = new SerialQueue();
 
   constructor(
     private readonly keys: ApiKeyRepository,
@@ -34,7 +35,7 @@ export class KeyUsage {
 
   /** Writes what is pending now; a failed write keeps the times for the next one. */
   flush(): Promise<void> {
-    this.flushing = this.flushing.then(async () => {
+    return this.flushes.run(async () => {
       if (this.pending.size === 0) return;
       const batch = this.pending;
       this.pending = new Map();
@@ -46,7 +47,6 @@ export class KeyUsage {
         for (const [id, at] of batch) if (!this.pending.has(id)) this.pending.set(id, at);
       }
     });
-    return this.flushing;
   }
 
   /** Stops the timer and writes the last times: called at shutdown, before the store closes. */

@@ -134,13 +134,13 @@ export class AlertRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   /** The alert whose window is still open for this key at `now`, if any. */
-  async findOpen(tokenId: string, groupKey: string, now: string, db: Kysely<Database> = this.db): Promise<Alert | undefined> {
-    const { rows } = await findOpenAlert.execute(db, { tokenId, groupKey, now });
+  async findOpen(tokenId: string, groupKey: string, now: string): Promise<Alert | undefined> {
+    const { rows } = await findOpenAlert.execute(this.db, { tokenId, groupKey, now });
     return rows[0] ? alertFromRow(rows[0]) : undefined;
   }
 
-  async insert(alert: Alert, db: Kysely<Database> = this.db): Promise<void> {
-    await db.insertInto('alerts').values(alertToRow(alert)).execute();
+  async insert(alert: Alert): Promise<void> {
+    await this.db.insertInto('alerts').values(alertToRow(alert)).execute();
   }
 
   /**
@@ -148,22 +148,22 @@ export class AlertRepository {
    * (its digest is being sent), so the caller starts a new alert instead of folding into one
    * whose count has already gone out.
    */
-  async fold(id: string, hits: number, lastHitAt: string, scheduleDigest: boolean, db: Kysely<Database> = this.db): Promise<boolean> {
-    const result = await (scheduleDigest ? foldScheduling : foldOnly).execute(db, { id, hits, lastHitAt });
+  async fold(id: string, hits: number, lastHitAt: string, scheduleDigest: boolean): Promise<boolean> {
+    const result = await (scheduleDigest ? foldScheduling : foldOnly).execute(this.db, { id, hits, lastHitAt });
     return Number(result.numAffectedRows) === 1;
   }
 
   /** Alerts raised for a token since a time, its digest alert (key `except`) not counted. */
-  async countRaisedSince(tokenId: string, since: string, except: string, db: Kysely<Database> = this.db): Promise<number> {
-    const { rows } = await countRaisedSince.execute(db, { tokenId, since, except });
+  async countRaisedSince(tokenId: string, since: string, except: string): Promise<number> {
+    const { rows } = await countRaisedSince.execute(this.db, { tokenId, since, except });
     return Number(rows[0]?.n ?? 0);
   }
 
   /** Counts a grouping key into a digest alert once, however many of its hits fold in. */
-  async addFoldedKey(alert: Alert, groupKey: string, db: Kysely<Database> = this.db): Promise<void> {
+  async addFoldedKey(alert: Alert, groupKey: string): Promise<void> {
     if (alert.foldedKeys >= MAX_FOLDED_KEYS) return;
-    const inserted = await insertFoldedKey.execute(db, { alertId: alert.id, groupKey });
-    if (Number(inserted.numAffectedRows ?? 0) === 1) await countFoldedKey.execute(db, { id: alert.id });
+    const inserted = await insertFoldedKey.execute(this.db, { alertId: alert.id, groupKey });
+    if (Number(inserted.numAffectedRows ?? 0) === 1) await countFoldedKey.execute(this.db, { id: alert.id });
   }
 
   /** Freezes alerts whose digest is about to be rendered: later hits start a new alert. */

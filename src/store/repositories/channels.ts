@@ -66,30 +66,30 @@ export class ChannelRepository {
   }
 
   /** The ids among `ids` that name no channel. */
-  async missing(ids: string[], db: Kysely<Database> = this.db): Promise<string[]> {
+  async missing(ids: string[]): Promise<string[]> {
     if (ids.length === 0) return [];
-    const rows = await db.selectFrom('channels').select('id').where('id', 'in', ids).execute();
+    const rows = await this.db.selectFrom('channels').select('id').where('id', 'in', ids).execute();
     const found = new Set(rows.map((r) => r.id));
     return ids.filter((id) => !found.has(id));
   }
 
-  async linkToken(tokenId: string, channelIds: string[], db: Kysely<Database> = this.db): Promise<void> {
+  async linkToken(tokenId: string, channelIds: string[]): Promise<void> {
     const unique = [...new Set(channelIds)];
     if (unique.length === 0) return;
-    await db
+    await this.db
       .insertInto('token_channels')
       .values(unique.map((channelId) => ({ token_id: tokenId, channel_id: channelId })))
       .execute();
   }
 
-  async idsForToken(tokenId: string, db: Kysely<Database> = this.db): Promise<string[]> {
-    const rows = await db.selectFrom('token_channels').select('channel_id').where('token_id', '=', tokenId).orderBy('channel_id').execute();
+  async idsForToken(tokenId: string): Promise<string[]> {
+    const rows = await this.db.selectFrom('token_channels').select('channel_id').where('token_id', '=', tokenId).orderBy('channel_id').execute();
     return rows.map((r) => r.channel_id);
   }
 
   /** The channels a token's alerts go to: those it named, else every default channel. */
-  async targetsForToken(tokenId: string, db: Kysely<Database> = this.db): Promise<DeliveryTarget[]> {
-    const named = await db
+  async targetsForToken(tokenId: string): Promise<DeliveryTarget[]> {
+    const named = await this.db
       .selectFrom('token_channels')
       .innerJoin('channels', 'channels.id', 'token_channels.channel_id')
       .select(['channels.id', 'channels.kind'])
@@ -99,7 +99,7 @@ export class ChannelRepository {
     if (named.length > 0) return named;
     // A token that named channels which were all deleted falls back to the defaults too: an
     // alert with nowhere to go helps nobody.
-    return db.selectFrom('channels').select(['id', 'kind']).where('is_default', '=', 1).orderBy('id').execute();
+    return this.db.selectFrom('channels').select(['id', 'kind']).where('is_default', '=', 1).orderBy('id').execute();
   }
 
   /**

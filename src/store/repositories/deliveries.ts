@@ -1,7 +1,5 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { ConflictError, NotFoundError } from '../../core/errors.js';
-import type { StoreDialect } from '../connect.js';
-import { plainCommit, type DurableCommit } from '../durable-commit.js';
 import { pageNewestFirst, type Page, type PageRequest } from '../paging.js';
 import type { Database, DeliveriesTable } from '../schema.js';
 
@@ -72,123 +70,12 @@ export function deliveryFromRow(row: Selectable<DeliveriesTable>): Delivery {
   };
 }
 
-/** The outbox: delivery rows, claimed by dispatchers and settled after each attempt. */
+/**
+ * Delivery rows as the API reads them, and retrying a dead one. Writing, claiming and settling
+ * rows is the Outbox's (src/store/outbox.ts).
+ */
 export class DeliveryRepository {
-  private readonly commit: DurableCommit;
-  private readonly claimCommit: DurableCommit;
-
-  /**
-   * Pass the store's durableCommit for a dispatcher: claims and settlements are written once or
-   * twice per alert, and on SQLite a plain commit would stall the event loop on fsync each time.
-   * Claims may use the store's unsyncedCommit: a claim lost to a power cut is no worse than one
-   * whose claimer died (its lease runs out and the row is sent again), and not waiting for the
-   * disk takes a sync off the path from hit to receiver.
-   */
-  constructor(
-    private readonly db: Kysely<Database>,
-    private readonly dialect: StoreDialect,
-    commit?: DurableCommit,
-    claimCommit?: DurableCommit,
-  ) {
-    this.commit = commit ?? plainCommit(db);
-    this.claimCommit = claimCommit ?? this.commit;
-  }
-
-  /** Inserts rows in the caller's transaction (the hit's), so they commit with the hit or not at all. */
-  async insertMany(deliveries: NewDelivery[], db: Kysely<Database> = this.db): Promise<void> {
-    if (deliveries.length === 0) return;
-    await db
-      .insertInto('deliveries')
-      .values(
-        deliveries.map((d) => ({
-          id: d.id,
-          alert_id: d.alertId,
-          channel_id: d.channelId,
-          channel_kind: d.channelKind,
-          purpose: d.purpose,
-          state: 'pending',
-          attempts: 0,
-          next_attempt_at: d.dueAt,
-          give_up_at: d.giveUpAt,
-          claim_id: null,
-          claimed_by: null,
-          last_status: null,
-          last_error: null,
-          created_at: d.createdAt,
-          updated_at: d.createdAt,
-          delivered_at: null,
-        })),
-      )
-      // A digest row may already exist when a fold races a close; one per channel is the rule.
-      .onConflict((oc) => oc.columns(['alert_id', 'channel_id', 'purpose']).doNothing())
-      .execute();
-  }
-
-  /**
-   * Claims up to `limit` due rows for this process until `leaseUntil`. A row is due when pending
-   * and its retry time has come, or when sending and its lease ran out (the claimer died).
-   * On PostgreSQL the candidates are locked with SKIP LOCKED, so concurrent dispatchers never
-   * claim the same row; SQLite serialises writers, and only one process dispatches there.
-   */
-  async claim(limit: number, now: string, leaseUntil: string, claimId: string, claimedBy: string): Promise<Delivery[]> {
-    if (limit <= 0) return [];
-    const rows = await this.claimCommit((trx) =>
-      trx
-        .updateTable('deliveries')
-        .set((eb) => ({
-          state: 'sending',
-          next_attempt_at: leaseUntil,
-          claim_id: claimId,
-          claimed_by: claimedBy,
-          attempts: eb('attempts', '+', 1),
-          updated_at: now,
-        }))
-        .where('id', 'in', (eb) =>
-          eb
-            .selectFrom('deliveries')
-            .select('id')
-            .where('state', 'in', ['pending', 'sending'])
-            .where('next_attempt_at', '<=', now)
-            .orderBy('next_attempt_at')
-            .limit(limit)
-            .$if(this.dialect === 'postgres', (q) => q.forUpdate().skipLocked()),
-        )
-        .returningAll()
-        .execute(),
-    );
-    return rows.map(deliveryFromRow);
-  }
-
-  /** Settles a claimed row as delivered. False when the claim had lapsed and was taken over. */
-  async markDelivered(id: string, claimId: string, result: AttemptResult, now: string): Promise<boolean> {
-    return this.settle(id, claimId, { state: 'delivered', delivered_at: now, last_status: result.status, last_error: null, updated_at: now });
-  }
-
-  /** Puts a claimed row back as pending until `nextAttemptAt`, keeping what went wrong. */
-  async markRetry(id: string, claimId: string, result: AttemptResult, nextAttemptAt: string, now: string): Promise<boolean> {
-    return this.settle(id, claimId, {
-      state: 'pending',
-      next_attempt_at: nextAttemptAt,
-      last_status: result.status,
-      last_error: result.error,
-      updated_at: now,
-    });
-  }
-
-  /** Gives a claimed row up: it stays visible as dead until someone retries it. */
-  async markDead(id: string, claimId: string, result: AttemptResult, now: string): Promise<boolean> {
-    return this.settle(id, claimId, { state: 'dead', last_status: result.status, last_error: result.error, updated_at: now });
-  }
-
-  /** Gives every claim this process holds back, due at once (orderly shutdown). */
-  async releaseClaims(claimedBy: string, now: string): Promise<void> {
-    await this.db
-      .updateTable('deliveries')
-      .set({ state: 'pending', next_attempt_at: now, claim_id: null, updated_at: now })
-      .where('state', '=', 'sending')
-      .where('claimed_by', '=', claimedBy)
-      .execute();
-  }
+  constructor(private readonly db: Kysely<Database>) {}
 
   /** Sends a dead delivery again from scratch, with a fresh give-up time. */
   async retryDead(id: string, now: string, giveUpAt: string): Promise<Delivery> {
@@ -248,18 +135,5 @@ export class DeliveryRepository {
     const counts = { pending: 0, sending: 0, dead: 0 };
     for (const row of rows) counts[row.state as keyof typeof counts] = Number(row.n);
     return counts;
-  }
-
-  private async settle(id: string, claimId: string, values: Partial<Selectable<DeliveriesTable>>): Promise<boolean> {
-    const result = await this.commit((trx) =>
-      trx
-        .updateTable('deliveries')
-        .set({ ...values, claim_id: null })
-        .where('id', '=', id)
-        .where('claim_id', '=', claimId)
-        .where('state', '=', 'sending')
-        .executeTakeFirst(),
-    );
-    return Number(result.numUpdatedRows) === 1;
   }
 }

@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import { NotFoundError } from '../../core/errors.js';
 import { pageNewestFirst, type Page, type PageRequest } from '../paging.js';
 import { untaggedDetailType, type HitDetail } from '../../core/model/hit-detail.js';
 import type { Hit } from '../../core/model/hit.js';
@@ -16,6 +17,8 @@ function detailFromColumn(json: string): HitDetail {
   if (typeof detail.type !== 'string') detail.type = untaggedDetailType(detail);
   return detail as HitDetail;
 }
+
+const ID_CHUNK = 500;
 
 export function hitFromRow(row: Selectable<HitsTable>): Hit {
   return {
@@ -54,9 +57,25 @@ export class HitRepository {
     return pageNewestFirst(query, 'at', page, hitFromRow);
   }
 
-  async get(id: string): Promise<Hit | undefined> {
+  async find(id: string): Promise<Hit | undefined> {
     const row = await this.db.selectFrom('hits').selectAll().where('id', '=', id).executeTakeFirst();
     return row ? hitFromRow(row) : undefined;
+  }
+
+  async get(id: string): Promise<Hit> {
+    const hit = await this.find(id);
+    if (!hit) throw new NotFoundError('hit', id);
+    return hit;
+  }
+
+  /** The ids among `ids` that are stored, in chunks so a long list stays under parameter limits. */
+  async storedIds(ids: string[]): Promise<string[]> {
+    const found: string[] = [];
+    for (let i = 0; i < ids.length; i += ID_CHUNK) {
+      const rows = await this.db.selectFrom('hits').select('id').where('id', 'in', ids.slice(i, i + ID_CHUNK)).execute();
+      found.push(...rows.map((r) => r.id));
+    }
+    return found;
   }
 
   async countForToken(tokenId: string): Promise<number> {

@@ -1,7 +1,9 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { NotFoundError } from '../../core/errors.js';
+import { isPostgres } from '../db.js';
 import { pageNewestFirst, type Page, type PageRequest } from '../paging.js';
 import type { Token } from '../../core/model/token.js';
+import { PreparedQuery } from '../prepared.js';
 import type { Database, TokensTable } from '../schema.js';
 
 export type { Token };
@@ -23,6 +25,30 @@ export interface TokenFilter extends PageRequest {
 }
 
 /** Typed without re-validation: the store wrote the row, and the trigger path reads tokens (through the live cache). */
+/** What the alert decision reads of a token, under its row lock. */
+export interface TokenAlertFacts {
+  id: string;
+  kind: string;
+  memo: string;
+  alertWindowSeconds: number | null;
+}
+
+function alertFactsFromRow(row: Pick<Selectable<TokensTable>, 'id' | 'kind' | 'memo' | 'alert_window_s'>): TokenAlertFacts {
+  return { id: row.id, kind: row.kind, memo: row.memo, alertWindowSeconds: row.alert_window_s };
+}
+
+function lockOneTokenQuery(forUpdate: boolean) {
+  return new PreparedQuery((db, p: { id: string }) =>
+    db
+      .selectFrom('tokens')
+      .select(['id', 'kind', 'memo', 'alert_window_s'])
+      .where('id', '=', p.id)
+      .$if(forUpdate, (q) => q.forUpdate()),
+  );
+}
+const lockOneToken = lockOneTokenQuery(false);
+const lockOneTokenForUpdate = lockOneTokenQuery(true);
+
 export function tokenFromRow(row: Selectable<TokensTable>): Token {
   return {
     id: row.id,
@@ -42,7 +68,7 @@ export function tokenFromRow(row: Selectable<TokensTable>): Token {
 export class TokenRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async create(token: NewToken, db: Kysely<Database> = this.db): Promise<Token> {
+  async create(token: NewToken): Promise<Token> {
     const row: Selectable<TokensTable> = {
       id: token.id,
       kind: token.kind,
@@ -56,7 +82,7 @@ export class TokenRepository {
       last_hit_at: null,
       created_at: token.createdAt,
     };
-    await db.insertInto('tokens').values(row).execute();
+    await this.db.insertInto('tokens').values(row).execute();
     return tokenFromRow(row);
   }
 
@@ -69,6 +95,28 @@ export class TokenRepository {
     const token = await this.find(id);
     if (!token) throw new NotFoundError('token', id);
     return token;
+  }
+
+  /**
+   * Locks the rows of these tokens for the rest of the transaction (FOR UPDATE on PostgreSQL,
+   * in id order so two transactions never wait on each other; SQLite has one writer) and reads
+   * what an alert needs. Construct the repository over the transaction. Ids with no row are absent.
+   */
+  async lockForAlerting(ids: string[]): Promise<Map<string, TokenAlertFacts>> {
+    const forUpdate = isPostgres(this.db);
+    if (ids.length === 1) {
+      // The usual batch (one token's storm): the prepared form of the query below.
+      const { rows } = await (forUpdate ? lockOneTokenForUpdate : lockOneToken).execute(this.db, { id: ids[0]! });
+      return new Map(rows.map((row) => [row.id, alertFactsFromRow(row)]));
+    }
+    const rows = await this.db
+      .selectFrom('tokens')
+      .select(['id', 'kind', 'memo', 'alert_window_s'])
+      .where('id', 'in', ids)
+      .orderBy('id')
+      .$if(forUpdate, (q) => q.forUpdate())
+      .execute();
+    return new Map(rows.map((row) => [row.id, alertFactsFromRow(row)]));
   }
 
   /** Newest first. */

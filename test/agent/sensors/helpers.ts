@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { DecoyTamperEvent } from '../../../src/core/file-event.js';
 import type { AccessRequest } from '../../../src/agent/sensors/access-request.js';
 import type { FanotifySensor } from '../../../src/agent/sensors/fanotify-sensor.js';
+import { sleep, waitForItem } from '../../support/wait.js';
 
 export const SECRET = 'decoy-content-7f3a\n';
 
@@ -94,23 +95,12 @@ export class Recorder {
   }
 
   waitForTamper(match: (t: DecoyTamperEvent) => boolean, timeoutMs = 3000): Promise<DecoyTamperEvent> {
-    return waitFor(this.tampers, match, timeoutMs);
+    return waitForItem('a tamper event that matches', this.tampers, match, timeoutMs);
   }
 
   waitForAccess(match: (r: AccessRequest) => boolean, timeoutMs = 3000): Promise<AccessRequest> {
-    return waitFor(this.accesses, match, timeoutMs);
+    return waitForItem('an access that matches', this.accesses, match, timeoutMs);
   }
 }
 
-/** Resolves with the first item of a growing list that matches, or fails after the timeout. */
-async function waitFor<T>(list: T[], match: (item: T) => boolean, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = list.find(match);
-    if (found) return found;
-    if (Date.now() > deadline) throw new Error(`nothing matching arrived; saw ${JSON.stringify(list)}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-export const settle = (ms = 150): Promise<void> => new Promise((r) => setTimeout(r, ms));
+export const settle = (ms = 150): Promise<void> => sleep(ms);

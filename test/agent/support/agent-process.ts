@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { waitForItem } from '../../support/wait.js';
 
 const MAIN = fileURLToPath(new URL('../../../src/cli/main.ts', import.meta.url));
 
@@ -55,14 +56,8 @@ export class AgentProcess {
   }
 
   /** Resolves with the first log line (seen so far or later) that matches. */
-  async waitForLog(match: (line: LogLine) => boolean, timeoutMs = 10_000): Promise<LogLine> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = this.logs.find(match);
-      if (found) return found;
-      if (Date.now() > deadline) throw new Error(`the agent did not log what was awaited; its log:\n${this.logs.map((l) => JSON.stringify(l)).join('\n')}`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
+  waitForLog(match: (line: LogLine) => boolean, timeoutMs = 10_000): Promise<LogLine> {
+    return waitForItem('an agent log line that matches', this.logs, match, timeoutMs);
   }
 
   /** SIGTERM, and the exit code. */

@@ -1,11 +1,11 @@
 import { after, before } from 'node:test';
 import type { ServerOptions } from '../../../src/server/start.js';
 import { startTestServer, type TestServer } from '../../support/server.js';
-import { TestReceiver } from './receiver.js';
+import { HttpReceiver } from '../../support/http-receiver.js';
 
 export interface ServerAndReceiver {
   server: TestServer;
-  receiver: TestReceiver;
+  receiver: HttpReceiver;
 }
 
 /**
@@ -13,7 +13,7 @@ export interface ServerAndReceiver {
  * after it. The server allows private targets, since the receiver is on loopback.
  */
 export function serverAndReceiver(options: Partial<ServerOptions> = {}): ServerAndReceiver {
-  const fixture = { receiver: new TestReceiver() } as ServerAndReceiver;
+  const fixture = { receiver: new HttpReceiver() } as ServerAndReceiver;
   before(async () => {
     await fixture.receiver.start();
     fixture.server = await startTestServer({ ...options, alerts: { allowPrivateTargets: true, ...options.alerts } });

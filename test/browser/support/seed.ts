@@ -1,4 +1,5 @@
 import { newRowId } from '../../../src/core/ids.js';
+import { callApi } from '../../support/api.js';
 import type { TestServer } from '../../support/server.js';
 
 export interface SeededToken {
@@ -101,22 +102,13 @@ export async function reportFileAccess(
     actions: ['post'],
     access: { time: new Date().toISOString(), access: 'read', path, dev: 2049, ino: 1311, permission: true, process: processInfo(4212, process), parent: processInfo(4100, parent) },
   };
-  const response = await fetch(`${server.adminUrl}/api/v1/agents/events`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${enrolled.body.key}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ events: [event] }),
-  });
-  const result = (await response.json()) as { accepted?: number };
-  if (response.status !== 200 || result.accepted !== 1) throw new Error(`the agent's report was not accepted: ${response.status} ${JSON.stringify(result)}`);
+  const { status, body: result } = await callApi(server.adminUrl, enrolled.body.key, 'POST', '/agents/events', { body: { events: [event] } });
+  if (status !== 200 || result.accepted !== 1) throw new Error(`the agent's report was not accepted: ${status} ${JSON.stringify(result)}`);
   return { agentId: enrolled.body.id, key: enrolled.body.key };
 }
 
 /** A heartbeat as an agent sends it, through the agents' endpoint with the agent's own key. */
 export async function sendHeartbeat(server: TestServer, key: string, heartbeat: unknown): Promise<void> {
-  const response = await fetch(`${server.adminUrl}/api/v1/agents/heartbeat`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-    body: JSON.stringify(heartbeat),
-  });
-  if (response.status !== 200) throw new Error(`the heartbeat was refused: ${response.status} ${await response.text()}`);
+  const { status, body } = await callApi(server.adminUrl, key, 'POST', '/agents/heartbeat', { body: heartbeat });
+  if (status !== 200) throw new Error(`the heartbeat was refused: ${status} ${JSON.stringify(body)}`);
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { get, type IncomingHttpHeaders } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { startTestServer, type TestServer } from '../../support/server.js';
+import { waitFor } from '../../support/wait.js';
 
 interface SseFrame {
   event: string;
@@ -116,7 +117,7 @@ describe('GET /api/v1/events', () => {
     const withClient = bus.listenerCount;
     assert.ok(withClient >= 1);
     frames.close();
-    await waitFor(() => bus.listenerCount === withClient - 1, 'the closed stream to unsubscribe');
+    await waitFor('the closed stream to unsubscribe', () => bus.listenerCount === withClient - 1);
   });
 });
 
@@ -127,11 +128,3 @@ test('closing the server ends open event streams', async () => {
   await server.close();
   await assert.rejects(frames.next(), /stream ended/);
 });
-
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

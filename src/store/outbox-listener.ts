@@ -1,6 +1,8 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { OUTBOX_NOTIFY_CHANNEL } from './decision.js';
+
+/** PostgreSQL channel a committed transaction with due deliveries notifies, waking every dispatcher. */
+export const OUTBOX_NOTIFY_CHANNEL = 'tripline_outbox';
 
 const RECONNECT_MS = 2_000;
 

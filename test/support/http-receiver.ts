@@ -1,26 +1,36 @@
+/**
+ * An HTTP server on 127.0.0.1 that records what it is sent and answers as the test says: a
+ * webhook receiver for alert channels, the canary URL of an agent's GetUrl, or the agent
+ * endpoints of a Tripline server.
+ */
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 
 export interface Received {
   at: number;
   method: string;
+  /** The request target: path and query. */
   path: string;
   headers: IncomingHttpHeaders;
   raw: Buffer;
+  /** The body as text. */
+  text: string;
+  /** The body parsed as JSON, or its text when it is not JSON. */
   body: any;
 }
 
-/** What the receiver does with a request: answer with a status, drop the connection, or never answer. */
-export type Behaviour = (request: Received) => { status: number; headers?: Record<string, string>; body?: string; delayMs?: number } | 'drop' | 'hang';
+/** An answer (an object body is sent as JSON), a dropped connection, or no answer ever. */
+export type Reply = { status: number; headers?: Record<string, string>; body?: string | object; delayMs?: number } | 'drop' | 'hang';
 
-/**
- * A webhook receiver on 127.0.0.1 (node:http): records every request it answered with a 2xx in
- * `received`, and every request at all in `attempts`.
- */
-export class TestReceiver {
+/** What the receiver does with a request; a promise holds the request until it settles. */
+export type Behaviour = (request: Received) => Reply | Promise<Reply>;
+
+export class HttpReceiver {
+  /** Requests answered with a 2xx. */
   readonly received: Received[] = [];
+  /** Every request, whatever its answer. */
   readonly attempts: Received[] = [];
-  behaviour: Behaviour = () => ({ status: 200 });
+  behaviour: Behaviour = () => ({ status: 200, body: {} });
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
   port = 0;
@@ -29,7 +39,7 @@ export class TestReceiver {
     this.server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => this.answer(req.method ?? '', req.url ?? '', req.headers, Buffer.concat(chunks), res));
+      req.on('end', () => void this.answer(req.method ?? '', req.url ?? '', req.headers, Buffer.concat(chunks), res));
     });
     this.server.on('connection', (socket) => {
       this.sockets.add(socket);
@@ -37,16 +47,17 @@ export class TestReceiver {
     });
   }
 
-  private answer(method: string, path: string, headers: IncomingHttpHeaders, raw: Buffer, res: ServerResponse): void {
+  private async answer(method: string, path: string, headers: IncomingHttpHeaders, raw: Buffer, res: ServerResponse): Promise<void> {
+    const text = raw.toString('utf8');
     let body: unknown;
     try {
-      body = JSON.parse(raw.toString('utf8'));
+      body = JSON.parse(text);
     } catch {
-      body = raw.toString('utf8');
+      body = text;
     }
-    const request: Received = { at: Date.now(), method, path, headers, raw, body };
+    const request: Received = { at: Date.now(), method, path, headers, raw, text, body };
     this.attempts.push(request);
-    const outcome = this.behaviour(request);
+    const outcome = await this.behaviour(request);
     if (outcome === 'drop') {
       res.socket?.destroy();
       return;
@@ -54,8 +65,9 @@ export class TestReceiver {
     if (outcome === 'hang') return;
     const respond = () => {
       if (outcome.status >= 200 && outcome.status < 300) this.received.push(request);
-      res.writeHead(outcome.status, outcome.headers ?? {});
-      res.end(outcome.body ?? '');
+      const json = outcome.body !== undefined && typeof outcome.body !== 'string';
+      res.writeHead(outcome.status, { ...(json ? { 'content-type': 'application/json' } : {}), ...outcome.headers });
+      res.end(json ? JSON.stringify(outcome.body) : (outcome.body ?? ''));
     };
     if (outcome.delayMs) setTimeout(respond, outcome.delayMs);
     else respond();
@@ -73,6 +85,11 @@ export class TestReceiver {
 
   url(path = '/hook'): string {
     return `http://127.0.0.1:${this.port}${path}`;
+  }
+
+  /** Every request to exactly this path. */
+  to(path: string): Received[] {
+    return this.attempts.filter((r) => r.path === path);
   }
 
   /** Stops listening and cuts every open connection (a receiver that went down). */

@@ -1,0 +1,32 @@
+/**
+ * A watched file deleted, renamed away or replaced: logged, and reported to the server once for
+ * every labelled policy that watches the path, as a hit of that policy's token.
+ */
+import type { Logger } from 'pino';
+import type { DecoyTamperEvent } from '../core/file-event.js';
+import { newRowId } from '../core/ids.js';
+import { policiesWatching, TOKEN_LABEL, type PolicySet } from '../policy/index.js';
+import type { Reporter } from './report/reporter.js';
+
+export interface TamperHandlerDeps {
+  policies: () => PolicySet;
+  reporter: Reporter | null;
+  nodeName: string;
+  log: Logger;
+}
+
+export class TamperHandler {
+  constructor(private readonly deps: TamperHandlerDeps) {}
+
+  handle(event: DecoyTamperEvent): void {
+    const { log, reporter } = this.deps;
+    log.warn({ path: event.path, change: event.change, pid: event.process?.pid ?? null, binary: event.process?.binary ?? null }, 'watched file tampered with');
+    if (!reporter) return;
+    for (const policy of policiesWatching(this.deps.policies().policies, event.path)) {
+      const tokenId = policy.labels[TOKEN_LABEL];
+      if (!tokenId) continue;
+      void reporter.submit({ id: newRowId(), tokenId, node: this.deps.nodeName, policy: policy.name, hook: null, actions: [], tamper: event })
+        .catch((err: unknown) => log.error({ err, policy: policy.name }, 'could not queue the tamper event for the server'));
+    }
+  }
+}

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Store } from '../store/connect.js';
+import type { PgListener } from '../store/pg-listener.js';
 import { AlertService } from './alert-service.js';
 import { ChannelService } from './channel-service.js';
 import { AlertDecider } from './decision.js';
@@ -22,8 +23,8 @@ export interface AlertingDeps {
   settings?: Partial<AlertSettings>;
   metrics?: AlertMetrics;
   publicUrl: () => string;
-  /** postgres:// URL for LISTEN; omitted on SQLite. */
-  listenUrl?: string;
+  /** The server's PostgreSQL LISTEN connection; omitted on SQLite. */
+  listener?: PgListener;
 }
 
 export function createAlerting(deps: AlertingDeps): Alerting {
@@ -35,7 +36,7 @@ export function createAlerting(deps: AlertingDeps): Alerting {
     log: deps.log,
     metrics: deps.metrics,
     publicUrl: deps.publicUrl,
-    listenUrl: deps.listenUrl,
+    listener: deps.listener,
   });
   const decider = new AlertDecider({
     dialect: deps.store.dialect,

@@ -5,15 +5,16 @@ import { newRowId } from '../core/ids.js';
 import type { Store } from '../store/connect.js';
 import { AlertRepository } from '../store/repositories/alerts.js';
 import { ChannelRepository } from '../store/repositories/channels.js';
+import type { PgListener } from '../store/pg-listener.js';
 import { DeliveryRepository, type Delivery } from '../store/repositories/deliveries.js';
 import { HitRepository } from '../store/repositories/hits.js';
 import { retryDelayMs } from './backoff.js';
 import type { SendResult } from './channels/kind.js';
 import { channelKind } from './channels/registry.js';
+import { OUTBOX_NOTIFY_CHANNEL } from './decision.js';
 import { composeDelivery } from './delivery-message.js';
 import { oneLine } from './escape.js';
 import { NO_ALERT_METRICS, type AlertMetrics } from './metrics.js';
-import { OutboxListener } from './outbox-listener.js';
 import { claimLeaseMs, type AlertSettings } from './settings.js';
 
 export interface DispatcherOptions {
@@ -23,8 +24,8 @@ export interface DispatcherOptions {
   metrics?: AlertMetrics;
   /** The server's public URL, read at send time (it may be known only after listen). */
   publicUrl: () => string;
-  /** postgres:// URL to LISTEN on, so commits on any server wake this dispatcher at once. */
-  listenUrl?: string;
+  /** The server's PostgreSQL LISTEN connection, so commits on any server wake this dispatcher at once. */
+  listener?: PgListener;
 }
 
 function iso(ms: number): string {
@@ -45,7 +46,7 @@ export class Dispatcher {
   private readonly hits: HitRepository;
   private readonly channels: ChannelRepository;
   private readonly metrics: AlertMetrics;
-  private readonly listener: OutboxListener | undefined;
+  private unlisten: (() => void) | undefined;
   private running = false;
   /** The claim cycle in progress, if any (stop() waits for it). */
   private cycling: Promise<void> | undefined;
@@ -63,14 +64,14 @@ export class Dispatcher {
     this.hits = new HitRepository(db);
     this.channels = new ChannelRepository(db);
     this.metrics = options.metrics ?? NO_ALERT_METRICS;
-    this.listener = options.listenUrl ? new OutboxListener(options.listenUrl, () => this.wake(), options.log) : undefined;
   }
 
   start(): void {
     if (this.running) return;
     this.running = true;
     this.poll = setInterval(() => this.wake(), this.options.settings.pollMs);
-    this.listener?.start();
+    // Rows committed while no one was listening (or while the connection was down) are found on ready.
+    this.unlisten = this.options.listener?.listen(OUTBOX_NOTIFY_CHANNEL, { notify: () => this.wake(), ready: () => this.wake() });
     this.wake();
   }
 
@@ -79,7 +80,7 @@ export class Dispatcher {
     if (!this.running) return;
     this.running = false;
     clearInterval(this.poll);
-    await this.listener?.stop();
+    this.unlisten?.();
     await this.cycling;
     if (this.inFlight > 0) {
       const limit = claimLeaseMs(this.options.settings);

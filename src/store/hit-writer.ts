@@ -92,8 +92,15 @@ export class HitWriter {
   /** INSERT texts by row count, compiled by the query builder for this store's dialect. */
   private readonly insertSql = new Map<number, string>();
 
+  /** Runs in the batch's transaction after its hits are stored, with the hits kept in full. */
+  private readonly announce: ((trx: Transaction<Database>, kept: Hit[]) => Promise<void>) | undefined;
+
   /** Pass the store's durableCommit so commits never stall the event loop (SQLite). */
-  constructor(db: Kysely<Database>, options: { durableCommit?: DurableCommit; maxBatch?: number; flood?: FloodSettings } = {}) {
+  constructor(
+    db: Kysely<Database>,
+    options: { durableCommit?: DurableCommit; maxBatch?: number; flood?: FloodSettings; announce?: (trx: Transaction<Database>, kept: Hit[]) => Promise<void> } = {},
+  ) {
+    this.announce = options.announce;
     this.flood = options.flood ?? FLOOD_DEFAULTS;
     this.commitDurably = options.durableCommit ?? plainCommit(db);
     this.maxBatch = options.maxBatch ?? 1000;
@@ -258,6 +265,7 @@ export class HitWriter {
         }
         await trx.executeQuery(CompiledQuery.raw(this.insertStatement(trx, chunk.length), parameters));
       }
+      await this.announce?.(trx, kept);
       const perToken = new Map<string, { count: number; kept: number; last: string }>();
       for (const hit of hits) {
         // An agent's clock may run ahead: the last-hit time never passes the moment it arrived.

@@ -68,7 +68,7 @@ export function createServices(store: Store, log: Logger, config: ServicesConfig
   const pgListener = config.listenUrl
     ? new PgListener(config.listenUrl, (error) => log.warn({ err: error }, 'lost the PostgreSQL LISTEN connection; reconnecting (deliveries are polled meanwhile)'))
     : undefined;
-  const hitWriter = new HitWriter(store.db, { durableCommit: store.durableCommit, flood, announce: pgListener ? hitAnnouncer(origin) : undefined });
+  const hitWriter = new HitWriter(store.db, { durableCommit: store.durableCommit, flood, announce: pgListener ? hitAnnouncer(origin) : undefined, dialect: store.dialect });
   const alerting = createAlerting({
     store,
     log,

@@ -7,6 +7,7 @@ import { newRowId } from '../core/ids.js';
 import { hitToRow, type Hit } from './repositories/hits.js';
 import type { HitsTable } from './schema.js';
 import type { Database } from './schema.js';
+import type { StoreDialect } from './connect.js';
 
 /** A hit to store. The id is normally made here; a caller that has its own (an agent's event id)
  * passes it, so a resent event collides on the primary key instead of being stored twice. */
@@ -41,8 +42,18 @@ const removeStandIn = new PreparedQuery((db, p: { id: string }) => db.deleteFrom
 /** Bounds the time a stand-in commit can be stretched by, whatever a hit took. */
 const MAX_FILLER_STATEMENTS = 256;
 
-/** Batches committing at once: one syncing to disk while the next runs its transaction. */
+/** Batches committing at once on SQLite: one syncing to disk while the next runs its transaction. */
 const MAX_BATCHES_IN_FLIGHT = 4;
+
+/**
+ * On PostgreSQL one batch at a time: a batch locks its tokens' rows (the alert decision, the
+ * counts) until its commit is on disk, so a second batch of the same tokens would only wait for
+ * it, holding hits that would otherwise have joined a larger batch. Measured with 128 connections
+ * on one token: about 1.7 times the rate of four in flight.
+ */
+const MAX_POSTGRES_BATCHES_IN_FLIGHT = 1;
+
+const POSTGRES_INSERT = `insert into hits (${HIT_COLUMNS.join(', ')}) select * from unnest(${HIT_COLUMNS.map((_, i) => `$${i + 1}::text[]`).join(', ')})`;
 
 /**
  * Runs in the batch's transaction before its hits are written; returns the hits it needs kept in
@@ -94,13 +105,23 @@ export class HitWriter {
 
   /** Runs in the batch's transaction after its hits are stored, with the hits kept in full. */
   private readonly announce: ((trx: Transaction<Database>, kept: Hit[]) => Promise<void>) | undefined;
+  private readonly postgres: boolean;
+  private readonly maxInFlight: number;
 
   /** Pass the store's durableCommit so commits never stall the event loop (SQLite). */
   constructor(
     db: Kysely<Database>,
-    options: { durableCommit?: DurableCommit; maxBatch?: number; flood?: FloodSettings; announce?: (trx: Transaction<Database>, kept: Hit[]) => Promise<void> } = {},
+    options: {
+      durableCommit?: DurableCommit;
+      maxBatch?: number;
+      flood?: FloodSettings;
+      announce?: (trx: Transaction<Database>, kept: Hit[]) => Promise<void>;
+      dialect?: StoreDialect;
+    } = {},
   ) {
     this.announce = options.announce;
+    this.postgres = options.dialect === 'postgres';
+    this.maxInFlight = this.postgres ? MAX_POSTGRES_BATCHES_IN_FLIGHT : MAX_BATCHES_IN_FLIGHT;
     this.flood = options.flood ?? FLOOD_DEFAULTS;
     this.commitDurably = options.durableCommit ?? plainCommit(db);
     this.maxBatch = options.maxBatch ?? 1000;
@@ -157,7 +178,7 @@ export class HitWriter {
   }
 
   private schedule(): void {
-    if (this.scheduled || this.inFlight >= MAX_BATCHES_IN_FLIGHT) return;
+    if (this.scheduled || this.inFlight >= this.maxInFlight) return;
     this.scheduled = true;
     // Let the current turn of the event loop add its hits to this batch first.
     setImmediate(() => {
@@ -248,6 +269,17 @@ export class HitWriter {
     return text;
   }
 
+  /** PostgreSQL: a whole batch in one statement of one text, one array a column. */
+  private async insertByColumns(trx: Transaction<Database>, hits: Hit[]): Promise<void> {
+    if (hits.length === 0) return;
+    const columns: unknown[][] = HIT_COLUMNS.map(() => []);
+    for (const hit of hits) {
+      const row = hitToRow(hit);
+      HIT_COLUMNS.forEach((column, i) => columns[i]!.push(row[column]));
+    }
+    await trx.executeQuery(CompiledQuery.raw(POSTGRES_INSERT, columns));
+  }
+
   private async commit(hits: Hit[]): Promise<void> {
     this.commits.total += 1;
     await this.commitDurably(async (trx) => {
@@ -256,7 +288,8 @@ export class HitWriter {
       for (const hook of this.hooks) for (const hit of (await hook(trx, hits)) ?? []) needed.add(hit);
       // Every hit is counted; under a flood only a sample is stored in full.
       const kept = await countAndSample(trx, hits, this.flood, (hit) => needed.has(hit) || this.identified.has(hit));
-      for (let start = 0; start < kept.length; start += ROWS_PER_INSERT) {
+      if (this.postgres) await this.insertByColumns(trx, kept);
+      else for (let start = 0; start < kept.length; start += ROWS_PER_INSERT) {
         const chunk = kept.slice(start, start + ROWS_PER_INSERT);
         const parameters: unknown[] = [];
         for (const hit of chunk) {

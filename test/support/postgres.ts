@@ -68,6 +68,7 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Test
       'start',
     ]);
   pgStart();
+  let running = true;
   const base = `postgres://tripline@127.0.0.1:${port}`;
   return {
     async newDatabase() {
@@ -80,8 +81,12 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Test
     },
     halt() {
       run('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
+      running = false;
     },
-    start: pgStart,
+    start() {
+      pgStart();
+      running = true;
+    },
     pids() {
       const postmaster = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
       const children = readdirSync('/proc').filter((entry) => {
@@ -98,7 +103,7 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Test
     },
     stop() {
       try {
-        run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
+        if (running) run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

@@ -3,7 +3,6 @@ import type { Logger } from 'pino';
 import { createAlerting, type Alerting } from '../alerts/alerting.js';
 import type { AlertSettings } from '../alerts/settings.js';
 import type { Store } from '../store/connect.js';
-import { hitAnnouncer } from '../store/hit-announcer.js';
 import { HitWriter } from '../store/hit-writer.js';
 import { PgListener } from '../store/pg-listener.js';
 import { FLOOD_DEFAULTS, type FloodSettings } from '../store/hit-sampling.js';
@@ -68,7 +67,7 @@ export function createServices(store: Store, log: Logger, config: ServicesConfig
   const pgListener = config.listenUrl
     ? new PgListener(config.listenUrl, (error) => log.warn({ err: error }, 'lost the PostgreSQL LISTEN connection; reconnecting (deliveries are polled meanwhile)'))
     : undefined;
-  const hitWriter = new HitWriter(store.db, { durableCommit: store.durableCommit, flood, announce: pgListener ? hitAnnouncer(origin) : undefined, dialect: store.dialect });
+  const hitWriter = new HitWriter(store.db, { durableCommit: store.durableCommit, flood, announceAs: pgListener ? origin : undefined, dialect: store.dialect });
   const alerting = createAlerting({
     store,
     log,

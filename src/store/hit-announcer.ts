@@ -1,6 +1,4 @@
-import { sql, type Transaction } from 'kysely';
 import type { Hit } from './repositories/hits.js';
-import type { Database } from './schema.js';
 
 /** PostgreSQL channel on which each committed batch names its hits, for the other replicas' dashboards. */
 export const HITS_NOTIFY_CHANNEL = 'tripline_hits';
@@ -15,30 +13,28 @@ export interface HitAnnouncement {
 }
 
 /**
- * Names a batch's stored hits on HITS_NOTIFY_CHANNEL from inside its transaction, so the NOTIFY
- * goes out only if the hits commit, and only after they do: a replica that reads them on the
- * notification finds them. Only ids travel (a hit's detail may exceed a payload); a large batch
- * becomes several payloads sent by one statement.
+ * The NOTIFY payloads that name a batch's stored hits on HITS_NOTIFY_CHANNEL. Sent from inside the
+ * batch's transaction, so they go out only if the hits commit, and only after they do: a replica
+ * that reads them on the notification finds them. Only ids travel (a hit's detail may exceed a
+ * payload); a large batch needs several payloads.
  */
-export function hitAnnouncer(origin: string): (trx: Transaction<Database>, hits: Hit[]) => Promise<void> {
-  return async (trx, hits) => {
-    if (hits.length === 0) return;
-    const payloads: string[] = [];
-    let ids: string[] = [];
-    let length = 0;
-    for (const hit of hits) {
-      // Quotes and commas of the JSON array, plus room for the origin.
-      if (ids.length > 0 && length + hit.id.length + 3 + origin.length + 20 > MAX_PAYLOAD) {
-        payloads.push(JSON.stringify({ origin, ids }));
-        ids = [];
-        length = 0;
-      }
-      ids.push(hit.id);
-      length += JSON.stringify(hit.id).length + 1;
+export function announcementPayloads(origin: string, hits: Hit[]): string[] {
+  if (hits.length === 0) return [];
+  const payloads: string[] = [];
+  let ids: string[] = [];
+  let length = 0;
+  for (const hit of hits) {
+    // Quotes and commas of the JSON array, plus room for the origin.
+    if (ids.length > 0 && length + hit.id.length + 3 + origin.length + 20 > MAX_PAYLOAD) {
+      payloads.push(JSON.stringify({ origin, ids }));
+      ids = [];
+      length = 0;
     }
-    payloads.push(JSON.stringify({ origin, ids }));
-    await sql`select pg_notify(${HITS_NOTIFY_CHANNEL}, payload) from unnest(${payloads}::text[]) as payload`.execute(trx);
-  };
+    ids.push(hit.id);
+    length += JSON.stringify(hit.id).length + 1;
+  }
+  payloads.push(JSON.stringify({ origin, ids }));
+  return payloads;
 }
 
 /** The announcement in a payload, or undefined when it is not one. */

@@ -1,6 +1,7 @@
 import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
 import { plainCommit, type DurableCommit } from './durable-commit.js';
 import { countAndSample, FLOOD_DEFAULTS, type FloodSettings } from './hit-sampling.js';
+import { storePostgresBatch, type TokenTally } from './postgres-hit-batch.js';
 import { PreparedQuery, rawStatement } from './prepared.js';
 import { RecentDurations } from './recent-durations.js';
 import { newRowId } from '../core/ids.js';
@@ -53,8 +54,6 @@ const MAX_BATCHES_IN_FLIGHT = 4;
  */
 const MAX_POSTGRES_BATCHES_IN_FLIGHT = 1;
 
-const POSTGRES_INSERT = `insert into hits (${HIT_COLUMNS.join(', ')}) select * from unnest(${HIT_COLUMNS.map((_, i) => `$${i + 1}::text[]`).join(', ')})`;
-
 /**
  * Runs in the batch's transaction before its hits are written; returns the hits it needs kept in
  * full whatever flood sampling decides (the first hit of a new alert, its evidence).
@@ -103,8 +102,8 @@ export class HitWriter {
   /** INSERT texts by row count, compiled by the query builder for this store's dialect. */
   private readonly insertSql = new Map<number, string>();
 
-  /** Runs in the batch's transaction after its hits are stored, with the hits kept in full. */
-  private readonly announce: ((trx: Transaction<Database>, kept: Hit[]) => Promise<void>) | undefined;
+  /** Names this server in the NOTIFY that shows its hits on other replicas (PostgreSQL). */
+  private readonly announceAs: string | undefined;
   private readonly postgres: boolean;
   private readonly maxInFlight: number;
 
@@ -115,11 +114,11 @@ export class HitWriter {
       durableCommit?: DurableCommit;
       maxBatch?: number;
       flood?: FloodSettings;
-      announce?: (trx: Transaction<Database>, kept: Hit[]) => Promise<void>;
+      announceAs?: string;
       dialect?: StoreDialect;
     } = {},
   ) {
-    this.announce = options.announce;
+    this.announceAs = options.announceAs;
     this.postgres = options.dialect === 'postgres';
     this.maxInFlight = this.postgres ? MAX_POSTGRES_BATCHES_IN_FLIGHT : MAX_BATCHES_IN_FLIGHT;
     this.flood = options.flood ?? FLOOD_DEFAULTS;
@@ -269,17 +268,6 @@ export class HitWriter {
     return text;
   }
 
-  /** PostgreSQL: a whole batch in one statement of one text, one array a column. */
-  private async insertByColumns(trx: Transaction<Database>, hits: Hit[]): Promise<void> {
-    if (hits.length === 0) return;
-    const columns: unknown[][] = HIT_COLUMNS.map(() => []);
-    for (const hit of hits) {
-      const row = hitToRow(hit);
-      HIT_COLUMNS.forEach((column, i) => columns[i]!.push(row[column]));
-    }
-    await trx.executeQuery(CompiledQuery.raw(POSTGRES_INSERT, columns));
-  }
-
   private async commit(hits: Hit[]): Promise<void> {
     this.commits.total += 1;
     await this.commitDurably(async (trx) => {
@@ -288,18 +276,7 @@ export class HitWriter {
       for (const hook of this.hooks) for (const hit of (await hook(trx, hits)) ?? []) needed.add(hit);
       // Every hit is counted; under a flood only a sample is stored in full.
       const kept = await countAndSample(trx, hits, this.flood, (hit) => needed.has(hit) || this.identified.has(hit));
-      if (this.postgres) await this.insertByColumns(trx, kept);
-      else for (let start = 0; start < kept.length; start += ROWS_PER_INSERT) {
-        const chunk = kept.slice(start, start + ROWS_PER_INSERT);
-        const parameters: unknown[] = [];
-        for (const hit of chunk) {
-          const row = hitToRow(hit);
-          for (const column of HIT_COLUMNS) parameters.push(row[column]);
-        }
-        await trx.executeQuery(CompiledQuery.raw(this.insertStatement(trx, chunk.length), parameters));
-      }
-      await this.announce?.(trx, kept);
-      const perToken = new Map<string, { count: number; kept: number; last: string }>();
+      const perToken = new Map<string, TokenTally>();
       for (const hit of hits) {
         // An agent's clock may run ahead: the last-hit time never passes the moment it arrived.
         const at = hit.receivedAt && hit.receivedAt < hit.at ? hit.receivedAt : hit.at;
@@ -309,7 +286,17 @@ export class HitWriter {
         perToken.set(hit.tokenId, entry);
       }
       for (const hit of kept) perToken.get(hit.tokenId)!.kept += 1;
-      for (const [tokenId, entry] of perToken) await countHits.execute(trx, { tokenId, ...entry });
+      if (this.postgres) await storePostgresBatch(trx, kept, perToken, this.announceAs);
+      else for (let start = 0; start < kept.length; start += ROWS_PER_INSERT) {
+        const chunk = kept.slice(start, start + ROWS_PER_INSERT);
+        const parameters: unknown[] = [];
+        for (const hit of chunk) {
+          const row = hitToRow(hit);
+          for (const column of HIT_COLUMNS) parameters.push(row[column]);
+        }
+        await trx.executeQuery(CompiledQuery.raw(this.insertStatement(trx, chunk.length), parameters));
+      }
+      if (!this.postgres) for (const [tokenId, entry] of perToken) await countHits.execute(trx, { tokenId, ...entry });
       if (hits.length === 1) this.loneHitWork.add(performance.now() - started);
     });
   }

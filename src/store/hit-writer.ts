@@ -60,6 +60,17 @@ const MAX_POSTGRES_BATCHES_IN_FLIGHT = 1;
  */
 export type HitHook = (trx: Transaction<Database>, hits: Hit[]) => Promise<Iterable<Hit> | void>;
 
+/**
+ * Thrown by a hook whose failure must not cost the hits their place in the store, where it cannot
+ * isolate its own work: the batch is rolled back and committed again without hooks. (A savepoint
+ * would isolate it, at two round trips a batch on PostgreSQL.)
+ */
+export class HookFailed extends Error {
+  constructor(cause: unknown) {
+    super('a hit hook failed', { cause });
+  }
+}
+
 interface Pending {
   hit: Hit;
   resolve: (hit: Hit) => void;
@@ -269,11 +280,21 @@ export class HitWriter {
   }
 
   private async commit(hits: Hit[]): Promise<void> {
+    try {
+      await this.commitWith(hits, this.hooks);
+    } catch (error) {
+      if (!(error instanceof HookFailed)) throw error;
+      // The hook's work rolled back with everything else; the hits go in without it.
+      await this.commitWith(hits, []);
+    }
+  }
+
+  private async commitWith(hits: Hit[], hooks: HitHook[]): Promise<void> {
     this.commits.total += 1;
     await this.commitDurably(async (trx) => {
       const started = performance.now();
       const needed = new Set<Hit>();
-      for (const hook of this.hooks) for (const hit of (await hook(trx, hits)) ?? []) needed.add(hit);
+      for (const hook of hooks) for (const hit of (await hook(trx, hits)) ?? []) needed.add(hit);
       // Every hit is counted; under a flood only a sample is stored in full.
       const kept = await countAndSample(trx, hits, this.flood, (hit) => needed.has(hit) || this.identified.has(hit));
       const perToken = new Map<string, TokenTally>();

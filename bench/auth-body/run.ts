@@ -6,27 +6,18 @@
  * small GETs (AUTH_BODY_MAX_RATIO overrides it; the body used to be parsed first: about 51 ms of
  * CPU each).
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newSecret } from '../../src/core/ids.js';
 import { listenArgs, spawnServer } from '../../test/support/process.js';
+import { cpuMs } from '../support/cpu.js';
 import { median, printRatio, targetFromEnv } from '../support/report.js';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const MAX_RATIO = targetFromEnv('AUTH_BODY_MAX_RATIO', 3);
 const IN_FLIGHT = 4;
-const TICK_MS = 1000 / Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
-
-/** User plus system CPU time of a process, in milliseconds. */
-function cpuMs(pid: number): number {
-  // Fields after the command name (which may hold spaces) start at state; utime and stime are 14 and 15.
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'tripline-bench-'));
 const key = newSecret('tpl_admin');

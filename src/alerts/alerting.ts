@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Store } from '../store/connect.js';
 import { Outbox } from '../store/outbox.js';
+import type { PgListener } from '../store/pg-listener.js';
 import { AlertService } from './alert-service.js';
 import { ChannelService } from './channel-service.js';
 import { AlertDecider } from './decision.js';
@@ -23,14 +24,14 @@ export interface AlertingDeps {
   settings?: Partial<AlertSettings>;
   metrics?: AlertMetrics;
   publicUrl: () => string;
-  /** postgres:// URL for LISTEN; omitted on SQLite. */
-  listenUrl?: string;
+  /** The server's PostgreSQL LISTEN connection; omitted on SQLite. */
+  listener?: PgListener;
 }
 
 export function createAlerting(deps: AlertingDeps): Alerting {
   const settings: AlertSettings = { ...ALERT_DEFAULTS, ...stripUndefined(deps.settings ?? {}) };
   if (settings.allowPrivateTargets) deps.log.warn('--allow-private-targets: channels may send to loopback, private, link-local and cloud metadata addresses');
-  const outbox = new Outbox(deps.store, { listenUrl: deps.listenUrl, log: deps.log });
+  const outbox = new Outbox(deps.store, { listener: deps.listener });
   const dispatcher = new Dispatcher({
     store: deps.store,
     outbox,

@@ -8,8 +8,8 @@ export type LiveListener = (event: LiveEvent) => void;
 /**
  * In-process fan-out of committed changes to open dashboard streams. Publishers call publish()
  * only after their transaction has committed, so a listener never shows something that a reload
- * would not show. Each server process has its own bus: with several replicas on one PostgreSQL,
- * a dashboard sees live the hits its own replica records and the rest on its next fetch.
+ * would not show. Each server process has its own bus; with several replicas on one PostgreSQL,
+ * other replicas' hits reach it through NOTIFY (replica-hits.ts).
  */
 export class LiveEventBus {
   private readonly listeners = new Set<LiveListener>();

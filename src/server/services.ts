@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { createAlerting, type Alerting } from '../alerts/alerting.js';
 import type { AlertSettings } from '../alerts/settings.js';
 import type { Store } from '../store/connect.js';
 import { HitWriter } from '../store/hit-writer.js';
+import { PgListener } from '../store/pg-listener.js';
 import { FLOOD_DEFAULTS, type FloodSettings } from '../store/hit-sampling.js';
 import { AgentRepository } from '../store/repositories/agents.js';
 import { ApiKeyRepository } from '../store/repositories/api-keys.js';
@@ -16,6 +18,7 @@ import { AgentIngest } from './agent-ingest.js';
 import { ClientAddressResolver } from './client-address.js';
 import { HitRecorder } from './hit-recorder.js';
 import { LiveEventBus } from './live-events.js';
+import { followReplicaHits } from './replica-hits.js';
 import { ServerMetrics } from './metrics.js';
 import { walMetrics } from './store-metrics.js';
 
@@ -27,7 +30,7 @@ export interface ServicesConfig {
   alerts?: Partial<AlertSettings>;
   /** When a source's hits stop being stored in full (all are still counted). */
   flood?: Partial<FloodSettings>;
-  /** The postgres:// URL, so the dispatcher can LISTEN for new deliveries; omitted on SQLite. */
+  /** The postgres:// URL, to LISTEN for new deliveries and other replicas' hits; omitted on SQLite. */
   listenUrl?: string;
 }
 
@@ -47,8 +50,10 @@ export interface Services {
   artifacts: ArtifactContext;
   /** Alert decision (a hit-writer hook), channels, the outbox dispatcher. */
   alerting: Alerting;
-  /** Committed changes, pushed to open dashboards. */
+  /** Committed changes, pushed to open dashboards: this server's hits and, on PostgreSQL, every replica's. */
   events: LiveEventBus;
+  /** The one LISTEN connection (PostgreSQL only); started and stopped with the server. */
+  pgListener?: PgListener;
   /** Enrolled host agents, and their event batches turned into file hits. */
   agents: AgentRepository;
   agentIngest: AgentIngest;
@@ -59,21 +64,27 @@ export function createServices(store: Store, log: Logger, config: ServicesConfig
   if (store.walStatus) walMetrics(metrics, store.walStatus);
   const tokens = new TokenService(store.db, config.artifacts);
   const flood: FloodSettings = { threshold: config.flood?.threshold ?? FLOOD_DEFAULTS.threshold, sampleEvery: config.flood?.sampleEvery ?? FLOOD_DEFAULTS.sampleEvery };
-  const hitWriter = new HitWriter(store.db, { durableCommit: store.durableCommit, flood });
+  // Names this server in its hit announcements, so it does not show its own hits twice.
+  const origin = randomUUID();
+  const pgListener = config.listenUrl
+    ? new PgListener(config.listenUrl, (error) => log.warn({ err: error }, 'lost the PostgreSQL LISTEN connection; reconnecting (deliveries are polled meanwhile)'))
+    : undefined;
+  const hitWriter = new HitWriter(store.db, { durableCommit: store.durableCommit, flood, announceAs: pgListener ? origin : undefined, dialect: store.dialect });
   const alerting = createAlerting({
     store,
     log,
     settings: config.alerts,
     metrics: alertMetrics(metrics, new DeliveryRepository(store.db)),
     publicUrl: config.dashboardUrl,
-    listenUrl: config.listenUrl,
+    listener: pgListener,
   });
   hitWriter.addHook(alerting.decider.hook);
   const events = new LiveEventBus();
   const recorder = new HitRecorder(tokens.live, hitWriter, metrics, log, events);
+  const hits = new HitRepository(store.db);
+  if (pgListener) followReplicaHits(pgListener, origin, hits, events, log);
   const agents = new AgentRepository(store.db);
   const keys = new ApiKeyRepository(store.db);
-  const hits = new HitRepository(store.db);
   const addresses = new ClientAddressResolver(config.trustProxy);
   return {
     store,
@@ -89,6 +100,7 @@ export function createServices(store: Store, log: Logger, config: ServicesConfig
     artifacts: config.artifacts,
     alerting,
     events,
+    pgListener,
     agents,
     // The store itself, not a cache: an event for a token disabled a moment ago is ignored.
     agentIngest: new AgentIngest(hits, tokens.repository, recorder, agents, log, metrics),

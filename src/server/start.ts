@@ -135,6 +135,7 @@ export async function startServer(options: ServerOptions, log: Logger = pino({ l
     }
     log.info({ url, adminUrl, node: process.version, store: store.location, dialect: store.dialect, publicUrl: artifacts.publicUrl, dashboardUrl }, 'tripline server listening');
     // Pending deliveries (from before a restart, or from other servers) start going out now.
+    services.pgListener?.start();
     services.alerting.dispatcher.start();
     retention.start();
     return {
@@ -149,6 +150,7 @@ export async function startServer(options: ServerOptions, log: Logger = pino({ l
         await services.auth.close();
         await services.hitWriter.idle();
         await services.alerting.dispatcher.stop();
+        await services.pgListener?.stop();
         await retention.stop();
         await store.close();
       },

@@ -64,6 +64,24 @@ const countTrackedSource = new PreparedQuery((db, p: { tokenId: string; minute: 
 );
 
 /**
+ * Counts every source of a group in one statement (a botnet's flood brings hundreds a batch, and
+ * each statement is a round trip on PostgreSQL); returns each source's total after it. Rows are
+ * written in source order, so two servers' batches take their locks in the same order.
+ */
+async function countSources(trx: Transaction<Database>, tokenId: string, minute: string, perSource: Map<string, number>): Promise<Map<string, number>> {
+  const rows = [...perSource.keys()].sort().map((source) => ({ token_id: tokenId, minute, source, hits: perSource.get(source)! }));
+  const totals = await trx
+    .insertInto('hit_source_counts')
+    .values(rows)
+    .onConflict((oc) =>
+      oc.columns(['token_id', 'minute', 'source']).doUpdateSet((eb) => ({ hits: eb('hit_source_counts.hits', '+', eb.ref('excluded.hits')) })),
+    )
+    .returning(['source', 'hits'])
+    .execute();
+  return new Map(totals.map((row) => [row.source, Number(row.hits)]));
+}
+
+/**
  * Counts a batch's hits per token and minute (and per source, for the sources tracked) and returns
  * the ones to keep in full, in batch order: per source the first `threshold` of the minute, then
  * one in every `sampleEvery`; hits for which `always` holds are kept whatever the count. Runs in
@@ -97,7 +115,14 @@ async function sampleMinute(trx: Transaction<Database>, group: Hit[], { threshol
   /** Hits each tracked source had before this batch; an untracked source has no entry. */
   const sourceOrdinals = new Map<string, number>();
   let newSources = 0;
-  for (const source of [...perSource.keys()].sort()) {
+  if (perSource.size > 1 && Number(before.sources) + perSource.size <= TRACKED_SOURCES) {
+    // Every source fits under the tracking limit, whichever of them are new: one statement.
+    for (const [source, total] of await countSources(trx, tokenId, minute, perSource)) {
+      const n = perSource.get(source)!;
+      if (total === n) newSources += 1;
+      sourceOrdinals.set(source, total - n);
+    }
+  } else for (const source of [...perSource.keys()].sort()) {
     const n = perSource.get(source)!;
     const values = { tokenId, minute, source, hits: n };
     if (Number(before.sources) + newSources < TRACKED_SOURCES) {

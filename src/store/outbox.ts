@@ -1,16 +1,17 @@
 import { sql, type Selectable } from 'kysely';
-import type { Logger } from 'pino';
 import type { Store } from './connect.js';
 import type { Trx } from './db.js';
 import type { DurableCommit } from './durable-commit.js';
-import { OUTBOX_NOTIFY_CHANNEL, OutboxListener } from './outbox-listener.js';
+import type { PgListener } from './pg-listener.js';
 import { deliveryFromRow, type AttemptResult, type Delivery, type NewDelivery } from './repositories/deliveries.js';
 import type { DeliveriesTable } from './schema.js';
 
+/** PostgreSQL channel a committed transaction with due deliveries notifies, waking every dispatcher. */
+export const OUTBOX_NOTIFY_CHANNEL = 'tripline_outbox';
+
 export interface OutboxOptions {
-  /** postgres:// URL to LISTEN on, so commits on any server wake this server's watchers at once. */
-  listenUrl?: string;
-  log?: Logger;
+  /** The server's PostgreSQL LISTEN connection, so commits on any server wake this server's watchers at once. */
+  listener?: PgListener;
 }
 
 /** A dispatcher's subscription to "rows became due"; stop it at shutdown. */
@@ -91,13 +92,12 @@ export class Outbox {
   /** Calls `wake` whenever rows may have become due; on PostgreSQL with a listen URL, for any server's rows. */
   watch(wake: () => void): OutboxWatch {
     this.watchers.add(wake);
-    const { listenUrl, log } = this.options;
-    const listener = this.store.dialect === 'postgres' && listenUrl && log ? new OutboxListener(listenUrl, wake, log) : undefined;
-    listener?.start();
+    // Rows committed while no one was listening (or while the connection was down) are found on ready.
+    const unlisten = this.store.dialect === 'postgres' ? this.options.listener?.listen(OUTBOX_NOTIFY_CHANNEL, { notify: wake, ready: wake }) : undefined;
     return {
       stop: async () => {
         this.watchers.delete(wake);
-        await listener?.stop();
+        unlisten?.();
       },
     };
   }

@@ -26,7 +26,7 @@ class Harness {
   readonly channels: ChannelService;
 
   constructor(readonly store: Store) {
-    this.writer = new HitWriter(store.db);
+    this.writer = new HitWriter(store.db, { dialect: store.dialect });
     this.writer.addHook(
       new AlertDecider({
         outbox: new Outbox(store),

@@ -3,7 +3,6 @@ import { Socket } from 'node:net';
 import dnsPacket from 'dns-packet';
 import type { DnsServerOptions } from '../../src/server/dns/dns-server.js';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { modelHits } from '../support/model.js';
 
 export const ZONE = 'canary.example.test';
 

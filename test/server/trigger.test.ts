@@ -6,7 +6,6 @@ import { candidateTokenIds, MAX_PATH_CANDIDATES } from '../../src/server/trigger
 import { newTokenId } from '../../src/core/ids.js';
 import { hitsOf } from '../support/api.js';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { modelHits } from '../support/model.js';
 
 interface RawResponse {
   status: number;

@@ -13,7 +13,7 @@ import { openStore, type Store } from '../../src/store/connect.js';
 import { SqliteDurableCommit } from '../../src/store/durable-commit.js';
 import { HitWriter } from '../../src/store/hit-writer.js';
 import { TokenRepository } from '../../src/store/repositories/tokens.js';
-import { waitFor } from '../alerts/support/wait.js';
+import { waitFor } from '../support/wait.js';
 
 /** Syncs that wait until the test releases them, in the order they were asked for. */
 class HeldSyncs {

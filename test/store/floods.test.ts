@@ -29,7 +29,7 @@ class Harness {
 
   constructor(readonly store: Store) {
     this.tokens = new TokenRepository(store.db);
-    this.writer = new HitWriter(store.db, { durableCommit: store.durableCommit });
+    this.writer = new HitWriter(store.db, { durableCommit: store.durableCommit, dialect: store.dialect });
     this.writer.addHook(new AlertDecider({ outbox: new Outbox(store), settings: ALERT_DEFAULTS, log, clock: () => MINUTE }).hook);
     this.recorder = new HitRecorder({ find: (id) => this.tokens.find(id) }, this.writer, new ServerMetrics(), log);
   }

@@ -16,7 +16,7 @@ for (const dialect of storeDialects()) {
   describe(`hit writer barrier on ${dialect.name}`, () => {
     it('with no hit to share, runs a commit of its own that leaves no row behind', async () => {
       const store = await openStore(await dialect.newLocation());
-      const writer = new HitWriter(store.db, { durableCommit: store.durableCommit });
+      const writer = new HitWriter(store.db, { durableCommit: store.durableCommit, dialect: store.dialect });
       await writer.barrier();
       await writer.barrier();
       assert.deepEqual(writer.commits, { total: 2, standIns: 2, barriers: 2 });
@@ -28,7 +28,7 @@ for (const dialect of storeDialects()) {
       const store = await openStore(await dialect.newLocation());
       const id = newTokenId();
       await new TokenRepository(store.db).create({ id, kind: 'http', memo: 'shared commit', createdAt: isoNow() });
-      const writer = new HitWriter(store.db, { durableCommit: store.durableCommit });
+      const writer = new HitWriter(store.db, { durableCommit: store.durableCommit, dialect: store.dialect });
       const order: string[] = [];
       const hit = writer.write({ tokenId: id, kind: 'http', at: isoNow(), source: '192.0.2.1', userAgent: null, detail: { type: 'none' } }).then(() => order.push('hit'));
       const barriers = [writer.barrier(), writer.barrier()].map((barrier) => barrier.then(() => order.push('barrier')));
@@ -41,7 +41,7 @@ for (const dialect of storeDialects()) {
 
     it('fails when the commit it waits for fails, as a hit would', async () => {
       const store = await openStore(await dialect.newLocation());
-      const writer = new HitWriter(store.db, { durableCommit: store.durableCommit });
+      const writer = new HitWriter(store.db, { durableCommit: store.durableCommit, dialect: store.dialect });
       await store.close();
       await assert.rejects(writer.barrier());
       await assert.rejects(writer.write({ tokenId: newTokenId(), kind: 'http', at: isoNow(), source: '192.0.2.1', userAgent: null, detail: { type: 'none' } }));

@@ -1,6 +1,6 @@
+import { PgListener } from '../../src/store/pg-listener.js';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import pino from 'pino';
 import { newRowId } from '../../src/core/ids.js';
 import { openStore, type Store } from '../../src/store/connect.js';
 import { inTransaction } from '../../src/store/db.js';
@@ -9,7 +9,6 @@ import { DeliveryRepository, type NewDelivery } from '../../src/store/repositori
 import { storeDialects } from '../support/dialects.js';
 import { waitFor } from '../support/wait.js';
 
-const log = pino({ level: 'silent' });
 const NOW = '2026-03-01T12:00:00.000Z';
 const LATER = '2026-03-01T13:00:00.000Z';
 const LEASE = '2026-03-01T12:01:00.000Z';
@@ -61,7 +60,9 @@ for (const dialect of storeDialects()) {
     it('wakes its watchers when a committed transaction announces due rows', async () => {
       const location = await dialect.newLocation();
       const store = await openStore(location);
-      const outbox = new Outbox(store, { listenUrl: dialect.name === 'postgres' ? location : undefined, log });
+      const listener = dialect.name === 'postgres' ? new PgListener(location) : undefined;
+      listener?.start();
+      const outbox = new Outbox(store, { listener });
       let wakes = 0;
       const watch = outbox.watch(() => wakes++);
       try {
@@ -74,6 +75,7 @@ for (const dialect of storeDialects()) {
         assert.equal(claimed.length, 1, 'the woken dispatcher finds the row');
       } finally {
         await watch.stop();
+        await listener?.stop();
         await store.close();
       }
     });

@@ -14,7 +14,7 @@ import { isoNow } from '../../src/core/time.js';
 import { openStore, type StoreOptions } from '../../src/store/connect.js';
 import { TokenRepository } from '../../src/store/repositories/tokens.js';
 import { fileBytes, SqliteCheckpointer } from '../../src/store/sqlite-checkpointer.js';
-import { waitFor } from '../alerts/support/wait.js';
+import { waitFor } from '../support/wait.js';
 
 const dirs: string[] = [];
 after(() => {

@@ -81,7 +81,7 @@ for (const dialect of storeDialects()) {
       const id = newTokenId();
       await tokens.create({ id, kind: 'http', memo: 'busy', createdAt: isoNow() });
       // Flood sampling off: this is about group commit, every hit kept in full.
-      const writer = new HitWriter(store.db, { flood: { threshold: 1_000_000, sampleEvery: 1 } });
+      const writer = new HitWriter(store.db, { flood: { threshold: 1_000_000, sampleEvery: 1 }, dialect: store.dialect });
       let transactions = 0;
       writer.addHook(async (_trx, hits) => {
         transactions += 1;

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -9,7 +9,18 @@ import { freePort } from './ports.js';
 export interface TestPostgres {
   /** URL of a fresh, empty database on this server. */
   newDatabase(): Promise<string>;
+  /** Shuts the server down (fast: sessions are cut) and keeps its data, for start() to bring back on the same port. */
+  halt(): void;
+  /** Starts the server halt() stopped. */
+  start(): void;
+  /** The server's processes (postmaster and backends) now, for measuring their CPU time. */
+  pids(): number[];
   stop(): void;
+}
+
+export interface PostgresOptions {
+  /** fsync on, as in production: for benchmarks that compare commit rates with a syncing SQLite. Tests leave it off. */
+  durable?: boolean;
 }
 
 function binDir(): string {
@@ -27,7 +38,7 @@ function uidOf(user: string): { uid: number; gid: number } {
 
 let counter = 0;
 
-export async function startPostgres(): Promise<TestPostgres> {
+export async function startPostgres(options: PostgresOptions = {}): Promise<TestPostgres> {
   const bin = binDir();
   const dir = mkdtempSync(join(tmpdir(), 'tripline-pg-'));
   const data = join(dir, 'data');
@@ -43,18 +54,21 @@ export async function startPostgres(): Promise<TestPostgres> {
     execFileSync(file!, rest, { stdio: ['ignore', 'pipe', 'pipe'] });
   };
   run('initdb', ['-D', data, '-U', 'tripline', '-A', 'trust', '--no-sync', '-E', 'UTF8']);
-  run('pg_ctl', [
-    '-D',
-    data,
-    '-l',
-    join(dir, 'server.log'),
-    '-w',
-    '-t',
-    '60',
-    '-o',
-    `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c max_connections=200`,
-    'start',
-  ]);
+  const pgStart = () =>
+    run('pg_ctl', [
+      '-D',
+      data,
+      '-l',
+      join(dir, 'server.log'),
+      '-w',
+      '-t',
+      '60',
+      '-o',
+      `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=${options.durable ? 'on' : 'off'} -c max_connections=200`,
+      'start',
+    ]);
+  pgStart();
+  let running = true;
   const base = `postgres://tripline@127.0.0.1:${port}`;
   return {
     async newDatabase() {
@@ -65,9 +79,31 @@ export async function startPostgres(): Promise<TestPostgres> {
       await client.end();
       return `${base}/${name}`;
     },
+    halt() {
+      run('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
+      running = false;
+    },
+    start() {
+      pgStart();
+      running = true;
+    },
+    pids() {
+      const postmaster = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+      const children = readdirSync('/proc').filter((entry) => {
+        if (!/^\d+$/.test(entry)) return false;
+        try {
+          // Field 4 of stat is the parent pid; the command name before it may hold spaces, so split after its ')'.
+          const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+          return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === postmaster;
+        } catch {
+          return false;
+        }
+      });
+      return [postmaster, ...children.map(Number)];
+    },
     stop() {
       try {
-        run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
+        if (running) run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

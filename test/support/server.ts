@@ -21,7 +21,8 @@ export interface TestServer {
 /** A Tripline server in this process on free loopback ports (trigger and admin), with a fresh SQLite store unless db is given. */
 export async function startTestServer(options: Partial<ServerOptions> = {}): Promise<TestServer> {
   const dir = options.db ? undefined : mkdtempSync(join(tmpdir(), 'tripline-test-'));
-  const key = newSecret('tpl_test');
+  // Replicas on one store share one admin key (each start revokes a different one).
+  const key = options.adminKey ?? newSecret('tpl_test');
   const server = await startServer(
     {
       listen: { host: '127.0.0.1', port: 0 },

@@ -15,8 +15,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { hitViewSchema } from '../../src/core/model/hit.js';
 import { tokenSchema } from '../../src/core/model/token.js';
-import { TestReceiver } from '../alerts/support/receiver.js';
-import { waitFor } from '../alerts/support/wait.js';
+import { HttpReceiver } from '../support/http-receiver.js';
+import { waitFor } from '../support/wait.js';
 import { storeDialects } from '../support/dialects.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { THROWAWAY_KIND } from './fixtures/throwaway-kind/index.js';
@@ -25,7 +25,7 @@ const SECRET = 'throwaway-kind-secret-0123456789';
 
 for (const dialect of storeDialects()) {
   describe(`a token kind from a fixture folder, on ${dialect.name}`, () => {
-    const receiver = new TestReceiver();
+    const receiver = new HttpReceiver();
     let server: TestServer;
     before(async () => {
       await receiver.start();

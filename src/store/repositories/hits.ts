@@ -78,6 +78,14 @@ export class HitRepository {
     return found;
   }
 
+  /** The stored hits among these ids, in the order given. */
+  async getMany(ids: string[]): Promise<Hit[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db.selectFrom('hits').selectAll().where('id', 'in', ids).execute();
+    const byId = new Map(rows.map((row) => [row.id, hitFromRow(row)]));
+    return ids.flatMap((id) => byId.get(id) ?? []);
+  }
+
   async countForToken(tokenId: string): Promise<number> {
     const row = await this.db
       .selectFrom('hits')

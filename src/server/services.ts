@@ -67,7 +67,7 @@ export function createServices(store: Store, log: Logger, config: ServicesConfig
   // Names this server in its hit announcements, so it does not show its own hits twice.
   const origin = randomUUID();
   const pgListener = config.listenUrl
-    ? new PgListener(config.listenUrl, (error) => log.warn({ err: error }, 'lost the PostgreSQL LISTEN connection; reconnecting (deliveries are polled meanwhile)'))
+    ? new PgListener(config.listenUrl, (error) => log.warn({ err: error }, 'lost the PostgreSQL notification connection; reconnecting (deliveries are polled meanwhile)'))
     : undefined;
   const hitWriter = new HitWriter(store.db, { durableCommit: store.durableCommit, flood, announceAs: pgListener ? origin : undefined, dialect: store.dialect });
   const alerting = createAlerting({

@@ -55,7 +55,7 @@ export interface Services {
 
 export function createServices(store: Store, log: Logger, config: ServicesConfig): Services {
   const metrics = new ServerMetrics();
-  const tokens = new TokenService(store.db, config.artifacts);
+  const tokens = new TokenService(store.db, config.artifacts, store.reader);
   const flood: FloodSettings = { threshold: config.flood?.threshold ?? FLOOD_DEFAULTS.threshold, sampleEvery: config.flood?.sampleEvery ?? FLOOD_DEFAULTS.sampleEvery };
   const hitWriter = new HitWriter(store.db, { durableCommit: store.durableCommit, flood });
   const alerting = createAlerting({
@@ -79,7 +79,7 @@ export function createServices(store: Store, log: Logger, config: ServicesConfig
     keys,
     auth: new Authenticator(keys, addresses, log),
     tokens,
-    hits: new HitRepository(store.db),
+    hits: new HitRepository(store.reader),
     hitWriter,
     recorder,
     addresses,

@@ -9,11 +9,15 @@ import { migrations } from './migrations/index.js';
 import type { Database } from './schema.js';
 import { plainCommit, postgresUnsyncedCommit, SqliteDurableCommit, type DurableCommit } from './durable-commit.js';
 import { SqliteCheckpointer } from './sqlite-checkpointer.js';
+import { readPoolDatabase } from './read-pool-dialect.js';
+import { SqliteReadPool } from './sqlite-read-pool.js';
 
 export type StoreDialect = 'sqlite' | 'postgres';
 
 export interface Store {
   db: Kysely<Database>;
+  /** For reads that may scan (pages, charts, searches): never on the server's thread. No transactions. */
+  reader: Kysely<Database>;
   dialect: StoreDialect;
   /** Where the store lives, with any password removed: safe to log. */
   location: string;
@@ -154,13 +158,16 @@ export async function openStore(location: string = DEFAULT_SQLITE_PATH): Promise
     throw error;
   }
   if (dialect === 'postgres') {
-    return { db, dialect, location: safeLocation, durableCommit: plainCommit(db), unsyncedCommit: postgresUnsyncedCommit(db), close: () => db.destroy() };
+    return { db, reader: db, dialect, location: safeLocation, durableCommit: plainCommit(db), unsyncedCommit: postgresUnsyncedCommit(db), close: () => db.destroy() };
   }
   const file = resolve(location);
   const fast = new SqliteDurableCommit(db, `${file}-wal`);
   const checkpointer = new SqliteCheckpointer(file, (message) => onCheckpointError(file, message));
+  const readPool = new SqliteReadPool(file);
+  const reader = readPoolDatabase(readPool);
   return {
     db,
+    reader,
     dialect,
     location: safeLocation,
     durableCommit: fast.commit,
@@ -168,6 +175,7 @@ export async function openStore(location: string = DEFAULT_SQLITE_PATH): Promise
     async close() {
       await fast.close();
       await checkpointer.close();
+      await readPool.close();
       await db.destroy();
     },
   };

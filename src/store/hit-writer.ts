@@ -1,6 +1,7 @@
 import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
 import { plainCommit, type DurableCommit } from './durable-commit.js';
 import { countAndSample, FLOOD_DEFAULTS, type FloodSettings } from './hit-sampling.js';
+import { countHours } from './hit-rollups.js';
 import { PreparedQuery, rawStatement } from './prepared.js';
 import { RecentDurations } from './recent-durations.js';
 import { newRowId } from '../core/ids.js';
@@ -249,6 +250,7 @@ export class HitWriter {
       for (const hook of this.hooks) for (const hit of (await hook(trx, hits)) ?? []) needed.add(hit);
       // Every hit is counted; under a flood only a sample is stored in full.
       const kept = await countAndSample(trx, hits, this.flood, (hit) => needed.has(hit) || this.identified.has(hit));
+      await countHours(trx, hits);
       for (let start = 0; start < kept.length; start += ROWS_PER_INSERT) {
         const chunk = kept.slice(start, start + ROWS_PER_INSERT);
         const parameters: unknown[] = [];

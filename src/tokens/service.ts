@@ -69,8 +69,9 @@ export class TokenService {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly context: ArtifactContext,
+    reader: Kysely<Database> = db,
   ) {
-    this.repository = new TokenRepository(db);
+    this.repository = new TokenRepository(db, reader);
     this.live = new LiveTokenCache(this.repository);
     this.channels = new ChannelRepository(db);
   }

@@ -1,14 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
+import { Migrator } from 'kysely/migration';
 import { newRowId, newTokenId } from '../../src/core/ids.js';
 import { bulkLoadHits } from '../../src/store/bulk-load.js';
 import { openStore, type Store } from '../../src/store/connect.js';
 import { FLOOD_DEFAULTS } from '../../src/store/hit-sampling.js';
+import { migrations } from '../../src/store/migrations/index.js';
 import { HitWriter } from '../../src/store/hit-writer.js';
 import { HitRepository, type Hit } from '../../src/store/repositories/hits.js';
 import { TokenRepository } from '../../src/store/repositories/tokens.js';
-import { storeDialects } from '../support/dialects.js';
+import { rawConnection, storeDialects } from '../support/dialects.js';
 
 const START = Date.parse('2030-01-01T00:00:00.000Z');
 const HOUR = 3_600_000;
@@ -115,6 +117,38 @@ for (const dialect of storeDialects()) {
       await bulkLoadHits(store.db, spread(token.id, 50).map((h) => ({ ...h, id: newRowId() })));
       await tokens.delete(token.id);
       assert.deepEqual(await new HitRepository(store.reader).histogram(token.id, 'hour'), []);
+    });
+  
+    test('migration 007 starts the hourly counts from the per-minute counts already kept', async () => {
+      const location = await dialect.newLocation();
+      const old = rawConnection(location);
+      const earlier = Object.fromEntries(Object.entries(migrations).filter(([name]) => name < '007'));
+      const { error } = await new Migrator({ db: old, provider: { getMigrations: async () => earlier } }).migrateToLatest();
+      if (error) throw error;
+      const id = newTokenId();
+      const minutes = [
+        ['2030-01-01T00:05', 3],
+        ['2030-01-01T00:59', 4],
+        ['2030-01-01T01:00', 5],
+        ['2030-01-02T13:30', 6],
+      ] as const;
+      await old.insertInto('hit_counts').values(minutes.map(([minute, hits]) => ({ token_id: id, minute, hits, kept: 1, sources: 1 }))).execute();
+      await old.destroy();
+      const upgraded = await openStore(location);
+      try {
+        const hits = new HitRepository(upgraded.reader);
+        assert.deepEqual(await hits.histogram(id, 'hour'), [
+          { bucket: '2030-01-01T00', count: 7 },
+          { bucket: '2030-01-01T01', count: 5 },
+          { bucket: '2030-01-02T13', count: 6 },
+        ]);
+        assert.deepEqual(await hits.histogram(id, 'day'), [
+          { bucket: '2030-01-01', count: 12 },
+          { bucket: '2030-01-02', count: 6 },
+        ]);
+      } finally {
+        await upgraded.close();
+      }
     });
   });
 }

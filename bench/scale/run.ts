@@ -80,13 +80,13 @@ try {
   if (DIALECTS.includes('sqlite')) results.set('sqlite', await measure(join(dir, 'scale.db'), 'sqlite'));
   if (postgres) results.set('postgres', await measure(await postgres.newDatabase(), 'postgres'));
   const names = [...results.values().next().value!.keys()];
-  const header = ['read'.padEnd(20), ...[...results.keys()].map((d) => `${d} p50 / p99 ms (p99 ÷ healthz p99)`.padStart(40))];
+  const header = ['read'.padEnd(20), ...[...results.keys()].map((d) => `${d} p50 / p99 ms (p99 ÷ healthz p99)`.padStart(46))];
   console.log(header.join(''));
   for (const name of names) {
     const cells = [...results.values()].map((figures) => {
       const { p50, p99 } = figures.get(name)!;
       const floor = figures.get('healthz (baseline)')!.p99;
-      return `${p50.toFixed(2)} / ${p99.toFixed(2)} (${(p99 / floor).toFixed(1)}x)`.padStart(40);
+      return `${p50.toFixed(2)} / ${p99.toFixed(2)} (${(p99 / floor).toFixed(1)}x)`.padStart(46);
     });
     console.log([name.padEnd(20), ...cells].join(''));
   }

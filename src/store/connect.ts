@@ -16,7 +16,7 @@ export type StoreDialect = 'sqlite' | 'postgres';
 
 export interface Store {
   db: Kysely<Database>;
-  /** For reads that may scan (pages, charts, searches): never on the server's thread. No transactions. */
+  /** For reads that may scan (pages, charts, searches): they never stall the server's thread (SQLite: read threads). No transactions. */
   reader: Kysely<Database>;
   dialect: StoreDialect;
   /** Where the store lives, with any password removed: safe to log. */

@@ -1,8 +1,9 @@
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { StoreError } from '../core/errors.js';
 
-/** Threads reading at once; the machine's cores are shared with the server's own thread. */
-export const DEFAULT_READ_THREADS = 2;
+/** Threads reading at once: up to two, always leaving a core to the server's own thread. */
+export const DEFAULT_READ_THREADS = Math.max(1, Math.min(2, availableParallelism() - 1));
 
 interface Call {
   resolve: (rows: unknown[]) => void;

@@ -62,7 +62,7 @@ export interface Services {
 export function createServices(store: Store, log: Logger, config: ServicesConfig): Services {
   const metrics = new ServerMetrics();
   if (store.walStatus) walMetrics(metrics, store.walStatus);
-  const tokens = new TokenService(store.db, config.artifacts);
+  const tokens = new TokenService(store.db, config.artifacts, store.reader);
   const flood: FloodSettings = { threshold: config.flood?.threshold ?? FLOOD_DEFAULTS.threshold, sampleEvery: config.flood?.sampleEvery ?? FLOOD_DEFAULTS.sampleEvery };
   // Names this server in its hit announcements, so it does not show its own hits twice.
   const origin = randomUUID();
@@ -81,6 +81,8 @@ export function createServices(store: Store, log: Logger, config: ServicesConfig
   hitWriter.addHook(alerting.decider.hook);
   const events = new LiveEventBus();
   const recorder = new HitRecorder(tokens.live, hitWriter, metrics, log, events);
+  // Writers' lookups (agent dedupe, replica announcements) read the store itself; pages read through
+  // store.reader, off the main thread on SQLite.
   const hits = new HitRepository(store.db);
   if (pgListener) followReplicaHits(pgListener, origin, hits, events, log);
   const agents = new AgentRepository(store.db);
@@ -93,7 +95,7 @@ export function createServices(store: Store, log: Logger, config: ServicesConfig
     keys,
     auth: new Authenticator(keys, addresses, log),
     tokens,
-    hits,
+    hits: new HitRepository(store.reader),
     hitWriter,
     recorder,
     addresses,

@@ -10,11 +10,15 @@ import type { Database } from './schema.js';
 import { withStatementCache } from './prepared.js';
 import { plainCommit, postgresUnsyncedCommit, SqliteDurableCommit, type DurableCommit } from './durable-commit.js';
 import { SqliteCheckpointer, WAL_RESTART_BYTES, type WalStatus } from './sqlite-checkpointer.js';
+import { readPoolDatabase } from './read-pool-dialect.js';
+import { SqliteReadPool } from './sqlite-read-pool.js';
 
 export type StoreDialect = 'sqlite' | 'postgres';
 
 export interface Store {
   db: Kysely<Database>;
+  /** For reads that may scan (pages, charts, searches): they never stall the server's thread (SQLite: read threads). No transactions. */
+  reader: Kysely<Database>;
   dialect: StoreDialect;
   /** Where the store lives, with any password removed: safe to log. */
   location: string;
@@ -151,7 +155,7 @@ export async function openStore(location: string = DEFAULT_SQLITE_PATH, options:
     throw error;
   }
   if (dialect === 'postgres') {
-    return { db, dialect, location: safeLocation, durableCommit: plainCommit(db), unsyncedCommit: postgresUnsyncedCommit(db), close: () => db.destroy() };
+    return { db, reader: db, dialect, location: safeLocation, durableCommit: plainCommit(db), unsyncedCommit: postgresUnsyncedCommit(db), close: () => db.destroy() };
   }
   const file = resolve(location);
   const log = options.log ?? stderrLog;
@@ -164,8 +168,11 @@ export async function openStore(location: string = DEFAULT_SQLITE_PATH, options:
     restartAtBytes,
     intervalMs: options.wal?.checkpointIntervalMs,
   });
+  const readPool = new SqliteReadPool(file);
+  const reader = readPoolDatabase(readPool);
   return {
     db,
+    reader,
     dialect,
     location: safeLocation,
     durableCommit: fast.commit,
@@ -174,6 +181,7 @@ export async function openStore(location: string = DEFAULT_SQLITE_PATH, options:
     async close() {
       await checkpointer.close();
       await fast.close();
+      await readPool.close();
       await db.destroy();
     },
   };

@@ -2,6 +2,7 @@ import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
 import { plainCommit, type DurableCommit } from './durable-commit.js';
 import { countAndSample, FLOOD_DEFAULTS, type FloodSettings } from './hit-sampling.js';
 import { storePostgresBatch, type TokenTally } from './postgres-hit-batch.js';
+import { countHours } from './hit-rollups.js';
 import { PreparedQuery, rawStatement } from './prepared.js';
 import { RecentDurations } from './recent-durations.js';
 import { newRowId } from '../core/ids.js';
@@ -307,6 +308,7 @@ export class HitWriter {
       for (const hook of hooks) for (const hit of (await hook(trx, hits)) ?? []) needed.add(hit);
       // Every hit is counted; under a flood only a sample is stored in full.
       const kept = await countAndSample(trx, hits, this.flood, (hit) => needed.has(hit) || this.identified.has(hit));
+      await countHours(trx, hits);
       const perToken = new Map<string, TokenTally>();
       for (const hit of hits) {
         // An agent's clock may run ahead: the last-hit time never passes the moment it arrived.

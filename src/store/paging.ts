@@ -69,7 +69,9 @@ export async function pageNewestFirst<R extends { id: string }, T>(
   const key = sql.ref(keyColumn);
   if (request.cursor) {
     const after = decodeCursor(request.cursor);
-    query = query.where(sql<boolean>`(${key} < ${after.key} or (${key} = ${after.key} and ${sql.ref('id')} < ${after.id}))`);
+    // The first bound repeats what the second implies: it is the range an index on (key, id) can
+    // seek to, where the "or" alone makes both dialects walk the index from the top to the cursor.
+    query = query.where(sql<boolean>`${key} <= ${after.key} and (${key} < ${after.key} or (${key} = ${after.key} and ${sql.ref('id')} < ${after.id}))`);
   }
   const rows = await query.orderBy(key, 'desc').orderBy(sql.ref('id'), 'desc').limit(limit + 1).execute();
   return toPage(rows, limit, (row) => ({ key: String((row as Record<string, unknown>)[keyColumn]), id: row.id }), map);

@@ -36,6 +36,14 @@ export interface HitCountsTable {
   sources: number;
 }
 
+/** The exact number of hits per token and hour, written in the hits' own transaction (charts read it). */
+export interface HitHoursTable {
+  token_id: string;
+  /** The hits' time cut to the hour, e.g. "2030-01-01T00". */
+  hour: string;
+  hits: number;
+}
+
 /**
  * Hits per token, minute and source: what sampling decides by. Bookkeeping only, pruned once the
  * minute is long over; a token gets rows for a bounded number of sources per minute, so spoofed
@@ -194,6 +202,7 @@ export interface Database {
   tokens: TokensTable;
   hits: HitsTable;
   hit_counts: HitCountsTable;
+  hit_hours: HitHoursTable;
   hit_source_counts: HitSourceCountsTable;
   alert_folded_keys: AlertFoldedKeysTable;
   api_keys: ApiKeysTable;

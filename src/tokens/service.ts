@@ -57,8 +57,9 @@ export class TokenService {
   constructor(
     private readonly db: Db,
     private readonly context: ArtifactContext,
+    reader: Db = db,
   ) {
-    this.repository = new TokenRepository(db);
+    this.repository = new TokenRepository(db, reader);
     this.live = new LiveTokenCache(this.repository);
     this.channels = new ChannelRepository(db);
   }

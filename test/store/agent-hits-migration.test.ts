@@ -4,21 +4,14 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import type { Kysely } from 'kysely';
 import { Migrator } from 'kysely/migration';
-import pg from 'pg';
 import { openStore } from '../../src/store/connect.js';
 import { migrations } from '../../src/store/migrations/index.js';
 import { AgentRepository } from '../../src/store/repositories/agents.js';
 import { HitRepository } from '../../src/store/repositories/hits.js';
 import type { Database } from '../../src/store/schema.js';
-import { storeDialects } from '../support/dialects.js';
-
-function rawConnection(location: string): Kysely<Database> {
-  if (location.startsWith('postgres')) return new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: location, max: 1 }) }) });
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: new BetterSqlite3(location) }) });
-}
+import { rawConnection, storeDialects } from '../support/dialects.js';
 
 /** The store as a server before 005 left it. */
 async function migrateBefore005(db: Kysely<Database>): Promise<void> {

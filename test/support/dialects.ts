@@ -2,6 +2,10 @@ import { after, before } from 'node:test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { Database } from '../../src/store/schema.js';
 import { startPostgres, type TestPostgres } from './postgres.js';
 
 export interface DialectCase {
@@ -38,4 +42,10 @@ export function storeDialects(): DialectCase[] {
       newLocation: () => postgres!.newDatabase(),
     },
   ];
+}
+
+/** A bare connection to a store's location, without migrating: for building the store an older version left. */
+export function rawConnection(location: string): Kysely<Database> {
+  if (location.startsWith('postgres')) return new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: location, max: 1 }) }) });
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: new BetterSqlite3(location) }) });
 }

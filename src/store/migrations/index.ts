@@ -5,6 +5,7 @@ import * as agents from './003_agents.js';
 import * as keys from './004_keys.js';
 import * as agentHits from './005_agent_hits.js';
 import * as floods from './006_floods.js';
+import * as rollups from './007_rollups.js';
 
 /**
  * Every migration, in order. Names sort; a released migration is never edited, only followed by a
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '004_keys': keys,
   '005_agent_hits': agentHits,
   '006_floods': floods,
+  '007_rollups': rollups,
 };

@@ -97,13 +97,16 @@ export class HitRepository {
 
   /**
    * Hits per bucket of time for a token, for charts. Buckets are ISO prefixes (hour or day). From
-   * the exact per-minute counts, so sampled and expired hits are in it.
+   * the exact hourly counts, so sampled and expired hits are in it, and a month costs 720 rows.
    */
   async histogram(tokenId: string, bucket: 'hour' | 'day'): Promise<{ bucket: string; count: number }[]> {
-    const width = bucket === 'hour' ? 13 : 10;
+    if (bucket === 'hour') {
+      const rows = await this.db.selectFrom('hit_hours').select(['hour', 'hits']).where('token_id', '=', tokenId).orderBy('hour').execute();
+      return rows.map((r) => ({ bucket: r.hour, count: Number(r.hits) }));
+    }
     const rows = await this.db
-      .selectFrom('hit_counts')
-      .select((eb) => [eb.fn<string>('substr', ['minute', eb.val(1), eb.val(width)]).as('bucket'), eb.fn.sum<number>('hits').as('n')])
+      .selectFrom('hit_hours')
+      .select((eb) => [eb.fn<string>('substr', ['hour', eb.val(1), eb.val(10)]).as('bucket'), eb.fn.sum<number>('hits').as('n')])
       .where('token_id', '=', tokenId)
       .groupBy('bucket')
       .orderBy('bucket')

@@ -66,7 +66,11 @@ export function tokenFromRow(row: Selectable<TokensTable>): Token {
 }
 
 export class TokenRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  /** `reader` serves the listing, whose search scans: the store's read threads where it has them. */
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly reader: Kysely<Database> = db,
+  ) {}
 
   async create(token: NewToken): Promise<Token> {
     const row: Selectable<TokensTable> = {
@@ -121,7 +125,7 @@ export class TokenRepository {
 
   /** Newest first. */
   async list(filter: TokenFilter = {}): Promise<Page<Token>> {
-    let query = this.db.selectFrom('tokens').selectAll();
+    let query = this.reader.selectFrom('tokens').selectAll();
     if (filter.kind) query = query.where('kind', '=', filter.kind);
     if (filter.search) {
       // % and _ in the search are literal. SQLite has no default LIKE escape, so it is named.
@@ -150,6 +154,7 @@ export class TokenRepository {
       if (Number(result.numDeletedRows) === 0) throw new NotFoundError('token', id);
       await trx.deleteFrom('hits').where('token_id', '=', id).execute();
       await trx.deleteFrom('hit_counts').where('token_id', '=', id).execute();
+      await trx.deleteFrom('hit_hours').where('token_id', '=', id).execute();
       await trx.deleteFrom('hit_source_counts').where('token_id', '=', id).execute();
       await trx.deleteFrom('token_channels').where('token_id', '=', id).execute();
     });

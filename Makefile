@@ -32,9 +32,9 @@ CHECK_TESTS ?= $(filter-out $(addsuffix /%,$(SYSTEM_TEST_DIRS)) $(SYSTEM_TEST_FI
 CHECK_SHARDS ?= 3
 
 BIOME := node_modules/.bin/biome
-# What `make test` and `make check` lint with. format-check joins it once the tree is formatted
-# (`biome format --write .`): LINT_TARGETS="lint format-check".
-LINT_TARGETS ?= lint
+# What `make test` and `make check` lint with: the linter and the formatter in check mode
+# (`biome format --write .` fixes formatting).
+LINT_TARGETS ?= lint format-check
 
 .PHONY: help start test check lint format-check build bench deps debian-packages build-tools native web clean typecheck runtime
 

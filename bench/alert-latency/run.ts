@@ -57,7 +57,9 @@ async function measure(count: number, paced: boolean, send: (key: string) => Pro
     if (Date.now() > deadline) throw new Error(`${prefix}: gave up after ${RUN_DEADLINE_MS} ms at ${i} of ${count}`);
     const key = `${prefix}-${i}`;
     const started = performance.now();
-    const done = send(key).then(() => arrival(key)).then((at) => at - started);
+    const done = send(key)
+      .then(() => arrival(key))
+      .then((at) => at - started);
     if (paced) {
       runs.push(done);
       await new Promise((resolve) => setTimeout(resolve, 1000 / RATE));
@@ -77,9 +79,12 @@ async function measure(count: number, paced: boolean, send: (key: string) => Pro
 const dir = mkdtempSync(join(tmpdir(), 'tripline-bench-alerts-'));
 // Every alert here has its own user agent, so each run gets its own token and a cap that admits
 // them all: the bench measures delivery, not the per-token alert cap that folds floods.
-const server = await spawnServer([...(await listenArgs()), '--db', process.env.BENCH_DB ?? join(dir, 'bench.db'), '--allow-private-targets', '--alert-cap', '1000'], {
-  TRIPLINE_ADMIN_KEY: newSecret('tpl_bench'),
-});
+const server = await spawnServer(
+  [...(await listenArgs()), '--db', process.env.BENCH_DB ?? join(dir, 'bench.db'), '--allow-private-targets', '--alert-cap', '1000'],
+  {
+    TRIPLINE_ADMIN_KEY: newSecret('tpl_bench'),
+  },
+);
 let failed = false;
 try {
   const channel = await server.api('POST', '/channels', { kind: 'webhook', url: `http://127.0.0.1:${receiverPort}/hook`, secret: 'bench-secret-0123456789' });

@@ -33,7 +33,14 @@ const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
 const dir = await mkdtemp(join(tmpdir(), 'tripline-bench-detect-'));
 const adminKey = newSecret('tpl_admin');
 const server = await startServer(
-  { listen: { host: '127.0.0.1', port: 0 }, adminListen: { host: '127.0.0.1', port: 0 }, db: join(dir, 'bench.db'), trustProxy: [], adminKey, logLevel: 'silent' },
+  {
+    listen: { host: '127.0.0.1', port: 0 },
+    adminListen: { host: '127.0.0.1', port: 0 },
+    db: join(dir, 'bench.db'),
+    trustProxy: [],
+    adminKey,
+    logLevel: 'silent',
+  },
   pino({ level: 'silent' }),
 );
 let agent: AgentProcess | undefined;
@@ -82,16 +89,35 @@ try {
   await writeFile(join(policies, token.artifact.file.name), token.artifact.file.content);
   // The key reports for the node it was enrolled for only.
   const { key: agentKey } = await api('POST', '/agents', { name: 'bench' });
-  agent = await AgentProcess.start(['--policy-dir', policies, '--server', server.adminUrl, '--agent-key', agentKey, '--spool-dir', join(dir, 'spool'), '--node-name', 'bench']);
+  agent = await AgentProcess.start([
+    '--policy-dir',
+    policies,
+    '--server',
+    server.adminUrl,
+    '--agent-key',
+    agentKey,
+    '--spool-dir',
+    join(dir, 'spool'),
+    '--node-name',
+    'bench',
+  ]);
 
   // One long-lived reader, so each access is an open, a read and a close, not a process start.
-  const reader = spawn('/usr/bin/python3', ['-u', '-c', `
+  const reader = spawn(
+    '/usr/bin/python3',
+    [
+      '-u',
+      '-c',
+      `
 import sys
 for line in sys.stdin:
     with open(${JSON.stringify(decoy)}, 'rb') as f:
         f.read()
     print('read', flush=True)
-`], { stdio: ['pipe', 'pipe', 'inherit'] });
+`,
+    ],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
   const lines = createInterface({ input: reader.stdout });
   const readDone: (() => void)[] = [];
   lines.on('line', () => readDone.shift()?.());

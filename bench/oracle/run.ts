@@ -115,7 +115,21 @@ const key = 'bench-admin-key-with-at-least-32-characters';
 const dnsPort = await freePort();
 // One source asks thousands of times a minute, far past the DNS answer rate limit: it is off here.
 const tripline = await spawnServer(
-  [...(await listenArgs()), '--db', join(dir, 'bench.db'), '--dns-zone', ZONE, '--dns-port', String(dnsPort), '--dns-address', '127.0.0.1', '--dns-host', '127.0.0.1', '--dns-rate-limit', '0'],
+  [
+    ...(await listenArgs()),
+    '--db',
+    join(dir, 'bench.db'),
+    '--dns-zone',
+    ZONE,
+    '--dns-port',
+    String(dnsPort),
+    '--dns-address',
+    '127.0.0.1',
+    '--dns-host',
+    '127.0.0.1',
+    '--dns-rate-limit',
+    '0',
+  ],
   { TRIPLINE_ADMIN_KEY: key },
 );
 let met = false;
@@ -155,7 +169,10 @@ try {
   const client = await dnsClient(dnsPort);
   const results: boolean[] = [];
   console.log(`oracle: ${REQUESTS} requests per series after ${WARMUP} warm-up rounds; HTTP on a fresh connection each, DNS over UDP`);
-  for (const [group, ids] of [['same id', sameIds], ['new id each', newIds]] as const) {
+  for (const [group, ids] of [
+    ['same id', sameIds],
+    ['new id each', newIds],
+  ] as const) {
     const http = await ids('http');
     results.push(report(`oracle http (${group})`, await measure((series) => timeHttp(`${tripline.url}/${http[series]()}`))));
     const dns = await ids('dns');

@@ -112,13 +112,23 @@ ${decoys.map((d) => `        - "${d}"`).join('\n')}
     rawRatios.push(roundRatio(now.fastestNs, before.fastestNs, after.fastestNs));
   }
   const ratio = median(relativeRatios);
-  const list = (values: number[]) => [...values].sort((a, b) => a - b).map((r) => r.toFixed(3)).join(' ');
+  const list = (values: number[]) =>
+    [...values]
+      .sort((a, b) => a - b)
+      .map((r) => r.toFixed(3))
+      .join(' ');
   console.log(`sensor-overhead: per-round ratios against the reference ${list(relativeRatios)}`);
   console.log(`sensor-overhead: raw ratio without the reference ${median(rawRatios).toFixed(3)} (per round ${list(rawRatios)})`);
-  printRatio('sensor-overhead', [
-    { label: 'without agent', value: 1e9 / median(off.map((w) => w.fastestNs)), unit: 'open/read/close per s' },
-    { label: `with agent watching ${DECOYS} decoys`, value: 1e9 / median(on.map((w) => w.fastestNs)), unit: 'open/read/close per s' },
-  ], ratio, `<= ${MAX_RATIO}`, ratio <= MAX_RATIO);
+  printRatio(
+    'sensor-overhead',
+    [
+      { label: 'without agent', value: 1e9 / median(off.map((w) => w.fastestNs)), unit: 'open/read/close per s' },
+      { label: `with agent watching ${DECOYS} decoys`, value: 1e9 / median(on.map((w) => w.fastestNs)), unit: 'open/read/close per s' },
+    ],
+    ratio,
+    `<= ${MAX_RATIO}`,
+    ratio <= MAX_RATIO,
+  );
 } finally {
   await rm(dir, { recursive: true, force: true });
   await rm(referenceDir, { recursive: true, force: true });

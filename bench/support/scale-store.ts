@@ -52,27 +52,25 @@ export async function buildScaleStore(location: string, shape: ScaleShape): Prom
         const kind = i % 3 === 0 ? 'dns' : 'http';
         await new TokenRepository(trx).create({ id, kind, memo: `bench token ${i} on host-${i % 97}`, createdAt });
         const at = new Date(END - (i % 1000) * 60_000).toISOString();
-        await new AlertRepository(trx).insert(
-          {
-            id: newRowId(),
-            tokenId: id,
-            tokenKind: kind,
-            tokenMemo: `bench token ${i}`,
-            groupKey: id.padEnd(64, '0').slice(0, 64),
-            source: `198.51.100.${i % 250}`,
-            userAgent: 'bench/1',
-            firstHitId: newRowId(),
-            firstHitAt: at,
-            lastHitAt: at,
-            hitCount: 1,
-            windowStart: at,
-            windowEnd: at,
-            digestScheduled: false,
-            closedAt: null,
-            foldedKeys: 0,
-            createdAt: at,
-          },
-        );
+        await new AlertRepository(trx).insert({
+          id: newRowId(),
+          tokenId: id,
+          tokenKind: kind,
+          tokenMemo: `bench token ${i}`,
+          groupKey: id.padEnd(64, '0').slice(0, 64),
+          source: `198.51.100.${i % 250}`,
+          userAgent: 'bench/1',
+          firstHitId: newRowId(),
+          firstHitAt: at,
+          lastHitAt: at,
+          hitCount: 1,
+          windowStart: at,
+          windowEnd: at,
+          digestScheduled: false,
+          closedAt: null,
+          foldedKeys: 0,
+          createdAt: at,
+        });
       }
     });
     const heavyTokenId = tokenIds[0]!;

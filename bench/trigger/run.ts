@@ -95,7 +95,9 @@ async function comparePostgres(sqliteUrl: string, postgresUrl: string): Promise<
   }
   const ratio = median(postgresRounds.map((r, i) => r.rate / sqliteRounds[i]!.rate));
   const failures = failuresOf(postgresRounds);
-  console.log(`trigger-postgres: rounds sqlite ${sqliteRounds.map((r) => r.rate.toFixed(0)).join('/')} postgres ${postgresRounds.map((r) => r.rate.toFixed(0)).join('/')} req/s; ${failures} non-2xx or errors`);
+  console.log(
+    `trigger-postgres: rounds sqlite ${sqliteRounds.map((r) => r.rate.toFixed(0)).join('/')} postgres ${postgresRounds.map((r) => r.rate.toFixed(0)).join('/')} req/s; ${failures} non-2xx or errors`,
+  );
   printRatio(
     'trigger-postgres',
     [
@@ -142,7 +144,9 @@ async function compareReplicas(postgres: TestPostgres, replicas: [ServerProcess,
   const wall = cpu.machineTotal / availableParallelism();
   const cores = (ms: number) => (ms / wall).toFixed(2);
   const busy = cpu.machineBusy / cpu.machineTotal;
-  console.log(`trigger-replicas: rounds one ${one.map((r) => r.rate.toFixed(0)).join('/')} two ${two.map((r) => r.rate.toFixed(0)).join('/')} req/s; ${failures} non-2xx or errors`);
+  console.log(
+    `trigger-replicas: rounds one ${one.map((r) => r.rate.toFixed(0)).join('/')} two ${two.map((r) => r.rate.toFixed(0)).join('/')} req/s; ${failures} non-2xx or errors`,
+  );
   console.log(
     `trigger-replicas: CPU while both were loaded, in cores: replica A ${cores(cpu.a)}, replica B ${cores(cpu.b)}, PostgreSQL ${cores(cpu.postgres)}, ` +
       `whole machine ${cores(cpu.machineBusy)} of ${availableParallelism()} (${(busy * 100).toFixed(0)}% busy; the rest is wrk and the system)`,
@@ -174,7 +178,9 @@ async function compareReplicas(postgres: TestPostgres, replicas: [ServerProcess,
 async function sustainedLoad(path: string): Promise<void> {
   const sustained = await load(`${tripline.url}${path}`, WAL_SECONDS);
   const failures = sustained.non2xx + sustained.errors;
-  console.log(`trigger: sustained ${WAL_SECONDS} s at ${CONNECTIONS} connections: ${sustained.rate.toFixed(0)} req/s, ${sustained.total} answered, ${failures} non-2xx or errors`);
+  console.log(
+    `trigger: sustained ${WAL_SECONDS} s at ${CONNECTIONS} connections: ${sustained.rate.toFixed(0)} req/s, ${sustained.total} answered, ${failures} non-2xx or errors`,
+  );
   if (failures > 0) process.exitCode = 1;
 }
 
@@ -235,7 +241,9 @@ async function compareWithBare(path: string, tokenId: string): Promise<void> {
   const ratio = median(pairRatios);
   const answered = triplineRounds.reduce((n, r) => n + r.total, 0);
   console.log(`trigger: ${CONNECTIONS} connections, ${ROUNDS} rounds of ${SECONDS} s each`);
-  console.log(`trigger: rounds bare ${bareRounds.map((r) => r.rate.toFixed(0)).join('/')} tripline ${triplineRounds.map((r) => r.rate.toFixed(0)).join('/')} req/s`);
+  console.log(
+    `trigger: rounds bare ${bareRounds.map((r) => r.rate.toFixed(0)).join('/')} tripline ${triplineRounds.map((r) => r.rate.toFixed(0)).join('/')} req/s`,
+  );
   console.log(`trigger: per-round ratios ${pairRatios.map((r) => r.toFixed(3)).join(' ')}`);
   console.log(`trigger: tripline answered ${answered} (+ warm-up) with ${failures} non-2xx or errors; token hit count ${hitCount}`);
   printRatio(
@@ -248,5 +256,4 @@ async function compareWithBare(path: string, tokenId: string): Promise<void> {
     `>= ${MIN_RATIO}`,
     ratio >= MIN_RATIO && failures === 0,
   );
-
 }

@@ -53,11 +53,21 @@ export class AccessHandler {
     // kernel before its userspace actions (GetUrl, DnsLookup) could run.
     if (posting && !limiter.allow(match, event)) return;
     const actions = match.actions.map((a) => reportedName(a.action));
-    log.info({
-      policy: match.policy, hook: match.hook, access: event.access, path: event.path, decoy: request.decoy,
-      pid: event.process.pid, binary: event.process.binary, uid: event.process.uid, actions,
-      ...(match.suppressed.length > 0 ? { suppressed: match.suppressed.map((a) => reportedName(a.action)) } : {}),
-    }, 'watched file accessed');
+    log.info(
+      {
+        policy: match.policy,
+        hook: match.hook,
+        access: event.access,
+        path: event.path,
+        decoy: request.decoy,
+        pid: event.process.pid,
+        binary: event.process.binary,
+        uid: event.process.uid,
+        actions,
+        ...(match.suppressed.length > 0 ? { suppressed: match.suppressed.map((a) => reportedName(a.action)) } : {}),
+      },
+      'watched file accessed',
+    );
     for (const action of match.actions) {
       if (action.action === 'GetUrl') outbound.enqueue({ kind: 'geturl', target: action.argUrl, policy: match.policy });
       if (action.action === 'DnsLookup') outbound.enqueue({ kind: 'dnslookup', target: action.argFqdn, policy: match.policy });
@@ -66,14 +76,16 @@ export class AccessHandler {
     this.deps.exporter?.write(toTetragon(event, match, this.deps.nodeName, this.deps.watches.mode(request.decoy)));
     const tokenId = this.deps.tokenOf(match);
     if (!tokenId || !this.deps.reporter) return;
-    void this.deps.reporter.submit({
-      id: newRowId(),
-      tokenId,
-      node: this.deps.nodeName,
-      policy: match.policy,
-      hook: match.hook,
-      actions,
-      access: event,
-    }).catch((err: unknown) => log.error({ err, policy: match.policy }, 'could not queue the event for the server'));
+    void this.deps.reporter
+      .submit({
+        id: newRowId(),
+        tokenId,
+        node: this.deps.nodeName,
+        policy: match.policy,
+        hook: match.hook,
+        actions,
+        access: event,
+      })
+      .catch((err: unknown) => log.error({ err, policy: match.policy }, 'could not queue the event for the server'));
   }
 }

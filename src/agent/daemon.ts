@@ -69,8 +69,13 @@ export class Agent extends EventEmitter<{ fatal: [Error] }> {
     const sensor = new FanotifySensor({ nodeName: options.nodeName, replyTimeoutMs: options.replyTimeoutMs });
     const outbound = new OutboundActions({ perform: { geturl: getUrl, dnslookup: dnsLookup() }, log, timeoutMs: options.outboundTimeoutMs });
     const agent: Agent = new Agent(
-      options, sensor, new PolicyDirectory(options.policyDir, log, { rescanMs: options.rescanMs }),
-      new WatchSync(sensor, log), outbound, exporter, reporting,
+      options,
+      sensor,
+      new PolicyDirectory(options.policyDir, log, { rescanMs: options.rescanMs }),
+      new WatchSync(sensor, log),
+      outbound,
+      exporter,
+      reporting,
     );
     try {
       await agent.run();
@@ -111,7 +116,12 @@ export class Agent extends EventEmitter<{ fatal: [Error] }> {
       log,
     });
     this.sensor.on('access', (request) => handler.handle(request));
-    const tampers = new TamperHandler({ policies: () => this.policies.policies, reporter: this.reporting?.reporter ?? null, nodeName: this.options.nodeName, log });
+    const tampers = new TamperHandler({
+      policies: () => this.policies.policies,
+      reporter: this.reporting?.reporter ?? null,
+      nodeName: this.options.nodeName,
+      log,
+    });
     this.sensor.on('tamper', (event) => tampers.handle(event));
     this.sensor.on('warning', (warning) => log.warn(warning, `sensor: ${warning.message}`));
     this.sensor.on('error', (err) => this.emit('fatal', err));
@@ -128,10 +138,15 @@ export class Agent extends EventEmitter<{ fatal: [Error] }> {
     this.reporting?.heartbeat.start();
     this.reporting?.reporter.kick();
     const watched = this.sensor.watched().length;
-    log.info({
-      policies: this.policies.policies.policies.map((p) => p.name), watched,
-      server: this.options.server?.url ?? null, preContent: this.sensor.capabilities.preContent,
-    }, 'agent ready');
+    log.info(
+      {
+        policies: this.policies.policies.policies.map((p) => p.name),
+        watched,
+        server: this.options.server?.url ?? null,
+        preContent: this.sensor.capabilities.preContent,
+      },
+      'agent ready',
+    );
   }
 
   /** After the policies changed: new token labels, new marks, and a heartbeat saying so. */

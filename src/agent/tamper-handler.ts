@@ -25,7 +25,8 @@ export class TamperHandler {
     for (const policy of policiesWatching(this.deps.policies().policies, event.path)) {
       const tokenId = policy.labels[TOKEN_LABEL];
       if (!tokenId) continue;
-      void reporter.submit({ id: newRowId(), tokenId, node: this.deps.nodeName, policy: policy.name, hook: null, actions: [], tamper: event })
+      void reporter
+        .submit({ id: newRowId(), tokenId, node: this.deps.nodeName, policy: policy.name, hook: null, actions: [], tamper: event })
         .catch((err: unknown) => log.error({ err, policy: policy.name }, 'could not queue the tamper event for the server'));
     }
   }

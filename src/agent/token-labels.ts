@@ -30,7 +30,9 @@ export class TokenLabels {
   private noteUnlabeled(policy: CompiledPolicy): void {
     if (!this.reporting || policy.labels[TOKEN_LABEL] || this.unlabeled.has(policyKey(policy))) return;
     this.unlabeled.add(policyKey(policy));
-    this.log.info({ policy: policy.name, file: policy.file },
-      `policy has no ${TOKEN_LABEL} label: its matches are exported and its actions run, but they are not reported to the server as hits`);
+    this.log.info(
+      { policy: policy.name, file: policy.file },
+      `policy has no ${TOKEN_LABEL} label: its matches are exported and its actions run, but they are not reported to the server as hits`,
+    );
   }
 }

@@ -66,9 +66,11 @@ export class WatchSync {
     const failed = resolved.files.map((f) => this.failures.get(f)).find((e) => e !== undefined);
     // The sensor keeps watching a deleted decoy's name, to mark whatever appears there next.
     const gone = this.sensor.watched().find((w) => w.ino === 0 && resolved.files.includes(w.path));
-    const error = resolved.error ?? failed
-      ?? (gone ? `${gone.path} is gone (deleted or renamed away); watching for it to come back` : undefined)
-      ?? (resolved.files.length === 0 ? 'no file matches the prefix yet' : undefined);
+    const error =
+      resolved.error ??
+      failed ??
+      (gone ? `${gone.path} is gone (deleted or renamed away); watching for it to come back` : undefined) ??
+      (resolved.files.length === 0 ? 'no file matches the prefix yet' : undefined);
     return error === undefined ? { ok: true } : { ok: false, error };
   }
 
@@ -98,11 +100,16 @@ export class WatchSync {
   private async watch(path: string): Promise<void> {
     try {
       const watched = await this.sensor.watch(path);
-      const mode = await stat(path).then((st) => st.mode, () => undefined);
+      const mode = await stat(path).then(
+        (st) => st.mode,
+        () => undefined,
+      );
       if (mode !== undefined) this.modes.set(path, mode);
       this.failures.delete(path);
-      this.log.info({ path, dev: watched.dev, ino: watched.ino, blockingWrites: watched.blockingWrites },
-        watched.blockingWrites ? 'watching' : 'watching; writes are seen only after they happen on this filesystem');
+      this.log.info(
+        { path, dev: watched.dev, ino: watched.ino, blockingWrites: watched.blockingWrites },
+        watched.blockingWrites ? 'watching' : 'watching; writes are seen only after they happen on this filesystem',
+      );
     } catch (err) {
       const reason = (err as Error).message;
       if (this.failures.get(path) !== reason) this.log.warn({ path, reason }, 'cannot watch; will retry at the next rescan');

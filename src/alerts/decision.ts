@@ -105,7 +105,8 @@ export class AlertDecider {
         continue;
       }
       const windowMs = this.windowSeconds(group.token) * 1000;
-      const count = raised.get(group.token.id) ?? (await alerts.countRaisedSince(group.token.id, new Date(nowMs - windowMs).toISOString(), digestKey(group.token.id)));
+      const count =
+        raised.get(group.token.id) ?? (await alerts.countRaisedSince(group.token.id, new Date(nowMs - windowMs).toISOString(), digestKey(group.token.id)));
       if (count >= this.options.settings.alertCap) {
         raised.set(group.token.id, count);
         if (await this.foldIntoDigest(group, alerts, planner, nowMs)) opening.push(group.hits[0]!);

@@ -83,10 +83,7 @@ export class Dispatcher {
     await this.cycling;
     if (this.inFlight > 0) {
       const limit = claimLeaseMs(this.options.settings);
-      await Promise.race([
-        new Promise<void>((resolve) => this.drained.push(resolve)),
-        new Promise<void>((resolve) => setTimeout(resolve, limit).unref()),
-      ]);
+      await Promise.race([new Promise<void>((resolve) => this.drained.push(resolve)), new Promise<void>((resolve) => setTimeout(resolve, limit).unref())]);
     }
   }
 

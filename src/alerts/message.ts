@@ -35,13 +35,7 @@ export function dashboardLink(publicUrl: string, tokenId: string): string {
   return `${publicUrl.replace(/\/+$/, '')}/ui/tokens/${encodeURIComponent(tokenId)}`;
 }
 
-export function buildMessage(input: {
-  purpose: 'alert' | 'digest';
-  alert: Alert;
-  hit: Hit | undefined;
-  deliveryId: string;
-  publicUrl: string;
-}): AlertMessage {
+export function buildMessage(input: { purpose: 'alert' | 'digest'; alert: Alert; hit: Hit | undefined; deliveryId: string; publicUrl: string }): AlertMessage {
   const { alert } = input;
   // A token deleted after the hit takes its hits with it; the alert kept enough to still report.
   const firstHit: Hit = input.hit ?? {

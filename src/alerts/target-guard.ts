@@ -24,7 +24,9 @@ export class PrivateTargetError extends Error {
     readonly address: string,
     readonly kind: string,
   ) {
-    super(`${host === address ? address : `${host} resolves to ${address}`} (${kind}); channels may not send to such addresses unless the server runs with ${ALLOW_FLAG}`);
+    super(
+      `${host === address ? address : `${host} resolves to ${address}`} (${kind}); channels may not send to such addresses unless the server runs with ${ALLOW_FLAG}`,
+    );
     this.name = 'PrivateTargetError';
   }
 }
@@ -58,7 +60,10 @@ export async function checkChannelUrl(value: string, allowPrivate: boolean, reso
   let refused = literalRefusal(host);
   if (!refused && !isIP(host)) {
     const addresses = await resolve(host).catch(() => [] as ResolvedAddress[]);
-    refused = refusal(host, addresses.map((a) => a.address));
+    refused = refusal(
+      host,
+      addresses.map((a) => a.address),
+    );
   }
   if (refused) throw new ValidationError(`${field}: ${refused.message}`, { field, address: refused.address });
 }
@@ -73,7 +78,12 @@ export function guardedLookup(allowPrivate: boolean, resolve: Resolve = systemRe
   return (hostname, options, callback) => {
     resolve(hostname).then(
       (all) => {
-        const refused = allowPrivate ? undefined : refusal(hostname, all.map((a) => a.address));
+        const refused = allowPrivate
+          ? undefined
+          : refusal(
+              hostname,
+              all.map((a) => a.address),
+            );
         if (refused) return callback(refused, '', 0);
         const addresses = options.family === 4 || options.family === 6 ? all.filter((a) => a.family === options.family) : all;
         if (addresses.length === 0) {

@@ -14,7 +14,9 @@ export function writeArtifactFiles(artifact: Artifact, out: string): string[] {
   const extras = (artifact.extraFiles ?? []).map((file) => ({ ...file, path: join(dirname(out), file.name) }));
   const clash = extras.find((file) => existsSync(file.path));
   if (clash) {
-    throw new ValidationError(`${clash.path} exists and was left alone; choose an --out in another directory (the token was created: see it with token show --json)`);
+    throw new ValidationError(
+      `${clash.path} exists and was left alone; choose an --out in another directory (the token was created: see it with token show --json)`,
+    );
   }
   writeFileSync(out, artifact.file.content, { mode: artifact.file.mode ?? 0o600 });
   for (const file of extras) writeFileSync(file.path, file.content, { mode: file.mode ?? 0o600, flag: 'wx' });
@@ -29,7 +31,10 @@ export function printArtifactFiles(artifact: Artifact, written: string[]): void 
   }
   for (const file of [...(artifact.file ? [artifact.file] : []), ...(artifact.extraFiles ?? [])]) {
     // Artifact text is the server's own, but pass it through the same control-character guard.
-    const body = file.content.split('\n').map((line) => safeText(line)).join('\n');
+    const body = file.content
+      .split('\n')
+      .map((line) => safeText(line))
+      .join('\n');
     process.stdout.write(`\n--- ${safeText(file.name)} ---\n${body}${body.endsWith('\n') ? '' : '\n'}`);
   }
 }

@@ -42,7 +42,9 @@ function fail(error: unknown): never {
 const MINIMUM_NODE_MAJOR = 24;
 const nodeMajor = Number(process.versions.node.split('.')[0]);
 if (nodeMajor < MINIMUM_NODE_MAJOR) {
-  fail(`Node.js ${process.version} is too old: Tripline needs Node.js ${MINIMUM_NODE_MAJOR} or later (make installs it into .runtime/node; run .runtime/node/bin/node dist/cli/main.js)`);
+  fail(
+    `Node.js ${process.version} is too old: Tripline needs Node.js ${MINIMUM_NODE_MAJOR} or later (make installs it into .runtime/node; run .runtime/node/bin/node dist/cli/main.js)`,
+  );
 }
 
 program().parseAsync(process.argv).catch(fail);

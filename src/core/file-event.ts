@@ -17,7 +17,11 @@ export const processInfoSchema = z.object({
   /** Thread that made the access, when the sensor knows it. */
   tid: count.optional(),
   /** -1 when the process exited before the sensor could read /proc (binary is then empty); the access still counts. */
-  uid: z.number().int().min(-1).max(2 ** 32),
+  uid: z
+    .number()
+    .int()
+    .min(-1)
+    .max(2 ** 32),
   /** Login uid from /proc/<pid>/loginuid; null when unset (4294967295). */
   auid: count.nullable(),
   /** Absolute path of the executable (/proc/<pid>/exe). */

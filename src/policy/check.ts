@@ -47,8 +47,14 @@ export async function checkPolicyFiles(paths: string[]): Promise<CheckResult> {
       for (const list of lists) for (const a of withImplicitPost(list)) actions.add(a.action);
     }
     const summary: PolicySummary = {
-      file: p.file, name: p.name, kind: p.kind, mode: p.mode, hooks: p.hooks.map((h) => h.call),
-      watches: p.watches, accesses: p.accesses, actions: [...actions],
+      file: p.file,
+      name: p.name,
+      kind: p.kind,
+      mode: p.mode,
+      hooks: p.hooks.map((h) => h.call),
+      watches: p.watches,
+      accesses: p.accesses,
+      actions: [...actions],
     };
     if (p.namespace !== undefined) summary.namespace = p.namespace;
     return summary;

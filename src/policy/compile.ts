@@ -1,9 +1,7 @@
 import type { FileAccess, FileAccessEvent } from '../core/file-event.js';
 import { PolicyError } from './errors.js';
 import type { ArgFilter, HookSpec, PolicySpec, Selector, SourcePos } from './model.js';
-import {
-  evaluatePolicy, isPathFilter, maskFiltersAllow, type EvaluationContext, type Match,
-} from './evaluate.js';
+import { evaluatePolicy, isPathFilter, maskFiltersAllow, type EvaluationContext, type Match } from './evaluate.js';
 import { targetCovers } from './watching.js';
 
 /**
@@ -69,11 +67,21 @@ export function compilePolicy(spec: PolicySpec): CompileResult {
     }
   }
   if (targets.size === 0) {
-    report(spec.pos.spec, 'spec', 'watches no file: the sensor marks files and directories, so a selector needs matchArgs Equal or Prefix on the file argument (Postfix and Not operators cannot name a file to watch)', errors);
+    report(
+      spec.pos.spec,
+      'spec',
+      'watches no file: the sensor marks files and directories, so a selector needs matchArgs Equal or Prefix on the file argument (Postfix and Not operators cannot name a file to watch)',
+      errors,
+    );
     return { errors, warnings };
   }
   for (const selector of unboundedSelectors) {
-    report(selector.pos, selector.field, 'names no file (no Equal or Prefix on the file argument): it only sees accesses to the files the other selectors watch', warnings);
+    report(
+      selector.pos,
+      selector.field,
+      'names no file (no Equal or Prefix on the file argument): it only sees accesses to the files the other selectors watch',
+      warnings,
+    );
   }
   const watches = [...targets.values()];
   for (const target of watches) target.accesses = sortAccesses([...target.accesses, ...unbounded]);

@@ -1,7 +1,14 @@
 import type { FileAccess, FileAccessEvent, ProcessInfo } from '../core/file-event.js';
 import {
-  ENFORCING_ACTIONS, type Action, type ArgFilter, type ArgType, type BinaryFilter, type HookSpec,
-  type PidFilter, type PolicySpec, type Selector,
+  ENFORCING_ACTIONS,
+  type Action,
+  type ArgFilter,
+  type ArgType,
+  type BinaryFilter,
+  type HookSpec,
+  type PidFilter,
+  type PolicySpec,
+  type Selector,
 } from './model.js';
 import { isPathValued, maskForAccess } from './hooks.js';
 
@@ -59,12 +66,7 @@ export interface Match {
 /** True when some name of the file is in this policy's watched set. */
 export type ScopeCheck = (names: readonly string[]) => boolean;
 
-export function evaluatePolicy(
-  policy: PolicySpec,
-  inScope: ScopeCheck,
-  event: FileAccessEvent,
-  ctx: EvaluationContext = {},
-): Match | null {
+export function evaluatePolicy(policy: PolicySpec, inScope: ScopeCheck, event: FileAccessEvent, ctx: EvaluationContext = {}): Match | null {
   const names = [...new Set([...(ctx.paths ?? []), event.path])];
   // Another policy's files are marked too; a selector without a path filter must not see them.
   if (!inScope(names)) return null;
@@ -77,12 +79,7 @@ export function evaluatePolicy(
   return null;
 }
 
-export function selectorMatches(
-  selector: Selector,
-  hook: HookSpec,
-  event: FileAccessEvent,
-  names: readonly string[],
-): boolean {
+export function selectorMatches(selector: Selector, hook: HookSpec, event: FileAccessEvent, names: readonly string[]): boolean {
   return (
     selector.matchPIDs.every((f) => pidMatches(f, event.process, event.parent)) &&
     selector.matchBinaries.every((f) => binaryMatches(f, event.process.binary, event.parent?.binary)) &&
@@ -140,10 +137,14 @@ function stringsMatch(operator: string, candidates: readonly string[], values: r
 function intMatches(filter: ArgFilter, value: number | undefined): boolean {
   if (value === undefined) return false;
   switch (filter.operator) {
-    case 'Equal': return filter.numbers.includes(value);
-    case 'NotEqual': return !filter.numbers.includes(value);
-    case 'Mask': return filter.numbers.some((m) => (value & m) !== 0);
-    default: return false;
+    case 'Equal':
+      return filter.numbers.includes(value);
+    case 'NotEqual':
+      return !filter.numbers.includes(value);
+    case 'Mask':
+      return filter.numbers.some((m) => (value & m) !== 0);
+    default:
+      return false;
   }
 }
 
@@ -176,13 +177,7 @@ export function withImplicitPost(written: readonly Action[]): Action[] {
   return posts ? [...written] : [...written, IMPLICIT_POST];
 }
 
-function buildMatch(
-  policy: PolicySpec,
-  hook: HookSpec,
-  hookIndex: number,
-  selector: number | null,
-  event: FileAccessEvent,
-): Match {
+function buildMatch(policy: PolicySpec, hook: HookSpec, hookIndex: number, selector: number | null, event: FileAccessEvent): Match {
   const all = withImplicitPost(selector === null ? [] : hook.selectors[selector]!.matchActions);
   const enforcing = (a: Action) => ENFORCING_ACTIONS.includes(a.action);
   const monitor = policy.mode === 'monitor';

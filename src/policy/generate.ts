@@ -6,9 +6,7 @@ import { API_VERSION, TOKEN_LABEL, type PolicyMode } from './model.js';
 
 export type GenerateAccess = 'read' | 'write' | 'any';
 export type GenerateAction = 'post' | 'geturl' | 'dnslookup' | 'sigkill' | 'override' | 'signal' | 'nopost';
-export const GENERATE_ACTIONS: readonly GenerateAction[] = [
-  'post', 'geturl', 'dnslookup', 'sigkill', 'override', 'signal', 'nopost',
-];
+export const GENERATE_ACTIONS: readonly GenerateAction[] = ['post', 'geturl', 'dnslookup', 'sigkill', 'override', 'signal', 'nopost'];
 
 export interface GenerateOptions {
   tokenId: string;
@@ -64,10 +62,7 @@ export function generatePolicy(options: GenerateOptions): string {
           ],
           selectors: [
             {
-              matchArgs: [
-                { index: 0, operator: 'Equal', values: [path] },
-                accessFilter(access),
-              ],
+              matchArgs: [{ index: 0, operator: 'Equal', values: [path] }, accessFilter(access)],
               matchActions: [...new Set(actions)].map((a) => actionEntry(a, options)),
             },
           ],
@@ -82,20 +77,29 @@ export function generatePolicy(options: GenerateOptions): string {
 
 function accessFilter(access: GenerateAccess): { index: number; operator: string; values: string[] } {
   switch (access) {
-    case 'read': return { index: 1, operator: 'Equal', values: [String(MAY_READ)] };
-    case 'write': return { index: 1, operator: 'Equal', values: [String(MAY_WRITE)] };
-    case 'any': return { index: 1, operator: 'Mask', values: [String(MAY_READ | MAY_WRITE)] };
-    default: throw new ValidationError(`access must be read, write or any, got ${JSON.stringify(access)}`, { field: 'access' });
+    case 'read':
+      return { index: 1, operator: 'Equal', values: [String(MAY_READ)] };
+    case 'write':
+      return { index: 1, operator: 'Equal', values: [String(MAY_WRITE)] };
+    case 'any':
+      return { index: 1, operator: 'Mask', values: [String(MAY_READ | MAY_WRITE)] };
+    default:
+      throw new ValidationError(`access must be read, write or any, got ${JSON.stringify(access)}`, { field: 'access' });
   }
 }
 
 function actionEntry(action: GenerateAction, options: GenerateOptions): Record<string, unknown> {
   switch (action) {
-    case 'post': return { action: 'Post' };
-    case 'nopost': return { action: 'NoPost' };
-    case 'sigkill': return { action: 'Sigkill' };
-    case 'override': return { action: 'Override', argError: options.overrideError ?? -1 };
-    case 'signal': return { action: 'Signal', argSig: options.signal ?? 9 };
+    case 'post':
+      return { action: 'Post' };
+    case 'nopost':
+      return { action: 'NoPost' };
+    case 'sigkill':
+      return { action: 'Sigkill' };
+    case 'override':
+      return { action: 'Override', argError: options.overrideError ?? -1 };
+    case 'signal':
+      return { action: 'Signal', argSig: options.signal ?? 9 };
     case 'geturl':
       if (!options.tokenUrl || !isHttpUrl(options.tokenUrl)) {
         throw new ValidationError('geturl needs the token URL (http or https)', { field: 'tokenUrl' });

@@ -2,10 +2,26 @@
 // match sensor events, rate-limit Posts, and generate policies for tokens.
 export { PolicyError, type PolicySeverity } from './errors.js';
 export {
-  API_VERSION, ENFORCING_ACTIONS, POLICY_KINDS, TOKEN_LABEL,
-  type Action, type ActionName, type ArgFilter, type ArgOperator, type ArgSpec, type ArgType,
-  type BinaryFilter, type BinaryOperator, type HookSpec, type PidFilter, type PolicyKind,
-  type PolicyMode, type PolicySpec, type RateLimitScope, type Selector, type SourcePos,
+  API_VERSION,
+  ENFORCING_ACTIONS,
+  POLICY_KINDS,
+  TOKEN_LABEL,
+  type Action,
+  type ActionName,
+  type ArgFilter,
+  type ArgOperator,
+  type ArgSpec,
+  type ArgType,
+  type BinaryFilter,
+  type BinaryOperator,
+  type HookSpec,
+  type PidFilter,
+  type PolicyKind,
+  type PolicyMode,
+  type PolicySpec,
+  type RateLimitScope,
+  type Selector,
+  type SourcePos,
 } from './model.js';
 export { MAY_READ, MAY_WRITE, supportedHookNames } from './hooks.js';
 export { loadPolicyFile, loadPolicyText, policyKey, type LoadResult } from './load.js';
@@ -18,5 +34,9 @@ export { policiesWatching, targetCovers } from './watching.js';
 export { namedTokenIds } from './token-ids.js';
 export { checkPolicyFiles, type CheckResult, type PolicySummary } from './check.js';
 export {
-  GENERATE_ACTIONS, generatePolicy, type GenerateAccess, type GenerateAction, type GenerateOptions,
+  GENERATE_ACTIONS,
+  generatePolicy,
+  type GenerateAccess,
+  type GenerateAction,
+  type GenerateOptions,
 } from './generate.js';

@@ -26,8 +26,7 @@ export interface ArgSpec {
   label?: string;
 }
 
-export type ArgOperator =
-  | 'Equal' | 'NotEqual' | 'Prefix' | 'NotPrefix' | 'Postfix' | 'NotPostfix' | 'Mask';
+export type ArgOperator = 'Equal' | 'NotEqual' | 'Prefix' | 'NotPrefix' | 'Postfix' | 'NotPostfix' | 'Mask';
 
 export interface ArgFilter {
   /** Refers to the args entry with this `index`, as Tetragon resolves it. */

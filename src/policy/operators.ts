@@ -5,17 +5,11 @@ import type { ArgOperator, BinaryOperator } from './model.js';
  * short forms its parser knows (eq, neq).
  */
 
-export const ARG_OPERATORS: readonly ArgOperator[] = [
-  'Equal', 'NotEqual', 'Prefix', 'NotPrefix', 'Postfix', 'NotPostfix', 'Mask',
-];
-export const PATH_OPERATORS: readonly ArgOperator[] = [
-  'Equal', 'NotEqual', 'Prefix', 'NotPrefix', 'Postfix', 'NotPostfix',
-];
+export const ARG_OPERATORS: readonly ArgOperator[] = ['Equal', 'NotEqual', 'Prefix', 'NotPrefix', 'Postfix', 'NotPostfix', 'Mask'];
+export const PATH_OPERATORS: readonly ArgOperator[] = ['Equal', 'NotEqual', 'Prefix', 'NotPrefix', 'Postfix', 'NotPostfix'];
 export const INT_OPERATORS: readonly ArgOperator[] = ['Equal', 'NotEqual', 'Mask'];
 
-export const BINARY_OPERATORS: readonly BinaryOperator[] = [
-  'In', 'NotIn', 'Prefix', 'NotPrefix', 'Postfix', 'NotPostfix',
-];
+export const BINARY_OPERATORS: readonly BinaryOperator[] = ['In', 'NotIn', 'Prefix', 'NotPrefix', 'Postfix', 'NotPostfix'];
 export const PID_OPERATORS = ['In', 'NotIn'] as const;
 
 const ALIASES: Record<string, string> = { eq: 'Equal', neq: 'NotEqual' };

@@ -24,11 +24,17 @@ export class PolicySet {
     }
     const conflicts = result.policies
       .filter((p) => taken.has(policyKey(p)))
-      .map((p) => new PolicyError(p.file, p.pos.name.line, p.pos.name.column, 'metadata.name',
-        `policy ${policyKey(p)} is already defined in ${taken.get(policyKey(p))}`));
-    const merged: LoadResult = conflicts.length
-      ? { ...result, policies: [], errors: [...result.errors, ...conflicts] }
-      : result;
+      .map(
+        (p) =>
+          new PolicyError(
+            p.file,
+            p.pos.name.line,
+            p.pos.name.column,
+            'metadata.name',
+            `policy ${policyKey(p)} is already defined in ${taken.get(policyKey(p))}`,
+          ),
+      );
+    const merged: LoadResult = conflicts.length ? { ...result, policies: [], errors: [...result.errors, ...conflicts] } : result;
     this.files.set(result.file, merged);
     return merged;
   }

@@ -57,7 +57,6 @@ export class PostRateLimiter {
 }
 
 function rateKey(match: Match, event: FileAccessEvent, scope: 'thread' | 'process' | 'global'): string {
-  const who =
-    scope === 'global' ? '*' : scope === 'process' ? `p${event.process.pid}` : `t${event.process.tid ?? event.process.pid}`;
+  const who = scope === 'global' ? '*' : scope === 'process' ? `p${event.process.pid}` : `t${event.process.tid ?? event.process.pid}`;
   return [match.namespace ?? '', match.policy, match.hookIndex, match.selector, who, event.dev, event.ino, event.access].join('\0');
 }

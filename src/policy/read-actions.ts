@@ -2,17 +2,9 @@ import type { Cursor, Fields } from './reader.js';
 import type { Action, ActionName, RateLimitScope } from './model.js';
 import { canonicalName } from './operators.js';
 
-const ACTIONS: readonly ActionName[] = [
-  'Post', 'NoPost', 'GetUrl', 'DnsLookup', 'Sigkill', 'Override', 'Signal',
-];
-const TETRAGON_ONLY_ACTIONS = [
-  'FollowFD', 'UnfollowFD', 'CopyFD', 'TrackSock', 'UntrackSock', 'NotifyEnforcer',
-  'CleanupEnforcerNotification', 'Set',
-];
-const ACTION_FIELDS = [
-  'action', 'argUrl', 'argFqdn', 'argError', 'argSig', 'rateLimit', 'rateLimitScope',
-  'kernelStackTrace', 'userStackTrace', 'imaHash',
-];
+const ACTIONS: readonly ActionName[] = ['Post', 'NoPost', 'GetUrl', 'DnsLookup', 'Sigkill', 'Override', 'Signal'];
+const TETRAGON_ONLY_ACTIONS = ['FollowFD', 'UnfollowFD', 'CopyFD', 'TrackSock', 'UntrackSock', 'NotifyEnforcer', 'CleanupEnforcerNotification', 'Set'];
+const ACTION_FIELDS = ['action', 'argUrl', 'argFqdn', 'argError', 'argSig', 'rateLimit', 'rateLimitScope', 'kernelStackTrace', 'userStackTrace', 'imaHash'];
 /** Which fields each action takes; any other is a mistake worth reporting. */
 const FIELDS_OF: Record<ActionName, readonly string[]> = {
   Post: ['rateLimit', 'rateLimitScope', 'kernelStackTrace', 'userStackTrace', 'imaHash'],
@@ -151,9 +143,5 @@ export function isHttpUrl(text: string): boolean {
 
 function isHostname(text: string): boolean {
   const name = text.endsWith('.') ? text.slice(0, -1) : text;
-  return (
-    name.length > 0 &&
-    name.length <= 253 &&
-    name.split('.').every((label) => /^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?$/i.test(label))
-  );
+  return name.length > 0 && name.length <= 253 && name.split('.').every((label) => /^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?$/i.test(label));
 }

@@ -1,17 +1,31 @@
 import type { Cursor } from './reader.js';
 import {
-  API_VERSION, POLICY_KINDS, type ArgSpec, type ArgType, type HookSpec, type PolicyKind,
-  type PolicyMode, type PolicySpec, type SourcePos,
+  API_VERSION,
+  POLICY_KINDS,
+  type ArgSpec,
+  type ArgType,
+  type HookSpec,
+  type PolicyKind,
+  type PolicyMode,
+  type PolicySpec,
+  type SourcePos,
 } from './model.js';
-import {
-  ARG_TYPES, AUTO_TYPE, TYPES_FOR_PARAM, findHook, supportedHookNames, type HookInfo,
-} from './hooks.js';
+import { ARG_TYPES, AUTO_TYPE, TYPES_FOR_PARAM, findHook, supportedHookNames, type HookInfo } from './hooks.js';
 import { readSelectors } from './read-selectors.js';
 
 /** Metadata Kubernetes itself writes into objects (`kubectl get -o yaml`): accepted, unused. */
 const METADATA_FIELDS = [
-  'name', 'namespace', 'labels', 'annotations', 'uid', 'resourceVersion', 'generation',
-  'creationTimestamp', 'managedFields', 'finalizers', 'ownerReferences',
+  'name',
+  'namespace',
+  'labels',
+  'annotations',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'managedFields',
+  'finalizers',
+  'ownerReferences',
 ];
 const NAME_PATTERN = /^[A-Za-z0-9]([A-Za-z0-9._-]{0,251}[A-Za-z0-9])?$/;
 const KPROBE_FIELDS = ['call', 'syscall', 'return', 'args', 'returnArg', 'selectors', 'message', 'tags', 'ignore'];
@@ -42,10 +56,7 @@ export function readPolicy(root: Cursor): PolicySpec | undefined {
   const spec = specAt?.fields(['kprobes', 'lsmhooks', 'options']);
   if (!spec) return undefined;
   const mode = readMode(spec.get('options'));
-  const hooks = [
-    ...readHooks(spec.get('kprobes'), 'kprobe'),
-    ...readHooks(spec.get('lsmhooks'), 'lsmhook'),
-  ];
+  const hooks = [...readHooks(spec.get('kprobes'), 'kprobe'), ...readHooks(spec.get('lsmhooks'), 'lsmhook')];
   if (!spec.has('kprobes') && !spec.has('lsmhooks')) spec.at.error('needs kprobes or lsmhooks');
   if (!meta || !specAt || mode === undefined) return undefined;
   const { namePos, ...names } = meta;
@@ -134,8 +145,15 @@ function readHook(item: Cursor, kind: HookInfo['kind']): HookSpec | undefined {
   }
   const selectors = readSelectors(fields.get('selectors'), info, args);
   const hook: HookSpec = {
-    kind, call: name, syscall: syscall ?? true, args, selectors, tags: tags ?? [],
-    field: item.field, pos: item.pos, accesses: info.accesses,
+    kind,
+    call: name,
+    syscall: syscall ?? true,
+    args,
+    selectors,
+    tags: tags ?? [],
+    field: item.field,
+    pos: item.pos,
+    accesses: info.accesses,
   };
   if (message.present) {
     const text = message.string();

@@ -2,10 +2,7 @@ import type { Cursor } from './reader.js';
 import type { ArgFilter, ArgSpec, BinaryFilter, HookSpec, PidFilter, Selector } from './model.js';
 import { isPathValued, type HookInfo } from './hooks.js';
 import { readActions } from './read-actions.js';
-import {
-  ARG_OPERATORS, BINARY_OPERATORS, INT_OPERATORS, PATH_OPERATORS, PID_OPERATORS, canonicalName,
-  parseIntegerValue,
-} from './operators.js';
+import { ARG_OPERATORS, BINARY_OPERATORS, INT_OPERATORS, PATH_OPERATORS, PID_OPERATORS, canonicalName, parseIntegerValue } from './operators.js';
 
 // Limits from Tetragon's selector compiler, kept so a policy that loads here loads there too.
 export const MAX_SELECTORS = 5;
@@ -13,9 +10,7 @@ const MAX_MATCH_ARGS = 5;
 const MAX_MATCH_BINARIES = 1;
 const MAX_PID = 0xffffffff;
 
-const SELECTOR_FIELDS = [
-  'matchArgs', 'matchBinaries', 'matchParentBinaries', 'matchPIDs', 'matchActions', 'label',
-];
+const SELECTOR_FIELDS = ['matchArgs', 'matchBinaries', 'matchParentBinaries', 'matchPIDs', 'matchActions', 'label'];
 
 export function readSelectors(list: Cursor, hook: HookInfo, args: ArgSpec[]): HookSpec['selectors'] {
   const items = list.items() ?? [];

@@ -8,13 +8,46 @@ import type { SourcePos } from './model.js';
 
 /** Tetragon fields Tripline recognises but cannot honour; named so the message says so. */
 const TETRAGON_ONLY_FIELDS = new Set([
-  'tracepoints', 'uprobes', 'usdts', 'fentries', 'lists', 'enforcers', 'loader', 'podSelector',
-  'containerSelector', 'hostSelector', 'nodeSelector', 'selectorsMacros', 'data',
-  'returnArgAction', 'matchData', 'matchReturnArgs', 'matchReturnActions', 'matchNamespaces',
-  'matchNamespaceChanges', 'matchCapabilities', 'matchCapabilityChanges', 'matchWorkloads',
-  'macros', 'resolve', 'sizeArgIndex', 'returnCopy', 'maxData', 'source', 'btfType',
-  'btfTypeModule', 'args', 'argFd', 'argName', 'argSock', 'argIndex', 'argValue', 'argRegs',
-  'argNewSymbol', 'argNewAddr', 'argNewOffset',
+  'tracepoints',
+  'uprobes',
+  'usdts',
+  'fentries',
+  'lists',
+  'enforcers',
+  'loader',
+  'podSelector',
+  'containerSelector',
+  'hostSelector',
+  'nodeSelector',
+  'selectorsMacros',
+  'data',
+  'returnArgAction',
+  'matchData',
+  'matchReturnArgs',
+  'matchReturnActions',
+  'matchNamespaces',
+  'matchNamespaceChanges',
+  'matchCapabilities',
+  'matchCapabilityChanges',
+  'matchWorkloads',
+  'macros',
+  'resolve',
+  'sizeArgIndex',
+  'returnCopy',
+  'maxData',
+  'source',
+  'btfType',
+  'btfTypeModule',
+  'args',
+  'argFd',
+  'argName',
+  'argSock',
+  'argIndex',
+  'argValue',
+  'argRegs',
+  'argNewSymbol',
+  'argNewAddr',
+  'argNewOffset',
 ]);
 
 /** Where problems go while one document is read. */
@@ -114,9 +147,7 @@ export class Cursor {
   items(): Cursor[] | undefined {
     if (!this.present) return [];
     if (!isSeq(this.node)) return this.error(`expected a list, got ${describe(this.node)}`);
-    return this.node.items.map(
-      (item, i) => new Cursor(this.ctx, item as Node | null, `${this.field}[${i}]`, this.offset),
-    );
+    return this.node.items.map((item, i) => new Cursor(this.ctx, item as Node | null, `${this.field}[${i}]`, this.offset));
   }
 
   string(): string | undefined {
@@ -171,10 +202,7 @@ export class Fields {
 
   /** The cursor for `key`; when absent it points at the mapping itself. */
   get(key: string): Cursor {
-    return (
-      this.children.get(key) ??
-      new Cursor(this.at.ctx, null, join(this.at.field, key), this.at.offset)
-    );
+    return this.children.get(key) ?? new Cursor(this.at.ctx, null, join(this.at.field, key), this.at.offset);
   }
 
   /** A boolean that takes `absent` when missing; undefined (reported) when not a boolean. */

@@ -25,15 +25,7 @@ export async function ensureAdminKey(keys: ApiKeyRepository, log: Logger, config
   const { key } = await keys.create('admin (generated at first start)', 'admin', 'generated');
   log.warn('no admin key was in force: generated one and printed it once on standard error');
   print(
-    [
-      '',
-      '  Tripline admin API key (shown once; only its hash is stored):',
-      '',
-      `    ${key}`,
-      '',
-      `  Use it with:  export TRIPLINE_KEY=${key}`,
-      '',
-    ].join('\n'),
+    ['', '  Tripline admin API key (shown once; only its hash is stored):', '', `    ${key}`, '', `  Use it with:  export TRIPLINE_KEY=${key}`, ''].join('\n'),
   );
 }
 

@@ -53,7 +53,11 @@ export function heartbeatRefusal(agent: Agent, node: string): AgentReportRefused
 
 function refusal(event: AgentEvent, agent: Agent, tokens: Set<string>, now: number): Refusal | null {
   if (event.node !== agent.enrolledNode) {
-    return { id: event.id, reason: 'other_node', message: `claims node ${quoted(event.node)}; this agent key is enrolled for node ${quoted(agent.enrolledNode)}` };
+    return {
+      id: event.id,
+      reason: 'other_node',
+      message: `claims node ${quoted(event.node)}; this agent key is enrolled for node ${quoted(agent.enrolledNode)}`,
+    };
   }
   const time = (event.access ?? event.tamper)!.time;
   const at = Date.parse(time);
@@ -69,7 +73,11 @@ function refusal(event: AgentEvent, agent: Agent, tokens: Set<string>, now: numb
   // is on its way. The event time is capped above, so this cannot be claimed forever.
   const heartbeat = agent.lastHeartbeat === null ? null : Date.parse(agent.lastHeartbeat);
   if (heartbeat === null || at > heartbeat) {
-    return { id: event.id, reason: 'token_not_yet_reported', message: `token ${quoted(event.tokenId)} is named by no policy in this agent's last heartbeat; send a heartbeat first` };
+    return {
+      id: event.id,
+      reason: 'token_not_yet_reported',
+      message: `token ${quoted(event.tokenId)} is named by no policy in this agent's last heartbeat; send a heartbeat first`,
+    };
   }
   return { id: event.id, reason: 'token_not_loaded', message: `token ${quoted(event.tokenId)} is named by no policy this agent reports loaded` };
 }

@@ -42,7 +42,11 @@ export class AgentIngest {
     private readonly log: Logger,
     metrics: ServerMetrics,
   ) {
-    this.refusedCount = metrics.counter('tripline_agent_events_refused_total', 'Agent events and heartbeats refused, by reason (other node, future time, token not in its policies)', ['reason']);
+    this.refusedCount = metrics.counter(
+      'tripline_agent_events_refused_total',
+      'Agent events and heartbeats refused, by reason (other node, future time, token not in its policies)',
+      ['reason'],
+    );
   }
 
   /** One agent's batches, one at a time. */
@@ -74,7 +78,12 @@ export class AgentIngest {
     // duplicate even if the policy that produced it has been unloaded since.
     const sender = await this.agents.forKey(agent.id, agent.name);
     const refused = eventRefusals(sender, fresh.values());
-    if (refused.length > 0) throw this.refuse(sender, batchRefused(refused, events.length), refused.map((r) => r.reason));
+    if (refused.length > 0)
+      throw this.refuse(
+        sender,
+        batchRefused(refused, events.length),
+        refused.map((r) => r.reason),
+      );
     const tokens = await this.liveFileTokens([...fresh.values()].map((e) => e.tokenId));
     const writes: Promise<'accepted' | 'duplicate'>[] = [];
     const ignoredTokens = new Set<string>();
@@ -95,7 +104,10 @@ export class AgentIngest {
     }
     await this.agents.recordEvents(agent.id, result.accepted, undefined, agent.name);
     if (ignoredTokens.size > 0) {
-      this.log.info({ agentId: agent.id, ignored: result.ignored, tokens: [...ignoredTokens].slice(0, 20) }, 'agent events for no live file token were ignored');
+      this.log.info(
+        { agentId: agent.id, ignored: result.ignored, tokens: [...ignoredTokens].slice(0, 20) },
+        'agent events for no live file token were ignored',
+      );
     }
     // What was stored stays stored; the agent sends the batch again and those count as duplicates.
     if (failure) throw failure.reason;
@@ -117,8 +129,10 @@ export class AgentIngest {
     for (const [reason, n] of Object.entries(reasons)) this.refusedCount.inc({ reason }, n);
     // Waiting for a heartbeat is routine; anything else is a misconfigured agent or a stolen key.
     const level = error.retryable ? 'info' : 'warn';
-    this.log[level]({ agentId: agent.id, agent: agent.name, enrolledNode: agent.enrolledNode, reasons, status: error.status, reason: error.message },
-      'agent report refused');
+    this.log[level](
+      { agentId: agent.id, agent: agent.name, enrolledNode: agent.enrolledNode, reasons, status: error.status, reason: error.message },
+      'agent report refused',
+    );
     return error;
   }
 

@@ -45,7 +45,7 @@ export class ClientAddressResolver {
     const socketAddress = normalizeAddress(peer);
     if (!this.any || !this.isTrusted(socketAddress)) return socketAddress;
     const forwarded = headers['x-forwarded-for'];
-    const chain = (Array.isArray(forwarded) ? forwarded.join(',') : forwarded ?? '')
+    const chain = (Array.isArray(forwarded) ? forwarded.join(',') : (forwarded ?? ''))
       .split(',')
       .map((part) => normalizeAddress(part.trim()))
       .filter((part) => isIP(part) !== 0);

@@ -63,11 +63,16 @@ export function createServices(store: Store, log: Logger, config: ServicesConfig
   const metrics = new ServerMetrics();
   if (store.walStatus) walMetrics(metrics, store.walStatus);
   const tokens = new TokenService(store.db, config.artifacts, store.reader);
-  const flood: FloodSettings = { threshold: config.flood?.threshold ?? FLOOD_DEFAULTS.threshold, sampleEvery: config.flood?.sampleEvery ?? FLOOD_DEFAULTS.sampleEvery };
+  const flood: FloodSettings = {
+    threshold: config.flood?.threshold ?? FLOOD_DEFAULTS.threshold,
+    sampleEvery: config.flood?.sampleEvery ?? FLOOD_DEFAULTS.sampleEvery,
+  };
   // Names this server in its hit announcements, so it does not show its own hits twice.
   const origin = randomUUID();
   const pgListener = config.listenUrl
-    ? new PgListener(config.listenUrl, (error) => log.warn({ err: error }, 'lost the PostgreSQL notification connection; reconnecting (deliveries are polled meanwhile)'))
+    ? new PgListener(config.listenUrl, (error) =>
+        log.warn({ err: error }, 'lost the PostgreSQL notification connection; reconnecting (deliveries are polled meanwhile)'),
+      )
     : undefined;
   const hitWriter = new HitWriter(store.db, { durableCommit: store.durableCommit, flood, announceAs: pgListener ? origin : undefined, dialect: store.dialect });
   const alerting = createAlerting({

@@ -29,5 +29,8 @@ export function sourcePrefix(address: string): string {
   if (family === 4) return `${address.slice(0, address.lastIndexOf('.'))}.0/${SOURCE_PREFIX_BITS.ipv4}`;
   if (family !== 6) return address;
   const groups = ipv6Groups(address);
-  return `${groups.slice(0, 3).map((g) => g.toString(16)).join(':')}:${(groups[3]! & 0xff00).toString(16)}::/${SOURCE_PREFIX_BITS.ipv6}`;
+  return `${groups
+    .slice(0, 3)
+    .map((g) => g.toString(16))
+    .join(':')}:${(groups[3]! & 0xff00).toString(16)}::/${SOURCE_PREFIX_BITS.ipv6}`;
 }

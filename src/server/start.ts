@@ -122,9 +122,11 @@ export async function startServer(options: ServerOptions, log: Logger = pino({ l
       dns = await startDnsServer({ ...options.dns, host: options.dns.host ?? options.listen.host }, services.recorder, services.metrics, log);
       artifacts.dnsZone = dns.zone.name;
     }
-    await app.listen({ host: options.adminListen.host, port: options.adminListen.port, listenTextResolver: (address) => `admin listener at ${address}` }).catch((error: unknown) => {
-      throw listenFailed('--admin-listen', options.adminListen, error);
-    });
+    await app
+      .listen({ host: options.adminListen.host, port: options.adminListen.port, listenTextResolver: (address) => `admin listener at ${address}` })
+      .catch((error: unknown) => {
+        throw listenFailed('--admin-listen', options.adminListen, error);
+      });
     const adminUrl = listenerUrl(options.adminListen.host, (app.server.address() as AddressInfo).port);
     const url = await listen(trigger, options.listen, '--listen');
     if (!dashboardUrl) dashboardUrl = adminUrl;
@@ -133,7 +135,10 @@ export async function startServer(options: ServerOptions, log: Logger = pino({ l
       artifacts.publicUrl = url;
       log.warn({ publicUrl: url }, 'no --public-url given: trigger URLs point at the trigger listener; set --public-url to the address attackers will reach');
     }
-    log.info({ url, adminUrl, node: process.version, store: store.location, dialect: store.dialect, publicUrl: artifacts.publicUrl, dashboardUrl }, 'tripline server listening');
+    log.info(
+      { url, adminUrl, node: process.version, store: store.location, dialect: store.dialect, publicUrl: artifacts.publicUrl, dashboardUrl },
+      'tripline server listening',
+    );
     // Pending deliveries (from before a restart, or from other servers) start going out now.
     services.pgListener?.start();
     services.alerting.dispatcher.start();

@@ -9,10 +9,20 @@ export function walMetrics(metrics: ServerMetrics, walStatus: () => WalStatus): 
   metrics.gauge('tripline_sqlite_checkpoint_lag_frames', 'WAL frames not yet copied into the database file at the last checkpoint.', [], (gauge) => {
     gauge.set(walStatus().lagFrames);
   });
-  metrics.gauge('tripline_sqlite_seconds_since_complete_checkpoint', 'Seconds since a checkpoint last copied every WAL frame into the database file.', [], (gauge) => {
-    gauge.set(walStatus().secondsSinceComplete);
-  });
-  metrics.gauge('tripline_sqlite_checkpoint_thread_restarts', 'Checkpoint threads that died or hung and were replaced since the server started.', [], (gauge) => {
-    gauge.set(walStatus().workerRestarts);
-  });
+  metrics.gauge(
+    'tripline_sqlite_seconds_since_complete_checkpoint',
+    'Seconds since a checkpoint last copied every WAL frame into the database file.',
+    [],
+    (gauge) => {
+      gauge.set(walStatus().secondsSinceComplete);
+    },
+  );
+  metrics.gauge(
+    'tripline_sqlite_checkpoint_thread_restarts',
+    'Checkpoint threads that died or hung and were replaced since the server started.',
+    [],
+    (gauge) => {
+      gauge.set(walStatus().workerRestarts);
+    },
+  );
 }

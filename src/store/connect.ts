@@ -112,11 +112,7 @@ async function openPostgres(url: string): Promise<Kysely<Database>> {
     client.release();
   } catch (error) {
     await pool.end().catch(() => undefined);
-    throw new StoreError(
-      `cannot reach PostgreSQL at ${redactLocation(url)}: ${(error as Error).message}`,
-      { location: redactLocation(url) },
-      error,
-    );
+    throw new StoreError(`cannot reach PostgreSQL at ${redactLocation(url)}: ${(error as Error).message}`, { location: redactLocation(url) }, error);
   }
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
@@ -127,11 +123,7 @@ export async function migrate(db: Kysely<Database>, location: string): Promise<v
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
-    throw new StoreError(
-      `migration ${failed} failed on ${location}: ${(error as Error).message ?? String(error)}`,
-      { location, migration: failed },
-      error,
-    );
+    throw new StoreError(`migration ${failed} failed on ${location}: ${(error as Error).message ?? String(error)}`, { location, migration: failed }, error);
   }
 }
 
@@ -155,7 +147,15 @@ export async function openStore(location: string = DEFAULT_SQLITE_PATH, options:
     throw error;
   }
   if (dialect === 'postgres') {
-    return { db, reader: db, dialect, location: safeLocation, durableCommit: plainCommit(db), unsyncedCommit: postgresUnsyncedCommit(db), close: () => db.destroy() };
+    return {
+      db,
+      reader: db,
+      dialect,
+      location: safeLocation,
+      durableCommit: plainCommit(db),
+      unsyncedCommit: postgresUnsyncedCommit(db),
+      close: () => db.destroy(),
+    };
   }
   const file = resolve(location);
   const log = options.log ?? stderrLog;

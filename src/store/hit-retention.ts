@@ -58,12 +58,19 @@ export class HitRetention {
   /** One pass; resolves with the number of hit details dropped. */
   async runOnce(): Promise<number> {
     const now = this.clock();
-    await this.db.deleteFrom('hit_source_counts').where('minute', '<', minuteOf(new Date(now - SOURCE_COUNTS_KEPT_MS).toISOString())).execute();
+    await this.db
+      .deleteFrom('hit_source_counts')
+      .where('minute', '<', minuteOf(new Date(now - SOURCE_COUNTS_KEPT_MS).toISOString()))
+      .execute();
     const over = new Date(now - HOUR_MS).toISOString();
     await this.db
       .deleteFrom('alert_folded_keys')
       .where('alert_id', 'in', (eb) =>
-        eb.selectFrom('alerts').select('id').where('window_end', '<', over).where('id', 'in', (inner) => inner.selectFrom('alert_folded_keys').select('alert_id')),
+        eb
+          .selectFrom('alerts')
+          .select('id')
+          .where('window_end', '<', over)
+          .where('id', 'in', (inner) => inner.selectFrom('alert_folded_keys').select('alert_id')),
       )
       .execute();
     if (this.options.retentionMs === undefined) return 0;
@@ -95,7 +102,14 @@ export class HitRetention {
         .execute();
       if (ids.length === 0) return dropped;
       const deleted = await this.db.transaction().execute(async (trx) => {
-        const result = await trx.deleteFrom('hits').where('id', 'in', ids.map((row) => row.id)).executeTakeFirst();
+        const result = await trx
+          .deleteFrom('hits')
+          .where(
+            'id',
+            'in',
+            ids.map((row) => row.id),
+          )
+          .executeTakeFirst();
         const n = Number(result.numDeletedRows);
         await trx
           .updateTable('tokens')

@@ -88,7 +88,12 @@ async function countSources(trx: Transaction<Database>, tokenId: string, minute:
  * the hits' transaction, whose row locks on the counts make batches on several servers number
  * their hits without gaps or repeats.
  */
-export async function countAndSample(trx: Transaction<Database>, hits: Hit[], settings: FloodSettings, always: (hit: Hit) => boolean = () => false): Promise<Hit[]> {
+export async function countAndSample(
+  trx: Transaction<Database>,
+  hits: Hit[],
+  settings: FloodSettings,
+  always: (hit: Hit) => boolean = () => false,
+): Promise<Hit[]> {
   const byMinute = new Map<string, Hit[]>();
   for (const hit of hits) {
     const key = `${hit.tokenId}\n${minuteOf(hit.at)}`;
@@ -102,7 +107,12 @@ export async function countAndSample(trx: Transaction<Database>, hits: Hit[], se
   return kept;
 }
 
-async function sampleMinute(trx: Transaction<Database>, group: Hit[], { threshold, sampleEvery }: FloodSettings, always: (hit: Hit) => boolean): Promise<Hit[]> {
+async function sampleMinute(
+  trx: Transaction<Database>,
+  group: Hit[],
+  { threshold, sampleEvery }: FloodSettings,
+  always: (hit: Hit) => boolean,
+): Promise<Hit[]> {
   const tokenId = group[0]!.tokenId;
   const minute = minuteOf(group[0]!.at);
   const { rows } = await countMinute.execute(trx, { tokenId, minute, hits: group.length });
@@ -122,18 +132,19 @@ async function sampleMinute(trx: Transaction<Database>, group: Hit[], { threshol
       if (total === n) newSources += 1;
       sourceOrdinals.set(source, total - n);
     }
-  } else for (const source of [...perSource.keys()].sort()) {
-    const n = perSource.get(source)!;
-    const values = { tokenId, minute, source, hits: n };
-    if (Number(before.sources) + newSources < TRACKED_SOURCES) {
-      const total = Number((await countSource.execute(trx, values)).rows[0]!.hits);
-      if (total === n) newSources += 1;
-      sourceOrdinals.set(source, total - n);
-    } else {
-      const row = (await countTrackedSource.execute(trx, values)).rows[0];
-      if (row) sourceOrdinals.set(source, Number(row.hits) - n);
+  } else
+    for (const source of [...perSource.keys()].sort()) {
+      const n = perSource.get(source)!;
+      const values = { tokenId, minute, source, hits: n };
+      if (Number(before.sources) + newSources < TRACKED_SOURCES) {
+        const total = Number((await countSource.execute(trx, values)).rows[0]!.hits);
+        if (total === n) newSources += 1;
+        sourceOrdinals.set(source, total - n);
+      } else {
+        const row = (await countTrackedSource.execute(trx, values)).rows[0];
+        if (row) sourceOrdinals.set(source, Number(row.hits) - n);
+      }
     }
-  }
 
   const keptCeiling = threshold * KEPT_CEILING_FACTOR;
   const kept: Hit[] = [];

@@ -274,7 +274,12 @@ export class HitWriter {
     await this.commitDurably(async (trx) => {
       const started = performance.now();
       const target = this.loneHitWork.sample();
-      await trx.executeQuery(CompiledQuery.raw(this.insertStatement(trx, 1), HIT_COLUMNS.map((column) => standIn[column])));
+      await trx.executeQuery(
+        CompiledQuery.raw(
+          this.insertStatement(trx, 1),
+          HIT_COLUMNS.map((column) => standIn[column]),
+        ),
+      );
       await removeStandIn.execute(trx, { id: standIn.id });
       for (let i = 0; i < MAX_FILLER_STATEMENTS && performance.now() - started < target; i++) await rawStatement(trx, 'select 1');
     });
@@ -284,7 +289,10 @@ export class HitWriter {
   private insertStatement(trx: Transaction<Database>, rows: number): string {
     let text = this.insertSql.get(rows);
     if (!text) {
-      text = trx.insertInto('hits').values(Array.from({ length: rows }, () => PLACEHOLDER_ROW)).compile().sql;
+      text = trx
+        .insertInto('hits')
+        .values(Array.from({ length: rows }, () => PLACEHOLDER_ROW))
+        .compile().sql;
       this.insertSql.set(rows, text);
     }
     return text;
@@ -320,15 +328,16 @@ export class HitWriter {
       }
       for (const hit of kept) perToken.get(hit.tokenId)!.kept += 1;
       if (this.postgres) await storePostgresBatch(trx, kept, perToken, this.announceAs);
-      else for (let start = 0; start < kept.length; start += ROWS_PER_INSERT) {
-        const chunk = kept.slice(start, start + ROWS_PER_INSERT);
-        const parameters: unknown[] = [];
-        for (const hit of chunk) {
-          const row = hitToRow(hit);
-          for (const column of HIT_COLUMNS) parameters.push(row[column]);
+      else
+        for (let start = 0; start < kept.length; start += ROWS_PER_INSERT) {
+          const chunk = kept.slice(start, start + ROWS_PER_INSERT);
+          const parameters: unknown[] = [];
+          for (const hit of chunk) {
+            const row = hitToRow(hit);
+            for (const column of HIT_COLUMNS) parameters.push(row[column]);
+          }
+          await trx.executeQuery(CompiledQuery.raw(this.insertStatement(trx, chunk.length), parameters));
         }
-        await trx.executeQuery(CompiledQuery.raw(this.insertStatement(trx, chunk.length), parameters));
-      }
       if (!this.postgres) for (const [tokenId, entry] of perToken) await countHits.execute(trx, { tokenId, ...entry });
       if (hits.length === 1) this.loneHitWork.add(performance.now() - started);
     });

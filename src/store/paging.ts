@@ -73,6 +73,10 @@ export async function pageNewestFirst<R extends { id: string }, T>(
     // seek to, where the "or" alone makes both dialects walk the index from the top to the cursor.
     query = query.where(sql<boolean>`${key} <= ${after.key} and (${key} < ${after.key} or (${key} = ${after.key} and ${sql.ref('id')} < ${after.id}))`);
   }
-  const rows = await query.orderBy(key, 'desc').orderBy(sql.ref('id'), 'desc').limit(limit + 1).execute();
+  const rows = await query
+    .orderBy(key, 'desc')
+    .orderBy(sql.ref('id'), 'desc')
+    .limit(limit + 1)
+    .execute();
   return toPage(rows, limit, (row) => ({ key: String((row as Record<string, unknown>)[keyColumn]), id: row.id }), map);
 }

@@ -38,7 +38,11 @@ export class PgListener {
       handlers = new Set();
       this.channels.set(channel, handlers);
       const client = this.client;
-      if (client) void client.query(`LISTEN ${channel}`).then(() => handler.ready?.(), () => undefined);
+      if (client)
+        void client.query(`LISTEN ${channel}`).then(
+          () => handler.ready?.(),
+          () => undefined,
+        );
     }
     handlers.add(handler);
     return () => {

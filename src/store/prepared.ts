@@ -26,8 +26,9 @@ export class PreparedQuery<P extends Record<string, unknown>, R = unknown> {
     if (!entry) {
       const markers = new Proxy({} as P, { get: (_target, name) => `${MARK}${String(name)}` });
       const query = this.build(db, markers).compile();
-      const slots = query.parameters.map((parameter): Slot<P> =>
-        typeof parameter === 'string' && parameter.startsWith(MARK) ? { name: parameter.slice(MARK.length) as keyof P } : { value: parameter },
+      const slots = query.parameters.map(
+        (parameter): Slot<P> =>
+          typeof parameter === 'string' && parameter.startsWith(MARK) ? { name: parameter.slice(MARK.length) as keyof P } : { value: parameter },
       );
       entry = { sql: query.sql, slots };
       this.compiled.set(dialect, entry);

@@ -243,7 +243,12 @@ export class SqliteCheckpointer {
       this.failures += 1;
       if (now - this.lastFailureLogAt >= LOG_INTERVAL_MS) {
         this.lastFailureLogAt = now;
-        this.options.warn('a checkpoint failed; the WAL grows until one succeeds', { file: this.file, mode: report.mode, error: report.error, failures: this.failures });
+        this.options.warn('a checkpoint failed; the WAL grows until one succeeds', {
+          file: this.file,
+          mode: report.mode,
+          error: report.error,
+          failures: this.failures,
+        });
       }
       return;
     }

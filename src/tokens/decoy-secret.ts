@@ -10,7 +10,7 @@ import { BASE32_ALPHABET as BASE32 } from './base32.js';
 
 const ID_BITS = BigInt(TOKEN_ID_LENGTH * 5);
 /** Hex digits that hold an id's 130 bits; the rest of a 40-digit token is random. */
-const ID_HEX_DIGITS = Math.ceil(TOKEN_ID_LENGTH * 5 / 4);
+const ID_HEX_DIGITS = Math.ceil((TOKEN_ID_LENGTH * 5) / 4);
 const HEX_TOKEN_LENGTH = 40;
 
 function idToBigInt(id: string): bigint {
@@ -35,7 +35,12 @@ function bigIntToId(value: bigint): string {
 export function hexSecretFor(id: string): string {
   if (!isTokenIdShape(id)) throw new Error(`not a token id: ${id}`);
   const head = idToBigInt(id).toString(16).padStart(ID_HEX_DIGITS, '0');
-  return head + randomBytes(4).toString('hex').slice(0, HEX_TOKEN_LENGTH - ID_HEX_DIGITS);
+  return (
+    head +
+    randomBytes(4)
+      .toString('hex')
+      .slice(0, HEX_TOKEN_LENGTH - ID_HEX_DIGITS)
+  );
 }
 
 /** The token id a hexSecretFor() secret carries, or undefined for any other text. */

@@ -16,7 +16,7 @@ export const envTokenKind: TokenKind = {
   kind: 'env',
   title: '.env file: service URLs and API keys that alert when used',
   describeHit: describeCredentialHit,
-  optionFields: [{ name: 'service', label: 'Service name', type: 'text', placeholder: 'billing-service', help: 'Named in the file\'s header comment.' }],
+  optionFields: [{ name: 'service', label: 'Service name', type: 'text', placeholder: 'billing-service', help: "Named in the file's header comment." }],
   prepare(id, input) {
     const service = stringOption(input, 'service', /^[a-z0-9][a-z0-9-]{0,62}$/, 'a lower-case service name (letters, digits, "-")') ?? pick(SERVICES);
     const credentials: DecoyCredential[] = [

@@ -72,7 +72,14 @@ export const fileTokenKind: TokenKind = {
   kind: 'file',
   title: 'Decoy file: alerts with the process, user and host when anything reads or writes it',
   optionFields: [
-    { name: 'path', label: 'Path on the host', type: 'text', required: true, placeholder: '/root/.ssh/id_ed25519', help: 'Absolute path of the file the agent watches.' },
+    {
+      name: 'path',
+      label: 'Path on the host',
+      type: 'text',
+      required: true,
+      placeholder: '/root/.ssh/id_ed25519',
+      help: 'Absolute path of the file the agent watches.',
+    },
     {
       name: 'decoyKind',
       label: 'Decoy content',

@@ -9,14 +9,33 @@ import { configString, publicUrlOf, stringOption } from './options.js';
  * on Tripline. The token carries the token id, so a clone of any repository with it fires.
  */
 const USERS = ['deploy-bot', 'ci-deploy', 'build-agent', 'svc-release', 'jenkins', 'gitops-sync', 'release-bot'];
-const REPOSITORIES = ['platform/infrastructure', 'ops/terraform-live', 'infra/k8s-manifests', 'backend/payments-service', 'ops/secrets', 'platform/deploy-scripts'];
+const REPOSITORIES = [
+  'platform/infrastructure',
+  'ops/terraform-live',
+  'infra/k8s-manifests',
+  'backend/payments-service',
+  'ops/secrets',
+  'platform/deploy-scripts',
+];
 
 const USER_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const REPOSITORY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}(\/[A-Za-z0-9][A-Za-z0-9._-]{0,99}){0,3}$/;
 
 export const GIT_DECOY_FIELDS: TokenOptionField[] = [
-  { name: 'username', label: 'User name', type: 'text', placeholder: 'deploy-bot', help: 'The decoy user the hit will name; a plausible one is chosen when empty.' },
-  { name: 'repository', label: 'Repository path', type: 'text', placeholder: 'platform/infrastructure', help: 'The repository the credential seems to be for.' },
+  {
+    name: 'username',
+    label: 'User name',
+    type: 'text',
+    placeholder: 'deploy-bot',
+    help: 'The decoy user the hit will name; a plausible one is chosen when empty.',
+  },
+  {
+    name: 'repository',
+    label: 'Repository path',
+    type: 'text',
+    placeholder: 'platform/infrastructure',
+    help: 'The repository the credential seems to be for.',
+  },
 ];
 
 export function prepareGitDecoy(id: string, input: TokenOptions): Record<string, unknown> {

@@ -23,7 +23,13 @@ export const kubeconfigTokenKind: TokenKind = {
   optionFields: [
     { name: 'cluster', label: 'Cluster name', type: 'text', placeholder: 'prod-eu-west-1' },
     { name: 'namespace', label: 'Namespace', type: 'text', placeholder: 'kube-system' },
-    { name: 'serviceAccount', label: 'Service account', type: 'text', placeholder: 'ci-deployer', help: 'The token claims to belong to this account; the hit names it.' },
+    {
+      name: 'serviceAccount',
+      label: 'Service account',
+      type: 'text',
+      placeholder: 'ci-deployer',
+      help: 'The token claims to belong to this account; the hit names it.',
+    },
   ],
   prepare(_id, input) {
     const cluster = stringOption(input, 'cluster', NAME_PATTERN, NAME_SHAPE) ?? pick(CLUSTERS);

@@ -48,9 +48,18 @@ describe('Tetragon export', () => {
     assert.equal(out.time, event.time);
     const k = out.process_kprobe;
     assert.deepEqual(k.process, {
-      exec_id: event.process.execId, pid: 77, uid: 1000, cwd: event.process.cwd, binary: '/usr/bin/cat',
-      arguments: '-n "my file"', flags: 'procFS', start_time: event.process.startTime, auid: 4294967295,
-      docker: 'abc123', parent_exec_id: 'cGFyZW50', tid: 78,
+      exec_id: event.process.execId,
+      pid: 77,
+      uid: 1000,
+      cwd: event.process.cwd,
+      binary: '/usr/bin/cat',
+      arguments: '-n "my file"',
+      flags: 'procFS',
+      start_time: event.process.startTime,
+      auid: 4294967295,
+      docker: 'abc123',
+      parent_exec_id: 'cGFyZW50',
+      tid: 78,
     });
     assert.equal(k.parent?.pid, 70);
     assert.equal(k.parent?.binary, '/usr/bin/bash');
@@ -86,7 +95,11 @@ describe('export file', () => {
     }
     await sink.close();
     assert.deepEqual((await readdir(dir)).sort(), ['events.json', 'events.json.1', 'events.json.2']);
-    const lines = async (name: string) => (await readFile(join(dir, name), 'utf8')).trim().split('\n').map((l) => (JSON.parse(l) as { n: number }).n);
+    const lines = async (name: string) =>
+      (await readFile(join(dir, name), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { n: number }).n);
     // 47 bytes a line: two fit under 100 bytes.
     assert.deepEqual(await lines('events.json'), [8, 9]);
     assert.deepEqual(await lines('events.json.1'), [6, 7]);

@@ -65,7 +65,10 @@ describe('OutboundActions', () => {
     assert.deepEqual(accepted, [true, true, true, false]);
     release();
     await outbound.idle();
-    assert.deepEqual(server.attempts.filter((r) => r.path.startsWith('/bounded/')).map((r) => r.path), ['/bounded/1', '/bounded/2', '/bounded/3']);
+    assert.deepEqual(
+      server.attempts.filter((r) => r.path.startsWith('/bounded/')).map((r) => r.path),
+      ['/bounded/1', '/bounded/2', '/bounded/3'],
+    );
   });
 
   it('makes the DNS query of a DnsLookup; a name that does not exist still counts as asked', async () => {

@@ -31,10 +31,22 @@ describe('PolicyDirectory', () => {
   });
 
   it('loads the good files, reports the bad one with file, line and field, and ignores other files', () => {
-    assert.deepEqual(policies.policies.policies.map((p) => p.name), ['a']);
+    assert.deepEqual(
+      policies.policies.policies.map((p) => p.name),
+      ['a'],
+    );
     const reports = policies.reports();
-    assert.deepEqual(reports.map((r) => [r.file, r.name, r.ok]), [[join(dir, 'a.yaml'), 'a', true], [join(dir, 'b.yml'), null, false]]);
-    assert.match(reports[1]!.errors[0]!, new RegExp(`^${join(dir, 'b.yml')}:\\d+:\\d+: spec\\.kprobes\\[0\\]\\.selectors\\[0\\]\\.matchArgs\\[0\\]\\.operator: `));
+    assert.deepEqual(
+      reports.map((r) => [r.file, r.name, r.ok]),
+      [
+        [join(dir, 'a.yaml'), 'a', true],
+        [join(dir, 'b.yml'), null, false],
+      ],
+    );
+    assert.match(
+      reports[1]!.errors[0]!,
+      new RegExp(`^${join(dir, 'b.yml')}:\\d+:\\d+: spec\\.kprobes\\[0\\]\\.selectors\\[0\\]\\.matchArgs\\[0\\]\\.operator: `),
+    );
   });
 
   it('follows added, fixed and removed files', async () => {
@@ -43,7 +55,10 @@ describe('PolicyDirectory', () => {
     await writeFile(join(dir, 'c.yaml'), policy({ name: 'c', path: '/srv/c', mask: '2' }));
     await unlink(join(dir, 'a.yaml'));
     await policies.rescan();
-    assert.deepEqual(policies.policies.policies.map((p) => p.name), ['b', 'c']);
+    assert.deepEqual(
+      policies.policies.policies.map((p) => p.name),
+      ['b', 'c'],
+    );
     assert.ok(changes > before);
     const unchanged = changes;
     await policies.rescan();
@@ -56,6 +71,12 @@ describe('PolicyDirectory', () => {
     const d = policies.reports().find((r) => r.file === join(dir, 'd.yaml'))!;
     assert.equal(d.ok, false);
     assert.match(d.errors[0]!, /already defined in .*b\.yml/);
-    assert.deepEqual(policies.policies.watches().map((w) => w.path).sort(), ['/srv/b', '/srv/c']);
+    assert.deepEqual(
+      policies.policies
+        .watches()
+        .map((w) => w.path)
+        .sort(),
+      ['/srv/b', '/srv/c'],
+    );
   });
 });

@@ -27,7 +27,8 @@ function event(tokenId: string): AgentEvent {
 
 /** Ids the server answered 200 for, in order. */
 function accepted(server: HttpReceiver, statuses: Map<Received, number>): string[] {
-  return server.to('/api/v1/agents/events')
+  return server
+    .to('/api/v1/agents/events')
     .filter((r) => statuses.get(r) === 200)
     .flatMap((r) => (r.body as { events: AgentEvent[] }).events.map((e) => e.id));
 }
@@ -85,7 +86,10 @@ describe('Reporter', () => {
     const later = event('d');
     await restarted.submit(later);
     await waitFor('all delivered', () => second.size === 0 && accepted(server, statuses).length >= 4);
-    assert.deepEqual(accepted(server, statuses), [...before, later].map((e) => e.id));
+    assert.deepEqual(
+      accepted(server, statuses),
+      [...before, later].map((e) => e.id),
+    );
     await restarted.stop();
     await second.close();
     await server.stop();
@@ -104,7 +108,9 @@ describe('Reporter', () => {
     await Promise.all(batch.map((e) => spool.append(e)));
     reporter.kick();
     await waitFor('the bad event set aside', () => spool.size === 0);
-    const delivered = server.attempts.filter((r) => !r.text.includes('"bad"')).flatMap((r) => (r.body as { events: AgentEvent[] }).events.map((e) => e.tokenId));
+    const delivered = server.attempts
+      .filter((r) => !r.text.includes('"bad"'))
+      .flatMap((r) => (r.body as { events: AgentEvent[] }).events.map((e) => e.tokenId));
     assert.deepEqual(delivered, ['before', 'after']);
     const rejected = await readdir(join(path, REJECTED_DIR));
     assert.equal(rejected.length, 1);
@@ -128,7 +134,9 @@ describe('Reporter', () => {
     await Promise.all(['one', 'two', 'three'].map(event).map((e) => spool.append(e)));
     reporter.kick();
     await waitFor('every event delivered', () => spool.size === 0);
-    const delivered = server.attempts.filter((r) => (r.body as { events: AgentEvent[] }).events.length === 1).map((r) => (r.body as { events: AgentEvent[] }).events[0]!.tokenId);
+    const delivered = server.attempts
+      .filter((r) => (r.body as { events: AgentEvent[] }).events.length === 1)
+      .map((r) => (r.body as { events: AgentEvent[] }).events[0]!.tokenId);
     assert.deepEqual(delivered.sort(), ['one', 'three', 'two']);
     await reporter.stop();
     await spool.close();

@@ -27,15 +27,25 @@ describe('Spool', () => {
     const first = await Spool.open(path, log);
     const events = [1, 2, 3, 4].map(event);
     await Promise.all(events.map((e) => first.append(e)));
-    assert.deepEqual(first.batch(10).map((e) => e.id), events.map((e) => e.id));
+    assert.deepEqual(
+      first.batch(10).map((e) => e.id),
+      events.map((e) => e.id),
+    );
     await first.ack([events[0]!.id, events[1]!.id]);
     await first.close();
 
     const second = await Spool.open(path, log);
-    assert.deepEqual(second.batch(10).map((e) => e.tokenId), ['token-3', 'token-4']);
+    assert.deepEqual(
+      second.batch(10).map((e) => e.tokenId),
+      ['token-3', 'token-4'],
+    );
     await second.ack(second.batch(10).map((e) => e.id));
     await second.close();
-    assert.deepEqual((await readdir(path)).filter((n) => n.endsWith('.jsonl')), [], 'emptied segments are deleted');
+    assert.deepEqual(
+      (await readdir(path)).filter((n) => n.endsWith('.jsonl')),
+      [],
+      'emptied segments are deleted',
+    );
     const third = await Spool.open(path, log);
     assert.equal(third.size, 0);
     await third.close();
@@ -49,7 +59,10 @@ describe('Spool', () => {
     const [segment] = (await readdir(path)).filter((n) => n.endsWith('.jsonl'));
     await appendFile(join(path, segment!), '{"id":"cut-sho');
     const reopened = await Spool.open(path, log);
-    assert.deepEqual(reopened.batch(10).map((e) => e.tokenId), ['token-1']);
+    assert.deepEqual(
+      reopened.batch(10).map((e) => e.tokenId),
+      ['token-1'],
+    );
     await reopened.close();
   });
 
@@ -60,14 +73,26 @@ describe('Spool', () => {
     await spool.append(bad!);
     await spool.append(good!);
     await spool.reject([bad!.id]);
-    assert.deepEqual(spool.batch(10).map((e) => e.id), [good!.id]);
+    assert.deepEqual(
+      spool.batch(10).map((e) => e.id),
+      [good!.id],
+    );
     await spool.close();
     const files = await readdir(join(path, REJECTED_DIR));
     assert.equal(files.length, 1);
-    const kept = (await readFile(join(path, REJECTED_DIR, files[0]!), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as AgentEvent);
-    assert.deepEqual(kept.map((e) => e.id), [bad!.id]);
+    const kept = (await readFile(join(path, REJECTED_DIR, files[0]!), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as AgentEvent);
+    assert.deepEqual(
+      kept.map((e) => e.id),
+      [bad!.id],
+    );
     const reopened = await Spool.open(path, log);
-    assert.deepEqual(reopened.batch(10).map((e) => e.id), [good!.id]);
+    assert.deepEqual(
+      reopened.batch(10).map((e) => e.id),
+      [good!.id],
+    );
     await reopened.close();
   });
 
@@ -86,7 +111,10 @@ describe('Spool', () => {
     await spool.close();
     assert.equal((await readdir(path)).filter((n) => n.endsWith('.jsonl')).length, 3);
     const reopened = await Spool.open(path, log);
-    assert.deepEqual(reopened.batch(10).map((e) => e.tokenId), ['token-1', 'token-2', 'token-3']);
+    assert.deepEqual(
+      reopened.batch(10).map((e) => e.tokenId),
+      ['token-1', 'token-2', 'token-3'],
+    );
     await reopened.close();
   });
 });

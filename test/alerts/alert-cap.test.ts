@@ -49,7 +49,11 @@ describe('alert cap per token and window', () => {
 
     const alerts = (await server.api('GET', `/alerts?tokenId=${token.id}`)).body.items;
     assert.equal(alerts.length, CAP + 1, 'the capped alerts and the token digest');
-    assert.equal(alerts.reduce((sum: number, a: { hitCount: number }) => sum + a.hitCount, 0), HITS, 'every hit is in an alert');
+    assert.equal(
+      alerts.reduce((sum: number, a: { hitCount: number }) => sum + a.hitCount, 0),
+      HITS,
+      'every hit is in an alert',
+    );
     const shown = (await server.api('GET', `/tokens/${token.id}`)).body;
     assert.equal(shown.hitCount, HITS);
     assert.equal(shown.hitsKept, HITS, 'no flood: each of these hits is kept in full');

@@ -85,7 +85,11 @@ describe('channel API views', () => {
   });
 
   test('test sends a test alert and reports what the receiver answered', async () => {
-    const created = await fixture.server.api('POST', '/channels', { kind: 'webhook', url: fixture.receiver.url('/test-target'), secret: 'test-secret-0123456789' });
+    const created = await fixture.server.api('POST', '/channels', {
+      kind: 'webhook',
+      url: fixture.receiver.url('/test-target'),
+      secret: 'test-secret-0123456789',
+    });
     const ok = await fixture.server.api('POST', `/channels/${created.body.id}/test`);
     assert.equal(ok.status, 200);
     assert.equal(ok.body.ok, true);
@@ -99,7 +103,7 @@ describe('channel API views', () => {
       assert.equal(failed.status, 200);
       assert.equal(failed.body.ok, false);
       assert.equal(failed.body.status, 404);
-      assert.equal(failed.body.error, 'HTTP 404', 'the test reports the status, not the receiver\'s body');
+      assert.equal(failed.body.error, 'HTTP 404', "the test reports the status, not the receiver's body");
     } finally {
       fixture.receiver.behaviour = () => ({ status: 200 });
     }

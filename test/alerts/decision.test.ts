@@ -58,7 +58,18 @@ class Harness {
 }
 
 function fileDetail(binary: string, uid: number, pid: number): FileHitDetail {
-  const process = { pid, uid, auid: 1000, binary, arguments: ['/srv/decoy/passwords.txt'], cwd: '/', startTime: '2030-01-01T00:00:00Z', execId: 'x', containerId: null, cgroup: '/' };
+  const process = {
+    pid,
+    uid,
+    auid: 1000,
+    binary,
+    arguments: ['/srv/decoy/passwords.txt'],
+    cwd: '/',
+    startTime: '2030-01-01T00:00:00Z',
+    execId: 'x',
+    containerId: null,
+    cgroup: '/',
+  };
   return {
     type: 'file',
     summary: `${binary} read /srv/decoy/passwords.txt`,
@@ -93,10 +104,13 @@ for (const dialect of dialects) {
       assert.equal(alert!.hitCount, 1);
       assert.equal(alert!.windowEnd, new Date(T0 + 60_000).toISOString());
       let deliveries = await h.deliveries(alert!.id);
-      assert.deepEqual(deliveries.map((d) => [d.purpose, d.state, d.next_attempt_at]), [
-        ['alert', 'pending', new Date(T0).toISOString()],
-        ['alert', 'pending', new Date(T0).toISOString()],
-      ]);
+      assert.deepEqual(
+        deliveries.map((d) => [d.purpose, d.state, d.next_attempt_at]),
+        [
+          ['alert', 'pending', new Date(T0).toISOString()],
+          ['alert', 'pending', new Date(T0).toISOString()],
+        ],
+      );
       assert.deepEqual(deliveries.map((d) => d.channel_id).sort(), [...channels].sort());
 
       h.now = T0 + 10_000;
@@ -136,7 +150,10 @@ for (const dialect of dialects) {
       await h.writer.write(h.hit(token.id));
       h.now = T0 + 5_000;
       await h.writer.write(h.hit(token.id));
-      assert.deepEqual((await h.alerts(token.id)).map((a) => a.hitCount), [2, 1]);
+      assert.deepEqual(
+        (await h.alerts(token.id)).map((a) => a.hitCount),
+        [2, 1],
+      );
     });
 
     test('file hits group by token, binary and uid', async () => {
@@ -148,7 +165,10 @@ for (const dialect of dialects) {
       await h.writer.write(fileHit('/usr/bin/cat', 0, 12)); // root: another key
       await h.writer.write(fileHit('/usr/bin/less', 1000, 13)); // another binary: another key
       const alerts = await h.alerts(token.id);
-      assert.deepEqual(alerts.map((a) => a.hitCount), [2, 1, 1]);
+      assert.deepEqual(
+        alerts.map((a) => a.hitCount),
+        [2, 1, 1],
+      );
     });
 
     test('a token that names no channels goes to the default channels', async () => {
@@ -163,7 +183,10 @@ for (const dialect of dialects) {
       const routedDeliveries = await h.deliveries((await h.alerts(routed.id))[0]!.id);
       assert.ok(plainDeliveries.length >= 1 && plainDeliveries.every((d) => d.channel_id !== named));
       assert.ok(plainDeliveries.some((d) => d.channel_id === fallback));
-      assert.deepEqual(routedDeliveries.map((d) => d.channel_id), [named]);
+      assert.deepEqual(
+        routedDeliveries.map((d) => d.channel_id),
+        [named],
+      );
     });
 
     test('many hits of a new key in one transaction: one alert, the rest folded, a digest scheduled', async () => {
@@ -173,7 +196,10 @@ for (const dialect of dialects) {
       const alerts = await h.alerts(token.id);
       assert.equal(alerts.length, 1);
       assert.equal(alerts[0]!.hitCount, 50);
-      assert.deepEqual((await h.deliveries(alerts[0]!.id)).map((d) => d.purpose), ['alert', 'digest']);
+      assert.deepEqual(
+        (await h.deliveries(alerts[0]!.id)).map((d) => d.purpose),
+        ['alert', 'digest'],
+      );
     });
 
     test('once its digest is being sent an alert takes no more hits: the next one alerts anew', async () => {
@@ -185,7 +211,10 @@ for (const dialect of dialects) {
       await new AlertRepository(store.db).close([first!.id], new Date(T0 + 1000).toISOString());
       h.now = T0 + 2000;
       await h.writer.write(h.hit(token.id));
-      assert.deepEqual((await h.alerts(token.id)).map((a) => a.hitCount), [2, 1]);
+      assert.deepEqual(
+        (await h.alerts(token.id)).map((a) => a.hitCount),
+        [2, 1],
+      );
     });
 
     test('past the alert cap, further keys fold into one token digest that counts each key once', async () => {
@@ -202,7 +231,11 @@ for (const dialect of dialects) {
       assert.equal(digest.foldedKeys, 3);
       assert.equal(digest.hitCount, 4);
       assert.equal(alerts[0]!.hitCount, 2, 'a key within the cap still folds into its own alert');
-      assert.deepEqual((await h.deliveries(digest.id)).map((d) => [d.purpose, d.next_attempt_at]), [['digest', digest.windowEnd]], 'sent once, when its window ends');
+      assert.deepEqual(
+        (await h.deliveries(digest.id)).map((d) => [d.purpose, d.next_attempt_at]),
+        [['digest', digest.windowEnd]],
+        'sent once, when its window ends',
+      );
 
       // A window later the token may alert again.
       h.now = T0 + 60_000;
@@ -250,7 +283,10 @@ describe('alert decision across processes (PostgreSQL)', () => {
       const alerts = await a.alerts(token.id);
       assert.equal(alerts.length, 1);
       assert.equal(alerts[0]!.hitCount, 2 * each);
-      assert.deepEqual((await a.deliveries(alerts[0]!.id)).map((d) => d.purpose), ['alert', 'digest']);
+      assert.deepEqual(
+        (await a.deliveries(alerts[0]!.id)).map((d) => d.purpose),
+        ['alert', 'digest'],
+      );
       assert.equal(a.failures + b.failures, 0);
     } finally {
       await a.store.close();

@@ -82,7 +82,10 @@ describe('dispatcher', () => {
       assert.equal(dead.lastError, 'HTTP 500');
       assert.equal(dead.nextAttemptAt, null);
       const listed = await s.server.api('GET', '/deliveries?state=dead');
-      assert.deepEqual(listed.body.items.map((d: { id: string }) => d.id), [dead.id]);
+      assert.deepEqual(
+        listed.body.items.map((d: { id: string }) => d.id),
+        [dead.id],
+      );
 
       s.receiver.behaviour = () => ({ status: 200 });
       const retried = await s.server.api('POST', `/deliveries/${dead.id}/retry`);
@@ -110,7 +113,10 @@ describe('dispatcher', () => {
       assert.equal(digest.body.hitCount, 5);
       assert.equal(digest.body.moreHits, 4);
       assert.ok(Date.parse(String(digest.body.sentAt)) >= Date.parse(digest.body.window.end), 'not before the window closed');
-      assert.deepEqual(s.receiver.received.map((r) => r.body.event), ['alert', 'digest']);
+      assert.deepEqual(
+        s.receiver.received.map((r) => r.body.event),
+        ['alert', 'digest'],
+      );
       const alert = (await s.server.api('GET', `/alerts?tokenId=${s.token.id}`)).body.items[0];
       assert.equal(alert.closed, true);
       // A hit after the window is a new alert, sent at once.

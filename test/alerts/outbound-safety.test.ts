@@ -53,7 +53,15 @@ describe('which addresses a channel may not reach', () => {
 
 describe('the switch', () => {
   test('is off by default, on with the flag or TRIPLINE_ALLOW_PRIVATE_TARGETS=1, and "0" or "false" keep it off', () => {
-    const flags = { alertWindow: 60_000, deliveryMaxAge: 1, deliveryTimeout: 1, deliveryBackoffMax: 1, deliveryConcurrency: 1, smtpPort: 587, smtpTls: 'starttls' } as const;
+    const flags = {
+      alertWindow: 60_000,
+      deliveryMaxAge: 1,
+      deliveryTimeout: 1,
+      deliveryBackoffMax: 1,
+      deliveryConcurrency: 1,
+      smtpPort: 587,
+      smtpTls: 'starttls',
+    } as const;
     const allowed = (flag: boolean, env?: string) => {
       const saved = process.env.TRIPLINE_ALLOW_PRIVATE_TARGETS;
       if (env === undefined) delete process.env.TRIPLINE_ALLOW_PRIVATE_TARGETS;
@@ -77,10 +85,16 @@ describe('the save-time check', () => {
   const noLookup: Resolve = async () => assert.fail('an IP literal needs no lookup');
 
   test('refuses literals and names that resolve privately, naming the address; allows them with the flag', async () => {
-    await assert.rejects(checkChannelUrl('http://169.254.169.254/latest/meta-data/', false, noLookup), /169\.254\.169\.254 \(cloud metadata\).*--allow-private-targets/);
+    await assert.rejects(
+      checkChannelUrl('http://169.254.169.254/latest/meta-data/', false, noLookup),
+      /169\.254\.169\.254 \(cloud metadata\).*--allow-private-targets/,
+    );
     await assert.rejects(checkChannelUrl('http://[::ffff:a9fe:a9fe]/', false, noLookup), /::ffff:a9fe:a9fe \(IPv4-mapped cloud metadata\)/);
     await assert.rejects(checkChannelUrl('http://2130706433:8080/', false, noLookup), /127\.0\.0\.1 \(loopback\)/);
-    const mixed: Resolve = async () => [{ address: '203.0.113.9', family: 4 }, { address: '10.0.0.5', family: 4 }];
+    const mixed: Resolve = async () => [
+      { address: '203.0.113.9', family: 4 },
+      { address: '10.0.0.5', family: 4 },
+    ];
     await assert.rejects(checkChannelUrl('https://hooks.example.test/x', false, mixed), /hooks\.example\.test resolves to 10\.0\.0\.5 \(private/);
     await checkChannelUrl('http://169.254.169.254/', true, noLookup);
     await checkChannelUrl('https://hooks.example.test/x', false, async () => [{ address: '203.0.113.9', family: 4 }]);

@@ -50,7 +50,13 @@ function httpHit(): Hit {
     at: '2030-01-01T00:00:00.000Z',
     source: '203.0.113.9',
     userAgent: EVIL_UA,
-    detail: { type: 'http', method: 'GET', path: '/assets/x/<img src=x onerror=alert(2)>', query: 'a=<b>', headers: { 'user-agent': EVIL_UA, 'x-evil': '"><svg onload=alert(3)>' } },
+    detail: {
+      type: 'http',
+      method: 'GET',
+      path: '/assets/x/<img src=x onerror=alert(2)>',
+      query: 'a=<b>',
+      headers: { 'user-agent': EVIL_UA, 'x-evil': '"><svg onload=alert(3)>' },
+    },
   };
 }
 
@@ -69,15 +75,43 @@ function fileHit(): Hit {
       dev: 2049,
       ino: 1234,
       permission: true,
-      process: { pid: 4242, uid: 0, auid: 1000, binary: '/usr/bin/cat', arguments: ['/etc/decoy/passwords.txt', '<script>x</script>'], cwd: '/root', startTime: '2030-01-01T00:00:00Z', execId: 'ZXhlYw', containerId: null, cgroup: '/' },
-      parent: { pid: 4000, uid: 0, auid: 1000, binary: '/usr/bin/bash', arguments: [], cwd: '/root', startTime: '2030-01-01T00:00:00Z', execId: 'cGFyZW50', containerId: null, cgroup: '/' },
+      process: {
+        pid: 4242,
+        uid: 0,
+        auid: 1000,
+        binary: '/usr/bin/cat',
+        arguments: ['/etc/decoy/passwords.txt', '<script>x</script>'],
+        cwd: '/root',
+        startTime: '2030-01-01T00:00:00Z',
+        execId: 'ZXhlYw',
+        containerId: null,
+        cgroup: '/',
+      },
+      parent: {
+        pid: 4000,
+        uid: 0,
+        auid: 1000,
+        binary: '/usr/bin/bash',
+        arguments: [],
+        cwd: '/root',
+        startTime: '2030-01-01T00:00:00Z',
+        execId: 'cGFyZW50',
+        containerId: null,
+        cgroup: '/',
+      },
     },
   };
   return { id: '01hit', tokenId: 'tokenid234567abcdefghijklm', kind: 'file', at: '2030-01-01T00:00:00.000Z', source: 'db-1', userAgent: null, detail };
 }
 
 function message(hit: Hit, purpose: 'alert' | 'digest' = 'alert', fields: Partial<Alert> = {}): AlertMessage {
-  return buildMessage({ purpose, alert: alert({ tokenKind: hit.kind, source: hit.source, userAgent: hit.userAgent, ...fields }), hit, deliveryId: '01delivery', publicUrl: 'https://canary.example.com/' });
+  return buildMessage({
+    purpose,
+    alert: alert({ tokenKind: hit.kind, source: hit.source, userAgent: hit.userAgent, ...fields }),
+    hit,
+    deliveryId: '01delivery',
+    publicUrl: 'https://canary.example.com/',
+  });
 }
 
 describe('escaping', () => {
@@ -95,7 +129,12 @@ describe('generic webhook payload', () => {
     assert.equal(payload.event, 'alert');
     assert.equal(payload.alertId, '01alert');
     assert.equal(payload.deliveryId, '01delivery');
-    assert.deepEqual(payload.token, { id: 'tokenid234567abcdefghijklm', kind: 'http', memo: 'web bug in payroll.xlsx', url: 'https://canary.example.com/ui/tokens/tokenid234567abcdefghijklm' });
+    assert.deepEqual(payload.token, {
+      id: 'tokenid234567abcdefghijklm',
+      kind: 'http',
+      memo: 'web bug in payroll.xlsx',
+      url: 'https://canary.example.com/ui/tokens/tokenid234567abcdefghijklm',
+    });
     assert.equal(payload.firstHit.at, '2030-01-01T00:00:00.000Z');
     assert.equal(payload.firstHit.source, '203.0.113.9');
     assert.equal(payload.firstHit.userAgent, EVIL_UA, 'JSON carries the user agent as sent');
@@ -106,7 +145,14 @@ describe('generic webhook payload', () => {
 
   test('for a file hit carries the file and the process, with its parent', () => {
     const payload = webhookPayload(message(fileHit()));
-    assert.deepEqual(payload.firstHit.file, { node: 'db-1', path: '/etc/decoy/passwords.txt', access: 'read', change: null, policy: 'decoy-passwords', actions: ['post', 'sigkill'] });
+    assert.deepEqual(payload.firstHit.file, {
+      node: 'db-1',
+      path: '/etc/decoy/passwords.txt',
+      access: 'read',
+      change: null,
+      policy: 'decoy-passwords',
+      actions: ['post', 'sigkill'],
+    });
     assert.equal((payload.firstHit.process as { binary: string }).binary, '/usr/bin/cat');
     assert.equal((payload.firstHit.process as { uid: number }).uid, 0);
     assert.equal((payload.firstHit.parent as { binary: string }).binary, '/usr/bin/bash');
@@ -242,7 +288,15 @@ describe('redaction and Retry-After', () => {
 
 describe('what the message says happened', () => {
   test('a tamper hit is headlined as what happened to the decoy', () => {
-    const tamper: FileHitDetail = { type: 'file', summary: '', node: 'db-1', policy: 'decoy', hook: null, actions: ['post'], tamper: { time: '2030-01-01T00:00:00Z', path: '/root/.ssh/id_rsa', change: 'deleted', process: null } };
+    const tamper: FileHitDetail = {
+      type: 'file',
+      summary: '',
+      node: 'db-1',
+      policy: 'decoy',
+      hook: null,
+      actions: ['post'],
+      tamper: { time: '2030-01-01T00:00:00Z', path: '/root/.ssh/id_rsa', change: 'deleted', process: null },
+    };
     const hit: Hit = { ...fileHit(), detail: tamper };
     assert.equal(headline(message(hit)), 'Decoy deleted: web bug in payroll.xlsx');
     const mode = { ...tamper, tamper: { ...tamper.tamper!, change: 'mode_changed' as const } };

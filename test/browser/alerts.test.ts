@@ -67,7 +67,10 @@ test('add a channel, see its test fail, see the alert give up, retry it once the
   await alertRow.getByRole('button', { name: 'Show deliveries' }).click();
   await deliveryRow.getByRole('button', { name: 'Retry' }).click();
   await deliveryRow.getByText('delivered').waitFor({ timeout: 60_000 });
-  assert.ok(receiver.received.some((r) => r.text.includes(token!.id)), 'the receiver got the alert for the token');
+  assert.ok(
+    receiver.received.some((r) => r.text.includes(token!.id)),
+    'the receiver got the alert for the token',
+  );
   await fullPageShot(page, 'alerts.png');
   assert.deepEqual(watch.errors, []);
   assert.deepEqual(watch.cspViolations, []);

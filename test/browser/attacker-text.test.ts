@@ -7,7 +7,7 @@ import { createTokens, reportFileAccess } from './support/seed.js';
 
 const USER_AGENT = '<img src=x onerror=alert(1)>';
 const HEADER = '<script>alert(2)</script>';
-const QUERY = "q=<svg/onload=alert(3)>&n='\"><b>bold</b>";
+const QUERY = 'q=<svg/onload=alert(3)>&n=\'"><b>bold</b>';
 
 const fixture = browserFixture();
 

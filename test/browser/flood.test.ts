@@ -8,7 +8,7 @@ const CONCURRENCY = 10;
 
 const fixture = browserFixture({ flood });
 
-test('a flooded token\'s page says how many hits there were and how many are kept in full', async () => {
+test("a flooded token's page says how many hits there were and how many are kept in full", async () => {
   const { server, browser } = fixture;
   const token = (await server.api('POST', '/tokens', { kind: 'http', memo: 'Flooded web bug' })).body;
   let next = 0;

@@ -14,7 +14,7 @@ test('keys page: create a viewer key, see it once, use it read-only, revoke it',
   const envRow = page.locator('tr[data-key-id]', { hasText: 'TRIPLINE_ADMIN_KEY' });
   await envRow.waitFor();
   assert.match((await envRow.textContent()) ?? '', /admin/);
-  assert.ok(!((await page.content()).includes(server.key)), 'no key is ever shown after it was created');
+  assert.ok(!(await page.content()).includes(server.key), 'no key is ever shown after it was created');
 
   const form = page.getByRole('form', { name: 'Create an API key' });
   await form.getByLabel('Key name').fill('auditor');
@@ -28,7 +28,7 @@ test('keys page: create a viewer key, see it once, use it read-only, revoke it',
   await fullPageShot(page, 'keys-created.png');
   await page.getByRole('button', { name: 'Done' }).click();
   assert.equal(await page.locator('.reveal').count(), 0);
-  assert.ok(!((await page.content()).includes(viewerKey)), 'gone once dismissed');
+  assert.ok(!(await page.content()).includes(viewerKey), 'gone once dismissed');
 
   // The viewer key reads, but the server refuses it any change.
   const asViewer = await fetch(`${server.adminUrl}/api/v1/tokens`, { headers: { authorization: `Bearer ${viewerKey}` } });
@@ -42,7 +42,10 @@ test('keys page: create a viewer key, see it once, use it read-only, revoke it',
   assert.equal(afterRevoke.status, 401);
   assert.deepEqual(watch.errors, []);
   assert.deepEqual(watch.cspViolations, []);
-  assert.ok(watch.requestUrls.every((url) => !url.includes(viewerKey) && !url.includes(server.key)), 'no key in a URL');
+  assert.ok(
+    watch.requestUrls.every((url) => !url.includes(viewerKey) && !url.includes(server.key)),
+    'no key in a URL',
+  );
 });
 
 test('agents page: enrolling shows the agent key once, and it is listed as an agent key', async () => {

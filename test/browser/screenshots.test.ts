@@ -63,7 +63,13 @@ test('screenshots of a file hit with its process, and of the agents page', async
     startedAt: new Date(Date.now() - 86_400_000).toISOString(),
     policies: [
       { file: '/etc/tripline/policies/ssh-key.yaml', name: `tripline-${created.body.id}`, ok: true, errors: [], warnings: [] },
-      { file: '/etc/tripline/policies/exec.yaml', name: null, ok: false, errors: ['spec.kprobes[0].call: this sensor cannot observe "security_bprm_check"'], warnings: [] },
+      {
+        file: '/etc/tripline/policies/exec.yaml',
+        name: null,
+        ok: false,
+        errors: ['spec.kprobes[0].call: this sensor cannot observe "security_bprm_check"'],
+        warnings: [],
+      },
     ],
     watched: [{ path: '/root/.ssh/id_ed25519', tokenId: created.body.id, ok: true }],
   });

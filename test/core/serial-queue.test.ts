@@ -61,7 +61,10 @@ describe('keyed serial queue', () => {
     assert.deepEqual(await Promise.all(runs), ['a1', 'a2', 'b1']);
     await new Promise((resolve) => setImmediate(resolve));
     assert.equal(queue.activeKeys, 0);
-    await assert.rejects(queue.run('a', async () => Promise.reject(new Error('no'))), /no/);
+    await assert.rejects(
+      queue.run('a', async () => Promise.reject(new Error('no'))),
+      /no/,
+    );
     assert.equal(await queue.run('a', async () => 'again'), 'again');
   });
 });

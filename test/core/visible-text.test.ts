@@ -19,7 +19,27 @@ const run = promisify(execFile);
 
 // "report\u202Egpj.exe" shows as "reportexe.jpg" wherever bidi overrides are honoured.
 const DISGUISED = 'report\u202Egpj.exe';
-const HIDDEN = ['\u202A', '\u202B', '\u202C', '\u202D', '\u202E', '\u2066', '\u2067', '\u2068', '\u2069', '\u200B', '\u200C', '\u200D', '\u200E', '\u200F', '\uFEFF', '\u2028', '\u2029', '\u061C', '\u2060'];
+const HIDDEN = [
+  '\u202A',
+  '\u202B',
+  '\u202C',
+  '\u202D',
+  '\u202E',
+  '\u2066',
+  '\u2067',
+  '\u2068',
+  '\u2069',
+  '\u200B',
+  '\u200C',
+  '\u200D',
+  '\u200E',
+  '\u200F',
+  '\uFEFF',
+  '\u2028',
+  '\u2029',
+  '\u061C',
+  '\u2060',
+];
 const CONTROLS = ['\u0000', '\u0007', '\u001b', '\r', '\u007f', '\u0085', '\u009b'];
 const ANY_HIDDEN = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/;
 
@@ -40,7 +60,13 @@ function disguisedMessage(): AlertMessage {
   const message = testMessage('https://canary.example.com/', 'bidi');
   message.firstHit.source = `203.0.113.7\u001b[2J\u202E`;
   message.firstHit.userAgent = DISGUISED;
-  message.firstHit.detail = { type: 'http', method: 'GET', path: `/x/${DISGUISED}`, query: 'q=\u200Bhidden', headers: { 'user-agent': DISGUISED, 'x-note': 'a\u2028b\uFEFF' } };
+  message.firstHit.detail = {
+    type: 'http',
+    method: 'GET',
+    path: `/x/${DISGUISED}`,
+    query: 'q=\u200Bhidden',
+    headers: { 'user-agent': DISGUISED, 'x-note': 'a\u2028b\uFEFF' },
+  };
   return message;
 }
 

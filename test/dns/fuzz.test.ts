@@ -32,7 +32,8 @@ function junkMaker(seed: number, tokenId: string) {
   const next = random(seed);
   const int = (n: number) => Math.floor(next() * n);
   const bytes = (n: number) => Buffer.from(Array.from({ length: n }, () => int(256)));
-  const valid = () => encodeQuery(`${int(2) ? tokenId : newTokenId()}.${ZONE}`, (['A', 'AAAA', 'TXT', 'ANY', 'SOA'] as dnsPacket.RecordType[])[int(5)], int(65536), int(2) === 1);
+  const valid = () =>
+    encodeQuery(`${int(2) ? tokenId : newTokenId()}.${ZONE}`, (['A', 'AAAA', 'TXT', 'ANY', 'SOA'] as dnsPacket.RecordType[])[int(5)], int(65536), int(2) === 1);
   const makers: (() => Buffer)[] = [
     // Random bytes of any length a datagram might have.
     () => bytes(int(600)),
@@ -132,6 +133,9 @@ describe('dns server under malformed traffic', () => {
     assert.equal(dnsPacket.decode(reply!).answers?.[0]?.type, 'NS');
     tcp.socket.destroy();
     const hits = await hitsOf(server, tokenId);
-    assert.ok(hits.some((hit) => hit.detail.data === 'hello' && hit.detail.qtype === 'TXT'), 'the last real query was recorded with its data');
+    assert.ok(
+      hits.some((hit) => hit.detail.data === 'hello' && hit.detail.qtype === 'TXT'),
+      'the last real query was recorded with its data',
+    );
   });
 });

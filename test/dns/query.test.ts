@@ -51,15 +51,32 @@ describe('query parsing', () => {
     assert.deepEqual(parseQuery(notify), { outcome: 'refuse', id: 4242, opcode: 4, rcode: 'NOTIMP' });
     const none = dnsPacket.encode({ type: 'query', id: 7, questions: [] });
     assert.deepEqual(parseQuery(none), { outcome: 'refuse', id: 7, opcode: 0, rcode: 'FORMERR' });
-    const two = dnsPacket.encode({ type: 'query', id: 8, questions: [{ name: 'a.test', type: 'A' }, { name: 'b.test', type: 'A' }] });
+    const two = dnsPacket.encode({
+      type: 'query',
+      id: 8,
+      questions: [
+        { name: 'a.test', type: 'A' },
+        { name: 'b.test', type: 'A' },
+      ],
+    });
     assert.deepEqual(parseQuery(two), { outcome: 'refuse', id: 8, opcode: 0, rcode: 'FORMERR' });
   });
 
   it('refuses a question whose name would not be echoed byte for byte', () => {
     // One label "a.b" (a dot inside a label) reads back as two labels.
-    const dotted = Buffer.concat([Buffer.from([0, 9, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0]), Buffer.from([3, 0x61, 0x2e, 0x62, 4]), Buffer.from('test'), Buffer.from([0, 0, 1, 0, 1])]);
+    const dotted = Buffer.concat([
+      Buffer.from([0, 9, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0]),
+      Buffer.from([3, 0x61, 0x2e, 0x62, 4]),
+      Buffer.from('test'),
+      Buffer.from([0, 0, 1, 0, 1]),
+    ]);
     assert.deepEqual(parseQuery(dotted), { outcome: 'refuse', id: 9, opcode: 0, rcode: 'FORMERR' });
-    const latin1 = Buffer.concat([Buffer.from([0, 10, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0]), Buffer.from([1, 0xe9, 4]), Buffer.from('test'), Buffer.from([0, 0, 1, 0, 1])]);
+    const latin1 = Buffer.concat([
+      Buffer.from([0, 10, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0]),
+      Buffer.from([1, 0xe9, 4]),
+      Buffer.from('test'),
+      Buffer.from([0, 0, 1, 0, 1]),
+    ]);
     assert.deepEqual(parseQuery(latin1), { outcome: 'refuse', id: 10, opcode: 0, rcode: 'FORMERR' });
   });
 

@@ -22,17 +22,32 @@ describe('zone resolution', () => {
     assert.equal(soa.authoritative, true);
     assert.equal(soa.answers[0]?.type, 'SOA');
     const ns = ask('canary.example.test', 'NS');
-    assert.deepEqual(ns.answers.map((a) => a.type === 'NS' && a.data), ['ns1.canary.example.test']);
-    assert.deepEqual(ns.additionals.map((a) => [a.name, a.type]), [['ns1.canary.example.test', 'A'], ['ns1.canary.example.test', 'AAAA']]);
+    assert.deepEqual(
+      ns.answers.map((a) => a.type === 'NS' && a.data),
+      ['ns1.canary.example.test'],
+    );
+    assert.deepEqual(
+      ns.additionals.map((a) => [a.name, a.type]),
+      [
+        ['ns1.canary.example.test', 'A'],
+        ['ns1.canary.example.test', 'AAAA'],
+      ],
+    );
   });
 
   it('answers A and AAAA for token names with the configured addresses and a zero TTL', () => {
     const id = newTokenId();
     const a = ask(`${id}.canary.example.test`, 'A');
-    assert.deepEqual(a.answers.map((r) => r.type === 'A' && [r.data, r.ttl]), [['192.0.2.10', 0]]);
+    assert.deepEqual(
+      a.answers.map((r) => r.type === 'A' && [r.data, r.ttl]),
+      [['192.0.2.10', 0]],
+    );
     assert.deepEqual(a.tokenName, { id, dataLabels: [] });
     const aaaa = ask(`${id}.canary.example.test`, 'AAAA');
-    assert.deepEqual(aaaa.answers.map((r) => r.type === 'AAAA' && r.data), ['2001:db8::10']);
+    assert.deepEqual(
+      aaaa.answers.map((r) => r.type === 'AAAA' && r.data),
+      ['2001:db8::10'],
+    );
   });
 
   it('treats every name under a token name as the token, with the labels in front as data', () => {
@@ -72,7 +87,10 @@ describe('zone resolution', () => {
 
   it('answers the nameserver names and an empty non-terminal above them', () => {
     const deep = dnsZoneFrom({ zone: 'canary.example.test', addresses: ['192.0.2.10'], nameservers: ['a.ns.canary.example.test', 'ns.other.example'] });
-    assert.deepEqual(resolveQuestion(deep, { name: 'a.ns.canary.example.test', type: 'A' }).answers.map((r) => r.type === 'A' && r.data), ['192.0.2.10']);
+    assert.deepEqual(
+      resolveQuestion(deep, { name: 'a.ns.canary.example.test', type: 'A' }).answers.map((r) => r.type === 'A' && r.data),
+      ['192.0.2.10'],
+    );
     const between = resolveQuestion(deep, { name: 'ns.canary.example.test', type: 'A' });
     assert.equal(between.rcode, 'NOERROR');
     assert.equal(between.answers.length, 0);
@@ -81,7 +99,11 @@ describe('zone resolution', () => {
 
   it('answers ANY with one synthesized HINFO record (RFC 8482) wherever a name exists, and NXDOMAIN where none does', () => {
     const id = newTokenId();
-    for (const [name, ttl] of [[`data.${id}.canary.example.test`, 0], ['canary.example.test', 3600], ['ns1.canary.example.test', 3600]] as const) {
+    for (const [name, ttl] of [
+      [`data.${id}.canary.example.test`, 0],
+      ['canary.example.test', 3600],
+      ['ns1.canary.example.test', 3600],
+    ] as const) {
       const any = ask(name, 'ANY');
       assert.equal(any.rcode, 'NOERROR');
       assert.deepEqual(any.answers, [{ name, type: 'HINFO', class: 'IN', ttl, data: { cpu: 'RFC8482', os: '' } }]);

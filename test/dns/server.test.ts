@@ -32,7 +32,10 @@ describe('dns server', () => {
     assert.equal(reply.flag_rd, true, 'RD is copied');
     assert.equal(reply.flag_ra, false, 'no recursion offered');
     assert.equal(reply.questions?.[0]?.name, name);
-    assert.deepEqual(reply.answers?.map((a) => a.type === 'A' && a.data), ['127.0.0.1']);
+    assert.deepEqual(
+      reply.answers?.map((a) => a.type === 'A' && a.data),
+      ['127.0.0.1'],
+    );
   });
 
   it('records a hit for a live token and answers unknown and disabled ids identically, without a hit', async () => {
@@ -108,7 +111,14 @@ describe('dns server', () => {
     notify.writeUInt16BE(4 << 11, 2);
     const notImplemented = await udpExchange(server.dnsPort, notify);
     assert.equal(notImplemented!.readUInt16BE(2) & 0xf, 4);
-    const twoQuestions = dnsPacket.encode({ type: 'query', id: 6, questions: [{ name: ZONE, type: 'A' }, { name: ZONE, type: 'NS' }] });
+    const twoQuestions = dnsPacket.encode({
+      type: 'query',
+      id: 6,
+      questions: [
+        { name: ZONE, type: 'A' },
+        { name: ZONE, type: 'NS' },
+      ],
+    });
     assert.equal((await udpExchange(server.dnsPort, twoQuestions))!.readUInt16BE(2) & 0xf, 1);
     const future = dnsPacket.encode({
       type: 'query',
@@ -155,9 +165,7 @@ describe('dns server under many TCP connections', () => {
 
   it(`closes TCP connections beyond ${DNS_TCP_LIMITS.connections} and keeps serving the others`, async () => {
     const networks = DNS_TCP_LIMITS.connections / DNS_TCP_LIMITS.connectionsPerSource;
-    const open = await Promise.all(
-      Array.from({ length: DNS_TCP_LIMITS.connections }, (_, i) => tcpConnection(server.dnsPort, network(10 + (i % networks)))),
-    );
+    const open = await Promise.all(Array.from({ length: DNS_TCP_LIMITS.connections }, (_, i) => tcpConnection(server.dnsPort, network(10 + (i % networks)))));
     const extra = await tcpConnection(server.dnsPort, network(10 + networks));
     await extra.closed;
     for (const connection of [open[0]!, open[open.length - 1]!]) assert.ok(await answers(connection, 11));

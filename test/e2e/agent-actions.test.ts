@@ -28,7 +28,8 @@ describe('tripline agent: policies, actions and export', () => {
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'tripline-agent-'));
     await chmod(dir, 0o755);
-    for (const name of ['passwd', 'allowed', 'killed', 'denied', 'slow', 'signalled', 'monitored', 'readonly']) await writeFile(decoy(name), SECRET, { mode: 0o644 });
+    for (const name of ['passwd', 'allowed', 'killed', 'denied', 'slow', 'signalled', 'monitored', 'readonly'])
+      await writeFile(decoy(name), SECRET, { mode: 0o644 });
     const policies = join(dir, 'policies');
     await mkdir(policies);
     canary = await new HttpReceiver().start();
@@ -38,17 +39,39 @@ describe('tripline agent: policies, actions and export', () => {
       return { status: 200 };
     };
     await writeFile(join(policies, 'monitor-etc-passwd-canary.yaml'), await tutorialPolicy(decoy('passwd'), canary.url('/canary')));
-    await writeFile(join(policies, 'allowed.yaml'), policy({
-      name: 'cat-allowed', path: decoy('allowed'), mask: '4',
-      extra: '      matchBinaries:\n      - operator: NotIn\n        values:\n        - /usr/bin/cat\n',
-    }));
+    await writeFile(
+      join(policies, 'allowed.yaml'),
+      policy({
+        name: 'cat-allowed',
+        path: decoy('allowed'),
+        mask: '4',
+        extra: '      matchBinaries:\n      - operator: NotIn\n        values:\n        - /usr/bin/cat\n',
+      }),
+    );
     await writeFile(join(policies, 'killed.yaml'), policy({ name: 'kill-readers', path: decoy('killed'), mask: '4', actions: ['action: Sigkill'] }));
-    await writeFile(join(policies, 'denied.yaml'), policy({ name: 'deny-readers', path: decoy('denied'), mask: '4', actions: ['action: Override\n        argError: -1'] }));
-    await writeFile(join(policies, 'slow.yaml'), policy({ name: 'slow-canary', path: decoy('slow'), mask: '2', actions: [`action: GetUrl\n        argUrl: ${canary.url('/slow')}`] }));
-    await writeFile(join(policies, 'signalled.yaml'), policy({ name: 'term-readers', path: decoy('signalled'), mask: '4', actions: ['action: Signal\n        argSig: 15'] }));
-    await writeFile(join(policies, 'monitored.yaml'), policy({ name: 'monitor-kill', path: decoy('monitored'), mask: '4', actions: ['action: Sigkill'] })
-      .replace('spec:\n', 'spec:\n  options:\n  - name: policy-mode\n    value: monitor\n'));
-    await writeFile(join(policies, 'readonly.yaml'), policy({ name: 'deny-writers', path: decoy('readonly'), mask: '2', actions: ['action: Override\n        argError: -1'] }));
+    await writeFile(
+      join(policies, 'denied.yaml'),
+      policy({ name: 'deny-readers', path: decoy('denied'), mask: '4', actions: ['action: Override\n        argError: -1'] }),
+    );
+    await writeFile(
+      join(policies, 'slow.yaml'),
+      policy({ name: 'slow-canary', path: decoy('slow'), mask: '2', actions: [`action: GetUrl\n        argUrl: ${canary.url('/slow')}`] }),
+    );
+    await writeFile(
+      join(policies, 'signalled.yaml'),
+      policy({ name: 'term-readers', path: decoy('signalled'), mask: '4', actions: ['action: Signal\n        argSig: 15'] }),
+    );
+    await writeFile(
+      join(policies, 'monitored.yaml'),
+      policy({ name: 'monitor-kill', path: decoy('monitored'), mask: '4', actions: ['action: Sigkill'] }).replace(
+        'spec:\n',
+        'spec:\n  options:\n  - name: policy-mode\n    value: monitor\n',
+      ),
+    );
+    await writeFile(
+      join(policies, 'readonly.yaml'),
+      policy({ name: 'deny-writers', path: decoy('readonly'), mask: '2', actions: ['action: Override\n        argError: -1'] }),
+    );
     exportFile = join(dir, 'events.json');
     agent = await AgentProcess.start(['--policy-dir', policies, '--export', exportFile, '--node-name', 'test-node']);
   });
@@ -62,12 +85,16 @@ describe('tripline agent: policies, actions and export', () => {
 
   async function exported(): Promise<TetragonKprobeEvent[]> {
     const text = await readFile(exportFile, 'utf8').catch(() => '');
-    return text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as TetragonKprobeEvent);
+    return text
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as TetragonKprobeEvent);
   }
 
   async function exportedFor(policyName: string, pid: number): Promise<TetragonKprobeEvent> {
     return waitFor(`an export line of ${policyName} for pid ${pid}`, async () =>
-      (await exported()).find((e) => e.process_kprobe.policy_name === policyName && e.process_kprobe.process.pid === pid));
+      (await exported()).find((e) => e.process_kprobe.policy_name === policyName && e.process_kprobe.process.pid === pid),
+    );
   }
 
   it("fires the tutorial's policy on `echo something.strange >> FILE`, not on `cat FILE`, and the receiver gets the GET", async () => {
@@ -123,8 +150,7 @@ describe('tripline agent: policies, actions and export', () => {
     const cat = await run('sh', ['-c', `cat ${decoy('killed')}; echo "status $?"`]);
     assert.equal(cat.stdout, 'status 137\n');
     // The shell forks the cat, so its pid is not known here: the one killed-readers line it is.
-    const event = await waitFor('the killed cat in the export', async () =>
-      (await exported()).find((e) => e.process_kprobe.policy_name === 'kill-readers'));
+    const event = await waitFor('the killed cat in the export', async () => (await exported()).find((e) => e.process_kprobe.policy_name === 'kill-readers'));
     assert.equal(event.process_kprobe.action, 'KPROBE_ACTION_SIGKILL');
     assert.equal(event.process_kprobe.process.binary, '/usr/bin/cat');
     assert.equal(event.process_kprobe.parent?.pid, cat.pid);
@@ -150,7 +176,7 @@ describe('tripline agent: policies, actions and export', () => {
     assert.deepEqual(event.process_kprobe.args[1], { int_arg: 2 });
   });
 
-  it('sends the Signal action\'s signal to the reader', async () => {
+  it("sends the Signal action's signal to the reader", async () => {
     const cat = await run('cat', [decoy('signalled')]);
     assert.equal(cat.signal, 'SIGTERM');
     const event = await exportedFor('term-readers', cat.pid);

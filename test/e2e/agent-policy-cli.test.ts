@@ -52,7 +52,13 @@ describe('tripline policy', () => {
     assert.equal(p?.labels['tripline/token'], token.id);
     const selector = p!.hooks[0]!.selectors[0]!;
     assert.equal(p!.hooks[0]!.call, 'security_file_permission');
-    assert.deepEqual(selector.matchArgs.map((a) => [a.operator, a.values]), [['Equal', ['/etc/passwd']], ['Equal', ['2']]]);
+    assert.deepEqual(
+      selector.matchArgs.map((a) => [a.operator, a.values]),
+      [
+        ['Equal', ['/etc/passwd']],
+        ['Equal', ['2']],
+      ],
+    );
     assert.deepEqual(selector.matchActions, [{ action: 'GetUrl', argUrl: token.url }]);
   });
 
@@ -62,8 +68,14 @@ describe('tripline policy', () => {
     const { id } = JSON.parse(created.stdout) as { id: string };
     const post = loadPolicyText('p.yaml', (await runCli(['policy', 'generate', '--token', id, '--path', '/srv/.env', '--access', 'read'], env)).stdout);
     assert.deepEqual(post.policies[0]?.hooks[0]?.selectors[0]?.matchActions, [{ action: 'Post', rateLimitScope: 'thread' }]);
-    const kill = loadPolicyText('k.yaml', (await runCli(['policy', 'generate', '--token', id, '--path', '/srv/.env', '--access', 'any', '--action', 'sigkill', '--action', 'post'], env)).stdout);
-    assert.deepEqual(kill.policies[0]?.hooks[0]?.selectors[0]?.matchActions.map((a) => a.action), ['Sigkill', 'Post']);
+    const kill = loadPolicyText(
+      'k.yaml',
+      (await runCli(['policy', 'generate', '--token', id, '--path', '/srv/.env', '--access', 'any', '--action', 'sigkill', '--action', 'post'], env)).stdout,
+    );
+    assert.deepEqual(
+      kill.policies[0]?.hooks[0]?.selectors[0]?.matchActions.map((a) => a.action),
+      ['Sigkill', 'Post'],
+    );
   });
 });
 

@@ -29,7 +29,12 @@ describe('tripline agent: policy directory', () => {
 
   async function exportedPids(policyName: string): Promise<number[]> {
     const text = await readFile(exportFile, 'utf8').catch(() => '');
-    return text.split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((e) => e.process_kprobe.policy_name === policyName).map((e) => e.process_kprobe.process.pid as number);
+    return text
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l))
+      .filter((e) => e.process_kprobe.policy_name === policyName)
+      .map((e) => e.process_kprobe.process.pid as number);
   }
 
   const loaded = (file: string) => (l: LogLine) => l.msg.startsWith('policy file loaded') && l.file === join(policies, file);

@@ -54,12 +54,25 @@ describe('tripline agent --server: reporting', () => {
     await mkdir(policies);
     await writeFile(join(policies, 'key.yaml'), policy({ name: 'ssh-key', path: decoy('key'), mask: '4', labels: { 'tripline/token': TOKEN } }));
     await writeFile(join(policies, 'other.yaml'), policy({ name: 'unlabelled', path: decoy('other'), mask: '4' }));
-    await writeFile(join(policies, 'broken.yaml'), policy({ name: 'broken', path: decoy('other'), mask: '4' }).replace('index: 1\n        operator: Equal', 'index: 1\n        operator: Equalz'));
+    await writeFile(
+      join(policies, 'broken.yaml'),
+      policy({ name: 'broken', path: decoy('other'), mask: '4' }).replace('index: 1\n        operator: Equal', 'index: 1\n        operator: Equalz'),
+    );
     port = await freePort();
     server = await startServer();
     agent = await AgentProcess.start([
-      '--policy-dir', policies, '--server', server.url(''), '--agent-key', KEY, '--spool-dir', join(dir, 'spool'),
-      '--heartbeat-interval', '1s', '--node-name', 'web-1',
+      '--policy-dir',
+      policies,
+      '--server',
+      server.url(''),
+      '--agent-key',
+      KEY,
+      '--spool-dir',
+      join(dir, 'spool'),
+      '--heartbeat-interval',
+      '1s',
+      '--node-name',
+      'web-1',
     ]);
   });
 
@@ -94,7 +107,10 @@ describe('tripline agent --server: reporting', () => {
     const broken = beat.policies.find((p) => p.file.endsWith('broken.yaml'));
     assert.equal(broken?.ok, false);
     assert.match(broken?.errors[0] ?? '', /broken\.yaml:\d+:\d+: spec\.kprobes\[0\]\.selectors\[0\]\.matchArgs\[1\]\.operator: /);
-    assert.deepEqual(beat.watched.find((w) => w.path === decoy('key')), { path: decoy('key'), tokenId: TOKEN, ok: true });
+    assert.deepEqual(
+      beat.watched.find((w) => w.path === decoy('key')),
+      { path: decoy('key'), tokenId: TOKEN, ok: true },
+    );
     assert.deepEqual(beat.policies.find((p) => p.name === 'ssh-key')?.tokenIds, [TOKEN], 'the tokens the server will take events for');
     assert.deepEqual(beat.policies.find((p) => p.name === 'unlabelled')?.tokenIds, []);
   });
@@ -121,8 +137,7 @@ describe('tripline agent --server: reporting', () => {
   it('reports a deleted decoy as tamper, and as not watched in the heartbeat', async () => {
     await rm(decoy('key'));
     await waitFor('the deletion', () => delivered.find((e) => e.tamper?.change === 'deleted' && e.tamper.path === decoy('key')));
-    const beat = await waitFor('a heartbeat showing the decoy gone', () =>
-      heartbeats.findLast((b) => b.watched.some((w) => w.path === decoy('key') && !w.ok)));
+    const beat = await waitFor('a heartbeat showing the decoy gone', () => heartbeats.findLast((b) => b.watched.some((w) => w.path === decoy('key') && !w.ok)));
     assert.match(beat.watched.find((w) => w.path === decoy('key'))?.error ?? '', /is gone/);
   });
 });

@@ -31,7 +31,9 @@ test('a receiver that fails for two minutes and then recovers gets every alert',
   const receiver = await new HttpReceiver().start();
   // Retries capped at 3 s so the recovery is seen soon; the timeout at 1 s so hangs cost little.
   // Each user agent is its own alert: the cap must let all of them through.
-  const server = await startTestServer({ alerts: { allowPrivateTargets: true, timeoutMs: 1000, backoffBaseMs: 200, backoffMaxMs: 3000, pollMs: 200, alertCap: ALERTS_AT_START + ALERTS_MID_OUTAGE } });
+  const server = await startTestServer({
+    alerts: { allowPrivateTargets: true, timeoutMs: 1000, backoffBaseMs: 200, backoffMaxMs: 3000, pollMs: 200, alertCap: ALERTS_AT_START + ALERTS_MID_OUTAGE },
+  });
   try {
     const channels: string[] = [];
     for (const kind of ['webhook', 'slack']) {

@@ -27,17 +27,32 @@ async function pendingBacklog(url: string, receiverUrl: string): Promise<void> {
   const store = await openStore(url);
   try {
     const log = pino({ level: 'silent' });
-    await new ChannelService(store.db, { ...ALERT_DEFAULTS, allowPrivateTargets: true }, log, () => '').create({ kind: 'webhook', url: receiverUrl, isDefault: true });
+    await new ChannelService(store.db, { ...ALERT_DEFAULTS, allowPrivateTargets: true }, log, () => '').create({
+      kind: 'webhook',
+      url: receiverUrl,
+      isDefault: true,
+    });
     const token = await new TokenService(store.db, { publicUrl: 'http://127.0.0.1:9' }).create({ kind: 'http', memo: 'replicas' });
     const writer = new HitWriter(store.db);
     // One alert per user agent: the cap must let every one of them through.
     writer.addHook(new AlertDecider({ outbox: new Outbox(store), settings: { ...ALERT_DEFAULTS, alertCap: DELIVERIES }, log }).hook);
     await Promise.all(
       Array.from({ length: DELIVERIES }, (_, i) =>
-        writer.write({ tokenId: token.id, kind: 'http', at: new Date().toISOString(), source: '198.51.100.7', userAgent: `agent-${i}`, detail: { type: 'none' } }),
+        writer.write({
+          tokenId: token.id,
+          kind: 'http',
+          at: new Date().toISOString(),
+          source: '198.51.100.7',
+          userAgent: `agent-${i}`,
+          detail: { type: 'none' },
+        }),
       ),
     );
-    const pending = await store.db.selectFrom('deliveries').select((eb) => eb.fn.countAll<number>().as('n')).where('state', '=', 'pending').executeTakeFirstOrThrow();
+    const pending = await store.db
+      .selectFrom('deliveries')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('state', '=', 'pending')
+      .executeTakeFirstOrThrow();
     assert.equal(Number(pending.n), DELIVERIES);
   } finally {
     await store.close();
@@ -58,7 +73,12 @@ test(`two server processes on one PostgreSQL send each of ${DELIVERIES} pending 
     const env = { TRIPLINE_ADMIN_KEY: newSecret('tpl_test') };
     const [a, b] = [await listenArgs(), await listenArgs()];
     servers.push(...(await Promise.all([spawnServer([...a, '--db', url, ...args], env), spawnServer([...b, '--db', url, ...args], env)])));
-    await waitFor('every delivery at the receiver', () => new Set(receiver.received.map((r) => r.headers['x-tripline-delivery'])).size === DELIVERIES && true, 120_000, 100);
+    await waitFor(
+      'every delivery at the receiver',
+      () => new Set(receiver.received.map((r) => r.headers['x-tripline-delivery'])).size === DELIVERIES && true,
+      120_000,
+      100,
+    );
     // Anything sent twice would arrive now, after the last first copy.
     await sleep(1500);
 
@@ -75,7 +95,10 @@ test(`two server processes on one PostgreSQL send each of ${DELIVERIES} pending 
     const store = await openStore(url);
     try {
       const rows = await store.db.selectFrom('deliveries').select(['state', 'attempts', 'claimed_by']).execute();
-      assert.ok(rows.every((r) => r.state === 'delivered' && Number(r.attempts) === 1), 'each row delivered on its first and only claim');
+      assert.ok(
+        rows.every((r) => r.state === 'delivered' && Number(r.attempts) === 1),
+        'each row delivered on its first and only claim',
+      );
       const byProcess = new Map<string, number>();
       for (const row of rows) byProcess.set(String(row.claimed_by), (byProcess.get(String(row.claimed_by)) ?? 0) + 1);
       assert.equal(byProcess.size, 2, `both processes sent: ${JSON.stringify([...byProcess])}`);

@@ -33,7 +33,11 @@ test('a server killed with SIGKILL while deliveries are pending delivers them af
       'every delivery to have failed once',
       async () => {
         const page = await first.api('GET', '/deliveries?limit=100');
-        return page.body.items.length === ALERTS && page.body.items.every((d: { attempts: number; state: string }) => d.attempts >= 1 && d.state !== 'delivered') && true;
+        return (
+          page.body.items.length === ALERTS &&
+          page.body.items.every((d: { attempts: number; state: string }) => d.attempts >= 1 && d.state !== 'delivered') &&
+          true
+        );
       },
       30_000,
     );

@@ -56,9 +56,16 @@ describe('a storm of hits under one grouping key', () => {
     assert.equal(shown.body.hitCount, STORM_HITS);
     const { db } = server.server.services.store;
     const minutes = await db.selectFrom('hit_counts').select('hits').where('token_id', '=', token.id).execute();
-    assert.equal(minutes.reduce((sum, m) => sum + Number(m.hits), 0), STORM_HITS);
+    assert.equal(
+      minutes.reduce((sum, m) => sum + Number(m.hits), 0),
+      STORM_HITS,
+    );
     const sampled = minutes.reduce((sum, { hits }) => sum + keptOfOneSource(hits), 0);
-    const stored = await db.selectFrom('hits').select((eb) => eb.fn.countAll<number>().as('n')).where('token_id', '=', token.id).executeTakeFirstOrThrow();
+    const stored = await db
+      .selectFrom('hits')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('token_id', '=', token.id)
+      .executeTakeFirstOrThrow();
     assert.equal(Number(stored.n), sampled);
     assert.equal(shown.body.hitsKept, sampled);
 
@@ -81,17 +88,25 @@ describe('a storm of hits under one grouping key', () => {
 
     // When the window closes, one digest per channel carries the other 9,999 hits.
     const msLeft = Date.parse(alert.windowEnd) - Date.now();
-    const digests = await waitFor('the digests', () => {
-      const found = receiver.received.filter((r) => r.body.event === 'digest' || String(r.body.text).includes('more hits'));
-      return found.length >= 2 && found;
-    }, msLeft + 15_000, 100);
+    const digests = await waitFor(
+      'the digests',
+      () => {
+        const found = receiver.received.filter((r) => r.body.event === 'digest' || String(r.body.text).includes('more hits'));
+        return found.length >= 2 && found;
+      },
+      msLeft + 15_000,
+      100,
+    );
     const webhookDigest = digests.find((r) => r.path === '/webhook')!;
     assert.equal(webhookDigest.body.event, 'digest');
     assert.equal(webhookDigest.body.hitCount, STORM_HITS);
     assert.equal(webhookDigest.body.moreHits, STORM_HITS - 1);
     assert.ok(JSON.stringify(digests.find((r) => r.path === '/slack')!.body).includes(`${STORM_HITS - 1} more hits`));
     assert.equal(receiver.received.length, 4, 'in all, one alert and one digest per channel');
-    const all = await db.selectFrom('deliveries').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const all = await db
+      .selectFrom('deliveries')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     assert.equal(Number(all.n), 4);
   });
 });

@@ -29,7 +29,10 @@ function readsEndpointFromConfig(version: [number, number] | undefined): boolean
 
 /** Another AWS CLI on PATH that reads endpoint_url from config, if any (e.g. pip's). */
 function configReadingCli(): string | undefined {
-  const found = (process.env.PATH ?? '').split(':').map((dir) => join(dir, 'aws')).filter((path) => existsSync(path));
+  const found = (process.env.PATH ?? '')
+    .split(':')
+    .map((dir) => join(dir, 'aws'))
+    .filter((path) => existsSync(path));
   return found.find((path) => readsEndpointFromConfig(cliVersion(path)));
 }
 
@@ -120,18 +123,16 @@ describe('aws-credentials decoy used by the AWS CLI', () => {
   });
 
   const modern = configReadingCli();
-  it(
-    'an AWS CLI that reads endpoint_url from config fires the token with nothing but the decoy files',
-    { skip: modern ? false : 'no AWS CLI >= 2.13 / 1.29 on PATH (Debian 12 ships 2.9)' },
-    async () => {
-      const before = (await hitsOf(server, token.id)).length;
-      // Version-manager shims (pyenv) find their interpreter through HOME; the AWS_* files above
-      // still decide which credentials and config the CLI reads.
-      const result = await run(modern!, ['s3', 'ls'], { ...process.env, ...awsEnv(), HOME: process.env.HOME ?? work.dir });
-      assert.match(result.stderr, /AccessDenied/);
-      const hits = await hitsOf(server, token.id);
-      assert.equal(hits.length, before + 1);
-      assert.equal(hits[0].detail.credential.decoy, 'aws access key');
-    },
-  );
+  it('an AWS CLI that reads endpoint_url from config fires the token with nothing but the decoy files', {
+    skip: modern ? false : 'no AWS CLI >= 2.13 / 1.29 on PATH (Debian 12 ships 2.9)',
+  }, async () => {
+    const before = (await hitsOf(server, token.id)).length;
+    // Version-manager shims (pyenv) find their interpreter through HOME; the AWS_* files above
+    // still decide which credentials and config the CLI reads.
+    const result = await run(modern!, ['s3', 'ls'], { ...process.env, ...awsEnv(), HOME: process.env.HOME ?? work.dir });
+    assert.match(result.stderr, /AccessDenied/);
+    const hits = await hitsOf(server, token.id);
+    assert.equal(hits.length, before + 1);
+    assert.equal(hits[0].detail.credential.decoy, 'aws access key');
+  });
 });

@@ -25,7 +25,11 @@ describe('git credential decoys used by git clone', () => {
   });
 
   it('.git-credentials: the clone presents the decoy user and token, the hit names them, the line stays planted', async () => {
-    const { body: token } = await server.api('POST', '/tokens', { kind: 'git-credentials', memo: 'git creds on jump host', options: { username: 'deploy-bot' } });
+    const { body: token } = await server.api('POST', '/tokens', {
+      kind: 'git-credentials',
+      memo: 'git creds on jump host',
+      options: { username: 'deploy-bot' },
+    });
     const store = writeArtifact(work.dir, token.artifact.file, 'git-credentials');
     const remote = new URL(token.artifact.file.content.trim());
     remote.username = '';
@@ -53,7 +57,11 @@ describe('git credential decoys used by git clone', () => {
   });
 
   it('.netrc: git reads it through curl and the hit names the decoy login', async () => {
-    const { body: token } = await server.api('POST', '/tokens', { kind: 'netrc', memo: 'netrc in backup', options: { username: 'ci-runner', repository: 'ops/secrets' } });
+    const { body: token } = await server.api('POST', '/tokens', {
+      kind: 'netrc',
+      memo: 'netrc in backup',
+      options: { username: 'ci-runner', repository: 'ops/secrets' },
+    });
     const home = join(work.dir, 'netrc-home');
     await run('mkdir', ['-p', home], cleanEnv(work.dir));
     writeArtifact(home, token.artifact.file, '.netrc');
@@ -73,7 +81,11 @@ describe('git credential decoys used by git clone', () => {
     for (const [index, password] of [hexSecretFor(newTokenId()), new URL(disabled.artifact.file.content.trim()).password].entries()) {
       const store = join(work.dir, `other-${index}`);
       writeArtifact(work.dir, { name: `other-${index}`, content: `http://deploy-bot:${password}@127.0.0.1:${new URL(server.url).port}\n` });
-      const result = await run('git', ['-c', `credential.helper=store --file=${store}`, 'clone', `${server.url}/platform/infrastructure.git`, join(work.dir, `clone-o${index}`)], gitEnv(work.dir));
+      const result = await run(
+        'git',
+        ['-c', `credential.helper=store --file=${store}`, 'clone', `${server.url}/platform/infrastructure.git`, join(work.dir, `clone-o${index}`)],
+        gitEnv(work.dir),
+      );
       outcomes.push(`${result.code} ${result.stderr.replace(/clone-o\d/, 'clone')}`);
     }
     assert.equal(outcomes[0], outcomes[1]);

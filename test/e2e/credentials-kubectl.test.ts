@@ -24,7 +24,11 @@ describe('kubeconfig decoy used by kubectl', () => {
   });
 
   it('records a hit naming the service-account token when kubectl get pods runs with it, and raises an alert', async () => {
-    const { body: token } = await server.api('POST', '/tokens', { kind: 'kubeconfig', memo: 'kubeconfig on the build host', options: { namespace: 'ci', serviceAccount: 'deployer' } });
+    const { body: token } = await server.api('POST', '/tokens', {
+      kind: 'kubeconfig',
+      memo: 'kubeconfig on the build host',
+      options: { namespace: 'ci', serviceAccount: 'deployer' },
+    });
     assert.equal(token.kind, 'kubeconfig');
     const kubeconfig = writeArtifact(work.dir, token.artifact.file, 'kubeconfig');
     // kubectl trusts the front's CA through Go's SSL_CERT_FILE; the kubeconfig stays as handed out.

@@ -43,7 +43,8 @@ describe('credential clients are answered by request shape, never by token state
   let disabled: any;
   before(async () => {
     server = await startTestServer();
-    for (const kind of ['git-credentials', 'kubeconfig', 'aws-credentials', 'env']) live[kind] = (await server.api('POST', '/tokens', { kind, memo: kind })).body;
+    for (const kind of ['git-credentials', 'kubeconfig', 'aws-credentials', 'env'])
+      live[kind] = (await server.api('POST', '/tokens', { kind, memo: kind })).body;
     disabled = (await server.api('POST', '/tokens', { kind: 'aws-credentials', memo: 'off' })).body;
     await server.api('PATCH', `/tokens/${disabled.id}`, { enabled: false });
   });
@@ -51,7 +52,11 @@ describe('credential clients are answered by request shape, never by token state
 
   /** Asks the same question for a live id, a disabled id and an unknown id; all answers must match. */
   async function sameForAnyId(ask: (id: string) => Promise<Answer>, liveId: string): Promise<Answer> {
-    const answers = [[liveId, await ask(liveId)], [disabled.id, await ask(disabled.id)], [newTokenId(), await ask(newTokenId())]] as const;
+    const answers = [
+      [liveId, await ask(liveId)],
+      [disabled.id, await ask(disabled.id)],
+      [newTokenId(), await ask(newTokenId())],
+    ] as const;
     const [first, ...rest] = answers.map(([id, answer]) => observable(answer, id));
     for (const other of rest) assert.equal(other, first);
     return answers[0][1];
@@ -62,7 +67,11 @@ describe('credential clients are answered by request shape, never by token state
     assert.equal(challenge.status, 401);
     assert.equal(challenge.headers['www-authenticate'], 'Basic realm="Git"');
     const answer = await sameForAnyId(
-      (id) => send(server.url, 'GET', '/platform/infrastructure.git/info/refs?service=git-upload-pack', { 'user-agent': 'git/2.39.5', authorization: basic('deploy-bot', hexSecretFor(id)) }),
+      (id) =>
+        send(server.url, 'GET', '/platform/infrastructure.git/info/refs?service=git-upload-pack', {
+          'user-agent': 'git/2.39.5',
+          authorization: basic('deploy-bot', hexSecretFor(id)),
+        }),
       live['git-credentials'].id,
     );
     assert.equal(answer.status, 403);
@@ -71,33 +80,66 @@ describe('credential clients are answered by request shape, never by token state
 
   it('kubernetes: 401 Status for a token, 403 Status for anonymous requests', async () => {
     const answer = await sameForAnyId(
-      (id) => send(server.url, 'GET', `/k8s/clusters/c-${id}/api?timeout=32s`, { 'user-agent': 'kubectl/v1.32.4 (linux/amd64) kubernetes/4cb5f07', authorization: 'Bearer abc.def.ghi' }),
+      (id) =>
+        send(server.url, 'GET', `/k8s/clusters/c-${id}/api?timeout=32s`, {
+          'user-agent': 'kubectl/v1.32.4 (linux/amd64) kubernetes/4cb5f07',
+          authorization: 'Bearer abc.def.ghi',
+        }),
       live.kubeconfig.id,
     );
-    assert.deepEqual(JSON.parse(answer.body), { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 });
+    assert.deepEqual(JSON.parse(answer.body), {
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: 'Unauthorized',
+      reason: 'Unauthorized',
+      code: 401,
+    });
     const anonymous = await send(server.url, 'GET', `/k8s/clusters/c-${newTokenId()}/api/v1/namespaces/default/pods`);
     assert.equal(anonymous.status, 403);
     assert.equal(JSON.parse(anonymous.body).message, 'forbidden: User "system:anonymous" cannot get path "/api/v1/namespaces/default/pods"');
   });
 
   it('aws: S3 says AccessDenied in S3 XML, JSON services in JSON, Query services in their XML', async () => {
-    const s3 = await sameForAnyId((id) => send(server.url, 'GET', `/${id}/`, { authorization: SIGV4('AKIAIOSFODNN7EXAMPLE', 's3'), 'x-amz-date': '20250101T000000Z' }), live['aws-credentials'].id);
+    const s3 = await sameForAnyId(
+      (id) => send(server.url, 'GET', `/${id}/`, { authorization: SIGV4('AKIAIOSFODNN7EXAMPLE', 's3'), 'x-amz-date': '20250101T000000Z' }),
+      live['aws-credentials'].id,
+    );
     assert.equal(s3.status, 403);
     assert.match(s3.body, /<Error><Code>AccessDenied<\/Code><Message>Access Denied<\/Message>/);
-    const json = await send(server.url, 'POST', `/${newTokenId()}`, {
-      authorization: SIGV4('AKIAIOSFODNN7EXAMPLE', 'dynamodb'),
-      'x-amz-target': 'DynamoDB_20120810.ListTables',
-      'content-type': 'application/x-amz-json-1.0',
-    }, '{}');
+    const json = await send(
+      server.url,
+      'POST',
+      `/${newTokenId()}`,
+      {
+        authorization: SIGV4('AKIAIOSFODNN7EXAMPLE', 'dynamodb'),
+        'x-amz-target': 'DynamoDB_20120810.ListTables',
+        'content-type': 'application/x-amz-json-1.0',
+      },
+      '{}',
+    );
     assert.equal(json.status, 400);
     assert.match(JSON.parse(json.body).message, /not authorized to perform: dynamodb:ListTables/);
-    const iam = await send(server.url, 'POST', `/${newTokenId()}`, { authorization: SIGV4('AKIAIOSFODNN7EXAMPLE', 'iam'), 'content-type': 'application/x-www-form-urlencoded' }, 'Action=ListUsers&Version=2010-05-08');
+    const iam = await send(
+      server.url,
+      'POST',
+      `/${newTokenId()}`,
+      { authorization: SIGV4('AKIAIOSFODNN7EXAMPLE', 'iam'), 'content-type': 'application/x-www-form-urlencoded' },
+      'Action=ListUsers&Version=2010-05-08',
+    );
     assert.equal(iam.status, 403);
     assert.match(iam.body, /<Code>AccessDenied<\/Code><Message>User: arn:aws:iam::\d{12}:user\/[a-z-]+ is not authorized to perform: iam:ListUsers/);
   });
 
   it('aws: never echoes request input into XML unescaped', async () => {
-    const answer = await send(server.url, 'POST', `/${newTokenId()}`, { authorization: SIGV4('AKIA<script>', 'iam<x>'), 'content-type': 'application/x-www-form-urlencoded' }, 'Action=<b>');
+    const answer = await send(
+      server.url,
+      'POST',
+      `/${newTokenId()}`,
+      { authorization: SIGV4('AKIA<script>', 'iam<x>'), 'content-type': 'application/x-www-form-urlencoded' },
+      'Action=<b>',
+    );
     assert.doesNotMatch(answer.body, /<script>|<x>|<b>/);
   });
 

@@ -116,7 +116,7 @@ describe('a planted decoy SSH key, watched by the agent, reported to the server'
     await reported(reader, '/usr/bin/cat', 0, mountPoint());
   });
 
-  it('reports another user with that user\'s uid', async () => {
+  it("reports another user with that user's uid", async () => {
     const reader = await run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'cat', decoy]);
     assert.equal(reader.stdout, decoyContent);
     await reported(reader, '/usr/bin/cat', 65534, decoy);

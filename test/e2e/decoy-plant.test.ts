@@ -38,11 +38,11 @@ describe('tripline decoy plant', () => {
 
   it('refuses to overwrite a file no Tripline policy watches, unless --force', async () => {
     const real = join(world.dir, 'real-key');
-    writeFileSync(real, 'the operator\'s real key\n');
+    writeFileSync(real, "the operator's real key\n");
     const refused = await runCli(['decoy', 'plant', '--kind', 'ssh-key', '--path', real, '--policy-dir', policies()], world.env);
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /exists and no Tripline policy .* watches it: it may be a real file\. Use --force/);
-    assert.equal(readFileSync(real, 'utf8'), 'the operator\'s real key\n');
+    assert.equal(readFileSync(real, 'utf8'), "the operator's real key\n");
     const tokens = (await world.api('GET', '/tokens?kind=file&limit=500')).body.items;
     assert.ok(!tokens.some((t: { memo: string }) => t.memo.includes(real)), 'no token was created for a refused plant');
     await plant(world, ['--kind', 'ssh-key', '--path', real, '--policy-dir', policies(), '--force']);
@@ -81,7 +81,7 @@ describe('tripline decoy plant', () => {
     assert.equal(existsSync(join(world.dir, 'x')), false);
   });
 
-  it('with a web-bug token, writes the tutorial\'s policy: GetUrl to the token URL on reads and writes', async () => {
+  it("with a web-bug token, writes the tutorial's policy: GetUrl to the token URL on reads and writes", async () => {
     const bug = (await world.api('POST', '/tokens', { kind: 'http', memo: 'tutorial web bug' })).body;
     const path = join(world.dir, 'tutorial', 'id_rsa');
     const planted = await plant(world, ['--kind', 'ssh-key', '--token', bug.id, '--path', path, '--policy-dir', policies()]);

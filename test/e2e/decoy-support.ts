@@ -73,11 +73,16 @@ export async function startWorld(prefix: string, node = 'e2e-host'): Promise<Dec
 /** The real `tripline agent` on the world's enrolled node, reporting to its server, watching `<dir>/policies`. */
 export function startAgent(world: DecoyWorld): Promise<AgentProcess> {
   return AgentProcess.start([
-    '--policy-dir', join(world.dir, 'policies'),
-    '--server', world.server.adminUrl,
-    '--agent-key', world.agentKey,
-    '--spool-dir', join(world.dir, 'spool'),
-    '--node-name', world.node,
+    '--policy-dir',
+    join(world.dir, 'policies'),
+    '--server',
+    world.server.adminUrl,
+    '--agent-key',
+    world.agentKey,
+    '--spool-dir',
+    join(world.dir, 'spool'),
+    '--node-name',
+    world.node,
   ]);
 }
 

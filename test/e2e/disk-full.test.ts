@@ -144,7 +144,10 @@ describe('a full disk under the SQLite store', { skip: process.getuid?.() !== 0 
       };
       // Bounded well under what the freed 64 MiB holds, so the load cannot fill the disk again.
       await load.run(recovered, 10_000, 120_000);
-      assert.ok(recovered(), `after space returned, ${load.count(200, recoveredFrom)} of ${load.sent - recoveredFrom} hits succeeded: ${load.runs(recoveredFrom)}\n${server.stderr().slice(-3000)}\n${server.stdout().slice(-3000)}`);
+      assert.ok(
+        recovered(),
+        `after space returned, ${load.count(200, recoveredFrom)} of ${load.sent - recoveredFrom} hits succeeded: ${load.runs(recoveredFrom)}\n${server.stderr().slice(-3000)}\n${server.stdout().slice(-3000)}`,
+      );
       assert.equal(server.child.exitCode, null, 'the server kept running');
 
       const others = [...load.statuses.values()].filter((status) => status !== 200 && status !== 503);

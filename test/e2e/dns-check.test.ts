@@ -15,11 +15,13 @@ describe('tripline server --dns-zone and tripline dns check, as real processes',
   let server: ServerProcess;
   let dnsPort: number;
   before(async () => {
-    server = await spawnServer(
-      [...(await listenArgs()), '--db', join(work.dir, 't.db'), '--dns-zone', ZONE, '--dns-port', '0', '--dns-address', '127.0.0.1'],
-      { TRIPLINE_ADMIN_KEY: key },
-    );
-    const line = server.stdout().split('\n').find((l) => l.includes('"msg":"dns server listening'));
+    server = await spawnServer([...(await listenArgs()), '--db', join(work.dir, 't.db'), '--dns-zone', ZONE, '--dns-port', '0', '--dns-address', '127.0.0.1'], {
+      TRIPLINE_ADMIN_KEY: key,
+    });
+    const line = server
+      .stdout()
+      .split('\n')
+      .find((l) => l.includes('"msg":"dns server listening'));
     assert.ok(line, 'the server logged its DNS listener');
     dnsPort = (JSON.parse(line) as { port: number }).port;
   });
@@ -35,7 +37,10 @@ describe('tripline server --dns-zone and tripline dns check, as real processes',
   });
 
   it('creates dns tokens under the zone it was started with', async () => {
-    const created = await runCli(['token', 'create', '--kind', 'dns', '--memo', 'cli dns token', '--json'], { TRIPLINE_URL: server.adminUrl, TRIPLINE_KEY: key });
+    const created = await runCli(['token', 'create', '--kind', 'dns', '--memo', 'cli dns token', '--json'], {
+      TRIPLINE_URL: server.adminUrl,
+      TRIPLINE_KEY: key,
+    });
     assert.equal(created.code, 0, created.stderr);
     const token = JSON.parse(created.stdout);
     assert.equal(token.hostname, `${token.id}.${ZONE}`);

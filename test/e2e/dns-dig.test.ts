@@ -25,7 +25,10 @@ describe('dns tokens fired with dig', () => {
     const answer = await dig(server.dnsPort, [token.hostname]);
     assert.equal(answer.status, 'NOERROR');
     assert.ok(answer.flags.includes('aa'));
-    assert.deepEqual(answer.answers.map((r) => [r.name, r.type, r.data]), [[`${token.hostname}.`, 'A', '127.0.0.1']]);
+    assert.deepEqual(
+      answer.answers.map((r) => [r.name, r.type, r.data]),
+      [[`${token.hostname}.`, 'A', '127.0.0.1']],
+    );
     const [hit] = await hitsOf(server, token.id);
     assert.equal(hit.source, '127.0.0.1');
     assert.equal(hit.kind, 'dns');
@@ -36,7 +39,7 @@ describe('dns tokens fired with dig', () => {
     assert.equal(alerts[0].tokenMemo, 'hostname in the wiki');
   });
 
-  it('dig SOA <zone> gets the zone\'s SOA, authoritatively', async () => {
+  it("dig SOA <zone> gets the zone's SOA, authoritatively", async () => {
     const answer = await dig(server.dnsPort, ['SOA', ZONE]);
     assert.equal(answer.status, 'NOERROR');
     assert.ok(answer.flags.includes('aa'));
@@ -50,11 +53,17 @@ describe('dns tokens fired with dig', () => {
 
   it('dig NS <zone> names the nameserver and gives its glue', async () => {
     const answer = await dig(server.dnsPort, ['NS', ZONE]);
-    assert.deepEqual(answer.answers.map((r) => r.data), [`ns1.${ZONE}.`]);
-    assert.deepEqual(answer.additional.filter((r) => r.type !== 'OPT').map((r) => [r.name, r.type, r.data]), [
-      [`ns1.${ZONE}.`, 'A', '127.0.0.1'],
-      [`ns1.${ZONE}.`, 'AAAA', '::1'],
-    ]);
+    assert.deepEqual(
+      answer.answers.map((r) => r.data),
+      [`ns1.${ZONE}.`],
+    );
+    assert.deepEqual(
+      answer.additional.filter((r) => r.type !== 'OPT').map((r) => [r.name, r.type, r.data]),
+      [
+        [`ns1.${ZONE}.`, 'A', '127.0.0.1'],
+        [`ns1.${ZONE}.`, 'AAAA', '::1'],
+      ],
+    );
   });
 
   it('decodes base32 data in labels in front of the id, split over several labels and in any letter case', async () => {
@@ -80,7 +89,10 @@ describe('dns tokens fired with dig', () => {
     const unknown = `${newTokenId()}.${ZONE}`;
     const before = (await hitsOf(server, token.id)).length;
     const [live, other] = [await dig(server.dnsPort, [token.hostname]), await dig(server.dnsPort, [unknown])];
-    assert.deepEqual([other.status, other.flags, other.answers.map((r) => [r.type, r.ttl, r.data])], [live.status, live.flags, live.answers.map((r) => [r.type, r.ttl, r.data])]);
+    assert.deepEqual(
+      [other.status, other.flags, other.answers.map((r) => [r.type, r.ttl, r.data])],
+      [live.status, live.flags, live.answers.map((r) => [r.type, r.ttl, r.data])],
+    );
     assert.equal((await hitsOf(server, token.id)).length, before + 1);
   });
 

@@ -62,7 +62,10 @@ test(`PostgreSQL stopped for ${DOWN_MS / 1000} s under load: 503s meanwhile, no 
   receiver.behaviour = () => (receiverUp ? { status: 200 } : { status: 503 });
   const channel = await a.api('POST', '/channels', { kind: 'webhook', url: receiver.url('/hook') });
   assert.equal(channel.status, 201, JSON.stringify(channel.body));
-  const token = (await a.api('POST', '/tokens', { kind: 'http', memo: 'outage', alertWindowSeconds: 2, channels: [channel.body.id] })).body as { id: string; url: string };
+  const token = (await a.api('POST', '/tokens', { kind: 'http', memo: 'outage', alertWindowSeconds: 2, channels: [channel.body.id] })).body as {
+    id: string;
+    url: string;
+  };
   const path = new URL(token.url).pathname;
 
   let running = true;
@@ -80,16 +83,28 @@ test(`PostgreSQL stopped for ${DOWN_MS / 1000} s under load: 503s meanwhile, no 
     receiverUp = true;
     // Both servers take hits again by themselves (their pools and listeners reconnect).
     const countFrom = answers.length;
-    await waitFor('both servers acknowledging hits again', () => {
-      const since = answers.slice(countFrom).filter((x) => x.status === 200);
-      return since.some((x) => x.userAgent.startsWith('load-0-')) && since.some((x) => x.userAgent.startsWith('load-1-'));
-    }, 60_000, 100);
+    await waitFor(
+      'both servers acknowledging hits again',
+      () => {
+        const since = answers.slice(countFrom).filter((x) => x.status === 200);
+        return since.some((x) => x.userAgent.startsWith('load-0-')) && since.some((x) => x.userAgent.startsWith('load-1-'));
+      },
+      60_000,
+      100,
+    );
     await sleep(1_000);
     running = false;
     await Promise.all(clients);
 
-    assert.ok(duringOutage.some((x) => x.status === 503), 'hits are refused with 503 while the store is down');
-    assert.deepEqual([...new Set(duringOutage.map((x) => x.status))].filter((status) => status !== 200 && status !== 503), [], 'nothing but 503 (or a hit committed just before the stop)');
+    assert.ok(
+      duringOutage.some((x) => x.status === 503),
+      'hits are refused with 503 while the store is down',
+    );
+    assert.deepEqual(
+      [...new Set(duringOutage.map((x) => x.status))].filter((status) => status !== 200 && status !== 503),
+      [],
+      'nothing but 503 (or a hit committed just before the stop)',
+    );
   } finally {
     running = false;
     await Promise.all(clients);
@@ -113,8 +128,15 @@ test(`PostgreSQL stopped for ${DOWN_MS / 1000} s under load: 503s meanwhile, no 
       200,
     );
     const received = new Set(receiver.received.map((r) => r.headers['x-tripline-delivery']));
-    assert.deepEqual(settled.filter((row) => !received.has(row.id)).map((row) => row.id), [], 'the receiver has each delivery');
-    assert.ok(receiver.attempts.some((r) => r.at < receiver.received[0]!.at), 'some were refused first, so they were pending across the outage');
+    assert.deepEqual(
+      settled.filter((row) => !received.has(row.id)).map((row) => row.id),
+      [],
+      'the receiver has each delivery',
+    );
+    assert.ok(
+      receiver.attempts.some((r) => r.at < receiver.received[0]!.at),
+      'some were refused first, so they were pending across the outage',
+    );
   } finally {
     await store.close();
   }

@@ -98,7 +98,14 @@ describe('acknowledged hits survive a crash', () => {
         body: JSON.stringify({ kind: 'http', memo: 'crash' }),
       });
       const token = (await created.json()) as { id: string };
-      const statuses = await Promise.all(Array.from({ length: 500 }, (_, n) => fetch(`${server.url}/${token.id}?n=${n}`).then((r) => r.status, () => 0)));
+      const statuses = await Promise.all(
+        Array.from({ length: 500 }, (_, n) =>
+          fetch(`${server.url}/${token.id}?n=${n}`).then(
+            (r) => r.status,
+            () => 0,
+          ),
+        ),
+      );
       const acknowledged = statuses.filter((s) => s === 200).length;
       assert.equal(acknowledged, 500);
       await server.stop('SIGKILL');
@@ -138,10 +145,14 @@ describe('server start-up failures', () => {
     const listen = await listenArgs();
     const first = await spawnServer([...listen, '--db', join(dir, 'a.db')], { TRIPLINE_ADMIN_KEY: PORT_TEST_KEY });
     try {
-      const trigger = await runCli(['server', listen[0]!, listen[1]!, '--admin-listen', `127.0.0.1:${await freePort()}`, '--db', join(dir, 'b.db')], { TRIPLINE_ADMIN_KEY: PORT_TEST_KEY });
+      const trigger = await runCli(['server', listen[0]!, listen[1]!, '--admin-listen', `127.0.0.1:${await freePort()}`, '--db', join(dir, 'b.db')], {
+        TRIPLINE_ADMIN_KEY: PORT_TEST_KEY,
+      });
       assert.notEqual(trigger.code, 0);
       assert.match(trigger.stderr, /--listen .*EADDRINUSE/);
-      const admin = await runCli(['server', '--listen', `127.0.0.1:${await freePort()}`, listen[2]!, listen[3]!, '--db', join(dir, 'c.db')], { TRIPLINE_ADMIN_KEY: PORT_TEST_KEY });
+      const admin = await runCli(['server', '--listen', `127.0.0.1:${await freePort()}`, listen[2]!, listen[3]!, '--db', join(dir, 'c.db')], {
+        TRIPLINE_ADMIN_KEY: PORT_TEST_KEY,
+      });
       assert.notEqual(admin.code, 0);
       assert.match(admin.stderr, /--admin-listen .*EADDRINUSE/);
     } finally {

@@ -11,14 +11,18 @@ import { fileEvent, fixture } from './helpers.js';
 test('checkPolicyFiles reports each bad file and still summarises the good ones', async () => {
   const result = await checkPolicyFiles([fixture('tutorial.yaml'), fixture('bad-operator.yaml'), fixture('multi.yaml')]);
   assert.equal(result.ok, false);
-  assert.deepEqual(result.errors.map((e) => [e.file, e.line, e.field]), [
-    [fixture('bad-operator.yaml'), 21, 'spec.kprobes[0].selectors[0].matchArgs[1].operator'],
-  ]);
-  assert.deepEqual(result.policies.map((p) => [p.name, p.hooks, p.actions, p.mode]), [
-    ['monitor-etc-passwd-canary', ['security_file_permission'], ['GetUrl', 'Post'], 'enforce'],
-    ['decoy-key-read', ['file_open'], ['Post'], 'enforce'],
-    ['decoy-env', ['security_file_permission'], ['Sigkill', 'Post'], 'monitor'],
-  ]);
+  assert.deepEqual(
+    result.errors.map((e) => [e.file, e.line, e.field]),
+    [[fixture('bad-operator.yaml'), 21, 'spec.kprobes[0].selectors[0].matchArgs[1].operator']],
+  );
+  assert.deepEqual(
+    result.policies.map((p) => [p.name, p.hooks, p.actions, p.mode]),
+    [
+      ['monitor-etc-passwd-canary', ['security_file_permission'], ['GetUrl', 'Post'], 'enforce'],
+      ['decoy-key-read', ['file_open'], ['Post'], 'enforce'],
+      ['decoy-env', ['security_file_permission'], ['Sigkill', 'Post'], 'monitor'],
+    ],
+  );
   assert.equal(result.policies[2]?.namespace, 'payments');
 });
 
@@ -35,9 +39,10 @@ test('a policy name used by two files is an error for the second', async () => {
     const copy = join(dir, 'copy.yaml');
     await writeFile(copy, await readFile(fixture('tutorial.yaml')));
     const result = await checkPolicyFiles([fixture('tutorial.yaml'), copy]);
-    assert.deepEqual(result.errors.map((e) => e.format()), [
-      `${copy}:4:9: metadata.name: policy monitor-etc-passwd-canary is already defined in ${fixture('tutorial.yaml')}`,
-    ]);
+    assert.deepEqual(
+      result.errors.map((e) => e.format()),
+      [`${copy}:4:9: metadata.name: policy monitor-etc-passwd-canary is already defined in ${fixture('tutorial.yaml')}`],
+    );
     assert.equal(result.policies.length, 1);
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -65,14 +70,23 @@ test('PolicySet replaces and removes what a file contributed', () => {
   const set = new PolicySet();
   set.update(loadPolicyText('a.yaml', policyFor('a', '/srv/a')));
   set.update(loadPolicyText('b.yaml', policyFor('b', '/srv/b')));
-  assert.deepEqual(set.watches().map((w) => w.path), ['/srv/a', '/srv/b']);
-  assert.deepEqual(set.evaluate(fileEvent('/srv/b', 'open')).map((m) => m.policy), ['b']);
+  assert.deepEqual(
+    set.watches().map((w) => w.path),
+    ['/srv/a', '/srv/b'],
+  );
+  assert.deepEqual(
+    set.evaluate(fileEvent('/srv/b', 'open')).map((m) => m.policy),
+    ['b'],
+  );
 
   // b.yaml now watches another file; a broken edit of a.yaml drops a's policy.
   set.update(loadPolicyText('b.yaml', policyFor('b', '/srv/c')));
   const broken = set.update(loadPolicyText('a.yaml', 'kind: [oops'));
   assert.notEqual(broken.errors.length, 0);
-  assert.deepEqual(set.watches().map((w) => w.path), ['/srv/c']);
+  assert.deepEqual(
+    set.watches().map((w) => w.path),
+    ['/srv/c'],
+  );
   set.remove('b.yaml');
   assert.deepEqual(set.policies, []);
 });

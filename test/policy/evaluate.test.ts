@@ -77,8 +77,7 @@ test('the int argument is the access mask: read is 4, write is 2', () => {
         operator: ${operator}
         values: ["${value}"]
 `);
-  const fires = (operator: string, value: string, access: 'read' | 'write') =>
-    withMask(operator, value).evaluate(fileEvent(DECOY, access)) !== null;
+  const fires = (operator: string, value: string, access: 'read' | 'write') => withMask(operator, value).evaluate(fileEvent(DECOY, access)) !== null;
   assert.equal(fires('Equal', '2', 'write'), true);
   assert.equal(fires('Equal', '2', 'read'), false);
   assert.equal(fires('Equal', '4', 'read'), true);
@@ -199,10 +198,13 @@ test('monitor mode drops Sigkill, Override and Signal but keeps the rest', () =>
       - action: GetUrl
         argUrl: https://canary.example/t/1
 `;
-  const monitor = permissionPolicy(selectors, `
+  const monitor = permissionPolicy(
+    selectors,
+    `
   options:
   - name: policy-mode
-    value: monitor`);
+    value: monitor`,
+  );
   const match = monitor.evaluate(fileEvent(DECOY, 'read'));
   assert.deepEqual(match?.actions, [
     { action: 'GetUrl', argUrl: 'https://canary.example/t/1' },
@@ -210,7 +212,10 @@ test('monitor mode drops Sigkill, Override and Signal but keeps the rest', () =>
   ]);
   assert.deepEqual(match?.suppressed, [{ action: 'Sigkill' }, { action: 'Override', argError: -1 }]);
   const enforce = permissionPolicy(selectors);
-  assert.deepEqual(enforce.evaluate(fileEvent(DECOY, 'read'))?.actions.map((a) => a.action), ['Sigkill', 'Override', 'GetUrl', 'Post']);
+  assert.deepEqual(
+    enforce.evaluate(fileEvent(DECOY, 'read'))?.actions.map((a) => a.action),
+    ['Sigkill', 'Override', 'GetUrl', 'Post'],
+  );
 });
 
 test('a file reached by another name matches through the names the agent resolved by inode', () => {

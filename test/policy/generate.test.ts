@@ -10,8 +10,14 @@ const DECOY = '/home/ops/.ssh/id_ed25519';
 
 function roundTrip(yaml: string) {
   const result = loadPolicyText('generated.yaml', yaml);
-  assert.deepEqual(result.errors.map((e) => e.format()), []);
-  assert.deepEqual(result.warnings.map((e) => e.format()), []);
+  assert.deepEqual(
+    result.errors.map((e) => e.format()),
+    [],
+  );
+  assert.deepEqual(
+    result.warnings.map((e) => e.format()),
+    [],
+  );
   assert.equal(result.policies.length, 1);
   return result.policies[0]!;
 }
@@ -25,11 +31,17 @@ test('a web-bug token gets the tutorial shape with the token URL as argUrl', () 
   const [hook] = policy.hooks;
   assert.equal(hook?.call, 'security_file_permission');
   assert.equal(hook.syscall, false);
-  assert.deepEqual(hook.args, [{ index: 0, type: 'file' }, { index: 1, type: 'int' }]);
-  assert.deepEqual(hook.selectors[0]?.matchArgs.map((f) => [f.index, f.operator, f.values]), [
-    [0, 'Equal', [DECOY]],
-    [1, 'Equal', ['2']],
+  assert.deepEqual(hook.args, [
+    { index: 0, type: 'file' },
+    { index: 1, type: 'int' },
   ]);
+  assert.deepEqual(
+    hook.selectors[0]?.matchArgs.map((f) => [f.index, f.operator, f.values]),
+    [
+      [0, 'Equal', [DECOY]],
+      [1, 'Equal', ['2']],
+    ],
+  );
   assert.deepEqual(hook.selectors[0]?.matchActions, [{ action: 'GetUrl', argUrl: url }]);
   assert.notEqual(policy.evaluate(fileEvent(DECOY, 'write')), null);
   assert.equal(policy.evaluate(fileEvent(DECOY, 'read')), null);

@@ -32,16 +32,21 @@ test('a bad operator is reported at its line with the Tetragon field path', asyn
 });
 
 test('a GetUrl without argUrl points at the action', async () => {
-  assert.deepEqual(await formatted('missing-argurl.yaml'), [
-    'missing-argurl.yaml:18:9: spec.kprobes[0].selectors[0].matchActions[1].argUrl: is required',
-  ]);
+  assert.deepEqual(await formatted('missing-argurl.yaml'), ['missing-argurl.yaml:18:9: spec.kprobes[0].selectors[0].matchActions[1].argUrl: is required']);
 });
 
 test('an unknown hook is refused with the list of supported ones', async () => {
   const [message, ...rest] = await formatted('unknown-hook.yaml');
   assert.deepEqual(rest, []);
   assert.match(message!, /^unknown-hook\.yaml:7:11: spec\.kprobes\[0\]\.call: unsupported call "sys_openat"/);
-  for (const hook of ['security_file_permission', 'security_file_open', 'fd_install', 'security_file_truncate', 'security_path_truncate', 'security_mmap_file']) {
+  for (const hook of [
+    'security_file_permission',
+    'security_file_open',
+    'fd_install',
+    'security_file_truncate',
+    'security_path_truncate',
+    'security_mmap_file',
+  ]) {
     assert.ok(message!.includes(hook), hook);
   }
 });
@@ -68,14 +73,20 @@ test('values of the wrong type are each reported', async () => {
 test('several documents load as several policies; comment-only documents are skipped', async () => {
   const result = await loadPolicyFile(fixture('multi.yaml'));
   assert.deepEqual(result.errors, []);
-  assert.deepEqual(result.policies.map((p) => [p.kind, p.name, p.namespace, p.mode]), [
-    ['TracingPolicy', 'decoy-key-read', undefined, 'enforce'],
-    ['TracingPolicyNamespaced', 'decoy-env', 'payments', 'monitor'],
-  ]);
+  assert.deepEqual(
+    result.policies.map((p) => [p.kind, p.name, p.namespace, p.mode]),
+    [
+      ['TracingPolicy', 'decoy-key-read', undefined, 'enforce'],
+      ['TracingPolicyNamespaced', 'decoy-env', 'payments', 'monitor'],
+    ],
+  );
   assert.deepEqual(result.policies[0]?.watches, [{ path: '/srv/decoy/id_rsa', match: 'exact', accesses: ['open'] }]);
   assert.deepEqual(result.policies[1]?.watches, [{ path: '/srv/app/', match: 'prefix', accesses: ['read', 'write'] }]);
   // Namespaces cannot narrow anything on a plain host: say so rather than pretend.
-  assert.deepEqual(result.warnings.map((w) => [w.line, w.field]), [[25, 'metadata.namespace']]);
+  assert.deepEqual(
+    result.warnings.map((w) => [w.line, w.field]),
+    [[25, 'metadata.namespace']],
+  );
 });
 
 test('one bad document makes the whole file yield nothing', async () => {

@@ -38,7 +38,10 @@ describe('which files in a policy directory are policies', () => {
     await symlink(join(dir, 'a.yaml'), join(dir, 'linked.yaml'));
     await symlink(join(dir, 'missing'), join(dir, 'dangling.yaml'));
     const files = await listPolicyFiles(dir);
-    assert.deepEqual(files.map((f) => f.path), ['a.yaml', 'b.yml', 'linked.yaml'].map((n) => join(dir, n)));
+    assert.deepEqual(
+      files.map((f) => f.path),
+      ['a.yaml', 'b.yml', 'linked.yaml'].map((n) => join(dir, n)),
+    );
     assert.ok(files.every((f) => f.stats.isFile()));
     await assert.rejects(listPolicyFiles(join(dir, 'absent')), { code: 'ENOENT' });
   });

@@ -71,7 +71,10 @@ test('actions take their own arguments, checked', () => {
     'p.yaml:21:9: spec.kprobes[0].selectors[0].matchActions[1]: NoPost conflicts with Post in the same matchActions',
   ]);
   const [unknown] = errorsOf(withSelectorLines('matchActions:', '- action: Kill'));
-  assert.match(unknown!, /^p\.yaml:20:17: spec\.kprobes\[0\]\.selectors\[0\]\.matchActions\[0\]\.action: unknown action "Kill"; supported: Post, NoPost, GetUrl/);
+  assert.match(
+    unknown!,
+    /^p\.yaml:20:17: spec\.kprobes\[0\]\.selectors\[0\]\.matchActions\[0\]\.action: unknown action "Kill"; supported: Post, NoPost, GetUrl/,
+  );
   const [tetragonOnly] = errorsOf(withSelectorLines('matchActions:', '- action: FollowFD'));
   assert.match(tetragonOnly!, /matchActions\[0\]\.action: FollowFD is a Tetragon action Tripline does not support/);
 });
@@ -85,31 +88,26 @@ test('unknown fields are errors, with a hint for near misses and for Tetragon-on
     'p.yaml:19:7: spec.kprobes[0].selectors[0].matchArg: unknown field "matchArg" (did you mean matchArgs?); expected one of matchArgs, matchBinaries, matchParentBinaries, matchPIDs, matchActions, label',
   ]);
   const [namespaces] = errorsOf(withSelectorLines('matchNamespaces: []'));
-  assert.match(namespaces!, /^p\.yaml:19:7: spec\.kprobes\[0\]\.selectors\[0\]\.matchNamespaces: matchNamespaces is a Tetragon field that Tripline does not support here/);
+  assert.match(
+    namespaces!,
+    /^p\.yaml:19:7: spec\.kprobes\[0\]\.selectors\[0\]\.matchNamespaces: matchNamespaces is a Tetragon field that Tripline does not support here/,
+  );
   assert.deepEqual(errorsOf(HEAD.replace('kind: TracingPolicy', 'kind: TracingPolicy\nstatus: {}')), [
     'p.yaml:3:1: status: unknown field "status"; expected one of apiVersion, kind, metadata, spec',
   ]);
 });
 
 test('the document itself: apiVersion, kind, metadata', () => {
-  assert.deepEqual(errorsOf(HEAD.replace('cilium.io/v1alpha1', 'cilium.io/v1')), [
-    'p.yaml:1:13: apiVersion: must be cilium.io/v1alpha1, got "cilium.io/v1"',
-  ]);
+  assert.deepEqual(errorsOf(HEAD.replace('cilium.io/v1alpha1', 'cilium.io/v1')), ['p.yaml:1:13: apiVersion: must be cilium.io/v1alpha1, got "cilium.io/v1"']);
   assert.deepEqual(errorsOf(HEAD.replace('kind: TracingPolicy', 'kind: ConfigMap')), [
     'p.yaml:2:7: kind: unsupported kind "ConfigMap"; expected TracingPolicy or TracingPolicyNamespaced',
   ]);
-  assert.deepEqual(errorsOf(HEAD.replace('  name: v\n', '  labels: {a: b}\n')), [
-    'p.yaml:4:3: metadata.name: is required',
-  ]);
+  assert.deepEqual(errorsOf(HEAD.replace('  name: v\n', '  labels: {a: b}\n')), ['p.yaml:4:3: metadata.name: is required']);
   assert.deepEqual(errorsOf(HEAD.replace('  name: v\n', '  name: v\n  namespace: default\n')), [
     'p.yaml:5:14: metadata.namespace: applies only to TracingPolicyNamespaced',
   ]);
-  assert.deepEqual(errorsOf(HEAD.replace('kind: TracingPolicy', 'kind: TracingPolicyNamespaced')), [
-    'p.yaml:4:3: metadata.namespace: is required',
-  ]);
-  assert.deepEqual(errorsOf(`${HEAD}---\n${HEAD}`), [
-    'p.yaml:23:9: metadata.name: policy v is defined twice in this file',
-  ]);
+  assert.deepEqual(errorsOf(HEAD.replace('kind: TracingPolicy', 'kind: TracingPolicyNamespaced')), ['p.yaml:4:3: metadata.namespace: is required']);
+  assert.deepEqual(errorsOf(`${HEAD}---\n${HEAD}`), ['p.yaml:23:9: metadata.name: policy v is defined twice in this file']);
 });
 
 test('args must fit the hook', () => {
@@ -160,7 +158,10 @@ spec:
 
 test('an lsm hook listed under kprobes says where it belongs', () => {
   const [error] = errorsOf(HEAD.replace('call: security_file_permission', 'call: file_open'));
-  assert.match(error!, /^p\.yaml:7:11: spec\.kprobes\[0\]\.call: unsupported call "file_open" \(file_open is an LSM hook: list it under spec\.lsmhooks with hook\)/);
+  assert.match(
+    error!,
+    /^p\.yaml:7:11: spec\.kprobes\[0\]\.call: unsupported call "file_open" \(file_open is an LSM hook: list it under spec\.lsmhooks with hook\)/,
+  );
 });
 
 test('Tetragon limits: 5 selectors per hook, one matchBinaries entry', () => {
@@ -179,12 +180,10 @@ test('a policy that names no file to watch is an error', () => {
   ]);
 });
 
-test('warnings: selectors that cannot match or only see other selectors\' files, ignored fields', () => {
+test("warnings: selectors that cannot match or only see other selectors' files, ignored fields", () => {
   const neverMatches = withSelectorLines('- index: 1', '  operator: Equal', '  values: ["1"]');
   const second = '    - matchBinaries:\n      - operator: In\n        values: ["/usr/bin/vim"]\n';
-  const { errors, warnings } = problems(
-    `${HEAD.replace('    syscall: false', '    syscall: false\n    return: true')}${second}`,
-  );
+  const { errors, warnings } = problems(`${HEAD.replace('    syscall: false', '    syscall: false\n    return: true')}${second}`);
   assert.deepEqual(errors, []);
   assert.deepEqual(warnings, [
     'p.yaml:9:13: spec.kprobes[0].return: warning: the sensor reports accesses before they complete: return values are not observed',

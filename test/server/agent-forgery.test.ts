@@ -59,7 +59,8 @@ for (const dialect of storeDialects()) {
 
     const hitsOf = async (tokenId: string) => (await server.api('GET', `/tokens/${tokenId}/hits?limit=500`)).body.items;
     const tokenOf = async (tokenId: string) => (await server.api('GET', `/tokens/${tokenId}`)).body;
-    const fileToken = async (memo: string) => (await server.api('POST', '/tokens', { kind: 'file', memo, options: { path: `/srv/${memo}` } })).body.id as string;
+    const fileToken = async (memo: string) =>
+      (await server.api('POST', '/tokens', { kind: 'file', memo, options: { path: `/srv/${memo}` } })).body.id as string;
     const loadNamed = async () => {
       const response = await callWith(server, agentKey, 'POST', '/agents/heartbeat', loading([named, webBug, clocked]));
       assert.equal(response.status, 200, JSON.stringify(response.body));
@@ -234,7 +235,13 @@ for (const dialect of storeDialects()) {
         assert.equal(stored.has(events[1]!.id), false);
         const rejected = await readdir(join(dir, REJECTED_DIR));
         const setAside = (await Promise.all(rejected.map((f) => readFile(join(dir, REJECTED_DIR, f), 'utf8')))).join('');
-        assert.deepEqual(setAside.trim().split('\n').map((l) => JSON.parse(l).id), [events[1]!.id]);
+        assert.deepEqual(
+          setAside
+            .trim()
+            .split('\n')
+            .map((l) => JSON.parse(l).id),
+          [events[1]!.id],
+        );
         assert.equal(await metric(server, refusedSeries('token_not_yet_reported')), waited, 'no event went out before its heartbeat');
         assert.equal((await server.api('GET', `/agents/${enrolled.id}`)).body.eventsAccepted, 2);
       } finally {

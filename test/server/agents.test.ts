@@ -91,13 +91,27 @@ for (const dialect of storeDialects()) {
       assert.equal(hit.detail.summary, 'cat (pid 4242, uid 1000) read /home/alice/.ssh/id_ed25519');
 
       const alerts = (await server.api('GET', `/alerts?tokenId=${fileToken}`)).body.items;
-      assert.ok(alerts.some((a: { firstHitId: string }) => a.firstHitId === events[0]!.id), 'the first hit opened an alert');
+      assert.ok(
+        alerts.some((a: { firstHitId: string }) => a.firstHitId === events[0]!.id),
+        'the first hit opened an alert',
+      );
       const token = (await server.api('GET', `/tokens/${fileToken}`)).body;
       assert.ok(token.hitCount >= 2);
     });
 
     it('stores an access by a process that exited before it could be read', async () => {
-      const vanished = { pid: 777, uid: -1, auid: null, binary: '', arguments: [], cwd: '', startTime: new Date(0).toISOString(), execId: '', containerId: null, cgroup: '' };
+      const vanished = {
+        pid: 777,
+        uid: -1,
+        auid: null,
+        binary: '',
+        arguments: [],
+        cwd: '',
+        startTime: new Date(0).toISOString(),
+        execId: '',
+        containerId: null,
+        cgroup: '',
+      };
       const event = accessEvent(fileToken);
       event.access.process = vanished as unknown as typeof event.access.process;
       const response = await callWith(server, agentKey, 'POST', '/agents/events', { events: [event] });
@@ -123,8 +137,14 @@ for (const dialect of storeDialects()) {
       const before = (await server.api('GET', `/tokens/${fileToken}`)).body.hitCount;
       const answers = await Promise.all([1, 2, 3].map(() => callWith(server, agentKey, 'POST', '/agents/events', { events })));
       for (const answer of answers) assert.equal(answer.status, 200, JSON.stringify(answer.body));
-      assert.equal(answers.reduce((n, a) => n + a.body.accepted, 0), 50);
-      assert.equal(answers.reduce((n, a) => n + a.body.duplicates, 0), 100);
+      assert.equal(
+        answers.reduce((n, a) => n + a.body.accepted, 0),
+        50,
+      );
+      assert.equal(
+        answers.reduce((n, a) => n + a.body.duplicates, 0),
+        100,
+      );
       assert.equal((await server.api('GET', `/tokens/${fileToken}`)).body.hitCount, before + 50);
     });
 
@@ -135,8 +155,14 @@ for (const dialect of storeDialects()) {
         const before = (await server.api('GET', `/tokens/${fileToken}`)).body.hitCount;
         const answers = await Promise.all([server, replica, server, replica].map((s) => callWith(s, agentKey, 'POST', '/agents/events', { events })));
         for (const answer of answers) assert.equal(answer.status, 200, JSON.stringify(answer.body));
-        assert.equal(answers.reduce((n, a) => n + a.body.accepted, 0), 50);
-        assert.equal(answers.reduce((n, a) => n + a.body.duplicates, 0), 150);
+        assert.equal(
+          answers.reduce((n, a) => n + a.body.accepted, 0),
+          50,
+        );
+        assert.equal(
+          answers.reduce((n, a) => n + a.body.duplicates, 0),
+          150,
+        );
         assert.equal((await server.api('GET', `/tokens/${fileToken}`)).body.hitCount, before + 50);
       } finally {
         await replica.close();
@@ -176,7 +202,10 @@ for (const dialect of storeDialects()) {
       assert.equal(hit.detail.tamper.process.binary, '/usr/bin/rm');
       assert.equal(hit.detail.summary, 'decoy deleted: /home/alice/.ssh/id_ed25519 by rm (pid 4242, uid 1000)');
       const alerts = (await server.api('GET', `/alerts?tokenId=${fileToken}`)).body.items;
-      assert.ok(alerts.some((a: { firstHitId: string }) => a.firstHitId === event.id), 'a tamper opens its own alert');
+      assert.ok(
+        alerts.some((a: { firstHitId: string }) => a.firstHitId === event.id),
+        'a tamper opens its own alert',
+      );
     });
 
     it('answers a malformed batch with 400 naming the field, and stores none of it', async () => {

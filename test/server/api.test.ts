@@ -49,7 +49,12 @@ describe('REST API', () => {
     assert.match(metrics.body, /tripline_http_request_duration_seconds_bucket\{.*route="trigger"/);
     assert.match(metrics.body, /tripline_store_errors_total/);
     // The SQLite store's WAL, read from its checkpoint thread.
-    for (const gauge of ['tripline_sqlite_wal_bytes', 'tripline_sqlite_checkpoint_lag_frames', 'tripline_sqlite_seconds_since_complete_checkpoint', 'tripline_sqlite_checkpoint_thread_restarts']) {
+    for (const gauge of [
+      'tripline_sqlite_wal_bytes',
+      'tripline_sqlite_checkpoint_lag_frames',
+      'tripline_sqlite_seconds_since_complete_checkpoint',
+      'tripline_sqlite_checkpoint_thread_restarts',
+    ]) {
       assert.match(metrics.body, new RegExp(`^${gauge} \\d+(\\.\\d+)?$`, 'm'), gauge);
     }
   });

@@ -24,7 +24,11 @@ for (const dialect of storeDialects()) {
     it(`stores every one of ${TOTAL} concurrent hits that got a 200`, async () => {
       // All IN_FLIGHT connections come from 127.0.0.1: the per-source cap is raised to admit them;
       // flood sampling is off: this is about every acknowledged hit being durable in full.
-      const server = await startTestServer({ db: await dialect.newLocation(), maxConnectionsPerSource: IN_FLIGHT, flood: { threshold: TOTAL, sampleEvery: 1 } });
+      const server = await startTestServer({
+        db: await dialect.newLocation(),
+        maxConnectionsPerSource: IN_FLIGHT,
+        flood: { threshold: TOTAL, sampleEvery: 1 },
+      });
       try {
         const { body: token } = await server.api('POST', '/tokens', { kind: 'http', memo: 'flood' });
         const base = new URL(server.url);

@@ -31,7 +31,10 @@ describe('a flood over HTTP, as the API shows it', () => {
     );
     // The hits may straddle a minute boundary, where sampling starts over: expect per minute.
     const minutes = await server.server.services.store.db.selectFrom('hit_counts').select(['hits']).where('token_id', '=', token.id).execute();
-    assert.equal(minutes.reduce((sum, m) => sum + Number(m.hits), 0), HITS);
+    assert.equal(
+      minutes.reduce((sum, m) => sum + Number(m.hits), 0),
+      HITS,
+    );
     const kept = minutes.reduce((sum, m) => sum + keptOfOneSource(Number(m.hits), flood), 0);
     assert.ok(kept < HITS / 5);
 
@@ -44,6 +47,9 @@ describe('a flood over HTTP, as the API shows it', () => {
     assert.equal(listing.items.length, kept);
     assert.equal(listing.nextCursor, null);
     const histogram = (await server.api('GET', `/tokens/${token.id}/histogram?bucket=hour`)).body;
-    assert.equal(histogram.series.reduce((sum: number, b: { count: number }) => sum + b.count, 0), HITS);
+    assert.equal(
+      histogram.series.reduce((sum: number, b: { count: number }) => sum + b.count, 0),
+      HITS,
+    );
   });
 });

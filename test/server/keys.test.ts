@@ -14,7 +14,13 @@ import { callApi, type ApiAnswer } from '../support/api.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { heartbeat } from './agents-support.js';
 
-function call(adminUrl: string, key: string | null, method: string, path: string, init: { body?: string | Buffer; headers?: Record<string, string> } = {}): Promise<ApiAnswer> {
+function call(
+  adminUrl: string,
+  key: string | null,
+  method: string,
+  path: string,
+  init: { body?: string | Buffer; headers?: Record<string, string> } = {},
+): Promise<ApiAnswer> {
   return callApi(adminUrl, key, method, path, { raw: init.body, headers: init.headers });
 }
 
@@ -29,11 +35,15 @@ function answerBeforeBody(url: string, path: string, total: number, headers: Rec
   return new Promise((resolve, reject) => {
     const target = new URL(`/api/v1${path}`, url);
     const first = Buffer.alloc(Math.min(64 * 1024, total / 2), '[');
-    const req = httpRequest(target, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(total), ...headers } }, (response) => {
-      resolve({ status: response.statusCode!, connection: response.headers.connection });
-      response.resume();
-      req.destroy();
-    });
+    const req = httpRequest(
+      target,
+      { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(total), ...headers } },
+      (response) => {
+        resolve({ status: response.statusCode!, connection: response.headers.connection });
+        response.resume();
+        req.destroy();
+      },
+    );
     req.on('error', (error) => {
       // The server may close the connection after answering; the answer already counts.
       if (!req.destroyed) reject(error);
@@ -139,7 +149,13 @@ describe('API keys: roles and revocation', () => {
     );
     assert.ok(!JSON.stringify(listed.body).includes(created.body.key), 'the key is never shown again');
     assert.ok(listed.body.items.some((k: { origin: string; role: string }) => k.origin === 'env' && k.role === 'admin'));
-    for (const bad of [{ name: 'x', role: 'root' }, { name: '', role: 'admin' }, { name: 'a\u0007', role: 'admin' }, { role: 'admin' }, { name: 'x', role: 'admin', extra: 1 }]) {
+    for (const bad of [
+      { name: 'x', role: 'root' },
+      { name: '', role: 'admin' },
+      { name: 'a\u0007', role: 'admin' },
+      { role: 'admin' },
+      { name: 'x', role: 'admin', extra: 1 },
+    ]) {
       assert.equal((await server.api('POST', '/keys', bad)).status, 400, json(bad));
     }
   });
@@ -151,11 +167,26 @@ describe('API keys: roles and revocation', () => {
     const viewer = (await server.api('POST', '/keys', { name: 'read only', role: 'viewer' })).body.key;
     const before = await server.api('GET', `/tokens/${token.id}`);
 
-    for (const path of ['/tokens', `/tokens/${token.id}`, `/tokens/${token.id}/hits`, `/tokens/${token.id}/histogram`, '/alerts', '/deliveries', '/channels', `/channels/${channel.id}`, '/agents', `/agents/${agent.id}`, '/token-kinds']) {
+    for (const path of [
+      '/tokens',
+      `/tokens/${token.id}`,
+      `/tokens/${token.id}/hits`,
+      `/tokens/${token.id}/histogram`,
+      '/alerts',
+      '/deliveries',
+      '/channels',
+      `/channels/${channel.id}`,
+      '/agents',
+      `/agents/${agent.id}`,
+      '/token-kinds',
+    ]) {
       const answer = await call(server.adminUrl, viewer, 'GET', path);
       assert.equal(answer.status, 200, `GET ${path}: ${json(answer.body)}`);
     }
-    assert.equal((await call(server.adminUrl, viewer, 'GET', '/tokens')).body.items.some((t: { id: string }) => t.id === token.id), true);
+    assert.equal(
+      (await call(server.adminUrl, viewer, 'GET', '/tokens')).body.items.some((t: { id: string }) => t.id === token.id),
+      true,
+    );
 
     const changes: [string, string, unknown][] = [
       ['POST', '/tokens', { kind: 'http', memo: 'sneaky' }],
@@ -220,7 +251,10 @@ describe('TRIPLINE_ADMIN_KEY', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('is refused when shorter than 32 characters', async () => {
-    await assert.rejects(startTestServer({ db: join(dir, 'short.db'), adminKey: 'tpl_admin_too_short' }), /TRIPLINE_ADMIN_KEY is 19 characters long; it must be at least 32/);
+    await assert.rejects(
+      startTestServer({ db: join(dir, 'short.db'), adminKey: 'tpl_admin_too_short' }),
+      /TRIPLINE_ADMIN_KEY is 19 characters long; it must be at least 32/,
+    );
   });
 
   it('stops working once it is replaced by a new value', async () => {
@@ -238,7 +272,9 @@ describe('TRIPLINE_ADMIN_KEY', () => {
       const refused = await call(second.adminUrl, oldKey, 'GET', '/tokens');
       assert.equal(refused.status, 401);
       assert.match(refused.body.message, /revoked/);
-      const { items } = (await call(second.adminUrl, newKey, 'GET', '/keys')).body as { items: { origin: string; revokedAt: string | null; lastUsedAt: string | null }[] };
+      const { items } = (await call(second.adminUrl, newKey, 'GET', '/keys')).body as {
+        items: { origin: string; revokedAt: string | null; lastUsedAt: string | null }[];
+      };
       const envKeys = items.filter((k) => k.origin === 'env');
       assert.equal(envKeys.length, 2);
       assert.equal(envKeys.filter((k) => k.revokedAt === null).length, 1, 'only the new value is in force');
@@ -267,7 +303,14 @@ describe('failed key checks', () => {
     });
     // Loopback is a trusted proxy here, so X-Forwarded-For stands in for distinct sources.
     server = await startServer(
-      { listen: { host: '127.0.0.1', port: 0 }, adminListen: { host: '127.0.0.1', port: 0 }, db: join(dir, 'tripline.db'), trustProxy: ['127.0.0.1'], adminKey: key, logLevel: 'info' },
+      {
+        listen: { host: '127.0.0.1', port: 0 },
+        adminListen: { host: '127.0.0.1', port: 0 },
+        db: join(dir, 'tripline.db'),
+        trustProxy: ['127.0.0.1'],
+        adminKey: key,
+        logLevel: 'info',
+      },
       pino({ level: 'info' }, sink),
     );
   });

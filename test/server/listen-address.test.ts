@@ -13,7 +13,21 @@ describe('HOST:PORT for --listen and --admin-listen', () => {
   });
 
   it('refuses malformed values with a ConfigError that names the flag and the value', () => {
-    for (const value of ['127.0.0.1', ':8080', '8080', '::1:8080', '[::1]', '[::1]8080', '[127.0.0.1]:80', 'host:99999', 'host:-1', 'host:80x', 'a b:80', '[zz::1]:80', '']) {
+    for (const value of [
+      '127.0.0.1',
+      ':8080',
+      '8080',
+      '::1:8080',
+      '[::1]',
+      '[::1]8080',
+      '[127.0.0.1]:80',
+      'host:99999',
+      'host:-1',
+      'host:80x',
+      'a b:80',
+      '[zz::1]:80',
+      '',
+    ]) {
       assert.throws(
         () => parseListenAddress(value, '--admin-listen'),
         (error: unknown) => error instanceof ConfigError && error.message.startsWith('--admin-listen:') && error.message.includes(`"`),

@@ -59,11 +59,7 @@ describe('the trigger listener and the admin listener', () => {
       assert.ok(!mentionsTripline(baseline), `the unknown-id answer names the product: ${baseline.rawHeaders.join(' ')}`);
       for (const path of paths) {
         const answer = await raw(server.url, 'GET', path, headers);
-        assert.deepEqual(
-          comparable(answer),
-          comparable(baseline),
-          `GET ${path} on the trigger listener${headers === keyed ? ' with the admin key' : ''}`,
-        );
+        assert.deepEqual(comparable(answer), comparable(baseline), `GET ${path} on the trigger listener${headers === keyed ? ' with the admin key' : ''}`);
         assert.ok(!mentionsTripline(answer), `GET ${path} names the product`);
       }
     }
@@ -111,7 +107,11 @@ describe('the trigger listener and the admin listener', () => {
       await fetch(`${server.adminUrl}/api/v1/tokens`),
       await fetch(`${server.adminUrl}/api/v1/tokens`, { headers: { authorization: `Bearer ${server.key}` } }),
       await fetch(`${server.adminUrl}/api/v1/nothing-here`, { headers: { authorization: `Bearer ${server.key}` } }),
-      await fetch(`${server.adminUrl}/api/v1/tokens`, { method: 'POST', headers: { authorization: `Bearer ${server.key}`, 'content-type': 'application/json' }, body: '{' }),
+      await fetch(`${server.adminUrl}/api/v1/tokens`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${server.key}`, 'content-type': 'application/json' },
+        body: '{',
+      }),
       await fetch(`${server.adminUrl}/api/v1/agents/heartbeat`, { method: 'POST' }),
     ];
     assert.deepEqual(
@@ -127,7 +127,9 @@ function servedConnection(base: string): Promise<Socket> {
   const { hostname, port } = new URL(base);
   return new Promise((resolve, reject) => {
     const socket = connect(Number(port), hostname, () => socket.write(`GET /${newTokenId()} HTTP/1.1\r\nhost: x\r\n\r\n`));
-    socket.once('data', (chunk: Buffer) => (chunk.toString('latin1').startsWith('HTTP/1.1 ') ? resolve(socket) : reject(new Error(`unexpected answer ${chunk}`))));
+    socket.once('data', (chunk: Buffer) =>
+      chunk.toString('latin1').startsWith('HTTP/1.1 ') ? resolve(socket) : reject(new Error(`unexpected answer ${chunk}`)),
+    );
     socket.once('error', reject);
   });
 }

@@ -53,15 +53,26 @@ test("two servers on one PostgreSQL: each one's event stream shows the other's h
 
     const fromA = await fire(a, token.id, 'replica-a/1.0');
     const seenOnB = await hitsUntil(onB, fromA);
-    assert.deepEqual(seenOnB.map((hit) => hit.id), [fromA], "B's stream shows A's hit, read back whole");
+    assert.deepEqual(
+      seenOnB.map((hit) => hit.id),
+      [fromA],
+      "B's stream shows A's hit, read back whole",
+    );
     assert.equal(seenOnB[0]!.tokenId, token.id);
 
     // A hit on B reaches A after A's own hit: had A published its own hit twice (once when
     // recorded, once from its own NOTIFY), the copy would come before B's.
     const fromB = await fire(b, token.id, 'replica-b/1.0');
     const seenOnA = await hitsUntil(onA, fromB);
-    assert.deepEqual(seenOnA.map((hit) => hit.id), [fromA, fromB]);
-    assert.deepEqual((await hitsUntil(onB, fromB)).map((hit) => hit.id), [fromB], "B's own hit once on B's stream");
+    assert.deepEqual(
+      seenOnA.map((hit) => hit.id),
+      [fromA, fromB],
+    );
+    assert.deepEqual(
+      (await hitsUntil(onB, fromB)).map((hit) => hit.id),
+      [fromB],
+      "B's own hit once on B's stream",
+    );
   } finally {
     onA.close();
     onB.close();

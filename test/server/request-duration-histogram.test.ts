@@ -17,7 +17,13 @@ test('prints the same exposition as prom-client for the same observations', asyn
   const ours = new Registry();
   const histogram = new RequestDurationHistogram('t_duration_seconds', 'Durations.', BUCKETS, ours);
   const reference = new Registry();
-  const theirs = new Histogram({ name: 't_duration_seconds', help: 'Durations.', labelNames: ['route', 'method', 'status_code'], buckets: BUCKETS, registers: [reference] });
+  const theirs = new Histogram({
+    name: 't_duration_seconds',
+    help: 'Durations.',
+    labelNames: ['route', 'method', 'status_code'],
+    buckets: BUCKETS,
+    registers: [reference],
+  });
   for (const [route, method, status, seconds] of OBSERVATIONS) {
     histogram.series(route, method, status).observe(seconds);
     theirs.observe({ route, method, status_code: String(status) }, seconds);

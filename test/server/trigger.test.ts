@@ -100,7 +100,13 @@ describe('web-bug trigger', () => {
     const proxied = new URL(server.url);
     await new Promise<void>((resolve, reject) => {
       const req = httpRequest(
-        { host: proxied.hostname, port: proxied.port, path: `/${token.id}`, localAddress: '127.0.0.2', headers: { 'x-forwarded-for': '198.51.100.7, 127.0.0.2' } },
+        {
+          host: proxied.hostname,
+          port: proxied.port,
+          path: `/${token.id}`,
+          localAddress: '127.0.0.2',
+          headers: { 'x-forwarded-for': '198.51.100.7, 127.0.0.2' },
+        },
         (res) => res.resume().on('end', resolve),
       );
       req.on('error', reject);
@@ -206,7 +212,15 @@ describe('token id candidates', () => {
   it(`keeps the first ${MAX_PATH_CANDIDATES} id-shaped pieces of a path, however many it has`, () => {
     const ids = Array.from({ length: 151 }, () => newTokenId());
     assert.deepEqual(candidateTokenIds(`/${ids.join('/')}`), ids.slice(0, MAX_PATH_CANDIDATES));
-    assert.deepEqual(candidateTokenIds(`/${ids.slice(0, 3).map((id) => `${id.toUpperCase()}.gif`).join('/')}`), ids.slice(0, 3));
+    assert.deepEqual(
+      candidateTokenIds(
+        `/${ids
+          .slice(0, 3)
+          .map((id) => `${id.toUpperCase()}.gif`)
+          .join('/')}`,
+      ),
+      ids.slice(0, 3),
+    );
     assert.deepEqual(candidateTokenIds(`/${ids[0]}/${ids[0]}/x/${ids[1]}`), ids.slice(0, 2), 'a repeated id counts once');
   });
 });

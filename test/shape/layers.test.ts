@@ -38,10 +38,13 @@ function imports(file: string): { specifier: string; line: number }[] {
   const text = readFileSync(file, 'utf8');
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
   const found: { specifier: string; line: number }[] = [];
-  const add = (node: ts.Node) => found.push({ specifier: (node as ts.StringLiteral).text, line: source.getLineAndCharacterOfPosition(node.getStart()).line + 1 });
+  const add = (node: ts.Node) =>
+    found.push({ specifier: (node as ts.StringLiteral).text, line: source.getLineAndCharacterOfPosition(node.getStart()).line + 1 });
   const visit = (node: ts.Node): void => {
-    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) add(node.moduleSpecifier);
-    if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword && node.arguments[0] && ts.isStringLiteral(node.arguments[0])) add(node.arguments[0]);
+    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier))
+      add(node.moduleSpecifier);
+    if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword && node.arguments[0] && ts.isStringLiteral(node.arguments[0]))
+      add(node.arguments[0]);
     ts.forEachChild(node, visit);
   };
   visit(source);
@@ -78,7 +81,8 @@ function violations(root: string): string[] {
       const rankTo = LAYERS[to];
       if (rankTo === undefined) found.push(`${where}: imports ${specifier}; src/${to} has no place in the layer order`);
       else if (rankTo > rankFrom) found.push(`${where}: ${from} imports ${to} (${specifier}), a layer above it`);
-      else if (rankTo === rankFrom && !ALLOWED_SIDEWAYS.has(`${from}->${to}`)) found.push(`${where}: ${from} imports ${to} (${specifier}), a sibling in the same layer`);
+      else if (rankTo === rankFrom && !ALLOWED_SIDEWAYS.has(`${from}->${to}`))
+        found.push(`${where}: ${from} imports ${to} (${specifier}), a sibling in the same layer`);
     }
   }
   return found;
@@ -86,8 +90,13 @@ function violations(root: string): string[] {
 
 describe('layer order: cli → server/agent → alerts/tokens/policy → store → core', () => {
   it('every directory under src/ has a layer', () => {
-    const dirs = readdirSync(src, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
-    assert.deepEqual(dirs.filter((d) => !(d in LAYERS)), []);
+    const dirs = readdirSync(src, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name);
+    assert.deepEqual(
+      dirs.filter((d) => !(d in LAYERS)),
+      [],
+    );
   });
 
   it('finds an upward, a sideways and a dynamic import, each with its file and line', () => {

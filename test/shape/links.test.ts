@@ -7,7 +7,12 @@ import { describe, it } from 'node:test';
 // the file it points into, as GitHub renders it: moving the reference around must not leave a
 // reader on a dead link.
 const root = resolve(import.meta.dirname, '../..');
-const documents = ['README.md', ...readdirSync(join(root, 'docs')).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`)];
+const documents = [
+  'README.md',
+  ...readdirSync(join(root, 'docs'))
+    .filter((name) => name.endsWith('.md'))
+    .map((name) => `docs/${name}`),
+];
 
 /** The text outside fenced code blocks and inline code spans, line for line. */
 function prose(text: string): string[] {

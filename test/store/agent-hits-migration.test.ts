@@ -21,8 +21,17 @@ async function migrateBefore005(db: Kysely<Database>): Promise<void> {
 }
 
 const agentRow = (id: string, name: string, node: string | null) => ({
-  id, name, node, version: null, started_at: null, last_seen_at: null, last_heartbeat_at: null,
-  policies: '[]', watched: '[]', events_accepted: 0, created_at: '2026-01-01T00:00:00.000Z',
+  id,
+  name,
+  node,
+  version: null,
+  started_at: null,
+  last_seen_at: null,
+  last_heartbeat_at: null,
+  policies: '[]',
+  watched: '[]',
+  events_accepted: 0,
+  created_at: '2026-01-01T00:00:00.000Z',
 });
 
 for (const dialect of storeDialects()) {
@@ -33,9 +42,37 @@ for (const dialect of storeDialects()) {
       await migrateBefore005(old);
       const reported = '01kaaaaaaaaaaaaaaaaaaaaaaa';
       const silent = '01kbbbbbbbbbbbbbbbbbbbbbbb';
-      await old.insertInto('agents').values([agentRow(reported, 'db', 'db-01.prod'), agentRow(silent, 'web-02', null)] as never).execute();
-      await old.insertInto('tokens').values({ id: 'tttttttttttttttttttttttttt', kind: 'file', memo: 'm', enabled: 1, redirect: null, config: '{}', alert_window_s: null, hit_count: 1, last_hit_at: null, created_at: '2026-01-01T00:00:00.000Z' } as never).execute();
-      await old.insertInto('hits').values({ id: '01kccccccccccccccccccccccc', token_id: 'tttttttttttttttttttttttttt', kind: 'file', at: '2026-01-01T00:00:01.000Z', source: 'db-01.prod', user_agent: null, detail: '{}' } as never).execute();
+      await old
+        .insertInto('agents')
+        .values([agentRow(reported, 'db', 'db-01.prod'), agentRow(silent, 'web-02', null)] as never)
+        .execute();
+      await old
+        .insertInto('tokens')
+        .values({
+          id: 'tttttttttttttttttttttttttt',
+          kind: 'file',
+          memo: 'm',
+          enabled: 1,
+          redirect: null,
+          config: '{}',
+          alert_window_s: null,
+          hit_count: 1,
+          last_hit_at: null,
+          created_at: '2026-01-01T00:00:00.000Z',
+        } as never)
+        .execute();
+      await old
+        .insertInto('hits')
+        .values({
+          id: '01kccccccccccccccccccccccc',
+          token_id: 'tttttttttttttttttttttttttt',
+          kind: 'file',
+          at: '2026-01-01T00:00:01.000Z',
+          source: 'db-01.prod',
+          user_agent: null,
+          detail: '{}',
+        } as never)
+        .execute();
       await old.destroy();
 
       const store = await openStore(location);

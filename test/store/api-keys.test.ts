@@ -42,8 +42,22 @@ describe('migration 004_keys', () => {
       await old
         .insertInto('api_keys')
         .values([
-          { id: '01aaaaaaaaaaaaaaaaaaaaaaaa', name: 'admin (TRIPLINE_ADMIN_KEY)', role: 'admin', key_hash: hash(legacyKey), created_at: '2025-01-01T00:00:00.000Z', last_used_at: null },
-          { id: '01bbbbbbbbbbbbbbbbbbbbbbbb', name: 'ops', role: 'admin', key_hash: hash('tpl_admin_ops'), created_at: '2025-01-01T00:00:00.000Z', last_used_at: null },
+          {
+            id: '01aaaaaaaaaaaaaaaaaaaaaaaa',
+            name: 'admin (TRIPLINE_ADMIN_KEY)',
+            role: 'admin',
+            key_hash: hash(legacyKey),
+            created_at: '2025-01-01T00:00:00.000Z',
+            last_used_at: null,
+          },
+          {
+            id: '01bbbbbbbbbbbbbbbbbbbbbbbb',
+            name: 'ops',
+            role: 'admin',
+            key_hash: hash('tpl_admin_ops'),
+            created_at: '2025-01-01T00:00:00.000Z',
+            last_used_at: null,
+          },
         ])
         .execute();
       await old.destroy();

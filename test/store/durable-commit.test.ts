@@ -42,7 +42,15 @@ async function setUp(): Promise<{ store: Store; held: HeldSyncs; writer: HitWrit
   const held = new HeldSyncs();
   const commit = new SqliteDurableCommit(store.db, `${file}-wal`, { sync: held.sync });
   const writer = new HitWriter(store.db, { durableCommit: commit.commit });
-  const stored = async () => Number((await store.db.selectFrom('hits').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  const stored = async () =>
+    Number(
+      (
+        await store.db
+          .selectFrom('hits')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
   return { store, held, writer, tokenId, stored };
 }
 
@@ -100,9 +108,24 @@ describe('SqliteDurableCommit', () => {
     const commit = new SqliteDurableCommit(store.db, 'unused', { sync: held.sync });
     await commit.pauseWriters();
     let done = false;
-    const work = commit.unsyncedCommit(async (trx) => {
-      await trx.insertInto('hits').values({ id: 'paused-hit', token_id: tokenId, kind: 'http', at: isoNow(), source: 's', user_agent: null, detail: '{}', agent_id: null, received_at: null }).execute();
-    }).then(() => (done = true));
+    const work = commit
+      .unsyncedCommit(async (trx) => {
+        await trx
+          .insertInto('hits')
+          .values({
+            id: 'paused-hit',
+            token_id: tokenId,
+            kind: 'http',
+            at: isoNow(),
+            source: 's',
+            user_agent: null,
+            detail: '{}',
+            agent_id: null,
+            received_at: null,
+          })
+          .execute();
+      })
+      .then(() => (done = true));
     await settle();
     assert.equal(done, false);
     assert.equal(await stored(), 0);

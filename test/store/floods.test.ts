@@ -103,7 +103,12 @@ for (const dialect of storeDialects()) {
     test('a hit that opens an alert is kept in full, even deep in a flood', async () => {
       const token = await h.token();
       await h.flood(token, 1000, () => '203.0.113.7');
-      const opener = await h.recorder.record(token, { source: '203.0.113.7', userAgent: 'other/2', detail: { type: 'none' }, at: new Date(MINUTE + 1000).toISOString() });
+      const opener = await h.recorder.record(token, {
+        source: '203.0.113.7',
+        userAgent: 'other/2',
+        detail: { type: 'none' },
+        at: new Date(MINUTE + 1000).toISOString(),
+      });
       assert.ok(await new HitRepository(store.db).find(opener.id), 'the hit that opened the second alert is stored');
       const alerts = (await new AlertRepository(store.db).list({ tokenId: token.id })).items;
       assert.equal(alerts.length, 2);
@@ -115,7 +120,15 @@ for (const dialect of storeDialects()) {
       const total = threshold * 2;
       await Promise.all(
         Array.from({ length: total }, (_, n) =>
-          h.writer.write({ id: newRowId(), tokenId: token.id, kind: 'file', at: new Date(MINUTE + n).toISOString(), source: 'web-1', userAgent: null, detail: { type: 'none' } }),
+          h.writer.write({
+            id: newRowId(),
+            tokenId: token.id,
+            kind: 'file',
+            at: new Date(MINUTE + n).toISOString(),
+            source: 'web-1',
+            userAgent: null,
+            detail: { type: 'none' },
+          }),
         ),
       );
       assert.equal(await h.stored(token.id), total);
@@ -131,7 +144,11 @@ for (const dialect of storeDialects()) {
       const ceiling = threshold * 10;
       // Plus the hits that opened an alert (the cap's worth and the token digest): their evidence is kept.
       assert.ok(stored <= ceiling + Math.ceil(total / sampleEvery) + ALERT_DEFAULTS.alertCap + 1, `${stored} stored of ${total}`);
-      const sources = await store.db.selectFrom('hit_source_counts').select((eb) => eb.fn.countAll<number>().as('n')).where('token_id', '=', token.id).executeTakeFirstOrThrow();
+      const sources = await store.db
+        .selectFrom('hit_source_counts')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('token_id', '=', token.id)
+        .executeTakeFirstOrThrow();
       assert.ok(Number(sources.n) < total, `${sources.n} source rows for ${total} sources`);
     });
 
@@ -152,10 +169,17 @@ for (const dialect of storeDialects()) {
       assert.equal(await h.stored(token.id), 30);
       assert.equal((await h.minuteCounts(token.id)).hits, 60, 'per-minute counts stay');
       const days = await new HitRepository(store.db).histogram(token.id, 'day');
-      assert.equal(days.reduce((sum, d) => sum + d.count, 0), 60);
+      assert.equal(
+        days.reduce((sum, d) => sum + d.count, 0),
+        60,
+      );
       assert.equal((await h.tokens.get(untouched.id)).hitsKept, 5);
       assert.equal(await retention.runOnce(), 0, 'a second pass finds nothing more');
-      const stale = await store.db.selectFrom('hit_source_counts').select('minute').where('minute', '<', new Date(now - 3_600_000).toISOString().slice(0, 16)).execute();
+      const stale = await store.db
+        .selectFrom('hit_source_counts')
+        .select('minute')
+        .where('minute', '<', new Date(now - 3_600_000).toISOString().slice(0, 16))
+        .execute();
       assert.equal(stale.length, 0, 'the per-source bookkeeping of past minutes is pruned');
     });
   });

@@ -26,9 +26,15 @@ test('a large batch is announced in payloads PostgreSQL accepts, each id once, i
   const hits = Array.from({ length: BATCH }, () => ({ id: newRowId() }) as Hit);
   const payloads = announcementPayloads('origin-a', hits);
   assert.ok(payloads.length > 1, 'more than one payload');
-  assert.ok(payloads.every((payload) => Buffer.byteLength(payload) < 8000), 'each under 8000 bytes');
+  assert.ok(
+    payloads.every((payload) => Buffer.byteLength(payload) < 8000),
+    'each under 8000 bytes',
+  );
   const ids = payloads.flatMap((payload) => parseHitAnnouncement(payload)!.ids);
-  assert.deepEqual(ids, hits.map((hit) => hit.id));
+  assert.deepEqual(
+    ids,
+    hits.map((hit) => hit.id),
+  );
   assert.ok(payloads.every((payload) => parseHitAnnouncement(payload)!.origin === 'origin-a'));
   assert.equal(parseHitAnnouncement('not json'), undefined);
   assert.equal(parseHitAnnouncement('{"origin":1,"ids":[]}'), undefined);
@@ -58,18 +64,33 @@ test(`a committed batch of ${BATCH} hits reaches a listener as every hit's id, w
   try {
     await listening;
     const written = await Promise.all(
-      Array.from({ length: BATCH }, (_, i) => writer.write({ tokenId, kind: 'http', at: isoNow(), source: '192.0.2.1', userAgent: `n/${i}`, detail: { type: 'none' } })),
+      Array.from({ length: BATCH }, (_, i) =>
+        writer.write({ tokenId, kind: 'http', at: isoNow(), source: '192.0.2.1', userAgent: `n/${i}`, detail: { type: 'none' } }),
+      ),
     );
     assert.equal(writer.commits.total, 1, 'one batch');
     // NOTIFY is delivered after the commit; wait (bounded) for the last payload.
     for (let i = 0; i < 200 && heard.length < BATCH; i++) await new Promise((resolve) => setTimeout(resolve, 25));
-    assert.deepEqual(heard, written.map((hit) => hit.id));
-    const stored = await store.db.selectFrom('hits').select((eb) => eb.fn.countAll<number>().as('n')).where('id', 'in', heard).executeTakeFirstOrThrow();
+    assert.deepEqual(
+      heard,
+      written.map((hit) => hit.id),
+    );
+    const stored = await store.db
+      .selectFrom('hits')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('id', 'in', heard)
+      .executeTakeFirstOrThrow();
     assert.equal(Number(stored.n), BATCH, 'every announced hit is readable');
     const token = await store.db.selectFrom('tokens').select(['hit_count', 'hits_kept', 'last_hit_at']).where('id', '=', tokenId).executeTakeFirstOrThrow();
     assert.equal(token.hit_count, BATCH);
     assert.equal(token.hits_kept, BATCH);
-    assert.equal(token.last_hit_at, written.map((hit) => hit.at).sort().at(-1));
+    assert.equal(
+      token.last_hit_at,
+      written
+        .map((hit) => hit.at)
+        .sort()
+        .at(-1),
+    );
   } finally {
     await listener.stop();
   }

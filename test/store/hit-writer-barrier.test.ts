@@ -8,7 +8,10 @@ import { TokenRepository } from '../../src/store/repositories/tokens.js';
 import { storeDialects } from '../support/dialects.js';
 
 async function countHits(db: Awaited<ReturnType<typeof openStore>>['db']): Promise<number> {
-  const row = await db.selectFrom('hits').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('hits')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
@@ -30,7 +33,9 @@ for (const dialect of storeDialects()) {
       await new TokenRepository(store.db).create({ id, kind: 'http', memo: 'shared commit', createdAt: isoNow() });
       const writer = new HitWriter(store.db, { durableCommit: store.durableCommit, dialect: store.dialect });
       const order: string[] = [];
-      const hit = writer.write({ tokenId: id, kind: 'http', at: isoNow(), source: '192.0.2.1', userAgent: null, detail: { type: 'none' } }).then(() => order.push('hit'));
+      const hit = writer
+        .write({ tokenId: id, kind: 'http', at: isoNow(), source: '192.0.2.1', userAgent: null, detail: { type: 'none' } })
+        .then(() => order.push('hit'));
       const barriers = [writer.barrier(), writer.barrier()].map((barrier) => barrier.then(() => order.push('barrier')));
       await Promise.all([hit, ...barriers]);
       assert.deepEqual(order, ['hit', 'barrier', 'barrier']);

@@ -45,10 +45,17 @@ for (const dialect of storeDialects()) {
         assert.equal(await outbox.markRetry(second!.id, 'claim-1', { status: 503, error: 'down' }, NOW, NOW), true);
 
         const again = await outbox.claim(10, NOW, LEASE, 'claim-3', 'test');
-        assert.deepEqual(again.map((d) => [d.id, d.attempts, d.lastError]), [[second!.id, 2, 'down']]);
+        assert.deepEqual(
+          again.map((d) => [d.id, d.attempts, d.lastError]),
+          [[second!.id, 2, 'down']],
+        );
         // The lease ran out (its claimer died): the row is due again, and the old claim is void.
         const taken = await outbox.claim(10, LEASE, LATER, 'claim-4', 'test');
-        assert.deepEqual(taken.map((d) => d.id), [second!.id], 'the row due later is not due yet');
+        assert.deepEqual(
+          taken.map((d) => d.id),
+          [second!.id],
+          'the row due later is not due yet',
+        );
         assert.equal(await outbox.markDead(second!.id, 'claim-3', { status: null, error: 'late' }, LEASE), false);
         assert.equal(await outbox.markDead(second!.id, 'claim-4', { status: null, error: 'gave up' }, LEASE), true);
         assert.equal((await new DeliveryRepository(store.db).get(second!.id)).state, 'dead');

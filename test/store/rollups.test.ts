@@ -86,7 +86,10 @@ for (const dialect of storeDialects()) {
       const hourly = await new HitRepository(store.reader).histogram(token.id, 'hour');
       const written = new Map<string, number>();
       for (const h of [...flood, ...calm]) written.set(h.at.slice(0, 13), (written.get(h.at.slice(0, 13)) ?? 0) + 1);
-      assert.deepEqual(hourly, [...written].sort(([a], [b]) => a.localeCompare(b)).map(([bucket, count]) => ({ bucket, count })));
+      assert.deepEqual(
+        hourly,
+        [...written].sort(([a], [b]) => a.localeCompare(b)).map(([bucket, count]) => ({ bucket, count })),
+      );
       assert.deepEqual(hourly, await countedFromMinutes(store, token.id));
       const stored = (await countedFromHits(store, token.id, 13)).reduce((sum, b) => sum + b.count, 0);
       assert.ok(stored < flood.length, `the flood was sampled (${stored} stored of ${flood.length + calm.length})`);
@@ -99,7 +102,10 @@ for (const dialect of storeDialects()) {
       await bulkLoadHits(store.db, loaded.slice(0, 600));
       await bulkLoadHits(store.db, loaded.slice(600));
       const hits = new HitRepository(store.reader);
-      for (const [token, count] of [[a, 700], [b, 300]] as const) {
+      for (const [token, count] of [
+        [a, 700],
+        [b, 300],
+      ] as const) {
         assert.deepEqual(await hits.histogram(token.id, 'hour'), await countedFromHits(store, token.id, 13));
         assert.deepEqual(await hits.histogram(token.id, 'hour'), await countedFromMinutes(store, token.id));
         assert.deepEqual(await hits.histogram(token.id, 'day'), await countedFromHits(store, token.id, 10));
@@ -114,11 +120,14 @@ for (const dialect of storeDialects()) {
 
     test('deleting a token deletes its hourly counts', async () => {
       const token = await newToken();
-      await bulkLoadHits(store.db, spread(token.id, 50).map((h) => ({ ...h, id: newRowId() })));
+      await bulkLoadHits(
+        store.db,
+        spread(token.id, 50).map((h) => ({ ...h, id: newRowId() })),
+      );
       await tokens.delete(token.id);
       assert.deepEqual(await new HitRepository(store.reader).histogram(token.id, 'hour'), []);
     });
-  
+
     test('migration 007 starts the hourly counts from the per-minute counts already kept', async () => {
       const location = await dialect.newLocation();
       const old = rawConnection(location);
@@ -132,7 +141,10 @@ for (const dialect of storeDialects()) {
         ['2030-01-01T01:00', 5],
         ['2030-01-02T13:30', 6],
       ] as const;
-      await old.insertInto('hit_counts').values(minutes.map(([minute, hits]) => ({ token_id: id, minute, hits, kept: 1, sources: 1 }))).execute();
+      await old
+        .insertInto('hit_counts')
+        .values(minutes.map(([minute, hits]) => ({ token_id: id, minute, hits, kept: 1, sources: 1 })))
+        .execute();
       await old.destroy();
       const upgraded = await openStore(location);
       try {

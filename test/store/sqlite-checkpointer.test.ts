@@ -33,9 +33,18 @@ async function freshStore(wal?: StoreOptions['wal']) {
 
 /** A hit row with a detail big enough that each commit adds a page or two to the WAL. */
 function bulkyHit(tokenId: string) {
-  return { id: newRowId(), token_id: tokenId, kind: 'http', at: isoNow(), source: '192.0.2.9', user_agent: null, detail: JSON.stringify({ pad: 'x'.repeat(3000) }), agent_id: null, received_at: null };
+  return {
+    id: newRowId(),
+    token_id: tokenId,
+    kind: 'http',
+    at: isoNow(),
+    source: '192.0.2.9',
+    user_agent: null,
+    detail: JSON.stringify({ pad: 'x'.repeat(3000) }),
+    agent_id: null,
+    received_at: null,
+  };
 }
-
 
 describe('SqliteCheckpointer', () => {
   it('replaces a thread that dies, and the new one checkpoints', async () => {
@@ -48,7 +57,10 @@ describe('SqliteCheckpointer', () => {
     const second = await waitFor('a new checkpoint thread', () => checkpointer.thread !== first && checkpointer.thread);
     assert.notEqual(second.threadId, first.threadId);
     assert.equal(checkpointer.status().workerRestarts, 1);
-    assert.ok(warnings.some((line) => line.includes('stopped; starting a new one')), warnings.join('\n'));
+    assert.ok(
+      warnings.some((line) => line.includes('stopped; starting a new one')),
+      warnings.join('\n'),
+    );
 
     const before = checkpointer.status().checkpoints;
     for (let i = 0; i < 20; i++) await store.db.insertInto('hits').values(bulkyHit(tokenId)).execute();
@@ -72,7 +84,10 @@ describe('SqliteCheckpointer', () => {
       await turn();
     }
     const status = store.walStatus!();
-    const stored = await store.db.selectFrom('hits').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const stored = await store.db
+      .selectFrom('hits')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     assert.equal(Number(stored.n), commits);
     assert.ok(status.walRestarts > 0, `no RESTART ran: ${JSON.stringify(status)}`);
     // Each commit writes at least one 4 KiB page; the WAL holds a few dozen commits at most (one
@@ -102,7 +117,10 @@ describe('SqliteCheckpointer', () => {
     reader.close();
     await write(300);
     await waitFor('a rewind once the reader let go', () => store.walStatus!().walRestarts > pinned.walRestarts);
-    const stored = await store.db.selectFrom('hits').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const stored = await store.db
+      .selectFrom('hits')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     assert.equal(Number(stored.n), 610, 'every write went through while the reader held on');
     await store.close();
   });

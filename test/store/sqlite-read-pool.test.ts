@@ -69,7 +69,10 @@ describe('SQLite read threads', () => {
     const id = newTokenId();
     await new TokenRepository(store.db).create({ id, kind: 'http', memo: 'just made', createdAt: new Date().toISOString() });
     const page = await new TokenRepository(store.db, store.reader).list({ search: 'just made' });
-    assert.deepEqual(page.items.map((t) => t.id), [id]);
+    assert.deepEqual(
+      page.items.map((t) => t.id),
+      [id],
+    );
   });
 
   test('read threads refuse to write', async () => {

@@ -44,7 +44,10 @@ for (const dialect of storeDialects()) {
         cursor = page.nextCursor;
       } while (cursor);
       assert.deepEqual(seen, [...ids].reverse());
-      assert.deepEqual((await tokens.list({ search: 'MEMO 3' })).items.map((t) => t.id), [ids[3]]);
+      assert.deepEqual(
+        (await tokens.list({ search: 'MEMO 3' })).items.map((t) => t.id),
+        [ids[3]],
+      );
       const updated = await tokens.update(ids[0]!, { enabled: false, memo: 'changed' });
       assert.equal(updated.enabled, false);
       assert.equal(updated.memo, 'changed');

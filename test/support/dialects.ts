@@ -46,6 +46,7 @@ export function storeDialects(): DialectCase[] {
 
 /** A bare connection to a store's location, without migrating: for building the store an older version left. */
 export function rawConnection(location: string): Kysely<Database> {
-  if (location.startsWith('postgres')) return new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: location, max: 1 }) }) });
+  if (location.startsWith('postgres'))
+    return new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: location, max: 1 }) }) });
   return new Kysely<Database>({ dialect: new SqliteDialect({ database: new BetterSqlite3(location) }) });
 }

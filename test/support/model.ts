@@ -7,6 +7,6 @@ import { hitViewSchema } from '../../src/core/model/hit.js';
  * Returned untyped, as tests read kind-specific fields without narrowing.
  */
 export function modelHits(items: unknown[]): any[] {
-  for (const item of items) assert.deepEqual(hitViewSchema.parse(item), item, 'an API hit is the model\'s hit view');
+  for (const item of items) assert.deepEqual(hitViewSchema.parse(item), item, "an API hit is the model's hit view");
   return items;
 }

@@ -98,8 +98,8 @@ describe('credential decoy kinds', () => {
   it('env: service URLs on the public URL with the id, and keys the hit can name', () => {
     const { token, artifact } = makeToken(envTokenKind, context);
     const vars = Object.fromEntries(
-      artifact.file!.content
-        .split('\n')
+      artifact
+        .file!.content.split('\n')
         .filter((line) => line.includes('=') && !line.startsWith('#'))
         .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
     );
@@ -131,7 +131,10 @@ describe('credential decoy kinds', () => {
       [envTokenKind, { service: 42 }],
     ];
     for (const [kind, options] of bad) {
-      assert.throws(() => makeToken(kind, context, options), (error: unknown) => error instanceof ValidationError && /options\./.test(String((error as ValidationError).context.field)));
+      assert.throws(
+        () => makeToken(kind, context, options),
+        (error: unknown) => error instanceof ValidationError && /options\./.test(String((error as ValidationError).context.field)),
+      );
     }
   });
 

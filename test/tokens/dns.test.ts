@@ -12,7 +12,10 @@ describe('dns token kind', () => {
   });
 
   it('cannot be created on a server that answers no zone', () => {
-    assert.throws(() => makeToken(dnsTokenKind, { publicUrl: 'http://x' }), (error: unknown) => error instanceof ValidationError && /--dns-zone/.test(error.message));
+    assert.throws(
+      () => makeToken(dnsTokenKind, { publicUrl: 'http://x' }),
+      (error: unknown) => error instanceof ValidationError && /--dns-zone/.test(error.message),
+    );
   });
 
   it('packs data into base32 labels of at most 63 characters and decodes it back', () => {

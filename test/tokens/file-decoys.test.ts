@@ -84,7 +84,10 @@ describe('decoy content', () => {
   it('writes a .env file of KEY=value lines whose URLs name the token', () => {
     const id = newTokenId();
     const decoy = generateDecoy('env', id, context);
-    const lines = decoy.content.trim().split('\n').filter((line) => !line.startsWith('#'));
+    const lines = decoy.content
+      .trim()
+      .split('\n')
+      .filter((line) => !line.startsWith('#'));
     for (const line of lines) assert.match(line, /^[A-Z_]+=\S+$/);
     const urls = lines.filter((line) => /^[A-Z_]+_URL=https:\/\//.test(line));
     assert.ok(urls.length > 0);

@@ -12,7 +12,19 @@ const context = { publicUrl: 'https://canary.example.com' };
 function token(options: Record<string, unknown>): Token {
   const id = newTokenId();
   const config = fileTokenKind.prepare(id, { memo: 'm', options }, context);
-  return { id, kind: 'file', memo: 'm', enabled: true, redirect: null, config, alertWindowSeconds: null, hitCount: 0, hitsKept: 0, lastHitAt: null, createdAt: '2025-01-01T00:00:00.000Z' };
+  return {
+    id,
+    kind: 'file',
+    memo: 'm',
+    enabled: true,
+    redirect: null,
+    config,
+    alertWindowSeconds: null,
+    hitCount: 0,
+    hitsKept: 0,
+    lastHitAt: null,
+    createdAt: '2025-01-01T00:00:00.000Z',
+  };
 }
 
 function refusal(options: Record<string, unknown> | undefined): TriplineError {
@@ -39,7 +51,10 @@ describe('file token kind', () => {
     const [policy] = loaded.policies;
     assert.equal(policy!.labels[TOKEN_LABEL], t.id);
     assert.equal(policy!.name, `tripline-${t.id}`);
-    assert.deepEqual(policy!.watches.map((w) => [w.path, w.match]), [['/root/.ssh/id_ed25519', 'exact']]);
+    assert.deepEqual(
+      policy!.watches.map((w) => [w.path, w.match]),
+      [['/root/.ssh/id_ed25519', 'exact']],
+    );
     assert.ok(policy!.accesses.includes('read'));
     assert.ok(!policy!.accesses.includes('write'), 'access read watches reads only');
     assert.equal(artifact.extraFiles, undefined, 'no decoy content for an existing file');

@@ -18,22 +18,38 @@ describe('how token kinds describe their hits', () => {
     assert.deepEqual(labels(described.facts), ['User agent', 'Request', 'Headers']);
   });
 
-  test('a decoy credential: the trigger\'s account leads, the client and the matched decoy credential follow', () => {
+  test("a decoy credential: the trigger's account leads, the client and the matched decoy credential follow", () => {
     const detail: HttpHitDetail = {
-      type: 'http', method: 'GET', path: '/git/x/info/refs', query: 'service=git-upload-pack', headers: {},
-      client: 'git', credential: { scheme: 'basic', carrier: 'authorization', user: 'deploy', decoy: 'git password' },
+      type: 'http',
+      method: 'GET',
+      path: '/git/x/info/refs',
+      query: 'service=git-upload-pack',
+      headers: {},
+      client: 'git',
+      credential: { scheme: 'basic', carrier: 'authorization', user: 'deploy', decoy: 'git password' },
       summary: 'git GET /git/x/info/refs with basic user "deploy" (git password)',
     };
     const described = describeHit(hit('git-credentials', detail));
     assert.equal(described.summary, detail.summary);
     assert.deepEqual(labels(described.facts), ['What', 'Request', 'Client', 'Credential', 'Decoy credential']);
-    assert.deepEqual(described.facts.slice(-2).map((f) => f.value), ['basic user "deploy" (authorization)', 'git password']);
+    assert.deepEqual(
+      described.facts.slice(-2).map((f) => f.value),
+      ['basic user "deploy" (authorization)', 'git password'],
+    );
     // The same request on a web bug is described as a web bug's hit.
     assert.deepEqual(labels(describeHit(hit('http', detail)).facts), ['What', 'Request']);
   });
 
   test('a DNS question: the name asked, how, and the data packed in front', () => {
-    const detail: DnsHitDetail = { type: 'dns', qtype: 'TXT', qclass: 'IN', name: 'nbswy3dp.x.canary.example', transport: 'tcp', data: 'hello', summary: 'DNS TXT nbswy3dp.x.canary.example via tcp' };
+    const detail: DnsHitDetail = {
+      type: 'dns',
+      qtype: 'TXT',
+      qclass: 'IN',
+      name: 'nbswy3dp.x.canary.example',
+      transport: 'tcp',
+      data: 'hello',
+      summary: 'DNS TXT nbswy3dp.x.canary.example via tcp',
+    };
     const described = describeHit(hit('dns', detail));
     assert.equal(described.summary, detail.summary);
     assert.deepEqual(described.facts.slice(1), [
@@ -44,7 +60,15 @@ describe('how token kinds describe their hits', () => {
   });
 
   test('a stored detail that is not what its tag says still describes as nothing rather than failing the page or the alert', () => {
-    const broken = { type: 'file', node: 'db-1', policy: null, hook: null, actions: [], summary: 'x', access: { path: '/p', access: 'read', process: { binary: '/bin/cat' } } };
+    const broken = {
+      type: 'file',
+      node: 'db-1',
+      policy: null,
+      hook: null,
+      actions: [],
+      summary: 'x',
+      access: { path: '/p', access: 'read', process: { binary: '/bin/cat' } },
+    };
     assert.deepEqual(describeHit(hit('file', broken as unknown as FileHitDetail)), { summary: '', facts: [] });
   });
 

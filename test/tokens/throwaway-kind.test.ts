@@ -39,7 +39,10 @@ for (const dialect of storeDialects()) {
 
     test('is created, listed, hit, stored, described and alerted on', async (t) => {
       const kinds = await server.api('GET', '/token-kinds');
-      assert.ok(kinds.body.items.some((k: { kind: string }) => k.kind === THROWAWAY_KIND), 'offered to create forms');
+      assert.ok(
+        kinds.body.items.some((k: { kind: string }) => k.kind === THROWAWAY_KIND),
+        'offered to create forms',
+      );
 
       const channels: string[] = [];
       for (const body of [
@@ -50,14 +53,26 @@ for (const dialect of storeDialects()) {
         assert.equal(created.status, 201, JSON.stringify(created.body));
         channels.push(created.body.id);
       }
-      const created = await server.api('POST', '/tokens', { kind: THROWAWAY_KIND, memo: 'pixel in the board deck', options: { beacon: 'board-deck' }, channels });
+      const created = await server.api('POST', '/tokens', {
+        kind: THROWAWAY_KIND,
+        memo: 'pixel in the board deck',
+        options: { beacon: 'board-deck' },
+        channels,
+      });
       assert.equal(created.status, 201, JSON.stringify(created.body));
       const token = created.body;
-      assert.match(token.url, new RegExp(`/t/${token.id}/beacon-board-deck\\.png$`), 'the artifact is the kind\'s');
-      assert.equal((await server.api('POST', '/tokens', { kind: THROWAWAY_KIND, memo: 'x', options: { beacon: 'Bad Name' } })).status, 400, "the kind's own option check");
+      assert.match(token.url, new RegExp(`/t/${token.id}/beacon-board-deck\\.png$`), "the artifact is the kind's");
+      assert.equal(
+        (await server.api('POST', '/tokens', { kind: THROWAWAY_KIND, memo: 'x', options: { beacon: 'Bad Name' } })).status,
+        400,
+        "the kind's own option check",
+      );
 
       const listed = await server.api('GET', `/tokens?kind=${THROWAWAY_KIND}`);
-      assert.deepEqual(listed.body.items.map((item: { id: string }) => item.id), [token.id]);
+      assert.deepEqual(
+        listed.body.items.map((item: { id: string }) => item.id),
+        [token.id],
+      );
 
       const answer = await fetch(token.url, { headers: { 'user-agent': 'DeckViewer/2.0' } });
       assert.equal(answer.status, 200);
@@ -74,12 +89,15 @@ for (const dialect of storeDialects()) {
       assert.equal(hit.detail.type, 'http');
       assert.equal(hit.summary, 'beacon board-deck loaded by DeckViewer/2.0');
       assert.deepEqual(hit.facts[0], { label: 'Beacon', value: 'board-deck' });
-      assert.ok(hit.facts.some((f) => f.label === 'Request' && f.value === `GET ${new URL(token.url).pathname}`), 'the shared HTTP evidence follows');
+      assert.ok(
+        hit.facts.some((f) => f.label === 'Request' && f.value === `GET ${new URL(token.url).pathname}`),
+        'the shared HTTP evidence follows',
+      );
 
       const slack = await waitFor('the Slack message', () => receiver.received.find((r) => r.path.startsWith('/slack/')), 10_000);
       const text = JSON.stringify(slack.body);
       assert.ok(slack.body.text.includes(`The ${THROWAWAY_KIND} token "pixel in the board deck" was triggered by 127.0.0.1`), slack.body.text);
-      assert.ok(slack.body.text.includes('beacon board-deck loaded by DeckViewer/2.0'), 'the kind\'s summary ends the alert\'s sentence');
+      assert.ok(slack.body.text.includes('beacon board-deck loaded by DeckViewer/2.0'), "the kind's summary ends the alert's sentence");
       assert.ok(text.includes('*Beacon*\\nboard-deck'), "the kind's fact is in the alert");
 
       const webhook = await waitFor('the webhook', () => receiver.received.find((r) => r.path === '/generic'), 10_000);

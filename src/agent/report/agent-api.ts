@@ -4,7 +4,11 @@ import type { AgentEvent, EventsResponse, Heartbeat } from '../../core/agent-pro
 
 /** A call that failed; `status` is 0 when no HTTP answer came back (network, timeout). */
 export class AgentApiError extends TriplineError {
-  constructor(message: string, readonly httpStatus: number, context: Record<string, unknown> = {}) {
+  constructor(
+    message: string,
+    readonly httpStatus: number,
+    context: Record<string, unknown> = {},
+  ) {
     super(message, 'agent_api_failed', 502, { ...context, httpStatus });
   }
 

@@ -95,8 +95,10 @@ export class Reporter {
       }
       if (err.rejected) {
         await this.spool.reject(ids);
-        this.log.error({ events: batch.length, status: err.httpStatus, reason: err.message, dir: this.spool.dir },
-          'the server rejected an event; it was moved to the rejected/ spool folder and will not be retried');
+        this.log.error(
+          { events: batch.length, status: err.httpStatus, reason: err.message, dir: this.spool.dir },
+          'the server rejected an event; it was moved to the rejected/ spool folder and will not be retried',
+        );
         return 'sent';
       }
       this.failed(err);
@@ -108,8 +110,12 @@ export class Reporter {
     const kind = err.httpStatus === 401 || err.httpStatus === 403 ? 'auth' : String(err.httpStatus);
     if (this.failing === kind) return;
     this.failing = kind;
-    const advice = kind === 'auth' ? 'the agent key is not accepted: check --agent-key (enroll the agent again?)' : 'will retry with backoff; events stay spooled';
-    this.log.error({ server: this.api.server, status: err.httpStatus, reason: err.message, spooled: this.spool.size }, `reporting to the server failed: ${advice}`);
+    const advice =
+      kind === 'auth' ? 'the agent key is not accepted: check --agent-key (enroll the agent again?)' : 'will retry with backoff; events stay spooled';
+    this.log.error(
+      { server: this.api.server, status: err.httpStatus, reason: err.message, spooled: this.spool.size },
+      `reporting to the server failed: ${advice}`,
+    );
   }
 
   private recovered(): void {

@@ -5,13 +5,7 @@
  * without a report and a pre-access that is a write becomes the 'write' event.
  */
 import type { FileAccess } from '../../core/file-event.js';
-import {
-  FAN_ACCESS_PERM,
-  FAN_MODIFY,
-  FAN_OPEN_EXEC_PERM,
-  FAN_OPEN_PERM,
-  FAN_PRE_ACCESS,
-} from './fanotify-abi.js';
+import { FAN_ACCESS_PERM, FAN_MODIFY, FAN_OPEN_EXEC_PERM, FAN_OPEN_PERM, FAN_PRE_ACCESS } from './fanotify-abi.js';
 import type { BlockedSyscall } from './syscall-info.js';
 
 interface SyscallTable {
@@ -62,12 +56,7 @@ export interface FdProbe {
 /** Reported access, or 'skip' for a pre-access read that FAN_ACCESS_PERM reports next. */
 export type Classified = FileAccess | 'skip';
 
-export async function classify(
-  mask: number,
-  sys: BlockedSyscall | null,
-  fds: FdProbe,
-  arch: NodeJS.Architecture = process.arch,
-): Promise<Classified> {
+export async function classify(mask: number, sys: BlockedSyscall | null, fds: FdProbe, arch: NodeJS.Architecture = process.arch): Promise<Classified> {
   if (mask & FAN_OPEN_EXEC_PERM) return 'exec';
   if (mask & FAN_OPEN_PERM) return 'open';
   if (mask & FAN_ACCESS_PERM) return 'read';

@@ -48,8 +48,7 @@ export function containerIdFromPath(path: string): string | null {
  */
 export function cgroupIdentity(cgroupFile: string): { cgroup: string; containerId: string | null } {
   const entries = parseCgroupFile(cgroupFile);
-  const pick =
-    entries.find((e) => e.controllers === '') ?? entries.find((e) => e.controllers === 'name=systemd') ?? entries[0];
+  const pick = entries.find((e) => e.controllers === '') ?? entries.find((e) => e.controllers === 'name=systemd') ?? entries[0];
   let containerId: string | null = null;
   for (const e of entries) {
     containerId = containerIdFromPath(e.path);

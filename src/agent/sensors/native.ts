@@ -50,9 +50,7 @@ export interface NativeBinding {
   fidKey(fd: number): string;
 }
 
-export const ADDON_PATH = fileURLToPath(
-  new URL('../../../native/build/Release/tripline_fanotify.node', import.meta.url),
-);
+export const ADDON_PATH = fileURLToPath(new URL('../../../native/build/Release/tripline_fanotify.node', import.meta.url));
 
 let loaded: NativeBinding | undefined;
 
@@ -60,8 +58,7 @@ export function loadNative(): NativeBinding {
   if (loaded) return loaded;
   if (!existsSync(ADDON_PATH)) {
     throw new SensorError(
-      `the fanotify addon is not built (${ADDON_PATH} is missing): run \`make native\` or ` +
-        '`cd native && npx node-gyp rebuild --nodedir=/usr`',
+      `the fanotify addon is not built (${ADDON_PATH} is missing): run \`make native\` (it builds against the Node.js 24 headers in .runtime/node)`,
       { path: ADDON_PATH },
     );
   }

@@ -107,10 +107,7 @@ export async function readParentPid(pid: number): Promise<number> {
 }
 
 /** A process and its parent, read concurrently. */
-export async function readProcessAndParent(
-  pid: number,
-  options: ReadOptions = {},
-): Promise<{ process: ProcessInfo | null; parent: ProcessInfo | null }> {
+export async function readProcessAndParent(pid: number, options: ReadOptions = {}): Promise<{ process: ProcessInfo | null; parent: ProcessInfo | null }> {
   const [process, parent] = await Promise.all([
     readProcess(pid, options),
     readParentPid(pid).then((ppid) => (ppid > 0 ? readProcess(ppid, { nodeName: options.nodeName }) : null)),

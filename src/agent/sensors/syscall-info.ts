@@ -37,9 +37,7 @@ async function look(pid: number): Promise<Look> {
   if (!tids || tids.length === 0) return 'gone';
   let tid = pid;
   if (tids.length > 1) {
-    const wchans = await Promise.all(
-      tids.map((t) => readFile(`/proc/${pid}/task/${t}/wchan`, 'utf8').catch(() => '')),
-    );
+    const wchans = await Promise.all(tids.map((t) => readFile(`/proc/${pid}/task/${t}/wchan`, 'utf8').catch(() => '')));
     const waiting = wchans.findIndex((w) => FANOTIFY_WAIT.test(w));
     if (waiting < 0) return 'not-yet';
     tid = Number(tids[waiting]);

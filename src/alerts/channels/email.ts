@@ -68,7 +68,10 @@ export const emailChannel: ChannelKind = {
     try {
       // Each SMTP phase has its own timeout; this bounds the whole conversation as well.
       const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(Object.assign(new Error(`no answer within ${context.timeoutMs * 2} ms`), { code: 'ETIMEDOUT' })), context.timeoutMs * 2);
+        timer = setTimeout(
+          () => reject(Object.assign(new Error(`no answer within ${context.timeoutMs * 2} ms`), { code: 'ETIMEDOUT' })),
+          context.timeoutMs * 2,
+        );
       });
       const info = await Promise.race([
         transport.sendMail({

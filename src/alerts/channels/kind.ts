@@ -21,9 +21,7 @@ export interface ConfiguredChannel {
  * The outcome of one attempt. A failure says why, and may say when to try again (429). `detail`
  * (what the receiver answered) is for the server log only, never for API output.
  */
-export type SendResult =
-  | { ok: true; status: number | null }
-  | { ok: false; status: number | null; error: string; retryAfterMs?: number; detail?: string };
+export type SendResult = { ok: true; status: number | null } | { ok: false; status: number | null; error: string; retryAfterMs?: number; detail?: string };
 
 export interface SendContext {
   timeoutMs: number;

@@ -24,7 +24,7 @@ export function agentAdminCommands(): Command[] {
   const enroll = new Command('enroll')
     .description('Enroll an agent (admin key): prints the agent key, once, for `tripline agent --agent-key`.')
     .requiredOption('--name <name>', 'a name for the agent, usually its host')
-    .option('--node <node>', "the node name the agent reports (its --node-name), fixed now: its key can report for this node only (default: --name)")
+    .option('--node <node>', 'the node name the agent reports (its --node-name), fixed now: its key can report for this node only (default: --name)')
     .option('--json', 'print JSON')
     .action(async (options: { name: string; node?: string; json?: boolean }, command: Command) => {
       const body = options.node === undefined ? { name: options.name } : { name: options.name, node: options.node };
@@ -36,7 +36,9 @@ export function agentAdminCommands(): Command[] {
         ['node', enrolled.enrolledNode],
       ]);
       process.stdout.write(`\nAgent key (shown once; pass it as --agent-key or TRIPLINE_AGENT_KEY):\n  ${enrolled.key}\n`);
-      process.stdout.write(`It reports for node ${JSON.stringify(enrolled.enrolledNode)} only: run the agent with --node-name ${JSON.stringify(enrolled.enrolledNode)}.\n`);
+      process.stdout.write(
+        `It reports for node ${JSON.stringify(enrolled.enrolledNode)} only: run the agent with --node-name ${JSON.stringify(enrolled.enrolledNode)}.\n`,
+      );
     });
 
   const list = new Command('list')

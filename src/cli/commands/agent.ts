@@ -42,7 +42,8 @@ async function runAgent(flags: AgentFlags, command: Command): Promise<void> {
   if (!flags.policyDir) throw new ConfigError('--policy-dir is required: the directory of TracingPolicy YAML files to enforce');
   // --server is the program-wide option (also TRIPLINE_URL), shared with the client commands.
   const { server } = command.optsWithGlobals<GlobalOptions>();
-  if (server && !flags.agentKey) throw new ConfigError('--server needs --agent-key (or TRIPLINE_AGENT_KEY): enroll the agent with `tripline agent enroll --name NAME`');
+  if (server && !flags.agentKey)
+    throw new ConfigError('--server needs --agent-key (or TRIPLINE_AGENT_KEY): enroll the agent with `tripline agent enroll --name NAME`');
   // A key with nowhere to send it would leave the operator believing hits are reported.
   if (flags.agentKey && !server) throw new ConfigError('--agent-key needs --server (or TRIPLINE_URL): the Tripline server to report to');
   const log = pino({ level: flags.logLevel, base: { node: flags.nodeName } }, pino.destination(2));
@@ -81,7 +82,9 @@ async function runAgent(flags: AgentFlags, command: Command): Promise<void> {
  */
 export function agentCommand(): Command {
   const agent = new Command('agent')
-    .description('Run the host agent (root): watch the files named by the TracingPolicy files in --policy-dir, enforce their actions, export and report every match. With --server (global option or TRIPLINE_URL) and --agent-key, matches of policies labelled tripline/token are reported to the server as hits.')
+    .description(
+      'Run the host agent (root): watch the files named by the TracingPolicy files in --policy-dir, enforce their actions, export and report every match. With --server (global option or TRIPLINE_URL) and --agent-key, matches of policies labelled tripline/token are reported to the server as hits.',
+    )
     .option('--policy-dir <dir>', 'directory of TracingPolicy YAML files (*.yaml, *.yml); changes apply without a restart')
     .addOption(new Option('--agent-key <key>', 'the key `tripline agent enroll` printed').env('TRIPLINE_AGENT_KEY'))
     .option('--export <file>', 'write Tetragon-style JSON lines (process_kprobe) to this file, or "-" for stdout')
@@ -90,8 +93,17 @@ export function agentCommand(): Command {
     .addOption(new Option('--node-name <name>', 'name of this host in events and on the server').env('TRIPLINE_NODE_NAME').default(hostname()))
     .addOption(new Option('--spool-dir <dir>', 'events wait here until the server has them').env('TRIPLINE_SPOOL_DIR').default(SPOOL_DIR))
     .addOption(new Option('--heartbeat-interval <duration>', 'how often to tell the server the agent is alive').default(15_000, '15s').argParser(duration))
-    .addOption(new Option('--rescan-interval <duration>', 'how often to look at the policy directory and the watched paths again (besides change notifications)').default(10_000, '10s').argParser(duration))
-    .addOption(new Option('--log-level <level>', 'log level (logs go to stderr)').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).env('TRIPLINE_LOG_LEVEL').default('info'))
+    .addOption(
+      new Option('--rescan-interval <duration>', 'how often to look at the policy directory and the watched paths again (besides change notifications)')
+        .default(10_000, '10s')
+        .argParser(duration),
+    )
+    .addOption(
+      new Option('--log-level <level>', 'log level (logs go to stderr)')
+        .choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace'])
+        .env('TRIPLINE_LOG_LEVEL')
+        .default('info'),
+    )
     .action(runAgent);
   for (const sub of agentAdminCommands()) agent.addCommand(sub);
   return agent;

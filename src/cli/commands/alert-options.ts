@@ -98,7 +98,12 @@ export function withAlertOptions(command: Command): Command {
       ).default(false),
     )
     .addOption(new Option('--smtp-host <host>', 'SMTP server for email channels').env('TRIPLINE_SMTP_HOST'))
-    .addOption(new Option('--smtp-port <port>', 'SMTP port').env('TRIPLINE_SMTP_PORT').default(587).argParser(whole('--smtp-port', 1, 65535)))
+    .addOption(
+      new Option('--smtp-port <port>', 'SMTP port')
+        .env('TRIPLINE_SMTP_PORT')
+        .default(587)
+        .argParser(whole('--smtp-port', 1, 65535)),
+    )
     .addOption(
       new Option('--smtp-tls <mode>', 'starttls: upgrade or fail; implicit: TLS from the start (port 465); none: plain (local relay only)')
         .choices(['starttls', 'implicit', 'none'])

@@ -84,7 +84,9 @@ export function alertCommand(): Command {
     .option('--cursor <cursor>', 'continue after a previous page')
     .option('--json', 'print JSON')
     .action(async (options: { state?: string; limit?: number; cursor?: string; json?: boolean }, command: Command) => {
-      const page = await clientFor(command).get<Page<DeliveryView>>(`/deliveries${query({ state: options.state, limit: options.limit, cursor: options.cursor })}`);
+      const page = await clientFor(command).get<Page<DeliveryView>>(
+        `/deliveries${query({ state: options.state, limit: options.limit, cursor: options.cursor })}`,
+      );
       if (options.json) return printJson(page);
       printDeliveries(page.items);
       if (page.nextCursor) process.stdout.write(`more: --cursor ${page.nextCursor}\n`);

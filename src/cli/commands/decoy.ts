@@ -37,7 +37,10 @@ function existingAt(path: string): 'none' | 'file' {
   try {
     const stat = lstatSync(path);
     if (stat.isFile()) return 'file';
-    throw new PlantError(`${path} exists and is not a regular file (${stat.isSymbolicLink() ? 'a symbolic link' : 'a directory or device'}); choose another --path`, { path });
+    throw new PlantError(
+      `${path} exists and is not a regular file (${stat.isSymbolicLink() ? 'a symbolic link' : 'a directory or device'}); choose another --path`,
+      { path },
+    );
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'none';
     throw error;
@@ -74,7 +77,8 @@ async function existingToken(api: ApiClient, id: string, kind: DecoyKind | undef
   const token = await api.get<TokenView>(`/tokens/${encodeURIComponent(id)}`);
   if (token.kind === 'file') {
     const content = token.artifact.extraFiles?.[0]?.content;
-    if (content === undefined) throw new ValidationError(`token ${token.id} watches an existing file and holds no decoy; leave out --token to create a decoy token`);
+    if (content === undefined)
+      throw new ValidationError(`token ${token.id} watches an existing file and holds no decoy; leave out --token to create a decoy token`);
     if (kind) throw new ValidationError(`token ${token.id} already holds its decoy; leave out --kind`);
     return { token, content, existing: true };
   }
@@ -92,9 +96,12 @@ async function plant(options: PlantOptions, api: ApiClient): Promise<void> {
   const present = existingAt(path);
   const earlier = await policiesWatching(options.policyDir, path);
   if (present === 'file' && earlier.length === 0 && !options.force) {
-    throw new PlantError(`${path} exists and no Tripline policy in ${options.policyDir} watches it: it may be a real file. Use --force to replace it with a decoy.`, {
-      path,
-    });
+    throw new PlantError(
+      `${path} exists and no Tripline policy in ${options.policyDir} watches it: it may be a real file. Use --force to replace it with a decoy.`,
+      {
+        path,
+      },
+    );
   }
 
   const planted = options.token ? await existingToken(api, options.token, options.kind) : await createFileToken(api, options.kind!, options, path);
@@ -135,9 +142,13 @@ export function decoyCommand(): Command {
     .addOption(new Option('--kind <kind>', 'what the decoy looks like').choices(DECOY_KINDS))
     .requiredOption('--path <path>', 'where to write the decoy, e.g. /root/.ssh/id_ed25519')
     .option('--token <id>', 'an existing token: a file token plants its own decoy; an http or dns token is fired by GetUrl or DnsLookup')
-    .option('--policy-dir <dir>', 'the agent\'s policy directory', DEFAULT_POLICY_DIR)
+    .option('--policy-dir <dir>', "the agent's policy directory", DEFAULT_POLICY_DIR)
     .addOption(new Option('--access <access>', 'accesses that alert').choices(['read', 'write', 'any']).default('any'))
-    .option('--action <action>', `policy action (repeatable): ${GENERATE_ACTIONS.join(', ')}; default post (geturl for http tokens, dnslookup for dns)`, collect)
+    .option(
+      '--action <action>',
+      `policy action (repeatable): ${GENERATE_ACTIONS.join(', ')}; default post (geturl for http tokens, dnslookup for dns)`,
+      collect,
+    )
     .option('--memo <text>', 'memo of the token created for the decoy')
     .option('--node <name>', 'the host name recorded with the token', hostname())
     .option('--force', 'replace an existing file that no Tripline policy watches')

@@ -11,11 +11,7 @@ import { printJson, safeText } from '../output.js';
 /** "1.2.3.4", "1.2.3.4:5353", "::1", "[::1]:5353" or a host name, with port 53 unless given. */
 export function parseServerAddress(text: string, defaultPort = 53): DnsServerAddress {
   const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(text);
-  const [host, port] = bracketed
-    ? [bracketed[1]!, bracketed[2]]
-    : isIP(text) === 6
-      ? [text, undefined]
-      : (text.split(':') as [string, string | undefined]);
+  const [host, port] = bracketed ? [bracketed[1]!, bracketed[2]] : isIP(text) === 6 ? [text, undefined] : (text.split(':') as [string, string | undefined]);
   const portNumber = port === undefined ? defaultPort : Number(port);
   if (!host || /^[a-z]+:\/\//i.test(text) || !Number.isInteger(portNumber) || portNumber < 1 || portNumber > 65535) {
     throw new ValidationError(`"${text}" is not a nameserver address: give an IP (or host name) with an optional :port`);
@@ -48,7 +44,7 @@ export function dnsCommand(): Command {
     .command('check')
     .description('Say whether the token zone is reachable and delegated correctly, with the fix when it is not (exit 1 on problems).')
     .requiredOption('--zone <zone>', 'the zone given to tripline server --dns-zone')
-    .option('--server <ip[:port]>', "ask this nameserver directly (the Tripline server); default: follow the zone through the resolvers, as the world does")
+    .option('--server <ip[:port]>', 'ask this nameserver directly (the Tripline server); default: follow the zone through the resolvers, as the world does')
     .option('--resolver <ip[:port]>', "recursive resolver to follow the zone through instead of the system's (repeatable)", collect)
     .option('--json', 'print JSON')
     .action(async (options: { zone: string; resolver?: string[]; json?: boolean }, command: Command) => {

@@ -64,9 +64,13 @@ export function resolveListeners(options: ListenCliOptions, command: Command): R
   let listen = options.listen;
   let deprecation: string | undefined;
   if (options.host !== undefined || options.port !== undefined) {
-    if (explicitListen) throw new ConfigError('--host/--port (TRIPLINE_HOST/TRIPLINE_PORT) are the old spelling of --listen (TRIPLINE_LISTEN): give only --listen HOST:PORT');
+    if (explicitListen)
+      throw new ConfigError('--host/--port (TRIPLINE_HOST/TRIPLINE_PORT) are the old spelling of --listen (TRIPLINE_LISTEN): give only --listen HOST:PORT');
     const host = options.host ?? SERVER_DEFAULTS.listen.host;
-    listen = parseListenAddress(`${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${options.port ?? SERVER_DEFAULTS.listen.port}`, '--host/--port');
+    listen = parseListenAddress(
+      `${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${options.port ?? SERVER_DEFAULTS.listen.port}`,
+      '--host/--port',
+    );
     deprecation = `--host/--port (TRIPLINE_HOST/TRIPLINE_PORT) are deprecated and will be removed in the next release: use --listen ${show(listen)} (TRIPLINE_LISTEN)`;
   }
   const adminListen = options.adminListen;

@@ -1,8 +1,6 @@
 import { Command, Option } from 'commander';
 import { ValidationError } from '../../core/errors.js';
-import {
-  checkPolicyFiles, GENERATE_ACTIONS, generatePolicy, type GenerateAccess, type GenerateAction,
-} from '../../policy/index.js';
+import { checkPolicyFiles, GENERATE_ACTIONS, generatePolicy, type GenerateAccess, type GenerateAction } from '../../policy/index.js';
 import type { TokenView } from '../../tokens/service.js';
 import { clientFor, collect } from '../context.js';
 import { printJson, safeText } from '../output.js';
@@ -50,7 +48,9 @@ export function policyCommand(): Command {
         for (const problem of [...result.errors, ...result.warnings]) process.stdout.write(`${safeText(problem.format())}\n`);
         for (const p of result.policies) {
           const watches = p.watches.map((w) => (w.match === 'prefix' ? `${w.path}*` : w.path)).join(', ');
-          process.stdout.write(`ok ${p.name} (${p.file}): ${p.hooks.join(', ')} on ${watches}; actions ${p.actions.join(', ')}${p.mode === 'monitor' ? ' (monitor mode)' : ''}\n`);
+          process.stdout.write(
+            `ok ${p.name} (${p.file}): ${p.hooks.join(', ')} on ${watches}; actions ${p.actions.join(', ')}${p.mode === 'monitor' ? ' (monitor mode)' : ''}\n`,
+          );
         }
         process.stdout.write(result.ok ? `${result.policies.length} policies, no errors\n` : `${result.errors.length} error(s)\n`);
       }
@@ -59,7 +59,9 @@ export function policyCommand(): Command {
 
   policy
     .command('generate')
-    .description("Print a policy that watches PATH for a token: for a web-bug (http) token, the tutorial's GetUrl policy with the token URL; for a dns token, DnsLookup of its name; otherwise Post (reported through the agent).")
+    .description(
+      "Print a policy that watches PATH for a token: for a web-bug (http) token, the tutorial's GetUrl policy with the token URL; for a dns token, DnsLookup of its name; otherwise Post (reported through the agent).",
+    )
     .requiredOption('--token <id>', 'token id (fetched from the server: --server, --key)')
     .requiredOption('--path <path>', 'absolute path of the decoy to watch')
     .addOption(new Option('--access <access>', 'which accesses fire').choices(['read', 'write', 'any']).default('any'))

@@ -48,23 +48,22 @@ function dnsOptions(flags: DnsFlags): ServerOptions['dns'] {
     addresses: flags.dnsAddress ?? [],
     nameservers: flags.dnsNameservers,
     host: flags.dnsHost,
-    ...(flags.dnsRateLimit === undefined ? {} : { answerRate: flags.dnsRateLimit === 0 ? null : { ratePerSecond: flags.dnsRateLimit, burst: 2 * flags.dnsRateLimit } }),
+    ...(flags.dnsRateLimit === undefined
+      ? {}
+      : { answerRate: flags.dnsRateLimit === 0 ? null : { ratePerSecond: flags.dnsRateLimit, burst: 2 * flags.dnsRateLimit } }),
   };
 }
 
 export function serverCommand(): Command {
   return withAlertOptions(withListenOptions(new Command('server')))
     .description('Run the Tripline server: the trigger listener (token URLs), the admin listener (REST API, dashboard, agents), alert delivery.')
+    .addOption(new Option('--db <location>', 'store: a SQLite file path or a postgres:// URL').env('TRIPLINE_DB').default(SERVER_DEFAULTS.db))
+    .addOption(new Option('--public-url <url>', 'base URL attackers reach the server at; trigger URLs are built from it').env('TRIPLINE_PUBLIC_URL'))
     .addOption(
-      new Option('--db <location>', 'store: a SQLite file path or a postgres:// URL').env('TRIPLINE_DB').default(SERVER_DEFAULTS.db),
-    )
-    .addOption(
-      new Option('--public-url <url>', 'base URL attackers reach the server at; trigger URLs are built from it').env('TRIPLINE_PUBLIC_URL'),
-    )
-    .addOption(
-      new Option('--admin-public-url <url>', 'base URL operators reach the admin listener at; dashboard links in alerts use it (default: the admin listener)').env(
-        'TRIPLINE_ADMIN_PUBLIC_URL',
-      ),
+      new Option(
+        '--admin-public-url <url>',
+        'base URL operators reach the admin listener at; dashboard links in alerts use it (default: the admin listener)',
+      ).env('TRIPLINE_ADMIN_PUBLIC_URL'),
     )
     .addOption(
       new Option('--trust-proxy <list>', 'comma-separated proxy addresses/CIDRs whose X-Forwarded-For / X-Real-IP is believed')
@@ -73,9 +72,7 @@ export function serverCommand(): Command {
         .argParser(list),
     )
     .addOption(
-      new Option('--dns-zone <zone>', 'serve this zone as authoritative DNS for dns tokens (UDP and TCP); delegate it to this server').env(
-        'TRIPLINE_DNS_ZONE',
-      ),
+      new Option('--dns-zone <zone>', 'serve this zone as authoritative DNS for dns tokens (UDP and TCP); delegate it to this server').env('TRIPLINE_DNS_ZONE'),
     )
     .addOption(new Option('--dns-port <port>', 'DNS port, UDP and TCP (default 53)').env('TRIPLINE_DNS_PORT').argParser(port))
     .addOption(
@@ -90,7 +87,10 @@ export function serverCommand(): Command {
     )
     .addOption(new Option('--dns-host <address>', 'address the DNS listener binds (default: the --listen host)').env('TRIPLINE_DNS_HOST'))
     .addOption(
-      new Option('--dns-rate-limit <n>', `UDP answers a second per client network (IPv4 /24, IPv6 /56), in bursts of twice that; 0 answers all (default ${DNS_ANSWER_RATE.ratePerSecond}); hits are recorded either way`)
+      new Option(
+        '--dns-rate-limit <n>',
+        `UDP answers a second per client network (IPv4 /24, IPv6 /56), in bursts of twice that; 0 answers all (default ${DNS_ANSWER_RATE.ratePerSecond}); hits are recorded either way`,
+      )
         .env('TRIPLINE_DNS_RATE_LIMIT')
         .argParser(whole('--dns-rate-limit', 0, 1_000_000)),
     )
@@ -111,42 +111,58 @@ export function serverCommand(): Command {
         .env('TRIPLINE_HIT_RETENTION')
         .argParser(duration('--hit-retention')),
     )
-    .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).env('TRIPLINE_LOG_LEVEL').default(SERVER_DEFAULTS.logLevel))
+    .addOption(
+      new Option('--log-level <level>', 'log level')
+        .choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace'])
+        .env('TRIPLINE_LOG_LEVEL')
+        .default(SERVER_DEFAULTS.logLevel),
+    )
     .addHelpText(
       'after',
       '\nThe admin API key comes from TRIPLINE_ADMIN_KEY (32 characters or more; a new value revokes the\nkey the old one registered); without it, the first start with an empty store generates one and\nprints it once. More keys, with roles: tripline key --help.',
     )
-    .action(async (options: { db: string; publicUrl?: string; adminPublicUrl?: string; trustProxy: string[]; logLevel: string } & ListenCliOptions & StorageFlags & DnsFlags & AlertCliOptions, command: Command) => {
-      const { listen, adminListen, deprecation } = resolveListeners(options, command);
-      for (const [flag, value] of [['--public-url', options.publicUrl], ['--admin-public-url', options.adminPublicUrl]] as const) {
-        if (value && !URL.canParse(value)) throw new ConfigError(`${flag} "${value}" is not a URL`);
-      }
-      const log = pino({ level: options.logLevel });
-      if (deprecation) log.warn({ listen: listenerUrl(listen.host, listen.port) }, deprecation);
-      const server = await startServer(
-        {
-          ...options,
-          listen,
-          adminListen,
-          dns: dnsOptions(options),
-          adminKey: process.env.TRIPLINE_ADMIN_KEY || undefined,
-          alerts: alertSettingsFrom(options),
-          flood: { threshold: options.floodThreshold, sampleEvery: options.floodSampleEvery },
-          hitRetentionMs: options.hitRetention,
-        },
-        log,
-      );
-      const stop = (signal: string) => {
-        server.services.log.info({ signal }, 'shutting down');
-        server.close().then(
-          () => process.exit(0),
-          (error: unknown) => {
-            server.services.log.error({ err: error }, 'shutdown failed');
-            process.exit(1);
+    .action(
+      async (
+        options: { db: string; publicUrl?: string; adminPublicUrl?: string; trustProxy: string[]; logLevel: string } & ListenCliOptions &
+          StorageFlags &
+          DnsFlags &
+          AlertCliOptions,
+        command: Command,
+      ) => {
+        const { listen, adminListen, deprecation } = resolveListeners(options, command);
+        for (const [flag, value] of [
+          ['--public-url', options.publicUrl],
+          ['--admin-public-url', options.adminPublicUrl],
+        ] as const) {
+          if (value && !URL.canParse(value)) throw new ConfigError(`${flag} "${value}" is not a URL`);
+        }
+        const log = pino({ level: options.logLevel });
+        if (deprecation) log.warn({ listen: listenerUrl(listen.host, listen.port) }, deprecation);
+        const server = await startServer(
+          {
+            ...options,
+            listen,
+            adminListen,
+            dns: dnsOptions(options),
+            adminKey: process.env.TRIPLINE_ADMIN_KEY || undefined,
+            alerts: alertSettingsFrom(options),
+            flood: { threshold: options.floodThreshold, sampleEvery: options.floodSampleEvery },
+            hitRetentionMs: options.hitRetention,
           },
+          log,
         );
-      };
-      process.once('SIGINT', () => stop('SIGINT'));
-      process.once('SIGTERM', () => stop('SIGTERM'));
-    });
+        const stop = (signal: string) => {
+          server.services.log.info({ signal }, 'shutting down');
+          server.close().then(
+            () => process.exit(0),
+            (error: unknown) => {
+              server.services.log.error({ err: error }, 'shutdown failed');
+              process.exit(1);
+            },
+          );
+        };
+        process.once('SIGINT', () => stop('SIGINT'));
+        process.once('SIGTERM', () => stop('SIGTERM'));
+      },
+    );
 }

@@ -46,23 +46,28 @@ export function tokenCommand(): Command {
     .option('--redirect <url>', 'http token: answer with a 302 to this URL instead of the GIF')
     .option('--channel <id>', 'alert channel for this token (repeatable); default channels apply if none', collect)
     .option('--alert-window <seconds>', 'seconds that repeated hits fold into one alert', positiveInt)
-    .option('--out <file>', 'write the token\'s artifact file here (credential and decoy kinds); extra files (AWS config) go next to it')
+    .option('--out <file>', "write the token's artifact file here (credential and decoy kinds); extra files (AWS config) go next to it")
     .option('--option <key=value>', 'kind-specific option, e.g. profile=prod-admin or username=deploy (repeatable)', collect)
     .option('--json', 'print JSON')
-    .action(async (options: { kind: string; memo: string; redirect?: string; channel?: string[]; alertWindow?: number; out?: string; option?: string[]; json?: boolean }, command: Command) => {
-      const created = await clientFor(command).post<TokenView>('/tokens', {
-        kind: options.kind,
-        memo: options.memo,
-        ...(options.redirect ? { redirect: options.redirect } : {}),
-        ...(options.channel ? { channels: options.channel } : {}),
-        ...(options.alertWindow ? { alertWindowSeconds: options.alertWindow } : {}),
-        ...(options.option ? { options: kindOptions(options.option) } : {}),
-      });
-      const written = options.out ? writeArtifactFiles(created.artifact, options.out) : [];
-      if (options.json) return printJson(created);
-      showToken(created);
-      printArtifactFiles(created.artifact, written);
-    });
+    .action(
+      async (
+        options: { kind: string; memo: string; redirect?: string; channel?: string[]; alertWindow?: number; out?: string; option?: string[]; json?: boolean },
+        command: Command,
+      ) => {
+        const created = await clientFor(command).post<TokenView>('/tokens', {
+          kind: options.kind,
+          memo: options.memo,
+          ...(options.redirect ? { redirect: options.redirect } : {}),
+          ...(options.channel ? { channels: options.channel } : {}),
+          ...(options.alertWindow ? { alertWindowSeconds: options.alertWindow } : {}),
+          ...(options.option ? { options: kindOptions(options.option) } : {}),
+        });
+        const written = options.out ? writeArtifactFiles(created.artifact, options.out) : [];
+        if (options.json) return printJson(created);
+        showToken(created);
+        printArtifactFiles(created.artifact, written);
+      },
+    );
 
   token
     .command('list')

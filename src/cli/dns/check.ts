@@ -70,7 +70,10 @@ export async function checkServer(zone: string, server: DnsServerAddress): Promi
   const soa = await attempt(() => queryDns(server, zone, 'SOA'));
   if (soa instanceof DnsQueryFailed) {
     const tcp = await attempt(() => queryDns(server, zone, 'SOA', { transport: 'tcp' }));
-    const detail = tcp instanceof DnsQueryFailed ? `no DNS answer from ${where} over UDP or TCP (${soa.failure.replace('_', ' ')})` : `${where} answers over TCP but not over UDP`;
+    const detail =
+      tcp instanceof DnsQueryFailed
+        ? `no DNS answer from ${where} over UDP or TCP (${soa.failure.replace('_', ' ')})`
+        : `${where} answers over TCP but not over UDP`;
     return [{ status: 'problem', check: 'reachable', detail, fix: portFix(zone, server) }];
   }
   if (soa.rcode === 'REFUSED') {
@@ -104,7 +107,11 @@ export async function checkServer(zone: string, server: DnsServerAddress): Promi
       },
     ];
   }
-  findings.push({ status: 'ok', check: 'SOA', detail: `${where} is authoritative for ${zone}: SOA ${soaData.mname} ${soaData.rname} serial ${soaData.serial}` });
+  findings.push({
+    status: 'ok',
+    check: 'SOA',
+    detail: `${where} is authoritative for ${zone}: SOA ${soaData.mname} ${soaData.rname} serial ${soaData.serial}`,
+  });
 
   const tcp = await attempt(() => queryDns(server, zone, 'SOA', { transport: 'tcp' }));
   findings.push(
@@ -121,7 +128,12 @@ export async function checkServer(zone: string, server: DnsServerAddress): Promi
   const ns = await attempt(() => queryDns(server, zone, 'NS'));
   const nameservers = ns instanceof DnsQueryFailed ? [] : nsNames(ns);
   if (nameservers.length === 0) {
-    findings.push({ status: 'problem', check: 'NS', detail: `no NS records for ${zone}`, fix: `restart Tripline with --dns-zone ${zone} (--dns-nameservers to name the NS hosts)` });
+    findings.push({
+      status: 'problem',
+      check: 'NS',
+      detail: `no NS records for ${zone}`,
+      fix: `restart Tripline with --dns-zone ${zone} (--dns-nameservers to name the NS hosts)`,
+    });
   } else {
     findings.push({ status: 'ok', check: 'NS', detail: `NS ${nameservers.join(', ')}` });
     for (const nameserver of nameservers.filter((name) => isInZone(name.toLowerCase(), zone))) {
@@ -212,7 +224,12 @@ export async function checkThroughResolvers(zone: string, resolvers: DnsServerAd
     const lookup = await attempt(() => queryDns(resolver, nameserver, 'A', { recursion: true, timeoutMs: 4000 }));
     const addresses = lookup instanceof DnsQueryFailed ? [] : addressesIn(lookup);
     if (addresses.length === 0) {
-      findings.push({ status: 'problem', check: 'nameserver', detail: `${nameserver} has no address`, fix: `add "${nameserver}. IN A <Tripline's public IP>" (glue at ${parentOf(zone)} when it is inside ${zone})` });
+      findings.push({
+        status: 'problem',
+        check: 'nameserver',
+        detail: `${nameserver} has no address`,
+        fix: `add "${nameserver}. IN A <Tripline's public IP>" (glue at ${parentOf(zone)} when it is inside ${zone})`,
+      });
     }
     for (const address of addresses) {
       const direct = await checkServer(zone, { host: address, port: 53 });

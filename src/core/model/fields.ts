@@ -6,7 +6,11 @@ export const PATH_MAX = 4096;
 export const ARG_MAX = 32 * 1024;
 
 export const text = (max: number) => z.string().max(max);
-export const count = z.number().int().min(0).max(2 ** 32);
+export const count = z
+  .number()
+  .int()
+  .min(0)
+  .max(2 ** 32);
 
 /** An ISO 8601 instant with a zone, returned in the store's fixed-width UTC form. */
 export const instant = z

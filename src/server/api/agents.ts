@@ -36,12 +36,7 @@ const printable = (text: string) => !/[\u0000-\u001f\u007f]/.test(text);
 
 const enrollBody = z
   .object({
-    name: z
-      .string()
-      .trim()
-      .min(1, 'must name the agent (usually its host)')
-      .max(MAX_AGENT_NAME)
-      .refine(printable, { message: 'must be printable' }),
+    name: z.string().trim().min(1, 'must name the agent (usually its host)').max(MAX_AGENT_NAME).refine(printable, { message: 'must be printable' }),
     // The agent's --node-name, fixed here: its key can report for this node only.
     node: z
       .string()

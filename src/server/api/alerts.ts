@@ -21,9 +21,7 @@ const alertQuery = pageQuery
   .strict()
   .refine((q) => q.tokenId === undefined || isTokenIdShape(q.tokenId.toLowerCase()), { message: 'is not a token id', path: ['tokenId'] });
 
-const deliveryQuery = pageQuery
-  .extend({ state: z.enum(DELIVERY_STATES as [string, ...string[]]).optional(), alertId: z.string().max(64).optional() })
-  .strict();
+const deliveryQuery = pageQuery.extend({ state: z.enum(DELIVERY_STATES as [string, ...string[]]).optional(), alertId: z.string().max(64).optional() }).strict();
 
 export async function alertRoutes(app: FastifyInstance, { alerts }: AlertRoutesOptions): Promise<void> {
   app.get('/alerts', async (request) => {

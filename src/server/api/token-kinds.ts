@@ -15,12 +15,15 @@ export interface TokenKindInfo {
  * so clients (the dashboard) offer new kinds without changes of their own.
  */
 export async function tokenKindRoutes(app: FastifyInstance): Promise<void> {
-  app.get('/token-kinds', async (): Promise<{ items: TokenKindInfo[] }> => ({
-    items: tokenKinds().map((kind) => ({
-      kind: kind.kind,
-      title: kind.title,
-      acceptsRedirect: kind.acceptsRedirect ?? false,
-      options: kind.optionFields ?? [],
-    })),
-  }));
+  app.get(
+    '/token-kinds',
+    async (): Promise<{ items: TokenKindInfo[] }> => ({
+      items: tokenKinds().map((kind) => ({
+        kind: kind.kind,
+        title: kind.title,
+        acceptsRedirect: kind.acceptsRedirect ?? false,
+        options: kind.optionFields ?? [],
+      })),
+    }),
+  );
 }

@@ -40,16 +40,28 @@ const PORT_ATTEMPTS = 10;
 function bindError(error: unknown, host: string, port: number): unknown {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'EACCES') {
-    return new ConfigError(`cannot bind DNS port ${port} on ${host}: permission denied; run as root, grant CAP_NET_BIND_SERVICE, or choose --dns-port above 1023`, { host, port });
+    return new ConfigError(
+      `cannot bind DNS port ${port} on ${host}: permission denied; run as root, grant CAP_NET_BIND_SERVICE, or choose --dns-port above 1023`,
+      { host, port },
+    );
   }
   if (code === 'EADDRINUSE') {
-    return new ConfigError(`DNS port ${port} on ${host} is in use (another DNS server or resolver stub?); stop it or choose another --dns-host / --dns-port`, { host, port });
+    return new ConfigError(`DNS port ${port} on ${host} is in use (another DNS server or resolver stub?); stop it or choose another --dns-host / --dns-port`, {
+      host,
+      port,
+    });
   }
   if (code === 'EADDRNOTAVAIL') return new ConfigError(`--dns-host ${host} is not an address of this machine`, { host, port });
   return error;
 }
 
-async function listenBoth(host: string, port: number, handle: DnsMessageHandler, events: DnsListenerEvents, tcpLimits: DnsTcpLimits): Promise<[UdpListener, TcpListener]> {
+async function listenBoth(
+  host: string,
+  port: number,
+  handle: DnsMessageHandler,
+  events: DnsListenerEvents,
+  tcpLimits: DnsTcpLimits,
+): Promise<[UdpListener, TcpListener]> {
   for (let attempt = 1; ; attempt++) {
     const udp = await listenUdp(host, port, handle, events).catch((error: unknown) => {
       throw bindError(error, host, port);
@@ -98,7 +110,7 @@ export async function startDnsServer(options: DnsServerOptions, recorder: HitRec
 
   const [udp, tcp] = await listenBoth(options.host, options.port, handle, events, { ...DNS_TCP_LIMITS, ...options.tcp });
   if (inZoneNameservers(zone).length > 0 && zone.ipv4.length + zone.ipv6.length === 0) {
-    log.warn({ nameservers: zone.nameservers }, 'the zone\'s nameservers are inside it but no --dns-address is set: glue cannot be answered');
+    log.warn({ nameservers: zone.nameservers }, "the zone's nameservers are inside it but no --dns-address is set: glue cannot be answered");
   }
   log.info({ zone: zone.name, host: options.host, port: udp.port, nameservers: zone.nameservers }, 'dns server listening (udp and tcp)');
   return {

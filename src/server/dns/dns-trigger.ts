@@ -35,7 +35,13 @@ export class DnsTrigger {
     return { reply: encodeResponse(parsed.query, resolution, transport), rcode: resolution.rcode };
   }
 
-  private async record(query: DnsQuery, tokenName: NonNullable<Resolution['tokenName']>, source: string, transport: DnsTransport, answered: boolean): Promise<void> {
+  private async record(
+    query: DnsQuery,
+    tokenName: NonNullable<Resolution['tokenName']>,
+    source: string,
+    transport: DnsTransport,
+    answered: boolean,
+  ): Promise<void> {
     try {
       const token = await this.recorder.find([tokenName.id]);
       if (!token?.enabled) {

@@ -96,7 +96,13 @@ function serveConnection(socket: Socket, source: string, handle: DnsMessageHandl
   socket.on('error', () => socket.destroy());
 }
 
-export function listenTcp(host: string, port: number, handle: DnsMessageHandler, events: DnsListenerEvents, limits: DnsTcpLimits = DNS_TCP_LIMITS): Promise<TcpListener> {
+export function listenTcp(
+  host: string,
+  port: number,
+  handle: DnsMessageHandler,
+  events: DnsListenerEvents,
+  limits: DnsTcpLimits = DNS_TCP_LIMITS,
+): Promise<TcpListener> {
   const sockets = new Set<Socket>();
   const perSource = new Map<string, number>();
   const server: Server = createServer((socket) => {

@@ -15,7 +15,7 @@ export interface RequestShape {
 
 function headerText(headers: IncomingHttpHeaders, name: string): string {
   const value = headers[name];
-  return Array.isArray(value) ? value.join(', ') : value ?? '';
+  return Array.isArray(value) ? value.join(', ') : (value ?? '');
 }
 
 function isGit(shape: RequestShape): boolean {

@@ -33,7 +33,10 @@ function sendGif(reply: TriggerReply): TriggerReply {
 }
 
 function sendError(reply: TriggerReply, status: number, code: string, message: string): TriggerReply {
-  return reply.code(status).header('content-type', 'application/json; charset=utf-8').send(JSON.stringify({ error: code, message }));
+  return reply
+    .code(status)
+    .header('content-type', 'application/json; charset=utf-8')
+    .send(JSON.stringify({ error: code, message }));
 }
 
 /**
@@ -58,7 +61,13 @@ export function createHttpTrigger(options: HttpTriggerOptions): (request: Incomi
   }
 
   /** With `tooLarge`, the hit is recorded as usual and the answer is the 413 instead. */
-  function answer(request: IncomingMessage, reply: TriggerReply, target: { path: string; query: string }, body: CapturedBody | undefined, tooLarge?: BodyTooLargeError): TriggerReply | Promise<TriggerReply> {
+  function answer(
+    request: IncomingMessage,
+    reply: TriggerReply,
+    target: { path: string; query: string },
+    body: CapturedBody | undefined,
+    tooLarge?: BodyTooLargeError,
+  ): TriggerReply | Promise<TriggerReply> {
     const { path, query } = target;
     // Credential clients (git, kubectl, AWS CLI, API callers) are answered by request shape.
     const client = recognizeCredentialClient({ path, query, headers: request.headers });

@@ -33,7 +33,13 @@ function jwtSubject(token: string): string | undefined {
 /** `AWS4-HMAC-SHA256 Credential=AKID/20240101/us-east-1/s3/aws4_request, ...` or its query form. */
 function sigV4Scope(credential: string, carrier: string): PresentedCredential {
   const [accessKeyId = '', , region, service] = credential.split('/');
-  return { scheme: 'aws-sigv4', carrier, accessKeyId: cap(accessKeyId), ...(region ? { region: cap(region) } : {}), ...(service ? { service: cap(service) } : {}) };
+  return {
+    scheme: 'aws-sigv4',
+    carrier,
+    accessKeyId: cap(accessKeyId),
+    ...(region ? { region: cap(region) } : {}),
+    ...(service ? { service: cap(service) } : {}),
+  };
 }
 
 function fromAuthorization(value: string): PresentedCredential | undefined {
@@ -43,7 +49,12 @@ function fromAuthorization(value: string): PresentedCredential | undefined {
   if (scheme === 'basic') {
     const decoded = Buffer.from(rest, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
-    return { scheme: 'basic', carrier: 'authorization', user: cap(colon === -1 ? decoded : decoded.slice(0, colon)), secret: colon === -1 ? '' : decoded.slice(colon + 1, colon + 1 + MAX_SECRET) };
+    return {
+      scheme: 'basic',
+      carrier: 'authorization',
+      user: cap(colon === -1 ? decoded : decoded.slice(0, colon)),
+      secret: colon === -1 ? '' : decoded.slice(colon + 1, colon + 1 + MAX_SECRET),
+    };
   }
   if (scheme === 'bearer' || scheme === 'token') {
     const subject = jwtSubject(rest);

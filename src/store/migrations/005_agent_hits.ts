@@ -8,7 +8,10 @@ import { sql, type Kysely } from 'kysely';
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.alterTable('hits').addColumn('agent_id', 'varchar(32)').execute();
   await db.schema.alterTable('hits').addColumn('received_at', 'varchar(32)').execute();
-  await db.schema.alterTable('agents').addColumn('enrolled_node', 'text', (c) => c.notNull().defaultTo('')).execute();
+  await db.schema
+    .alterTable('agents')
+    .addColumn('enrolled_node', 'text', (c) => c.notNull().defaultTo(''))
+    .execute();
   // Agents enrolled before: pinned to the node they last reported, else to their name, which
   // is what enrolment pins it to from now on unless told otherwise.
   await sql`update agents set enrolled_node = coalesce(node, name)`.execute(db);

@@ -26,8 +26,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   await db.schema.createIndex('hit_source_counts_minute').on('hit_source_counts').column('minute').execute();
 
-  await db.schema.alterTable('tokens').addColumn('hits_kept', 'integer', (c) => c.notNull().defaultTo(0)).execute();
-  await db.schema.alterTable('alerts').addColumn('folded_keys', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+  await db.schema
+    .alterTable('tokens')
+    .addColumn('hits_kept', 'integer', (c) => c.notNull().defaultTo(0))
+    .execute();
+  await db.schema
+    .alterTable('alerts')
+    .addColumn('folded_keys', 'integer', (c) => c.notNull().defaultTo(0))
+    .execute();
   await db.schema
     .createTable('alert_folded_keys')
     .addColumn('alert_id', 'varchar(32)', (c) => c.notNull())

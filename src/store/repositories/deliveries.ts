@@ -106,13 +106,7 @@ export class DeliveryRepository {
   /** Every delivery of these alerts, oldest first. */
   async forAlerts(alertIds: string[]): Promise<Delivery[]> {
     if (alertIds.length === 0) return [];
-    const rows = await this.db
-      .selectFrom('deliveries')
-      .selectAll()
-      .where('alert_id', 'in', alertIds)
-      .orderBy('created_at')
-      .orderBy('id')
-      .execute();
+    const rows = await this.db.selectFrom('deliveries').selectAll().where('alert_id', 'in', alertIds).orderBy('created_at').orderBy('id').execute();
     return rows.map(deliveryFromRow);
   }
 

@@ -72,7 +72,11 @@ export class HitRepository {
   async storedIds(ids: string[]): Promise<string[]> {
     const found: string[] = [];
     for (let i = 0; i < ids.length; i += ID_CHUNK) {
-      const rows = await this.db.selectFrom('hits').select('id').where('id', 'in', ids.slice(i, i + ID_CHUNK)).execute();
+      const rows = await this.db
+        .selectFrom('hits')
+        .select('id')
+        .where('id', 'in', ids.slice(i, i + ID_CHUNK))
+        .execute();
       found.push(...rows.map((r) => r.id));
     }
     return found;

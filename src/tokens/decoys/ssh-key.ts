@@ -51,14 +51,7 @@ export function sshKeyDecoy(comment = `${pick(USERS)}@${pick(HOSTS)}`): SshKeyDe
   const { seed, pub } = ed25519Pair();
   const publicBlob = Buffer.concat([sshString(KEY_TYPE), sshString(pub)]);
   const check = randomBytes(4);
-  let section = Buffer.concat([
-    check,
-    check,
-    sshString(KEY_TYPE),
-    sshString(pub),
-    sshString(Buffer.concat([seed, pub])),
-    sshString(comment),
-  ]);
+  let section = Buffer.concat([check, check, sshString(KEY_TYPE), sshString(pub), sshString(Buffer.concat([seed, pub])), sshString(comment)]);
   const padding = (BLOCK_SIZE - (section.length % BLOCK_SIZE)) % BLOCK_SIZE;
   section = Buffer.concat([section, Buffer.from(Array.from({ length: padding }, (_, i) => i + 1))]);
   const body = Buffer.concat([

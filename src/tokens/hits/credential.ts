@@ -28,7 +28,7 @@ export function credentialHitDetail(
   if (!client.credential) return { client: client.kind, credential: null, summary: `${base} without credentials` };
   const { secret: _secret, ...visible } = client.credential;
   const decoy = matchDecoyCredential(token, client.credential);
-  const label = `${client.credential.scheme}${claimedBy(client.credential)}${decoy ? ` (${decoy})` : ' (not this decoy\'s)'}`;
+  const label = `${client.credential.scheme}${claimedBy(client.credential)}${decoy ? ` (${decoy})` : " (not this decoy's)"}`;
   return { client: client.kind, credential: { ...visible, decoy }, summary: `${base} with ${label}` };
 }
 
@@ -45,7 +45,7 @@ export function describeCredentialHit(hit: Hit): HitDescription {
   const credential = detail.credential;
   if (credential) {
     facts.push(fact('Credential', `${credential.scheme}${claimedBy(credential)} (${credential.carrier})`));
-    facts.push(fact('Decoy credential', credential.decoy ?? 'none of this token\'s'));
+    facts.push(fact('Decoy credential', credential.decoy ?? "none of this token's"));
   } else {
     facts.push(fact('Credential', 'none presented'));
   }

@@ -1,13 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { classify, type FdProbe, openFlags, openMode } from '../../../src/agent/sensors/access-kind.js';
-import {
-  FAN_ACCESS_PERM,
-  FAN_MODIFY,
-  FAN_OPEN_EXEC_PERM,
-  FAN_OPEN_PERM,
-  FAN_PRE_ACCESS,
-} from '../../../src/agent/sensors/fanotify-abi.js';
+import { FAN_ACCESS_PERM, FAN_MODIFY, FAN_OPEN_EXEC_PERM, FAN_OPEN_PERM, FAN_PRE_ACCESS } from '../../../src/agent/sensors/fanotify-abi.js';
 import { fdinfoAccessMode } from '../../../src/agent/sensors/fd-probe.js';
 import { parseSyscallLine } from '../../../src/agent/sensors/syscall-info.js';
 

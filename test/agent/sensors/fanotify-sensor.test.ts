@@ -149,7 +149,10 @@ describe('FanotifySensor access events', () => {
   });
 
   it('deny makes cat fail with "Operation not permitted"', async () => {
-    const r = await rec.deciding((req) => req.deny(), () => run('cat', [s.decoy]));
+    const r = await rec.deciding(
+      (req) => req.deny(),
+      () => run('cat', [s.decoy]),
+    );
     assert.equal(r.code, 1);
     assert.equal(r.stdout, '');
     assert.match(r.stderr, /Operation not permitted/);
@@ -177,7 +180,10 @@ describe('FanotifySensor access events', () => {
   });
 
   it('kill makes cat exit 137 without printing anything', async () => {
-    const r = await rec.deciding((req) => req.kill(), () => run('cat', [s.decoy]));
+    const r = await rec.deciding(
+      (req) => req.kill(),
+      () => run('cat', [s.decoy]),
+    );
     assert.equal(shellStatus(r), 137);
     assert.equal(r.stdout, '');
   });
@@ -195,7 +201,10 @@ describe('FanotifySensor access events', () => {
     await writeFile(other, SECRET);
     await sensor.watch(other);
     assert.equal(await sensor.unwatch(other), true);
-    assert.deepEqual(sensor.watched().map((w) => w.path), [s.decoy]);
+    assert.deepEqual(
+      sensor.watched().map((w) => w.path),
+      [s.decoy],
+    );
     rec.clear();
     const r = await run('sh', ['-c', `cat ${other} && chmod 600 ${other} && rm ${other}`]);
     assert.equal(r.stdout, SECRET);

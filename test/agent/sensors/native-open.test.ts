@@ -28,11 +28,14 @@ describe('native open', () => {
     const open = native.open as unknown as (kind: number, timeoutMs: number, onEvents: unknown) => unknown;
     for (let i = 0; i < 20; i++) {
       // The group is created before the callback is kept; a number cannot be kept, so this fails late.
-      assert.throws(() => open(GROUP_ACCESS, 1000, 42), (error: NodeJS.ErrnoException) => {
-        assert.equal(error.code, 'ENAPI');
-        assert.match(error.message, /onEvents/);
-        return true;
-      });
+      assert.throws(
+        () => open(GROUP_ACCESS, 1000, 42),
+        (error: NodeJS.ErrnoException) => {
+          assert.equal(error.code, 'ENAPI');
+          assert.match(error.message, /onEvents/);
+          return true;
+        },
+      );
     }
     assert.equal(fanotifyFds(), before);
   });

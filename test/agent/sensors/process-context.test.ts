@@ -4,14 +4,7 @@ import { realpath } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { describe, it } from 'node:test';
 import { cgroupIdentity, containerIdFromPath } from '../../../src/agent/sensors/container-id.js';
-import {
-  execId,
-  parseArguments,
-  parseStat,
-  parseUid,
-  readProcess,
-  readProcessAndParent,
-} from '../../../src/agent/sensors/process-context.js';
+import { execId, parseArguments, parseStat, parseUid, readProcess, readProcessAndParent } from '../../../src/agent/sensors/process-context.js';
 
 const ID = 'a'.repeat(12) + '0123456789abcdef'.repeat(3) + 'b'.repeat(4);
 

@@ -55,8 +55,7 @@ describe('FanotifySensor tamper events', () => {
     return path;
   }
 
-  const change = (path: string, c: DecoyChange) => (t: { path: string; change: DecoyChange }) =>
-    t.path === path && t.change === c;
+  const change = (path: string, c: DecoyChange) => (t: { path: string; change: DecoyChange }) => t.path === path && t.change === c;
 
   it('reports a mode change', async () => {
     const path = await decoy();

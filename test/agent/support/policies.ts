@@ -36,6 +36,8 @@ export function policy(p: PolicyParts): string {
 ${p.extra ?? ''}${actions}`;
   const yaml = permissionPolicyYaml(selector, '', p.name);
   if (!p.labels) return yaml;
-  const labels = Object.entries(p.labels).map(([k, v]) => `\n    ${k}: "${v}"`).join('');
+  const labels = Object.entries(p.labels)
+    .map(([k, v]) => `\n    ${k}: "${v}"`)
+    .join('');
   return yaml.replace(/^ {2}name: .*$/m, (line) => `${line}\n  labels:${labels}`);
 }

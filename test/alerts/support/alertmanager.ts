@@ -25,7 +25,13 @@ export async function startAlertmanager(): Promise<TestAlertmanager> {
   const url = `http://127.0.0.1:${port}`;
   const child: ChildProcess = spawn(
     ALERTMANAGER_BINARY,
-    [`--config.file=${config}`, `--storage.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address=', '--log.level=warn'],
+    [
+      `--config.file=${config}`,
+      `--storage.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--cluster.listen-address=',
+      '--log.level=warn',
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';

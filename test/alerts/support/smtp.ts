@@ -42,13 +42,17 @@ function decodeHeader(value: string): string {
 function leafParts(headers: Map<string, string>, body: string): { type: string; content: string }[] {
   const type = headers.get('content-type') ?? 'text/plain';
   const boundary = /boundary="?([^";]+)"?/i.exec(type)?.[1];
-  if (!type.toLowerCase().startsWith('multipart/') || !boundary) return [{ type: type.split(';')[0]!.trim().toLowerCase(), content: decodeBody(headers, body) }];
+  if (!type.toLowerCase().startsWith('multipart/') || !boundary)
+    return [{ type: type.split(';')[0]!.trim().toLowerCase(), content: decodeBody(headers, body) }];
   const parts = body.split(`--${boundary}`).slice(1, -1);
   return parts.flatMap((part) => {
     const split = part.replace(/^\r?\n/, '').search(/\r?\n\r?\n/);
     const trimmed = part.replace(/^\r?\n/, '');
     const head = trimmed.slice(0, split);
-    const rest = trimmed.slice(split).replace(/^\r?\n\r?\n/, '').replace(/\r?\n$/, '');
+    const rest = trimmed
+      .slice(split)
+      .replace(/^\r?\n\r?\n/, '')
+      .replace(/\r?\n$/, '');
     return leafParts(parseHeaders(head), rest);
   });
 }
@@ -85,7 +89,13 @@ export async function startSmtp(credentials: { user: string; password: string })
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
         const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
-        mails.push(parseMail(Buffer.concat(chunks).toString('utf8'), from, session.envelope.rcptTo.map((r) => r.address)));
+        mails.push(
+          parseMail(
+            Buffer.concat(chunks).toString('utf8'),
+            from,
+            session.envelope.rcptTo.map((r) => r.address),
+          ),
+        );
         callback();
       });
     },

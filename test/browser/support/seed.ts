@@ -90,7 +90,9 @@ export async function reportFileAccess(
     node,
     version: '0.1.0',
     startedAt: new Date().toISOString(),
-    policies: [{ file: `/etc/tripline/policies/tripline-${tokenId}.yaml`, name: `tripline-${tokenId}`, ok: true, errors: [], warnings: [], tokenIds: [tokenId] }],
+    policies: [
+      { file: `/etc/tripline/policies/tripline-${tokenId}.yaml`, name: `tripline-${tokenId}`, ok: true, errors: [], warnings: [], tokenIds: [tokenId] },
+    ],
     watched: [{ path, tokenId, ok: true }],
   });
   const event = {
@@ -100,7 +102,16 @@ export async function reportFileAccess(
     policy: `tripline-${tokenId}`,
     hook: 'security_file_permission',
     actions: ['post'],
-    access: { time: new Date().toISOString(), access: 'read', path, dev: 2049, ino: 1311, permission: true, process: processInfo(4212, process), parent: processInfo(4100, parent) },
+    access: {
+      time: new Date().toISOString(),
+      access: 'read',
+      path,
+      dev: 2049,
+      ino: 1311,
+      permission: true,
+      process: processInfo(4212, process),
+      parent: processInfo(4100, parent),
+    },
   };
   const { status, body: result } = await callApi(server.adminUrl, enrolled.body.key, 'POST', '/agents/events', { body: { events: [event] } });
   if (status !== 200 || result.accepted !== 1) throw new Error(`the agent's report was not accepted: ${status} ${JSON.stringify(result)}`);

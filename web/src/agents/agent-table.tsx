@@ -20,7 +20,15 @@ export function AgentTable({ agents, onRevoked }: AgentTableProps) {
   return (
     <DataTable
       label="Agents"
-      columns={[TOGGLE_COLUMN, { label: 'Agent' }, { label: 'Status' }, { label: 'Last heartbeat' }, { label: 'Policies' }, { label: 'Watched files' }, { label: 'Actions', hidden: true }]}
+      columns={[
+        TOGGLE_COLUMN,
+        { label: 'Agent' },
+        { label: 'Status' },
+        { label: 'Last heartbeat' },
+        { label: 'Policies' },
+        { label: 'Watched files' },
+        { label: 'Actions', hidden: true },
+      ]}
     >
       {agents.map((agent) => {
         const expanded = open === agent.id;

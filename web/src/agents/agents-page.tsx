@@ -45,8 +45,8 @@ export function AgentsPage() {
           value={enrolled.key}
           help={
             <>
-              Start the agent on that host with it: --agent-key or TRIPLINE_AGENT_KEY. The key reports for node <span className="mono">{enrolled.enrolledNode}</span> only
-              (the agent's --node-name, by default its host name).
+              Start the agent on that host with it: --agent-key or TRIPLINE_AGENT_KEY. The key reports for node{' '}
+              <span className="mono">{enrolled.enrolledNode}</span> only (the agent's --node-name, by default its host name).
             </>
           }
           onDone={() => setEnrolled(null)}
@@ -57,7 +57,10 @@ export function AgentsPage() {
         {!list && !agents.error && <Loading what="Loading agents" />}
         {list && list.items.length === 0 && <EmptyState title="No agents enrolled">Enroll one for each host that should watch decoy files.</EmptyState>}
         {list && list.items.length > 0 && (
-          <AgentTable agents={list.items} onRevoked={(id) => agents.update((current) => ({ ...current, items: current.items.filter((agent) => agent.id !== id) }))} />
+          <AgentTable
+            agents={list.items}
+            onRevoked={(id) => agents.update((current) => ({ ...current, items: current.items.filter((agent) => agent.id !== id) }))}
+          />
         )}
       </section>
     </>

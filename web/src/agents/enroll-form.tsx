@@ -14,7 +14,15 @@ export function EnrollForm({ onEnrolled }: { onEnrolled(agent: EnrolledAgent): v
 
   return (
     <form className="inline-form" onSubmit={submit} aria-label="Enroll an agent">
-      <input className="input" aria-label="Agent name" placeholder="Host name, e.g. db-01" required maxLength={100} value={name} onChange={(event) => setName(event.target.value)} />
+      <input
+        className="input"
+        aria-label="Agent name"
+        placeholder="Host name, e.g. db-01"
+        required
+        maxLength={100}
+        value={name}
+        onChange={(event) => setName(event.target.value)}
+      />
       <button type="submit" className="button button-primary" disabled={busy || name.trim() === ''}>
         {busy ? 'Enrolling…' : 'Enroll agent'}
       </button>

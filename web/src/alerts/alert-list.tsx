@@ -20,7 +20,15 @@ export function AlertList({ alerts, channelNames, onDeliveryChanged }: AlertList
   return (
     <DataTable
       label="Alerts"
-      columns={[TOGGLE_COLUMN, { label: 'Token' }, { label: 'Source' }, { label: 'Hits', numeric: true }, { label: 'First hit' }, { label: 'Window' }, { label: 'Deliveries' }]}
+      columns={[
+        TOGGLE_COLUMN,
+        { label: 'Token' },
+        { label: 'Source' },
+        { label: 'Hits', numeric: true },
+        { label: 'First hit' },
+        { label: 'Window' },
+        { label: 'Deliveries' },
+      ]}
     >
       {alerts.map((alert) => {
         const expanded = open === alert.id;
@@ -54,7 +62,11 @@ export function AlertList({ alerts, channelNames, onDeliveryChanged }: AlertList
               <td>{alert.closed ? <StatusBadge tone="neutral">closed</StatusBadge> : <StatusBadge tone="warn">open</StatusBadge>}</td>
               <td>
                 <span className="badge-row">
-                  {alert.deliveries.length === 0 ? <span className="muted">no channels</span> : alert.deliveries.map((d) => <DeliveryStateBadge key={d.id} state={d.state} />)}
+                  {alert.deliveries.length === 0 ? (
+                    <span className="muted">no channels</span>
+                  ) : (
+                    alert.deliveries.map((d) => <DeliveryStateBadge key={d.id} state={d.state} />)
+                  )}
                 </span>
               </td>
             </tr>

@@ -31,10 +31,20 @@ export function AlertsPage() {
         subtitle="What the hits turned into, and whether each channel got it."
         actions={
           <div className="segmented" role="group" aria-label="Show">
-            <button type="button" className={view === 'alerts' ? 'segment segment-on' : 'segment'} aria-pressed={view === 'alerts'} onClick={() => setView('alerts')}>
+            <button
+              type="button"
+              className={view === 'alerts' ? 'segment segment-on' : 'segment'}
+              aria-pressed={view === 'alerts'}
+              onClick={() => setView('alerts')}
+            >
               Alerts
             </button>
-            <button type="button" className={view === 'deliveries' ? 'segment segment-on' : 'segment'} aria-pressed={view === 'deliveries'} onClick={() => setView('deliveries')}>
+            <button
+              type="button"
+              className={view === 'deliveries' ? 'segment segment-on' : 'segment'}
+              aria-pressed={view === 'deliveries'}
+              onClick={() => setView('deliveries')}
+            >
               Deliveries
             </button>
           </div>
@@ -82,10 +92,12 @@ function AlertsView() {
   });
 
   const replaceDelivery = (changed: Delivery) =>
-    alerts.update((page): Page<Alert> => ({
-      ...page,
-      items: page.items.map((alert) => ({ ...alert, deliveries: alert.deliveries.map((d) => (d.id === changed.id ? changed : d)) })),
-    }));
+    alerts.update(
+      (page): Page<Alert> => ({
+        ...page,
+        items: page.items.map((alert) => ({ ...alert, deliveries: alert.deliveries.map((d) => (d.id === changed.id ? changed : d)) })),
+      }),
+    );
 
   const page = alerts.data;
   return (

@@ -34,7 +34,10 @@ export function SignInPage({ notice, onSignedIn }: SignInPageProps) {
       <form className="sign-in-card" method="post" onSubmit={submit} aria-labelledby="sign-in-title">
         <Logo />
         <h1 id="sign-in-title">Sign in</h1>
-        <p className="muted">Use an admin API key (or a viewer key to look without changing anything). The server printed one at its first start, or set it with TRIPLINE_ADMIN_KEY.</p>
+        <p className="muted">
+          Use an admin API key (or a viewer key to look without changing anything). The server printed one at its first start, or set it with
+          TRIPLINE_ADMIN_KEY.
+        </p>
         {notice && <p className="banner banner-warning">{notice}</p>}
         <label className="field">
           <span className="field-label">API key</span>

@@ -83,7 +83,14 @@ export function ChannelForm({ kinds, onCreated }: ChannelFormProps) {
       </Field>
       {takes.url && (
         <Field label="URL" error={fieldError('url')} help={kind === 'alertmanager' ? 'Alertmanager base URL; alerts go to /api/v2/alerts.' : undefined}>
-          <input className="input" type="url" required value={url} placeholder={URL_HINTS[kind] ?? 'https://…'} onChange={(event) => setUrl(event.target.value)} />
+          <input
+            className="input"
+            type="url"
+            required
+            value={url}
+            placeholder={URL_HINTS[kind] ?? 'https://…'}
+            onChange={(event) => setUrl(event.target.value)}
+          />
         </Field>
       )}
       {takes.to && (

@@ -17,7 +17,10 @@ interface ChannelTableProps {
 
 export function ChannelTable({ channels, failures, onDeleted }: ChannelTableProps) {
   return (
-    <DataTable label="Channels" columns={[{ label: 'Channel' }, { label: 'Settings' }, { label: 'Failures' }, { label: 'Test' }, { label: 'Actions', hidden: true }]}>
+    <DataTable
+      label="Channels"
+      columns={[{ label: 'Channel' }, { label: 'Settings' }, { label: 'Failures' }, { label: 'Test' }, { label: 'Actions', hidden: true }]}
+    >
       {channels.map((channel) => (
         <tr key={channel.id} data-channel-id={channel.id}>
           <td>

@@ -25,7 +25,14 @@ export function ChannelsPage() {
       .filter(([name]) => !VIEW_FIELDS.has(name))
       .map(([name, value]): [string, string] => [name, asText(value) ?? '']);
     setRevealed(extra.length > 0 ? { channel: created.name, values: extra } : null);
-    const view: Channel = { id: created.id, name: created.name, kind: created.kind, isDefault: created.isDefault, settings: created.settings, createdAt: created.createdAt };
+    const view: Channel = {
+      id: created.id,
+      name: created.name,
+      kind: created.kind,
+      isDefault: created.isDefault,
+      settings: created.settings,
+      createdAt: created.createdAt,
+    };
     channels.update((list) => ({ ...list, items: [...list.items, view] }));
   };
 

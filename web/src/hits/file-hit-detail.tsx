@@ -17,7 +17,14 @@ export function FileHitDetail({ hit }: { hit: Hit }) {
       <Facts
         items={[
           ['Host', <span className="mono">{asString(detail.node)}</span>],
-          ['Reported by agent', hit.agentId ? <Link to={paths.agents()} className="mono">{hit.agentId}</Link> : null],
+          [
+            'Reported by agent',
+            hit.agentId ? (
+              <Link to={paths.agents()} className="mono">
+                {hit.agentId}
+              </Link>
+            ) : null,
+          ],
           // The agent's clock says when it happened; this is when the server got the report.
           ['Received', hit.receivedAt ? absoluteTime(hit.receivedAt) : null],
           ['Policy', asString(detail.policy) ? <span className="mono">{asString(detail.policy)}</span> : null],
@@ -59,7 +66,12 @@ function ProcessSection({ title, process }: { title: string; process: Json | und
       <h4 className="detail-heading">{title}</h4>
       <Facts
         items={[
-          ['Binary', <span className="mono break" data-testid="process-binary">{asString(process.binary)}</span>],
+          [
+            'Binary',
+            <span className="mono break" data-testid="process-binary">
+              {asString(process.binary)}
+            </span>,
+          ],
           [
             'Arguments',
             args.length > 0 ? (

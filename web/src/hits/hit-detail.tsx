@@ -11,7 +11,14 @@ export function HitDetail({ hit }: { hit: Hit }) {
     <div className="hit-detail" data-testid="hit-detail">
       <Facts
         items={[
-          ['What', hit.summary ? <span className="break" data-testid="hit-summary">{hit.summary}</span> : null],
+          [
+            'What',
+            hit.summary ? (
+              <span className="break" data-testid="hit-summary">
+                {hit.summary}
+              </span>
+            ) : null,
+          ],
           ['When', absoluteTime(hit.at)],
           ['Source', <span className="mono">{hit.source}</span>],
           ['Hit id', <span className="mono">{hit.id}</span>],

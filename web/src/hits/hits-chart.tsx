@@ -43,7 +43,13 @@ export function HitsChart({ tokenId }: { tokenId: string }) {
         </div>
         <div className="segmented" role="group" aria-label="Time range">
           {RANGES.map((r, index) => (
-            <button key={r.label} type="button" className={index === rangeIndex ? 'segment segment-on' : 'segment'} aria-pressed={index === rangeIndex} onClick={() => setRangeIndex(index)}>
+            <button
+              key={r.label}
+              type="button"
+              className={index === rangeIndex ? 'segment segment-on' : 'segment'}
+              aria-pressed={index === rangeIndex}
+              onClick={() => setRangeIndex(index)}
+            >
               {r.label}
             </button>
           ))}
@@ -83,7 +89,12 @@ function BarChart({ buckets, size }: { buckets: ChartBucket[]; size: BucketSize 
   const total = buckets.reduce((sum, b) => sum + b.count, 0);
 
   return (
-    <svg className="chart" viewBox={`0 0 ${VIEW.width} ${VIEW.height}`} role="img" aria-label={`Bar chart: ${plural(total, 'hit')} over ${buckets.length} ${size}s`}>
+    <svg
+      className="chart"
+      viewBox={`0 0 ${VIEW.width} ${VIEW.height}`}
+      role="img"
+      aria-label={`Bar chart: ${plural(total, 'hit')} over ${buckets.length} ${size}s`}
+    >
       {[0, max / 2, max].map((tick) => (
         <g key={tick}>
           <line className="chart-grid" x1={VIEW.left} x2={VIEW.width - VIEW.right} y1={y(tick)} y2={y(tick)} />

@@ -16,7 +16,14 @@ export function HttpHitDetail({ hit }: { hit: Hit }) {
           ['Method', <span className="mono">{asString(detail.method)}</span>],
           ['Path', <span className="mono break">{asString(detail.path)}</span>],
           ['Query', asString(detail.query) ? <span className="mono break">{asString(detail.query)}</span> : null],
-          ['User agent', hit.userAgent ? <span className="mono break" data-testid="hit-user-agent">{hit.userAgent}</span> : null],
+          [
+            'User agent',
+            hit.userAgent ? (
+              <span className="mono break" data-testid="hit-user-agent">
+                {hit.userAgent}
+              </span>
+            ) : null,
+          ],
         ]}
       />
       <h4 className="detail-heading">Headers</h4>
@@ -47,7 +54,12 @@ function RequestBody({ body }: { body: Json }) {
   return (
     <>
       <h4 className="detail-heading">
-        Body <span className="muted">({bytes(size)}{body.truncated === true ? ', first bytes kept' : ''}{encoding === 'base64' ? ', binary shown as base64' : ''})</span>
+        Body{' '}
+        <span className="muted">
+          ({bytes(size)}
+          {body.truncated === true ? ', first bytes kept' : ''}
+          {encoding === 'base64' ? ', binary shown as base64' : ''})
+        </span>
       </h4>
       <pre className="code-block">{asString(body.head) ?? ''}</pre>
     </>

@@ -16,7 +16,15 @@ export function CreateKeyForm({ roles, onCreated }: { roles: KeyRole[]; onCreate
 
   return (
     <form className="inline-form" onSubmit={submit} aria-label="Create an API key">
-      <input className="input" aria-label="Key name" placeholder="Who uses it, e.g. grafana" required maxLength={100} value={name} onChange={(event) => setName(event.target.value)} />
+      <input
+        className="input"
+        aria-label="Key name"
+        placeholder="Who uses it, e.g. grafana"
+        required
+        maxLength={100}
+        value={name}
+        onChange={(event) => setName(event.target.value)}
+      />
       <select className="input input-narrow" aria-label="Role" value={role} onChange={(event) => setRole(event.target.value as KeyRole)}>
         {roles.map((r) => (
           <option key={r} value={r}>

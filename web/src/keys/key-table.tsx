@@ -15,7 +15,10 @@ const ORIGINS: Record<ApiKey['origin'], string> = {
 export function KeyTable({ keys, onRevoked }: { keys: ApiKey[]; onRevoked(key: ApiKey): void }) {
   const api = useApi();
   return (
-    <DataTable label="API keys" columns={[{ label: 'Key' }, { label: 'Role' }, { label: 'Created' }, { label: 'Last used' }, { label: 'Status' }, { label: 'Actions', hidden: true }]}>
+    <DataTable
+      label="API keys"
+      columns={[{ label: 'Key' }, { label: 'Role' }, { label: 'Created' }, { label: 'Last used' }, { label: 'Status' }, { label: 'Actions', hidden: true }]}
+    >
       {keys.map((key) => (
         <tr key={key.id} data-key-id={key.id}>
           <td>
@@ -45,9 +48,7 @@ export function KeyTable({ keys, onRevoked }: { keys: ApiKey[]; onRevoked(key: A
             )}
           </td>
           <td>
-            {!key.revokedAt && (
-              <ConfirmButton label="Revoke" confirmLabel="Revoke key" onConfirm={async () => onRevoked(await revokeKey(api, key.id))} />
-            )}
+            {!key.revokedAt && <ConfirmButton label="Revoke" confirmLabel="Revoke key" onConfirm={async () => onRevoked(await revokeKey(api, key.id))} />}
           </td>
         </tr>
       ))}

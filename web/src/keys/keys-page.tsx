@@ -45,7 +45,10 @@ export function KeysPage() {
         {!list && !keys.error && <Loading what="Loading keys" />}
         {list && list.items.length === 0 && <EmptyState title="No keys">Create one above.</EmptyState>}
         {list && list.items.length > 0 && (
-          <KeyTable keys={list.items} onRevoked={(revoked) => keys.update((current) => ({ ...current, items: current.items.map((k) => (k.id === revoked.id ? revoked : k)) }))} />
+          <KeyTable
+            keys={list.items}
+            onRevoked={(revoked) => keys.update((current) => ({ ...current, items: current.items.map((k) => (k.id === revoked.id ? revoked : k)) }))}
+          />
         )}
       </section>
     </>

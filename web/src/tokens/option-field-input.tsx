@@ -33,7 +33,14 @@ export function OptionFieldInput({ field, value, error, onChange }: OptionFieldI
           ))}
         </select>
       ) : field.type === 'multiline' ? (
-        <textarea className="input mono" rows={4} value={text} required={field.required} placeholder={field.placeholder} onChange={(event) => onChange(event.target.value)} />
+        <textarea
+          className="input mono"
+          rows={4}
+          value={text}
+          required={field.required}
+          placeholder={field.placeholder}
+          onChange={(event) => onChange(event.target.value)}
+        />
       ) : (
         <input
           className="input"

@@ -75,7 +75,14 @@ export function TokenForm({ kind, channels, onCreated }: TokenFormProps) {
       </Field>
       {kind.acceptsRedirect && (
         <Field label="Redirect (optional)" help="Answer hits with a redirect to this URL instead of a 1×1 image." error={fieldError('redirect')}>
-          <input className="input" name="redirect" type="url" value={redirect} placeholder="https://intranet.example.com/" onChange={(event) => setRedirect(event.target.value)} />
+          <input
+            className="input"
+            name="redirect"
+            type="url"
+            value={redirect}
+            placeholder="https://intranet.example.com/"
+            onChange={(event) => setRedirect(event.target.value)}
+          />
         </Field>
       )}
       {kind.options.map((field) => (
@@ -113,8 +120,19 @@ export function TokenForm({ kind, channels, onCreated }: TokenFormProps) {
       )}
       <details className="advanced">
         <summary>Advanced</summary>
-        <Field label="Alert window in seconds (optional)" help="Repeated hits within this window fold into one alert. Empty uses the server's default." error={fieldError('alertWindowSeconds')}>
-          <input className="input input-narrow" type="number" min={0} max={86400} value={alertWindow} onChange={(event) => setAlertWindow(event.target.value)} />
+        <Field
+          label="Alert window in seconds (optional)"
+          help="Repeated hits within this window fold into one alert. Empty uses the server's default."
+          error={fieldError('alertWindowSeconds')}
+        >
+          <input
+            className="input input-narrow"
+            type="number"
+            min={0}
+            max={86400}
+            value={alertWindow}
+            onChange={(event) => setAlertWindow(event.target.value)}
+          />
         </Field>
       </details>
       {unplacedError && (

@@ -31,8 +31,7 @@ export function TokensPage() {
     flash(hit.tokenId);
   });
 
-  const replace = (changed: Token) =>
-    tokens.update((page) => ({ ...page, items: page.items.map((token) => (token.id === changed.id ? changed : token)) }));
+  const replace = (changed: Token) => tokens.update((page) => ({ ...page, items: page.items.map((token) => (token.id === changed.id ? changed : token)) }));
 
   const loadMore = async (page: Page<Token>) => {
     setLoadingMore(true);
@@ -60,7 +59,12 @@ export function TokensPage() {
       <section className="card">
         <div className="card-toolbar">
           <TokenFilters search={search} kind={kind} kinds={kinds.data ?? []} onSearch={setSearch} onKind={setKind} />
-          {page && <span className="muted">{plural(page.items.length, 'token')}{page.nextCursor ? ' shown' : ''}</span>}
+          {page && (
+            <span className="muted">
+              {plural(page.items.length, 'token')}
+              {page.nextCursor ? ' shown' : ''}
+            </span>
+          )}
         </div>
         {tokens.error && <ErrorBanner error={tokens.error} onRetry={tokens.reload} />}
         {!page && !tokens.error && <Loading what="Loading tokens" />}

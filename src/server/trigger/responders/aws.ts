@@ -77,7 +77,10 @@ export function answerAws(reply: TriggerReply, client: CredentialClient, request
   const target = jsonTarget(request);
   if (target) {
     const type = header(request.headers, 'content-type').startsWith('application/x-amz-json-1.0') ? 'application/x-amz-json-1.0' : 'application/x-amz-json-1.1';
-    return reply.code(400).header('content-type', type).send(JSON.stringify({ __type: 'AccessDeniedException', message: denial(identity, service, target) }));
+    return reply
+      .code(400)
+      .header('content-type', type)
+      .send(JSON.stringify({ __type: 'AccessDeniedException', message: denial(identity, service, target) }));
   }
   if (service === 's3') {
     const s3RequestId = randomBytes(8).toString('hex').toUpperCase();

@@ -1,5 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { normalizeAddress } from '../client-address.js';
+import { ConnectionsPerSource } from '../connection-cap.js';
 import { sourcePrefix } from '../source-prefix.js';
 import type { DnsListenerEvents, DnsMessageHandler } from './listener.js';
 
@@ -104,24 +105,19 @@ export function listenTcp(
   limits: DnsTcpLimits = DNS_TCP_LIMITS,
 ): Promise<TcpListener> {
   const sockets = new Set<Socket>();
-  const perSource = new Map<string, number>();
+  const perNetwork = new ConnectionsPerSource(limits.connectionsPerSource);
   const server: Server = createServer((socket) => {
     const source = normalizeAddress(socket.remoteAddress);
     const network = sourcePrefix(source);
-    const held = perSource.get(network) ?? 0;
-    if (sockets.size >= limits.connections || held >= limits.connectionsPerSource) {
-      events.dropped(held >= limits.connectionsPerSource ? 'too_many_from_source' : 'too_many_connections');
+    const networkFull = perNetwork.full(network);
+    if (sockets.size >= limits.connections || networkFull) {
+      events.dropped(networkFull ? 'too_many_from_source' : 'too_many_connections');
       socket.destroy();
       return;
     }
     sockets.add(socket);
-    perSource.set(network, held + 1);
-    socket.once('close', () => {
-      sockets.delete(socket);
-      const left = perSource.get(network)! - 1;
-      if (left === 0) perSource.delete(network);
-      else perSource.set(network, left);
-    });
+    perNetwork.hold(network, socket);
+    socket.once('close', () => sockets.delete(socket));
     serveConnection(socket, source, handle, events, limits);
   });
   server.on('error', (error) => events.failed(error));

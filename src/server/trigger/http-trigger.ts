@@ -109,9 +109,10 @@ export function createHttpTrigger(options: HttpTriggerOptions): (request: Incomi
       if (error instanceof BodyTooLargeError) {
         sendError(reply, 413, 'body_too_large', error.message);
       } else {
-        // The hit could not be stored (the recorder logged and counted why): say so, never crash.
+        // The hit could not be stored (the recorder logged and counted why): a plain 503 that says
+        // nothing of hits or tokens to whoever asked, never a crash.
         log.debug({ err: error, url: request.url }, 'trigger failed');
-        if (!response.headersSent) sendError(reply, 503, 'unavailable', 'the hit could not be recorded; try again');
+        if (!response.headersSent) sendError(reply, 503, 'unavailable', 'service unavailable; try again later');
       }
       observe();
     };

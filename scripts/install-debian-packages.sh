@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Tripline's tests drive for real: PostgreSQL, Alertmanager, dig,
-# the AWS CLI, kubectl, git, Chromium, and openssl for the TLS certificate kubectl insists on.
+# the AWS CLI, kubectl, git, Chromium, openssl for the TLS certificate kubectl insists on, and
+# the servers and clients the later token kinds and outputs are tested with (see the list).
 # Only what is missing is installed; apt-get update runs at most once. Services the packages
 # would start on their own are kept from starting: the tests run their own instances on loopback.
 set -euo pipefail
@@ -26,6 +27,22 @@ packages=(
   python3
   build-essential
   wrk
+  containerd      # pods over the CRI socket, with runc and busybox-static images built locally
+  runc
+  busybox-static
+  mariadb-server  # the MySQL dump token is imported into a real server
+  mariadb-client
+  swaks
+  wireguard-go    # no WireGuard kernel module here: the userspace implementation
+  wireguard-tools
+  libreoffice-writer-nogui  # documents are opened headless by the real office suite
+  libreoffice-calc-nogui
+  zbar-tools
+  subversion
+  poppler-utils
+  rsyslog
+  rsyslog-gnutls
+  pebble          # Let's Encrypt's ACME test server
 )
 fi
 

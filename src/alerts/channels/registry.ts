@@ -5,11 +5,12 @@ import { emailChannel } from './email.js';
 import { googleChatChannel } from './googlechat.js';
 import type { ChannelKind } from './kind.js';
 import { slackChannel } from './slack.js';
+import { syslogChannel } from './syslog.js';
 import { teamsChannel } from './teams.js';
 import { webhookChannel } from './webhook.js';
 
 const kinds = new Map<string, ChannelKind>(
-  [webhookChannel, slackChannel, teamsChannel, discordChannel, googleChatChannel, alertmanagerChannel, emailChannel].map((k) => [k.kind, k]),
+  [webhookChannel, slackChannel, teamsChannel, discordChannel, googleChatChannel, alertmanagerChannel, emailChannel, syslogChannel].map((k) => [k.kind, k]),
 );
 
 export const CHANNEL_KINDS = [...kinds.keys()];

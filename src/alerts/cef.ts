@@ -26,13 +26,13 @@ export function cefHeader(text: string): string {
 }
 
 /**
- * An extension value: backslash and equals sign are backslash-escaped, and a line break becomes
- * \n (\r for a carriage return), as the guide says; any other invisible character is written
+ * An extension value: backslash and equals sign are backslash-escaped, a line feed becomes \n and
+ * a carriage return \r, as the guide says; any other invisible character is written
  * out as <U+XXXX> so a collector that rewrites control characters cannot change the value.
  */
 export function cefValue(text: string, max = MAX_VALUE): string {
   const cut = text.length > max ? `${text.slice(0, max - 1)}…` : text;
-  return visibleText(cut.replace(/\\/g, '\\\\').replace(/=/g, '\\=').replace(/\r\n|\n/g, '\\n').replace(/\r/g, '\\r'));
+  return visibleText(cut.replace(/\\/g, '\\\\').replace(/=/g, '\\=').replace(/\n/g, '\\n').replace(/\r/g, '\\r'));
 }
 
 /** The CEF record for an alert: who, what, which token, and the counts. */

@@ -4,11 +4,15 @@
  * Teams or OpenTelemetry collector runs here: each test checks the documented wire format.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { promisify } from 'node:util';
 import type { Received, Reply } from '../support/http-receiver.js';
 import { waitFor } from '../support/wait.js';
 import { serverAndReceiver } from './support/fixture.js';
 
+const ROOT = join(import.meta.dirname, '..', '..');
 const UA = 'Mozilla/5.0 <b>x</b> @channel & [link](http://evil.example) =\\';
 const BOT_TOKEN = '123456789:AAEhBOweik6ad9r_QXMENQjcrGbqCr4K-rs';
 
@@ -349,5 +353,35 @@ describe('SIEM, paging and chat outputs (documented wire formats, loopback recei
     assert.equal(paged.body.settings.url, 'https://events.pagerduty.com/…');
     const bot = await server.api('POST', '/channels', { kind: 'telegram', botToken: BOT_TOKEN, chatId: '@tripline_alerts' });
     assert.equal(bot.body.settings.url, 'https://api.telegram.org');
+  });
+
+  test('command line: channel add takes the credential flags (--token, --api-key, --routing-key, --bot-token/--chat-id), and channel test reaches the receiver', async () => {
+    const { server, receiver } = fixture;
+    const base = `http://127.0.0.1:${receiver.port}`;
+    const cli = async (...args: string[]) =>
+      (
+        await promisify(execFile)(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), ...args], {
+          cwd: ROOT,
+          env: { ...process.env, TRIPLINE_URL: server.adminUrl, TRIPLINE_KEY: server.key },
+        })
+      ).stdout;
+    const adds: [string[], Record<string, unknown>][] = [
+      [['--kind', 'splunk', '--url', base, '--token', 'cli-hec-token', '--index', 'main', '--sourcetype', 'tripline:cli'], { index: 'main', sourcetype: 'tripline:cli' }],
+      [['--kind', 'elasticsearch', '--url', base, '--api-key', 'Y2xpOmtleQ==', '--index', 'logs-tripline-cli'], { index: 'logs-tripline-cli' }],
+      [['--kind', 'pagerduty', '--url', `${base}/v2/enqueue`, '--routing-key', 'R0UT1NGK3Y0123456789ABCDEFGHIJKL', '--severity', 'error'], { severity: 'error' }],
+      [['--kind', 'telegram', '--url', base, '--bot-token', BOT_TOKEN, '--chat-id', '@tripline_cli'], { chatId: '@tripline_cli' }],
+    ];
+    const ids: string[] = [];
+    for (const [args, settings] of adds) {
+      const added = JSON.parse(await cli('channel', 'add', ...args, '--json'));
+      assert.equal(added.kind, args[1]);
+      for (const [key, value] of Object.entries(settings)) assert.equal(added.settings[key], value, `${args[1]} ${key}`);
+      assert.ok(!JSON.stringify(added).includes('cli-hec-token'));
+      ids.push(added.id);
+    }
+    // The test alert goes through the kind's send, as deliveries do: the flags reached the wire.
+    answers.set(`/bot${BOT_TOKEN}/sendMessage`, () => ({ status: 200, body: { ok: true, result: {} } }));
+    assert.match(await cli('channel', 'test', ids[3]!), /^delivered \(200/);
+    assert.equal(receiver.received.filter((r) => r.path === `/bot${BOT_TOKEN}/sendMessage`).at(-1)!.body.chat_id, '@tripline_cli');
   });
 });

@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { runCli } from '../support/process.js';
 import { parseCef } from '../support/cef.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { waitFor } from '../support/wait.js';
@@ -142,5 +146,31 @@ describe('syslog to Debian rsyslog over UDP, TCP and TLS', () => {
     const tested = await server.api('POST', `/channels/${untrusted.body.id}/test`);
     assert.equal(tested.body.ok, false);
     assert.match(tested.body.error, /SELF_SIGNED|CERT/);
+  });
+
+  test('command line: channel add --kind syslog --url tls://HOST:PORT --format cef --tls-ca FILE, then channel test reaches rsyslog', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tripline-syslog-cli-'));
+    try {
+      const ca = join(dir, 'ca.pem');
+      writeFileSync(ca, rsyslog.certificate);
+      const env = { TRIPLINE_URL: server.adminUrl, TRIPLINE_KEY: server.key };
+      const url = `tls://127.0.0.1:${rsyslog.ports.tls}`;
+      const added = await runCli(['channel', 'add', '--kind', 'syslog', '--url', url, '--format', 'cef', '--tls-ca', ca, '--facility', 'local3', '--json'], env);
+      assert.equal(added.code, 0, added.stderr);
+      const channel = JSON.parse(added.stdout);
+      assert.deepEqual(channel.settings, { url, format: 'cef', facility: 'local3', ca: 'own CA' });
+      const tested = await runCli(['channel', 'test', channel.id], env);
+      assert.equal(tested.code, 0, tested.stdout + tested.stderr);
+      assert.match(tested.stdout, /^delivered/);
+      const record = await waitFor('the test alert in rsyslog', () => rsyslog.records().find((r) => r.msgid === 'token-test' && r.facility === '19'));
+      assert.equal(record.input, 'tls');
+      assert.equal(record.severity, '6', 'a test alert is informational');
+      assert.equal(parseCef(record.msg).extension.get('cs2'), `Test alert for channel "${channel.name}"`);
+      const refused = await runCli(['channel', 'add', '--kind', 'syslog', '--url', url, '--format', 'xml'], env);
+      assert.notEqual(refused.code, 0);
+      assert.match(refused.stderr + refused.stdout, /format must be cef or json/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { createSocket } from 'node:dgram';
 import { isIP, connect as netConnect, type Socket } from 'node:net';
-import { checkServerIdentity as tlsCheckServerIdentity, connect as tlsConnect, type PeerCertificate } from 'node:tls';
+import { connect as tlsConnect } from 'node:tls';
 import type { SendResult } from './channels/kind.js';
 import { oneLine } from './escape.js';
 import { refusal, systemResolve, type ResolvedAddress } from './target-guard.js';
@@ -64,9 +64,8 @@ function sendStream(target: SyslogTarget, address: ResolvedAddress, payload: Buf
       socket = tlsConnect({
         host: address.address,
         port: target.port,
-        // The certificate is checked against the name in the URL, not the address it resolved to.
-        servername: isIP(target.host) ? undefined : target.host,
-        ...(isIP(target.host) ? { checkServerIdentity: checkIpIdentity(target.host) } : {}),
+        // The certificate is checked against the name in the URL (an IP literal is the address itself).
+        ...(isIP(target.host) ? {} : { servername: target.host }),
         ...(target.ca ? { ca: target.ca } : {}),
       });
       socket.once('secureConnect', connected);
@@ -91,11 +90,6 @@ function sendStream(target: SyslogTarget, address: ResolvedAddress, payload: Buf
     });
     socket.on('data', () => undefined);
   });
-}
-
-/** An IP literal is checked against the certificate's IP subject alternative names. */
-function checkIpIdentity(ip: string): (host: string, cert: PeerCertificate) => Error | undefined {
-  return (_host, cert) => tlsCheckServerIdentity(ip, cert);
 }
 
 /** Sends one framed syslog message to the target; the outcome has no status (syslog has none). */

@@ -277,13 +277,15 @@ describe('SIEM, paging and chat outputs (documented wire formats, loopback recei
       assert.equal(calls, 2);
     });
 
-    test(`${c.kind}: a 400 goes dead at once with the receiver's documented reason`, async () => {
+    test(`${c.kind}: a 400 goes dead at once with the receiver's documented reason, counted as dead`, async () => {
       answers.set(c.path, () => c.refusal);
       const { channel } = await hitThrough(c, `${c.kind} refused`);
       const delivery = await settled(channel, 'dead');
       assert.equal(delivery.attempts, 1, 'no retry of a request the service refused');
       assert.equal(delivery.lastStatus, 400);
       assert.equal(delivery.lastError, c.reason);
+      const counted = `tripline_alert_deliveries_total{channel_kind="${c.kind}",outcome="dead"} 1`;
+      await waitFor('the dead delivery to be counted', async () => (await (await fetch(`${fixture.server.adminUrl}/metrics`)).text()).includes(counted));
     });
   }
 

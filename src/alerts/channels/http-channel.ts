@@ -51,7 +51,7 @@ export interface HttpChannelSpec {
   render(message: AlertMessage, config: Record<string, unknown>): unknown;
   /** Where to POST, from the stored URL (defaults to the URL itself). */
   target?(url: string, config: Record<string, unknown>): string;
-  /** Headers that depend on the exact body bytes (signatures). */
+  /** Headers: credentials, and those that depend on the exact body bytes (signatures). */
   headers?(body: string, message: AlertMessage, config: Record<string, unknown>): Record<string, string>;
   /** Kind-specific settings beyond the URL. */
   configure?(input: ChannelInput): ConfiguredChannel;
@@ -77,7 +77,7 @@ function redactor(url: string, secrets: string[]): (text: string) => string {
   };
 }
 
-/** A channel that POSTs one JSON document per alert: every kind except email. */
+/** A channel that POSTs one document per alert (JSON unless the kind encodes it): every kind except email and syslog. */
 export function httpChannel(spec: HttpChannelSpec): ChannelKind {
   return {
     kind: spec.kind,

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { freePort } from '../support/ports.js';
 import { runCli } from '../support/process.js';
 import { parseCef } from '../support/cef.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -139,13 +140,18 @@ describe('syslog to Debian rsyslog over UDP, TCP and TLS', () => {
     assert.equal(body.firstHit.userAgent, HTTP_UA);
   });
 
-  test("deliveries are recorded as delivered; a TLS channel that does not trust the receiver's certificate fails its test", async () => {
+  test("deliveries are recorded as delivered; a TLS channel that does not trust the receiver's certificate, or a closed TCP port, fails its test with the reason", async () => {
     const items = (await server.api('GET', '/deliveries?state=delivered')).body.items;
     assert.ok(items.length >= 7, `${items.length} delivered`);
     const untrusted = await server.api('POST', '/channels', { kind: 'syslog', url: `tls://127.0.0.1:${rsyslog.ports.tls}` });
     const tested = await server.api('POST', `/channels/${untrusted.body.id}/test`);
     assert.equal(tested.body.ok, false);
     assert.match(tested.body.error, /SELF_SIGNED|CERT/);
+    // Nothing listening: the stream transports say so (UDP cannot tell).
+    const closed = await freePort();
+    const nowhere = await server.api('POST', '/channels', { kind: 'syslog', url: `tcp://127.0.0.1:${closed}` });
+    const refused = await server.api('POST', `/channels/${nowhere.body.id}/test`);
+    assert.deepEqual([refused.body.ok, refused.body.error], [false, 'connection failed: ECONNREFUSED']);
   });
 
   test('command line: channel add --kind syslog --url tls://HOST:PORT --format cef --tls-ca FILE, then channel test reaches rsyslog', async () => {

@@ -147,7 +147,8 @@ describe('ECS and OTLP', () => {
   });
 
   test('OTLP: process, container and pod attributes for a file hit; int64 values as strings', () => {
-    const body = otlpPayload(fileMessage(`/kubepods/pod${POD_UID}/abc`)) as any;
+    const message = fileMessage(`/kubepods/pod${POD_UID}/abc`);
+    const body = otlpPayload(message) as any;
     const record = body.resourceLogs[0].scopeLogs[0].logRecords[0];
     const attr = new Map(record.attributes.map((a: { key: string; value: Record<string, string> }) => [a.key, a.value.stringValue ?? a.value.intValue]));
     assert.equal(attr.get('file.path'), '/secrets/aws/credentials');
@@ -155,7 +156,7 @@ describe('ECS and OTLP', () => {
     assert.equal(attr.get('container.id'), 'abc123def456');
     assert.equal(attr.get('k8s.pod.uid'), POD_UID);
     assert.equal(attr.get('event.name'), 'tripline.token-triggered');
-    assert.equal(record.timeUnixNano, String(Date.parse(fileMessage('/').firstHit.at) * 1_000_000));
+    assert.equal(record.timeUnixNano, String(Date.parse(message.firstHit.at) * 1_000_000));
   });
 });
 

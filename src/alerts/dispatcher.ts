@@ -177,10 +177,11 @@ export class Dispatcher {
       return;
     }
     const giveUpMs = Date.parse(delivery.giveUpAt);
-    if (nowMs >= giveUpMs) {
+    if (nowMs >= giveUpMs || result.permanent) {
       await this.outbox.markDead(delivery.id, claim, attempt, now);
       this.metrics.deliveryAttempt(delivery.channelKind, 'dead');
-      this.options.log.error({ ...context, error: result.error }, 'delivery given up after its maximum age; it is listed as dead and can be retried');
+      const why = result.permanent ? 'the receiver refused the request itself, so no retry can help' : 'delivery given up after its maximum age';
+      this.options.log.error({ ...context, error: result.error }, `${why}; it is listed as dead and can be retried`);
       return;
     }
     const { backoffBaseMs, backoffMaxMs } = this.options.settings;

@@ -73,15 +73,15 @@ function describeFailure(error: unknown, timeoutMs: number): string {
 }
 
 /** The first bytes of a response body, for the log; the rest is discarded unread. */
-function bodyHead(response: IncomingMessage): Promise<string> {
+function bodyHead(response: IncomingMessage, maxBytes: number): Promise<string> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    const done = () => resolve(Buffer.concat(chunks).subarray(0, ERROR_BODY_BYTES).toString('utf8'));
+    const done = () => resolve(Buffer.concat(chunks).subarray(0, maxBytes).toString('utf8'));
     response.on('data', (chunk: Buffer) => {
       chunks.push(chunk);
       size += chunk.length;
-      if (size >= ERROR_BODY_BYTES) {
+      if (size >= maxBytes) {
         response.destroy();
         done();
       }
@@ -92,7 +92,13 @@ function bodyHead(response: IncomingMessage): Promise<string> {
   });
 }
 
-function post(target: URL, body: string, headers: Record<string, string>, options: PostOptions): Promise<{ response: IncomingMessage; head: string }> {
+function post(
+  target: URL,
+  body: string,
+  headers: Record<string, string>,
+  options: PostOptions,
+  maxBytes: number,
+): Promise<{ response: IncomingMessage; head: string }> {
   const https = target.protocol === 'https:';
   return new Promise((resolve, reject) => {
     const request = (https ? httpsRequest : httpRequest)(target, {
@@ -103,20 +109,30 @@ function post(target: URL, body: string, headers: Record<string, string>, option
     });
     request.on('error', reject);
     request.on('response', (response) => {
-      bodyHead(response).then((head) => resolve({ response, head }), reject);
+      bodyHead(response, maxBytes).then((head) => resolve({ response, head }), reject);
     });
     request.end(body);
   });
 }
 
+/** What a receiver answered: its status, headers and the first bytes of its body. */
+export interface PostAnswer {
+  status: number;
+  headers: IncomingMessage['headers'];
+  text: string;
+}
+
 /**
- * POSTs a body and reads the answer as a delivery outcome. Any 2xx is success; redirects are not
- * followed (a webhook that moved is a configuration error to see, not to guess around); 429 and
- * 503 pass their Retry-After on. The outcome's error carries the status only: the receiver's own
- * words go to `detail`, for the server log, so a channel cannot be used to read what a URL answers.
+ * POSTs a body and returns the answer, reading at most `maxBytes` of it, or the failure as a
+ * delivery outcome (no connection, refused target, timeout). Redirects are not followed.
  */
-export async function postBody(url: string, body: string, headers: Record<string, string>, options: PostOptions): Promise<SendResult> {
-  let answer: { response: IncomingMessage; head: string };
+export async function postForAnswer(
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+  options: PostOptions,
+  maxBytes = ERROR_BODY_BYTES,
+): Promise<PostAnswer | SendResult> {
   try {
     const { target, authorization } = splitCredentials(url);
     const refused = options.allowPrivateTargets ? undefined : literalRefusal(urlHost(target));
@@ -127,17 +143,28 @@ export async function postBody(url: string, body: string, headers: Record<string
       ...(authorization ? { authorization } : {}),
       ...headers,
     };
-    answer = await post(target, body, all, options);
+    const { response, head } = await post(target, body, all, options, maxBytes);
+    return { status: response.statusCode ?? 0, headers: response.headers, text: head };
   } catch (error) {
     return { ok: false, status: null, error: redactCredentials(oneLine(describeFailure(error, options.timeoutMs), 300), url) };
   }
-  const { response, head } = answer;
-  const status = response.statusCode ?? 0;
+}
+
+/**
+ * POSTs a body and reads the answer as a delivery outcome. Any 2xx is success; redirects are not
+ * followed (a webhook that moved is a configuration error to see, not to guess around); 429 and
+ * 503 pass their Retry-After on. The outcome's error carries the status only: the receiver's own
+ * words go to `detail`, for the server log, so a channel cannot be used to read what a URL answers.
+ */
+export async function postBody(url: string, body: string, headers: Record<string, string>, options: PostOptions): Promise<SendResult> {
+  const answer = await postForAnswer(url, body, headers, options);
+  if ('ok' in answer) return answer;
+  const { status, text } = answer;
   if (status >= 200 && status < 300) return { ok: true, status };
   const result: SendResult = { ok: false, status, error: `HTTP ${status}` };
-  if (head) result.detail = redactCredentials(oneLine(head, 300), url);
+  if (text) result.detail = redactCredentials(oneLine(text, 300), url);
   if (status === 429 || status === 503) {
-    const retryAfterMs = parseRetryAfter(response.headers['retry-after'] ?? null);
+    const retryAfterMs = parseRetryAfter(answer.headers['retry-after'] ?? null);
     if (retryAfterMs !== undefined) result.retryAfterMs = retryAfterMs;
   }
   return result;

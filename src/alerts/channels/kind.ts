@@ -8,6 +8,19 @@ export interface ChannelInput {
   secret?: string;
   to?: string[];
   severity?: string;
+  /** SIEM outputs: the credential each service takes (HEC token, API key, routing key, bot token). */
+  token?: string;
+  apiKey?: string;
+  routingKey?: string;
+  botToken?: string;
+  chatId?: string;
+  /** Where the service files the event: Splunk index, Elasticsearch index or data stream. */
+  index?: string;
+  sourcetype?: string;
+  /** syslog: body format (cef or json), facility, and a CA (PEM) to trust for tls://. */
+  format?: string;
+  facility?: string;
+  ca?: string;
 }
 
 export interface ConfiguredChannel {
@@ -21,7 +34,17 @@ export interface ConfiguredChannel {
  * The outcome of one attempt. A failure says why, and may say when to try again (429). `detail`
  * (what the receiver answered) is for the server log only, never for API output.
  */
-export type SendResult = { ok: true; status: number | null } | { ok: false; status: number | null; error: string; retryAfterMs?: number; detail?: string };
+export type SendResult =
+  | { ok: true; status: number | null }
+  | {
+      ok: false;
+      status: number | null;
+      error: string;
+      retryAfterMs?: number;
+      detail?: string;
+      /** No retry can help (the receiver refused the request itself): the delivery goes dead at once. */
+      permanent?: boolean;
+    };
 
 export interface SendContext {
   timeoutMs: number;

@@ -4,12 +4,36 @@ import { discordChannel } from './discord.js';
 import { emailChannel } from './email.js';
 import { googleChatChannel } from './googlechat.js';
 import type { ChannelKind } from './kind.js';
+import { elasticsearchChannel } from './elasticsearch.js';
+import { mattermostChannel } from './mattermost.js';
+import { otlpChannel } from './otlp.js';
+import { pagerdutyChannel } from './pagerduty.js';
 import { slackChannel } from './slack.js';
+import { splunkChannel } from './splunk.js';
+import { teamsWorkflowChannel } from './teams-workflow.js';
+import { telegramChannel } from './telegram.js';
+import { syslogChannel } from './syslog.js';
 import { teamsChannel } from './teams.js';
 import { webhookChannel } from './webhook.js';
 
 const kinds = new Map<string, ChannelKind>(
-  [webhookChannel, slackChannel, teamsChannel, discordChannel, googleChatChannel, alertmanagerChannel, emailChannel].map((k) => [k.kind, k]),
+  [
+    webhookChannel,
+    slackChannel,
+    teamsChannel,
+    discordChannel,
+    googleChatChannel,
+    alertmanagerChannel,
+    emailChannel,
+    syslogChannel,
+    splunkChannel,
+    elasticsearchChannel,
+    pagerdutyChannel,
+    mattermostChannel,
+    telegramChannel,
+    teamsWorkflowChannel,
+    otlpChannel,
+  ].map((k) => [k.kind, k]),
 );
 
 export const CHANNEL_KINDS = [...kinds.keys()];

@@ -18,6 +18,16 @@ const createBody = z
     secret: z.string().max(256).optional(),
     to: z.union([z.string().max(254), z.array(z.string().max(254)).max(50)]).optional(),
     severity: z.string().max(32).optional(),
+    token: z.string().max(512).optional(),
+    apiKey: z.string().max(1024).optional(),
+    routingKey: z.string().max(128).optional(),
+    botToken: z.string().max(256).optional(),
+    chatId: z.string().max(64).optional(),
+    index: z.string().max(255).optional(),
+    sourcetype: z.string().max(255).optional(),
+    format: z.string().max(16).optional(),
+    facility: z.string().max(16).optional(),
+    ca: z.string().max(65_536).optional(),
   })
   .strict();
 
@@ -42,6 +52,16 @@ export async function channelRoutes(app: FastifyInstance, { channels }: ChannelR
       secret: body.secret,
       to: typeof body.to === 'string' ? [body.to] : body.to,
       severity: body.severity,
+      token: body.token,
+      apiKey: body.apiKey,
+      routingKey: body.routingKey,
+      botToken: body.botToken,
+      chatId: body.chatId,
+      index: body.index,
+      sourcetype: body.sourcetype,
+      format: body.format,
+      facility: body.facility,
+      ca: body.ca,
     });
     return reply.code(201).send(created);
   });

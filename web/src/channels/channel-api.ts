@@ -13,6 +13,16 @@ export interface NewChannel {
   secret?: string;
   to?: string[];
   severity?: string;
+  format?: string;
+  facility?: string;
+  ca?: string;
+  token?: string;
+  apiKey?: string;
+  routingKey?: string;
+  botToken?: string;
+  chatId?: string;
+  index?: string;
+  sourcetype?: string;
 }
 
 /** The created channel, plus any value the server reveals only this once (a generated secret). */

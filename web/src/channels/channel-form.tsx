@@ -3,6 +3,7 @@ import { ApiError } from '../api/client';
 import { useApi } from '../auth/session';
 import { Field } from '../components/fields';
 import { createChannel, type CreatedChannel, type NewChannel } from './channel-api';
+import { DEFAULT_URLS, KIND_SETTINGS, kindSettings, MORE_URL_HINTS } from './kind-settings';
 
 // Which settings each channel kind takes (the API's ChannelInput): email sends to addresses,
 // every other kind posts to a URL; webhooks may sign with a secret, Alertmanager sets a severity.
@@ -22,6 +23,7 @@ const URL_HINTS: Record<string, string> = {
   discord: 'https://discord.com/api/webhooks/…',
   googlechat: 'https://chat.googleapis.com/v1/spaces/…',
   alertmanager: 'http://alertmanager:9093',
+  ...MORE_URL_HINTS,
 };
 
 interface ChannelFormProps {
@@ -37,6 +39,7 @@ export function ChannelForm({ kinds, onCreated }: ChannelFormProps) {
   const [to, setTo] = useState('');
   const [secret, setSecret] = useState('');
   const [severity, setSeverity] = useState('critical');
+  const [extra, setExtra] = useState<Record<string, string>>({});
   const [isDefault, setIsDefault] = useState(true);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<Error | null>(null);
@@ -47,9 +50,9 @@ export function ChannelForm({ kinds, onCreated }: ChannelFormProps) {
     event.preventDefault();
     setBusy(true);
     setError(null);
-    const request: NewChannel = { kind, default: isDefault };
+    const request: NewChannel = { kind, default: isDefault, ...kindSettings(kind, extra) };
     if (name.trim()) request.name = name.trim();
-    if (takes.url) request.url = url.trim();
+    if (takes.url && (url.trim() || !DEFAULT_URLS[kind])) request.url = url.trim();
     if (takes.to) request.to = to.split(/[,\s]+/).filter(Boolean);
     if (takes.secret && secret) request.secret = secret;
     if (takes.severity) request.severity = severity;
@@ -59,6 +62,7 @@ export function ChannelForm({ kinds, onCreated }: ChannelFormProps) {
       setUrl('');
       setTo('');
       setSecret('');
+      setExtra({});
     } catch (failure) {
       setError(failure as Error);
     } finally {
@@ -66,11 +70,21 @@ export function ChannelForm({ kinds, onCreated }: ChannelFormProps) {
     }
   };
 
-  const placed = error instanceof ApiError && error.field !== undefined && ['url', 'to', 'secret', 'severity', 'name'].includes(error.field);
+  const placed =
+    error instanceof ApiError &&
+    error.field !== undefined &&
+    ['url', 'to', 'secret', 'severity', 'name', ...(KIND_SETTINGS[kind] ?? []).map((s) => s.field)].includes(error.field);
   return (
     <form className="form form-grid" onSubmit={submit} aria-label="Add a channel">
       <Field label="Kind">
-        <select className="input" value={kind} onChange={(event) => setKind(event.target.value)}>
+        <select
+          className="input"
+          value={kind}
+          onChange={(event) => {
+            setKind(event.target.value);
+            setExtra({});
+          }}
+        >
           {kinds.map((k) => (
             <option key={k} value={k}>
               {k}
@@ -82,13 +96,20 @@ export function ChannelForm({ kinds, onCreated }: ChannelFormProps) {
         <input className="input" value={name} placeholder={`${kind} channel`} onChange={(event) => setName(event.target.value)} />
       </Field>
       {takes.url && (
-        <Field label="URL" error={fieldError('url')} help={kind === 'alertmanager' ? 'Alertmanager base URL; alerts go to /api/v2/alerts.' : undefined}>
+        <Field label="URL" error={fieldError('url')} help={
+            kind === 'alertmanager'
+              ? 'Alertmanager base URL; alerts go to /api/v2/alerts.'
+              : DEFAULT_URLS[kind]
+                ? 'Leave empty for the public API.'
+                : undefined
+          }
+        >
           <input
             className="input"
             type="url"
-            required
+            required={!DEFAULT_URLS[kind]}
             value={url}
-            placeholder={URL_HINTS[kind] ?? 'https://…'}
+            placeholder={DEFAULT_URLS[kind] ?? URL_HINTS[kind] ?? 'https://…'}
             onChange={(event) => setUrl(event.target.value)}
           />
         </Field>
@@ -108,6 +129,35 @@ export function ChannelForm({ kinds, onCreated }: ChannelFormProps) {
           <input className="input" value={severity} onChange={(event) => setSeverity(event.target.value)} />
         </Field>
       )}
+      {(KIND_SETTINGS[kind] ?? []).map((setting) => {
+        const value = extra[setting.field] ?? '';
+        const set = (next: string) => setExtra({ ...extra, [setting.field]: next });
+        return (
+          <Field key={setting.field} label={setting.label} help={setting.help} error={fieldError(setting.field)}>
+            {setting.options ? (
+              <select className="input" value={value || setting.options[0]} onChange={(event) => set(event.target.value)}>
+                {setting.options.map((option) => (
+                  <option key={option} value={option}>
+                    {option}
+                  </option>
+                ))}
+              </select>
+            ) : setting.multiline ? (
+              <textarea className="input" rows={3} value={value} placeholder={setting.placeholder} onChange={(event) => set(event.target.value)} />
+            ) : (
+              <input
+                className="input"
+                type={setting.secret ? 'password' : 'text'}
+                autoComplete="off"
+                required={setting.required}
+                value={value}
+                placeholder={setting.placeholder}
+                onChange={(event) => set(event.target.value)}
+              />
+            )}
+          </Field>
+        );
+      })}
       <label className="check form-grid-wide">
         <input type="checkbox" checked={isDefault} onChange={(event) => setIsDefault(event.target.checked)} />
         <span>Default channel</span>

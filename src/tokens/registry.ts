@@ -2,6 +2,8 @@ import { ValidationError } from '../core/errors.js';
 import type { Hit, HitDescription, HitView } from '../core/model/hit.js';
 import { awsCredentialsTokenKind } from './aws-credentials.js';
 import { dnsTokenKind } from './dns.js';
+import { excelTokenKind } from './documents/excel.js';
+import { wordTokenKind } from './documents/word.js';
 import { envTokenKind } from './env.js';
 import { fileTokenKind } from './file.js';
 import { gitCredentialsTokenKind } from './git-credentials.js';
@@ -34,12 +36,19 @@ for (const kind of [
   awsCredentialsTokenKind,
   envTokenKind,
   fileTokenKind,
+  wordTokenKind,
+  excelTokenKind,
 ]) {
   registerTokenKind(kind);
 }
 
 export function tokenKinds(): TokenKind[] {
   return [...kinds.values()];
+}
+
+/** The registered kind of that name, if any (trigger paths, which must not throw on old kinds). */
+export function findTokenKind(kind: string): TokenKind | undefined {
+  return kinds.get(kind);
 }
 
 export function tokenKind(kind: string): TokenKind {

@@ -10,7 +10,7 @@ import { safeText } from './output.js';
  * overwritten: it may be the user's real configuration. Returns the paths written.
  */
 export function writeArtifactFiles(artifact: Artifact, out: string): string[] {
-  if (!artifact.file) throw new ValidationError('this token kind has no file artifact; --out applies to credential and decoy kinds');
+  if (!artifact.file) throw new ValidationError('this token kind has no file artifact; --out applies to credential, decoy and document kinds');
   const extras = (artifact.extraFiles ?? []).map((file) => ({ ...file, path: join(dirname(out), file.name) }));
   const clash = extras.find((file) => existsSync(file.path));
   if (clash) {

@@ -1,5 +1,8 @@
 import { randomInt } from 'node:crypto';
+import { ValidationError } from '../core/errors.js';
 import type { ArtifactContext, TokenKind } from './kind.js';
+import { customImageAnswer, customImageOption } from './lures/custom-image.js';
+import { carriesFingerprint, describeFingerprintHit, FINGERPRINT_PAGE } from './lures/fingerprint.js';
 
 // Path pieces that make a trigger URL look like an ordinary asset; the server finds the id in any
 // segment, so users may also dress the URL up themselves.
@@ -27,10 +30,29 @@ export const httpTokenKind: TokenKind = {
   kind: 'http',
   title: 'Web bug: a URL that alerts when fetched',
   acceptsRedirect: true,
-  prepare() {
+  optionFields: [
+    {
+      name: 'fingerprint',
+      label: 'Fingerprint the browser before redirecting',
+      type: 'boolean',
+      help: 'With a redirect: a short page records screen, language, time zone, platform and plugins, then redirects.',
+    },
+    { name: 'image', label: 'Image to serve (optional)', type: 'file', help: 'Served instead of the 1x1 GIF: PNG, GIF, JPEG or WebP, at most 256 KiB.' },
+  ],
+  prepare(_id, input) {
     // The dressing is chosen once and kept, so the token's URL never changes.
-    return newDressing();
+    const dressing = newDressing();
+    const fingerprint = input.options?.fingerprint === true || input.options?.fingerprint === 'true';
+    const image = customImageOption(input);
+    if (fingerprint && !input.redirect) throw new ValidationError('options.fingerprint needs a redirect: the page redirects there once it has the fingerprint', { field: 'options.fingerprint' });
+    if (image && input.redirect) throw new ValidationError('options.image and a redirect exclude each other: a hit answers with one or the other', { field: 'options.image' });
+    return { ...dressing, ...(fingerprint ? { fingerprint: true } : {}), ...image };
   },
+  answerHttp(token, request) {
+    if (token.config.fingerprint === true && token.redirect) return carriesFingerprint(request.query) ? undefined : FINGERPRINT_PAGE;
+    return customImageAnswer(token.config);
+  },
+  describeHit: describeFingerprintHit,
   artifact(token, context) {
     const url = dressedUrl(token, context);
     return { url, usage: 'Fetch this URL (any method) to fire the token; embed it where only an intruder would look.' };

@@ -3,6 +3,8 @@ import type { Hit, HitDescription, HitView } from '../core/model/hit.js';
 import { awsCredentialsTokenKind } from './aws-credentials.js';
 import { dnsTokenKind } from './dns.js';
 import { excelTokenKind } from './documents/excel.js';
+import { pdfTokenKind } from './documents/pdf.js';
+import { qrTokenKind } from './documents/qr.js';
 import { wordTokenKind } from './documents/word.js';
 import { envTokenKind } from './env.js';
 import { fileTokenKind } from './file.js';
@@ -11,6 +13,9 @@ import { describeByArrival } from './hits/describe.js';
 import { httpTokenKind } from './http.js';
 import type { TokenKind } from './kind.js';
 import { kubeconfigTokenKind } from './kubeconfig.js';
+import { clonedSiteTokenKind } from './lures/cloned-site.js';
+import { log4shellTokenKind } from './lures/log4shell.js';
+import { svnTokenKind } from './lures/svn.js';
 import { netrcTokenKind } from './netrc.js';
 
 const KIND_NAME = /^[a-z][a-z0-9-]{0,63}$/;
@@ -38,6 +43,11 @@ for (const kind of [
   fileTokenKind,
   wordTokenKind,
   excelTokenKind,
+  qrTokenKind,
+  pdfTokenKind,
+  clonedSiteTokenKind,
+  svnTokenKind,
+  log4shellTokenKind,
 ]) {
   registerTokenKind(kind);
 }

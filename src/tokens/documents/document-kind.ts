@@ -29,7 +29,6 @@ export function fileNameFor(title: string, extension: string): string {
 /** Builds the stored document of a new token with `build`, given its trigger URL and persona. */
 export function prepareDocument(
   id: string,
-  input: TokenOptions,
   context: ArtifactContext,
   what: keyof typeof TITLES,
   extension: string,
@@ -68,7 +67,7 @@ export function documentTokenKind(spec: DocumentKindSpec): TokenKind {
   const kind: TokenKind = {
     kind: spec.kind,
     title: spec.title,
-    prepare: (id, input, context) => ({ ...prepareDocument(id, input, context, spec.what, spec.extension, (url, persona) => spec.build(url, persona, input, context, id)) }),
+    prepare: (id, input, context) => ({ ...prepareDocument(id, context, spec.what, spec.extension, (url, persona) => spec.build(url, persona, input, context, id)) }),
     artifact: (token, context) => documentArtifact(token, context, spec.usage),
   };
   if (spec.optionFields) kind.optionFields = spec.optionFields;

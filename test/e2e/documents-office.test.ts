@@ -98,7 +98,7 @@ describe('word and excel artifacts opened by LibreOffice (soffice --headless --c
     for (const [name, text] of [
       ['timeline', 'Merger timeline draft'],
       ['targets', 'Acquisition targets'],
-    ]) {
+    ] as const) {
       const rendered = await runProgram('pdftotext', [join(dir, 'out', `${name}.pdf`), '-']);
       assert.equal(rendered.code, 0, rendered.stderr);
       assert.match(rendered.stdout, new RegExp(text));

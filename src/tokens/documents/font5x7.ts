@@ -33,5 +33,5 @@ export const GLYPH_ADVANCE = GLYPH_WIDTH + 1;
 export function glyphPixel(char: string, column: number, row: number): boolean {
   let code = char.charCodeAt(0);
   if (code < 0x20 || code > 0x7e) code = 0x3f;
-  return ((GLYPHS[(code - 0x20) * GLYPH_WIDTH + column] ?? 0) >> row) & 1 ? true : false;
+  return (((GLYPHS[(code - 0x20) * GLYPH_WIDTH + column] ?? 0) >> row) & 1) === 1;
 }

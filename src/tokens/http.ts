@@ -55,6 +55,10 @@ export const httpTokenKind: TokenKind = {
   describeHit: describeFingerprintHit,
   artifact(token, context) {
     const url = dressedUrl(token, context);
-    return { url, usage: 'Fetch this URL (any method) to fire the token; embed it where only an intruder would look.' };
+    if (token.config.fingerprint === true) {
+      return { url, usage: 'Open this URL in a browser to fire the token: a short page records the browser (screen, language, time zone, platform, plugins), then redirects.' };
+    }
+    const answer = typeof token.config.imageType === 'string' ? ' It answers with your image.' : '';
+    return { url, usage: `Fetch this URL (any method) to fire the token; embed it where only an intruder would look.${answer}` };
   },
 };

@@ -104,4 +104,11 @@ describe('word and excel artifacts opened by LibreOffice (soffice --headless --c
       assert.match(rendered.stdout, new RegExp(text));
     }
   });
+
+  it('the picture adds no page: each workbook prints on one', async () => {
+    for (const name of ['payroll', 'targets']) {
+      const info = await runProgram('pdfinfo', [join(dir, 'out', `${name}.pdf`)]);
+      assert.match(info.stdout, /^Pages: +1$/m, name);
+    }
+  });
 });

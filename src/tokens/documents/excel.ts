@@ -28,9 +28,9 @@ const DRAWING_TYPE = 'http://schemas.openxmlformats.org/officeDocument/2006/rela
 const DRAWING_CONTENT = 'application/vnd.openxmlformats-officedocument.drawing+xml';
 const WHAT = 'Excel (.xlsx)';
 
-/** A drawing part holding one linked 1-pixel picture, anchored off to the side of the data. */
+/** A drawing part holding one linked 1-pixel picture at the top-left corner, inside the printed area (anchored beyond the data it would add a page). */
 function drawing(relationshipId: string): string {
-  return `${XML_HEAD}<xdr:wsDr xmlns:xdr="${XDR}" xmlns:a="${NS.a}" xmlns:r="${NS.r}"><xdr:oneCellAnchor><xdr:from><xdr:col>9</xdr:col><xdr:colOff>0</xdr:colOff><xdr:row>1</xdr:row><xdr:rowOff>0</xdr:rowOff></xdr:from><xdr:ext cx="${PIXEL_EMU}" cy="${PIXEL_EMU}"/>${linkedPicture(2, relationshipId, 'xdr')}<xdr:clientData/></xdr:oneCellAnchor></xdr:wsDr>`;
+  return `${XML_HEAD}<xdr:wsDr xmlns:xdr="${XDR}" xmlns:a="${NS.a}" xmlns:r="${NS.r}"><xdr:oneCellAnchor><xdr:from><xdr:col>0</xdr:col><xdr:colOff>0</xdr:colOff><xdr:row>0</xdr:row><xdr:rowOff>0</xdr:rowOff></xdr:from><xdr:ext cx="${PIXEL_EMU}" cy="${PIXEL_EMU}"/>${linkedPicture(2, relationshipId, 'xdr')}<xdr:clientData/></xdr:oneCellAnchor></xdr:wsDr>`;
 }
 
 function cell(ref: string, value: string | number): string {

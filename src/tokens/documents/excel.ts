@@ -19,7 +19,8 @@ import {
   zipParts,
   type Parts,
 } from './ooxml.js';
-import { xmlText, type Persona } from './persona.js';
+import type { Persona } from './persona.js';
+import { xmlText } from './xml-text.js';
 
 const S = 'http://schemas.openxmlformats.org/spreadsheetml/2006/main';
 const XDR = 'http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing';

@@ -1,6 +1,7 @@
 import { strFromU8, strToU8, unzipSync, zipSync, type Zippable } from 'fflate';
 import { ValidationError } from '../../core/errors.js';
-import { xmlText, type Persona } from './persona.js';
+import type { Persona } from './persona.js';
+import { xmlText } from './xml-text.js';
 
 /** Parts of an Office Open XML package, by path inside the zip, as text (XML) or bytes. */
 export type Parts = Map<string, string | Uint8Array>;

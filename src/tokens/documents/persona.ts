@@ -41,8 +41,3 @@ export function newPersona(what: keyof typeof TITLES, now = Date.now()): Persona
     modified: isoSeconds(created + randomInt(600, 3 * 86_400) * 1000),
   };
 }
-
-/** XML text escaping for values written into document parts. */
-export function xmlText(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}

@@ -2,7 +2,7 @@ import { create } from 'qrcode';
 import type { TokenKind } from '../kind.js';
 import { configString, stringOption } from '../options.js';
 import { dressedUrl, newDressing } from '../http.js';
-import { xmlText } from './persona.js';
+import { xmlText } from './xml-text.js';
 import { GLYPH_ADVANCE, GLYPH_HEIGHT, GLYPH_WIDTH, glyphPixel } from './font5x7.js';
 import { greyscalePng } from './png.js';
 

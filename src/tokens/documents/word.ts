@@ -18,7 +18,8 @@ import {
   zipParts,
   type Parts,
 } from './ooxml.js';
-import { xmlText, type Persona } from './persona.js';
+import type { Persona } from './persona.js';
+import { xmlText } from './xml-text.js';
 
 const W = 'http://schemas.openxmlformats.org/wordprocessingml/2006/main';
 const DOCUMENT_TYPE = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument';

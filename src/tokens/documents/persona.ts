@@ -31,8 +31,18 @@ function isoSeconds(ms: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }
 
+/** A time a few days to a few months ago, as milliseconds: when a decoy claims to have been made. */
+export function recentPast(now = Date.now()): number {
+  return now - randomInt(3, 120) * 86_400_000 - randomInt(0, 86_400_000);
+}
+
+/** The same, as an ISO time in whole seconds. */
+export function recentPastIso(now = Date.now()): string {
+  return isoSeconds(recentPast(now));
+}
+
 export function newPersona(what: keyof typeof TITLES, now = Date.now()): Persona {
-  const created = now - randomInt(3, 120) * 86_400_000 - randomInt(0, 86_400_000);
+  const created = recentPast(now);
   return {
     author: `${pick(FIRST)} ${pick(LAST)}`,
     company: pick(COMPANY),

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { pick } from '../decoy-secret.js';
-import { newPersona } from '../documents/persona.js';
+import { recentPastIso } from '../documents/persona.js';
 import { describeClientHit } from '../documents/office-clients.js';
 import type { TokenKind } from '../kind.js';
 import { configString, publicUrlWith } from '../options.js';
@@ -65,7 +65,7 @@ export const svnTokenKind: TokenKind = {
       directory: pick(EXTERNAL_DIRS),
       author: pick(AUTHORS),
       uuid: randomUUID(),
-      created: newPersona('word').created,
+      created: recentPastIso(),
     };
   },
   artifact(token, context) {

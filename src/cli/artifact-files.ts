@@ -1,7 +1,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ValidationError } from '../core/errors.js';
-import type { Artifact } from '../tokens/kind.js';
+import type { Artifact, ArtifactFile } from '../tokens/kind.js';
 import { safeText } from './output.js';
 
 /**
@@ -10,7 +10,7 @@ import { safeText } from './output.js';
  * overwritten: it may be the user's real configuration. Returns the paths written.
  */
 export function writeArtifactFiles(artifact: Artifact, out: string): string[] {
-  if (!artifact.file) throw new ValidationError('this token kind has no file artifact; --out applies to credential and decoy kinds');
+  if (!artifact.file) throw new ValidationError('this token kind has no file artifact; --out applies to credential, decoy and document kinds');
   const extras = (artifact.extraFiles ?? []).map((file) => ({ ...file, path: join(dirname(out), file.name) }));
   const clash = extras.find((file) => existsSync(file.path));
   if (clash) {
@@ -18,9 +18,13 @@ export function writeArtifactFiles(artifact: Artifact, out: string): string[] {
       `${clash.path} exists and was left alone; choose an --out in another directory (the token was created: see it with token show --json)`,
     );
   }
-  writeFileSync(out, artifact.file.content, { mode: artifact.file.mode ?? 0o600 });
-  for (const file of extras) writeFileSync(file.path, file.content, { mode: file.mode ?? 0o600, flag: 'wx' });
+  writeFileSync(out, bytesOf(artifact.file), { mode: artifact.file.mode ?? 0o600 });
+  for (const file of extras) writeFileSync(file.path, bytesOf(file), { mode: file.mode ?? 0o600, flag: 'wx' });
   return [out, ...extras.map((file) => file.path)];
+}
+
+function bytesOf(file: ArtifactFile): string | Buffer {
+  return file.encoding === 'base64' ? Buffer.from(file.content, 'base64') : file.content;
 }
 
 /** Where the files went, or (without --out) their content, so they can be copied into place. */
@@ -30,6 +34,11 @@ export function printArtifactFiles(artifact: Artifact, written: string[]): void 
     return;
   }
   for (const file of [...(artifact.file ? [artifact.file] : []), ...(artifact.extraFiles ?? [])]) {
+    if (file.encoding === 'base64') {
+      // Bytes would garble the terminal: say how to get them instead.
+      process.stdout.write(`\n--- ${safeText(file.name)} (binary, ${Buffer.from(file.content, 'base64').length} bytes: write it with --out FILE) ---\n`);
+      continue;
+    }
     // Artifact text is the server's own, but pass it through the same control-character guard.
     const body = file.content
       .split('\n')

@@ -1,6 +1,6 @@
 import { ValidationError } from '../core/errors.js';
 import { decodeBase32, encodeBase32 } from './base32.js';
-import type { TokenKind } from './kind.js';
+import type { ArtifactContext, TokenKind } from './kind.js';
 import { configString } from './options.js';
 
 /** Longest DNS label; data longer than this is split over several labels. */
@@ -42,18 +42,23 @@ export function dnsNameWithData(hostname: string, data: Uint8Array): string {
   return [...labels, hostname].join('.');
 }
 
+/** The server's DNS zone, for kinds whose tokens are names under it; a clear error when it answers none. */
+export function requireDnsZone(context: ArtifactContext, kind: string): string {
+  if (!context.dnsZone) {
+    throw new ValidationError(`this server answers no DNS zone: start it with --dns-zone <zone> (and delegate the zone to it) to create ${kind} tokens`, {
+      field: 'kind',
+    });
+  }
+  return context.dnsZone;
+}
+
 /** A hostname that records whoever resolves it (the resolver's address, and any data packed in front). */
 export const dnsTokenKind: TokenKind = {
   kind: 'dns',
   title: 'DNS name: a hostname that alerts when resolved',
   prepare(_id, _input, context) {
-    if (!context.dnsZone) {
-      throw new ValidationError('this server answers no DNS zone: start it with --dns-zone <zone> (and delegate the zone to it) to create dns tokens', {
-        field: 'kind',
-      });
-    }
     // Kept with the token so its hostname never changes, even if the server's zone does.
-    return { zone: context.dnsZone };
+    return { zone: requireDnsZone(context, 'dns') };
   },
   artifact(token, context) {
     const hostname = `${token.id}.${configString(token.config, 'zone', context.dnsZone ?? 'invalid')}`;

@@ -23,12 +23,36 @@ export interface Artifact {
   url?: string;
   /** A DNS name that fires the token when resolved. */
   hostname?: string;
-  /** A file that fires the token when used (credentials, config). */
-  file?: { name: string; content: string; mode?: number };
+  /** A file that fires the token when used (credentials, config, a document). */
+  file?: ArtifactFile;
   /** Extra files that belong with the artifact (e.g. AWS config next to credentials). */
-  extraFiles?: { name: string; content: string; mode?: number }[];
+  extraFiles?: ArtifactFile[];
   /** How to use it, one line for humans. */
   usage?: string;
+}
+
+/** One file of an artifact. Binary files (documents, images) carry their bytes as base64. */
+export interface ArtifactFile {
+  name: string;
+  content: string;
+  mode?: number;
+  /** Set for binary content: `content` is the bytes in base64. Absent: UTF-8 text. */
+  encoding?: 'base64';
+}
+
+/** What a request to a trigger URL looked like, for kinds that answer it themselves. */
+export interface TriggerRequest {
+  method: string;
+  /** Path and query as sent, undecoded. */
+  path: string;
+  query: string;
+}
+
+/** A kind's own answer to a request on its trigger URL, sent instead of the web bug's GIF. */
+export interface TriggerAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer | string;
 }
 
 /** One kind-specific option (a key of TokenOptions.options), described so that forms such as the
@@ -36,7 +60,8 @@ export interface Artifact {
 export interface TokenOptionField {
   name: string;
   label: string;
-  type: 'text' | 'multiline' | 'number' | 'boolean' | 'select';
+  /** `file`: the form reads a file and sends its bytes as base64. */
+  type: 'text' | 'multiline' | 'number' | 'boolean' | 'select' | 'file';
   required?: boolean;
   /** One line shown under the field. */
   help?: string;
@@ -68,4 +93,11 @@ export interface TokenKind {
    * (tokens/hits/describe.ts), which is what most kinds want.
    */
   describeHit?(hit: Hit): HitDescription;
+  /**
+   * The answer to a request naming this token on the trigger listener, when the kind has its own
+   * (a page, the user's image); undefined for the usual one (redirect or GIF). It must depend only
+   * on the stored token and the request, never on whether the token is enabled, so a disabled
+   * token answers as it did while live.
+   */
+  answerHttp?(token: Token, request: TriggerRequest): TriggerAnswer | undefined;
 }

@@ -2,6 +2,10 @@ import { ValidationError } from '../core/errors.js';
 import type { Hit, HitDescription, HitView } from '../core/model/hit.js';
 import { awsCredentialsTokenKind } from './aws-credentials.js';
 import { dnsTokenKind } from './dns.js';
+import { excelTokenKind } from './documents/excel.js';
+import { pdfTokenKind } from './documents/pdf.js';
+import { qrTokenKind } from './documents/qr.js';
+import { wordTokenKind } from './documents/word.js';
 import { envTokenKind } from './env.js';
 import { fileTokenKind } from './file.js';
 import { gitCredentialsTokenKind } from './git-credentials.js';
@@ -9,6 +13,9 @@ import { describeByArrival } from './hits/describe.js';
 import { httpTokenKind } from './http.js';
 import type { TokenKind } from './kind.js';
 import { kubeconfigTokenKind } from './kubeconfig.js';
+import { clonedSiteTokenKind } from './lures/cloned-site.js';
+import { log4shellTokenKind } from './lures/log4shell.js';
+import { svnTokenKind } from './lures/svn.js';
 import { netrcTokenKind } from './netrc.js';
 
 const KIND_NAME = /^[a-z][a-z0-9-]{0,63}$/;
@@ -34,12 +41,24 @@ for (const kind of [
   awsCredentialsTokenKind,
   envTokenKind,
   fileTokenKind,
+  wordTokenKind,
+  excelTokenKind,
+  qrTokenKind,
+  pdfTokenKind,
+  clonedSiteTokenKind,
+  svnTokenKind,
+  log4shellTokenKind,
 ]) {
   registerTokenKind(kind);
 }
 
 export function tokenKinds(): TokenKind[] {
   return [...kinds.values()];
+}
+
+/** The registered kind of that name, if any (trigger paths, which must not throw on old kinds). */
+export function findTokenKind(kind: string): TokenKind | undefined {
+  return kinds.get(kind);
 }
 
 export function tokenKind(kind: string): TokenKind {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
-import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { candidateTokenIds, MAX_PATH_CANDIDATES } from '../../src/server/trigger/find-token-id.js';
 import { newTokenId } from '../../src/core/ids.js';
 import { hitsOf } from '../support/api.js';
+import { rawHttpBytes } from '../support/raw-http.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 interface RawResponse {
@@ -25,18 +25,6 @@ function raw(base: string, method: string, path: string, headers: Record<string,
     req.on('error', reject);
     if (body !== undefined) req.write(body);
     req.end();
-  });
-}
-
-/** Everything the server sends back for one GET, byte for byte. */
-function rawBytes(base: string, path: string): Promise<Buffer> {
-  const url = new URL(base);
-  return new Promise((resolve, reject) => {
-    const socket = connect(Number(url.port), url.hostname, () => socket.write(`GET ${path} HTTP/1.1\r\nHost: ${url.host}\r\nConnection: close\r\n\r\n`));
-    const chunks: Buffer[] = [];
-    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-    socket.on('end', () => resolve(Buffer.concat(chunks)));
-    socket.on('error', reject);
   });
 }
 
@@ -151,9 +139,9 @@ describe('web-bug trigger', () => {
 
   it('answers for a disabled redirect token with the very bytes it answered while live, recording nothing', async () => {
     const { body: token } = await server.api('POST', '/tokens', { kind: 'http', memo: 'r', redirect: 'https://example.org/landing' });
-    const whileLive = await rawBytes(server.url, `/${token.id}`);
+    const whileLive = await rawHttpBytes(server.url, `/${token.id}`);
     await server.api('PATCH', `/tokens/${token.id}`, { enabled: false });
-    const whileDisabled = await rawBytes(server.url, `/${token.id}`);
+    const whileDisabled = await rawHttpBytes(server.url, `/${token.id}`);
     assert.match(whileLive.toString('latin1'), /^HTTP\/1\.1 302 [\s\S]*\r\nlocation: https:\/\/example\.org\/landing\r\n/i);
     assert.equal(whileDisabled.toString('latin1'), whileLive.toString('latin1'));
     assert.equal((await hitsOf(server, token.id)).length, 1, 'only the hit from while it was live');

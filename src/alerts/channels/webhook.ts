@@ -1,6 +1,8 @@
 import { ValidationError } from '../../core/errors.js';
 import { newSecret } from '../../core/ids.js';
 import type { HitDetail } from '../../core/model/hit-detail.js';
+import type { Fact } from '../../core/model/hit.js';
+import { describeHit } from '../../tokens/registry.js';
 import type { AlertMessage } from '../message.js';
 import { SIGNATURE_HEADER, signBody, TIMESTAMP_HEADER } from '../signature.js';
 import { httpChannel } from './http-channel.js';
@@ -31,6 +33,9 @@ export interface WebhookPayload {
     process: unknown;
     parent: unknown;
     detail: HitDetail;
+    /** What the token's kind reads from the hit (src/tokens/hits/, TokenKind.describeHit). */
+    summary: string;
+    facts: Fact[];
   };
 }
 
@@ -69,6 +74,7 @@ export function webhookPayload(message: AlertMessage, sentAt = new Date().toISOS
       process: file ? (file.access?.process ?? file.tamper?.process ?? null) : null,
       parent: file ? (file.access?.parent ?? null) : null,
       detail,
+      ...describeHit(hit),
     },
   };
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { ValidationError } from '../../core/errors.js';
 import type { HitView } from '../../core/model/hit.js';
@@ -34,6 +35,19 @@ function kindOptions(pairs: string[]): Record<string, string> {
   return out;
 }
 
+/** --option-file key=path pairs: each file's bytes in base64 (a template document, an image). */
+function kindFileOptions(pairs: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, path] of Object.entries(kindOptions(pairs))) {
+    try {
+      out[key] = readFileSync(path).toString('base64');
+    } catch (error) {
+      throw new ValidationError(`--option-file ${key}: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    }
+  }
+  return out;
+}
+
 /** `tripline token ...`: create and manage canary tokens through the server's API. */
 export function tokenCommand(): Command {
   const token = new Command('token').description('Create and manage canary tokens.');
@@ -46,12 +60,23 @@ export function tokenCommand(): Command {
     .option('--redirect <url>', 'http token: answer with a 302 to this URL instead of the GIF')
     .option('--channel <id>', 'alert channel for this token (repeatable); default channels apply if none', collect)
     .option('--alert-window <seconds>', 'seconds that repeated hits fold into one alert', positiveInt)
-    .option('--out <file>', "write the token's artifact file here (credential and decoy kinds); extra files (AWS config) go next to it")
+    .option('--out <file>', "write the token's artifact file here (credential, decoy and document kinds: the file, document, image, snippet, dump or string); extra files (AWS config, the QR code's SVG) go next to it")
     .option('--option <key=value>', 'kind-specific option, e.g. profile=prod-admin or username=deploy (repeatable)', collect)
+    .option('--option-file <key=path>', "kind-specific option read from a file, e.g. template=report.docx or image=logo.png (repeatable)", collect)
     .option('--json', 'print JSON')
     .action(
       async (
-        options: { kind: string; memo: string; redirect?: string; channel?: string[]; alertWindow?: number; out?: string; option?: string[]; json?: boolean },
+        options: {
+          kind: string;
+          memo: string;
+          redirect?: string;
+          channel?: string[];
+          alertWindow?: number;
+          out?: string;
+          option?: string[];
+          optionFile?: string[];
+          json?: boolean;
+        },
         command: Command,
       ) => {
         const created = await clientFor(command).post<TokenView>('/tokens', {
@@ -60,7 +85,7 @@ export function tokenCommand(): Command {
           ...(options.redirect ? { redirect: options.redirect } : {}),
           ...(options.channel ? { channels: options.channel } : {}),
           ...(options.alertWindow ? { alertWindowSeconds: options.alertWindow } : {}),
-          ...(options.option ? { options: kindOptions(options.option) } : {}),
+          ...(options.option || options.optionFile ? { options: { ...kindOptions(options.option ?? []), ...kindFileOptions(options.optionFile ?? []) } } : {}),
         });
         const written = options.out ? writeArtifactFiles(created.artifact, options.out) : [];
         if (options.json) return printJson(created);

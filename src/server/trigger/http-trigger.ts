@@ -13,6 +13,8 @@ import { candidateTokenIds } from './find-token-id.js';
 import { TRANSPARENT_GIF } from './gif.js';
 import { BodyTooLargeError, hasBody, readTriggerBody } from './read-body.js';
 import { TriggerReply } from './reply.js';
+import { findTokenKind } from '../../tokens/registry.js';
+import type { TriggerAnswer } from '../../tokens/kind.js';
 
 export interface HttpTriggerOptions {
   recorder: HitRecorder;
@@ -30,6 +32,13 @@ function sendGif(reply: TriggerReply): TriggerReply {
     .header('cache-control', 'no-store, no-cache, must-revalidate, max-age=0')
     .header('pragma', 'no-cache')
     .send(TRANSPARENT_GIF);
+}
+
+/** A kind's own answer (a page, an image), without a Date header like the GIF, so live and disabled match to the byte. */
+function sendKindAnswer(reply: TriggerReply, answer: TriggerAnswer): TriggerReply {
+  reply.withoutDate().code(answer.status);
+  for (const [name, value] of Object.entries(answer.headers)) reply.header(name, value);
+  return reply.send(answer.body);
 }
 
 function sendError(reply: TriggerReply, status: number, code: string, message: string): TriggerReply {
@@ -77,6 +86,8 @@ export function createHttpTrigger(options: HttpTriggerOptions): (request: Incomi
     // anything, but both wait for the commit a hit would have waited for.
     const answerFor = (token: Token | undefined): TriggerReply => {
       if (client) return answerCredentialClient(reply, client, clientRequest);
+      const own = token && findTokenKind(token.kind)?.answerHttp?.(token, { method: request.method ?? 'GET', path, query });
+      if (own) return sendKindAnswer(reply, own);
       if (token?.redirect) return reply.withoutDate().code(302).header('cache-control', 'no-store').header('location', token.redirect).send();
       return sendGif(reply);
     };

@@ -1,5 +1,5 @@
 import type { Artifact, ArtifactFile } from '../api/types';
-import { downloadText } from '../components/clipboard';
+import { base64Bytes, downloadText } from '../components/clipboard';
 import { CopyButton } from '../components/copy-button';
 
 /**
@@ -36,6 +36,7 @@ function ArtifactValue({ label, value, testId }: { label: string; value: string;
 }
 
 function ArtifactFileView({ file }: { file: ArtifactFile }) {
+  if (file.encoding === 'base64') return <BinaryFileView file={file} />;
   return (
     <div className="artifact-file">
       <div className="artifact-file-head">
@@ -48,6 +49,27 @@ function ArtifactFileView({ file }: { file: ArtifactFile }) {
         </button>
       </div>
       <pre className="artifact-file-content">{file.content}</pre>
+    </div>
+  );
+}
+
+/**
+ * A document or image: downloaded as bytes, never shown as text. A PNG (the QR code) is previewed
+ * from its own bytes (a data: URL), which loads nothing from the trigger URL.
+ */
+function BinaryFileView({ file }: { file: ArtifactFile }) {
+  const size = Math.floor((file.content.length * 3) / 4);
+  return (
+    <div className="artifact-file" data-testid="artifact-binary">
+      <div className="artifact-file-head">
+        <span className="mono artifact-file-name">{file.name}</span>
+        <span className="muted">{size.toLocaleString()} bytes</span>
+        <span className="spacer" />
+        <button type="button" className="button button-small" onClick={() => downloadText(baseName(file.name), base64Bytes(file.content))}>
+          Download
+        </button>
+      </div>
+      {file.name.endsWith('.png') && <img className="artifact-preview" alt={`preview of ${file.name}`} src={`data:image/png;base64,${file.content}`} />}
     </div>
   );
 }

@@ -1,4 +1,5 @@
 import type { TokenOptionField } from '../api/types';
+import { fileBase64 } from '../components/clipboard';
 import { Field } from '../components/fields';
 
 interface OptionFieldInputProps {
@@ -18,6 +19,23 @@ export function OptionFieldInput({ field, value, error, onChange }: OptionFieldI
         <span>{field.label}</span>
         {field.help && <span className="field-help">{field.help}</span>}
       </label>
+    );
+  }
+  if (field.type === 'file') {
+    return (
+      <Field label={label} help={field.help} error={error}>
+        <input
+          className="input"
+          type="file"
+          required={field.required}
+          // Sent as base64 in the create request; cleared when the choice is.
+          onChange={(event) => {
+            const chosen = event.target.files?.[0];
+            if (!chosen) onChange('');
+            else void fileBase64(chosen).then(onChange);
+          }}
+        />
+      </Field>
     );
   }
   const text = typeof value === 'string' || typeof value === 'number' ? String(value) : '';

@@ -18,6 +18,9 @@ import { HeartbeatSender } from './report/heartbeat.js';
 import { Reporter } from './report/reporter.js';
 import { Spool } from './report/spool.js';
 import { FanotifySensor } from './sensors/fanotify-sensor.js';
+import { attributeEvent, attributeTamper, inContainer } from './containers/attribute.js';
+import { CriClient } from './containers/cri-client.js';
+import { PodDirectory } from './containers/pod-directory.js';
 import { TamperHandler } from './tamper-handler.js';
 import { TokenLabels } from './token-labels.js';
 import { AGENT_VERSION } from './version.js';
@@ -35,6 +38,8 @@ export interface AgentOptions {
   replyTimeoutMs?: number;
   /** GetUrl / DnsLookup: time allowed per attempt. */
   outboundTimeoutMs?: number;
+  /** The node's CRI socket, for pod attribution; null: none (pods known by cgroup uid only). */
+  criSocket?: string | null;
 }
 
 interface Reporting {
@@ -46,6 +51,7 @@ interface Reporting {
 export class Agent extends EventEmitter<{ fatal: [Error] }> {
   private readonly startedAt = new Date().toISOString();
   private readonly labels: TokenLabels;
+  private readonly pods: PodDirectory;
   private rescanTimer: NodeJS.Timeout | null = null;
   private stopped = false;
 
@@ -60,6 +66,7 @@ export class Agent extends EventEmitter<{ fatal: [Error] }> {
   ) {
     super();
     this.labels = new TokenLabels(options.log, options.server !== undefined);
+    this.pods = new PodDirectory(options.criSocket ? new CriClient(options.criSocket) : null, options.log);
   }
 
   static async start(options: AgentOptions): Promise<Agent> {
@@ -93,6 +100,7 @@ export class Agent extends EventEmitter<{ fatal: [Error] }> {
     if (this.rescanTimer) clearInterval(this.rescanTimer);
     this.policies.close();
     await this.sensor.close();
+    this.pods.close();
     this.outbound.stop();
     if (this.reporting) {
       await this.reporting.heartbeat.stop();
@@ -115,14 +123,24 @@ export class Agent extends EventEmitter<{ fatal: [Error] }> {
       nodeName: this.options.nodeName,
       log,
     });
-    this.sensor.on('access', (request) => handler.handle(request));
+    this.sensor.on('access', (request) => {
+      if (!inContainer(request.event)) return handler.handle(request);
+      // Pod-scoped policies need the pod before the verdict; attribution never fails the access.
+      void attributeEvent(request.event, this.pods)
+        .catch((err: unknown) => log.warn({ err }, 'pod attribution failed'))
+        .then(() => handler.handle(request));
+    });
     const tampers = new TamperHandler({
       policies: () => this.policies.policies,
       reporter: this.reporting?.reporter ?? null,
       nodeName: this.options.nodeName,
       log,
     });
-    this.sensor.on('tamper', (event) => tampers.handle(event));
+    this.sensor.on('tamper', (event) => {
+      void attributeTamper(event.process, this.pods)
+        .catch((err: unknown) => log.warn({ err }, 'pod attribution failed'))
+        .then(() => tampers.handle(event));
+    });
     this.sensor.on('warning', (warning) => log.warn(warning, `sensor: ${warning.message}`));
     this.sensor.on('error', (err) => this.emit('fatal', err));
     await this.policies.start();

@@ -1,0 +1,27 @@
+/**
+ * Puts the pod on an event's processes before the policies see it: pod-scoped policies select on
+ * it, and the export, the report and every alert name it. A cached container costs a map lookup;
+ * a container seen for the first time waits for the runtime's answer (bounded by the directory's
+ * lookup timeout), which is why this runs before the verdict rather than after.
+ */
+import type { FileAccessEvent, ProcessInfo } from '../../core/file-event.js';
+import type { PodDirectory } from './pod-directory.js';
+
+async function attributeProcess(process: ProcessInfo | null, pods: PodDirectory): Promise<void> {
+  if (!process?.containerId) return;
+  const pod = await pods.lookup(process.containerId, process.cgroup);
+  if (pod) process.pod = pod;
+}
+
+/** Host processes skip attribution entirely, so their verdicts stay synchronous. */
+export function inContainer(event: Pick<FileAccessEvent, 'process' | 'parent'>): boolean {
+  return event.process.containerId !== null || (event.parent?.containerId ?? null) !== null;
+}
+
+export async function attributeEvent(event: Pick<FileAccessEvent, 'process' | 'parent'>, pods: PodDirectory): Promise<void> {
+  await Promise.all([attributeProcess(event.process, pods), attributeProcess(event.parent, pods)]);
+}
+
+export async function attributeTamper(process: ProcessInfo | null, pods: PodDirectory): Promise<void> {
+  await attributeProcess(process, pods);
+}

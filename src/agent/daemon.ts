@@ -20,6 +20,7 @@ import { Spool } from './report/spool.js';
 import { FanotifySensor } from './sensors/fanotify-sensor.js';
 import { attributeEvent, attributeTamper, inContainer } from './containers/attribute.js';
 import { CriClient } from './containers/cri-client.js';
+import { ContainerWatches } from './containers/container-watches.js';
 import { PodDirectory } from './containers/pod-directory.js';
 import { TamperHandler } from './tamper-handler.js';
 import { TokenLabels } from './token-labels.js';
@@ -42,6 +43,8 @@ export interface AgentOptions {
   criSocket?: string | null;
 }
 
+const CONTAINER_SYNC_MS = 1000;
+
 interface Reporting {
   spool: Spool;
   reporter: Reporter;
@@ -52,6 +55,8 @@ export class Agent extends EventEmitter<{ fatal: [Error] }> {
   private readonly startedAt = new Date().toISOString();
   private readonly labels: TokenLabels;
   private readonly pods: PodDirectory;
+  private readonly containers: ContainerWatches;
+  private containerTimer: NodeJS.Timeout | null = null;
   private rescanTimer: NodeJS.Timeout | null = null;
   private stopped = false;
 
@@ -67,6 +72,7 @@ export class Agent extends EventEmitter<{ fatal: [Error] }> {
     super();
     this.labels = new TokenLabels(options.log, options.server !== undefined);
     this.pods = new PodDirectory(options.criSocket ? new CriClient(options.criSocket) : null, options.log);
+    this.containers = new ContainerWatches(this.pods, options.nodeName, options.log);
   }
 
   static async start(options: AgentOptions): Promise<Agent> {
@@ -98,6 +104,7 @@ export class Agent extends EventEmitter<{ fatal: [Error] }> {
     if (this.stopped) return;
     this.stopped = true;
     if (this.rescanTimer) clearInterval(this.rescanTimer);
+    if (this.containerTimer) clearInterval(this.containerTimer);
     this.policies.close();
     await this.sensor.close();
     this.pods.close();
@@ -150,9 +157,23 @@ export class Agent extends EventEmitter<{ fatal: [Error] }> {
     });
     // Prefix targets gain files and missing decoys appear; the policy files may not change.
     this.rescanTimer = setInterval(() => {
-      this.watches.apply(this.policies.policies.watches()).catch((err: unknown) => log.error({ err }, 'rescanning watched paths failed'));
+      this.watches.apply(this.targets()).catch((err: unknown) => log.error({ err }, 'rescanning watched paths failed'));
     }, this.options.rescanMs);
     this.rescanTimer.unref();
+    if (this.pods.connected) {
+      // New pods get their decoys and watches within about a second of the runtime listing them.
+      let busy = false;
+      this.containerTimer = setInterval(() => {
+        if (busy) return;
+        busy = true;
+        this.syncContainers()
+          .catch((err: unknown) => log.warn({ err }, 'syncing containers failed'))
+          .finally(() => {
+            busy = false;
+          });
+      }, CONTAINER_SYNC_MS);
+      this.containerTimer.unref();
+    }
     this.reporting?.heartbeat.start();
     this.reporting?.reporter.kick();
     const watched = this.sensor.watched().length;
@@ -170,7 +191,19 @@ export class Agent extends EventEmitter<{ fatal: [Error] }> {
   /** After the policies changed: new token labels, new marks, and a heartbeat saying so. */
   private async refresh(): Promise<void> {
     this.labels.update(this.policies.policies.policies);
-    await this.watches.apply(this.policies.policies.watches());
+    await this.containers.sync(this.policies.policies).catch((err: unknown) => this.options.log.warn({ err }, 'syncing containers failed'));
+    await this.watches.apply(this.targets());
+    this.reporting?.heartbeat.now();
+  }
+
+  /** Host targets of the policies, and what is watched inside containers. */
+  private targets() {
+    return [...this.policies.policies.watches(), ...this.containers.watches()];
+  }
+
+  private async syncContainers(): Promise<void> {
+    if (!(await this.containers.sync(this.policies.policies))) return;
+    await this.watches.apply(this.targets());
     this.reporting?.heartbeat.now();
   }
 
@@ -181,6 +214,7 @@ export class Agent extends EventEmitter<{ fatal: [Error] }> {
       startedAt: this.startedAt,
       policies: this.policies.reports(),
       watched: this.watches.reports(this.policies.policies.policies),
+      ...(this.pods.connected ? { containerDecoys: this.containers.reports() } : {}),
     };
   }
 }

@@ -1,0 +1,238 @@
+/**
+ * Issue 14, points 1 to 4, with real parts: Debian's containerd and runc (test/support/containerd.ts),
+ * pods made over the CRI socket with kubelet-style cgroup parents, the real server and the real
+ * agent (`--cri-socket` on that containerd's socket). Decoys planted into pods by selector,
+ * touched from inside the container with CRI ExecSync; the alerts reach Slack-format and webhook
+ * receivers on loopback; the Tetragon export carries process.pod. One containerd for the file.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { AgentProcess } from '../agent/support/agent-process.js';
+import { hitsOf } from '../support/api.js';
+import { BUSYBOX_IMAGE, startContainerd, type Containerd, type Pod } from '../support/containerd.js';
+import { HttpReceiver } from '../support/http-receiver.js';
+import { waitFor } from '../support/wait.js';
+import { plant, startWorld, stopWorld, type DecoyWorld } from './decoy-support.js';
+import { AgentProcess as Agent } from '../agent/support/agent-process.js';
+
+const DECOY_PATH = '/root/.ssh/id_ed25519';
+
+interface PodHit {
+  detail: { access?: { path: string; process: { pid: number; binary: string; pod?: { namespace: string; name: string; uid: string; labels: Record<string, string>; container: { name: string; image: string } } } } };
+}
+
+describe('containers: decoys planted into pods, hits and alerts that name the pod', () => {
+  let containerd: Containerd;
+  let world: DecoyWorld;
+  let agent: AgentProcess;
+  let receiver: HttpReceiver;
+  let web: Pod;
+  let webContainer: string;
+  let other: Pod;
+  let otherContainer: string;
+  let tokenId: string;
+  let policyFile: string;
+  const exportFile = () => join(world.dir, 'export.jsonl');
+  const policyDir = () => join(world.dir, 'policies');
+
+  before(async () => {
+    containerd = await startContainerd();
+    receiver = await new HttpReceiver().start();
+    world = await startWorld('tripline-e2e-containers-', 'e2e-node', ['--allow-private-targets']);
+    for (const body of [
+      { kind: 'slack', name: 'slack', url: receiver.url('/slack/T000/B000/x'), default: true },
+      { kind: 'webhook', name: 'hook', url: receiver.url('/generic'), secret: 'receiver-shared-secret-0123456789', default: true },
+    ]) {
+      const created = await world.api('POST', '/channels', body);
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+    }
+    web = await containerd.runPod({ namespace: 'shop', name: 'web-7d9f', labels: { app: 'web', tier: 'front' } });
+    webContainer = await containerd.runContainer(web, 'web');
+    other = await containerd.runPod({ namespace: 'payments', name: 'db-5c4b', labels: { app: 'db' } });
+    otherContainer = await containerd.runContainer(other, 'db');
+    mkdirSync(policyDir(), { recursive: true });
+    agent = await Agent.start([
+      '--policy-dir',
+      policyDir(),
+      '--server',
+      world.server.adminUrl,
+      '--agent-key',
+      world.agentKey,
+      '--spool-dir',
+      join(world.dir, 'spool'),
+      '--node-name',
+      world.node,
+      '--cri-socket',
+      containerd.socket,
+      '--export',
+      exportFile(),
+      '--heartbeat-interval',
+      '1s',
+    ]);
+  });
+
+  after(async () => {
+    await stopWorld(world, agent);
+    await receiver?.stop();
+    await containerd?.stop();
+  });
+
+  const inContainer = async (id: string, path: string) => (await containerd.exec(id, ['sh', '-c', `test -f ${path} && echo yes || echo no`])).stdout.trim() === 'yes';
+
+  it('plants the decoy into the app=web pod within 5 s, and not into the pod without the label', async () => {
+    const planted = await plant(world, ['--kind', 'ssh-key', '--path', DECOY_PATH, '--pod-label', 'app=web', '--policy-dir', policyDir()]);
+    tokenId = planted.tokenId;
+    policyFile = planted.policyFile;
+    assert.match(tokenId, /^[a-z0-9]+$/);
+    assert.match(readFileSync(policyFile, 'utf8'), /kind: ContainerDecoy[\s\S]*kind: TracingPolicy\n[\s\S]*podSelector:/);
+    await waitFor('the decoy inside shop/web-7d9f', () => inContainer(webContainer, DECOY_PATH), 5000, 100);
+    const mode = (await containerd.exec(webContainer, ['stat', '-c', '%a %u', DECOY_PATH])).stdout.trim();
+    assert.equal(mode, '600 0');
+    const parent = (await containerd.exec(webContainer, ['stat', '-c', '%a %u', '/root/.ssh'])).stdout.trim();
+    assert.equal(parent, '700 0');
+    assert.equal(await inContainer(otherContainer, DECOY_PATH), false);
+    // The decoy is in the container's root, not on the host.
+    assert.equal(existsSync(DECOY_PATH) && readFileSync(DECOY_PATH, 'utf8').includes(tokenId), false);
+  });
+
+  it('cat inside the container raises a hit, alerts and an export line naming the pod', async () => {
+    const read = await containerd.exec(webContainer, ['cat', DECOY_PATH]);
+    assert.equal(read.exitCode, 0, read.stderr);
+    const hit = await waitFor('a hit from the web pod', async () => ((await hitsOf(world, tokenId)) as PodHit[]).find((h) => h.detail.access?.process.pod), 10_000, 100);
+    const process = hit.detail.access!.process;
+    assert.equal(process.pod!.namespace, 'shop');
+    assert.equal(process.pod!.name, 'web-7d9f');
+    assert.equal(process.pod!.uid, web.uid);
+    assert.deepEqual(process.pod!.labels, { app: 'web', tier: 'front' });
+    assert.equal(process.pod!.container.name, 'web');
+    assert.equal(process.pod!.container.image, BUSYBOX_IMAGE);
+    assert.equal(hit.detail.access!.path.endsWith(DECOY_PATH), true);
+    const pid = process.pid;
+
+    const slack = await waitFor('the Slack message', () => receiver.received.find((r) => r.path.startsWith('/slack/')), 10_000, 50);
+    const slackText = JSON.stringify(slack.body);
+    for (const needle of ['shop/web-7d9f', 'web (docker.io/tripline-test/busybox:1)', String(pid)]) assert.ok(slackText.includes(needle), `Slack lacks ${needle}: ${slackText}`);
+    const hook = await waitFor('the webhook', () => receiver.received.find((r) => r.path === '/generic'), 10_000, 50);
+    const pod = hook.body.firstHit.process.pod;
+    assert.equal(pod.namespace, 'shop');
+    assert.equal(pod.name, 'web-7d9f');
+    assert.equal(pod.container.name, 'web');
+    assert.equal(pod.container.image, BUSYBOX_IMAGE);
+    assert.equal(hook.body.firstHit.process.pid, pid);
+
+    const line = await waitFor(
+      'the export line',
+      () =>
+        readFileSync(exportFile(), 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l))
+          .find((e) => e.process_kprobe?.process?.pod),
+      5000,
+      50,
+    );
+    const exported = line.process_kprobe.process;
+    assert.equal(exported.pid, pid);
+    assert.deepEqual(exported.pod, {
+      namespace: 'shop',
+      name: 'web-7d9f',
+      uid: web.uid,
+      container: { id: webContainer, name: 'web', image: { name: BUSYBOX_IMAGE } },
+      pod_labels: { app: 'web', tier: 'front' },
+    });
+  });
+
+  let third: Pod;
+  let thirdContainer: string;
+
+  it('a matching pod started later gets its copy within 5 s, and the heartbeat reports every copy', async () => {
+    third = await containerd.runPod({ namespace: 'shop', name: 'web-8e1a', labels: { app: 'web' } });
+    thirdContainer = await containerd.runContainer(third, 'web');
+    await waitFor('the decoy inside shop/web-8e1a', () => inContainer(thirdContainer, DECOY_PATH), 5000, 100);
+    const copies = await waitFor('two copies in the heartbeat', () => {
+      const line = agent.logs.findLast((l) => l.msg === 'decoy planted into the container' && (l as { pod?: string }).pod === 'shop/web-8e1a');
+      return line ? true : undefined;
+    });
+    assert.ok(copies);
+    const agents = await world.api('GET', '/agents');
+    assert.equal(agents.status, 200);
+  });
+
+  it('withdrawing the decoy removes every copy', async () => {
+    rmSync(policyFile);
+    await waitFor('the copies to go', async () => !(await inContainer(webContainer, DECOY_PATH)) && !(await inContainer(thirdContainer, DECOY_PATH)), 15_000, 200);
+    // The directories made for it stay: they may hold what the container put there since.
+    assert.equal((await containerd.exec(webContainer, ['ls', '-a', '/root/.ssh'])).exitCode, 0);
+  });
+
+  it('the tutorial policy, namespaced in shop: a write to the pod\'s /etc/passwd fires GetUrl and a hit naming the pod; cat does not', async () => {
+    const canary = await world.api('POST', '/tokens', { kind: 'http', memo: 'etc-passwd canary' });
+    assert.equal(canary.status, 201);
+    const url: string = canary.body.url;
+    writeFileSync(
+      join(policyDir(), 'monitor-etc-passwd-canary.yaml'),
+      `apiVersion: cilium.io/v1alpha1
+kind: TracingPolicyNamespaced
+metadata:
+  name: "monitor-etc-passwd-canary"
+  namespace: "shop"
+spec:
+  kprobes:
+  - call: "security_file_permission"
+    syscall: false
+    args:
+    - index: 0
+      type: "file" # (struct file *) used for getting the path
+    - index: 1
+      type: "int" # 0x04 is MAY_READ, 0x02 is MAY_WRITE
+    selectors:
+    - matchArgs:      
+      - index: 0
+        operator: "Equal"
+        values:
+        - "/etc/passwd" # filter by filename (/etc/passwd)
+      - index: 1
+        operator: "Equal"
+        values:
+        - "2" # filter by type of access (MAY_WRITE)
+      matchActions:
+      - action: GetUrl
+        argUrl: ${url}
+`,
+    );
+    const hostPasswd = readFileSync('/etc/passwd', 'utf8');
+    await agent.waitForLog((l) => l.msg === 'watching' && String((l as { path?: string }).path).endsWith('/etc/passwd'), 10_000);
+    const before = ((await hitsOf(world, canary.body.id)) as unknown[]).length;
+    assert.equal((await containerd.exec(webContainer, ['cat', '/etc/passwd'])).exitCode, 0);
+    assert.equal((await containerd.exec(otherContainer, ['sh', '-c', 'echo something.strange >> /etc/passwd'])).exitCode, 0);
+    const write = await containerd.exec(webContainer, ['sh', '-c', 'echo something.strange >> /etc/passwd']);
+    assert.equal(write.exitCode, 0, write.stderr);
+    const hits = await waitFor(
+      'the GetUrl hit',
+      async () => {
+        const all = (await hitsOf(world, canary.body.id)) as { source: string; detail: { path?: string } }[];
+        return all.length > before ? all : undefined;
+      },
+      10_000,
+      100,
+    );
+    assert.equal(hits.length - before, 1, 'only the write in shop/web-7d9f fires; cat and the pod in payments do not');
+    assert.equal(readFileSync('/etc/passwd', 'utf8'), hostPasswd, "the host's /etc/passwd is untouched");
+    assert.match((await containerd.exec(webContainer, ['cat', '/etc/passwd'])).stdout, /something\.strange/);
+    const line = await waitFor(
+      'the export line for the write',
+      () =>
+        readFileSync(exportFile(), 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l))
+          .find((e) => e.process_kprobe?.policy_name === 'monitor-etc-passwd-canary'),
+      5000,
+      50,
+    );
+    assert.equal(line.process_kprobe.process.pod.name, 'web-7d9f');
+    assert.equal(line.process_kprobe.process.pod.namespace, 'shop');
+  });
+});

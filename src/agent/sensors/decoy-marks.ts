@@ -89,6 +89,8 @@ const inodeKey = (dev: number, ino: number): string => `${dev}:${ino}`;
 const entryKey = (dir: string, name: string): string => `${dir}\0${name}`;
 const fdPath = (fd: number): string => `/proc/self/fd/${fd}`;
 
+const IN_CONTAINER_ROOT = /^\/proc\/\d+\/root\//;
+
 export class DecoyMarks {
   private readonly decoys = new Map<string, Decoy>();
   private readonly byEntry = new Map<string, Decoy>();
@@ -115,7 +117,9 @@ export class DecoyMarks {
       const abs = resolve(path);
       const existing = this.decoys.get(abs);
       if (existing) return existing;
-      const real = await realpath(abs).catch((err: unknown) => {
+      // realpath() would resolve a container's /proc/<pid>/root magic link to "/" (the host's root);
+      // container paths are used as given (their planting refused symbolic links on the way).
+      const real = IN_CONTAINER_ROOT.test(abs) ? abs : await realpath(abs).catch((err: unknown) => {
         throw new SensorError(`cannot watch ${abs}: ${errnoCode(err) ?? String(err)}`, { path: abs }, err);
       });
       const decoy: Decoy = {

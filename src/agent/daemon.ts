@@ -131,9 +131,9 @@ export class Agent extends EventEmitter<{ fatal: [Error] }> {
       log,
     });
     this.sensor.on('access', (request) => {
-      if (!inContainer(request.event)) return handler.handle(request);
+      if (!inContainer(request.event, request.decoy)) return handler.handle(request);
       // Pod-scoped policies need the pod before the verdict; attribution never fails the access.
-      void attributeEvent(request.event, this.pods)
+      void attributeEvent(request.event, this.pods, request.decoy)
         .catch((err: unknown) => log.warn({ err }, 'pod attribution failed'))
         .then(() => handler.handle(request));
     });

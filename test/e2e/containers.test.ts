@@ -230,4 +230,63 @@ spec:
     assert.equal(line.process_kprobe.process.pod.name, 'web-7d9f');
     assert.equal(line.process_kprobe.process.pod.namespace, 'shop');
   });
+
+  it('a podSelector policy fires only for pods with matching labels, never for a host process', async () => {
+    const canary = await world.api('POST', '/tokens', { kind: 'http', memo: 'scoped canary' });
+    assert.equal(canary.status, 201);
+    const probe = `/tmp/tripline-scope-probe-${canary.body.id}`;
+    writeFileSync(probe, 'host\n');
+    for (const id of [webContainer, otherContainer]) assert.equal((await containerd.exec(id, ['sh', '-c', `echo start > ${probe}`])).exitCode, 0);
+    writeFileSync(
+      join(policyDir(), 'scoped.yaml'),
+      `apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: db-only
+spec:
+  podSelector:
+    matchLabels:
+      app: db
+  kprobes:
+  - call: security_file_permission
+    syscall: false
+    args:
+    - index: 0
+      type: file
+    - index: 1
+      type: int
+    selectors:
+    - matchArgs:
+      - index: 0
+        operator: Equal
+        values: ["${probe}"]
+      - index: 1
+        operator: Equal
+        values: ["2"]
+      matchActions:
+      - action: GetUrl
+        argUrl: ${canary.body.url}
+`,
+    );
+    const dbPid = await containerd.pidOf(otherContainer);
+    await agent.waitForLog((l) => String(l.msg).startsWith('watching') && (l as { path?: string }).path === `/proc/${dbPid}/root${probe}`, 10_000);
+    try {
+      writeFileSync(probe, 'host write\n', { flag: 'a' });
+      assert.equal((await containerd.exec(webContainer, ['sh', '-c', `echo web >> ${probe}`])).exitCode, 0);
+      assert.equal((await containerd.exec(otherContainer, ['sh', '-c', `echo db >> ${probe}`])).exitCode, 0);
+      await waitFor('the hit from the db pod', async () => ((await hitsOf(world, canary.body.id)) as unknown[]).length > 0, 10_000, 100);
+      assert.equal(((await hitsOf(world, canary.body.id)) as unknown[]).length, 1);
+      const exported = readFileSync(exportFile(), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l))
+        .filter((e) => e.process_kprobe?.policy_name === 'db-only');
+      assert.ok(exported.length > 0);
+      for (const e of exported) assert.equal(`${e.process_kprobe.process.pod?.namespace}/${e.process_kprobe.process.pod?.name}`, 'payments/db-5c4b');
+      // No process outside the db pod's container is ever exported for this pod-scoped policy.
+      assert.ok(exported.every((e) => e.process_kprobe.process.pod.container.id === otherContainer));
+    } finally {
+      rmSync(probe, { force: true });
+    }
+  });
 });

@@ -5,6 +5,7 @@
  * lookup timeout), which is why this runs before the verdict rather than after.
  */
 import type { FileAccessEvent, ProcessInfo } from '../../core/file-event.js';
+import { containerRootPid } from './container-watches.js';
 import type { PodDirectory } from './pod-directory.js';
 
 async function attributeProcess(process: ProcessInfo | null, pods: PodDirectory): Promise<void> {
@@ -14,12 +15,22 @@ async function attributeProcess(process: ProcessInfo | null, pods: PodDirectory)
 }
 
 /** Host processes skip attribution entirely, so their verdicts stay synchronous. */
-export function inContainer(event: Pick<FileAccessEvent, 'process' | 'parent'>): boolean {
-  return event.process.containerId !== null || (event.parent?.containerId ?? null) !== null;
+export function inContainer(event: Pick<FileAccessEvent, 'process' | 'parent'>, watched: string): boolean {
+  return event.process.containerId !== null || (event.parent?.containerId ?? null) !== null || containerRootPid(watched) !== null;
 }
 
-export async function attributeEvent(event: Pick<FileAccessEvent, 'process' | 'parent'>, pods: PodDirectory): Promise<void> {
+/**
+ * `watched` is the watched path the file was reached by. When the accessor's cgroup could not be
+ * read (it exited before the agent looked, as a short `echo >> file` does before a write on a
+ * filesystem without pre-content events is reported), a file watched inside one container's root
+ * was written from that container, and that container's pod is the one named.
+ */
+export async function attributeEvent(event: Pick<FileAccessEvent, 'process' | 'parent'>, pods: PodDirectory, watched = ''): Promise<void> {
   await Promise.all([attributeProcess(event.process, pods), attributeProcess(event.parent, pods)]);
+  const rootPid = containerRootPid(watched);
+  if (event.process.cgroup !== '' || event.process.pod || rootPid === null) return;
+  const container = pods.byInitPid(rootPid);
+  if (container) event.process.pod = container.pod;
 }
 
 export async function attributeTamper(process: ProcessInfo | null, pods: PodDirectory): Promise<void> {

@@ -27,6 +27,12 @@ export function containerPath(hostPath: string): string | null {
 
 const rootOf = (pid: number): string => `/proc/${pid}/root`;
 
+/** The container init pid whose root a watched path goes through, or null for a host path. */
+export function containerRootPid(hostPath: string): number | null {
+  const m = /^\/proc\/(\d+)\/root\//.exec(hostPath);
+  return m ? Number(m[1]) : null;
+}
+
 interface Copy {
   decoy: ContainerDecoy;
   pod: PodInfo;

@@ -42,6 +42,8 @@ function podLabels(labels: Record<string, string> | undefined): Record<string, s
 
 export class PodDirectory {
   private readonly known = new Map<string, Promise<RunningContainer | null>>();
+  /** Running containers by init pid, from the last listing. */
+  private byPid = new Map<number, RunningContainer>();
 
   constructor(
     private readonly cri: CriClient | null,
@@ -73,7 +75,14 @@ export class PodDirectory {
     const ids = new Set(listed.containers.map((c) => c.id));
     for (const id of this.known.keys()) if (!ids.has(id)) this.known.delete(id);
     const all = await Promise.all([...ids].map((id) => this.container(id)));
-    return all.filter((c): c is RunningContainer => c !== null && c.pid > 0);
+    const running = all.filter((c): c is RunningContainer => c !== null && c.pid > 0);
+    this.byPid = new Map(running.map((c) => [c.pid, c]));
+    return running;
+  }
+
+  /** The running container whose init process has this pid (from the last listing). */
+  byInitPid(pid: number): RunningContainer | undefined {
+    return this.byPid.get(pid);
   }
 
   private container(id: string): Promise<RunningContainer | null> {

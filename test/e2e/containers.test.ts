@@ -14,6 +14,7 @@ import { hitsOf } from '../support/api.js';
 import { BUSYBOX_IMAGE, startContainerd, type Containerd, type Pod } from '../support/containerd.js';
 import { HttpReceiver } from '../support/http-receiver.js';
 import { waitFor } from '../support/wait.js';
+import { policy } from '../agent/support/policies.js';
 import { plant, startWorld, stopWorld, type DecoyWorld } from './decoy-support.js';
 import { AgentProcess as Agent } from '../agent/support/agent-process.js';
 
@@ -237,37 +238,8 @@ spec:
     const probe = `/tmp/tripline-scope-probe-${canary.body.id}`;
     writeFileSync(probe, 'host\n');
     for (const id of [webContainer, otherContainer]) assert.equal((await containerd.exec(id, ['sh', '-c', `echo start > ${probe}`])).exitCode, 0);
-    writeFileSync(
-      join(policyDir(), 'scoped.yaml'),
-      `apiVersion: cilium.io/v1alpha1
-kind: TracingPolicy
-metadata:
-  name: db-only
-spec:
-  podSelector:
-    matchLabels:
-      app: db
-  kprobes:
-  - call: security_file_permission
-    syscall: false
-    args:
-    - index: 0
-      type: file
-    - index: 1
-      type: int
-    selectors:
-    - matchArgs:
-      - index: 0
-        operator: Equal
-        values: ["${probe}"]
-      - index: 1
-        operator: Equal
-        values: ["2"]
-      matchActions:
-      - action: GetUrl
-        argUrl: ${canary.body.url}
-`,
-    );
+    const scoped = policy({ name: 'db-only', path: probe, mask: '2', actions: [`action: GetUrl\n        argUrl: ${canary.body.url}`] });
+    writeFileSync(join(policyDir(), 'scoped.yaml'), scoped.replace('spec:\n', 'spec:\n  podSelector:\n    matchLabels:\n      app: db\n'));
     const dbPid = await containerd.pidOf(otherContainer);
     await agent.waitForLog((l) => String(l.msg).startsWith('watching') && (l as { path?: string }).path === `/proc/${dbPid}/root${probe}`, 10_000);
     try {

@@ -8,27 +8,16 @@ import { test } from 'node:test';
 import type { FileAccessEvent, PodInfo } from '../../src/core/file-event.js';
 import { loadPolicyText } from '../../src/policy/index.js';
 import { selectorMatches } from '../../src/policy/pod-scope.js';
+import { permissionPolicyYaml } from './helpers.js';
 
-function policy(kind: string, extraMeta: string, extraSpec: string): string {
-  return `apiVersion: cilium.io/v1alpha1
-kind: ${kind}
-metadata:
-  name: scoped${extraMeta}
-spec:${extraSpec}
-  kprobes:
-  - call: security_file_permission
-    syscall: false
-    args:
-    - index: 0
-      type: file
-    - index: 1
-      type: int
-    selectors:
-    - matchArgs:
+const SELECTOR = `    - matchArgs:
       - index: 0
         operator: Equal
         values: ["/etc/passwd"]
 `;
+
+function policy(kind: string, extraMeta: string, extraSpec: string): string {
+  return permissionPolicyYaml(SELECTOR, extraSpec, `scoped${extraMeta}`).replace('kind: TracingPolicy', `kind: ${kind}`);
 }
 
 function pod(namespace: string, labels: Record<string, string>, container = 'web'): PodInfo {

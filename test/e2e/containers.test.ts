@@ -149,11 +149,27 @@ describe('containers: decoys planted into pods, hits and alerts that name the po
   let third: Pod;
   let thirdContainer: string;
 
-  it('a matching pod started later gets its copy within 5 s', async () => {
+  it('a matching pod started later gets its copy within 5 s; the heartbeat reports every copy', async () => {
     third = await containerd.runPod({ namespace: 'shop', name: 'web-8e1a', labels: { app: 'web' } });
     thirdContainer = await containerd.runContainer(third, 'web');
     await waitFor('the decoy inside shop/web-8e1a', () => inContainer(thirdContainer, DECOY_PATH), 5000, 100);
     assert.equal(await inContainer(otherContainer, DECOY_PATH), false);
+    type Copy = { tokenId: string; node: string; pod: { namespace: string; name: string }; container: { id: string; name: string }; path: string; inode: number; state: string };
+    const copies = await waitFor(
+      'both copies in the stored heartbeat',
+      async () => {
+        const listed: Copy[] = (await world.api('GET', '/agents')).body.items.flatMap((a: { containerDecoys: Copy[] }) => a.containerDecoys);
+        return listed.length === 2 ? listed : undefined;
+      },
+      10_000,
+      200,
+    );
+    assert.deepEqual(copies.map((c) => `${c.pod.namespace}/${c.pod.name}`).sort(), ['shop/web-7d9f', 'shop/web-8e1a']);
+    for (const c of copies) {
+      assert.deepEqual([c.tokenId, c.node, c.path, c.state, c.container.name], [tokenId, 'e2e-node', DECOY_PATH, 'planted', 'web']);
+      assert.ok(c.inode > 0);
+    }
+    assert.deepEqual(copies.map((c) => c.container.id).sort(), [webContainer, thirdContainer].sort());
   });
 
   it('withdrawing the decoy removes every copy', async () => {

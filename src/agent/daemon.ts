@@ -163,11 +163,22 @@ export class Agent extends EventEmitter<{ fatal: [Error] }> {
     if (this.pods.connected) {
       // New pods get their decoys and watches within about a second of the runtime listing them.
       let busy = false;
+      let lastError = '';
       this.containerTimer = setInterval(() => {
         if (busy) return;
         busy = true;
         this.syncContainers()
-          .catch((err: unknown) => log.warn({ err }, 'syncing containers failed'))
+          .then(
+            () => {
+              if (lastError) log.info('the container runtime answers again');
+              lastError = '';
+            },
+            (err: unknown) => {
+              // Once per distinct failure, not every second while the runtime is down.
+              if ((err as Error).message !== lastError) log.warn({ err }, 'syncing containers failed; retrying every second');
+              lastError = (err as Error).message;
+            },
+          )
           .finally(() => {
             busy = false;
           });

@@ -44,6 +44,8 @@ export class PodDirectory {
   private readonly known = new Map<string, Promise<RunningContainer | null>>();
   /** Running containers by init pid, from the last listing. */
   private byPid = new Map<number, RunningContainer>();
+  /** Containers whose lookup failure was logged: a runtime that keeps failing is logged once each. */
+  private readonly warned = new Set<string>();
 
   constructor(
     private readonly cri: CriClient | null,
@@ -74,6 +76,7 @@ export class PodDirectory {
     const listed = await this.cri.call<{ containers: { id: string }[] }>('ListContainers', { filter: { state: { state: 'CONTAINER_RUNNING' } } });
     const ids = new Set(listed.containers.map((c) => c.id));
     for (const id of this.known.keys()) if (!ids.has(id)) this.known.delete(id);
+    for (const id of this.warned) if (!ids.has(id)) this.warned.delete(id);
     const all = await Promise.all([...ids].map((id) => this.container(id)));
     const running = all.filter((c): c is RunningContainer => c !== null && c.pid > 0);
     this.byPid = new Map(running.map((c) => [c.pid, c]));
@@ -120,7 +123,10 @@ export class PodDirectory {
     } catch (err) {
       // The pod's own sandbox ("pause") process: the runtime knows its id as a sandbox only.
       if (err instanceof CriError && err.notFound) return this.sandboxItself(id);
-      this.log.warn({ containerId: id, err: (err as Error).message }, 'the container runtime could not say which pod this container is in');
+      if (!this.warned.has(id) && this.warned.size < 1000) {
+        this.warned.add(id);
+        this.log.warn({ containerId: id, err: (err as Error).message }, 'the container runtime could not say which pod this container is in');
+      }
       throw err;
     }
   }

@@ -53,9 +53,14 @@ export class PolicySet {
     return [...this.files.values()].flatMap((r) => r.decoys ?? []);
   }
 
-  /** Every path to watch on the host (pod-scoped policies watch inside containers only), with the accesses any policy needs on it. */
+  /**
+   * Every path to watch on the host, with the accesses any policy needs on it. Pod-scoped
+   * policies watch inside containers only, and so do the policies beside a container decoy (they
+   * watch its planted copies, never a host file of the same name).
+   */
   watches(): WatchTarget[] {
-    return mergeTargets(this.policies.filter((p) => !isPodScoped(p.scope)).flatMap((p) => p.watches));
+    const decoyFiles = new Set(this.decoys.map((d) => d.source));
+    return mergeTargets(this.policies.filter((p) => !isPodScoped(p.scope) && !decoyFiles.has(p.file)).flatMap((p) => p.watches));
   }
 
   /** One match per policy at most; policies are independent, as Tetragon's are. */

@@ -107,11 +107,12 @@ export class ContainerWatches {
     for (const [key, { decoy, container }] of wanted) {
       const existing = this.copies.get(key);
       if (existing && existing.state !== 'failed') continue;
-      this.copies.set(key, await this.plant(decoy, container));
+      this.copies.set(key, await this.plant(decoy, container, existing?.error));
     }
   }
 
-  private async plant(decoy: ContainerDecoy, container: RunningContainer): Promise<Copy> {
+  /** `lastError`: why the previous attempt failed, so a failure that repeats is logged once. */
+  private async plant(decoy: ContainerDecoy, container: RunningContainer, lastError?: string): Promise<Copy> {
     const { pod, pid } = container;
     const where = { decoy: decoy.name, pod: `${pod.namespace}/${pod.name}`, container: pod.container.name, path: decoy.file.path };
     try {
@@ -119,9 +120,11 @@ export class ContainerWatches {
       this.log.info({ ...where, inode: planted.ino, created: planted.created }, 'decoy planted into the container');
       return { decoy, pod, pid, inode: planted.ino, state: 'planted' };
     } catch (err) {
-      const refused = err instanceof PlantRefused;
-      this.log.warn({ ...where, err: (err as Error).message }, refused ? 'decoy not planted' : 'planting the decoy failed; will retry');
-      return { decoy, pod, pid, inode: null, state: refused ? 'refused' : 'failed', error: (err as Error).message };
+      // A read-only root (readOnlyRootFilesystem) will not change while the container runs.
+      const refused = err instanceof PlantRefused || (err as NodeJS.ErrnoException).code === 'EROFS';
+      const message = (err as Error).message;
+      if (message !== lastError) this.log.warn({ ...where, err: message }, refused ? 'decoy not planted' : 'planting the decoy failed; retrying every second');
+      return { decoy, pod, pid, inode: null, state: refused ? 'refused' : 'failed', error: message };
     }
   }
 

@@ -20,13 +20,12 @@ export function summarizeFileObservation(observation: FileObservation): string {
   return `decoy ${tamper.change.replace('_', ' ')}: ${tamper.path}${tamper.process ? ` by ${who(tamper.process)}` : ''}`;
 }
 
-/** The pod first, as people name it (namespace/name), then the container and the pod's labels. */
+/** The pod as people name it (namespace/name), then the container and the pod's labels; its uid is in the hit's detail. */
 function podFacts(pod: PodInfo): Fact[] {
   const facts = [fact('Pod', pod.name ? `${pod.namespace}/${pod.name}` : `uid ${pod.uid}`)];
   if (pod.container.name) facts.push(fact('Container', `${pod.container.name} (${pod.container.image})`));
   const labels = Object.entries(pod.labels);
   if (labels.length > 0) facts.push(fact('Pod labels', labels.map(([k, v]) => `${k}=${v}`).join(', '), true));
-  if (pod.name) facts.push(fact('Pod UID', pod.uid));
   return facts;
 }
 

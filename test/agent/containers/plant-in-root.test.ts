@@ -9,7 +9,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { PlantRefused, plantInRoot, removeFromRoot } from '../../../src/agent/containers/plant-in-root.js';
-import { podUidFromCgroup } from '../../../src/agent/containers/pod-directory.js';
 
 let dir: string;
 let root: string;
@@ -59,13 +58,4 @@ test('".." and relative paths are refused before anything is opened', async () =
   await assert.rejects(plantInRoot(root, '/a/../../outside/x', 'KEY', owner()), PlantRefused);
   await assert.rejects(plantInRoot(root, 'relative/x', 'KEY', owner()), PlantRefused);
   assert.deepEqual(readdirSync(outside).sort(), ['target']);
-});
-
-test('the pod uid in kubelet cgroup paths, cgroupfs and systemd drivers', () => {
-  assert.equal(podUidFromCgroup('/kubepods/besteffort/pod8a4c6a1e-1b2c-4d3e-8f90-0123456789ab/' + 'c'.repeat(64)), '8a4c6a1e-1b2c-4d3e-8f90-0123456789ab');
-  assert.equal(
-    podUidFromCgroup('/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod8a4c6a1e_1b2c_4d3e_8f90_0123456789ab.slice/cri-containerd-' + 'c'.repeat(64) + '.scope'),
-    '8a4c6a1e-1b2c-4d3e-8f90-0123456789ab',
-  );
-  assert.equal(podUidFromCgroup('/system.slice/docker-' + 'c'.repeat(64) + '.scope'), null);
 });

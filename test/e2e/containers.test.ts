@@ -6,7 +6,7 @@
  * receivers on loopback; the Tetragon export carries process.pod. One containerd for the file.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { AgentProcess } from '../agent/support/agent-process.js';
@@ -275,6 +275,32 @@ spec:
       assert.ok(exported.every((e) => e.process_kprobe.process.pod.container.id === otherContainer));
     } finally {
       rmSync(probe, { force: true });
+    }
+  });
+
+  it("a container's absolute symbolic link is followed inside the container, never to the host's file of that name", async () => {
+    const canary = await world.api('POST', '/tokens', { kind: 'http', memo: 'link canary' });
+    assert.equal(canary.status, 201);
+    const target = `/tmp/tripline-link-target-${canary.body.id}`;
+    const link = `/tmp/tripline-link-${canary.body.id}`;
+    writeFileSync(target, 'host file\n');
+    try {
+      const made = await containerd.exec(webContainer, ['sh', '-c', `echo inside > ${target} && ln -s ${target} ${link} && stat -c %i ${target}`]);
+      assert.equal(made.exitCode, 0, made.stderr);
+      const containerInode = Number(made.stdout.trim());
+      const scoped = policy({ name: 'via-link', path: link, mask: '2', actions: [`action: GetUrl\n        argUrl: ${canary.body.url}`] });
+      writeFileSync(join(policyDir(), 'via-link.yaml'), scoped);
+      const webPid = await containerd.pidOf(webContainer);
+      const watching = await agent.waitForLog((l) => String(l.msg).startsWith('watching') && (l as { path?: string }).path === `/proc/${webPid}/root${link}`, 10_000);
+      assert.equal((watching as { ino?: number }).ino, containerInode);
+      assert.notEqual(containerInode, statSync(target).ino);
+      writeFileSync(target, 'host write\n', { flag: 'a' });
+      assert.equal((await containerd.exec(webContainer, ['sh', '-c', `echo container write >> ${link}`])).exitCode, 0);
+      await waitFor('the hit from the container write', async () => ((await hitsOf(world, canary.body.id)) as unknown[]).length > 0, 10_000, 100);
+      assert.equal(((await hitsOf(world, canary.body.id)) as unknown[]).length, 1);
+    } finally {
+      rmSync(target, { force: true });
+      rmSync(join(policyDir(), 'via-link.yaml'), { force: true });
     }
   });
 });

@@ -20,7 +20,7 @@ import { waitFor } from './wait.js';
 const run = promisify(execFile);
 
 export const BUSYBOX_IMAGE = 'docker.io/tripline-test/busybox:1';
-const APPLETS = ['sh', 'cat', 'echo', 'sleep', 'ls', 'id', 'stat', 'touch', 'head', 'true'];
+const APPLETS = ['sh', 'cat', 'echo', 'sleep', 'ls', 'id', 'stat', 'touch', 'head', 'true', 'ln', 'rm', 'mkdir'];
 
 export interface PodSpec {
   namespace: string;

@@ -11,6 +11,7 @@ import { lstat, realpath } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { SerialQueue } from '../../core/serial-queue.js';
+import { realpathInContainer } from '../containers/resolve-in-root.js';
 import { errnoCode, SensorError } from './errors.js';
 import {
   ACCESS_MASK,
@@ -117,9 +118,8 @@ export class DecoyMarks {
       const abs = resolve(path);
       const existing = this.decoys.get(abs);
       if (existing) return existing;
-      // realpath() would resolve a container's /proc/<pid>/root magic link to "/" (the host's root);
-      // container paths are used as given (their planting refused symbolic links on the way).
-      const real = IN_CONTAINER_ROOT.test(abs) ? abs : await realpath(abs).catch((err: unknown) => {
+      // realpath() would follow a container's absolute links against the host's root.
+      const real = await (IN_CONTAINER_ROOT.test(abs) ? realpathInContainer(abs) : realpath(abs)).catch((err: unknown) => {
         throw new SensorError(`cannot watch ${abs}: ${errnoCode(err) ?? String(err)}`, { path: abs }, err);
       });
       const decoy: Decoy = {

@@ -13,6 +13,7 @@
  */
 import type { Logger } from 'pino';
 import type { DecoyCopyReport } from '../../core/agent-protocol.js';
+import { SerialQueue } from '../../core/serial-queue.js';
 import type { PodInfo } from '../../core/file-event.js';
 import { decoyTargets, mergeTargets, scopeApplies, type CompiledPolicy, type ContainerDecoy, type PolicySet, type WatchTarget } from '../../policy/index.js';
 import type { PodDirectory, RunningContainer } from './pod-directory.js';
@@ -47,6 +48,8 @@ const copyKey = (decoy: ContainerDecoy, containerId: string): string => `${decoy
 export class ContainerWatches {
   private copies = new Map<string, Copy>();
   private targets: WatchTarget[] = [];
+  /** A policy change and the once-a-second timer may both ask; one sync at a time. */
+  private readonly ops = new SerialQueue();
 
   constructor(
     private readonly pods: PodDirectory,
@@ -60,7 +63,11 @@ export class ContainerWatches {
   }
 
   /** Plants and withdraws copies, and recomputes the targets; true when the targets changed. */
-  async sync(policies: PolicySet): Promise<boolean> {
+  sync(policies: PolicySet): Promise<boolean> {
+    return this.ops.run(() => this.syncNow(policies));
+  }
+
+  private async syncNow(policies: PolicySet): Promise<boolean> {
     const running = this.pods.connected ? await this.pods.running() : [];
     await this.syncCopies(policies.decoys, running);
     const next = mergeTargets(this.containerTargets(policies.policies, running));

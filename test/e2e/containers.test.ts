@@ -89,6 +89,8 @@ describe('containers: decoys planted into pods, hits and alerts that name the po
     policyFile = planted.policyFile;
     assert.match(tokenId, /^[a-z0-9]+$/);
     assert.match(readFileSync(policyFile, 'utf8'), /kind: ContainerDecoy[\s\S]*kind: TracingPolicy\n[\s\S]*podSelector:/);
+    const token = await world.api('GET', `/tokens/${tokenId}`);
+    assert.equal(token.body.memo, `ssh-key decoy in containers (app=web): ${DECOY_PATH}`);
     await waitFor('the decoy inside shop/web-7d9f', () => inContainer(webContainer, DECOY_PATH), 5000, 100);
     const mode = (await containerd.exec(webContainer, ['stat', '-c', '%a %u', DECOY_PATH])).stdout.trim();
     assert.equal(mode, '600 0');

@@ -115,7 +115,14 @@ async function plantInContainers(options: PlantOptions, api: ApiClient, podLabel
   if (!path.startsWith('/')) throw new ValidationError(`--path must be the absolute path inside the container, got ${JSON.stringify(path)}`);
   const actions = actionsOf(options);
   if (!options.token && !options.kind) throw new ValidationError('--kind is required unless --token names a file token that holds its decoy');
-  const planted = options.token ? await existingToken(api, options.token, options.kind) : await createFileToken(api, options.kind!, options, path);
+  const where = [
+    options.namespace !== undefined ? `namespace ${options.namespace}` : '',
+    ...Object.entries(podLabels).map(([k, v]) => `${k}=${v}`),
+    options.container !== undefined ? `container ${options.container}` : '',
+    ...(options.image ?? []).map((i) => `image ${i}`),
+  ].filter(Boolean);
+  const memo = options.memo ?? `${options.kind} decoy in containers (${where.join(', ')}): ${path}`;
+  const planted = options.token ? await existingToken(api, options.token, options.kind) : await createFileToken(api, options.kind!, { ...options, memo }, path);
   const { token } = planted;
   const text = generateContainerDecoy({
     tokenId: token.id,

@@ -18,7 +18,7 @@ import { HeartbeatSender } from './report/heartbeat.js';
 import { Reporter } from './report/reporter.js';
 import { Spool } from './report/spool.js';
 import { FanotifySensor } from './sensors/fanotify-sensor.js';
-import { attributeEvent, attributeTamper, inContainer } from './containers/attribute.js';
+import { withPod } from './containers/attribute.js';
 import { CriClient } from './containers/cri-client.js';
 import { ContainerWatches } from './containers/container-watches.js';
 import { PodDirectory } from './containers/pod-directory.js';
@@ -43,8 +43,6 @@ export interface AgentOptions {
   criSocket?: string | null;
 }
 
-const CONTAINER_SYNC_MS = 1000;
-
 interface Reporting {
   spool: Spool;
   reporter: Reporter;
@@ -56,7 +54,6 @@ export class Agent extends EventEmitter<{ fatal: [Error] }> {
   private readonly labels: TokenLabels;
   private readonly pods: PodDirectory;
   private readonly containers: ContainerWatches;
-  private containerTimer: NodeJS.Timeout | null = null;
   private rescanTimer: NodeJS.Timeout | null = null;
   private stopped = false;
 
@@ -104,7 +101,7 @@ export class Agent extends EventEmitter<{ fatal: [Error] }> {
     if (this.stopped) return;
     this.stopped = true;
     if (this.rescanTimer) clearInterval(this.rescanTimer);
-    if (this.containerTimer) clearInterval(this.containerTimer);
+    this.containers.stop();
     this.policies.close();
     await this.sensor.close();
     this.pods.close();
@@ -130,24 +127,14 @@ export class Agent extends EventEmitter<{ fatal: [Error] }> {
       nodeName: this.options.nodeName,
       log,
     });
-    this.sensor.on('access', (request) => {
-      if (!inContainer(request.event, request.decoy)) return handler.handle(request);
-      // Pod-scoped policies need the pod before the verdict; attribution never fails the access.
-      void attributeEvent(request.event, this.pods, request.decoy)
-        .catch((err: unknown) => log.warn({ err }, 'pod attribution failed'))
-        .then(() => handler.handle(request));
-    });
+    this.sensor.on('access', (request) => withPod(request.event, request.decoy, this.pods, log, () => handler.handle(request)));
     const tampers = new TamperHandler({
       policies: () => this.policies.policies,
       reporter: this.reporting?.reporter ?? null,
       nodeName: this.options.nodeName,
       log,
     });
-    this.sensor.on('tamper', (event) => {
-      void attributeTamper(event.process, this.pods)
-        .catch((err: unknown) => log.warn({ err }, 'pod attribution failed'))
-        .then(() => tampers.handle(event));
-    });
+    this.sensor.on('tamper', (event) => withPod({ process: event.process, parent: null }, event.path, this.pods, log, () => tampers.handle(event)));
     this.sensor.on('warning', (warning) => log.warn(warning, `sensor: ${warning.message}`));
     this.sensor.on('error', (err) => this.emit('fatal', err));
     await this.policies.start();
@@ -160,31 +147,7 @@ export class Agent extends EventEmitter<{ fatal: [Error] }> {
       this.watches.apply(this.targets()).catch((err: unknown) => log.error({ err }, 'rescanning watched paths failed'));
     }, this.options.rescanMs);
     this.rescanTimer.unref();
-    if (this.pods.connected) {
-      // New pods get their decoys and watches within about a second of the runtime listing them.
-      let busy = false;
-      let lastError = '';
-      this.containerTimer = setInterval(() => {
-        if (busy) return;
-        busy = true;
-        this.syncContainers()
-          .then(
-            () => {
-              if (lastError) log.info('the container runtime answers again');
-              lastError = '';
-            },
-            (err: unknown) => {
-              // Once per distinct failure, not every second while the runtime is down.
-              if ((err as Error).message !== lastError) log.warn({ err }, 'syncing containers failed; retrying every second');
-              lastError = (err as Error).message;
-            },
-          )
-          .finally(() => {
-            busy = false;
-          });
-      }, CONTAINER_SYNC_MS);
-      this.containerTimer.unref();
-    }
+    this.containers.start(() => this.policies.policies, () => this.applyTargets());
     this.reporting?.heartbeat.start();
     this.reporting?.reporter.kick();
     const watched = this.sensor.watched().length;
@@ -203,19 +166,17 @@ export class Agent extends EventEmitter<{ fatal: [Error] }> {
   private async refresh(): Promise<void> {
     this.labels.update(this.policies.policies.policies);
     await this.containers.sync(this.policies.policies).catch((err: unknown) => this.options.log.warn({ err }, 'syncing containers failed'));
+    await this.applyTargets();
+  }
+
+  /** Marks for the policies' host paths and for what is watched inside containers. */
+  private async applyTargets(): Promise<void> {
     await this.watches.apply(this.targets());
     this.reporting?.heartbeat.now();
   }
 
-  /** Host targets of the policies, and what is watched inside containers. */
   private targets() {
     return [...this.policies.policies.watches(), ...this.containers.watches()];
-  }
-
-  private async syncContainers(): Promise<void> {
-    if (!(await this.containers.sync(this.policies.policies))) return;
-    await this.watches.apply(this.targets());
-    this.reporting?.heartbeat.now();
   }
 
   private heartbeat(): Heartbeat {

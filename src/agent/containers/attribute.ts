@@ -4,9 +4,16 @@
  * a container seen for the first time waits for the runtime's answer (bounded by the directory's
  * lookup timeout), which is why this runs before the verdict rather than after.
  */
-import type { FileAccessEvent, ProcessInfo } from '../../core/file-event.js';
+import type { Logger } from 'pino';
+import type { ProcessInfo } from '../../core/file-event.js';
 import { containerRootPid } from './container-watches.js';
 import type { PodDirectory } from './pod-directory.js';
+
+/** The processes of an access (accessor and parent) or of a tamper (the accessor, when known). */
+interface Processes {
+  process: ProcessInfo | null;
+  parent: ProcessInfo | null;
+}
 
 async function attributeProcess(process: ProcessInfo | null, pods: PodDirectory): Promise<void> {
   if (!process?.containerId) return;
@@ -15,8 +22,8 @@ async function attributeProcess(process: ProcessInfo | null, pods: PodDirectory)
 }
 
 /** Host processes skip attribution entirely, so their verdicts stay synchronous. */
-export function inContainer(event: Pick<FileAccessEvent, 'process' | 'parent'>, watched: string): boolean {
-  return event.process.containerId !== null || (event.parent?.containerId ?? null) !== null || containerRootPid(watched) !== null;
+function inContainer(event: Processes, watched: string): boolean {
+  return (event.process?.containerId ?? null) !== null || (event.parent?.containerId ?? null) !== null || containerRootPid(watched) !== null;
 }
 
 /**
@@ -25,14 +32,22 @@ export function inContainer(event: Pick<FileAccessEvent, 'process' | 'parent'>, 
  * filesystem without pre-content events is reported), a file watched inside one container's root
  * was written from that container, and that container's pod is the one named.
  */
-export async function attributeEvent(event: Pick<FileAccessEvent, 'process' | 'parent'>, pods: PodDirectory, watched = ''): Promise<void> {
+async function attributeEvent(event: Processes, pods: PodDirectory, watched = ''): Promise<void> {
   await Promise.all([attributeProcess(event.process, pods), attributeProcess(event.parent, pods)]);
   const rootPid = containerRootPid(watched);
-  if (event.process.cgroup !== '' || event.process.pod || rootPid === null) return;
+  if (!event.process || event.process.cgroup !== '' || event.process.pod || rootPid === null) return;
   const container = pods.byInitPid(rootPid);
   if (container) event.process.pod = container.pod;
 }
 
-export async function attributeTamper(process: ProcessInfo | null, pods: PodDirectory): Promise<void> {
-  await attributeProcess(process, pods);
+/**
+ * Runs `next` once the event's processes carry their pods: at once for host processes (their
+ * verdicts stay synchronous), after the runtime's answer otherwise. Attribution never fails the
+ * access: on error `next` runs without the pod.
+ */
+export function withPod(event: Processes, watched: string, pods: PodDirectory, log: Logger, next: () => void): void {
+  if (!inContainer(event, watched)) return next();
+  void attributeEvent(event, pods, watched)
+    .catch((err: unknown) => log.warn({ err }, 'pod attribution failed'))
+    .then(next);
 }

@@ -27,6 +27,7 @@ export function containerPath(hostPath: string): string | null {
 }
 
 const rootOf = (pid: number): string => `/proc/${pid}/root`;
+const SYNC_MS = 1000;
 
 /** The container init pid whose root a watched path goes through, or null for a host path. */
 export function containerRootPid(hostPath: string): number | null {
@@ -50,12 +51,48 @@ export class ContainerWatches {
   private targets: WatchTarget[] = [];
   /** A policy change and the once-a-second timer may both ask; one sync at a time. */
   private readonly ops = new SerialQueue();
+  private timer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly pods: PodDirectory,
     private readonly nodeName: string,
     private readonly log: Logger,
   ) {}
+
+  /**
+   * Follows the running containers once a second (with a CRI socket only), so pods started later
+   * get their decoys and watches within seconds; `changed` runs when the targets did.
+   */
+  start(policies: () => PolicySet, changed: () => Promise<void>): void {
+    if (!this.pods.connected) return;
+    let busy = false;
+    let lastError = '';
+    this.timer = setInterval(() => {
+      if (busy) return;
+      busy = true;
+      this.sync(policies())
+        .then((differ) => (differ ? changed() : undefined))
+        .then(
+          () => {
+            if (lastError) this.log.info('the container runtime answers again');
+            lastError = '';
+          },
+          (err: unknown) => {
+            // Once per distinct failure, not every second while the runtime is down.
+            if ((err as Error).message !== lastError) this.log.warn({ err }, 'syncing containers failed; retrying every second');
+            lastError = (err as Error).message;
+          },
+        )
+        .finally(() => {
+          busy = false;
+        });
+    }, SYNC_MS);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
 
   /** The targets from the last sync. */
   watches(): WatchTarget[] {

@@ -36,12 +36,13 @@ BIOME := node_modules/.bin/biome
 # (`biome format --write .` fixes formatting).
 LINT_TARGETS ?= lint format-check
 
-.PHONY: help start test check lint format-check build bench deps debian-packages build-tools native web clean typecheck runtime
+.PHONY: help start test check lint format-check build bench deps debian-packages build-tools native web clean typecheck runtime image
 
 help:
 	@echo "make start   install, build and run the server (SQLite store in ./data)"
 	@echo "make test    install (npm and Debian packages) and run every test"
 	@echo "make check   typecheck, lint and the tests that need neither root nor Debian packages"
+	@echo "make image   build the container image localhost/tripline:latest (buildah or podman, no registry)"
 	@echo "make build   compile TypeScript, the fanotify addon and the dashboard"
 	@echo "make bench   run the benchmarks under bench/"
 
@@ -115,6 +116,11 @@ test: debian-packages build typecheck $(LINT_TARGETS)
 bench: debian-packages build
 	@failed=; for b in bench/*/run.ts; do echo "== $$b"; $(NODE) --import tsx $$b || failed="$$failed $$b"; done; \
 	if [ -n "$$failed" ]; then echo "bench: target missed or run failed:$$failed" >&2; exit 1; fi
+
+# The container image localhost/tripline:latest (Containerfile), built here with buildah or podman
+# from a Debian rootfs made by mmdebstrap: no registry. Not part of `make test`.
+image: build
+	scripts/build-image.sh
 
 clean:
 	rm -rf dist native/build web/dist $(STAMP) .runtime

@@ -18,6 +18,10 @@ import { HeartbeatSender } from './report/heartbeat.js';
 import { Reporter } from './report/reporter.js';
 import { Spool } from './report/spool.js';
 import { FanotifySensor } from './sensors/fanotify-sensor.js';
+import { withPod } from './containers/attribute.js';
+import { CriClient } from './containers/cri-client.js';
+import { ContainerWatches } from './containers/container-watches.js';
+import { PodDirectory } from './containers/pod-directory.js';
 import { TamperHandler } from './tamper-handler.js';
 import { TokenLabels } from './token-labels.js';
 import { AGENT_VERSION } from './version.js';
@@ -35,6 +39,8 @@ export interface AgentOptions {
   replyTimeoutMs?: number;
   /** GetUrl / DnsLookup: time allowed per attempt. */
   outboundTimeoutMs?: number;
+  /** The node's CRI socket, for pod attribution; null: none (pods known by cgroup uid only). */
+  criSocket?: string | null;
 }
 
 interface Reporting {
@@ -46,6 +52,8 @@ interface Reporting {
 export class Agent extends EventEmitter<{ fatal: [Error] }> {
   private readonly startedAt = new Date().toISOString();
   private readonly labels: TokenLabels;
+  private readonly pods: PodDirectory;
+  private readonly containers: ContainerWatches;
   private rescanTimer: NodeJS.Timeout | null = null;
   private stopped = false;
 
@@ -60,6 +68,8 @@ export class Agent extends EventEmitter<{ fatal: [Error] }> {
   ) {
     super();
     this.labels = new TokenLabels(options.log, options.server !== undefined);
+    this.pods = new PodDirectory(options.criSocket ? new CriClient(options.criSocket) : null, options.log);
+    this.containers = new ContainerWatches(this.pods, options.nodeName, options.log);
   }
 
   static async start(options: AgentOptions): Promise<Agent> {
@@ -91,8 +101,10 @@ export class Agent extends EventEmitter<{ fatal: [Error] }> {
     if (this.stopped) return;
     this.stopped = true;
     if (this.rescanTimer) clearInterval(this.rescanTimer);
+    this.containers.stop();
     this.policies.close();
     await this.sensor.close();
+    this.pods.close();
     this.outbound.stop();
     if (this.reporting) {
       await this.reporting.heartbeat.stop();
@@ -115,14 +127,14 @@ export class Agent extends EventEmitter<{ fatal: [Error] }> {
       nodeName: this.options.nodeName,
       log,
     });
-    this.sensor.on('access', (request) => handler.handle(request));
+    this.sensor.on('access', (request) => withPod(request.event, request.decoy, this.pods, log, () => handler.handle(request)));
     const tampers = new TamperHandler({
       policies: () => this.policies.policies,
       reporter: this.reporting?.reporter ?? null,
       nodeName: this.options.nodeName,
       log,
     });
-    this.sensor.on('tamper', (event) => tampers.handle(event));
+    this.sensor.on('tamper', (event) => withPod({ process: event.process, parent: null }, event.path, this.pods, log, () => tampers.handle(event)));
     this.sensor.on('warning', (warning) => log.warn(warning, `sensor: ${warning.message}`));
     this.sensor.on('error', (err) => this.emit('fatal', err));
     await this.policies.start();
@@ -132,9 +144,10 @@ export class Agent extends EventEmitter<{ fatal: [Error] }> {
     });
     // Prefix targets gain files and missing decoys appear; the policy files may not change.
     this.rescanTimer = setInterval(() => {
-      this.watches.apply(this.policies.policies.watches()).catch((err: unknown) => log.error({ err }, 'rescanning watched paths failed'));
+      this.watches.apply(this.targets()).catch((err: unknown) => log.error({ err }, 'rescanning watched paths failed'));
     }, this.options.rescanMs);
     this.rescanTimer.unref();
+    this.containers.start(() => this.policies.policies, () => this.applyTargets());
     this.reporting?.heartbeat.start();
     this.reporting?.reporter.kick();
     const watched = this.sensor.watched().length;
@@ -152,8 +165,18 @@ export class Agent extends EventEmitter<{ fatal: [Error] }> {
   /** After the policies changed: new token labels, new marks, and a heartbeat saying so. */
   private async refresh(): Promise<void> {
     this.labels.update(this.policies.policies.policies);
-    await this.watches.apply(this.policies.policies.watches());
+    await this.containers.sync(this.policies.policies).catch((err: unknown) => this.options.log.warn({ err }, 'syncing containers failed'));
+    await this.applyTargets();
+  }
+
+  /** Marks for the policies' host paths and for what is watched inside containers. */
+  private async applyTargets(): Promise<void> {
+    await this.watches.apply(this.targets());
     this.reporting?.heartbeat.now();
+  }
+
+  private targets() {
+    return [...this.policies.policies.watches(), ...this.containers.watches()];
   }
 
   private heartbeat(): Heartbeat {
@@ -163,6 +186,7 @@ export class Agent extends EventEmitter<{ fatal: [Error] }> {
       startedAt: this.startedAt,
       policies: this.policies.reports(),
       watched: this.watches.reports(this.policies.policies.policies),
+      ...(this.pods.connected ? { containerDecoys: this.containers.reports() } : {}),
     };
   }
 }

@@ -6,9 +6,11 @@
  */
 import { EventEmitter } from 'node:events';
 import { watch, type FSWatcher, type Stats } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
 import type { Logger } from 'pino';
-import { listPolicyFiles, loadPolicyFile, namedTokenIds, PolicySet, type LoadResult } from '../policy/index.js';
+import { loadPolicyFile, loadPolicyText, namedTokenIds, PolicySet, type LoadResult } from '../policy/index.js';
+import { policySnapshot } from './configmap-dir.js';
 import { AgentError } from './errors.js';
 import type { PolicyFileReport } from '../core/agent-protocol.js';
 
@@ -108,21 +110,23 @@ export class PolicyDirectory extends EventEmitter<{ change: [] }> {
   }
 
   private async scan(): Promise<void> {
-    const entries = await listPolicyFiles(this.dir).catch((err: NodeJS.ErrnoException) => {
+    const snapshot = await policySnapshot(this.dir).catch((err: NodeJS.ErrnoException) => {
       this.log.error({ dir: this.dir, reason: err.code ?? err.message }, 'cannot read the policy directory; keeping the policies loaded before');
       return null;
     });
-    if (!entries) return;
+    if (!snapshot) return;
     const changed = new Set<string>();
     const next = new Map<string, Known>();
-    for (const { path: file, stats } of entries) {
-      const signature = fileSignature(stats);
+    for (const { name: file, path, stats } of snapshot.entries) {
+      // A ConfigMap version's files are new inodes each time: compare what they say instead.
+      const text = snapshot.configMap ? await readFile(path, 'utf8').catch(() => null) : null;
+      const signature = text === null ? fileSignature(stats) : `sha256:${createHash('sha256').update(text).digest('hex')}`;
       const before = this.known.get(file);
       if (before && before.signature === signature) {
         next.set(file, before);
         continue;
       }
-      next.set(file, { signature, loaded: await loadPolicyFile(file) });
+      next.set(file, { signature, loaded: text === null ? await loadPolicyFile(file) : loadPolicyText(file, text) });
       changed.add(file);
     }
     for (const file of this.known.keys()) {

@@ -12,6 +12,7 @@ import { SerialQueue } from '../core/serial-queue.js';
 import { TOKEN_LABEL, type CompiledPolicy, type WatchTarget } from '../policy/index.js';
 import type { FanotifySensor } from './sensors/fanotify-sensor.js';
 import { resolveTarget, type ResolvedTarget } from './watch-targets.js';
+import { containerPath } from './containers/container-watches.js';
 
 export interface TargetStatus {
   ok: boolean;
@@ -40,7 +41,9 @@ export class WatchSync {
 
   /** Names of the accessed inode in the policies' terms, for evaluate(). */
   names(decoy: string, dev: number, ino: number): string[] {
-    return [decoy, ...(this.byInode.get(`${dev}:${ino}`) ?? [])];
+    const names = [decoy, ...(this.byInode.get(`${dev}:${ino}`) ?? [])];
+    // A file watched inside a container is named, for policies, by its path in the container.
+    return [...names, ...names.map(containerPath).filter((p): p is string => p !== null)];
   }
 
   /** Mode of a watched file when it was marked (for the export's permission string). */

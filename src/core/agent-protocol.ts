@@ -76,6 +76,20 @@ export const watchReportSchema = z.object({
 });
 export type WatchReport = z.infer<typeof watchReportSchema>;
 
+/** One copy of a container decoy: where the agent planted it and whether it is watched. */
+export const decoyCopyReportSchema = z.object({
+  decoy: text(253),
+  tokenId: text(253).nullable(),
+  node: text(MAX_NODE_NAME),
+  pod: z.object({ namespace: text(253), name: text(253), uid: text(128) }),
+  container: z.object({ id: text(256), name: text(253) }),
+  path: text(PATH_MAX),
+  inode: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).nullable(),
+  state: z.enum(['planted', 'refused', 'failed']),
+  error: text(4096).optional(),
+});
+export type DecoyCopyReport = z.infer<typeof decoyCopyReportSchema>;
+
 export const heartbeatSchema = z.object({
   /** Must be the node name the agent was enrolled with; the server refuses any other. */
   node: z.string().min(1).max(MAX_NODE_NAME),
@@ -83,6 +97,8 @@ export const heartbeatSchema = z.object({
   startedAt: instant,
   policies: z.array(policyFileReportSchema).max(10_000),
   watched: z.array(watchReportSchema).max(100_000),
+  /** Copies of container decoys on this node; absent from agents without container support. */
+  containerDecoys: z.array(decoyCopyReportSchema).max(100_000).optional(),
 });
 export type Heartbeat = z.infer<typeof heartbeatSchema>;
 

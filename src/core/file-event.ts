@@ -12,6 +12,21 @@ import { ARG_MAX, count, instant, PATH_MAX, text } from './model/fields.js';
 export const fileAccessSchema = z.enum(['open', 'read', 'write', 'truncate', 'mmap', 'exec']);
 export type FileAccess = z.infer<typeof fileAccessSchema>;
 
+/**
+ * The Kubernetes pod a process runs in, as the node's container runtime (CRI) describes it.
+ * Without a CRI socket only the uid from the kubelet's cgroup path is known; namespace, name and
+ * the container's name and image are then empty strings.
+ */
+export const podInfoSchema = z.object({
+  namespace: text(253),
+  name: text(253),
+  uid: text(128),
+  /** The pod's labels (the kubelet's own io.kubernetes.pod.* labels left out, as Tetragon shows them). */
+  labels: z.record(text(317), text(1024)).refine((l) => Object.keys(l).length <= 256, { message: 'at most 256 labels' }),
+  container: z.object({ id: text(256), name: text(253), image: text(4096) }),
+});
+export type PodInfo = z.infer<typeof podInfoSchema>;
+
 export const processInfoSchema = z.object({
   pid: count,
   /** Thread that made the access, when the sensor knows it. */
@@ -35,6 +50,8 @@ export const processInfoSchema = z.object({
   execId: text(512),
   /** Container id found in the process's cgroup path, or null on the host. */
   containerId: text(256).nullable(),
+  /** The pod behind containerId, when the agent could tell (absent on the host). */
+  pod: podInfoSchema.optional(),
   /** The cgroup path (/proc/<pid>/cgroup, unified hierarchy). */
   cgroup: text(PATH_MAX),
 });

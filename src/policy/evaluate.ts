@@ -11,6 +11,7 @@ import {
   type Selector,
 } from './model.js';
 import { isPathValued, maskForAccess } from './hooks.js';
+import { scopeApplies } from './pod-scope.js';
 
 /**
  * Selector evaluation, with Tetragon's semantics: filters within a selector AND, values within a
@@ -70,6 +71,7 @@ export function evaluatePolicy(policy: PolicySpec, inScope: ScopeCheck, event: F
   const names = [...new Set([...(ctx.paths ?? []), event.path])];
   // Another policy's files are marked too; a selector without a path filter must not see them.
   if (!inScope(names)) return null;
+  if (!scopeApplies(policy.scope, event.process.pod)) return null;
   for (const [hookIndex, hook] of policy.hooks.entries()) {
     if (!hook.accesses.includes(event.access)) continue;
     if (hook.selectors.length === 0) return buildMatch(policy, hook, hookIndex, null, event);

@@ -28,7 +28,16 @@ export { loadPolicyFile, loadPolicyText, policyKey, type LoadResult } from './lo
 export { compilePolicy, type CompiledPolicy, type CompileResult, type WatchTarget } from './compile.js';
 export { withImplicitPost, type EvaluationContext, type Match, type MatchArg } from './evaluate.js';
 export { PostRateLimiter, type RateLimiterOptions } from './rate-limit.js';
-export { PolicySet } from './policy-set.js';
+export { mergeTargets, PolicySet } from './policy-set.js';
+export {
+  CONTAINER_DECOY_KIND,
+  decoyTargets,
+  generateContainerDecoy,
+  imageMatches,
+  type ContainerDecoy,
+  type ContainerDecoyOptions,
+} from './container-decoy.js';
+export { isPodScoped, scopeApplies, selectorMatches, type LabelSelector, type PodScope } from './pod-scope.js';
 export { isPolicyFileName, listPolicyFiles, type PolicyFileEntry } from './policy-files.js';
 export { policiesWatching, targetCovers } from './watching.js';
 export { namedTokenIds } from './token-ids.js';

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { LineCounter, parseAllDocuments, isScalar, type YAMLError } from 'yaml';
+import { LineCounter, parseAllDocuments, isMap, isScalar, type YAMLError } from 'yaml';
+import { CONTAINER_DECOY_KIND, readContainerDecoy, type ContainerDecoy } from './container-decoy.js';
 import { PolicyError } from './errors.js';
 import { Cursor, ReadContext } from './reader.js';
 import { readPolicy } from './read-policy.js';
@@ -9,6 +10,8 @@ export interface LoadResult {
   file: string;
   /** Empty whenever `errors` is not: a file loads whole or not at all. */
   policies: CompiledPolicy[];
+  /** Decoys to plant into containers (kind ContainerDecoy); empty whenever `errors` is not. */
+  decoys?: ContainerDecoy[];
   errors: PolicyError[];
   warnings: PolicyError[];
 }
@@ -26,13 +29,20 @@ export function loadPolicyText(file: string, text: string): LoadResult {
   // The tree of a document with syntax errors is a guess; checking it would only add noise.
   if (syntax.length > 0) return { file, policies: [], errors: syntax, warnings: [] };
 
-  const result: LoadResult = { file, policies: [], errors: [], warnings: [] };
+  const result: LoadResult = { file, policies: [], decoys: [], errors: [], warnings: [] };
   const names = new Set<string>();
   for (const doc of documents) {
     const root = doc.contents;
     // A document holding only comments (or a stray `---`) is not a policy.
     if (root === null || (isScalar(root) && root.value === null)) continue;
     const ctx = new ReadContext(file, lineCounter, doc);
+    if (isMap(root) && root.get('kind', true)?.toString() === CONTAINER_DECOY_KIND) {
+      const decoy = readContainerDecoy(new Cursor(ctx, root, '', 0));
+      result.errors.push(...ctx.errors);
+      result.warnings.push(...ctx.warnings);
+      if (decoy) result.decoys!.push(decoy);
+      continue;
+    }
     const spec = readPolicy(new Cursor(ctx, root, '', 0));
     result.errors.push(...ctx.errors);
     result.warnings.push(...ctx.warnings);
@@ -48,7 +58,10 @@ export function loadPolicyText(file: string, text: string): LoadResult {
     result.warnings.push(...compiled.warnings);
     if (compiled.policy) result.policies.push(compiled.policy);
   }
-  if (result.errors.length > 0) result.policies = [];
+  if (result.errors.length > 0) {
+    result.policies = [];
+    result.decoys = [];
+  }
   return result;
 }
 

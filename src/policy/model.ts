@@ -1,4 +1,5 @@
 import type { FileAccess } from '../core/file-event.js';
+import type { PodScope } from './pod-scope.js';
 
 /** A TracingPolicy as read and checked: names are canonical, defaults applied. */
 
@@ -102,6 +103,8 @@ export interface PolicySpec {
   namespace?: string;
   /** metadata.labels; Tripline's generator records the token id here (TOKEN_LABEL). */
   labels: Record<string, string>;
+  /** Which pods and containers the policy applies to (namespace, podSelector, containerSelector). */
+  scope: PodScope;
   mode: PolicyMode;
   hooks: HookSpec[];
   file: string;

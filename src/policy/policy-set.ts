@@ -3,6 +3,8 @@ import { PolicyError } from './errors.js';
 import type { CompiledPolicy, WatchTarget } from './compile.js';
 import type { EvaluationContext, Match } from './evaluate.js';
 import { policyKey, type LoadResult } from './load.js';
+import { isPodScoped } from './pod-scope.js';
+import type { ContainerDecoy } from './container-decoy.js';
 
 /**
  * The policies loaded from a set of files, kept per file so that a changed or removed file
@@ -47,20 +49,34 @@ export class PolicySet {
     return [...this.files.values()].flatMap((r) => r.policies);
   }
 
-  /** Every path to watch, with the accesses any policy needs on it. */
+  get decoys(): ContainerDecoy[] {
+    return [...this.files.values()].flatMap((r) => r.decoys ?? []);
+  }
+
+  /**
+   * Every path to watch on the host, with the accesses any policy needs on it. Pod-scoped
+   * policies watch inside containers only, and so do the policies beside a container decoy (they
+   * watch its planted copies, never a host file of the same name).
+   */
   watches(): WatchTarget[] {
-    const merged = new Map<string, WatchTarget>();
-    for (const target of this.policies.flatMap((p) => p.watches)) {
-      const key = `${target.match}:${target.path}`;
-      const seen = merged.get(key);
-      if (seen) seen.accesses = [...new Set([...seen.accesses, ...target.accesses])];
-      else merged.set(key, { ...target, accesses: [...target.accesses] });
-    }
-    return [...merged.values()];
+    const decoyFiles = new Set(this.decoys.map((d) => d.source));
+    return mergeTargets(this.policies.filter((p) => !isPodScoped(p.scope) && !decoyFiles.has(p.file)).flatMap((p) => p.watches));
   }
 
   /** One match per policy at most; policies are independent, as Tetragon's are. */
   evaluate(event: FileAccessEvent, ctx?: EvaluationContext): Match[] {
     return this.policies.map((p) => p.evaluate(event, ctx)).filter((m): m is Match => m !== null);
   }
+}
+
+/** One target per path and match kind, with the union of the accesses asked for it. */
+export function mergeTargets(targets: readonly WatchTarget[]): WatchTarget[] {
+  const merged = new Map<string, WatchTarget>();
+  for (const target of targets) {
+    const key = `${target.match}:${target.path}`;
+    const seen = merged.get(key);
+    if (seen) seen.accesses = [...new Set([...seen.accesses, ...target.accesses])];
+    else merged.set(key, { ...target, accesses: [...target.accesses] });
+  }
+  return [...merged.values()];
 }

@@ -1,4 +1,5 @@
 import type { Cursor } from './reader.js';
+import { readLabelSelector, type PodScope } from './pod-scope.js';
 import {
   API_VERSION,
   POLICY_KINDS,
@@ -53,15 +54,23 @@ export function readPolicy(root: Cursor): PolicySpec | undefined {
   }
   const meta = readMetadata(top.require('metadata'), kind as PolicyKind);
   const specAt = top.require('spec');
-  const spec = specAt?.fields(['kprobes', 'lsmhooks', 'options']);
+  const spec = specAt?.fields(['kprobes', 'lsmhooks', 'options', 'podSelector', 'containerSelector']);
   if (!spec) return undefined;
   const mode = readMode(spec.get('options'));
   const hooks = [...readHooks(spec.get('kprobes'), 'kprobe'), ...readHooks(spec.get('lsmhooks'), 'lsmhook')];
   if (!spec.has('kprobes') && !spec.has('lsmhooks')) spec.at.error('needs kprobes or lsmhooks');
   if (!meta || !specAt || mode === undefined) return undefined;
+  const scope: PodScope = {};
+  if (meta.namespace !== undefined) scope.namespace = meta.namespace;
+  for (const key of ['podSelector', 'containerSelector'] as const) {
+    if (!spec.has(key)) continue;
+    const selector = readLabelSelector(spec.get(key));
+    if (!selector) return undefined;
+    scope[key] = selector;
+  }
   const { namePos, ...names } = meta;
   const pos = { name: namePos, spec: specAt.pos };
-  return { kind: kind as PolicyKind, ...names, mode, hooks, file: root.ctx.file, pos };
+  return { kind: kind as PolicyKind, ...names, scope, mode, hooks, file: root.ctx.file, pos };
 }
 
 interface Metadata {
@@ -90,8 +99,6 @@ function readMetadata(at: Cursor | undefined, kind: PolicyKind): Metadata | unde
   }
   const namespace = meta.require('namespace')?.string();
   if (namespace === undefined) return undefined;
-  // There is no Kubernetes pod information on a plain host to narrow the policy down with.
-  nsAt.warn('Tripline has no pod information: a namespaced policy applies to every process on the host');
   return { name, namespace, labels, namePos: nameAt.pos };
 }
 

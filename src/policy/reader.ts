@@ -15,8 +15,6 @@ const TETRAGON_ONLY_FIELDS = new Set([
   'lists',
   'enforcers',
   'loader',
-  'podSelector',
-  'containerSelector',
   'hostSelector',
   'nodeSelector',
   'selectorsMacros',

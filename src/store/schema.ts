@@ -189,6 +189,8 @@ export interface AgentsTable {
   policies: string;
   /** JSON: the files it watches and whether each is watched. */
   watched: string;
+  /** JSON: the copies of container decoys it planted (DecoyCopyReport[]). */
+  container_decoys: string;
   events_accepted: number;
   created_at: string;
 }

@@ -40,7 +40,7 @@ export interface DecoyWorld {
   restartServer(): Promise<void>;
 }
 
-export async function startWorld(prefix: string, node = 'e2e-host'): Promise<DecoyWorld> {
+export async function startWorld(prefix: string, node = 'e2e-host', serverArgs: string[] = []): Promise<DecoyWorld> {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   // Unprivileged readers (setpriv) must be able to walk down to the decoy.
   chmodSync(dir, 0o755);
@@ -53,14 +53,14 @@ export async function startWorld(prefix: string, node = 'e2e-host'): Promise<Dec
     listen,
     db,
     adminKey,
-    server: await spawnServer([...listen, '--db', db], serverEnv),
+    server: await spawnServer([...listen, '--db', db, ...serverArgs], serverEnv),
     env: {},
     node,
     agentKey: '',
     // Whichever process serves now: the world outlives server restarts.
     api: (method, path, body) => world.server.api(method, path, body),
     async restartServer() {
-      world.server = await spawnServer([...listen, '--db', db], serverEnv);
+      world.server = await spawnServer([...listen, '--db', db, ...serverArgs], serverEnv);
     },
   };
   world.env = { TRIPLINE_URL: world.server.adminUrl, TRIPLINE_KEY: adminKey };

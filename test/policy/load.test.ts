@@ -82,11 +82,9 @@ test('several documents load as several policies; comment-only documents are ski
   );
   assert.deepEqual(result.policies[0]?.watches, [{ path: '/srv/decoy/id_rsa', match: 'exact', accesses: ['open'] }]);
   assert.deepEqual(result.policies[1]?.watches, [{ path: '/srv/app/', match: 'prefix', accesses: ['read', 'write'] }]);
-  // Namespaces cannot narrow anything on a plain host: say so rather than pretend.
-  assert.deepEqual(
-    result.warnings.map((w) => [w.line, w.field]),
-    [[25, 'metadata.namespace']],
-  );
+  // A namespaced policy applies to the pods of its namespace only (never to host processes).
+  assert.deepEqual(result.warnings, []);
+  assert.deepEqual(result.policies[1]?.scope, { namespace: 'payments' });
 });
 
 test('one bad document makes the whole file yield nothing', async () => {

@@ -2,7 +2,7 @@
  * Tetragon's JSON export for a kprobe event (protojson of GetEventsResponse: snake_case, one
  * object per line), so log pipelines built for Tetragon read Tripline's events unchanged.
  */
-import type { FileAccessEvent, ProcessInfo } from '../../core/file-event.js';
+import type { FileAccessEvent, PodInfo, ProcessInfo } from '../../core/file-event.js';
 import type { Match, MatchArg } from '../../policy/index.js';
 import { kprobeAction } from '../actions/action-names.js';
 
@@ -21,8 +21,18 @@ export interface TetragonProcess {
   start_time: string;
   auid: number;
   docker?: string;
+  pod?: TetragonPod;
   parent_exec_id?: string;
   tid?: number;
+}
+
+/** Tetragon's Pod message; uid is Tripline's addition (Tetragon leaves it to the pod's name). */
+export interface TetragonPod {
+  namespace: string;
+  name: string;
+  uid: string;
+  container: { id: string; name: string; image: { name: string } };
+  pod_labels?: Record<string, string>;
 }
 
 export type TetragonArg =
@@ -74,8 +84,21 @@ export function tetragonProcess(p: ProcessInfo, parent: ProcessInfo | null): Tet
     auid: p.auid ?? UNSET_ID,
   };
   if (p.containerId) out.docker = p.containerId;
+  if (p.pod) out.pod = tetragonPod(p.pod);
   if (parent?.execId) out.parent_exec_id = parent.execId;
   if (p.tid !== undefined) out.tid = p.tid;
+  return out;
+}
+
+function tetragonPod(pod: PodInfo): TetragonPod {
+  const out: TetragonPod = {
+    namespace: pod.namespace,
+    name: pod.name,
+    uid: pod.uid,
+    container: { id: pod.container.id, name: pod.container.name, image: { name: pod.container.image } },
+  };
+  // Tetragon omits empty maps (protojson), so consumers see no pod_labels rather than {}.
+  if (Object.keys(pod.labels).length > 0) out.pod_labels = pod.labels;
   return out;
 }
 

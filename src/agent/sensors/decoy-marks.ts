@@ -11,6 +11,7 @@ import { lstat, realpath } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { SerialQueue } from '../../core/serial-queue.js';
+import { realpathInContainer } from '../containers/resolve-in-root.js';
 import { errnoCode, SensorError } from './errors.js';
 import {
   ACCESS_MASK,
@@ -89,6 +90,8 @@ const inodeKey = (dev: number, ino: number): string => `${dev}:${ino}`;
 const entryKey = (dir: string, name: string): string => `${dir}\0${name}`;
 const fdPath = (fd: number): string => `/proc/self/fd/${fd}`;
 
+const IN_CONTAINER_ROOT = /^\/proc\/\d+\/root\//;
+
 export class DecoyMarks {
   private readonly decoys = new Map<string, Decoy>();
   private readonly byEntry = new Map<string, Decoy>();
@@ -115,7 +118,8 @@ export class DecoyMarks {
       const abs = resolve(path);
       const existing = this.decoys.get(abs);
       if (existing) return existing;
-      const real = await realpath(abs).catch((err: unknown) => {
+      // realpath() would follow a container's absolute links against the host's root.
+      const real = await (IN_CONTAINER_ROOT.test(abs) ? realpathInContainer(abs) : realpath(abs)).catch((err: unknown) => {
         throw new SensorError(`cannot watch ${abs}: ${errnoCode(err) ?? String(err)}`, { path: abs }, err);
       });
       const decoy: Decoy = {

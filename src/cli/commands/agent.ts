@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import pino from 'pino';
+import { defaultCriSocket } from '../../agent/containers/cri-client.js';
 import { Agent } from '../../agent/daemon.js';
 import { ConfigError } from '../../core/errors.js';
 import { parseDuration } from '../../core/time.js';
@@ -22,6 +23,7 @@ interface AgentFlags {
   heartbeatInterval: number;
   rescanInterval: number;
   logLevel: string;
+  criSocket?: string;
 }
 
 function duration(value: string): number {
@@ -52,6 +54,7 @@ async function runAgent(flags: AgentFlags, command: Command): Promise<void> {
     nodeName: flags.nodeName,
     log,
     rescanMs: flags.rescanInterval,
+    criSocket: flags.criSocket === 'none' ? null : (flags.criSocket ?? defaultCriSocket()),
     ...(server && flags.agentKey
       ? { server: { url: server, key: flags.agentKey, spoolDir: resolve(flags.spoolDir), heartbeatMs: flags.heartbeatInterval } }
       : {}),
@@ -97,6 +100,12 @@ export function agentCommand(): Command {
       new Option('--rescan-interval <duration>', 'how often to look at the policy directory and the watched paths again (besides change notifications)')
         .default(10_000, '10s')
         .argParser(duration),
+    )
+    .addOption(
+      new Option(
+        '--cri-socket <path>',
+        "the container runtime's CRI socket, to name the pod and container behind each access (default: the first of containerd's and CRI-O's usual sockets that exists; \"none\" for none)",
+      ).env('TRIPLINE_CRI_SOCKET'),
     )
     .addOption(
       new Option('--log-level <level>', 'log level (logs go to stderr)')

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { ValidationError } from '../../core/errors.js';
-import { GENERATE_ACTIONS, generatePolicy, type GenerateAccess, type GenerateAction } from '../../policy/index.js';
+import { GENERATE_ACTIONS, generateContainerDecoy, generatePolicy, type GenerateAccess, type GenerateAction } from '../../policy/index.js';
 import { DECOY_KINDS, generateDecoy, type DecoyKind } from '../../tokens/decoys/index.js';
 import type { TokenView } from '../../tokens/service.js';
 import type { ApiClient } from '../client.js';
@@ -23,6 +23,10 @@ interface PlantOptions {
   node: string;
   force?: boolean;
   json?: boolean;
+  namespace?: string;
+  podLabel?: string[];
+  container?: string;
+  image?: string[];
 }
 
 interface Planted {
@@ -89,7 +93,66 @@ async function existingToken(api: ApiClient, id: string, kind: DecoyKind | undef
   return { token, content: decoy.content, existing: true };
 }
 
+/** The selector flags, as label pairs; null when none is given (a decoy on this host). */
+function containerSelector(options: PlantOptions): { podLabels: Record<string, string> } | null {
+  if (options.namespace === undefined && !options.podLabel && options.container === undefined && !options.image) return null;
+  const podLabels: Record<string, string> = {};
+  for (const pair of options.podLabel ?? []) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new ValidationError(`--pod-label ${JSON.stringify(pair)} is not key=value`);
+    podLabels[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return { podLabels };
+}
+
+/**
+ * With a selector flag the decoy goes into containers: no file is written here; the policy file
+ * holds the decoy (kind ContainerDecoy) and the TracingPolicy scoped to the same pods, and the
+ * agent on each node plants and watches the copies.
+ */
+async function plantInContainers(options: PlantOptions, api: ApiClient, podLabels: Record<string, string>): Promise<void> {
+  const path = options.path;
+  if (!path.startsWith('/')) throw new ValidationError(`--path must be the absolute path inside the container, got ${JSON.stringify(path)}`);
+  const actions = actionsOf(options);
+  if (!options.token && !options.kind) throw new ValidationError('--kind is required unless --token names a file token that holds its decoy');
+  const where = [
+    options.namespace !== undefined ? `namespace ${options.namespace}` : '',
+    ...Object.entries(podLabels).map(([k, v]) => `${k}=${v}`),
+    options.container !== undefined ? `container ${options.container}` : '',
+    ...(options.image ?? []).map((i) => `image ${i}`),
+  ].filter(Boolean);
+  const memo = options.memo ?? `${options.kind} decoy in containers (${where.join(', ')}): ${path}`;
+  const planted = options.token ? await existingToken(api, options.token, options.kind) : await createFileToken(api, options.kind!, { ...options, memo }, path);
+  const { token } = planted;
+  const text = generateContainerDecoy({
+    tokenId: token.id,
+    path,
+    access: options.access,
+    content: planted.content,
+    podLabels,
+    images: options.image ?? [],
+    ...(options.namespace !== undefined ? { namespace: options.namespace } : {}),
+    ...(options.container !== undefined ? { container: options.container } : {}),
+    ...(token.url ? { tokenUrl: token.url } : {}),
+    ...(token.hostname ? { tokenHostname: token.hostname } : {}),
+    actions: actions ?? (token.kind === 'dns' ? ['dnslookup'] : undefined),
+  });
+  const policyFile = writePolicy(options.policyDir, token.id, text);
+  if (options.json) {
+    printJson({ tokenId: token.id, tokenKind: token.kind, createdToken: !planted.existing, path, policyFile, containers: true });
+    return;
+  }
+  printFields([
+    ['token', `${token.id} (${token.kind}${planted.existing ? '' : ', created'})`],
+    ['decoy', `${path} in matching containers`],
+    ['policy', policyFile],
+  ]);
+  process.stdout.write(`\nThe agent watching ${options.policyDir} plants a copy into every matching container and watches it.\n`);
+}
+
 async function plant(options: PlantOptions, api: ApiClient): Promise<void> {
+  const selector = containerSelector(options);
+  if (selector) return plantInContainers(options, api, selector.podLabels);
   const path = resolve(options.path);
   const actions = actionsOf(options);
   if (!options.token && !options.kind) throw new ValidationError('--kind is required unless --token names a file token that holds its decoy');
@@ -152,6 +215,10 @@ export function decoyCommand(): Command {
     .option('--memo <text>', 'memo of the token created for the decoy')
     .option('--node <name>', 'the host name recorded with the token', hostname())
     .option('--force', 'replace an existing file that no Tripline policy watches')
+    .option('--namespace <ns>', 'plant into containers of pods in this Kubernetes namespace (any selector flag plants into containers; --path is then the path inside them)')
+    .option('--pod-label <key=value>', 'plant into containers of pods with this label (repeatable; all must match)', collect)
+    .option('--container <name>', 'plant into containers with this name')
+    .option('--image <pattern>', 'plant into containers whose image matches ("*" matches anything; repeatable)', collect)
     .option('--json', 'print JSON')
     .action(async (options: PlantOptions, command: Command) => plant(options, clientFor(command)));
   return decoy;

@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import { NotFoundError } from '../../core/errors.js';
 import { isoNow } from '../../core/time.js';
-import type { Heartbeat, PolicyFileReport, WatchReport } from '../../core/agent-protocol.js';
+import type { DecoyCopyReport, Heartbeat, PolicyFileReport, WatchReport } from '../../core/agent-protocol.js';
 import type { AgentsTable, Database } from '../schema.js';
 import { ApiKeyRepository } from './api-keys.js';
 
@@ -18,6 +18,8 @@ export interface Agent {
   lastHeartbeat: string | null;
   policies: PolicyFileReport[];
   watched: WatchReport[];
+  /** Copies of container decoys planted on this node, from the last heartbeat. */
+  containerDecoys: DecoyCopyReport[];
   eventsAccepted: number;
   createdAt: string;
 }
@@ -34,6 +36,7 @@ function agentFromRow(row: Selectable<AgentsTable>): Agent {
     lastHeartbeat: row.last_heartbeat_at,
     policies: JSON.parse(row.policies) as PolicyFileReport[],
     watched: JSON.parse(row.watched) as WatchReport[],
+    containerDecoys: JSON.parse(row.container_decoys) as DecoyCopyReport[],
     eventsAccepted: Number(row.events_accepted),
     createdAt: row.created_at,
   };
@@ -51,6 +54,7 @@ function emptyRow(id: string, name: string, node: string, createdAt: string): Se
     last_heartbeat_at: null,
     policies: '[]',
     watched: '[]',
+    container_decoys: '[]',
     events_accepted: 0,
     created_at: createdAt,
   };
@@ -111,6 +115,7 @@ export class AgentRepository {
         last_heartbeat_at: at,
         policies: JSON.stringify(heartbeat.policies),
         watched: JSON.stringify(heartbeat.watched),
+        container_decoys: JSON.stringify(heartbeat.containerDecoys ?? []),
       })
       .where('id', '=', id)
       .execute();

@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import type { FileObservation, ProcessInfo } from '../../core/file-event.js';
+import type { FileObservation, PodInfo, ProcessInfo } from '../../core/file-event.js';
 import type { FileHitDetail } from '../../core/model/hit-detail.js';
 import type { Fact, HitDescription } from '../../core/model/hit.js';
 import { fact } from './fact.js';
@@ -20,12 +20,23 @@ export function summarizeFileObservation(observation: FileObservation): string {
   return `decoy ${tamper.change.replace('_', ' ')}: ${tamper.path}${tamper.process ? ` by ${who(tamper.process)}` : ''}`;
 }
 
+/** The pod as people name it (namespace/name), then the container and the pod's labels; its uid is in the hit's detail. */
+function podFacts(pod: PodInfo): Fact[] {
+  const facts = [fact('Pod', pod.name ? `${pod.namespace}/${pod.name}` : `uid ${pod.uid}`)];
+  if (pod.container.name) facts.push(fact('Container', `${pod.container.name} (${pod.container.image})`));
+  const labels = Object.entries(pod.labels);
+  if (labels.length > 0) facts.push(fact('Pod labels', labels.map(([k, v]) => `${k}=${v}`).join(', '), true));
+  return facts;
+}
+
 /** An agent's report of a watched file being read, written or tampered with, with the process behind it. */
 export function describeFileHit(detail: FileHitDetail): HitDescription {
   const facts: Fact[] = [];
   if (detail.summary) facts.push(fact('What', detail.summary));
   facts.push(fact('Host', detail.node));
   const { access, tamper } = detail;
+  const pod = (access?.process ?? tamper?.process)?.pod;
+  if (pod) facts.push(...podFacts(pod));
   if (access) facts.push(fact('File', access.path), fact('Access', access.access));
   else if (tamper) facts.push(fact('File', tamper.path), fact('Change', tamper.change));
   const process = access?.process ?? tamper?.process ?? null;
@@ -33,7 +44,7 @@ export function describeFileHit(detail: FileHitDetail): HitDescription {
     facts.push(fact('Process', processLine(process), true));
     facts.push(fact('PID / UID', `${process.pid} / ${process.uid}${process.auid !== null ? ` (login uid ${process.auid})` : ''}`));
     if (process.cwd) facts.push(fact('Working directory', process.cwd));
-    if (process.containerId) facts.push(fact('Container', process.containerId));
+    if (process.containerId) facts.push(fact('Container id', process.containerId));
   }
   const parent = access?.parent;
   if (parent) facts.push(fact('Parent', `${processLine(parent)} (pid ${parent.pid})`, true));

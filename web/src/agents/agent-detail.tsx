@@ -5,7 +5,7 @@ import { Facts } from '../components/fields';
 import { absoluteTime } from '../format';
 import { Link, paths } from '../router';
 
-/** What an agent last reported: its policies (with their errors) and the files it watches. */
+/** What an agent last reported: its policies (with their errors), the files it watches and its decoys in containers. */
 export function AgentDetail({ agent }: { agent: Agent }) {
   return (
     <div className="agent-detail">
@@ -69,6 +69,31 @@ export function AgentDetail({ agent }: { agent: Agent }) {
             </tr>
           ))}
         </DataTable>
+      )}
+      {agent.containerDecoys.length > 0 && (
+        <>
+          <h4 className="detail-heading">Decoys in containers</h4>
+          <DataTable label="Decoys in containers" compact columns={[{ label: 'Pod' }, { label: 'Container' }, { label: 'Path' }, { label: 'Token' }, { label: 'State' }]}>
+            {agent.containerDecoys.map((copy) => (
+              <tr key={`${copy.decoy}/${copy.container.id}`}>
+                <td className="mono break">{`${copy.pod.namespace}/${copy.pod.name}`}</td>
+                <td className="mono">{copy.container.name}</td>
+                <td className="mono break">{copy.path}</td>
+                <td className="mono">{copy.tokenId ? <Link to={paths.token(copy.tokenId)}>{copy.tokenId}</Link> : <span className="muted">—</span>}</td>
+                <td>
+                  {copy.state === 'planted' ? (
+                    <StatusBadge tone="good">{`planted, inode ${copy.inode}`}</StatusBadge>
+                  ) : (
+                    <span className="cell-main">
+                      <StatusBadge tone="bad">{copy.state}</StatusBadge>
+                      {copy.error && <span className="error-text break">{copy.error}</span>}
+                    </span>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </DataTable>
+        </>
       )}
     </div>
   );

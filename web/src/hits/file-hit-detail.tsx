@@ -34,6 +34,7 @@ export function FileHitDetail({ hit }: { hit: Hit }) {
           ...(tamper ? tamperFacts(tamper) : []),
         ]}
       />
+      <PodSection pod={asObject(asObject(access?.process ?? tamper?.process)?.pod)} />
       <ProcessSection title="Process" process={asObject(access?.process) ?? asObject(tamper?.process)} />
       {access && <ProcessSection title="Parent process" process={asObject(access.parent)} />}
     </>
@@ -54,6 +55,39 @@ function tamperFacts(tamper: Json): [string, ReactNode][] {
     ['Decoy change', asString(tamper.change) ?? null],
     ['File', <span className="mono break">{asString(tamper.path)}</span>],
   ];
+}
+
+/** The Kubernetes pod the process ran in, as the node's container runtime named it. */
+function PodSection({ pod }: { pod: Json | undefined }) {
+  if (!pod) return null;
+  const container = asObject(pod.container);
+  const labels = Object.entries(asObject(pod.labels) ?? {}).map(([k, v]) => `${k}=${asString(v) ?? ''}`);
+  const name = asString(pod.name);
+  return (
+    <>
+      <h4 className="detail-heading">Pod</h4>
+      <Facts
+        items={[
+          ['Pod', <span className="mono" data-testid="pod-name">{name ? `${asString(pod.namespace) ?? ''}/${name}` : 'unknown (no CRI socket)'}</span>],
+          ['Pod UID', <span className="mono">{asString(pod.uid)}</span>],
+          ['Container', asString(container?.name) ? <span className="mono">{asString(container?.name)}</span> : null],
+          ['Image', asString(container?.image) ? <span className="mono break">{asString(container?.image)}</span> : null],
+          [
+            'Labels',
+            labels.length > 0 ? (
+              <span className="args">
+                {labels.map((label) => (
+                  <code key={label} className="arg">
+                    {label}
+                  </code>
+                ))}
+              </span>
+            ) : null,
+          ],
+        ]}
+      />
+    </>
+  );
 }
 
 function ProcessSection({ title, process }: { title: string; process: Json | undefined }) {

@@ -48,6 +48,8 @@ export class Agent extends EventEmitter<{ fatal: [Error] }> {
   private readonly labels: TokenLabels;
   private rescanTimer: NodeJS.Timeout | null = null;
   private stopped = false;
+  /** Set by a clean stop: the last heartbeat says so, and the server alerts "stopped", not "silent". */
+  private stopping = false;
 
   private constructor(
     private readonly options: AgentOptions,
@@ -86,10 +88,17 @@ export class Agent extends EventEmitter<{ fatal: [Error] }> {
     return agent;
   }
 
-  /** Allows whatever waits, unmarks everything, and leaves unsent events in the spool. */
-  async stop(): Promise<void> {
+  /**
+   * Allows whatever waits, unmarks everything, and leaves unsent events in the spool. `clean`
+   * (SIGTERM, SIGINT) tells the server in a last heartbeat that the agent was stopped, not lost.
+   */
+  async stop(clean = false): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    if (clean && this.reporting) {
+      this.stopping = true;
+      await this.reporting.heartbeat.last();
+    }
     if (this.rescanTimer) clearInterval(this.rescanTimer);
     this.policies.close();
     await this.sensor.close();
@@ -163,6 +172,8 @@ export class Agent extends EventEmitter<{ fatal: [Error] }> {
       startedAt: this.startedAt,
       policies: this.policies.reports(),
       watched: this.watches.reports(this.policies.policies.policies),
+      ...(this.options.server ? { intervalMs: this.options.server.heartbeatMs } : {}),
+      ...(this.stopping ? { stopping: true } : {}),
     };
   }
 }

@@ -83,6 +83,10 @@ export const heartbeatSchema = z.object({
   startedAt: instant,
   policies: z.array(policyFileReportSchema).max(10_000),
   watched: z.array(watchReportSchema).max(100_000),
+  /** The agent's heartbeat interval: the server counts silence in these. Absent from older agents. */
+  intervalMs: z.number().int().min(100).max(24 * 3600_000).optional(),
+  /** The agent's last heartbeat before a clean stop (SIGTERM): its silence is not a loss. */
+  stopping: z.boolean().optional(),
 });
 export type Heartbeat = z.infer<typeof heartbeatSchema>;
 

@@ -120,7 +120,11 @@ export class AgentIngest {
     const refused = heartbeatRefusal(agent, heartbeat.node);
     if (refused) throw this.refuse(agent, refused, ['other_node']);
     await this.agents.recordHeartbeat(agent.id, heartbeat, undefined, key.name);
+    await this.afterHeartbeat?.(agent, heartbeat);
   }
+
+  /** Told of each stored heartbeat with the agent as it was before it (liveness: silent, back, stopped). */
+  afterHeartbeat: ((agent: Agent, heartbeat: Heartbeat) => Promise<void>) | undefined;
 
   /** Every refusal is logged and counted by reason (tripline_agent_events_refused_total). */
   private refuse(agent: Agent, error: AgentReportRefused, refused: RefusalReason[]): AgentReportRefused {

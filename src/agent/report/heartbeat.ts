@@ -62,6 +62,12 @@ export class HeartbeatSender {
     await this.sending;
   }
 
+  /** Stops, then sends one last heartbeat (the caller's status says it is stopping); once, never retried. */
+  async last(): Promise<void> {
+    await this.stop();
+    await this.send();
+  }
+
   private async send(): Promise<void> {
     try {
       const status = this.status();

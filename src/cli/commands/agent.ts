@@ -59,7 +59,7 @@ async function runAgent(flags: AgentFlags, command: Command): Promise<void> {
   });
   const stop = (why: string, code: number) => {
     log.info({ why }, 'agent stopping');
-    agent.stop().then(
+    agent.stop(code === 0).then(
       () => process.exit(code),
       (err: unknown) => {
         log.error({ err }, 'agent shutdown failed');

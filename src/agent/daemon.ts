@@ -11,7 +11,9 @@ import { dnsLookup } from './actions/dns-lookup.js';
 import { getUrl } from './actions/get-url.js';
 import { OutboundActions } from './actions/outbound.js';
 import { openExportSink, type ExportSink } from './export/export-sink.js';
+import { CentralPolicies } from './central-policies.js';
 import { PolicyDirectory } from './policy-dir.js';
+import { PolicySources, type PolicySource } from './policy-sources.js';
 import type { Heartbeat } from '../core/agent-protocol.js';
 import { AgentApi } from './report/agent-api.js';
 import { HeartbeatSender } from './report/heartbeat.js';
@@ -27,7 +29,7 @@ export interface AgentOptions {
   policyDir: string;
   nodeName: string;
   log: Logger;
-  server?: { url: string; key: string; spoolDir: string; heartbeatMs: number };
+  server?: { url: string; key: string; spoolDir: string; heartbeatMs: number; stateDir?: string };
   export?: { target: string; maxBytes: number; keep: number };
   /** How often the policy directory and the watched paths are looked at again. */
   rescanMs: number;
@@ -38,6 +40,7 @@ export interface AgentOptions {
 }
 
 interface Reporting {
+  api: AgentApi;
   spool: Spool;
   reporter: Reporter;
   heartbeat: HeartbeatSender;
@@ -54,7 +57,7 @@ export class Agent extends EventEmitter<{ fatal: [Error] }> {
   private constructor(
     private readonly options: AgentOptions,
     private readonly sensor: FanotifySensor,
-    private readonly policies: PolicyDirectory,
+    private readonly policies: PolicySource,
     private readonly watches: WatchSync,
     private readonly outbound: OutboundActions,
     private readonly exporter: ExportSink | null,
@@ -73,7 +76,7 @@ export class Agent extends EventEmitter<{ fatal: [Error] }> {
     const agent: Agent = new Agent(
       options,
       sensor,
-      new PolicyDirectory(options.policyDir, log, { rescanMs: options.rescanMs }),
+      policySource(options, reporting),
       new WatchSync(sensor, log),
       outbound,
       exporter,
@@ -100,7 +103,7 @@ export class Agent extends EventEmitter<{ fatal: [Error] }> {
       await this.reporting.heartbeat.last();
     }
     if (this.rescanTimer) clearInterval(this.rescanTimer);
-    this.policies.close();
+    await this.policies.close();
     await this.sensor.close();
     this.outbound.stop();
     if (this.reporting) {
@@ -184,5 +187,13 @@ async function startReporting(server: NonNullable<AgentOptions['server']>, optio
   const heartbeat = new HeartbeatSender(api, status, server.heartbeatMs, options.log);
   // The server takes events only for tokens named in the agent's last heartbeat.
   const reporter = new Reporter(api, spool, options.log, { beforeSend: (batch) => heartbeat.covering(batch.map((e) => e.tokenId)) });
-  return { spool, reporter, heartbeat };
+  return { api, spool, reporter, heartbeat };
+}
+
+/** The policy directory, and beside it the server's central policies when the agent has a state directory to keep them in. */
+function policySource(options: AgentOptions, reporting: Reporting | null): PolicySource {
+  const dir = new PolicyDirectory(options.policyDir, options.log, { rescanMs: options.rescanMs });
+  const stateDir = options.server?.stateDir;
+  if (!reporting || !stateDir) return dir;
+  return new PolicySources(dir, new CentralPolicies(reporting.api, stateDir, options.log));
 }

@@ -16,6 +16,7 @@ import { alertMetrics } from './alert-metrics.js';
 import { Authenticator } from './api/auth.js';
 import { AgentIngest } from './agent-ingest.js';
 import { AgentLiveness } from './agent-liveness.js';
+import { FleetPolicyService } from './fleet-policies.js';
 import { ClientAddressResolver } from './client-address.js';
 import { HitRecorder } from './hit-recorder.js';
 import { LiveEventBus } from './live-events.js';
@@ -62,6 +63,8 @@ export interface Services {
   agentIngest: AgentIngest;
   /** Agents gone silent, back or stopped, raised as alerts; started and stopped with the server. */
   agentLiveness: AgentLiveness;
+  /** Central policies: kept here, fetched by the agents they target. */
+  fleetPolicies: FleetPolicyService;
 }
 
 export function createServices(store: Store, log: Logger, config: ServicesConfig): Services {
@@ -120,5 +123,6 @@ export function createServices(store: Store, log: Logger, config: ServicesConfig
     agents,
     agentIngest,
     agentLiveness,
+    fleetPolicies: new FleetPolicyService(store.db, agents),
   };
 }

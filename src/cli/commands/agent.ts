@@ -10,6 +10,8 @@ import { positiveInt } from '../context.js';
 import { agentAdminCommands } from './agent-admin.js';
 
 export const SPOOL_DIR = '/var/lib/tripline/spool';
+/** Where the agent keeps the last set of central policies it fetched. */
+export const STATE_DIR = '/var/lib/tripline';
 
 interface AgentFlags {
   policyDir?: string;
@@ -19,6 +21,7 @@ interface AgentFlags {
   exportKeep: number;
   nodeName: string;
   spoolDir: string;
+  stateDir: string;
   heartbeatInterval: number;
   rescanInterval: number;
   logLevel: string;
@@ -53,7 +56,15 @@ async function runAgent(flags: AgentFlags, command: Command): Promise<void> {
     log,
     rescanMs: flags.rescanInterval,
     ...(server && flags.agentKey
-      ? { server: { url: server, key: flags.agentKey, spoolDir: resolve(flags.spoolDir), heartbeatMs: flags.heartbeatInterval } }
+      ? {
+          server: {
+            url: server,
+            key: flags.agentKey,
+            spoolDir: resolve(flags.spoolDir),
+            heartbeatMs: flags.heartbeatInterval,
+            stateDir: resolve(flags.stateDir),
+          },
+        }
       : {}),
     ...(flags.export ? { export: { target: flags.export === '-' ? '-' : resolve(flags.export), maxBytes: flags.exportMaxSize, keep: flags.exportKeep } } : {}),
   });
@@ -92,6 +103,11 @@ export function agentCommand(): Command {
     .addOption(new Option('--export-keep <n>', 'rotated export files to keep').default(5).argParser(positiveInt))
     .addOption(new Option('--node-name <name>', 'name of this host in events and on the server').env('TRIPLINE_NODE_NAME').default(hostname()))
     .addOption(new Option('--spool-dir <dir>', 'events wait here until the server has them').env('TRIPLINE_SPOOL_DIR').default(SPOOL_DIR))
+    .addOption(
+      new Option('--state-dir <dir>', 'where the last set of central policies (`tripline policy apply`) is kept, enforced while the server is unreachable')
+        .env('TRIPLINE_STATE_DIR')
+        .default(STATE_DIR),
+    )
     .addOption(new Option('--heartbeat-interval <duration>', 'how often to tell the server the agent is alive').default(15_000, '15s').argParser(duration))
     .addOption(
       new Option('--rescan-interval <duration>', 'how often to look at the policy directory and the watched paths again (besides change notifications)')

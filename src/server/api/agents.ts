@@ -6,6 +6,7 @@ import type { AgentIngest } from '../agent-ingest.js';
 import { AGENT_EVENTS_BODY_LIMIT, AGENT_HEARTBEAT_BODY_LIMIT, eventsBodySchema, heartbeatSchema, MAX_NODE_NAME, ROW_ID } from '../../core/agent-protocol.js';
 import { AGENT_ACCESS, requireKey, type Authenticator } from './auth.js';
 import { registerStrictJson } from './json-body.js';
+import { labelKey, labelsSchema, labelValue } from './fleet-policies.js';
 import { parseInput } from './validate.js';
 
 /** How often agents send a heartbeat (the agent's --heartbeat-interval default); an agent is
@@ -45,18 +46,25 @@ const enrollBody = z
       .max(MAX_NODE_NAME)
       .refine(printable, { message: 'must be printable' })
       .optional(),
+    /** What central policies target agents by (`policy apply --agent-label k=v`). */
+    labels: labelsSchema.optional(),
   })
   .strict();
 
+/** Labels to set (a value) or remove (null). */
+const labelsBody = z.object({ labels: z.record(labelKey, labelValue.nullable()) }).strict();
+
 export interface AgentAdminRoutesOptions {
   agents: AgentRepository;
+  /** Told when labels change, so agents waiting for policies see what now targets them. */
+  labelsChanged?: () => void;
 }
 
 /** Enrolling, listing and revoking agents: admin routes, under the API's admin key check. */
-export async function agentAdminRoutes(app: FastifyInstance, { agents }: AgentAdminRoutesOptions): Promise<void> {
+export async function agentAdminRoutes(app: FastifyInstance, { agents, labelsChanged }: AgentAdminRoutesOptions): Promise<void> {
   app.post('/agents', async (request, reply) => {
-    const { name, node } = parseInput(enrollBody, request.body, 'body');
-    const { agent, key } = await agents.enroll(name, node ?? name);
+    const { name, node, labels } = parseInput(enrollBody, request.body, 'body');
+    const { agent, key } = await agents.enroll(name, node ?? name, labels ?? {});
     return reply.code(201).send({ ...presentAgent(agent), key });
   });
 
@@ -69,6 +77,14 @@ export async function agentAdminRoutes(app: FastifyInstance, { agents }: AgentAd
     const id = agentId(request.params);
     const agent = await agents.find(id);
     if (!agent) throw new NotFoundError('agent', id);
+    return presentAgent(agent);
+  });
+
+  app.patch('/agents/:id/labels', async (request) => {
+    const id = agentId(request.params);
+    const { labels } = parseInput(labelsBody, request.body, 'body');
+    const agent = await agents.setLabels(id, labels);
+    labelsChanged?.();
     return presentAgent(agent);
   });
 

@@ -72,6 +72,8 @@ export function splitPolicies(file: string, text: string): { name: string; docum
 export class FleetPolicyService {
   readonly repository: FleetPolicyRepository;
   private readonly changes = new EventEmitter();
+  /** Ends every waiting fetch at shutdown, so a long poll never holds the server's close. */
+  private readonly closing = new AbortController();
 
   constructor(
     db: Db,
@@ -102,6 +104,10 @@ export class FleetPolicyService {
     };
   }
 
+  close(): void {
+    this.closing.abort();
+  }
+
   /** Tells waiting fetches to look again: an agent's labels changed, and with them what targets it. */
   touch(): void {
     this.changes.emit('change');
@@ -113,7 +119,8 @@ export class FleetPolicyService {
    * digest catches a change of labels, which moves no version. Changes on this server wake the
    * wait at once; other servers' are seen by polling the store.
    */
-  async forAgent(agentId: string, after: number, digest: string | undefined, waitMs: number, signal?: AbortSignal): Promise<PolicySetForAgent> {
+  async forAgent(agentId: string, after: number, digest: string | undefined, waitMs: number, hangUp?: AbortSignal): Promise<PolicySetForAgent> {
+    const signal = hangUp ? AbortSignal.any([hangUp, this.closing.signal]) : this.closing.signal;
     const deadline = Date.now() + Math.min(waitMs, MAX_POLICY_WAIT_MS);
     for (;;) {
       const version = await this.repository.version();

@@ -155,6 +155,7 @@ export async function startServer(options: ServerOptions, log: Logger = pino({ l
       async close() {
         await dns?.close();
         await closeServer(trigger);
+        services.fleetPolicies.close();
         await admin.close();
         await services.auth.close();
         await services.hitWriter.idle();

@@ -12,6 +12,7 @@ import { getUrl } from './actions/get-url.js';
 import { OutboundActions } from './actions/outbound.js';
 import { openExportSink, type ExportSink } from './export/export-sink.js';
 import { CentralPolicies } from './central-policies.js';
+import { OwnTriggerUrls } from './own-trigger.js';
 import { PolicyDirectory } from './policy-dir.js';
 import { PolicySources, type PolicySource } from './policy-sources.js';
 import type { Heartbeat } from '../core/agent-protocol.js';
@@ -41,6 +42,7 @@ export interface AgentOptions {
 
 interface Reporting {
   api: AgentApi;
+  ownTrigger: OwnTriggerUrls;
   spool: Spool;
   reporter: Reporter;
   heartbeat: HeartbeatSender;
@@ -126,6 +128,7 @@ export class Agent extends EventEmitter<{ fatal: [Error] }> {
       reporter: this.reporting?.reporter ?? null,
       nodeName: this.options.nodeName,
       log,
+      ...(this.reporting ? { ownTrigger: this.reporting.ownTrigger.tokenOf.bind(this.reporting.ownTrigger) } : {}),
     });
     this.sensor.on('access', (request) => handler.handle(request));
     const tampers = new TamperHandler({
@@ -184,10 +187,11 @@ export class Agent extends EventEmitter<{ fatal: [Error] }> {
 async function startReporting(server: NonNullable<AgentOptions['server']>, options: AgentOptions, status: () => Heartbeat): Promise<Reporting> {
   const api = new AgentApi({ server: server.url, key: server.key });
   const spool = await Spool.open(server.spoolDir, options.log);
-  const heartbeat = new HeartbeatSender(api, status, server.heartbeatMs, options.log);
+  const ownTrigger = new OwnTriggerUrls();
+  const heartbeat = new HeartbeatSender(api, status, server.heartbeatMs, options.log, (answer) => ownTrigger.learn(answer));
   // The server takes events only for tokens named in the agent's last heartbeat.
   const reporter = new Reporter(api, spool, options.log, { beforeSend: (batch) => heartbeat.covering(batch.map((e) => e.tokenId)) });
-  return { api, spool, reporter, heartbeat };
+  return { api, ownTrigger, spool, reporter, heartbeat };
 }
 
 /** The policy directory, and beside it the server's central policies when the agent has a state directory to keep them in. */

@@ -33,6 +33,9 @@ export const agentEventSchema = fileObservationSchema
       .transform((value) => value.toLowerCase())
       .refine((value) => ROW_ID.test(value), { message: 'must be a row id (26 Crockford base32 characters, from newRowId())' }),
     tokenId: text(64),
+    /** Set when the event stands for a GetUrl of this server's trigger URL for the token, which
+     * the agent reported instead of fetching (agent/own-trigger.ts): the web bug's one hit. */
+    getUrl: text(4096).optional(),
   })
   .refine((event) => (event.access === undefined) !== (event.tamper === undefined), {
     message: 'an event carries exactly one of access and tamper',

@@ -69,7 +69,12 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     { prefix: '/api/v1' },
   );
   // Agents report with their own keys (role agent), outside the API plugin above.
-  await app.register(agentIngestRoutes, { auth: services.auth, ingest: services.agentIngest, prefix: '/api/v1/agents' });
+  await app.register(agentIngestRoutes, {
+    auth: services.auth,
+    ingest: services.agentIngest,
+    triggerUrl: () => services.artifacts.publicUrl,
+    prefix: '/api/v1/agents',
+  });
   await app.register(agentPolicyRoutes, { auth: services.auth, policies: services.fleetPolicies, prefix: '/api/v1/agents' });
 
   await app.register(dashboardRoutes, { bundle: DashboardBundle.load() });

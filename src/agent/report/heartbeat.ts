@@ -19,6 +19,8 @@ export class HeartbeatSender {
     private readonly status: () => Heartbeat,
     private readonly intervalMs: number,
     private readonly log: Logger,
+    /** What the server answered (the base of its trigger URLs, own-trigger.ts). */
+    private readonly onAnswer?: (answer: unknown) => void,
   ) {}
 
   start(): void {
@@ -71,7 +73,7 @@ export class HeartbeatSender {
   private async send(): Promise<void> {
     try {
       const status = this.status();
-      await this.api.heartbeat(status);
+      this.onAnswer?.(await this.api.heartbeat(status));
       this.reported = reportedTokenIds(status);
       if (this.failing) this.log.info({ server: this.api.server }, 'heartbeat delivered again');
       this.failing = false;

@@ -97,6 +97,8 @@ export async function agentAdminRoutes(app: FastifyInstance, { agents, labelsCha
 export interface AgentIngestRoutesOptions {
   auth: Authenticator;
   ingest: AgentIngest;
+  /** The base of this server's trigger URLs, told to agents: a GetUrl there is reported, not fetched. */
+  triggerUrl?: () => string;
 }
 
 /**
@@ -105,7 +107,7 @@ export interface AgentIngestRoutesOptions {
  * body limit. The key is checked on request, before the body is read, so nobody without a key
  * can make the server read or parse megabytes.
  */
-export async function agentIngestRoutes(app: FastifyInstance, { auth, ingest }: AgentIngestRoutesOptions): Promise<void> {
+export async function agentIngestRoutes(app: FastifyInstance, { auth, ingest, triggerUrl }: AgentIngestRoutesOptions): Promise<void> {
   registerStrictJson(app, AGENT_HEARTBEAT_BODY_LIMIT);
   app.addHook('onRequest', requireKey(auth, AGENT_ACCESS));
 
@@ -117,6 +119,7 @@ export async function agentIngestRoutes(app: FastifyInstance, { auth, ingest }: 
   app.post('/heartbeat', { bodyLimit: AGENT_HEARTBEAT_BODY_LIMIT }, async (request) => {
     const heartbeat = parseInput(heartbeatSchema, request.body, 'body');
     await ingest.heartbeat(request.apiKey!, heartbeat);
-    return {};
+    const url = triggerUrl?.();
+    return url ? { triggerUrl: url } : {};
   });
 }

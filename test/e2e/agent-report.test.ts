@@ -33,6 +33,8 @@ describe('tripline agent --server: reporting', () => {
     const s = await new HttpReceiver().start(port);
     s.behaviour = (r) => {
       if (r.headers.authorization !== `Bearer ${KEY}`) return { status: 401, body: { message: 'bad key' } };
+      // Central policies: none, and nothing changes while the agent waits.
+      if (r.path.startsWith('/api/v1/agents/policies')) return { status: 200, body: { version: 0, unchanged: true, policies: [] }, delayMs: 1000 };
       if (r.path === '/api/v1/agents/heartbeat') {
         heartbeats.push(r.body as Heartbeat);
         return { status: 200, body: {} };

@@ -73,7 +73,8 @@ export class HeartbeatSender {
   private async send(): Promise<void> {
     try {
       const status = this.status();
-      this.onAnswer?.(await this.api.heartbeat(status));
+      const answer = await this.api.heartbeat(status);
+      this.onAnswer?.(answer);
       this.reported = reportedTokenIds(status);
       if (this.failing) this.log.info({ server: this.api.server }, 'heartbeat delivered again');
       this.failing = false;

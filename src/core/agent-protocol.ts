@@ -76,6 +76,8 @@ export const watchReportSchema = z.object({
   tokenId: text(64).nullable(),
   ok: z.boolean(),
   error: text(4096).optional(),
+  /** "dev:ino" of the decoy when watched: the server's decoy inventory shows it. */
+  inode: text(64).optional(),
 });
 export type WatchReport = z.infer<typeof watchReportSchema>;
 

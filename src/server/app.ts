@@ -6,6 +6,7 @@ import { API_ACCESS, requireKey } from './api/auth.js';
 import { alertRoutes } from './api/alerts.js';
 import { channelRoutes } from './api/channels.js';
 import { notFound, registerErrorHandler } from './api/errors.js';
+import { decoyRoutes } from './api/decoys.js';
 import { eventRoutes } from './api/events.js';
 import { agentPolicyRoutes, fleetPolicyRoutes } from './api/fleet-policies.js';
 import { registerStrictJson } from './api/json-body.js';
@@ -64,6 +65,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
       await api.register(eventRoutes, { events: services.events });
       await api.register(keyRoutes, { keys: services.keys });
       await api.register(fleetPolicyRoutes, { policies: services.fleetPolicies });
+      await api.register(decoyRoutes, { decoys: services.decoys, agents: services.agents });
       api.all('/*', async (request, reply) => reply.code(404).send(notFound(request.method, request.url)));
     },
     { prefix: '/api/v1' },

@@ -16,6 +16,7 @@ import { alertMetrics } from './alert-metrics.js';
 import { Authenticator } from './api/auth.js';
 import { AgentIngest } from './agent-ingest.js';
 import { AgentLiveness } from './agent-liveness.js';
+import { DecoyInventory } from './decoy-inventory.js';
 import { FleetPolicyService } from './fleet-policies.js';
 import { ClientAddressResolver } from './client-address.js';
 import { HitRecorder } from './hit-recorder.js';
@@ -65,6 +66,8 @@ export interface Services {
   agentLiveness: AgentLiveness;
   /** Central policies: kept here, fetched by the agents they target. */
   fleetPolicies: FleetPolicyService;
+  /** Every decoy agents report, and tamper hits for those that go missing. */
+  decoys: DecoyInventory;
 }
 
 export function createServices(store: Store, log: Logger, config: ServicesConfig): Services {
@@ -104,7 +107,11 @@ export function createServices(store: Store, log: Logger, config: ServicesConfig
   // The store itself, not a cache: an event for a token disabled a moment ago is ignored.
   const agentIngest = new AgentIngest(hits, tokens.repository, recorder, agents, log, metrics);
   const agentLiveness = new AgentLiveness(agents, alerting.agentAlerts, log, { silentAfterMs: config.agentSilentAfterMs });
-  agentIngest.afterHeartbeat = (agent, heartbeat) => agentLiveness.heartbeat(agent, heartbeat);
+  const decoys = new DecoyInventory(store.db, tokens.repository, recorder, log);
+  agentIngest.afterHeartbeat = async (agent, heartbeat) => {
+    await agentLiveness.heartbeat(agent, heartbeat);
+    await decoys.heartbeat(agent, heartbeat);
+  };
   return {
     store,
     log,
@@ -124,5 +131,6 @@ export function createServices(store: Store, log: Logger, config: ServicesConfig
     agentIngest,
     agentLiveness,
     fleetPolicies: new FleetPolicyService(store.db, agents),
+    decoys,
   };
 }

@@ -27,7 +27,7 @@ interface AgentFlags {
   logLevel: string;
 }
 
-function duration(value: string): number {
+export function duration(value: string): number {
   const ms = parseDuration(value);
   if (ms === undefined || ms <= 0) throw new ConfigError(`"${value}" is not a duration such as 15s, 2m or 500ms`);
   return ms;

@@ -34,8 +34,11 @@ describe('agent silent, back and stopped reach a channel receiver', () => {
     world.server = await spawnServer([...world.listen, '--db', world.db, '--agent-silent-after', '3s', '--allow-private-targets'], {
       TRIPLINE_ADMIN_KEY: world.adminKey,
     });
-    const channel = await world.api('POST', '/channels', { kind: 'webhook', url: receiver.url('/hook'), default: true, secret: 'receiver-secret-0123456789abcdef' });
+    // A channel named for agents takes their alerts; the default channel then gets none of them.
+    const channel = await world.api('POST', '/channels', { kind: 'webhook', url: receiver.url('/hook'), agents: true, secret: 'receiver-secret-0123456789abcdef' });
     assert.equal(channel.status, 201, JSON.stringify(channel.body));
+    const fallback = await world.api('POST', '/channels', { kind: 'webhook', url: receiver.url('/default'), default: true, secret: 'receiver-secret-0123456789abcdef' });
+    assert.equal(fallback.status, 201, JSON.stringify(fallback.body));
     await mkdir(join(world.dir, 'policies'));
     agent = await startAgent();
     await waitFor('the agent alive at the server', async () => {
@@ -81,5 +84,6 @@ describe('agent silent, back and stopped reach a channel receiver', () => {
     }, 10_000, 250);
     assert.equal(body.items[0].liveness, 'stopped');
     assert.equal(agentAlerts().slice(before).length, 1, agentAlerts().slice(before).map((r) => r.body.token.memo).join('\n'));
+    assert.equal(receiver.attempts.filter((r) => r.path === '/default').length, 0, 'agent alerts go to the agents channel, not the default one');
   });
 });

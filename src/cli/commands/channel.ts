@@ -24,10 +24,11 @@ export function channelCommand(): Command {
     .option('--to <address>', 'email: recipient (repeatable)', collect)
     .option('--severity <word>', 'alertmanager: severity label (default critical)')
     .option('--default', 'use for every token that names no channels')
+    .option('--agents', 'send the alerts about agents (silent, back, stopped) here instead of to the default channels')
     .option('--json', 'print JSON')
     .action(
       async (
-        options: { kind: string; name?: string; url?: string; secret?: string; to?: string[]; severity?: string; default?: boolean; json?: boolean },
+        options: { kind: string; name?: string; url?: string; secret?: string; to?: string[]; severity?: string; default?: boolean; agents?: boolean; json?: boolean },
         command: Command,
       ) => {
         const created = await clientFor(command).post<ChannelView & { secret?: string }>('/channels', {
@@ -38,6 +39,7 @@ export function channelCommand(): Command {
           ...(options.to ? { to: options.to } : {}),
           ...(options.severity ? { severity: options.severity } : {}),
           ...(options.default ? { default: true } : {}),
+          ...(options.agents ? { agents: true } : {}),
         });
         if (options.json) return printJson(created);
         printFields([

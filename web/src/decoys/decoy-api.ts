@@ -1,19 +1,10 @@
 import type { ApiClient } from '../api/client';
+import type { AgentDecoy } from '../../../src/store/repositories/agent-decoys.js';
 
-/** A decoy an agent reported, as GET /api/v1/decoys shows it. */
-export interface Decoy {
-  agentId: string;
+/** A decoy an agent reported, as GET /api/v1/decoys shows it: with its agent's name and node. */
+export interface Decoy extends AgentDecoy {
   agent: string | null;
   node: string | null;
-  path: string;
-  tokenId: string | null;
-  inode: string | null;
-  container: string | null;
-  /** watched; missing (gone without its policy being removed); withdrawn (its policy went). */
-  state: 'watched' | 'missing' | 'withdrawn';
-  error: string | null;
-  firstSeenAt: string;
-  lastVerifiedAt: string | null;
 }
 
 export function listDecoys(api: ApiClient, tokenId?: string): Promise<{ items: Decoy[] }> {

@@ -1,28 +1,11 @@
 import type { ApiClient } from '../api/client';
+import type { AgentPolicyStatus, FleetPolicyView } from '../../../src/server/fleet-policies.js';
 
-/** What one targeted agent reports for a central policy. */
-export interface AgentPolicyStatus {
-  agentId: string;
-  agent: string;
-  node: string;
-  state: 'loaded' | 'error' | 'pending';
-  /** The agent's error lines: file:line:col: field: message. */
-  errors: string[];
-}
-
-/** A central policy as GET /api/v1/policies shows it. */
-export interface FleetPolicy {
-  name: string;
-  document: string;
-  target: { agents: string[]; labels: Record<string, string> };
-  version: number;
-  updatedAt: string;
-  agents: AgentPolicyStatus[];
-}
+export type { AgentPolicyStatus, FleetPolicyView as FleetPolicy } from '../../../src/server/fleet-policies.js';
 
 export interface FleetPolicyList {
   version: number;
-  items: FleetPolicy[];
+  items: FleetPolicyView[];
 }
 
 export function listPolicies(api: ApiClient): Promise<FleetPolicyList> {

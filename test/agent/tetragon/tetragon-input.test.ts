@@ -69,11 +69,11 @@ describe("tetragon-input (Tetragon's documented export format and its protos; no
     const file = join(dir, 'tetragon.log');
     await writeFile(
       file,
-      [
+      `${[
         exportLine(kprobe({ pid: 101, mask: 2, pod: { namespace: 'demo-app', name: 'xwing', containerId: 'a'.repeat(64) } })),
         exportLine(kprobe({ pid: 102 })),
         exportLine(kprobe({ pid: 103, policy: 'other-policy', path: '/etc/shadow' })),
-      ].join('\n') + '\n',
+      ].join('\n')}\n`,
     );
     let input = await start({ exportFile: file }, 'state-export');
     await waitFor('two hits', async () => (await hits()).length === 2);

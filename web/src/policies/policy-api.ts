@@ -1,5 +1,5 @@
 import type { ApiClient } from '../api/client';
-import type { AgentPolicyStatus, FleetPolicyView } from '../../../src/server/fleet-policies.js';
+import type { FleetPolicyView } from '../../../src/server/fleet-policies.js';
 
 export type { AgentPolicyStatus, FleetPolicyView as FleetPolicy } from '../../../src/server/fleet-policies.js';
 

@@ -26,6 +26,8 @@ export interface AccessHandlerDeps {
   reporter: Reporter | null;
   nodeName: string;
   log: Logger;
+  /** The web-bug token when a GetUrl URL is a trigger URL of the agent's own server (own-trigger.ts). */
+  ownTrigger?: (url: string) => string | null;
 }
 
 export class AccessHandler {
@@ -68,14 +70,28 @@ export class AccessHandler {
       },
       'watched file accessed',
     );
+    const reported = new Set<string>();
     for (const action of match.actions) {
-      if (action.action === 'GetUrl') outbound.enqueue({ kind: 'geturl', target: action.argUrl, policy: match.policy });
+      if (action.action === 'GetUrl') {
+        const own = this.deps.reporter ? (this.deps.ownTrigger?.(action.argUrl) ?? null) : null;
+        // Reported with the event instead of fetched: one hit, with the process that caused it.
+        if (own && !reported.has(own)) {
+          reported.add(own);
+          this.report(request, match, own, actions, action.argUrl);
+        } else if (!own) outbound.enqueue({ kind: 'geturl', target: action.argUrl, policy: match.policy });
+      }
       if (action.action === 'DnsLookup') outbound.enqueue({ kind: 'dnslookup', target: action.argFqdn, policy: match.policy });
     }
     if (!posting) return;
     this.deps.exporter?.write(toTetragon(event, match, this.deps.nodeName, this.deps.watches.mode(request.decoy)));
     const tokenId = this.deps.tokenOf(match);
-    if (!tokenId || !this.deps.reporter) return;
+    if (tokenId && !reported.has(tokenId.toLowerCase())) this.report(request, match, tokenId, actions);
+  }
+
+  private report(request: AccessRequest, match: Match, tokenId: string, actions: string[], getUrl?: string): void {
+    const { event } = request;
+    const { log } = this.deps;
+    if (!this.deps.reporter) return;
     void this.deps.reporter
       .submit({
         id: newRowId(),
@@ -85,6 +101,7 @@ export class AccessHandler {
         hook: match.hook,
         actions,
         access: event,
+        ...(getUrl ? { getUrl } : {}),
       })
       .catch((err: unknown) => log.error({ err, policy: match.policy }, 'could not queue the event for the server'));
   }

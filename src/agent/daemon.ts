@@ -11,7 +11,10 @@ import { dnsLookup } from './actions/dns-lookup.js';
 import { getUrl } from './actions/get-url.js';
 import { OutboundActions } from './actions/outbound.js';
 import { openExportSink, type ExportSink } from './export/export-sink.js';
+import { CentralPolicies } from './central-policies.js';
+import { OwnTriggerUrls } from './own-trigger.js';
 import { PolicyDirectory } from './policy-dir.js';
+import { PolicySources, type PolicySource } from './policy-sources.js';
 import type { Heartbeat } from '../core/agent-protocol.js';
 import { AgentApi } from './report/agent-api.js';
 import { HeartbeatSender } from './report/heartbeat.js';
@@ -31,7 +34,7 @@ export interface AgentOptions {
   policyDir: string;
   nodeName: string;
   log: Logger;
-  server?: { url: string; key: string; spoolDir: string; heartbeatMs: number };
+  server?: { url: string; key: string; spoolDir: string; heartbeatMs: number; stateDir?: string };
   export?: { target: string; maxBytes: number; keep: number };
   /** How often the policy directory and the watched paths are looked at again. */
   rescanMs: number;
@@ -44,6 +47,8 @@ export interface AgentOptions {
 }
 
 interface Reporting {
+  api: AgentApi;
+  ownTrigger: OwnTriggerUrls;
   spool: Spool;
   reporter: Reporter;
   heartbeat: HeartbeatSender;
@@ -56,11 +61,13 @@ export class Agent extends EventEmitter<{ fatal: [Error] }> {
   private readonly containers: ContainerWatches;
   private rescanTimer: NodeJS.Timeout | null = null;
   private stopped = false;
+  /** Set by a clean stop: the last heartbeat says so, and the server alerts "stopped", not "silent". */
+  private stopping = false;
 
   private constructor(
     private readonly options: AgentOptions,
     private readonly sensor: FanotifySensor,
-    private readonly policies: PolicyDirectory,
+    private readonly policies: PolicySource,
     private readonly watches: WatchSync,
     private readonly outbound: OutboundActions,
     private readonly exporter: ExportSink | null,
@@ -81,7 +88,7 @@ export class Agent extends EventEmitter<{ fatal: [Error] }> {
     const agent: Agent = new Agent(
       options,
       sensor,
-      new PolicyDirectory(options.policyDir, log, { rescanMs: options.rescanMs }),
+      policySource(options, reporting),
       new WatchSync(sensor, log),
       outbound,
       exporter,
@@ -96,13 +103,20 @@ export class Agent extends EventEmitter<{ fatal: [Error] }> {
     return agent;
   }
 
-  /** Allows whatever waits, unmarks everything, and leaves unsent events in the spool. */
-  async stop(): Promise<void> {
+  /**
+   * Allows whatever waits, unmarks everything, and leaves unsent events in the spool. `clean`
+   * (SIGTERM, SIGINT) tells the server in a last heartbeat that the agent was stopped, not lost.
+   */
+  async stop(clean = false): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    if (clean && this.reporting) {
+      this.stopping = true;
+      await this.reporting.heartbeat.last();
+    }
     if (this.rescanTimer) clearInterval(this.rescanTimer);
     this.containers.stop();
-    this.policies.close();
+    await this.policies.close();
     await this.sensor.close();
     this.pods.close();
     this.outbound.stop();
@@ -126,6 +140,7 @@ export class Agent extends EventEmitter<{ fatal: [Error] }> {
       reporter: this.reporting?.reporter ?? null,
       nodeName: this.options.nodeName,
       log,
+      ...(this.reporting ? { ownTrigger: this.reporting.ownTrigger.tokenOf.bind(this.reporting.ownTrigger) } : {}),
     });
     this.sensor.on('access', (request) => withPod(request.event, request.decoy, this.pods, log, () => handler.handle(request)));
     const tampers = new TamperHandler({
@@ -187,6 +202,8 @@ export class Agent extends EventEmitter<{ fatal: [Error] }> {
       policies: this.policies.reports(),
       watched: this.watches.reports(this.policies.policies.policies),
       ...(this.pods.connected ? { containerDecoys: this.containers.reports() } : {}),
+      ...(this.options.server ? { intervalMs: this.options.server.heartbeatMs } : {}),
+      ...(this.stopping ? { stopping: true } : {}),
     };
   }
 }
@@ -194,8 +211,17 @@ export class Agent extends EventEmitter<{ fatal: [Error] }> {
 async function startReporting(server: NonNullable<AgentOptions['server']>, options: AgentOptions, status: () => Heartbeat): Promise<Reporting> {
   const api = new AgentApi({ server: server.url, key: server.key });
   const spool = await Spool.open(server.spoolDir, options.log);
-  const heartbeat = new HeartbeatSender(api, status, server.heartbeatMs, options.log);
+  const ownTrigger = new OwnTriggerUrls();
+  const heartbeat = new HeartbeatSender(api, status, server.heartbeatMs, options.log, (answer) => ownTrigger.learn(answer));
   // The server takes events only for tokens named in the agent's last heartbeat.
   const reporter = new Reporter(api, spool, options.log, { beforeSend: (batch) => heartbeat.covering(batch.map((e) => e.tokenId)) });
-  return { spool, reporter, heartbeat };
+  return { api, ownTrigger, spool, reporter, heartbeat };
+}
+
+/** The policy directory, and beside it the server's central policies when the agent has a state directory to keep them in. */
+function policySource(options: AgentOptions, reporting: Reporting | null): PolicySource {
+  const dir = new PolicyDirectory(options.policyDir, options.log, { rescanMs: options.rescanMs });
+  const stateDir = options.server?.stateDir;
+  if (!reporting || !stateDir) return dir;
+  return new PolicySources(dir, new CentralPolicies(reporting.api, stateDir, options.log));
 }

@@ -9,8 +9,9 @@ import { watch, type FSWatcher, type Stats } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import type { Logger } from 'pino';
-import { loadPolicyFile, loadPolicyText, namedTokenIds, PolicySet, type LoadResult } from '../policy/index.js';
+import { loadPolicyFile, loadPolicyText, PolicySet, type LoadResult } from '../policy/index.js';
 import { policySnapshot } from './configmap-dir.js';
+import { policyReports } from './policy-reports.js';
 import { AgentError } from './errors.js';
 import type { PolicyFileReport } from '../core/agent-protocol.js';
 
@@ -74,12 +75,12 @@ export class PolicyDirectory extends EventEmitter<{ change: [] }> {
 
   /** One entry per policy loaded, and one (name null) per file that loaded none. */
   reports(): PolicyFileReport[] {
-    return this.results.flatMap((r): PolicyFileReport[] => {
-      const errors = r.errors.map((e) => e.format());
-      const warnings = r.warnings.map((e) => e.format());
-      if (r.policies.length === 0) return [{ file: r.file, name: null, ok: errors.length === 0, errors, warnings }];
-      return r.policies.map((p) => ({ file: r.file, name: p.name, ok: true, errors, warnings, tokenIds: namedTokenIds(p) }));
-    });
+    return policyReports(this.results);
+  }
+
+  /** What each file loaded to, name clashes between files included. */
+  get loadResults(): LoadResult[] {
+    return this.results;
   }
 
   /**

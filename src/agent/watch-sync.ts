@@ -57,10 +57,18 @@ export class WatchSync {
     for (const policy of policies) {
       const tokenId = policy.labels[TOKEN_LABEL] ?? null;
       for (const target of policy.watches) {
-        watched.set(`${target.path}\0${tokenId}`, { path: target.path, tokenId, ...this.status(target) });
+        const status = this.status(target);
+        const inode = status.ok ? this.inodeOf(target.path) : undefined;
+        watched.set(`${target.path}\0${tokenId}`, { path: target.path, tokenId, ...status, ...(inode ? { inode } : {}) });
       }
     }
     return [...watched.values()];
+  }
+
+  /** "dev:ino" of a watched path, for the server's decoy inventory. */
+  private inodeOf(path: string): string | undefined {
+    for (const [inode, paths] of this.byInode) if (paths.includes(path)) return inode;
+    return undefined;
   }
 
   status(target: WatchTarget): TargetStatus {

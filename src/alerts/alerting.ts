@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Store } from '../store/connect.js';
 import { Outbox } from '../store/outbox.js';
 import type { PgListener } from '../store/pg-listener.js';
+import { AgentAlerts } from './agent-alerts.js';
 import { AlertService } from './alert-service.js';
 import { ChannelService } from './channel-service.js';
 import { AlertDecider } from './decision.js';
@@ -16,6 +17,8 @@ export interface Alerting {
   dispatcher: Dispatcher;
   channels: ChannelService;
   alerts: AlertService;
+  /** Agent silent, back, stopped: alerts about agents rather than tokens. */
+  agentAlerts: AgentAlerts;
 }
 
 export interface AlertingDeps {
@@ -52,6 +55,7 @@ export function createAlerting(deps: AlertingDeps): Alerting {
     dispatcher,
     channels: new ChannelService(deps.store.db, settings, deps.log, deps.publicUrl),
     alerts: new AlertService(deps.store.db, settings, () => dispatcher.wake()),
+    agentAlerts: new AgentAlerts(deps.store.db, outbox, settings),
   };
 }
 

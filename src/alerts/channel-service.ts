@@ -4,6 +4,7 @@ import { newRowId } from '../core/ids.js';
 import { isoNow } from '../core/time.js';
 import { ChannelRepository, type Channel } from '../store/repositories/channels.js';
 import type { Db } from '../store/db.js';
+import { AGENT_CHANNELS_ID } from './agent-alerts.js';
 import type { ChannelInput } from './channels/kind.js';
 import { channelKind } from './channels/registry.js';
 import { testMessage } from './message.js';
@@ -17,6 +18,8 @@ export interface CreateChannelInput extends ChannelInput {
   name?: string;
   /** Applies to every token that names no channels of its own. */
   isDefault?: boolean;
+  /** Receives the alerts about agents (silent, back, stopped) instead of the default channels. */
+  forAgents?: boolean;
 }
 
 /** A channel as the API shows it: settings described by the kind, secrets never in full. */
@@ -66,6 +69,7 @@ export class ChannelService {
       config: configured.config,
       createdAt: isoNow(),
     });
+    if (input.forAgents) await this.repository.linkToken(AGENT_CHANNELS_ID, [channel.id]);
     return { ...this.present(channel), ...(configured.revealOnce ?? {}) };
   }
 

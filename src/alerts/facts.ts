@@ -28,6 +28,8 @@ function moreSources(n: number): string {
 
 /** The message's headline: what happened, in one line. */
 export function headline(message: AlertMessage): string {
+  // An agent's alert (silent, back, stopped) keeps its whole headline in the memo.
+  if (message.token.kind === 'agent') return message.token.memo;
   switch (message.purpose) {
     case 'digest':
       if (message.moreSources > 0) return `${moreSources(message.moreSources)} on token: ${message.token.memo}`;
@@ -46,6 +48,7 @@ export function headline(message: AlertMessage): string {
 /** One sentence under the headline; plain text with attacker input (the source) in it. */
 export function summary(message: AlertMessage): string {
   const who = message.firstHit.source;
+  if (message.token.kind === 'agent') return `${message.token.memo} (at ${message.firstHit.at}).`;
   if (message.purpose === 'digest' && message.moreSources > 0) {
     return `${message.moreHits} ${message.moreHits === 1 ? 'hit' : 'hits'} from ${moreSources(message.moreSources)} beyond the alerts already sent for this window, the first from ${who} at ${message.firstHit.at}, the last at ${message.lastHitAt}.`;
   }

@@ -31,7 +31,9 @@ export interface AlertMessage {
 }
 
 /** Where the dashboard shows a token, from the server's public URL. */
-export function dashboardLink(publicUrl: string, tokenId: string): string {
+export function dashboardLink(publicUrl: string, tokenId: string, kind?: string): string {
+  // Alerts about an agent (silent, back, stopped) carry the agent's id where a token's would be.
+  if (kind === 'agent') return `${publicUrl.replace(/\/+$/, '')}/ui/agents`;
   return `${publicUrl.replace(/\/+$/, '')}/ui/tokens/${encodeURIComponent(tokenId)}`;
 }
 
@@ -59,7 +61,7 @@ export function buildMessage(input: { purpose: 'alert' | 'digest'; alert: Alert;
     windowEnd: alert.windowEnd,
     lastHitAt: alert.lastHitAt,
     firstHit,
-    link: dashboardLink(input.publicUrl, alert.tokenId),
+    link: dashboardLink(input.publicUrl, alert.tokenId, alert.tokenKind),
   };
 }
 

@@ -10,6 +10,7 @@ import { dnsCommand } from './commands/dns.js';
 import { keyCommand } from './commands/key.js';
 import { policyCommand } from './commands/policy.js';
 import { serverCommand } from './commands/server.js';
+import { tetragonInputCommand } from './commands/tetragon-input.js';
 import { tokenCommand } from './commands/token.js';
 
 function program(): Command {
@@ -27,6 +28,7 @@ function program(): Command {
     .addCommand(alertCommand())
     .addCommand(policyCommand())
     .addCommand(agentCommand())
+    .addCommand(tetragonInputCommand())
     .addCommand(keyCommand());
 }
 

@@ -33,6 +33,9 @@ export const agentEventSchema = fileObservationSchema
       .transform((value) => value.toLowerCase())
       .refine((value) => ROW_ID.test(value), { message: 'must be a row id (26 Crockford base32 characters, from newRowId())' }),
     tokenId: text(64),
+    /** Set when the event stands for a GetUrl of this server's trigger URL for the token, which
+     * the agent reported instead of fetching (agent/own-trigger.ts): the web bug's one hit. */
+    getUrl: text(4096).optional(),
   })
   .refine((event) => (event.access === undefined) !== (event.tamper === undefined), {
     message: 'an event carries exactly one of access and tamper',
@@ -73,6 +76,8 @@ export const watchReportSchema = z.object({
   tokenId: text(64).nullable(),
   ok: z.boolean(),
   error: text(4096).optional(),
+  /** "dev:ino" of the decoy when watched: the server's decoy inventory shows it. */
+  inode: text(64).optional(),
 });
 export type WatchReport = z.infer<typeof watchReportSchema>;
 
@@ -99,6 +104,10 @@ export const heartbeatSchema = z.object({
   watched: z.array(watchReportSchema).max(100_000),
   /** Copies of container decoys on this node; absent from agents without container support. */
   containerDecoys: z.array(decoyCopyReportSchema).max(100_000).optional(),
+  /** The agent's heartbeat interval: the server counts silence in these. Absent from older agents. */
+  intervalMs: z.number().int().min(100).max(24 * 3600_000).optional(),
+  /** The agent's last heartbeat before a clean stop (SIGTERM): its silence is not a loss. */
+  stopping: z.boolean().optional(),
 });
 export type Heartbeat = z.infer<typeof heartbeatSchema>;
 

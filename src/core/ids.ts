@@ -1,4 +1,4 @@
-import { randomBytes, randomFillSync } from 'node:crypto';
+import { createHash, randomBytes, randomFillSync } from 'node:crypto';
 
 // RFC 4648 base32 in lower case: URL-safe, DNS-label-safe and case-insensitive, so one token id
 // works in a URL path, a hostname (resolvers may randomise letter case) and a file name.
@@ -81,6 +81,15 @@ export function newRowId(now = Date.now()): string {
     freshRandom();
   }
   return lastTime + base32(lastRandom, RANDOM_CHARS, CROCKFORD);
+}
+
+/**
+ * A row id that is the same every time for the same `key`: time first (so it sorts with
+ * newRowId()s of that moment), then 80 bits of the key's SHA-256. An event read twice (a replay
+ * after a crash, a reconnect) gets the same id, so the server stores it once.
+ */
+export function stableRowId(millis: number, key: string): string {
+  return encodeTime(millis) + base32(createHash('sha256').update(key).digest().subarray(0, RANDOM_BYTES), RANDOM_CHARS, CROCKFORD);
 }
 
 /** A secret for API keys and signing: 256 random bits, URL-safe. */

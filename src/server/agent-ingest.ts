@@ -25,6 +25,13 @@ export interface IngestResult {
  * through their own trigger (the agent's GetUrl and DnsLookup), so a Post for them would count
  * the same access twice. */
 const AGENT_TOKEN_KIND = 'file';
+/** A web bug's GetUrl aimed at this server is reported by the agent instead of fetched
+ * (agent/own-trigger.ts): then the event is the web bug's one hit. */
+const GETURL_TOKEN_KIND = 'http';
+
+function takes(token: Token, event: AgentEvent): boolean {
+  return token.kind === AGENT_TOKEN_KIND || (token.kind === GETURL_TOKEN_KIND && event.getUrl !== undefined);
+}
 
 /**
  * Turns a batch of agent events into file hits. Each event's id becomes its hit's id, so a resent
@@ -89,7 +96,7 @@ export class AgentIngest {
     const ignoredTokens = new Set<string>();
     for (const event of fresh.values()) {
       const token = tokens.get(event.tokenId.toLowerCase());
-      if (!token) {
+      if (!token || !takes(token, event)) {
         result.ignored += 1;
         ignoredTokens.add(event.tokenId.slice(0, 64));
         continue;
@@ -120,7 +127,11 @@ export class AgentIngest {
     const refused = heartbeatRefusal(agent, heartbeat.node);
     if (refused) throw this.refuse(agent, refused, ['other_node']);
     await this.agents.recordHeartbeat(agent.id, heartbeat, undefined, key.name);
+    await this.afterHeartbeat?.(agent, heartbeat);
   }
+
+  /** Told of each stored heartbeat with the agent as it was before it (liveness: silent, back, stopped). */
+  afterHeartbeat: ((agent: Agent, heartbeat: Heartbeat) => Promise<void>) | undefined;
 
   /** Every refusal is logged and counted by reason (tripline_agent_events_refused_total). */
   private refuse(agent: Agent, error: AgentReportRefused, refused: RefusalReason[]): AgentReportRefused {
@@ -165,13 +176,13 @@ export class AgentIngest {
     }
   }
 
-  /** Enabled tokens of kind file among the ids, by id; junk ids never reach the store. */
+  /** Enabled tokens of kind file or http among the ids, by id; junk ids never reach the store. */
   private async liveFileTokens(ids: string[]): Promise<Map<string, Token>> {
     const wanted = [...new Set(ids.map((id) => id.toLowerCase()).filter(isTokenIdShape))];
     const found = new Map<string, Token>();
     for (const id of wanted) {
       const token = await this.tokens.find(id);
-      if (token?.enabled && token.kind === AGENT_TOKEN_KIND) found.set(id, token);
+      if (token?.enabled && (token.kind === AGENT_TOKEN_KIND || token.kind === GETURL_TOKEN_KIND)) found.set(id, token);
     }
     return found;
   }

@@ -6,7 +6,9 @@ import { API_ACCESS, requireKey } from './api/auth.js';
 import { alertRoutes } from './api/alerts.js';
 import { channelRoutes } from './api/channels.js';
 import { notFound, registerErrorHandler } from './api/errors.js';
+import { decoyRoutes } from './api/decoys.js';
 import { eventRoutes } from './api/events.js';
+import { agentPolicyRoutes, fleetPolicyRoutes } from './api/fleet-policies.js';
 import { registerStrictJson } from './api/json-body.js';
 import { registerNoStore } from './api/no-store.js';
 import { keyRoutes } from './api/keys.js';
@@ -56,18 +58,26 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
       registerStrictJson(api);
       api.addHook('onRequest', requireKey(services.auth, API_ACCESS));
       await api.register(tokenRoutes, { tokens: services.tokens, hits: services.hits });
-      await api.register(agentAdminRoutes, { agents: services.agents });
+      await api.register(agentAdminRoutes, { agents: services.agents, labelsChanged: () => services.fleetPolicies.touch() });
       await api.register(channelRoutes, { channels: services.alerting.channels });
       await api.register(alertRoutes, { alerts: services.alerting.alerts });
       await api.register(tokenKindRoutes);
       await api.register(eventRoutes, { events: services.events });
       await api.register(keyRoutes, { keys: services.keys });
+      await api.register(fleetPolicyRoutes, { policies: services.fleetPolicies });
+      await api.register(decoyRoutes, { decoys: services.decoys, agents: services.agents });
       api.all('/*', async (request, reply) => reply.code(404).send(notFound(request.method, request.url)));
     },
     { prefix: '/api/v1' },
   );
   // Agents report with their own keys (role agent), outside the API plugin above.
-  await app.register(agentIngestRoutes, { auth: services.auth, ingest: services.agentIngest, prefix: '/api/v1/agents' });
+  await app.register(agentIngestRoutes, {
+    auth: services.auth,
+    ingest: services.agentIngest,
+    triggerUrl: () => services.artifacts.publicUrl,
+    prefix: '/api/v1/agents',
+  });
+  await app.register(agentPolicyRoutes, { auth: services.auth, policies: services.fleetPolicies, prefix: '/api/v1/agents' });
 
   await app.register(dashboardRoutes, { bundle: DashboardBundle.load() });
   // Paths outside every route get the API's 404, not a framework page.

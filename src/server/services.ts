@@ -15,6 +15,9 @@ import { TokenService } from '../tokens/service.js';
 import { alertMetrics } from './alert-metrics.js';
 import { Authenticator } from './api/auth.js';
 import { AgentIngest } from './agent-ingest.js';
+import { AgentLiveness } from './agent-liveness.js';
+import { DecoyInventory } from './decoy-inventory.js';
+import { FleetPolicyService } from './fleet-policies.js';
 import { ClientAddressResolver } from './client-address.js';
 import { HitRecorder } from './hit-recorder.js';
 import { LiveEventBus } from './live-events.js';
@@ -30,6 +33,8 @@ export interface ServicesConfig {
   alerts?: Partial<AlertSettings>;
   /** When a source's hits stop being stored in full (all are still counted). */
   flood?: Partial<FloodSettings>;
+  /** --agent-silent-after: a fixed silence time for every agent (default three of its own intervals). */
+  agentSilentAfterMs?: number;
   /** The postgres:// URL, to LISTEN for new deliveries and other replicas' hits; omitted on SQLite. */
   listenUrl?: string;
 }
@@ -57,6 +62,12 @@ export interface Services {
   /** Enrolled host agents, and their event batches turned into file hits. */
   agents: AgentRepository;
   agentIngest: AgentIngest;
+  /** Agents gone silent, back or stopped, raised as alerts; started and stopped with the server. */
+  agentLiveness: AgentLiveness;
+  /** Central policies: kept here, fetched by the agents they target. */
+  fleetPolicies: FleetPolicyService;
+  /** Every decoy agents report, and tamper hits for those that go missing. */
+  decoys: DecoyInventory;
 }
 
 export function createServices(store: Store, log: Logger, config: ServicesConfig): Services {
@@ -93,6 +104,14 @@ export function createServices(store: Store, log: Logger, config: ServicesConfig
   const agents = new AgentRepository(store.db);
   const keys = new ApiKeyRepository(store.db);
   const addresses = new ClientAddressResolver(config.trustProxy);
+  // The store itself, not a cache: an event for a token disabled a moment ago is ignored.
+  const agentIngest = new AgentIngest(hits, tokens.repository, recorder, agents, log, metrics);
+  const agentLiveness = new AgentLiveness(agents, alerting.agentAlerts, log, { silentAfterMs: config.agentSilentAfterMs });
+  const decoys = new DecoyInventory(store.db, tokens.repository, recorder, log);
+  agentIngest.afterHeartbeat = async (agent, heartbeat) => {
+    await agentLiveness.heartbeat(agent, heartbeat);
+    await decoys.heartbeat(agent, heartbeat);
+  };
   return {
     store,
     log,
@@ -109,7 +128,9 @@ export function createServices(store: Store, log: Logger, config: ServicesConfig
     events,
     pgListener,
     agents,
-    // The store itself, not a cache: an event for a token disabled a moment ago is ignored.
-    agentIngest: new AgentIngest(hits, tokens.repository, recorder, agents, log, metrics),
+    agentIngest,
+    agentLiveness,
+    fleetPolicies: new FleetPolicyService(store.db, agents),
+    decoys,
   };
 }

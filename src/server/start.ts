@@ -39,6 +39,8 @@ export interface ServerOptions {
   alerts?: Partial<AlertSettings>;
   /** Flood sampling: hits per token, source and minute kept in full, then one in every sampleEvery. */
   flood?: Partial<FloodSettings>;
+  /** An agent silent this long raises "agent silent"; default three of the agent's own heartbeat intervals. */
+  agentSilentAfterMs?: number;
   /** Hit details older than this are dropped hourly (counts stay); kept forever when omitted. */
   hitRetentionMs?: number;
 }
@@ -107,6 +109,7 @@ export async function startServer(options: ServerOptions, log: Logger = pino({ l
     alerts: options.alerts,
     flood: options.flood,
     listenUrl: isPostgresUrl(options.db) ? options.db : undefined,
+    agentSilentAfterMs: options.agentSilentAfterMs,
   });
   let dns: RunningDnsServer | undefined;
   let app: FastifyInstance | undefined;
@@ -142,6 +145,7 @@ export async function startServer(options: ServerOptions, log: Logger = pino({ l
     // Pending deliveries (from before a restart, or from other servers) start going out now.
     services.pgListener?.start();
     services.alerting.dispatcher.start();
+    services.agentLiveness.start();
     retention.start();
     return {
       services,
@@ -151,9 +155,11 @@ export async function startServer(options: ServerOptions, log: Logger = pino({ l
       async close() {
         await dns?.close();
         await closeServer(trigger);
+        services.fleetPolicies.close();
         await admin.close();
         await services.auth.close();
         await services.hitWriter.idle();
+        await services.agentLiveness.stop();
         await services.alerting.dispatcher.stop();
         await services.pgListener?.stop();
         await retention.stop();

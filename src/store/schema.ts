@@ -193,6 +193,46 @@ export interface AgentsTable {
   container_decoys: string;
   events_accepted: number;
   created_at: string;
+  /** JSON {key: value}: set at enrolment or by `agent label`; central policies target them. */
+  labels: Generated<string>;
+  /** The heartbeat interval the agent reports; null for agents older than the report. */
+  heartbeat_ms: number | null;
+  /** 'unknown' (no heartbeat yet), 'alive', 'silent' (missed its heartbeats), 'stopped' (said so). */
+  liveness: Generated<string>;
+  /** When the agent last went silent or stopped: how long it was gone is told when it returns. */
+  liveness_at: string | null;
+  /** 1 when its last heartbeat said it was stopping (SIGTERM). */
+  stopping: Generated<number>;
+}
+
+/** A TracingPolicy the server hands to the agents its target names. */
+export interface FleetPoliciesTable {
+  name: string;
+  /** The YAML document as applied. */
+  document: string;
+  /** JSON {agents: string[], labels: {k: v}}: both empty means every agent. */
+  target: string;
+  /** The policy set's version when this row last changed. */
+  version: number;
+  /** 1 once deleted: kept so the set's version moves and agents drop it. */
+  deleted: number;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A decoy an agent reported watching, and whether it still does. */
+export interface AgentDecoysTable {
+  agent_id: string;
+  path: string;
+  token_id: string | null;
+  inode: string | null;
+  container: string | null;
+  /** 'watched', 'missing' (gone without being withdrawn) or 'withdrawn' (its policy went). */
+  state: string;
+  error: string | null;
+  first_seen_at: string;
+  last_verified_at: string | null;
+  updated_at: string;
 }
 
 export interface MigrationsOwnTable {
@@ -213,4 +253,6 @@ export interface Database {
   alerts: AlertsTable;
   deliveries: DeliveriesTable;
   agents: AgentsTable;
+  fleet_policies: FleetPoliciesTable;
+  agent_decoys: AgentDecoysTable;
 }

@@ -33,6 +33,8 @@ describe('tripline agent --server: reporting', () => {
     const s = await new HttpReceiver().start(port);
     s.behaviour = (r) => {
       if (r.headers.authorization !== `Bearer ${KEY}`) return { status: 401, body: { message: 'bad key' } };
+      // Central policies: none, and nothing changes while the agent waits.
+      if (r.path.startsWith('/api/v1/agents/policies')) return { status: 200, body: { version: 0, unchanged: true, policies: [] }, delayMs: 1000 };
       if (r.path === '/api/v1/agents/heartbeat') {
         heartbeats.push(r.body as Heartbeat);
         return { status: 200, body: {} };
@@ -107,10 +109,9 @@ describe('tripline agent --server: reporting', () => {
     const broken = beat.policies.find((p) => p.file.endsWith('broken.yaml'));
     assert.equal(broken?.ok, false);
     assert.match(broken?.errors[0] ?? '', /broken\.yaml:\d+:\d+: spec\.kprobes\[0\]\.selectors\[0\]\.matchArgs\[1\]\.operator: /);
-    assert.deepEqual(
-      beat.watched.find((w) => w.path === decoy('key')),
-      { path: decoy('key'), tokenId: TOKEN, ok: true },
-    );
+    const { inode, ...watched } = beat.watched.find((w) => w.path === decoy('key'))!;
+    assert.deepEqual(watched, { path: decoy('key'), tokenId: TOKEN, ok: true });
+    assert.match(inode ?? '', /^\d+:\d+$/, 'dev:ino, for the decoy inventory');
     assert.deepEqual(beat.policies.find((p) => p.name === 'ssh-key')?.tokenIds, [TOKEN], 'the tokens the server will take events for');
     assert.deepEqual(beat.policies.find((p) => p.name === 'unlabelled')?.tokenIds, []);
   });

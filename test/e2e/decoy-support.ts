@@ -71,7 +71,7 @@ export async function startWorld(prefix: string, node = 'e2e-host', serverArgs: 
 }
 
 /** The real `tripline agent` on the world's enrolled node, reporting to its server, watching `<dir>/policies`. */
-export function startAgent(world: DecoyWorld): Promise<AgentProcess> {
+export function startAgent(world: DecoyWorld, extra: string[] = []): Promise<AgentProcess> {
   return AgentProcess.start([
     '--policy-dir',
     join(world.dir, 'policies'),
@@ -83,6 +83,7 @@ export function startAgent(world: DecoyWorld): Promise<AgentProcess> {
     join(world.dir, 'spool'),
     '--node-name',
     world.node,
+    ...extra,
   ]);
 }
 

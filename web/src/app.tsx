@@ -2,10 +2,12 @@ import { AgentsPage } from './agents/agents-page';
 import { AlertsPage } from './alerts/alerts-page';
 import { SessionProvider } from './auth/session';
 import { ChannelsPage } from './channels/channels-page';
+import { DecoysPage } from './decoys/decoys-page';
 import { EmptyState } from './components/states';
 import { KeysPage } from './keys/keys-page';
 import { AppShell } from './layout/app-shell';
 import { LiveEventsProvider } from './live/live-events';
+import { PoliciesPage } from './policies/policies-page';
 import { Link, paths, useRoute, type Route } from './router';
 import { CreateTokenPage } from './tokens/create-token-page';
 import { TokenDetailPage } from './tokens/token-detail-page';
@@ -25,6 +27,10 @@ function Page({ route }: { route: Route }) {
       return <ChannelsPage />;
     case 'agents':
       return <AgentsPage />;
+    case 'policies':
+      return <PoliciesPage />;
+    case 'decoys':
+      return <DecoysPage />;
     case 'keys':
       return <KeysPage />;
     case 'not-found':

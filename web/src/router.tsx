@@ -8,6 +8,8 @@ export type Route =
   | { page: 'alerts' }
   | { page: 'channels' }
   | { page: 'agents' }
+  | { page: 'policies' }
+  | { page: 'decoys' }
   | { page: 'keys' }
   | { page: 'not-found' };
 
@@ -22,6 +24,7 @@ export function parseRoute(pathname: string): Route {
   if (first === 'tokens' && second === 'new' && parts.length === 2) return { page: 'new-token' };
   if (first === 'tokens' && second && parts.length === 2) return { page: 'token', id: decodeURIComponent(second) };
   if (parts.length === 1 && (first === 'alerts' || first === 'channels' || first === 'agents' || first === 'keys')) return { page: first };
+  if (parts.length === 1 && (first === 'policies' || first === 'decoys')) return { page: first };
   return { page: 'not-found' };
 }
 
@@ -32,6 +35,8 @@ export const paths = {
   alerts: () => `${BASE}/alerts`,
   channels: () => `${BASE}/channels`,
   agents: () => `${BASE}/agents`,
+  policies: () => `${BASE}/policies`,
+  decoys: () => `${BASE}/decoys`,
   keys: () => `${BASE}/keys`,
 };
 

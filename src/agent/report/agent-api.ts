@@ -43,15 +43,25 @@ export class AgentApi {
     return this.post('/agents/heartbeat', body);
   }
 
-  private async post<T>(path: string, body: unknown): Promise<T> {
+  /** A GET answered as JSON; `timeoutMs` for long polls, which the server holds open on purpose. */
+  get<T>(path: string, timeoutMs?: number, signal?: AbortSignal): Promise<T> {
+    return this.call<T>('GET', path, undefined, timeoutMs, signal);
+  }
+
+  private post<T>(path: string, body: unknown): Promise<T> {
+    return this.call<T>('POST', path, body);
+  }
+
+  private async call<T>(method: string, path: string, body: unknown, timeoutMs = this.options.timeoutMs ?? 10_000, signal?: AbortSignal): Promise<T> {
     const url = `${this.base}/api/v1${path}`;
     let response: Response;
     try {
+      const timeout = AbortSignal.timeout(timeoutMs);
       response = await fetch(url, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${this.options.key}`, 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
+        method,
+        headers: { authorization: `Bearer ${this.options.key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal: signal ? AbortSignal.any([timeout, signal]) : timeout,
       });
     } catch (err) {
       const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
@@ -59,12 +69,12 @@ export class AgentApi {
     }
     const text = await response.text();
     if (!response.ok) {
-      throw new AgentApiError(`POST ${url}: ${response.status} ${text.slice(0, 300)}`, response.status, { url });
+      throw new AgentApiError(`${method} ${url}: ${response.status} ${text.slice(0, 300)}`, response.status, { url });
     }
     try {
       return (text ? JSON.parse(text) : {}) as T;
     } catch {
-      throw new AgentApiError(`POST ${url}: the answer is not JSON`, response.status, { url });
+      throw new AgentApiError(`${method} ${url}: the answer is not JSON`, response.status, { url });
     }
   }
 }

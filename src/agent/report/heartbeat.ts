@@ -19,6 +19,8 @@ export class HeartbeatSender {
     private readonly status: () => Heartbeat,
     private readonly intervalMs: number,
     private readonly log: Logger,
+    /** What the server answered (the base of its trigger URLs, own-trigger.ts). */
+    private readonly onAnswer?: (answer: unknown) => void,
   ) {}
 
   start(): void {
@@ -62,10 +64,17 @@ export class HeartbeatSender {
     await this.sending;
   }
 
+  /** Stops, then sends one last heartbeat (the caller's status says it is stopping); once, never retried. */
+  async last(): Promise<void> {
+    await this.stop();
+    await this.send();
+  }
+
   private async send(): Promise<void> {
     try {
       const status = this.status();
-      await this.api.heartbeat(status);
+      const answer = await this.api.heartbeat(status);
+      this.onAnswer?.(answer);
       this.reported = reportedTokenIds(status);
       if (this.failing) this.log.info({ server: this.api.server }, 'heartbeat delivered again');
       this.failing = false;

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
-import { clientFor } from '../context.js';
+import { clientFor, collect } from '../context.js';
+import { parseLabels } from './fleet-policy.js';
 import { printFields, printJson, printTable } from '../output.js';
 
 /** An agent as GET /api/v1/agents shows it (the server's AgentView). */
@@ -25,9 +26,11 @@ export function agentAdminCommands(): Command[] {
     .description('Enroll an agent (admin key): prints the agent key, once, for `tripline agent --agent-key`.')
     .requiredOption('--name <name>', 'a name for the agent, usually its host')
     .option('--node <node>', 'the node name the agent reports (its --node-name), fixed now: its key can report for this node only (default: --name)')
+    .option('--label <k=v>', 'a label central policies can target (`policy apply --agent-label k=v`; repeatable)', collect, [])
     .option('--json', 'print JSON')
-    .action(async (options: { name: string; node?: string; json?: boolean }, command: Command) => {
-      const body = options.node === undefined ? { name: options.name } : { name: options.name, node: options.node };
+    .action(async (options: { name: string; node?: string; label: string[]; json?: boolean }, command: Command) => {
+      const labels = parseLabels(options.label, '--label');
+      const body = { name: options.name, ...(options.node === undefined ? {} : { node: options.node }), ...(options.label.length ? { labels } : {}) };
       const enrolled = await clientFor(command).post<AgentView & { key: string }>('/agents', body);
       if (options.json) return printJson(enrolled);
       printFields([
@@ -67,5 +70,18 @@ export function agentAdminCommands(): Command[] {
       process.stdout.write(`agent ${id} revoked\n`);
     });
 
-  return [enroll, list, revoke];
+  const label = new Command('label')
+    .description('Set (k=v) or remove (k-) labels of an agent; central policies targeting labels follow at once.')
+    .argument('<id>', 'agent id (see agent list)')
+    .argument('<labels...>', 'k=v to set, k- to remove')
+    .action(async (id: string, pairs: string[], _options: unknown, command: Command) => {
+      const updated = await clientFor(command).request<AgentView & { labels: Record<string, string> }>('PATCH', `/agents/${encodeURIComponent(id)}/labels`, {
+        labels: parseLabels(pairs, 'label', true),
+      });
+      const shown = Object.entries(updated.labels).map(([k, v]) => `${k}=${v}`);
+      process.stdout.write(`agent ${id} labels: ${shown.join(', ') || '(none)'}
+`);
+    });
+
+  return [enroll, list, label, revoke];
 }

@@ -11,6 +11,8 @@ import { positiveInt } from '../context.js';
 import { agentAdminCommands } from './agent-admin.js';
 
 export const SPOOL_DIR = '/var/lib/tripline/spool';
+/** Where the agent keeps the last set of central policies it fetched. */
+export const STATE_DIR = '/var/lib/tripline';
 
 interface AgentFlags {
   policyDir?: string;
@@ -20,13 +22,14 @@ interface AgentFlags {
   exportKeep: number;
   nodeName: string;
   spoolDir: string;
+  stateDir: string;
   heartbeatInterval: number;
   rescanInterval: number;
   logLevel: string;
   criSocket?: string;
 }
 
-function duration(value: string): number {
+export function duration(value: string): number {
   const ms = parseDuration(value);
   if (ms === undefined || ms <= 0) throw new ConfigError(`"${value}" is not a duration such as 15s, 2m or 500ms`);
   return ms;
@@ -56,13 +59,21 @@ async function runAgent(flags: AgentFlags, command: Command): Promise<void> {
     rescanMs: flags.rescanInterval,
     criSocket: flags.criSocket === 'none' ? null : (flags.criSocket ?? defaultCriSocket()),
     ...(server && flags.agentKey
-      ? { server: { url: server, key: flags.agentKey, spoolDir: resolve(flags.spoolDir), heartbeatMs: flags.heartbeatInterval } }
+      ? {
+          server: {
+            url: server,
+            key: flags.agentKey,
+            spoolDir: resolve(flags.spoolDir),
+            heartbeatMs: flags.heartbeatInterval,
+            stateDir: resolve(flags.stateDir),
+          },
+        }
       : {}),
     ...(flags.export ? { export: { target: flags.export === '-' ? '-' : resolve(flags.export), maxBytes: flags.exportMaxSize, keep: flags.exportKeep } } : {}),
   });
   const stop = (why: string, code: number) => {
     log.info({ why }, 'agent stopping');
-    agent.stop().then(
+    agent.stop(code === 0).then(
       () => process.exit(code),
       (err: unknown) => {
         log.error({ err }, 'agent shutdown failed');
@@ -95,6 +106,11 @@ export function agentCommand(): Command {
     .addOption(new Option('--export-keep <n>', 'rotated export files to keep').default(5).argParser(positiveInt))
     .addOption(new Option('--node-name <name>', 'name of this host in events and on the server').env('TRIPLINE_NODE_NAME').default(hostname()))
     .addOption(new Option('--spool-dir <dir>', 'events wait here until the server has them').env('TRIPLINE_SPOOL_DIR').default(SPOOL_DIR))
+    .addOption(
+      new Option('--state-dir <dir>', 'where the last set of central policies (`tripline policy apply`) is kept, enforced while the server is unreachable')
+        .env('TRIPLINE_STATE_DIR')
+        .default(STATE_DIR),
+    )
     .addOption(new Option('--heartbeat-interval <duration>', 'how often to tell the server the agent is alive').default(15_000, '15s').argParser(duration))
     .addOption(
       new Option('--rescan-interval <duration>', 'how often to look at the policy directory and the watched paths again (besides change notifications)')

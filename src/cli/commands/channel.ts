@@ -35,6 +35,7 @@ export function channelCommand(): Command {
     .option('--index <name>', 'splunk: index; elasticsearch: index or data stream (default logs-tripline-default)')
     .option('--sourcetype <name>', 'splunk: sourcetype (default tripline:alert)')
     .option('--default', 'use for every token that names no channels')
+    .option('--agents', 'send the alerts about agents (silent, back, stopped) here instead of to the default channels')
     .option('--json', 'print JSON')
     .action(async (options: Record<string, string | string[] | boolean | undefined> & { kind: string; json?: boolean }, command: Command) => {
       const fields = ['name', 'url', 'secret', 'to', 'severity', 'format', 'facility', 'token', 'apiKey', 'routingKey', 'botToken', 'chatId', 'index', 'sourcetype'];
@@ -42,6 +43,7 @@ export function channelCommand(): Command {
       for (const field of fields) if (options[field] !== undefined) body[field] = options[field];
       if (typeof options.tlsCa === 'string') body.ca = readFileSync(options.tlsCa, 'utf8');
       if (options.default) body.default = true;
+      if (options.agents) body.agents = true;
       const created = await clientFor(command).post<ChannelView & { secret?: string }>('/channels', body);
       if (options.json) return printJson(created);
       printFields([

@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { fleetPolicyCommands } from './fleet-policy.js';
 import { ValidationError } from '../../core/errors.js';
 import { checkPolicyFiles, GENERATE_ACTIONS, generatePolicy, type GenerateAccess, type GenerateAction } from '../../policy/index.js';
 import type { TokenView } from '../../tokens/service.js';
@@ -28,7 +29,9 @@ function defaultActions(token: TokenView): GenerateAction[] {
 }
 
 export function policyCommand(): Command {
-  const policy = new Command('policy').description('Check and generate TracingPolicy files for the agent.');
+  const policy = new Command('policy').description(
+    'Check and generate TracingPolicy files for the agent; apply, list and delete the central policies the server hands to agents.',
+  );
 
   policy
     .command('check')
@@ -83,5 +86,6 @@ export function policyCommand(): Command {
       process.stdout.write(yaml);
     });
 
+  for (const sub of fleetPolicyCommands()) policy.addCommand(sub);
   return policy;
 }

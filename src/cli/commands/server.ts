@@ -23,6 +23,7 @@ interface StorageFlags {
   floodThreshold: number;
   floodSampleEvery: number;
   hitRetention?: number;
+  agentSilentAfter?: number;
 }
 
 interface DnsFlags {
@@ -112,6 +113,11 @@ export function serverCommand(): Command {
         .argParser(duration('--hit-retention')),
     )
     .addOption(
+      new Option('--agent-silent-after <duration>', 'raise "agent silent" when an agent sends no heartbeat for this long (default: three of its own heartbeat intervals)')
+        .env('TRIPLINE_AGENT_SILENT_AFTER')
+        .argParser(duration('--agent-silent-after')),
+    )
+    .addOption(
       new Option('--log-level <level>', 'log level')
         .choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace'])
         .env('TRIPLINE_LOG_LEVEL')
@@ -148,6 +154,7 @@ export function serverCommand(): Command {
             alerts: alertSettingsFrom(options),
             flood: { threshold: options.floodThreshold, sampleEvery: options.floodSampleEvery },
             hitRetentionMs: options.hitRetention,
+            agentSilentAfterMs: options.agentSilentAfter,
           },
           log,
         );

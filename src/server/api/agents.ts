@@ -6,6 +6,7 @@ import type { AgentIngest } from '../agent-ingest.js';
 import { AGENT_EVENTS_BODY_LIMIT, AGENT_HEARTBEAT_BODY_LIMIT, eventsBodySchema, heartbeatSchema, MAX_NODE_NAME, ROW_ID } from '../../core/agent-protocol.js';
 import { AGENT_ACCESS, requireKey, type Authenticator } from './auth.js';
 import { registerStrictJson } from './json-body.js';
+import { labelKey, labelsSchema, labelValue } from './fleet-policies.js';
 import { parseInput } from './validate.js';
 
 /** How often agents send a heartbeat (the agent's --heartbeat-interval default); an agent is
@@ -45,18 +46,25 @@ const enrollBody = z
       .max(MAX_NODE_NAME)
       .refine(printable, { message: 'must be printable' })
       .optional(),
+    /** What central policies target agents by (`policy apply --agent-label k=v`). */
+    labels: labelsSchema.optional(),
   })
   .strict();
 
+/** Labels to set (a value) or remove (null). */
+const labelsBody = z.object({ labels: z.record(labelKey, labelValue.nullable()) }).strict();
+
 export interface AgentAdminRoutesOptions {
   agents: AgentRepository;
+  /** Told when labels change, so agents waiting for policies see what now targets them. */
+  labelsChanged?: () => void;
 }
 
 /** Enrolling, listing and revoking agents: admin routes, under the API's admin key check. */
-export async function agentAdminRoutes(app: FastifyInstance, { agents }: AgentAdminRoutesOptions): Promise<void> {
+export async function agentAdminRoutes(app: FastifyInstance, { agents, labelsChanged }: AgentAdminRoutesOptions): Promise<void> {
   app.post('/agents', async (request, reply) => {
-    const { name, node } = parseInput(enrollBody, request.body, 'body');
-    const { agent, key } = await agents.enroll(name, node ?? name);
+    const { name, node, labels } = parseInput(enrollBody, request.body, 'body');
+    const { agent, key } = await agents.enroll(name, node ?? name, labels ?? {});
     return reply.code(201).send({ ...presentAgent(agent), key });
   });
 
@@ -72,6 +80,14 @@ export async function agentAdminRoutes(app: FastifyInstance, { agents }: AgentAd
     return presentAgent(agent);
   });
 
+  app.patch('/agents/:id/labels', async (request) => {
+    const id = agentId(request.params);
+    const { labels } = parseInput(labelsBody, request.body, 'body');
+    const agent = await agents.setLabels(id, labels);
+    labelsChanged?.();
+    return presentAgent(agent);
+  });
+
   app.delete('/agents/:id', async (request, reply) => {
     await agents.revoke(agentId(request.params));
     return reply.code(204).send();
@@ -81,6 +97,8 @@ export async function agentAdminRoutes(app: FastifyInstance, { agents }: AgentAd
 export interface AgentIngestRoutesOptions {
   auth: Authenticator;
   ingest: AgentIngest;
+  /** The base of this server's trigger URLs, told to agents: a GetUrl there is reported, not fetched. */
+  triggerUrl?: () => string;
 }
 
 /**
@@ -89,7 +107,7 @@ export interface AgentIngestRoutesOptions {
  * body limit. The key is checked on request, before the body is read, so nobody without a key
  * can make the server read or parse megabytes.
  */
-export async function agentIngestRoutes(app: FastifyInstance, { auth, ingest }: AgentIngestRoutesOptions): Promise<void> {
+export async function agentIngestRoutes(app: FastifyInstance, { auth, ingest, triggerUrl }: AgentIngestRoutesOptions): Promise<void> {
   registerStrictJson(app, AGENT_HEARTBEAT_BODY_LIMIT);
   app.addHook('onRequest', requireKey(auth, AGENT_ACCESS));
 
@@ -101,6 +119,7 @@ export async function agentIngestRoutes(app: FastifyInstance, { auth, ingest }: 
   app.post('/heartbeat', { bodyLimit: AGENT_HEARTBEAT_BODY_LIMIT }, async (request) => {
     const heartbeat = parseInput(heartbeatSchema, request.body, 'body');
     await ingest.heartbeat(request.apiKey!, heartbeat);
-    return {};
+    const url = triggerUrl?.();
+    return url ? { triggerUrl: url } : {};
   });
 }

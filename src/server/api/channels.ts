@@ -14,6 +14,8 @@ const createBody = z
     kind: z.string().min(1).max(32),
     name: z.string().max(MAX_CHANNEL_NAME).optional(),
     default: z.boolean().optional(),
+    /** Receives the alerts about agents (silent, back, stopped) instead of the default channels. */
+    agents: z.boolean().optional(),
     url: z.string().max(2048).optional(),
     secret: z.string().max(256).optional(),
     to: z.union([z.string().max(254), z.array(z.string().max(254)).max(50)]).optional(),
@@ -48,6 +50,7 @@ export async function channelRoutes(app: FastifyInstance, { channels }: ChannelR
       kind: body.kind,
       name: body.name,
       isDefault: body.default,
+      forAgents: body.agents,
       url: body.url,
       secret: body.secret,
       to: typeof body.to === 'string' ? [body.to] : body.to,

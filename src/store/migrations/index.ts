@@ -7,6 +7,7 @@ import * as agentHits from './005_agent_hits.js';
 import * as floods from './006_floods.js';
 import * as rollups from './007_rollups.js';
 import * as containerDecoys from './009_container_decoys.js';
+import * as fleet from './010_fleet.js';
 
 /**
  * Every migration, in order. Names sort; a released migration is never edited, only followed by a
@@ -21,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   '006_floods': floods,
   '007_rollups': rollups,
   '009_container_decoys': containerDecoys,
+  '010_fleet': fleet,
 };

@@ -22,7 +22,19 @@ export interface Agent {
   containerDecoys: DecoyCopyReport[];
   eventsAccepted: number;
   createdAt: string;
+  /** Set at enrolment or by `agent label`; central policies target agents by them. */
+  labels: Record<string, string>;
+  /** The heartbeat interval the agent reports (ms); null until it reports one. */
+  heartbeatMs: number | null;
+  liveness: AgentLiveness;
+  /** When it last went silent or stopped. */
+  livenessAt: string | null;
+  /** Its last heartbeat said it was stopping. */
+  stopping: boolean;
 }
+
+/** 'unknown' until the first heartbeat; 'silent' once it missed its heartbeats; 'stopped' when it said so. */
+export type AgentLiveness = 'unknown' | 'alive' | 'silent' | 'stopped';
 
 function agentFromRow(row: Selectable<AgentsTable>): Agent {
   return {
@@ -39,10 +51,15 @@ function agentFromRow(row: Selectable<AgentsTable>): Agent {
     containerDecoys: JSON.parse(row.container_decoys) as DecoyCopyReport[],
     eventsAccepted: Number(row.events_accepted),
     createdAt: row.created_at,
+    labels: JSON.parse(row.labels) as Record<string, string>,
+    heartbeatMs: row.heartbeat_ms === null ? null : Number(row.heartbeat_ms),
+    liveness: row.liveness as AgentLiveness,
+    livenessAt: row.liveness_at,
+    stopping: Number(row.stopping) === 1,
   };
 }
 
-function emptyRow(id: string, name: string, node: string, createdAt: string): Selectable<AgentsTable> {
+function emptyRow(id: string, name: string, node: string, createdAt: string, labels: Record<string, string> = {}): Selectable<AgentsTable> {
   return {
     id,
     name,
@@ -57,6 +74,11 @@ function emptyRow(id: string, name: string, node: string, createdAt: string): Se
     container_decoys: '[]',
     events_accepted: 0,
     created_at: createdAt,
+    labels: JSON.stringify(labels),
+    heartbeat_ms: null,
+    liveness: 'unknown',
+    liveness_at: null,
+    stopping: 0,
   };
 }
 
@@ -68,10 +90,10 @@ export class AgentRepository {
    * Creates the agent and its key in one transaction; the key is returned in clear text once.
    * `node` is the node name its reports must carry (the agent's --node-name); default the name.
    */
-  async enroll(name: string, node = name): Promise<{ agent: Agent; key: string }> {
+  async enroll(name: string, node = name, labels: Record<string, string> = {}): Promise<{ agent: Agent; key: string }> {
     return this.db.transaction().execute(async (trx) => {
       const { key, record } = await new ApiKeyRepository(trx).create(name, 'agent');
-      const row = emptyRow(record.id, name, node, record.createdAt);
+      const row = emptyRow(record.id, name, node, record.createdAt, labels);
       await trx.insertInto('agents').values(row).execute();
       return { agent: agentFromRow(row), key };
     });
@@ -108,6 +130,8 @@ export class AgentRepository {
     await this.db
       .updateTable('agents')
       .set({
+        ...(heartbeat.intervalMs === undefined ? {} : { heartbeat_ms: heartbeat.intervalMs }),
+        stopping: heartbeat.stopping ? 1 : 0,
         node: heartbeat.node,
         version: heartbeat.version,
         started_at: heartbeat.startedAt,
@@ -143,6 +167,35 @@ export class AgentRepository {
       .values(emptyRow(id, name, name, isoNow()))
       .onConflict((oc) => oc.column('id').doNothing())
       .execute();
+  }
+
+  /** Replaces the agent's labels (null values remove one). */
+  async setLabels(id: string, changes: Record<string, string | null>): Promise<Agent> {
+    const agent = await this.find(id);
+    if (!agent) throw new NotFoundError('agent', id);
+    const labels = { ...agent.labels };
+    for (const [key, value] of Object.entries(changes)) {
+      if (value === null) delete labels[key];
+      else labels[key] = value;
+    }
+    await this.db.updateTable('agents').set({ labels: JSON.stringify(labels) }).where('id', '=', id).execute();
+    return { ...agent, labels };
+  }
+
+  /**
+   * Moves the agent to `to` if it is in one of `from` (and, for 'silent', has sent no heartbeat
+   * since `heardBefore`). True when this call made the change: on several servers sharing one
+   * store, exactly one of them sees true, and only that one raises the alert.
+   */
+  async changeLiveness(id: string, from: AgentLiveness[], to: AgentLiveness, at: string, heardBefore?: string): Promise<boolean> {
+    let query = this.db
+      .updateTable('agents')
+      .set({ liveness: to, ...(to === 'alive' ? {} : { liveness_at: at }) })
+      .where('id', '=', id)
+      .where('liveness', 'in', from);
+    if (heardBefore !== undefined) query = query.where('last_heartbeat_at', '<', heardBefore);
+    const result = await query.executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
   }
 
   /** Removes the agent and its key: the key stops working at once. */

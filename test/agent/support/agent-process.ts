@@ -60,6 +60,12 @@ export class AgentProcess {
     return waitForItem('an agent log line that matches', this.logs, match, timeoutMs);
   }
 
+  /** SIGKILL (no shutdown code runs, as when an intruder kills it), and the exit. */
+  async kill(): Promise<void> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+    await this.exited;
+  }
+
   /** SIGTERM, and the exit code. */
   async stop(): Promise<number | null> {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');

@@ -45,6 +45,13 @@ export function AgentTable({ agents, onRevoked }: AgentTableProps) {
                     {agent.node ?? 'no heartbeat yet'}
                     {agent.version ? ` · ${agent.version}` : ''}
                   </span>
+                  {Object.keys(agent.labels).length > 0 && (
+                    <span className="mono muted">
+                      {Object.entries(agent.labels)
+                        .map(([key, value]) => `${key}=${value}`)
+                        .join(' ')}
+                    </span>
+                  )}
                 </div>
               </td>
               <td>

@@ -9,6 +9,8 @@ const SECTIONS = [
   { label: 'Alerts', to: paths.alerts(), pages: ['alerts'] },
   { label: 'Channels', to: paths.channels(), pages: ['channels'] },
   { label: 'Agents', to: paths.agents(), pages: ['agents'] },
+  { label: 'Policies', to: paths.policies(), pages: ['policies'] },
+  { label: 'Decoys', to: paths.decoys(), pages: ['decoys'] },
   { label: 'Keys', to: paths.keys(), pages: ['keys'] },
 ] as const;
 

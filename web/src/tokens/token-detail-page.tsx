@@ -2,6 +2,7 @@ import type { Token } from '../api/types';
 import { useApi } from '../auth/session';
 import { KindBadge, StatusBadge } from '../components/badges';
 import { CopyButton } from '../components/copy-button';
+import { DecoyTable } from '../decoys/decoys-page';
 import { ErrorBanner, Loading } from '../components/states';
 import { Time } from '../components/time';
 import { plural } from '../format';
@@ -56,6 +57,12 @@ export function TokenDetailPage({ id }: { id: string }) {
         <h2 className="card-title">Artifact</h2>
         <ArtifactPanel artifact={current.artifact} />
       </section>
+      {current.kind === 'file' && (
+        <section className="card card-padded">
+          <h2 className="card-title">Where its decoys are</h2>
+          <DecoyTable tokenId={current.id} />
+        </section>
+      )}
     </>
   );
 }

@@ -1,0 +1,57 @@
+/**
+ * Every decoy agents report, kept on the server: which is planted where (node, container, path,
+ * inode, token), whether it is still there, and when it was last seen intact. A decoy that an
+ * agent's heartbeat reports no longer there, when the one before said it was, becomes a tamper hit
+ * on its token (and so an alert), even if the agent missed the event itself: the agent was down,
+ * or the decoy went between two rescans. A decoy whose policy was removed is withdrawn, quietly.
+ */
+import type { Logger } from 'pino';
+import type { Heartbeat } from '../core/agent-protocol.js';
+import { newRowId } from '../core/ids.js';
+import type { FileHitDetail } from '../core/model/hit-detail.js';
+import { isTokenIdShape } from '../core/ids.js';
+import type { Agent } from '../store/repositories/agents.js';
+import { AgentDecoyRepository, type AgentDecoy } from '../store/repositories/agent-decoys.js';
+import type { Db } from '../store/db.js';
+import type { TokenRepository } from '../store/repositories/tokens.js';
+import type { HitRecorder } from './hit-recorder.js';
+
+export class DecoyInventory {
+  readonly repository: AgentDecoyRepository;
+
+  constructor(
+    db: Db,
+    private readonly tokens: TokenRepository,
+    private readonly recorder: HitRecorder,
+    private readonly log: Logger,
+  ) {
+    this.repository = new AgentDecoyRepository(db);
+  }
+
+  /** Takes the decoys of a heartbeat the server accepted. */
+  async heartbeat(agent: Agent, heartbeat: Heartbeat): Promise<void> {
+    const lost = await this.repository.sync(
+      agent.id,
+      heartbeat.watched.map((w) => ({ path: w.path, tokenId: w.tokenId, ok: w.ok, ...(w.error ? { error: w.error } : {}), ...(w.inode ? { inode: w.inode } : {}) })),
+    );
+    for (const decoy of lost) await this.tamper(agent, decoy);
+  }
+
+  private async tamper(agent: Agent, decoy: AgentDecoy): Promise<void> {
+    const id = decoy.tokenId?.toLowerCase();
+    const token = id && isTokenIdShape(id) ? await this.tokens.find(id) : undefined;
+    this.log.warn({ agentId: agent.id, node: agent.enrolledNode, path: decoy.path, token: id ?? null, error: decoy.error }, 'decoy missing from the agent report');
+    if (!token?.enabled || token.kind !== 'file') return;
+    const now = new Date().toISOString();
+    const detail: FileHitDetail = {
+      type: 'file',
+      node: agent.enrolledNode,
+      policy: null,
+      hook: null,
+      actions: [],
+      tamper: { time: now, path: decoy.path, change: 'deleted', process: null },
+      summary: `decoy missing from the agent's report: ${decoy.path}${decoy.error ? ` (${decoy.error})` : ''}`,
+    };
+    await this.recorder.record(token, { id: newRowId(), source: agent.enrolledNode, userAgent: null, detail, at: now, agentId: agent.id });
+  }
+}

@@ -4,6 +4,7 @@ import { newRowId } from '../core/ids.js';
 import { isoNow } from '../core/time.js';
 import { ChannelRepository, type Channel } from '../store/repositories/channels.js';
 import type { Db } from '../store/db.js';
+import { parseFilters, type ChannelFilters } from './channel-filters.js';
 import type { ChannelInput } from './channels/kind.js';
 import { channelKind } from './channels/registry.js';
 import { testMessage } from './message.js';
@@ -26,6 +27,8 @@ export interface ChannelView {
   kind: string;
   isDefault: boolean;
   settings: Record<string, unknown>;
+  /** Which alerts it takes (channel-filters.ts); {} takes all. */
+  filters: ChannelFilters;
   createdAt: string;
 }
 
@@ -110,6 +113,7 @@ export class ChannelService {
       kind: channel.kind,
       isDefault: channel.isDefault,
       settings: channelKind(channel.kind).describe(channel.config),
+      filters: parseFilters(channel.filters),
       createdAt: channel.createdAt,
     };
   }

@@ -16,6 +16,10 @@ import { alertMetrics } from './alert-metrics.js';
 import { Authenticator } from './api/auth.js';
 import { AgentIngest } from './agent-ingest.js';
 import { ClientAddressResolver } from './client-address.js';
+import { NoiseService } from '../alerts/noise/noise-service.js';
+import { ReverseDns } from './enrichment/reverse-dns.js';
+import { SourceEnricher, type EnrichmentOptions } from './enrichment/source-enricher.js';
+import { HitAnnotator } from './hit-annotator.js';
 import { HitRecorder } from './hit-recorder.js';
 import { LiveEventBus } from './live-events.js';
 import { followReplicaHits } from './replica-hits.js';
@@ -32,6 +36,8 @@ export interface ServicesConfig {
   flood?: Partial<FloodSettings>;
   /** The postgres:// URL, to LISTEN for new deliveries and other replicas' hits; omitted on SQLite. */
   listenUrl?: string;
+  /** Offline enrichment of hit sources: MaxMind-format databases, reverse DNS. */
+  enrichment?: EnrichmentOptions & { reverseDns?: boolean };
 }
 
 /** Everything the HTTP app and the other listeners share, built once per server. */
@@ -57,6 +63,8 @@ export interface Services {
   /** Enrolled host agents, and their event batches turned into file hits. */
   agents: AgentRepository;
   agentIngest: AgentIngest;
+  /** Noise rules: which hits are recorded muted. Loaded before the server takes hits. */
+  noise: NoiseService;
 }
 
 export function createServices(store: Store, log: Logger, config: ServicesConfig): Services {
@@ -85,7 +93,10 @@ export function createServices(store: Store, log: Logger, config: ServicesConfig
   });
   hitWriter.addHook(alerting.decider.hook);
   const events = new LiveEventBus();
-  const recorder = new HitRecorder(tokens.live, hitWriter, metrics, log, events);
+  const noise = new NoiseService(store.db, log);
+  const enrichment = config.enrichment ?? {};
+  const enricher = new SourceEnricher(enrichment, enrichment.reverseDns ? new ReverseDns() : undefined);
+  const recorder = new HitRecorder(tokens.live, hitWriter, metrics, log, events, new HitAnnotator(noise, enricher.enabled ? enricher : undefined));
   // Writers' lookups (agent dedupe, replica announcements) read the store itself; pages read through
   // store.reader, off the main thread on SQLite.
   const hits = new HitRepository(store.db);
@@ -111,5 +122,6 @@ export function createServices(store: Store, log: Logger, config: ServicesConfig
     agents,
     // The store itself, not a cache: an event for a token disabled a moment ago is ignored.
     agentIngest: new AgentIngest(hits, tokens.repository, recorder, agents, log, metrics),
+    noise,
   };
 }

@@ -14,7 +14,9 @@ export const MAX_MEMO_LENGTH = 1000;
 
 /** A token as the API and CLI show it: the stored token (src/core/model/token.ts) without its
  * kind's private config, with what it is handed out as. */
-export interface TokenView extends Omit<Token, 'config'> {
+export interface TokenView extends Omit<Token, 'config' | 'severity' | 'tags'> {
+  severity: TokenSeverity;
+  tags: string[];
   url: string | null;
   hostname: string | null;
   artifact: Artifact;

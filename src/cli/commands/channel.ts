@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import type { ChannelTestResult, ChannelView } from '../../alerts/channel-service.js';
 import { CHANNEL_KINDS } from '../../alerts/channels/registry.js';
 import { clientFor, collect } from '../context.js';
+import { channelFilterCommand } from './channel-filter.js';
 import { printFields, printJson, printTable } from '../output.js';
 
 function settingsText(settings: Record<string, unknown>): string {
@@ -52,6 +53,8 @@ export function channelCommand(): Command {
         }
       },
     );
+
+  channel.addCommand(channelFilterCommand());
 
   channel
     .command('list')

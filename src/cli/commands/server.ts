@@ -111,6 +111,9 @@ export function serverCommand(): Command {
         .env('TRIPLINE_HIT_RETENTION')
         .argParser(duration('--hit-retention')),
     )
+    .addOption(new Option('--geoip-db <file>', 'MaxMind-format country or city database (.mmdb): country and city of hit sources').env('TRIPLINE_GEOIP_DB'))
+    .addOption(new Option('--asn-db <file>', 'MaxMind-format ASN database (.mmdb): autonomous system of hit sources').env('TRIPLINE_ASN_DB'))
+    .addOption(new Option('--reverse-dns', "look up hit sources' host names through this host's resolver (cached, 500 ms timeout)").env('TRIPLINE_REVERSE_DNS'))
     .addOption(
       new Option('--log-level <level>', 'log level')
         .choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace'])
@@ -123,7 +126,16 @@ export function serverCommand(): Command {
     )
     .action(
       async (
-        options: { db: string; publicUrl?: string; adminPublicUrl?: string; trustProxy: string[]; logLevel: string } & ListenCliOptions &
+        options: {
+          db: string;
+          publicUrl?: string;
+          adminPublicUrl?: string;
+          trustProxy: string[];
+          logLevel: string;
+          geoipDb?: string;
+          asnDb?: string;
+          reverseDns?: boolean;
+        } & ListenCliOptions &
           StorageFlags &
           DnsFlags &
           AlertCliOptions,
@@ -148,6 +160,7 @@ export function serverCommand(): Command {
             alerts: alertSettingsFrom(options),
             flood: { threshold: options.floodThreshold, sampleEvery: options.floodSampleEvery },
             hitRetentionMs: options.hitRetention,
+            enrichment: { geoipDb: options.geoipDb, asnDb: options.asnDb, reverseDns: options.reverseDns },
           },
           log,
         );

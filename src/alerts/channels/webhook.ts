@@ -1,5 +1,6 @@
 import { ValidationError } from '../../core/errors.js';
 import { newSecret } from '../../core/ids.js';
+import type { Enrichment } from '../../core/model/enrichment.js';
 import type { HitDetail } from '../../core/model/hit-detail.js';
 import type { AlertMessage } from '../message.js';
 import { SIGNATURE_HEADER, signBody, TIMESTAMP_HEADER } from '../signature.js';
@@ -31,6 +32,8 @@ export interface WebhookPayload {
     process: unknown;
     parent: unknown;
     detail: HitDetail;
+    /** Country, city, ASN and host name of the source, when the server has the databases; else null. */
+    enrichment: Enrichment | null;
   };
 }
 
@@ -69,6 +72,7 @@ export function webhookPayload(message: AlertMessage, sentAt = new Date().toISOS
       process: file ? (file.access?.process ?? file.tamper?.process ?? null) : null,
       parent: file ? (file.access?.parent ?? null) : null,
       detail,
+      enrichment: hit.enrichment ?? null,
     },
   };
 }

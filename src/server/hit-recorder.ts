@@ -88,6 +88,7 @@ export class HitRecorder {
         enrichment: notes?.enrichment ?? null,
       });
       this.metrics.countHit(token.kind);
+      if (hit.mutedBy) this.metrics.hitsMuted.inc({ rule_kind: hit.mutedBy.kind });
       this.events?.publish({ type: 'hit', hit });
       return hit;
     } catch (error) {

@@ -60,7 +60,8 @@ export class SourceEnricher {
     const geo = this.geo?.get(address);
     if (geo) {
       const country = geo.country ?? geo.registered_country;
-      if (country?.iso_code) found.country = country.iso_code;
+      // Two letters or nothing: the code is a filter column, and a file may hold anything.
+      if (country?.iso_code && /^[A-Za-z]{2}$/.test(country.iso_code)) found.country = country.iso_code.toUpperCase();
       const countryName = name(country?.names as Record<string, string> | undefined);
       if (countryName) found.countryName = countryName;
       const city = name(geo.city?.names as Record<string, string> | undefined);

@@ -89,6 +89,7 @@ export class HitRecorder {
       });
       this.metrics.countHit(token.kind);
       if (hit.mutedBy) this.metrics.hitsMuted.inc({ rule_kind: hit.mutedBy.kind });
+      if (notes) this.annotator?.afterCommit(hit, notes);
       this.events?.publish({ type: 'hit', hit });
       return hit;
     } catch (error) {

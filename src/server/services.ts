@@ -18,7 +18,9 @@ import { AgentIngest } from './agent-ingest.js';
 import { ClientAddressResolver } from './client-address.js';
 import { NoiseService } from '../alerts/noise/noise-service.js';
 import { ReverseDns } from './enrichment/reverse-dns.js';
-import { SourceEnricher, type EnrichmentOptions } from './enrichment/source-enricher.js';
+import { SourceEnricher, type EnrichmentSettings } from './enrichment/source-enricher.js';
+import type { Enrichment } from '../core/model/enrichment.js';
+import type { Hit } from '../store/repositories/hits.js';
 import { HitAnnotator } from './hit-annotator.js';
 import { HitRecorder } from './hit-recorder.js';
 import { LiveEventBus } from './live-events.js';
@@ -37,7 +39,7 @@ export interface ServicesConfig {
   /** The postgres:// URL, to LISTEN for new deliveries and other replicas' hits; omitted on SQLite. */
   listenUrl?: string;
   /** Offline enrichment of hit sources: MaxMind-format databases, reverse DNS. */
-  enrichment?: EnrichmentOptions & { reverseDns?: boolean };
+  enrichment?: EnrichmentSettings;
 }
 
 /** Everything the HTTP app and the other listeners share, built once per server. */
@@ -95,8 +97,10 @@ export function createServices(store: Store, log: Logger, config: ServicesConfig
   const events = new LiveEventBus();
   const noise = new NoiseService(store.db, log);
   const enrichment = config.enrichment ?? {};
-  const enricher = new SourceEnricher(enrichment, enrichment.reverseDns ? new ReverseDns() : undefined);
-  const recorder = new HitRecorder(tokens.live, hitWriter, metrics, log, events, new HitAnnotator(noise, enricher.enabled ? enricher : undefined));
+  const enricher = new SourceEnricher(enrichment, enrichment.reverseDns ? new ReverseDns(enrichment.reverseDnsServers) : undefined);
+  const storeHostname = (hit: Hit, found: Enrichment) => new HitRepository(store.db).setEnrichment(hit.id, found);
+  const annotator = new HitAnnotator(noise, enricher.enabled ? enricher : undefined, storeHostname, log);
+  const recorder = new HitRecorder(tokens.live, hitWriter, metrics, log, events, annotator);
   // Writers' lookups (agent dedupe, replica announcements) read the store itself; pages read through
   // store.reader, off the main thread on SQLite.
   const hits = new HitRepository(store.db);

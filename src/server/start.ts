@@ -13,7 +13,7 @@ import { buildApp } from './app.js';
 import { DEFAULT_MAX_CONNECTIONS_PER_SOURCE } from './http-limits.js';
 import { listenerUrl, type ListenAddress } from './listen-address.js';
 import { startDnsServer, type DnsServerOptions, type RunningDnsServer } from './dns/dns-server.js';
-import type { EnrichmentOptions } from './enrichment/source-enricher.js';
+import type { EnrichmentSettings } from './enrichment/source-enricher.js';
 import { createServices, type Services } from './services.js';
 import { createTriggerServer } from './trigger-server.js';
 
@@ -43,7 +43,7 @@ export interface ServerOptions {
   /** Hit details older than this are dropped hourly (counts stay); kept forever when omitted. */
   hitRetentionMs?: number;
   /** Country, city and ASN databases (MaxMind format) and reverse DNS for hit sources; off when omitted. */
-  enrichment?: EnrichmentOptions & { reverseDns?: boolean };
+  enrichment?: EnrichmentSettings;
 }
 
 export const SERVER_DEFAULTS = {

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { createSocket } from 'node:dgram';
+import dnsPacket from 'dns-packet';
 import { writeFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { ConfigError } from '../../src/core/errors.js';
@@ -79,5 +81,70 @@ describe('offline enrichment from .mmdb files written by the test', () => {
     const junk = `${databases.asnDb}.junk`;
     writeFileSync(junk, 'not a database');
     assert.throws(() => new SourceEnricher({ asnDb: junk }), /--asn-db .*: not a MaxMind DB file/);
+  });
+});
+
+/** A DNS server on loopback that answers PTR questions from a table, NXDOMAIN otherwise. */
+async function ptrServer(names: Record<string, string>): Promise<{ port: number; asked: string[]; close(): void }> {
+  const socket = createSocket('udp4');
+  const asked: string[] = [];
+  socket.on('message', (message, peer) => {
+    const query = dnsPacket.decode(message);
+    const question = query.questions?.[0];
+    if (!question) return;
+    asked.push(question.name);
+    const answer = names[question.name];
+    const reply = dnsPacket.encode({
+      type: 'response',
+      id: query.id,
+      flags: dnsPacket.RECURSION_DESIRED | dnsPacket.RECURSION_AVAILABLE | (answer ? 0 : 3),
+      questions: [question],
+      answers: answer ? [{ type: 'PTR', name: question.name, ttl: 60, data: answer }] : [],
+    });
+    socket.send(reply, peer.port, peer.address);
+  });
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  return { port: socket.address().port, asked, close: () => socket.close() };
+}
+
+describe('reverse DNS, from a resolver the test runs', () => {
+  let server: TestServer;
+  let resolver: Awaited<ReturnType<typeof ptrServer>>;
+
+  before(async () => {
+    resolver = await ptrServer({ '77.113.0.203.in-addr.arpa': 'gw.example.net' });
+    server = await startTestServer({
+      trustProxy: ['127.0.0.1'],
+      enrichment: { reverseDns: true, reverseDnsServers: [`127.0.0.1:${resolver.port}`] },
+    });
+  });
+  after(async () => {
+    await server.close();
+    resolver.close();
+  });
+
+  test("the first hit from a source gets its name once it is in, later hits when they are recorded; a source without one has none", async () => {
+    const token = (await server.api('POST', '/tokens', { kind: 'http', memo: 'ptr' })).body;
+    const hit = async (source: string) => {
+      const response = await fetch(token.url, { headers: { 'x-forwarded-for': source } });
+      await response.arrayBuffer();
+      const hits = (await server.api('GET', `/hits?token=${token.id}&source=${source}`)).body.items;
+      return hits[0];
+    };
+    const first = await hit('203.0.113.77');
+    await waitFor('the name on the first hit', async () => (await server.api('GET', `/hits/${first.id}`)).body.enrichment?.hostname === 'gw.example.net');
+    const second = await hit('203.0.113.77');
+    assert.deepEqual(second.enrichment, { hostname: 'gw.example.net' }, 'from the cache, at once');
+    assert.deepEqual(
+      (await server.api('GET', `/hits?token=${token.id}`)).body.items.map((h: any) => h.enrichment?.hostname),
+      ['gw.example.net', 'gw.example.net'],
+    );
+
+    const unnamed = await hit('198.51.100.8');
+    await waitFor('the failed lookup', () => resolver.asked.includes('8.100.51.198.in-addr.arpa'));
+    const again = await hit('198.51.100.8');
+    assert.equal(again.enrichment, null);
+    assert.equal((await server.api('GET', `/hits/${unnamed.id}`)).body.enrichment, null);
+    assert.equal(resolver.asked.filter((name) => name === '8.100.51.198.in-addr.arpa').length, 1, 'the miss is cached too');
   });
 });

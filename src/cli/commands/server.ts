@@ -115,6 +115,11 @@ export function serverCommand(): Command {
     .addOption(new Option('--asn-db <file>', 'MaxMind-format ASN database (.mmdb): autonomous system of hit sources').env('TRIPLINE_ASN_DB'))
     .addOption(new Option('--reverse-dns', "look up hit sources' host names through this host's resolver (cached, 500 ms timeout)").env('TRIPLINE_REVERSE_DNS'))
     .addOption(
+      new Option('--reverse-dns-server <ip[:port]>', 'with --reverse-dns: ask this resolver instead of the host\'s (repeatable, or comma-separated)')
+        .env('TRIPLINE_REVERSE_DNS_SERVER')
+        .argParser((value: string, previous: string[] = []) => [...previous, ...value.split(',').filter(Boolean)]),
+    )
+    .addOption(
       new Option('--log-level <level>', 'log level')
         .choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace'])
         .env('TRIPLINE_LOG_LEVEL')
@@ -135,6 +140,7 @@ export function serverCommand(): Command {
           geoipDb?: string;
           asnDb?: string;
           reverseDns?: boolean;
+          reverseDnsServer?: string[];
         } & ListenCliOptions &
           StorageFlags &
           DnsFlags &
@@ -160,7 +166,7 @@ export function serverCommand(): Command {
             alerts: alertSettingsFrom(options),
             flood: { threshold: options.floodThreshold, sampleEvery: options.floodSampleEvery },
             hitRetentionMs: options.hitRetention,
-            enrichment: { geoipDb: options.geoipDb, asnDb: options.asnDb, reverseDns: options.reverseDns },
+            enrichment: { geoipDb: options.geoipDb, asnDb: options.asnDb, reverseDns: options.reverseDns, reverseDnsServers: options.reverseDnsServer },
           },
           log,
         );

@@ -12,6 +12,14 @@ export interface EnrichmentOptions {
   asnDb?: string;
 }
 
+/** Everything the server's enrichment is set up with. */
+export interface EnrichmentSettings extends EnrichmentOptions {
+  /** Look up host names of sources (PTR). */
+  reverseDns?: boolean;
+  /** Resolvers to ask for them; the host's own when empty. */
+  reverseDnsServers?: string[];
+}
+
 /** Opens a database file, or says which flag's file cannot be used and why. */
 function openDatabase<T extends CityResponse | AsnResponse>(path: string, flag: string): Reader<T> {
   let bytes: Buffer;
@@ -53,9 +61,12 @@ export class SourceEnricher {
     return this.geo !== undefined || this.asn !== undefined || this.reverse !== undefined;
   }
 
-  /** What is known of the address now, from memory; null when nothing is (or it is no address). */
-  lookup(address: string): Enrichment | null {
-    if (isIP(address) === 0) return null;
+  /**
+   * What is known of the address now, from memory; null when nothing is (or it is no address).
+   * `hostnameLater` is set when a reverse lookup was started for it: the name, once it is in.
+   */
+  lookup(address: string): { enrichment: Enrichment | null; hostnameLater?: Promise<string | null> } {
+    if (isIP(address) === 0) return { enrichment: null };
     const found: Enrichment = {};
     const geo = this.geo?.get(address);
     if (geo) {
@@ -72,8 +83,8 @@ export class SourceEnricher {
       if (typeof asn.autonomous_system_number === 'number') found.asn = asn.autonomous_system_number;
       if (asn.autonomous_system_organization) found.asOrg = asn.autonomous_system_organization;
     }
-    const hostname = this.reverse?.cached(address);
-    if (hostname) found.hostname = hostname;
-    return Object.keys(found).length > 0 ? found : null;
+    const reverse = this.reverse?.lookup(address);
+    if (reverse?.hostname) found.hostname = reverse.hostname;
+    return { enrichment: Object.keys(found).length > 0 ? found : null, hostnameLater: reverse?.started };
   }
 }

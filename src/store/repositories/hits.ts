@@ -111,6 +111,15 @@ export class HitRepository {
     return rows.map((r) => ({ bucket: r.bucket, count: Number(r.n) }));
   }
 
+  /** Replaces a stored hit's enrichment (a host name found after it was recorded). */
+  async setEnrichment(id: string, enrichment: Enrichment): Promise<void> {
+    await this.db
+      .updateTable('hits')
+      .set({ enrichment: JSON.stringify(enrichment), country: enrichment.country ?? null })
+      .where('id', '=', id)
+      .execute();
+  }
+
   async find(id: string): Promise<Hit | undefined> {
     const row = await this.db.selectFrom('hits').selectAll().where('id', '=', id).executeTakeFirst();
     return row ? hitFromRow(row) : undefined;

@@ -92,6 +92,20 @@ test('Activity shows hits of three kinds live with their place and network, filt
   assert.deepEqual(alert.body.firstHit.enrichment, { country: LISTED.country, countryName: LISTED.countryName, city: LISTED.city, asn: LISTED.asn, asOrg: LISTED.asOrg });
 
   assert.equal(await page.evaluate('window.sameDocument'), true, 'the page was not reloaded');
+
+  // The token's own page shows its severity and tags, and marks the muted hit with its rule.
+  await page.locator(`tr.hit-row[data-token-id="${web.id}"] a`).first().click();
+  assert.equal(await page.getByTestId('token-severity').textContent(), 'high');
+  assert.equal(await page.getByTestId('token-tags').textContent(), 'finance');
+  const mutedOnTokenPage = page.locator('tr.hit-row[data-muted="true"]');
+  await mutedOnTokenPage.waitFor();
+  assert.match((await mutedOnTokenPage.getAttribute('title')) ?? '', /^Muted: Global rule known scanner: Slack/);
+
+  // A channel's filters are shown with it.
+  await server.api('PUT', `/channels/${channel}/filters`, { minSeverity: 'high', tags: ['finance'] });
+  await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Channels' }).click();
+  assert.equal(await page.getByTestId('channel-filters').textContent(), 'Only severity high or more; tags finance');
+
   assert.deepEqual(watch.errors, [], 'no script errors');
   assert.deepEqual(watch.cspViolations, []);
 });

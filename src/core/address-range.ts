@@ -1,4 +1,4 @@
-import { BlockList, isIP } from 'node:net';
+import { type BlockList, isIP } from 'node:net';
 
 /** An IP address or CIDR range, parsed: what BlockList needs to hold it. */
 export interface AddressRange {

@@ -71,6 +71,22 @@ describe('noise rule matching', () => {
     assert.equal(matcher.match(subject({ userAgent: 'wget' }))?.ruleId, global.id);
     assert.equal(matcher.match(subject({ tokenId: 'third', source: '192.0.2.1' })), null, "another token's rule does not apply");
   });
+
+  test('among rules of different kinds that all match, the oldest wins', () => {
+    const agent = rule({ kind: 'user-agent', pattern: 'curl/*' });
+    const range = rule({ kind: 'cidr', pattern: '203.0.113.0/24' });
+    const scanners = rule({ kind: 'known-scanners' });
+    assert.equal(new NoiseMatcher([agent, range]).match(subject())?.ruleId, agent.id);
+    assert.equal(new NoiseMatcher([range, agent]).match(subject())?.ruleId, range.id);
+    assert.equal(new NoiseMatcher([scanners, range]).match(subject({ userAgent: 'Slackbot 1.0' }))?.ruleId, scanners.id);
+    // Many rules of one kind, and a hit that only the last of them matches.
+    const many = Array.from({ length: 50 }, (_, i) => rule({ kind: 'cidr', pattern: `10.${i}.0.0/16` }));
+    const agents = Array.from({ length: 10 }, (_, i) => rule({ kind: 'user-agent', pattern: `tool-${i}*` }));
+    const matcher = new NoiseMatcher([...many, ...agents]);
+    assert.equal(matcher.match(subject({ source: '10.49.3.3' }))?.ruleId, many[49]!.id);
+    assert.equal(matcher.match(subject({ userAgent: 'TOOL-9 x' }))?.ruleId, agents[9]!.id);
+    assert.equal(matcher.match(subject({ source: '10.50.0.1', userAgent: 'tool-x' })), null);
+  });
 });
 
 describe('channel filters', () => {

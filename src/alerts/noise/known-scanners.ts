@@ -35,10 +35,14 @@ export const KNOWN_SCANNERS: readonly KnownScanner[] = [
   { name: 'Embedly / Iframely', userAgents: ['Embedly', 'Iframely'] },
 ];
 
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** Every listed piece in one expression: most user agents are none of these, and one test says so. */
+const ANY_PIECE = new RegExp(KNOWN_SCANNERS.flatMap((scanner) => scanner.userAgents.map(escape)).join('|'), 'i');
 const LOWERED = KNOWN_SCANNERS.map((scanner) => ({ name: scanner.name, pieces: scanner.userAgents.map((piece) => piece.toLowerCase()) }));
 
 /** The listed service whose user agent this is, if any. */
 export function knownScanner(userAgent: string): string | undefined {
+  if (!ANY_PIECE.test(userAgent)) return undefined;
   const lowered = userAgent.toLowerCase();
   return LOWERED.find((scanner) => scanner.pieces.some((piece) => lowered.includes(piece)))?.name;
 }

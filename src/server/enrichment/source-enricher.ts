@@ -20,6 +20,21 @@ export interface EnrichmentSettings extends EnrichmentOptions {
   reverseDnsServers?: string[];
 }
 
+/** Decoded records kept per database: many networks share a record, and decoding one is most of a lookup. */
+const MAX_CACHED_RECORDS = 10_000;
+
+/** The reader's record cache: a map that forgets its oldest entry when full. The reader never changes what it gets back, and neither do we. */
+function recordCache(): { get(key: number): unknown; set(key: number, value: unknown): void } {
+  const entries = new Map<number, unknown>();
+  return {
+    get: (key) => entries.get(key),
+    set(key, value) {
+      if (entries.size >= MAX_CACHED_RECORDS) entries.delete(entries.keys().next().value!);
+      entries.set(key, value);
+    },
+  };
+}
+
 /** Opens a database file, or says which flag's file cannot be used and why. */
 function openDatabase<T extends CityResponse | AsnResponse>(path: string, flag: string): Reader<T> {
   let bytes: Buffer;
@@ -29,7 +44,7 @@ function openDatabase<T extends CityResponse | AsnResponse>(path: string, flag: 
     throw new ConfigError(`${flag} ${path}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, { path });
   }
   try {
-    return new Reader<T>(bytes);
+    return new Reader<T>(bytes, { cache: recordCache() });
   } catch (error) {
     throw new ConfigError(`${flag} ${path}: not a MaxMind DB file (${(error as Error).message})`, { path });
   }

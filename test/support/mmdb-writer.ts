@@ -107,11 +107,11 @@ export function writeMmdb(databaseType: string, networks: Record<string, MmdbVal
 
   const order: TreeNode[] = [];
   const index = new Map<TreeNode, number>();
-  for (let queue = [root]; queue.length > 0; ) {
-    const node = queue.shift()!;
-    index.set(node, order.length);
-    order.push(node);
-    for (const child of node.children) if (typeof child === 'object' && child !== null) queue.push(child);
+  // Breadth first, root first: the order is the queue itself.
+  order.push(root);
+  for (let next = 0; next < order.length; next++) {
+    index.set(order[next]!, next);
+    for (const child of order[next]!.children) if (typeof child === 'object' && child !== null) order.push(child);
   }
   const nodeCount = order.length;
   const tree = Buffer.alloc(nodeCount * 8);

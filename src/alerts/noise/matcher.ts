@@ -80,7 +80,7 @@ class RuleList {
     }
     if (gate === 'user-agent') {
       this.userAgents.push(userAgentPattern(rule.pattern).source);
-      this.anyUserAgent = new RegExp(this.userAgents.map((source) => `(?:${source})`).join('|'), 'i');
+      this.anyUserAgent = undefined;
     }
   }
 
@@ -93,7 +93,8 @@ class RuleList {
         addressOpen ??= inRanges(this.addresses, subject.source);
         if (!addressOpen) continue;
       } else if (compiled.gate === 'user-agent') {
-        userAgentOpen ??= subject.userAgent !== null && this.anyUserAgent!.test(subject.userAgent);
+        this.anyUserAgent ??= new RegExp(this.userAgents.map((source) => `(?:${source})`).join('|'), 'i');
+        userAgentOpen ??= subject.userAgent !== null && this.anyUserAgent.test(subject.userAgent);
         if (!userAgentOpen) continue;
       }
       const matched = compiled.test(subject);

@@ -9,6 +9,11 @@
  * that imitate a browser (Safe Links detonation, some sandboxes) cannot be told by user agent:
  * mute them by address (cidr) or network (asn) instead.
  */
+/** Text as a regular expression that matches exactly it. */
+export function literalPattern(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 export interface KnownScanner {
   name: string;
   /** Pieces of the user agent, any one of which names the service. */
@@ -35,9 +40,8 @@ export const KNOWN_SCANNERS: readonly KnownScanner[] = [
   { name: 'Embedly / Iframely', userAgents: ['Embedly', 'Iframely'] },
 ];
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** Every listed piece in one expression: most user agents are none of these, and one test says so. */
-const ANY_PIECE = new RegExp(KNOWN_SCANNERS.flatMap((scanner) => scanner.userAgents.map(escape)).join('|'), 'i');
+const ANY_PIECE = new RegExp(KNOWN_SCANNERS.flatMap((scanner) => scanner.userAgents.map(literalPattern)).join('|'), 'i');
 const LOWERED = KNOWN_SCANNERS.map((scanner) => ({ name: scanner.name, pieces: scanner.userAgents.map((piece) => piece.toLowerCase()) }));
 
 /** The listed service whose user agent this is, if any. */

@@ -3,7 +3,7 @@ import { addRange, inRanges, parseAddressRange } from '../../core/address-range.
 import type { Enrichment } from '../../core/model/enrichment.js';
 import type { HitDetailType } from '../../core/model/hit-detail.js';
 import type { Mute, NoiseRule } from '../../core/model/noise.js';
-import { knownScanner } from './known-scanners.js';
+import { knownScanner, literalPattern } from './known-scanners.js';
 
 /** What a rule may look at: the hit as it is about to be recorded. */
 export interface NoiseSubject {
@@ -20,7 +20,7 @@ type Test = (subject: NoiseSubject) => string | undefined;
 
 /** A user-agent pattern as a test: text found anywhere, case-insensitive, `*` standing for any text. */
 export function userAgentPattern(pattern: string): RegExp {
-  const parts = pattern.toLowerCase().split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  const parts = pattern.toLowerCase().split('*').map(literalPattern);
   // Literal text joined by ".*", never nested; the service allows few stars (MAX_STARS), which
   // bounds the backtracking over a long user agent.
   return new RegExp(parts.join('.*'), 'i');

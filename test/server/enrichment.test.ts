@@ -5,12 +5,14 @@ import { writeFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { ConfigError } from '../../src/core/errors.js';
 import { SourceEnricher } from '../../src/server/enrichment/source-enricher.js';
+import { storeDialects } from '../support/dialects.js';
 import { LISTED, OTHER, writeGeoDatabases, type GeoDatabases } from '../support/geo-databases.js';
 import { HttpReceiver } from '../support/http-receiver.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { waitFor } from '../support/wait.js';
 
-describe('offline enrichment from .mmdb files written by the test', () => {
+for (const dialect of storeDialects())
+describe(`offline enrichment from .mmdb files written by the test, on ${dialect.name}`, () => {
   let databases: GeoDatabases;
   let server: TestServer;
   let receiver: HttpReceiver;
@@ -19,6 +21,7 @@ describe('offline enrichment from .mmdb files written by the test', () => {
     databases = writeGeoDatabases();
     receiver = await new HttpReceiver().start();
     server = await startTestServer({
+      db: await dialect.newLocation(),
       trustProxy: ['127.0.0.1'],
       alerts: { allowPrivateTargets: true, pollMs: 50 },
       enrichment: { geoipDb: databases.geoipDb, asnDb: databases.asnDb },
@@ -71,16 +74,20 @@ describe('offline enrichment from .mmdb files written by the test', () => {
     assert.equal(unlisted.mutedBy, null);
     assert.equal((await server.api('GET', '/hits?country=NZ&muted=true')).body.items.length, 0);
   });
+});
 
+describe('enrichment databases', () => {
   test('a database path that cannot be used is refused with the flag and the reason', () => {
     assert.throws(() => new SourceEnricher({ geoipDb: '/nonexistent/city.mmdb' }), (error: unknown) => {
       assert.ok(error instanceof ConfigError);
       assert.match(error.message, /^--geoip-db \/nonexistent\/city\.mmdb: cannot read it \(ENOENT\)/);
       return true;
     });
+    const databases = writeGeoDatabases();
     const junk = `${databases.asnDb}.junk`;
     writeFileSync(junk, 'not a database');
     assert.throws(() => new SourceEnricher({ asnDb: junk }), /--asn-db .*: not a MaxMind DB file/);
+    databases.remove();
   });
 });
 

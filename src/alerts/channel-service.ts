@@ -5,6 +5,7 @@ import { isoNow } from '../core/time.js';
 import { ChannelRepository, type Channel } from '../store/repositories/channels.js';
 import type { Db } from '../store/db.js';
 import { AGENT_CHANNELS_ID } from './agent-alerts.js';
+import { parseFilters, type ChannelFilters } from './channel-filters.js';
 import type { ChannelInput } from './channels/kind.js';
 import { channelKind } from './channels/registry.js';
 import { testMessage } from './message.js';
@@ -29,6 +30,8 @@ export interface ChannelView {
   kind: string;
   isDefault: boolean;
   settings: Record<string, unknown>;
+  /** Which alerts it takes (channel-filters.ts); {} takes all. */
+  filters: ChannelFilters;
   createdAt: string;
 }
 
@@ -114,6 +117,7 @@ export class ChannelService {
       kind: channel.kind,
       isDefault: channel.isDefault,
       settings: channelKind(channel.kind).describe(channel.config),
+      filters: parseFilters(channel.filters),
       createdAt: channel.createdAt,
     };
   }

@@ -8,6 +8,7 @@ import { ChannelRepository, type DeliveryTarget } from '../store/repositories/ch
 import type { DeliveryPurpose } from '../store/repositories/deliveries.js';
 import type { Hit } from '../store/repositories/hits.js';
 import { TokenRepository, type TokenAlertFacts } from '../store/repositories/tokens.js';
+import { filteredOut, parseFilters } from './channel-filters.js';
 import { digestKey, groupKey } from './group-key.js';
 import { NO_ALERT_METRICS, type AlertMetrics } from './metrics.js';
 import type { AlertSettings } from './settings.js';
@@ -80,6 +81,9 @@ export class AlertDecider {
   }
 
   private async decide(trx: Trx, hits: Hit[]): Promise<Hit[]> {
+    // A muted hit is stored and counted, and that is all: it neither opens an alert nor folds into one.
+    hits = hits.filter((hit) => !hit.mutedBy);
+    if (hits.length === 0) return [];
     const tokens = await new TokenRepository(trx).lockForAlerting([...new Set(hits.map((h) => h.tokenId))].sort());
     const groups = new Map<string, HitGroup>();
     for (const hit of hits) {
@@ -100,7 +104,7 @@ export class AlertDecider {
     for (const group of groups.values()) {
       const open = await alerts.findOpen(group.token.id, group.key, now);
       if (open && (await alerts.fold(open.id, group.hits.length, latest(group.hits), !open.digestScheduled))) {
-        if (!open.digestScheduled) await planner.schedule(open, 'digest', open.windowEnd, now);
+        if (!open.digestScheduled) await planner.schedule(open, 'digest', open.windowEnd, now, group.token);
         this.metrics.hitsFolded(group.token.kind, group.hits.length);
         continue;
       }
@@ -116,11 +120,11 @@ export class AlertDecider {
       opening.push(group.hits[0]!);
       const alert = this.newAlert(group, nowMs);
       await alerts.insert(alert);
-      await planner.schedule(alert, 'alert', now, now);
+      await planner.schedule(alert, 'alert', now, now, group.token);
       this.metrics.alertRaised(group.token.kind);
       if (group.hits.length > 1) {
         // Several hits of a new key in one batch: the first alerts, the rest are already folded.
-        await planner.schedule(alert, 'digest', alert.windowEnd, now);
+        await planner.schedule(alert, 'digest', alert.windowEnd, now, group.token);
         this.metrics.hitsFolded(group.token.kind, group.hits.length - 1);
       }
     }
@@ -143,7 +147,7 @@ export class AlertDecider {
     const digest: Alert = { ...this.newAlert({ ...group, key }, nowMs), digestScheduled: true, foldedKeys: 0 };
     await alerts.insert(digest);
     await alerts.addFoldedKey(digest, group.key);
-    await planner.schedule(digest, 'digest', digest.windowEnd, now);
+    await planner.schedule(digest, 'digest', digest.windowEnd, now, group.token);
     return true;
   }
 
@@ -177,7 +181,7 @@ export class AlertDecider {
   }
 }
 
-/** Writes outbox rows for an alert to each of its token's channels, within the transaction. */
+/** Writes outbox rows for an alert to each of its token's channels whose filters take it, within the transaction. */
 class DeliveryPlanner {
   addedDueNow = false;
   private readonly targets = new Map<string, DeliveryTarget[]>();
@@ -191,10 +195,10 @@ class DeliveryPlanner {
     this.channels = new ChannelRepository(trx);
   }
 
-  async schedule(alert: Alert, purpose: DeliveryPurpose, dueAt: string, now: string): Promise<void> {
+  async schedule(alert: Alert, purpose: DeliveryPurpose, dueAt: string, now: string, token: TokenAlertFacts): Promise<void> {
     let targets = this.targets.get(alert.tokenId);
     if (!targets) {
-      targets = await this.channels.targetsForToken(alert.tokenId);
+      targets = (await this.channels.targetsForToken(alert.tokenId)).filter((target) => filteredOut(parseFilters(target.filters), token) === null);
       this.targets.set(alert.tokenId, targets);
     }
     if (targets.length === 0) return;

@@ -1,3 +1,4 @@
+import type { Enrichment } from '../core/model/enrichment.js';
 import type { Fact, Hit } from '../core/model/hit.js';
 import { MAX_FOLDED_KEYS } from '../store/repositories/alerts.js';
 import { describeHit } from '../tokens/registry.js';
@@ -10,7 +11,18 @@ export type { Fact };
  * the token's kind says about it (src/tokens/hits/, TokenKind.describeHit).
  */
 export function hitFacts(hit: Hit): Fact[] {
-  return [{ label: 'Time', value: hit.at }, { label: 'Source', value: hit.source }, ...describeHit(hit).facts];
+  return [{ label: 'Time', value: hit.at }, { label: 'Source', value: hit.source }, ...sourceFacts(hit.enrichment), ...describeHit(hit).facts];
+}
+
+/** What the server's databases said about the source (absent fields left out). */
+export function sourceFacts(enrichment: Enrichment | null | undefined): Fact[] {
+  if (!enrichment) return [];
+  const facts: Fact[] = [];
+  const place = [enrichment.city, enrichment.countryName ?? enrichment.country].filter(Boolean).join(', ');
+  if (place) facts.push({ label: 'Location', value: enrichment.country && enrichment.countryName ? `${place} (${enrichment.country})` : place });
+  if (enrichment.asn !== undefined) facts.push({ label: 'Network', value: `AS${enrichment.asn}${enrichment.asOrg ? ` ${enrichment.asOrg}` : ''}` });
+  if (enrichment.hostname) facts.push({ label: 'Host name', value: enrichment.hostname });
+  return facts;
 }
 
 const TAMPER_WORDS: Record<string, string> = {

@@ -24,26 +24,7 @@ export class ApiClient {
   }
 
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    if (!this.options.key) {
-      throw new ApiCallError('no API key: pass --key or set TRIPLINE_KEY (the server printed one at its first start)', 401);
-    }
-    let response: Response;
-    try {
-      response = await fetch(`${this.base}/api/v1${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${this.options.key}`,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(30_000),
-      });
-    } catch (error) {
-      const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
-      throw new ApiCallError(`cannot reach the Tripline server at ${this.base} (${cause}); is it running? (--server / TRIPLINE_URL)`, 0, {
-        server: this.base,
-      });
-    }
+    const response = await this.send(method, path, body, AbortSignal.timeout(30_000));
     const text = await response.text();
     let parsed: unknown;
     if (text) {
@@ -59,6 +40,35 @@ export class ApiClient {
       throw new ApiCallError(`${method} ${path}: ${response.status} ${message}`, response.status);
     }
     return parsed as T;
+  }
+
+  /** The server's live event stream (server-sent events), open until the signal aborts. */
+  async events(signal: AbortSignal): Promise<ReadableStream<Uint8Array>> {
+    const response = await this.send('GET', '/events', undefined, signal);
+    if (!response.ok || !response.body) throw new ApiCallError(`GET /events: ${response.status} ${await response.text()}`, response.status);
+    return response.body;
+  }
+
+  private async send(method: string, path: string, body: unknown, signal: AbortSignal): Promise<Response> {
+    if (!this.options.key) {
+      throw new ApiCallError('no API key: pass --key or set TRIPLINE_KEY (the server printed one at its first start)', 401);
+    }
+    try {
+      return await fetch(`${this.base}/api/v1${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${this.options.key}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal,
+      });
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+      throw new ApiCallError(`cannot reach the Tripline server at ${this.base} (${cause}); is it running? (--server / TRIPLINE_URL)`, 0, {
+        server: this.base,
+      });
+    }
   }
 
   get<T>(path: string): Promise<T> {

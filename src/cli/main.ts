@@ -7,7 +7,9 @@ import { alertCommand } from './commands/alert.js';
 import { channelCommand } from './commands/channel.js';
 import { decoyCommand } from './commands/decoy.js';
 import { dnsCommand } from './commands/dns.js';
+import { hitCommand, hitsCommand } from './commands/hits.js';
 import { keyCommand } from './commands/key.js';
+import { noiseCommand } from './commands/noise.js';
 import { policyCommand } from './commands/policy.js';
 import { serverCommand } from './commands/server.js';
 import { tetragonInputCommand } from './commands/tetragon-input.js';
@@ -24,6 +26,9 @@ function program(): Command {
     .addCommand(tokenCommand())
     .addCommand(decoyCommand())
     .addCommand(dnsCommand())
+    .addCommand(hitsCommand())
+    .addCommand(hitCommand())
+    .addCommand(noiseCommand())
     .addCommand(channelCommand())
     .addCommand(alertCommand())
     .addCommand(policyCommand())

@@ -1,4 +1,5 @@
 import { BlockList, isIP } from 'node:net';
+import { addRange, inRanges, parseAddressRange } from '../core/address-range.js';
 import { ConfigError } from '../core/errors.js';
 
 /** Strips the IPv4-mapped prefix Node reports for IPv4 peers on a dual-stack socket. */
@@ -18,27 +19,17 @@ export class ClientAddressResolver {
   constructor(trustProxy: string[]) {
     this.any = trustProxy.length > 0;
     for (const entry of trustProxy) {
-      const [address, prefix] = entry.split('/');
-      const family = isIP(address ?? '');
-      if (!address || family === 0) {
-        throw new ConfigError(`--trust-proxy: "${entry}" is not an IP address or CIDR range`, { value: entry });
+      const range = parseAddressRange(entry);
+      if (!range) {
+        const reason = isIP(entry.split('/')[0] ?? '') === 0 ? 'is not an IP address or CIDR range' : 'has a bad prefix length';
+        throw new ConfigError(`--trust-proxy: "${entry}" ${reason}`, { value: entry });
       }
-      const type = family === 4 ? 'ipv4' : 'ipv6';
-      if (prefix === undefined) {
-        this.trusted.addAddress(address, type);
-      } else {
-        const bits = Number(prefix);
-        if (!Number.isInteger(bits) || bits < 0 || bits > (family === 4 ? 32 : 128)) {
-          throw new ConfigError(`--trust-proxy: "${entry}" has a bad prefix length`, { value: entry });
-        }
-        this.trusted.addSubnet(address, bits, type);
-      }
+      addRange(this.trusted, range);
     }
   }
 
   private isTrusted(address: string): boolean {
-    const family = isIP(address);
-    return family !== 0 && this.trusted.check(address, family === 4 ? 'ipv4' : 'ipv6');
+    return inRanges(this.trusted, address);
   }
 
   resolve(peer: string | undefined, headers: Record<string, string | string[] | undefined>): string {

@@ -4,6 +4,7 @@ import { isoNow } from '../core/time.js';
 import type { HitWriter } from '../store/hit-writer.js';
 import type { Hit } from '../store/repositories/hits.js';
 import type { Token } from '../store/repositories/tokens.js';
+import type { HitAnnotator } from './hit-annotator.js';
 import type { LiveEventBus } from './live-events.js';
 import type { ServerMetrics } from './metrics.js';
 
@@ -37,6 +38,8 @@ export class HitRecorder {
     private readonly log: Logger,
     /** Told of each hit once it is committed, for live dashboards. */
     private readonly events?: LiveEventBus,
+    /** Enrichment of the source and the noise rule that mutes the hit, if one does. */
+    private readonly annotator?: HitAnnotator,
   ) {}
 
   /**
@@ -70,6 +73,7 @@ export class HitRecorder {
   async record(token: Token, evidence: HitEvidence): Promise<Hit> {
     try {
       const receivedAt = isoNow();
+      const notes = this.annotator?.annotate(token, evidence);
       const hit = await this.writer.write({
         id: evidence.id,
         tokenId: token.id,
@@ -80,8 +84,12 @@ export class HitRecorder {
         detail: evidence.detail,
         agentId: evidence.agentId ?? null,
         receivedAt,
+        mutedBy: notes?.mutedBy ?? null,
+        enrichment: notes?.enrichment ?? null,
       });
       this.metrics.countHit(token.kind);
+      if (hit.mutedBy) this.metrics.hitsMuted.inc({ rule_kind: hit.mutedBy.kind });
+      if (notes) this.annotator?.afterCommit(hit, notes);
       this.events?.publish({ type: 'hit', hit });
       return hit;
     } catch (error) {

@@ -23,6 +23,14 @@ export class ServerMetrics {
     registers: [this.registry],
   });
 
+  /** Muted hits are in tripline_hits_total too: this says how many of them a noise rule muted. */
+  readonly hitsMuted = new Counter({
+    name: 'tripline_hits_muted_total',
+    help: 'Hits a noise rule muted (stored and counted, no alert), by the kind of rule.',
+    labelNames: ['rule_kind'],
+    registers: [this.registry],
+  });
+
   constructor() {
     const uncounted = this.uncountedHits;
     new Counter({

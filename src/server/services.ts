@@ -19,6 +19,12 @@ import { AgentLiveness } from './agent-liveness.js';
 import { DecoyInventory } from './decoy-inventory.js';
 import { FleetPolicyService } from './fleet-policies.js';
 import { ClientAddressResolver } from './client-address.js';
+import { NoiseService } from '../alerts/noise/noise-service.js';
+import { ReverseDns } from './enrichment/reverse-dns.js';
+import { SourceEnricher, type EnrichmentSettings } from './enrichment/source-enricher.js';
+import type { Enrichment } from '../core/model/enrichment.js';
+import type { Hit } from '../store/repositories/hits.js';
+import { HitAnnotator } from './hit-annotator.js';
 import { HitRecorder } from './hit-recorder.js';
 import { LiveEventBus } from './live-events.js';
 import { followReplicaHits } from './replica-hits.js';
@@ -37,6 +43,8 @@ export interface ServicesConfig {
   agentSilentAfterMs?: number;
   /** The postgres:// URL, to LISTEN for new deliveries and other replicas' hits; omitted on SQLite. */
   listenUrl?: string;
+  /** Offline enrichment of hit sources: MaxMind-format databases, reverse DNS. */
+  enrichment?: EnrichmentSettings;
 }
 
 /** Everything the HTTP app and the other listeners share, built once per server. */
@@ -68,6 +76,8 @@ export interface Services {
   fleetPolicies: FleetPolicyService;
   /** Every decoy agents report, and tamper hits for those that go missing. */
   decoys: DecoyInventory;
+  /** Noise rules: which hits are recorded muted. Loaded before the server takes hits. */
+  noise: NoiseService;
 }
 
 export function createServices(store: Store, log: Logger, config: ServicesConfig): Services {
@@ -96,7 +106,12 @@ export function createServices(store: Store, log: Logger, config: ServicesConfig
   });
   hitWriter.addHook(alerting.decider.hook);
   const events = new LiveEventBus();
-  const recorder = new HitRecorder(tokens.live, hitWriter, metrics, log, events);
+  const noise = new NoiseService(store.db, log);
+  const enrichment = config.enrichment ?? {};
+  const enricher = new SourceEnricher(enrichment, enrichment.reverseDns ? new ReverseDns(enrichment.reverseDnsServers) : undefined);
+  const storeHostname = (hit: Hit, found: Enrichment) => new HitRepository(store.db).setEnrichment(hit.id, found);
+  const annotator = new HitAnnotator(noise, enricher.enabled ? enricher : undefined, storeHostname, log);
+  const recorder = new HitRecorder(tokens.live, hitWriter, metrics, log, events, annotator);
   // Writers' lookups (agent dedupe, replica announcements) read the store itself; pages read through
   // store.reader, off the main thread on SQLite.
   const hits = new HitRepository(store.db);
@@ -132,5 +147,6 @@ export function createServices(store: Store, log: Logger, config: ServicesConfig
     agentLiveness,
     fleetPolicies: new FleetPolicyService(store.db, agents),
     decoys,
+    noise,
   };
 }

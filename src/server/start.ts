@@ -13,6 +13,7 @@ import { buildApp } from './app.js';
 import { DEFAULT_MAX_CONNECTIONS_PER_SOURCE } from './http-limits.js';
 import { listenerUrl, type ListenAddress } from './listen-address.js';
 import { startDnsServer, type DnsServerOptions, type RunningDnsServer } from './dns/dns-server.js';
+import type { EnrichmentSettings } from './enrichment/source-enricher.js';
 import { createServices, type Services } from './services.js';
 import { createTriggerServer } from './trigger-server.js';
 
@@ -43,6 +44,8 @@ export interface ServerOptions {
   agentSilentAfterMs?: number;
   /** Hit details older than this are dropped hourly (counts stay); kept forever when omitted. */
   hitRetentionMs?: number;
+  /** Country, city and ASN databases (MaxMind format) and reverse DNS for hit sources; off when omitted. */
+  enrichment?: EnrichmentSettings;
 }
 
 export const SERVER_DEFAULTS = {
@@ -110,6 +113,7 @@ export async function startServer(options: ServerOptions, log: Logger = pino({ l
     flood: options.flood,
     listenUrl: isPostgresUrl(options.db) ? options.db : undefined,
     agentSilentAfterMs: options.agentSilentAfterMs,
+    enrichment: options.enrichment,
   });
   let dns: RunningDnsServer | undefined;
   let app: FastifyInstance | undefined;
@@ -119,6 +123,8 @@ export async function startServer(options: ServerOptions, log: Logger = pino({ l
     onError: (error) => log.error({ err: error }, 'hit retention pass failed; it runs again within the hour'),
   });
   try {
+    // The rules in force before the first hit: a hit recorded before they are read would alert.
+    await services.noise.load();
     await ensureAdminKey(services.keys, log, options.adminKey, options.print ?? ((text) => process.stderr.write(`${text}\n`)));
     app = await buildApp(services);
     if (options.dns) {

@@ -22,7 +22,7 @@ export type NewHit = Omit<Hit, 'id'> & { id?: string };
 /** Rows per INSERT statement: bounds the number of distinct statement texts to prepare and keep. */
 const ROWS_PER_INSERT = 64;
 
-const HIT_COLUMNS: (keyof HitsTable)[] = ['id', 'token_id', 'kind', 'at', 'source', 'user_agent', 'detail', 'agent_id', 'received_at'];
+const HIT_COLUMNS: (keyof HitsTable)[] = ['id', 'token_id', 'kind', 'at', 'source', 'user_agent', 'detail', 'agent_id', 'received_at', 'muted_by', 'enrichment', 'country'];
 
 const PLACEHOLDER_ROW = Object.fromEntries(HIT_COLUMNS.map((column) => [column, ''])) as unknown as HitsTable;
 
@@ -164,6 +164,8 @@ export class HitWriter {
       detail: input.detail,
       agentId: input.agentId ?? null,
       receivedAt: input.receivedAt ?? null,
+      mutedBy: input.mutedBy ?? null,
+      enrichment: input.enrichment ?? null,
     };
     if (input.id !== undefined) this.identified.add(hit);
     return new Promise<Hit>((resolve, reject) => {

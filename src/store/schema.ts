@@ -22,6 +22,28 @@ export interface TokensTable {
   hits_kept: number;
   last_hit_at: string | null;
   created_at: string;
+  /** low, medium, high or critical (src/core/model/token.ts). */
+  severity: Generated<string>;
+  /** JSON array of tag names; token_tags holds the same, one row each. */
+  tags: Generated<string>;
+}
+
+/** A token's tags, one row each, for filtering hits by tag. */
+export interface TokenTagsTable {
+  token_id: string;
+  tag: string;
+}
+
+/** A rule that mutes matching hits: stored and counted, shown muted, no alert. */
+export interface NoiseRulesTable {
+  id: string;
+  /** Null: applies to every token. */
+  token_id: string | null;
+  /** cidr, resolver, user-agent, asn, known-scanners. */
+  kind: string;
+  pattern: string;
+  note: string;
+  created_at: string;
 }
 
 /** The exact number of hits per token and minute, written in the hits' own transaction. */
@@ -77,6 +99,12 @@ export interface HitsTable {
   /** When the server took the hit in; `at` is the agent's own time for agent events. Null for
    * hits stored before it was recorded. */
   received_at: string | null;
+  /** JSON: the noise rule that matched when it was recorded (src/core/model/noise.ts); null when none did. */
+  muted_by: string | null;
+  /** JSON: country, city, ASN, host name of the source (src/core/model/enrichment.ts); null when unknown. */
+  enrichment: string | null;
+  /** The enrichment's country code again, for filtering. */
+  country: string | null;
 }
 
 export interface ApiKeysTable {
@@ -107,6 +135,8 @@ export interface ChannelsTable {
   /** Kind-specific settings (JSON): URL, signing secret, recipients. Never shown in full. */
   config: string;
   created_at: string;
+  /** JSON: which alerts the channel takes (minimum severity, token tags and kinds); {} takes all. */
+  filters: Generated<string>;
 }
 
 /** The channels a token named at creation. */
@@ -255,4 +285,6 @@ export interface Database {
   agents: AgentsTable;
   fleet_policies: FleetPoliciesTable;
   agent_decoys: AgentDecoysTable;
+  noise_rules: NoiseRulesTable;
+  token_tags: TokenTagsTable;
 }

@@ -4,7 +4,8 @@ import { isoNow } from '../core/time.js';
 import { inTransaction, type Db } from '../store/db.js';
 import type { Page } from '../store/paging.js';
 import { ChannelRepository } from '../store/repositories/channels.js';
-import { TokenRepository, type Token, type TokenFilter } from '../store/repositories/tokens.js';
+import { TokenRepository, type Token, type TokenChanges, type TokenFilter } from '../store/repositories/tokens.js';
+import { DEFAULT_TOKEN_SEVERITY, MAX_TAG_LENGTH, MAX_TAGS, TAG_PATTERN, type TokenSeverity } from '../core/model/token.js';
 import type { Artifact, ArtifactContext, TokenOptions } from './kind.js';
 import { LiveTokenCache } from './live-token-cache.js';
 import { tokenKind } from './registry.js';
@@ -13,7 +14,9 @@ export const MAX_MEMO_LENGTH = 1000;
 
 /** A token as the API and CLI show it: the stored token (src/core/model/token.ts) without its
  * kind's private config, with what it is handed out as. */
-export interface TokenView extends Omit<Token, 'config'> {
+export interface TokenView extends Omit<Token, 'config' | 'severity' | 'tags'> {
+  severity: TokenSeverity;
+  tags: string[];
   url: string | null;
   hostname: string | null;
   artifact: Artifact;
@@ -24,6 +27,8 @@ export interface TokenView extends Omit<Token, 'config'> {
 export interface CreateTokenInput extends TokenOptions {
   kind: string;
   alertWindowSeconds?: number | null;
+  severity?: TokenSeverity;
+  tags?: string[];
   /** Alert channel ids; none means the default channels. */
   channels?: string[];
 }
@@ -47,6 +52,20 @@ function checkMemo(memo: string): void {
   }
 }
 
+/** The tags as given, without repeats; a clear error for a tag that cannot be one. */
+export function checkTags(tags: string[]): string[] {
+  const unique = [...new Set(tags)];
+  if (unique.length > MAX_TAGS) throw new ValidationError(`a token has at most ${MAX_TAGS} tags, not ${unique.length}`, { field: 'tags' });
+  for (const tag of unique) {
+    if (tag.length > MAX_TAG_LENGTH || !TAG_PATTERN.test(tag)) {
+      throw new ValidationError(`tag "${tag.slice(0, MAX_TAG_LENGTH)}" must be 1 to ${MAX_TAG_LENGTH} letters, digits or . _ : / - and start with a letter or digit`, {
+        field: 'tags',
+      });
+    }
+  }
+  return unique;
+}
+
 /** Creating, presenting and changing tokens: the rules, over the token repository. */
 export class TokenService {
   readonly repository: TokenRepository;
@@ -68,6 +87,7 @@ export class TokenService {
     const kind = tokenKind(input.kind);
     checkMemo(input.memo);
     if (input.redirect !== undefined) checkRedirect(input.redirect);
+    const tags = checkTags(input.tags ?? []);
     const channelIds = [...new Set(input.channels ?? [])];
     const unknown = await this.channels.missing(channelIds);
     if (unknown.length > 0) {
@@ -84,6 +104,8 @@ export class TokenService {
         redirect: input.redirect ?? null,
         config,
         alertWindowSeconds: input.alertWindowSeconds ?? null,
+        severity: input.severity,
+        tags,
         createdAt: isoNow(),
       });
       await new ChannelRepository(trx).linkToken(id, channelIds);
@@ -102,9 +124,10 @@ export class TokenService {
     return { items: page.items.map((t) => this.present(t)), nextCursor: page.nextCursor };
   }
 
-  async update(id: string, changes: { memo?: string; enabled?: boolean; alertWindowSeconds?: number | null }): Promise<TokenView> {
+  async update(id: string, changes: TokenChanges): Promise<TokenView> {
     if (changes.memo !== undefined) checkMemo(changes.memo);
-    const updated = await this.repository.update(id, changes);
+    const tags = changes.tags === undefined ? undefined : checkTags(changes.tags);
+    const updated = await this.repository.update(id, { ...changes, tags });
     this.live.forget(id);
     return this.present(updated);
   }
@@ -125,6 +148,8 @@ export class TokenService {
       enabled: token.enabled,
       redirect: token.redirect,
       alertWindowSeconds: token.alertWindowSeconds,
+      severity: token.severity ?? DEFAULT_TOKEN_SEVERITY,
+      tags: token.tags ?? [],
       hitCount: token.hitCount,
       hitsKept: token.hitsKept,
       lastHitAt: token.lastHitAt,

@@ -1,3 +1,4 @@
+import { ActivityPage } from './activity/activity-page';
 import { AgentsPage } from './agents/agents-page';
 import { AlertsPage } from './alerts/alerts-page';
 import { SessionProvider } from './auth/session';
@@ -21,6 +22,8 @@ function Page({ route }: { route: Route }) {
       return <CreateTokenPage />;
     case 'token':
       return <TokenDetailPage key={route.id} id={route.id} />;
+    case 'activity':
+      return <ActivityPage />;
     case 'alerts':
       return <AlertsPage />;
     case 'channels':

@@ -5,6 +5,7 @@ export type Route =
   | { page: 'tokens' }
   | { page: 'new-token' }
   | { page: 'token'; id: string }
+  | { page: 'activity' }
   | { page: 'alerts' }
   | { page: 'channels' }
   | { page: 'agents' }
@@ -23,7 +24,7 @@ export function parseRoute(pathname: string): Route {
   if (first === 'tokens' && parts.length === 1) return { page: 'tokens' };
   if (first === 'tokens' && second === 'new' && parts.length === 2) return { page: 'new-token' };
   if (first === 'tokens' && second && parts.length === 2) return { page: 'token', id: decodeURIComponent(second) };
-  if (parts.length === 1 && (first === 'alerts' || first === 'channels' || first === 'agents' || first === 'keys')) return { page: first };
+  if (parts.length === 1 && (first === 'activity' || first === 'alerts' || first === 'channels' || first === 'agents' || first === 'keys')) return { page: first };
   if (parts.length === 1 && (first === 'policies' || first === 'decoys')) return { page: first };
   return { page: 'not-found' };
 }
@@ -32,6 +33,7 @@ export const paths = {
   tokens: () => `${BASE}/`,
   newToken: () => `${BASE}/tokens/new`,
   token: (id: string) => `${BASE}/tokens/${encodeURIComponent(id)}`,
+  activity: () => `${BASE}/activity`,
   alerts: () => `${BASE}/alerts`,
   channels: () => `${BASE}/channels`,
   agents: () => `${BASE}/agents`,

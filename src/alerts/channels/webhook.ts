@@ -1,5 +1,6 @@
 import { ValidationError } from '../../core/errors.js';
 import { newSecret } from '../../core/ids.js';
+import type { Enrichment } from '../../core/model/enrichment.js';
 import type { HitDetail } from '../../core/model/hit-detail.js';
 import type { Fact } from '../../core/model/hit.js';
 import { describeHit } from '../../tokens/registry.js';
@@ -36,6 +37,8 @@ export interface WebhookPayload {
     /** What the token's kind reads from the hit (src/tokens/hits/, TokenKind.describeHit). */
     summary: string;
     facts: Fact[];
+    /** Country, city, ASN and host name of the source, when the server has the databases; else null. */
+    enrichment: Enrichment | null;
   };
 }
 
@@ -75,6 +78,7 @@ export function webhookPayload(message: AlertMessage, sentAt = new Date().toISOS
       parent: file ? (file.access?.parent ?? null) : null,
       detail,
       ...describeHit(hit),
+      enrichment: hit.enrichment ?? null,
     },
   };
 }

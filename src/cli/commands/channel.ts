@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import type { ChannelTestResult, ChannelView } from '../../alerts/channel-service.js';
 import { CHANNEL_KINDS } from '../../alerts/channels/registry.js';
 import { clientFor, collect } from '../context.js';
+import { channelFilterCommand } from './channel-filter.js';
 import { printFields, printJson, printTable } from '../output.js';
 
 function settingsText(settings: Record<string, unknown>): string {
@@ -57,6 +58,8 @@ export function channelCommand(): Command {
         process.stdout.write(`\nSigning secret (shown once; receivers verify X-Tripline-Signature with it):\n  ${created.secret}\n`);
       }
     });
+
+  channel.addCommand(channelFilterCommand());
 
   channel
     .command('list')

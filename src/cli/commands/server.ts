@@ -112,6 +112,14 @@ export function serverCommand(): Command {
         .env('TRIPLINE_HIT_RETENTION')
         .argParser(duration('--hit-retention')),
     )
+    .addOption(new Option('--geoip-db <file>', 'MaxMind-format country or city database (.mmdb): country and city of hit sources').env('TRIPLINE_GEOIP_DB'))
+    .addOption(new Option('--asn-db <file>', 'MaxMind-format ASN database (.mmdb): autonomous system of hit sources').env('TRIPLINE_ASN_DB'))
+    .addOption(new Option('--reverse-dns', "look up hit sources' host names through this host's resolver (cached, 500 ms timeout)").env('TRIPLINE_REVERSE_DNS'))
+    .addOption(
+      new Option('--reverse-dns-server <ip[:port]>', 'with --reverse-dns: ask this resolver instead of the host\'s (repeatable, or comma-separated)')
+        .env('TRIPLINE_REVERSE_DNS_SERVER')
+        .argParser((value: string, previous: string[] = []) => [...previous, ...value.split(',').filter(Boolean)]),
+    )
     .addOption(
       new Option('--agent-silent-after <duration>', 'raise "agent silent" when an agent sends no heartbeat for this long (default: three of its own heartbeat intervals)')
         .env('TRIPLINE_AGENT_SILENT_AFTER')
@@ -129,7 +137,17 @@ export function serverCommand(): Command {
     )
     .action(
       async (
-        options: { db: string; publicUrl?: string; adminPublicUrl?: string; trustProxy: string[]; logLevel: string } & ListenCliOptions &
+        options: {
+          db: string;
+          publicUrl?: string;
+          adminPublicUrl?: string;
+          trustProxy: string[];
+          logLevel: string;
+          geoipDb?: string;
+          asnDb?: string;
+          reverseDns?: boolean;
+          reverseDnsServer?: string[];
+        } & ListenCliOptions &
           StorageFlags &
           DnsFlags &
           AlertCliOptions,
@@ -155,6 +173,7 @@ export function serverCommand(): Command {
             flood: { threshold: options.floodThreshold, sampleEvery: options.floodSampleEvery },
             hitRetentionMs: options.hitRetention,
             agentSilentAfterMs: options.agentSilentAfter,
+            enrichment: { geoipDb: options.geoipDb, asnDb: options.asnDb, reverseDns: options.reverseDns, reverseDnsServers: options.reverseDnsServer },
           },
           log,
         );

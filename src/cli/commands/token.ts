@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { ValidationError } from '../../core/errors.js';
 import type { HitView } from '../../core/model/hit.js';
+import { DEFAULT_TOKEN_SEVERITY, TOKEN_SEVERITIES } from '../../core/model/token.js';
 import type { Page } from '../../store/paging.js';
 import type { TokenView } from '../../tokens/service.js';
 import { printArtifactFiles, writeArtifactFiles } from '../artifact-files.js';
@@ -17,6 +18,8 @@ function showToken(token: TokenView): void {
     ...(token.url ? ([['url', token.url]] as [string, unknown][]) : []),
     ...(token.hostname ? ([['hostname', token.hostname]] as [string, unknown][]) : []),
     ...(token.redirect ? ([['redirect', token.redirect]] as [string, unknown][]) : []),
+    ['severity', token.severity],
+    ['tags', token.tags.join(', ') || null],
     ['hits', token.hitsKept < token.hitCount ? `${token.hitCount} (${token.hitsKept} kept in full)` : token.hitCount],
     ['last hit', token.lastHitAt],
     ['created', token.createdAt],
@@ -60,6 +63,8 @@ export function tokenCommand(): Command {
     .option('--redirect <url>', 'http token: answer with a 302 to this URL instead of the GIF')
     .option('--channel <id>', 'alert channel for this token (repeatable); default channels apply if none', collect)
     .option('--alert-window <seconds>', 'seconds that repeated hits fold into one alert', positiveInt)
+    .addOption(new Option('--severity <severity>', `how much a hit matters; channels may ask for a minimum (default ${DEFAULT_TOKEN_SEVERITY})`).choices(TOKEN_SEVERITIES))
+    .option('--tag <tag>', 'a label for channel filters and the Activity view (repeatable)', collect)
     .option('--out <file>', "write the token's artifact file here (credential, decoy and document kinds: the file, document, image, snippet, dump or string); extra files (AWS config, the QR code's SVG) go next to it")
     .option('--option <key=value>', 'kind-specific option, e.g. profile=prod-admin or username=deploy (repeatable)', collect)
     .option('--option-file <key=path>', "kind-specific option read from a file, e.g. template=report.docx or image=logo.png (repeatable)", collect)
@@ -75,6 +80,8 @@ export function tokenCommand(): Command {
           out?: string;
           option?: string[];
           optionFile?: string[];
+          severity?: string;
+          tag?: string[];
           json?: boolean;
         },
         command: Command,
@@ -85,6 +92,8 @@ export function tokenCommand(): Command {
           ...(options.redirect ? { redirect: options.redirect } : {}),
           ...(options.channel ? { channels: options.channel } : {}),
           ...(options.alertWindow ? { alertWindowSeconds: options.alertWindow } : {}),
+          ...(options.severity ? { severity: options.severity } : {}),
+          ...(options.tag ? { tags: options.tag } : {}),
           ...(options.option || options.optionFile ? { options: { ...kindOptions(options.option ?? []), ...kindFileOptions(options.optionFile ?? []) } } : {}),
         });
         const written = options.out ? writeArtifactFiles(created.artifact, options.out) : [];
@@ -167,6 +176,23 @@ export function tokenCommand(): Command {
         else process.stdout.write(`token ${updated.id} ${enabled ? 'enabled' : 'disabled'}\n`);
       });
   }
+
+  token
+    .command('set <id>')
+    .description("Change a token's severity or tags.")
+    .addOption(new Option('--severity <severity>', 'how much a hit matters').choices(TOKEN_SEVERITIES))
+    .option('--tag <tag>', 'replace its tags with these (repeatable)', collect)
+    .option('--no-tags', 'remove every tag')
+    .option('--json', 'print JSON')
+    .action(async (id: string, options: { severity?: string; tag?: string[]; tags?: boolean; json?: boolean }, command: Command) => {
+      const tags = options.tags === false ? [] : options.tag;
+      const updated = await clientFor(command).patch<TokenView>(`/tokens/${encodeURIComponent(id)}`, {
+        ...(options.severity ? { severity: options.severity } : {}),
+        ...(tags ? { tags } : {}),
+      });
+      if (options.json) printJson(updated);
+      else showToken(updated);
+    });
 
   token
     .command('delete <id>')

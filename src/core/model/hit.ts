@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { enrichmentSchema } from './enrichment.js';
 import { hitDetailSchema } from './hit-detail.js';
+import { muteSchema } from './noise.js';
 
 /** One recorded trigger of a token. */
 export const hitSchema = z.object({
@@ -16,6 +18,10 @@ export const hitSchema = z.object({
   agentId: z.string().nullable().optional(),
   /** When the server took it in; absent on hits made before this was kept. */
   receivedAt: z.string().nullable().optional(),
+  /** The noise rule that matched when it was recorded: stored and counted, but raised no alert. */
+  mutedBy: muteSchema.nullable().optional(),
+  /** Country, city, ASN and host name of the source, from the server's own databases. */
+  enrichment: enrichmentSchema.nullable().optional(),
 });
 export type Hit = z.infer<typeof hitSchema>;
 

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { NotFoundError } from '../../core/errors.js';
 import { isTokenIdShape } from '../../core/ids.js';
+import { MAX_TAG_LENGTH, MAX_TAGS, tokenSeveritySchema } from '../../core/model/token.js';
 import { MAX_PAGE_SIZE } from '../../store/paging.js';
 import type { HitRepository } from '../../store/repositories/hits.js';
 import { hitView } from '../../tokens/registry.js';
@@ -20,6 +21,8 @@ const createBody = z
     redirect: z.string().max(2048).optional(),
     alertWindowSeconds: z.number().int().min(0).max(86_400).nullable().optional(),
     channels: z.array(z.string().max(64)).max(50).optional(),
+    severity: tokenSeveritySchema.optional(),
+    tags: z.array(z.string().max(MAX_TAG_LENGTH)).max(MAX_TAGS).optional(),
     options: z.record(z.string(), z.unknown()).optional(),
   })
   .strict();
@@ -29,6 +32,8 @@ const updateBody = z
     memo: z.string().max(MAX_MEMO_LENGTH, `must be at most ${MAX_MEMO_LENGTH} characters`).optional(),
     enabled: z.boolean().optional(),
     alertWindowSeconds: z.number().int().min(0).max(86_400).nullable().optional(),
+    severity: tokenSeveritySchema.optional(),
+    tags: z.array(z.string().max(MAX_TAG_LENGTH)).max(MAX_TAGS).optional(),
   })
   .strict();
 

@@ -8,6 +8,7 @@ import * as floods from './006_floods.js';
 import * as rollups from './007_rollups.js';
 import * as containerDecoys from './009_container_decoys.js';
 import * as fleet from './010_fleet.js';
+import * as soc from './014_soc.js';
 
 /**
  * Every migration, in order. Names sort; a released migration is never edited, only followed by a
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   '007_rollups': rollups,
   '009_container_decoys': containerDecoys,
   '010_fleet': fleet,
+  '014_soc': soc,
 };

@@ -172,6 +172,29 @@ export class AlertRepository {
     await this.db.updateTable('alerts').set({ closed_at: now }).where('id', 'in', ids).where('closed_at', 'is', null).execute();
   }
 
+  /**
+   * The alert a hit opened or folded into: the one it opened, else the newest alert of its token
+   * and one of these grouping keys (its own first, then the token's digest) whose hits span its time.
+   */
+  async forHit(hit: { id: string; tokenId: string; at: string }, keys: string[]): Promise<Alert | undefined> {
+    const opened = await this.db.selectFrom('alerts').selectAll().where('first_hit_id', '=', hit.id).executeTakeFirst();
+    if (opened) return alertFromRow(opened);
+    for (const key of keys) {
+      const row = await this.db
+        .selectFrom('alerts')
+        .selectAll()
+        .where('token_id', '=', hit.tokenId)
+        .where('group_key', '=', key)
+        .where('first_hit_at', '<=', hit.at)
+        .where('last_hit_at', '>=', hit.at)
+        .orderBy('created_at', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      if (row) return alertFromRow(row);
+    }
+    return undefined;
+  }
+
   async find(id: string): Promise<Alert | undefined> {
     const row = await this.db.selectFrom('alerts').selectAll().where('id', '=', id).executeTakeFirst();
     return row ? alertFromRow(row) : undefined;

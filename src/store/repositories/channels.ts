@@ -11,12 +11,15 @@ export interface Channel {
   /** Kind-specific settings, secrets included: never hand this to an API response as is. */
   config: Record<string, unknown>;
   createdAt: string;
+  /** Which alerts it takes (src/alerts/channel-filters.ts); {} takes all. */
+  filters?: Record<string, unknown>;
 }
 
-/** Where an alert for a token goes: the channel's id and kind (kind labels the outbox row). */
+/** Where an alert for a token goes: the channel's id and kind (kind labels the outbox row), and its filters (JSON). */
 export interface DeliveryTarget {
   id: string;
   kind: string;
+  filters: string;
 }
 
 export function channelFromRow(row: Selectable<ChannelsTable>): Channel {
@@ -27,6 +30,7 @@ export function channelFromRow(row: Selectable<ChannelsTable>): Channel {
     isDefault: Number(row.is_default) === 1,
     config: JSON.parse(row.config) as Record<string, unknown>,
     createdAt: row.created_at,
+    filters: JSON.parse(row.filters) as Record<string, unknown>,
   };
 }
 
@@ -43,6 +47,7 @@ export class ChannelRepository {
         is_default: channel.isDefault ? 1 : 0,
         config: JSON.stringify(channel.config),
         created_at: channel.createdAt,
+        filters: JSON.stringify(channel.filters ?? {}),
       })
       .execute();
     return channel;
@@ -63,6 +68,12 @@ export class ChannelRepository {
   async list(): Promise<Channel[]> {
     const rows = await this.db.selectFrom('channels').selectAll().orderBy('created_at').orderBy('id').execute();
     return rows.map(channelFromRow);
+  }
+
+  async setFilters(id: string, filters: Record<string, unknown>): Promise<Channel> {
+    const result = await this.db.updateTable('channels').set({ filters: JSON.stringify(filters) }).where('id', '=', id).executeTakeFirst();
+    if (Number(result.numUpdatedRows) === 0) throw new NotFoundError('channel', id);
+    return this.get(id);
   }
 
   /** The ids among `ids` that name no channel. */
@@ -92,14 +103,14 @@ export class ChannelRepository {
     const named = await this.db
       .selectFrom('token_channels')
       .innerJoin('channels', 'channels.id', 'token_channels.channel_id')
-      .select(['channels.id', 'channels.kind'])
+      .select(['channels.id', 'channels.kind', 'channels.filters'])
       .where('token_channels.token_id', '=', tokenId)
       .orderBy('channels.id')
       .execute();
     if (named.length > 0) return named;
     // A token that named channels which were all deleted falls back to the defaults too: an
     // alert with nowhere to go helps nobody.
-    return this.db.selectFrom('channels').select(['id', 'kind']).where('is_default', '=', 1).orderBy('id').execute();
+    return this.db.selectFrom('channels').select(['id', 'kind', 'filters']).where('is_default', '=', 1).orderBy('id').execute();
   }
 
   /**

@@ -2,7 +2,9 @@ import type { Kysely, Selectable } from 'kysely';
 import { NotFoundError } from '../../core/errors.js';
 import { pageNewestFirst, type Page, type PageRequest } from '../paging.js';
 import { untaggedDetailType, type HitDetail } from '../../core/model/hit-detail.js';
+import type { Enrichment } from '../../core/model/enrichment.js';
 import type { Hit } from '../../core/model/hit.js';
+import type { Mute } from '../../core/model/noise.js';
 import type { Database, HitsTable } from '../schema.js';
 
 export type { Hit };
@@ -31,6 +33,8 @@ export function hitFromRow(row: Selectable<HitsTable>): Hit {
     detail: detailFromColumn(row.detail),
     agentId: row.agent_id,
     receivedAt: row.received_at,
+    mutedBy: row.muted_by === null ? null : (JSON.parse(row.muted_by) as Mute),
+    enrichment: row.enrichment === null ? null : (JSON.parse(row.enrichment) as Enrichment),
   };
 }
 
@@ -45,7 +49,23 @@ export function hitToRow(hit: Hit): Selectable<HitsTable> {
     detail: JSON.stringify(hit.detail),
     agent_id: hit.agentId ?? null,
     received_at: hit.receivedAt ?? null,
+    muted_by: hit.mutedBy ? JSON.stringify(hit.mutedBy) : null,
+    enrichment: hit.enrichment ? JSON.stringify(hit.enrichment) : null,
+    country: hit.enrichment?.country ?? null,
   };
+}
+
+/** The Activity view's filters; each one given narrows the listing. */
+export interface HitFilter extends PageRequest {
+  kind?: string;
+  tokenId?: string;
+  /** Hits of tokens carrying this tag. */
+  tag?: string;
+  source?: string;
+  /** ISO country code from enrichment. */
+  country?: string;
+  /** true: muted hits only; false: unmuted only. */
+  muted?: boolean;
 }
 
 export class HitRepository {
@@ -55,6 +75,49 @@ export class HitRepository {
   async listForToken(tokenId: string, page: PageRequest = {}): Promise<Page<Hit>> {
     const query = this.db.selectFrom('hits').selectAll().where('token_id', '=', tokenId);
     return pageNewestFirst(query, 'at', page, hitFromRow);
+  }
+
+  /** Every token's stored hits, newest first, paged and filtered: the Activity view. */
+  async list(filter: HitFilter = {}): Promise<Page<Hit>> {
+    let query = this.db.selectFrom('hits').selectAll();
+    if (filter.kind) query = query.where('kind', '=', filter.kind);
+    if (filter.tokenId) query = query.where('token_id', '=', filter.tokenId);
+    if (filter.source) query = query.where('source', '=', filter.source);
+    if (filter.country) query = query.where('country', '=', filter.country.toUpperCase());
+    if (filter.muted !== undefined) query = query.where('muted_by', filter.muted ? 'is not' : 'is', null);
+    if (filter.tag) {
+      const tag = filter.tag;
+      query = query.where('token_id', 'in', (eb) => eb.selectFrom('token_tags').select('token_id').where('tag', '=', tag));
+    }
+    return pageNewestFirst(query, 'at', filter, hitFromRow);
+  }
+
+  /** Hits per day over every token for the last `days` days, muted ones included: from the exact hourly counts. */
+  async dailyTotals(days: number, now = new Date()): Promise<{ bucket: string; count: number }[]> {
+    const since = new Date(now.getTime() - (days - 1) * 86_400_000).toISOString().slice(0, 10);
+    return this.perDay({ since });
+  }
+
+  /** Sums of the hourly counts per day, of one token or every one, from a day on. */
+  private async perDay(where: { tokenId?: string; since?: string }): Promise<{ bucket: string; count: number }[]> {
+    const rows = await this.db
+      .selectFrom('hit_hours')
+      .select((eb) => [eb.fn<string>('substr', ['hour', eb.val(1), eb.val(10)]).as('bucket'), eb.fn.sum<number>('hits').as('n')])
+      .$if(where.tokenId !== undefined, (q) => q.where('token_id', '=', where.tokenId!))
+      .$if(where.since !== undefined, (q) => q.where('hour', '>=', where.since!))
+      .groupBy('bucket')
+      .orderBy('bucket')
+      .execute();
+    return rows.map((r) => ({ bucket: r.bucket, count: Number(r.n) }));
+  }
+
+  /** Replaces a stored hit's enrichment (a host name found after it was recorded). */
+  async setEnrichment(id: string, enrichment: Enrichment): Promise<void> {
+    await this.db
+      .updateTable('hits')
+      .set({ enrichment: JSON.stringify(enrichment), country: enrichment.country ?? null })
+      .where('id', '=', id)
+      .execute();
   }
 
   async find(id: string): Promise<Hit | undefined> {
@@ -108,13 +171,6 @@ export class HitRepository {
       const rows = await this.db.selectFrom('hit_hours').select(['hour', 'hits']).where('token_id', '=', tokenId).orderBy('hour').execute();
       return rows.map((r) => ({ bucket: r.hour, count: Number(r.hits) }));
     }
-    const rows = await this.db
-      .selectFrom('hit_hours')
-      .select((eb) => [eb.fn<string>('substr', ['hour', eb.val(1), eb.val(10)]).as('bucket'), eb.fn.sum<number>('hits').as('n')])
-      .where('token_id', '=', tokenId)
-      .groupBy('bucket')
-      .orderBy('bucket')
-      .execute();
-    return rows.map((r) => ({ bucket: r.bucket, count: Number(r.n) }));
+    return this.perDay({ tokenId });
   }
 }

@@ -2,7 +2,7 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import { NotFoundError } from '../../core/errors.js';
 import { isPostgres } from '../db.js';
 import { pageNewestFirst, type Page, type PageRequest } from '../paging.js';
-import type { Token } from '../../core/model/token.js';
+import { DEFAULT_TOKEN_SEVERITY, type Token, type TokenSeverity } from '../../core/model/token.js';
 import { PreparedQuery } from '../prepared.js';
 import type { Database, TokensTable } from '../schema.js';
 
@@ -15,7 +15,17 @@ export interface NewToken {
   redirect?: string | null;
   config?: Record<string, unknown>;
   alertWindowSeconds?: number | null;
+  severity?: TokenSeverity;
+  tags?: string[];
   createdAt: string;
+}
+
+export interface TokenChanges {
+  memo?: string;
+  enabled?: boolean;
+  alertWindowSeconds?: number | null;
+  severity?: TokenSeverity;
+  tags?: string[];
 }
 
 export interface TokenFilter extends PageRequest {
@@ -31,17 +41,28 @@ export interface TokenAlertFacts {
   kind: string;
   memo: string;
   alertWindowSeconds: number | null;
+  severity: TokenSeverity;
+  tags: string[];
 }
 
-function alertFactsFromRow(row: Pick<Selectable<TokensTable>, 'id' | 'kind' | 'memo' | 'alert_window_s'>): TokenAlertFacts {
-  return { id: row.id, kind: row.kind, memo: row.memo, alertWindowSeconds: row.alert_window_s };
+const ALERT_FACT_COLUMNS = ['id', 'kind', 'memo', 'alert_window_s', 'severity', 'tags'] as const;
+
+function alertFactsFromRow(row: Pick<Selectable<TokensTable>, (typeof ALERT_FACT_COLUMNS)[number]>): TokenAlertFacts {
+  return {
+    id: row.id,
+    kind: row.kind,
+    memo: row.memo,
+    alertWindowSeconds: row.alert_window_s,
+    severity: row.severity as TokenSeverity,
+    tags: JSON.parse(row.tags) as string[],
+  };
 }
 
 function lockOneTokenQuery(forUpdate: boolean) {
   return new PreparedQuery((db, p: { id: string }) =>
     db
       .selectFrom('tokens')
-      .select(['id', 'kind', 'memo', 'alert_window_s'])
+      .select(ALERT_FACT_COLUMNS)
       .where('id', '=', p.id)
       .$if(forUpdate, (q) => q.forUpdate()),
   );
@@ -58,6 +79,8 @@ export function tokenFromRow(row: Selectable<TokensTable>): Token {
     redirect: row.redirect,
     config: JSON.parse(row.config) as Record<string, unknown>,
     alertWindowSeconds: row.alert_window_s,
+    severity: row.severity as TokenSeverity,
+    tags: JSON.parse(row.tags) as string[],
     hitCount: Number(row.hit_count),
     hitsKept: Number(row.hits_kept),
     lastHitAt: row.last_hit_at,
@@ -81,12 +104,15 @@ export class TokenRepository {
       redirect: token.redirect ?? null,
       config: JSON.stringify(token.config ?? {}),
       alert_window_s: token.alertWindowSeconds ?? null,
+      severity: token.severity ?? DEFAULT_TOKEN_SEVERITY,
+      tags: JSON.stringify(token.tags ?? []),
       hit_count: 0,
       hits_kept: 0,
       last_hit_at: null,
       created_at: token.createdAt,
     };
     await this.db.insertInto('tokens').values(row).execute();
+    await this.writeTags(this.db, token.id, token.tags ?? []);
     return tokenFromRow(row);
   }
 
@@ -115,7 +141,7 @@ export class TokenRepository {
     }
     const rows = await this.db
       .selectFrom('tokens')
-      .select(['id', 'kind', 'memo', 'alert_window_s'])
+      .select(ALERT_FACT_COLUMNS)
       .where('id', 'in', ids)
       .orderBy('id')
       .$if(forUpdate, (q) => q.forUpdate())
@@ -135,16 +161,29 @@ export class TokenRepository {
     return pageNewestFirst(query, 'created_at', filter, tokenFromRow);
   }
 
-  async update(id: string, changes: { memo?: string; enabled?: boolean; alertWindowSeconds?: number | null }): Promise<Token> {
+  async update(id: string, changes: TokenChanges): Promise<Token> {
     const values: Partial<Selectable<TokensTable>> = {};
     if (changes.memo !== undefined) values.memo = changes.memo;
     if (changes.enabled !== undefined) values.enabled = changes.enabled ? 1 : 0;
     if (changes.alertWindowSeconds !== undefined) values.alert_window_s = changes.alertWindowSeconds;
+    if (changes.severity !== undefined) values.severity = changes.severity;
+    if (changes.tags !== undefined) values.tags = JSON.stringify(changes.tags);
     if (Object.keys(values).length > 0) {
-      const result = await this.db.updateTable('tokens').set(values).where('id', '=', id).executeTakeFirst();
-      if (Number(result.numUpdatedRows) === 0) throw new NotFoundError('token', id);
+      await this.db.transaction().execute(async (trx) => {
+        const result = await trx.updateTable('tokens').set(values).where('id', '=', id).executeTakeFirst();
+        if (Number(result.numUpdatedRows) === 0) throw new NotFoundError('token', id);
+        if (changes.tags !== undefined) {
+          await trx.deleteFrom('token_tags').where('token_id', '=', id).execute();
+          await this.writeTags(trx, id, changes.tags);
+        }
+      });
     }
     return this.get(id);
+  }
+
+  private async writeTags(db: Kysely<Database>, tokenId: string, tags: string[]): Promise<void> {
+    const unique = [...new Set(tags)];
+    if (unique.length > 0) await db.insertInto('token_tags').values(unique.map((tag) => ({ token_id: tokenId, tag }))).execute();
   }
 
   /** Removes the token and its hit history; the caller asked for exactly that. */
@@ -157,6 +196,8 @@ export class TokenRepository {
       await trx.deleteFrom('hit_hours').where('token_id', '=', id).execute();
       await trx.deleteFrom('hit_source_counts').where('token_id', '=', id).execute();
       await trx.deleteFrom('token_channels').where('token_id', '=', id).execute();
+      await trx.deleteFrom('token_tags').where('token_id', '=', id).execute();
+      await trx.deleteFrom('noise_rules').where('token_id', '=', id).execute();
     });
   }
 }

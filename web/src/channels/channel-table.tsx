@@ -34,6 +34,7 @@ export function ChannelTable({ channels, failures, onDeleted }: ChannelTableProp
           </td>
           <td>
             <ChannelSettings settings={channel.settings} />
+            <ChannelFilters filters={channel.filters} />
           </td>
           <td>
             <FailureSummary failures={failures.get(channel.id)} />
@@ -62,6 +63,21 @@ function ChannelSettings({ settings }: { settings: Record<string, unknown> }) {
         </div>
       ))}
     </dl>
+  );
+}
+
+/** Which alerts the channel takes, when it does not take them all. */
+function ChannelFilters({ filters }: { filters: Channel['filters'] }) {
+  const parts = [
+    filters.minSeverity && `severity ${filters.minSeverity} or more`,
+    filters.tags?.length && `tags ${filters.tags.join(', ')}`,
+    filters.kinds?.length && `kinds ${filters.kinds.join(', ')}`,
+  ].filter(Boolean);
+  if (parts.length === 0) return null;
+  return (
+    <p className="muted" data-testid="channel-filters">
+      Only {parts.join('; ')}
+    </p>
   );
 }
 

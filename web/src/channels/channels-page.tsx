@@ -11,7 +11,7 @@ import { failuresByChannel } from './channel-failures';
 import { ChannelForm } from './channel-form';
 import { ChannelTable } from './channel-table';
 
-const VIEW_FIELDS = new Set(['id', 'name', 'kind', 'isDefault', 'settings', 'createdAt']);
+const VIEW_FIELDS = new Set(['id', 'name', 'kind', 'isDefault', 'settings', 'filters', 'createdAt']);
 
 export function ChannelsPage() {
   const api = useApi();
@@ -31,6 +31,7 @@ export function ChannelsPage() {
       kind: created.kind,
       isDefault: created.isDefault,
       settings: created.settings,
+      filters: created.filters,
       createdAt: created.createdAt,
     };
     channels.update((list) => ({ ...list, items: [...list.items, view] }));

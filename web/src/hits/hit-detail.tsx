@@ -5,6 +5,7 @@ import { FileHitDetail } from './file-hit-detail';
 import { HttpHitDetail } from './http-hit-detail';
 import { KindFacts } from './kind-facts';
 import { OtherHitDetail } from './other-hit-detail';
+import { muteText, whereText } from './source-facts';
 
 /** Everything recorded about one hit. All of it is rendered as text: much of it is the attacker's. */
 export function HitDetail({ hit }: { hit: Hit }) {
@@ -22,6 +23,16 @@ export function HitDetail({ hit }: { hit: Hit }) {
           ],
           ['When', absoluteTime(hit.at)],
           ['Source', <span className="mono">{hit.source}</span>],
+          ['Location', hit.enrichment && whereText(hit.enrichment) ? <span data-testid="hit-where">{whereText(hit.enrichment)}</span> : null],
+          ['Host name', hit.enrichment?.hostname ? <span className="mono">{hit.enrichment.hostname}</span> : null],
+          [
+            'Muted',
+            hit.mutedBy ? (
+              <span data-testid="hit-muted-by">
+                {muteText(hit.mutedBy)}: stored and counted, no alert (rule <span className="mono">{hit.mutedBy.ruleId}</span>)
+              </span>
+            ) : null,
+          ],
           ['Hit id', <span className="mono">{hit.id}</span>],
         ]}
       />

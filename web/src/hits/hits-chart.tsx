@@ -78,7 +78,7 @@ function axisLabel(bucket: ChartBucket, index: number, count: number, size: Buck
   return (count - 1 - index) % 5 === 0 ? dayLabel.format(bucket.start) : undefined;
 }
 
-function BarChart({ buckets, size }: { buckets: ChartBucket[]; size: BucketSize }) {
+export function BarChart({ buckets, size }: { buckets: ChartBucket[]; size: BucketSize }) {
   const max = niceMax(Math.max(0, ...buckets.map((b) => b.count)));
   const plotWidth = VIEW.width - VIEW.left - VIEW.right;
   const plotHeight = VIEW.height - VIEW.top - VIEW.bottom;

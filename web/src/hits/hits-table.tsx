@@ -4,12 +4,12 @@ import { useApi } from '../auth/session';
 import { DataTable, ExpandToggleCell, TOGGLE_COLUMN } from '../components/data-table';
 import { EmptyState, ErrorBanner, Loading } from '../components/states';
 import { Time } from '../components/time';
-import { plural } from '../format';
 import { useResource } from '../hooks/use-resource';
 import { useLiveGeneration, useLiveHits } from '../live/live-events';
 import { listHits } from '../tokens/token-api';
-import { HitDetail } from './hit-detail';
+import { HitDetailRow, HitPager, MissedHits } from './hit-pages';
 import { hitSummary } from './hit-summary';
+import { muteText } from './source-facts';
 
 /**
  * A token's hits, newest first, a page at a time. New hits slide in at the top of the first page;
@@ -54,14 +54,7 @@ export function HitsTable({ tokenId }: { tokenId: string }) {
         </h2>
         <span className="muted">Page {pageIndex + 1}</span>
       </div>
-      {missed > 0 && (
-        <div className="banner banner-info">
-          <span>{plural(missed, 'new hit')} since this page was loaded.</span>
-          <button type="button" className="button button-small" onClick={toFirstPage}>
-            Show newest
-          </button>
-        </div>
-      )}
+      <MissedHits missed={missed} onShowNewest={toFirstPage} />
       {hits.error && <ErrorBanner error={hits.error} onRetry={hits.reload} />}
       {!page && !hits.error && <Loading what="Loading hits" />}
       {page && page.items.length === 0 && <EmptyState title="No hits yet">Nobody has touched this token. New hits appear here as they happen.</EmptyState>}
@@ -71,7 +64,13 @@ export function HitsTable({ tokenId }: { tokenId: string }) {
             const expanded = open === hit.id;
             return (
               <Fragment key={hit.id}>
-                <tr className={`hit-row ${expanded ? 'hit-row-open' : ''}`} data-hit-id={hit.id} onClick={() => setOpen(expanded ? null : hit.id)}>
+                <tr
+                  className={`hit-row ${expanded ? 'hit-row-open' : ''} ${hit.mutedBy ? 'hit-row-muted' : ''}`}
+                  data-hit-id={hit.id}
+                  data-muted={hit.mutedBy ? 'true' : 'false'}
+                  title={hit.mutedBy ? `Muted: ${muteText(hit.mutedBy)}` : undefined}
+                  onClick={() => setOpen(expanded ? null : hit.id)}
+                >
                   <ExpandToggleCell expanded={expanded} onToggle={() => setOpen(expanded ? null : hit.id)} what="hit details" />
                   <td className="nowrap">
                     <Time iso={hit.at} />
@@ -84,28 +83,13 @@ export function HitsTable({ tokenId }: { tokenId: string }) {
                     {hit.userAgent ?? <span className="muted">—</span>}
                   </td>
                 </tr>
-                {expanded && (
-                  <tr className="hit-detail-row">
-                    <td colSpan={5}>
-                      <HitDetail hit={hit} />
-                    </td>
-                  </tr>
-                )}
+                {expanded && <HitDetailRow hit={hit} colSpan={5} />}
               </Fragment>
             );
           })}
         </DataTable>
       )}
-      {page && (pageIndex > 0 || page.nextCursor) && (
-        <div className="card-foot pager">
-          <button type="button" className="button" disabled={pageIndex === 0} onClick={() => setCursors((c) => c.slice(0, -1))}>
-            ← Newer
-          </button>
-          <button type="button" className="button" disabled={!page.nextCursor} onClick={() => page.nextCursor && setCursors((c) => [...c, page.nextCursor])}>
-            Older →
-          </button>
-        </div>
-      )}
+      {page && <HitPager pageIndex={pageIndex} nextCursor={page.nextCursor} setCursors={setCursors} />}
     </section>
   );
 }

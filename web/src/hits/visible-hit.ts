@@ -20,6 +20,9 @@ export function visibleHit(hit: Hit): Hit {
     source: visibleText(hit.source),
     userAgent: hit.userAgent === null ? null : visibleText(hit.userAgent),
     detail: visibleJson(hit.detail) as Hit['detail'],
+    // A PTR name is whatever the source's network owner put there.
+    enrichment: hit.enrichment ? (visibleJson(hit.enrichment) as Hit['enrichment']) : hit.enrichment,
+    mutedBy: hit.mutedBy ? (visibleJson(hit.mutedBy) as Hit['mutedBy']) : hit.mutedBy,
     summary: visibleText(hit.summary),
     facts: hit.facts.map((fact) => ({ ...fact, value: visibleText(fact.value, fact.long === true) })),
   };

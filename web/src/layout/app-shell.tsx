@@ -6,6 +6,7 @@ import { Logo } from './logo';
 
 const SECTIONS = [
   { label: 'Tokens', to: paths.tokens(), pages: ['tokens', 'new-token', 'token'] },
+  { label: 'Activity', to: paths.activity(), pages: ['activity'] },
   { label: 'Alerts', to: paths.alerts(), pages: ['alerts'] },
   { label: 'Channels', to: paths.channels(), pages: ['channels'] },
   { label: 'Agents', to: paths.agents(), pages: ['agents'] },

@@ -28,6 +28,8 @@ export interface NewToken {
   memo: string;
   redirect?: string;
   alertWindowSeconds?: number;
+  severity?: string;
+  tags?: string[];
   channels?: string[];
   options?: Record<string, unknown>;
 }

@@ -103,6 +103,17 @@ function TokenStats({ token }: { token: Token }) {
         </span>
       </div>
       <div className="stat">
+        <span className="stat-label">Severity</span>
+        <span className="stat-value stat-value-small" data-testid="token-severity">
+          {token.severity}
+        </span>
+        {token.tags.length > 0 && (
+          <span className="muted" data-testid="token-tags">
+            {token.tags.join(', ')}
+          </span>
+        )}
+      </div>
+      <div className="stat">
         <span className="stat-label">Created</span>
         <span className="stat-value stat-value-small">
           <Time iso={token.createdAt} />

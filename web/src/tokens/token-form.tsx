@@ -35,6 +35,8 @@ export function TokenForm({ kind, channels, onCreated }: TokenFormProps) {
   const [options, setOptions] = useState<Record<string, unknown>>(() => initialOptions(kind));
   const [chosenChannels, setChosenChannels] = useState<string[]>([]);
   const [alertWindow, setAlertWindow] = useState('');
+  const [severity, setSeverity] = useState('');
+  const [tags, setTags] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | Error | null>(null);
 
@@ -50,6 +52,9 @@ export function TokenForm({ kind, channels, onCreated }: TokenFormProps) {
     if (chosenOptions) request.options = chosenOptions;
     if (chosenChannels.length > 0) request.channels = chosenChannels;
     if (alertWindow.trim() !== '') request.alertWindowSeconds = Number(alertWindow);
+    if (severity) request.severity = severity;
+    const tagList = tags.split(/[\s,]+/).filter(Boolean);
+    if (tagList.length > 0) request.tags = tagList;
     try {
       onCreated(await createToken(api, request));
     } catch (failure) {
@@ -59,7 +64,7 @@ export function TokenForm({ kind, channels, onCreated }: TokenFormProps) {
     }
   };
 
-  const unplacedError = error && !(error instanceof ApiError && error.field && ['memo', 'redirect', 'alertWindowSeconds'].includes(error.field));
+  const unplacedError = error && !(error instanceof ApiError && error.field && ['memo', 'redirect', 'alertWindowSeconds', 'severity', 'tags'].includes(error.field));
   return (
     <form className="form" onSubmit={submit} aria-label={`New ${kind.kind} token`}>
       <Field label="Memo" help="Where you plant it and why. Every alert quotes it." error={fieldError('memo')}>
@@ -120,6 +125,19 @@ export function TokenForm({ kind, channels, onCreated }: TokenFormProps) {
       )}
       <details className="advanced">
         <summary>Advanced</summary>
+        <Field label="Severity" help="Channels can take only tokens of a minimum severity. Empty: high." error={fieldError('severity')}>
+          <select className="input input-narrow" aria-label="Severity" value={severity} onChange={(event) => setSeverity(event.target.value)}>
+            <option value="">default (high)</option>
+            {['low', 'medium', 'high', 'critical'].map((level) => (
+              <option key={level} value={level}>
+                {level}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field label="Tags (optional)" help="Separated by commas or spaces, e.g. prod, team:payments. Channels and the Activity view filter by them." error={fieldError('tags')}>
+          <input className="input" aria-label="Tags" value={tags} onChange={(event) => setTags(event.target.value)} />
+        </Field>
         <Field
           label="Alert window in seconds (optional)"
           help="Repeated hits within this window fold into one alert. Empty uses the server's default."

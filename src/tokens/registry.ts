@@ -10,6 +10,7 @@ import { httpTokenKind } from './http.js';
 import type { TokenKind } from './kind.js';
 import { kubeconfigTokenKind } from './kubeconfig.js';
 import { netrcTokenKind } from './netrc.js';
+import { sshKeyTokenKind } from './ssh-key.js';
 
 const KIND_NAME = /^[a-z][a-z0-9-]{0,63}$/;
 const kinds = new Map<string, TokenKind>();
@@ -34,6 +35,7 @@ for (const kind of [
   awsCredentialsTokenKind,
   envTokenKind,
   fileTokenKind,
+  sshKeyTokenKind,
 ]) {
   registerTokenKind(kind);
 }

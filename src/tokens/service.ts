@@ -4,6 +4,7 @@ import { isoNow } from '../core/time.js';
 import { inTransaction, type Db } from '../store/db.js';
 import type { Page } from '../store/paging.js';
 import { ChannelRepository } from '../store/repositories/channels.js';
+import { TokenKeyRepository } from '../store/repositories/token-keys.js';
 import { TokenRepository, type Token, type TokenFilter } from '../store/repositories/tokens.js';
 import type { Artifact, ArtifactContext, TokenOptions } from './kind.js';
 import { LiveTokenCache } from './live-token-cache.js';
@@ -87,6 +88,7 @@ export class TokenService {
         createdAt: isoNow(),
       });
       await new ChannelRepository(trx).linkToken(id, channelIds);
+      await new TokenKeyRepository(trx).add(id, kind.lookupKeys?.(config) ?? []);
       return created;
     });
     return { ...this.present(token), channels: channelIds.sort() };

@@ -46,7 +46,7 @@ export function tokenCommand(): Command {
     .option('--redirect <url>', 'http token: answer with a 302 to this URL instead of the GIF')
     .option('--channel <id>', 'alert channel for this token (repeatable); default channels apply if none', collect)
     .option('--alert-window <seconds>', 'seconds that repeated hits fold into one alert', positiveInt)
-    .option('--out <file>', "write the token's artifact file here (credential and decoy kinds); extra files (AWS config) go next to it")
+    .option('--out <path>', "write the token's artifact file here, or into this directory under its own name; extra files (AWS config, SSH config) go next to it")
     .option('--option <key=value>', 'kind-specific option, e.g. profile=prod-admin or username=deploy (repeatable)', collect)
     .option('--json', 'print JSON')
     .action(

@@ -157,6 +157,7 @@ export class TokenRepository {
       await trx.deleteFrom('hit_hours').where('token_id', '=', id).execute();
       await trx.deleteFrom('hit_source_counts').where('token_id', '=', id).execute();
       await trx.deleteFrom('token_channels').where('token_id', '=', id).execute();
+      await trx.deleteFrom('token_keys').where('token_id', '=', id).execute();
     });
   }
 }

@@ -9,6 +9,7 @@ import { describeByArrival } from './hits/describe.js';
 import { httpTokenKind } from './http.js';
 import type { TokenKind } from './kind.js';
 import { kubeconfigTokenKind } from './kubeconfig.js';
+import { mysqlDumpTokenKind } from './mysql-dump.js';
 import { netrcTokenKind } from './netrc.js';
 import { sshKeyTokenKind } from './ssh-key.js';
 
@@ -36,6 +37,7 @@ for (const kind of [
   envTokenKind,
   fileTokenKind,
   sshKeyTokenKind,
+  mysqlDumpTokenKind,
 ]) {
   registerTokenKind(kind);
 }

@@ -4,6 +4,7 @@ import { TokenKeyRepository } from '../../store/repositories/token-keys.js';
 import type { ListenAddress } from '../listen-address.js';
 import type { Services } from '../services.js';
 import { ListenerTokens } from './keyed-tokens.js';
+import { startMysqlListener } from './mysql.js';
 import { startSshListener } from './ssh.js';
 
 /** The credential listeners to run: each is off unless its address is given. */
@@ -50,6 +51,11 @@ export async function startCredentialListeners(services: Services, options: Cred
       });
       running.push(ssh);
       ports.ssh = ssh.port;
+    }
+    if (options.mysql) {
+      const mysql = await startMysqlListener({ address: options.mysql, tokens, log: services.log, refused: () => refused.inc({ listener: 'mysql' }) });
+      running.push(mysql);
+      ports.mysql = mysql.port;
     }
   } catch (error) {
     await close();

@@ -15,7 +15,7 @@ import { listenerUrl, type ListenAddress } from './listen-address.js';
 import { startDnsServer, type DnsServerOptions, type RunningDnsServer } from './dns/dns-server.js';
 import { createServices, type Services } from './services.js';
 import { createTriggerServer } from './trigger-server.js';
-import { startCredentialListeners, type CredentialListenerOptions, type RunningCredentialListeners } from './listeners/index.js';
+import { configuredMailDomain, startCredentialListeners, type CredentialListenerOptions, type RunningCredentialListeners } from './listeners/index.js';
 
 export interface ServerOptions {
   /** The trigger listener (token paths only), the one put on the internet. */
@@ -130,7 +130,13 @@ export async function startServer(options: ServerOptions, log: Logger = pino({ l
     await ensureAdminKey(services.keys, log, options.adminKey, options.print ?? ((text) => process.stderr.write(`${text}\n`)));
     app = await buildApp(services);
     if (options.dns) {
-      dns = await startDnsServer({ ...options.dns, host: options.dns.host ?? options.listen.host }, services.recorder, services.metrics, log);
+      const mailDomain = configuredMailDomain(options.credentialListeners ?? {}, options.dns.zone);
+      dns = await startDnsServer(
+        { ...options.dns, host: options.dns.host ?? options.listen.host, ...(mailDomain ? { mailDomain } : {}) },
+        services.recorder,
+        services.metrics,
+        log,
+      );
       artifacts.dnsZone = dns.zone.name;
     }
     credentials = await startCredentialListeners(services, options.credentialListeners ?? {});

@@ -34,6 +34,8 @@ export interface Artifact {
   url?: string;
   /** A DNS name that fires the token when resolved. */
   hostname?: string;
+  /** A mail address that fires the token when mail reaches it. */
+  address?: string;
   /** A file that fires the token when used (credentials, config). */
   file?: { name: string; content: string; mode?: number };
   /** Extra files that belong with the artifact (e.g. AWS config next to credentials). */

@@ -2,6 +2,7 @@ import { ValidationError } from '../core/errors.js';
 import type { Hit, HitDescription, HitView } from '../core/model/hit.js';
 import { awsCredentialsTokenKind } from './aws-credentials.js';
 import { dnsTokenKind } from './dns.js';
+import { emailTokenKind } from './email.js';
 import { envTokenKind } from './env.js';
 import { fileTokenKind } from './file.js';
 import { gitCredentialsTokenKind } from './git-credentials.js';
@@ -38,6 +39,7 @@ for (const kind of [
   fileTokenKind,
   sshKeyTokenKind,
   mysqlDumpTokenKind,
+  emailTokenKind,
 ]) {
   registerTokenKind(kind);
 }

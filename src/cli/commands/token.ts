@@ -15,6 +15,7 @@ function showToken(token: TokenView): void {
     ['enabled', token.enabled ? 'yes' : 'no'],
     ...(token.url ? ([['url', token.url]] as [string, unknown][]) : []),
     ...(token.hostname ? ([['hostname', token.hostname]] as [string, unknown][]) : []),
+    ...(token.artifact.address ? ([['address', token.artifact.address]] as [string, unknown][]) : []),
     ...(token.redirect ? ([['redirect', token.redirect]] as [string, unknown][]) : []),
     ['hits', token.hitsKept < token.hitCount ? `${token.hitCount} (${token.hitsKept} kept in full)` : token.hitCount],
     ['last hit', token.lastHitAt],

@@ -4,7 +4,10 @@ import { TokenKeyRepository } from '../../store/repositories/token-keys.js';
 import type { ListenAddress } from '../listen-address.js';
 import type { Services } from '../services.js';
 import { ListenerTokens } from './keyed-tokens.js';
+import { publicHostOf } from '../../tokens/listener-endpoint.js';
+import { mailExchangeOf } from '../dns/mail.js';
 import { startMysqlListener } from './mysql.js';
+import { startSmtpListener } from './smtp.js';
 import { startSshListener } from './ssh.js';
 
 /** The credential listeners to run: each is off unless its address is given. */
@@ -15,6 +18,11 @@ export interface CredentialListenerOptions {
   wireguard?: ListenAddress;
   /** Domain the SMTP listener takes mail for; the DNS zone, else the public host, when omitted. */
   mailDomain?: string;
+}
+
+/** The email tokens' domain when the SMTP listener runs: --mail-domain, else the DNS zone (the public host is the last resort, below). */
+export function configuredMailDomain(options: CredentialListenerOptions, dnsZone: string | undefined): string | undefined {
+  return options.smtp ? (options.mailDomain ?? dnsZone) : undefined;
 }
 
 export interface RunningCredentialListeners {
@@ -51,6 +59,20 @@ export async function startCredentialListeners(services: Services, options: Cred
       });
       running.push(ssh);
       ports.ssh = ssh.port;
+    }
+    if (options.smtp) {
+      const mailDomain = configuredMailDomain(options, services.artifacts.dnsZone) ?? publicHostOf(services.artifacts);
+      const smtp = await startSmtpListener({
+        address: options.smtp,
+        tokens,
+        mailDomain,
+        hostname: mailExchangeOf(mailDomain),
+        log: services.log,
+        refused: () => refused.inc({ listener: 'smtp' }),
+      });
+      running.push(smtp);
+      ports.smtp = smtp.port;
+      services.artifacts.mailDomain = mailDomain;
     }
     if (options.mysql) {
       const mysql = await startMysqlListener({ address: options.mysql, tokens, log: services.log, refused: () => refused.inc({ listener: 'mysql' }) });

@@ -13,6 +13,7 @@ import { kubeconfigTokenKind } from './kubeconfig.js';
 import { mysqlDumpTokenKind } from './mysql-dump.js';
 import { netrcTokenKind } from './netrc.js';
 import { sshKeyTokenKind } from './ssh-key.js';
+import { wireguardTokenKind } from './wireguard.js';
 
 const KIND_NAME = /^[a-z][a-z0-9-]{0,63}$/;
 const kinds = new Map<string, TokenKind>();
@@ -40,6 +41,7 @@ for (const kind of [
   sshKeyTokenKind,
   mysqlDumpTokenKind,
   emailTokenKind,
+  wireguardTokenKind,
 ]) {
   registerTokenKind(kind);
 }

@@ -9,6 +9,7 @@ import { mailExchangeOf } from '../dns/mail.js';
 import { startMysqlListener } from './mysql.js';
 import { startSmtpListener } from './smtp.js';
 import { startSshListener } from './ssh.js';
+import { startWireguardListener } from './wireguard.js';
 
 /** The credential listeners to run: each is off unless its address is given. */
 export interface CredentialListenerOptions {
@@ -45,7 +46,7 @@ export async function startCredentialListeners(services: Services, options: Cred
   const listenerKeys = new ListenerKeyRepository(services.store.db);
   const refused = services.metrics.counter(
     'tripline_listener_connections_refused_total',
-    'Connections to a credential listener (SSH, MySQL, SMTP) closed at once because their source, or the listener, held the most allowed.',
+    'Connections to a credential listener (SSH, MySQL, SMTP) closed at once because their source, or the listener, held the most allowed; WireGuard handshakes dropped unread over the rate limit.',
     ['listener'],
   );
   try {
@@ -73,6 +74,18 @@ export async function startCredentialListeners(services: Services, options: Cred
       running.push(smtp);
       ports.smtp = smtp.port;
       services.artifacts.mailDomain = mailDomain;
+    }
+    if (options.wireguard) {
+      const wireguard = await startWireguardListener({
+        address: options.wireguard,
+        tokens,
+        keys: listenerKeys,
+        log: services.log,
+        dropped: () => refused.inc({ listener: 'wireguard' }),
+      });
+      running.push(wireguard);
+      ports.wireguard = wireguard.port;
+      services.artifacts.wireguardPublicKey = wireguard.publicKey;
     }
     if (options.mysql) {
       const mysql = await startMysqlListener({ address: options.mysql, tokens, log: services.log, refused: () => refused.inc({ listener: 'mysql' }) });

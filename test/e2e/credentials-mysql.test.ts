@@ -7,20 +7,11 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { hitsOf } from '../support/api.js';
+import { hitsOf, waitForHits } from '../support/api.js';
 import { freePort } from '../support/ports.js';
 import { listenArgs, runCli, spawnServer, type ServerProcess } from '../support/process.js';
 import { cleanEnv, run, scratch } from './credentials-support.js';
 import { startMariaDb, type MariaDb } from './mariadb-support.js';
-
-async function waitForHits(server: ServerProcess, id: string, count: number): Promise<any[]> {
-  let hits: any[] = [];
-  for (let i = 0; i < 300 && hits.length < count; i++) {
-    hits = await hitsOf(server, id);
-    if (hits.length < count) await new Promise((r) => setTimeout(r, 100));
-  }
-  return hits;
-}
 
 describe('mysql-dump tokens with MariaDB', () => {
   const work = scratch('mysql');

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { hitsOf } from '../support/api.js';
+import { hitsOf, waitForHits } from '../support/api.js';
 import { freePort } from '../support/ports.js';
 import { listenArgs, runCli, spawnServer, type ServerProcess } from '../support/process.js';
 import { cleanEnv, run, scratch } from './credentials-support.js';
@@ -94,12 +94,8 @@ describe('ssh-key tokens used by the OpenSSH client', () => {
     const result = await ssh(join(dir, 'config'), alias, lone);
     assert.equal(result.code, 255);
     assert.match(result.stderr, /Permission denied/);
-    let hits: any[] = [];
     // The offer is recorded when the connection ends, just after ssh exits.
-    for (let i = 0; i < 100 && hits.length === 0; i++) {
-      hits = await hitsOf(server, id);
-      if (hits.length === 0) await new Promise((r) => setTimeout(r, 50));
-    }
+    const hits = await waitForHits(server, id);
     assert.deepEqual(
       hits.map((h) => h.detail.level),
       ['key-offered'],

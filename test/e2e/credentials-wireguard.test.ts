@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { hitsOf } from '../support/api.js';
+import { hitsOf, waitForHits } from '../support/api.js';
 import { freePort } from '../support/ports.js';
 import { listenArgs, runCli, spawnServer, type ServerProcess } from '../support/process.js';
 import { cleanEnv, run, scratch } from './credentials-support.js';
@@ -79,15 +79,6 @@ describe('wireguard tokens with wireguard-go', () => {
     await inNs('ip', ['link', 'set', name, 'up']);
   }
 
-  async function waitForHits(id: string): Promise<any[]> {
-    let hits: any[] = [];
-    for (let i = 0; i < 200 && hits.length === 0; i++) {
-      hits = await hitsOf(server, id);
-      if (hits.length === 0) await new Promise((r) => setTimeout(r, 100));
-    }
-    return hits;
-  }
-
   it('token create --kind wireguard --out DIR writes wg0.conf; bringing it up records a hit naming the client key', async () => {
     const dir = join(work.dir, 'token');
     mkdirSync(dir);
@@ -100,7 +91,7 @@ describe('wireguard tokens with wireguard-go', () => {
     const publicKey = (await run('sh', ['-c', `printf '%s' '${privateKey}' | wg pubkey`], ENV)).stdout.trim();
 
     await tunnel('tlwg0', config);
-    const [hit] = await waitForHits(token.id);
+    const [hit] = await waitForHits(server, token.id);
     assert.ok(hit, 'the handshake was recorded');
     assert.equal(hit.detail.type, 'wireguard');
     assert.equal(hit.detail.publicKey, publicKey);

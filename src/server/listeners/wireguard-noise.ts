@@ -17,7 +17,7 @@ const TAG_LENGTH = 16;
 /** A TAI64 label is 2^62 plus TAI seconds; WireGuard adds TAI's 10 s lead over the Unix clock. */
 const TAI64_UNIX_OFFSET = (1n << 62n) + 10n;
 
-function hash(...parts: Buffer[]): Buffer {
+export function hash(...parts: Buffer[]): Buffer {
   const h = createHash('blake2s256');
   for (const part of parts) h.update(part);
   return h.digest();
@@ -30,13 +30,13 @@ function hmac(key: Buffer, ...parts: Buffer[]): Buffer {
 }
 
 /** KDF_n of the paper: T0 = HMAC(key, input), T_i = HMAC(T0, T_{i-1} || i). */
-function kdf2(key: Buffer, input: Buffer): [Buffer, Buffer] {
+export function kdf2(key: Buffer, input: Buffer): [Buffer, Buffer] {
   const t0 = hmac(key, input);
   const t1 = hmac(t0, Buffer.from([1]));
   return [t1, hmac(t0, t1, Buffer.from([2]))];
 }
 
-function kdf1(key: Buffer, input: Buffer): Buffer {
+export function kdf1(key: Buffer, input: Buffer): Buffer {
   return hmac(hmac(key, input), Buffer.from([1]));
 }
 
@@ -52,7 +52,7 @@ function open(key: Buffer, sealed: Buffer, aad: Buffer): Buffer | null {
   }
 }
 
-function publicKeyObject(raw: Buffer): KeyObject {
+export function publicKeyObject(raw: Buffer): KeyObject {
   return createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: raw.toString('base64url') }, format: 'jwk' });
 }
 
@@ -65,14 +65,19 @@ export interface Responder {
   hash: Buffer;
 }
 
+/** C and H after mixing in the construction, the identifier and the responder's public key: where both sides start. */
+export function handshakeStart(responderPublic: Buffer): { chainKey: Buffer; hash: Buffer } {
+  const chainKey = hash(Buffer.from(CONSTRUCTION));
+  return { chainKey, hash: hash(hash(chainKey, Buffer.from(IDENTIFIER)), responderPublic) };
+}
+
 export function responderFor(pair: WireguardKeyPair): Responder {
   const publicKey = Buffer.from(pair.publicKey, 'base64');
   const privateKey = createPrivateKey({
     key: { kty: 'OKP', crv: 'X25519', d: Buffer.from(pair.privateKey, 'base64').toString('base64url'), x: publicKey.toString('base64url') },
     format: 'jwk',
   });
-  const chainKey = hash(Buffer.from(CONSTRUCTION));
-  return { privateKey, publicKey, chainKey, hash: hash(hash(chainKey, Buffer.from(IDENTIFIER)), publicKey) };
+  return { privateKey, publicKey, ...handshakeStart(publicKey) };
 }
 
 export interface Initiation {

@@ -14,10 +14,11 @@ export async function startListenersTestServer(): Promise<ListenersTestServer> {
 }
 
 /**
- * Opens a connection, sends the pieces (each as its own write), and collects what comes back
- * until the server closes or `waitMs` passes; then closes its side.
+ * Opens a connection, sends the pieces (each as its own write; after the server's first bytes
+ * when `afterGreeting`, as SMTP clients wait for the banner), and collects what comes back until
+ * the server closes or `waitMs` passes; then closes its side.
  */
-export function exchange(port: number, pieces: Buffer[], waitMs = 300): Promise<Buffer> {
+export function exchange(port: number, pieces: Buffer[], waitMs = 300, afterGreeting = false): Promise<Buffer> {
   return new Promise((resolve) => {
     const socket = new Socket();
     const chunks: Buffer[] = [];
@@ -30,11 +31,17 @@ export function exchange(port: number, pieces: Buffer[], waitMs = 300): Promise<
       resolve(Buffer.concat(chunks));
     };
     const timer = setTimeout(finish, waitMs);
-    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    const send = () => {
+      for (const piece of pieces) socket.write(piece);
+    };
+    socket.on('data', (chunk: Buffer) => {
+      if (afterGreeting && chunks.length === 0) send();
+      chunks.push(chunk);
+    });
     socket.on('error', finish);
     socket.on('close', finish);
     socket.connect(port, '127.0.0.1', () => {
-      for (const piece of pieces) socket.write(piece);
+      if (!afterGreeting) send();
     });
   });
 }

@@ -3,6 +3,7 @@ import { Facts } from '../components/fields';
 import { absoluteTime } from '../format';
 import { FileHitDetail } from './file-hit-detail';
 import { HttpHitDetail } from './http-hit-detail';
+import { isListenerHit, ListenerHitDetail } from './listener-hit-detail';
 import { OtherHitDetail } from './other-hit-detail';
 
 /** Everything recorded about one hit. All of it is rendered as text: much of it is the attacker's. */
@@ -24,7 +25,15 @@ export function HitDetail({ hit }: { hit: Hit }) {
           ['Hit id', <span className="mono">{hit.id}</span>],
         ]}
       />
-      {hit.detail.type === 'http' ? <HttpHitDetail hit={hit} /> : hit.detail.type === 'file' ? <FileHitDetail hit={hit} /> : <OtherHitDetail hit={hit} />}
+      {hit.detail.type === 'http' ? (
+        <HttpHitDetail hit={hit} />
+      ) : hit.detail.type === 'file' ? (
+        <FileHitDetail hit={hit} />
+      ) : isListenerHit(hit) ? (
+        <ListenerHitDetail hit={hit} />
+      ) : (
+        <OtherHitDetail hit={hit} />
+      )}
       <details className="raw">
         <summary>Raw JSON</summary>
         <pre className="code-block">{JSON.stringify(hit, null, 2)}</pre>

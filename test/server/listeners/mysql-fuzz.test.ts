@@ -4,38 +4,12 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { packet } from '../../../src/server/listeners/mysql-protocol.js';
 import { hitsOf } from '../../support/api.js';
 import { fuzzSeed, randomTools } from '../../support/random.js';
-import { exchange, fuzzLoop, startListenersTestServer, type ListenersTestServer } from './support.js';
+import { exchange, fuzzLoop, handshakeResponse, startListenersTestServer, type ListenersTestServer } from './support.js';
 
 const INPUTS = 2000;
 const DEADLINE_MS = 60_000;
-
-function lenenc(text: string): Buffer {
-  const bytes = Buffer.from(text);
-  return Buffer.concat([Buffer.from([bytes.length]), bytes]);
-}
-
-/** A HandshakeResponse41 as libmysqlclient sends it: PLUGIN_AUTH, CONNECT_WITH_DB, CONNECT_ATTRS, lenenc auth data. */
-function handshakeResponse(user: string, database = 'shop'): Buffer {
-  const head = Buffer.alloc(32);
-  head.writeUInt32LE(0x0200 | 0x8000 | 0x80000 | 0x8 | 0x100000 | 0x200000 | 0x1 | 0x4, 0);
-  head.writeUInt32LE(16_777_216, 4);
-  head[8] = 45;
-  const attributes = Buffer.concat([lenenc('_client_name'), lenenc('libmariadb'), lenenc('program_name'), lenenc('mysql')]);
-  const payload = Buffer.concat([
-    head,
-    Buffer.from(`${user}\0`),
-    Buffer.from([20]),
-    Buffer.alloc(20, 9),
-    Buffer.from(`${database}\0`),
-    Buffer.from('mysql_native_password\0'),
-    Buffer.from([attributes.length]),
-    attributes,
-  ]);
-  return packet(1, payload);
-}
 
 /** The server's answer after its greeting, with the user name and address masked: what must not depend on the token. */
 function answerAfterGreeting(reply: Buffer): Buffer {

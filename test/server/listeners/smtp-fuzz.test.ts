@@ -6,21 +6,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { hitsOf } from '../../support/api.js';
 import { fuzzSeed, randomTools } from '../../support/random.js';
-import { exchange, fuzzLoop, MAIL_DOMAIN, startListenersTestServer, type ListenersTestServer } from './support.js';
+import { exchange, fuzzLoop, MAIL_DOMAIN, smtpSession as session, startListenersTestServer, type ListenersTestServer } from './support.js';
 
 const INPUTS = 2000;
 const DEADLINE_MS = 60_000;
-
-function session(to: string, subject = 'hello', body = 'hi'): Buffer[] {
-  return [
-    Buffer.from('EHLO client.example.test\r\n'),
-    Buffer.from('MAIL FROM:<sender@example.test>\r\n'),
-    Buffer.from(`RCPT TO:<${to}>\r\n`),
-    Buffer.from('DATA\r\n'),
-    Buffer.from(`Subject: ${subject}\r\nFrom: sender@example.test\r\n\r\n${body}\r\n.\r\n`),
-    Buffer.from('QUIT\r\n'),
-  ];
-}
 
 /** Replies with the queue id (random per message) masked. */
 function replies(transcript: Buffer): string {

@@ -1,4 +1,5 @@
 import { Socket } from 'node:net';
+import { packet } from '../../../src/server/listeners/mysql-protocol.js';
 import { startTestServer, type TestServer } from '../../support/server.js';
 
 export const MAIL_DOMAIN = 'mail.example.test';
@@ -55,4 +56,41 @@ export async function fuzzLoop(count: number, width: number, deadlineMs: number,
   };
   await Promise.all(Array.from({ length: width }, worker));
   return next;
+}
+
+function lenenc(text: string): Buffer {
+  const bytes = Buffer.from(text);
+  return Buffer.concat([Buffer.from([bytes.length]), bytes]);
+}
+
+/** A HandshakeResponse41 as libmysqlclient sends it: PLUGIN_AUTH, CONNECT_WITH_DB, CONNECT_ATTRS, lenenc auth data. */
+export function handshakeResponse(user: string, database = 'shop'): Buffer {
+  const head = Buffer.alloc(32);
+  head.writeUInt32LE(0x0200 | 0x8000 | 0x80000 | 0x8 | 0x100000 | 0x200000 | 0x1 | 0x4, 0);
+  head.writeUInt32LE(16_777_216, 4);
+  head[8] = 45;
+  const attributes = Buffer.concat([lenenc('_client_name'), lenenc('libmariadb'), lenenc('program_name'), lenenc('mysql')]);
+  const payload = Buffer.concat([
+    head,
+    Buffer.from(`${user}\0`),
+    Buffer.from([20]),
+    Buffer.alloc(20, 9),
+    Buffer.from(`${database}\0`),
+    Buffer.from('mysql_native_password\0'),
+    Buffer.from([attributes.length]),
+    attributes,
+  ]);
+  return packet(1, payload);
+}
+
+/** One SMTP mail transaction as a client pipelines it after the banner. */
+export function smtpSession(to: string, subject = 'hello', body = 'hi'): Buffer[] {
+  return [
+    Buffer.from('EHLO client.example.test\r\n'),
+    Buffer.from('MAIL FROM:<sender@example.test>\r\n'),
+    Buffer.from(`RCPT TO:<${to}>\r\n`),
+    Buffer.from('DATA\r\n'),
+    Buffer.from(`Subject: ${subject}\r\nFrom: sender@example.test\r\n\r\n${body}\r\n.\r\n`),
+    Buffer.from('QUIT\r\n'),
+  ];
 }

@@ -29,7 +29,7 @@ describe('credential listener hits, described', () => {
       clientVersion: 'SSH-2.0-OpenSSH_9.2p1',
       keyType: 'ssh-ed25519',
       fingerprint: 'SHA256:abc',
-      summary: 'SSH root: signed in with the decoy private key (ssh-ed25519)',
+      summary: 'SSH root: signed with the decoy private key (ssh-ed25519)',
     };
     for (const kind of ['ssh-key', 'file']) {
       const described = facts(hit(kind, detail));

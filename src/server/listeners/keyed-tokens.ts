@@ -11,7 +11,7 @@ interface Entry {
 /**
  * Tokens as the credential listeners find them: by id (a user name or address that carries it),
  * or by a key the client presented (token_keys). Key lookups are cached briefly, absent keys
- * exactly like present ones, so a flood of one key (a replica retrying) costs no store reads.
+ * exactly like present ones, so a flood of one key (a peer retrying its handshake) costs no store reads.
  */
 export class ListenerTokens {
   private readonly byKey = new Map<string, Entry>();

@@ -96,6 +96,8 @@ export async function startSmtpListener(options: SmtpListenerOptions): Promise<R
   const smtp = new SMTPServer({
     name: options.hostname,
     banner: 'Postfix (Debian/GNU)',
+    // Postfix's EHLO line is its name alone; the library's default adds a greeting of its own.
+    heloResponse: '%s',
     disabledCommands: ['AUTH', 'STARTTLS'],
     hideSTARTTLS: true,
     authOptional: true,

@@ -40,7 +40,7 @@ function serveClient(client: Connection, source: string, clientVersion: string, 
 
   const record = async (offer: Offer, level: SshHitLevel): Promise<void> => {
     const token = await tokens.findByKey(sshLookupKey(offer.fingerprint)).catch(() => undefined);
-    const what = level === 'private-key-used' ? 'signed in with the decoy private key' : 'offered the decoy public key';
+    const what = level === 'private-key-used' ? 'signed with the decoy private key' : 'offered the decoy public key';
     await tokens.recordOrWait(token, () => {
       const detail: SshHitDetail = {
         type: 'ssh',

@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { hitsOf, waitForHits } from '../support/api.js';
+import { waitForHits } from '../support/api.js';
 import { freePort } from '../support/ports.js';
 import { listenArgs, runCli, spawnServer, type ServerProcess } from '../support/process.js';
 import { cleanEnv, run, scratch } from './credentials-support.js';

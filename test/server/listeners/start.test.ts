@@ -2,6 +2,8 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
+import { credentialListenersFrom, withCredentialListenOptions } from '../../../src/cli/commands/credential-listen-options.js';
+import { Command } from 'commander';
 import { startTestServer } from '../../support/server.js';
 
 describe('credential listeners at start', () => {
@@ -36,5 +38,21 @@ describe('credential listeners at start', () => {
     } finally {
       taken.close();
     }
+  });
+
+  it('read their flags: HOST:PORT addresses, a host name for --mail-domain and --public-host, --mail-domain only with --smtp-listen', () => {
+    const parse = (args: string[]) => {
+      const command = withCredentialListenOptions(new Command('server').exitOverride().configureOutput({ writeErr: () => undefined }));
+      command.parse(args, { from: 'user' });
+      return credentialListenersFrom(command.opts());
+    };
+    assert.deepEqual(parse(['--ssh-listen', '0.0.0.0:22', '--smtp-listen', '[::1]:25', '--mail-domain', 'Mail.Example.Test.', '--public-host', 'bastion.example.test']), {
+      credentialListeners: { ssh: { host: '0.0.0.0', port: 22 }, smtp: { host: '::1', port: 25 }, mailDomain: 'mail.example.test' },
+      publicHost: 'bastion.example.test',
+    });
+    assert.deepEqual(parse([]), { credentialListeners: {} });
+    assert.throws(() => parse(['--mail-domain', 'mail.example.test']), /--mail-domain needs --smtp-listen/);
+    assert.throws(() => parse(['--wireguard-listen', '51820']), /--wireguard-listen: "51820" is not HOST:PORT/);
+    assert.throws(() => parse(['--public-host', 'not a host']), /--public-host: "not a host" is not a host name/);
   });
 });

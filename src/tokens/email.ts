@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { isTokenIdShape } from '../core/ids.js';
 import { ValidationError } from '../core/errors.js';
 import { pick } from './decoy-secret.js';
@@ -21,7 +22,10 @@ export const emailTokenKind: TokenKind = {
   optionFields: [{ name: 'local', label: 'Name before the id', type: 'text', placeholder: 'payroll', help: 'The address reads <name>.<id>@<mail domain>.' }],
   prepare(id, input, context) {
     listenerEndpoint(context, 'smtp', 'email');
-    if (!context.mailDomain) throw new ValidationError('this server has no mail domain: give --mail-domain (or --dns-zone) with --smtp-listen', { field: 'kind' });
+    // An address at an IP literal (the public host when nothing better is set) is not one mail is sent to.
+    if (!context.mailDomain || isIP(context.mailDomain)) {
+      throw new ValidationError('this server has no mail domain: give --mail-domain (or --dns-zone) with --smtp-listen', { field: 'kind' });
+    }
     const local = stringOption(input, 'local', /^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/, 'lower-case letters, digits and "-"') ?? pick(LOCAL_PARTS);
     // Kept with the token, so its address never changes, even if the server's mail domain does.
     return { address: `${local}.${id}@${context.mailDomain}` };

@@ -57,7 +57,7 @@ describe('mysql listener under malformed traffic', () => {
     assert.match(answerAfterGreeting(reply).toString('latin1'), /Access denied for user 'after_fuzz'/);
   });
 
-  it("answers a live token's user exactly as an unknown one, and records only the live one", async () => {
+  it("answers a live token's user exactly as an unknown or disabled one, and records only the live one", async () => {
     // A token of its own: the fuzzing above filled the first one's hits up to flood sampling.
     const fresh = (await server.api('POST', '/tokens', { kind: 'mysql-dump', memo: 'oracle target' })).body.id;
     const unknown = `backup_${'a'.repeat(26)}`;
@@ -68,6 +68,11 @@ describe('mysql listener under malformed traffic', () => {
     assert.match(mask(liveReply, live), /^\xff\x15\x04#28000Access denied for user '<user>'@'127\.0\.0\.1' \(using password: YES\)$/);
     const hits = await hitsOf(server, fresh);
     assert.equal(hits.length, 1);
+    // Disabled: the same answer still, and nothing recorded.
+    assert.equal((await server.api('PATCH', `/tokens/${fresh}`, { enabled: false })).status, 200);
+    const disabledReply = await exchange(server.ports.mysql, [handshakeResponse(live)], 2000);
+    assert.equal(mask(disabledReply, live), mask(unknownReply, unknown));
+    assert.equal((await hitsOf(server, fresh)).length, 1);
     assert.equal(hits[0].detail.user, live);
     assert.deepEqual(hits[0].detail.attributes, { _client_name: 'libmariadb', program_name: 'mysql' });
   });

@@ -4,6 +4,10 @@ import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
 import { credentialListenersFrom, withCredentialListenOptions } from '../../../src/cli/commands/credential-listen-options.js';
 import { Command } from 'commander';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import ssh2 from 'ssh2';
 import { startTestServer } from '../../support/server.js';
 
 describe('credential listeners at start', () => {
@@ -54,5 +58,44 @@ describe('credential listeners at start', () => {
     assert.throws(() => parse(['--mail-domain', 'mail.example.test']), /--mail-domain needs --smtp-listen/);
     assert.throws(() => parse(['--wireguard-listen', '51820']), /--wireguard-listen: "51820" is not HOST:PORT/);
     assert.throws(() => parse(['--public-host', 'not a host']), /--public-host: "not a host" is not a host name/);
+  });
+
+  it('present the same SSH host key and WireGuard key after a restart on the same store', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tripline-listener-keys-'));
+    const any = { host: '127.0.0.1', port: 0 };
+    const hostKeyOf = (port: number) =>
+      new Promise<string>((resolve) => {
+        const client = new ssh2.Client();
+        let seen = '';
+        client.on('error', () => resolve(seen));
+        client.on('ready', () => resolve(seen));
+        client.connect({
+          host: '127.0.0.1',
+          port,
+          username: 'x',
+          password: 'x',
+          readyTimeout: 10_000,
+          hostVerifier: (key: Buffer) => {
+            seen = key.toString('base64');
+            return true;
+          },
+        });
+      });
+    const seen: { hostKey: string; wireguard: string }[] = [];
+    try {
+      for (let start = 0; start < 2; start++) {
+        const server = await startTestServer({ db: join(dir, 'tripline.db'), credentialListeners: { ssh: any, wireguard: any } });
+        try {
+          const { body: token } = await server.api('POST', '/tokens', { kind: 'wireguard', memo: 'vpn' });
+          seen.push({ hostKey: await hostKeyOf(server.server.listeners.ssh!), wireguard: /^PublicKey = (\S+)$/m.exec(token.artifact.file.content)![1]! });
+        } finally {
+          await server.close();
+        }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    assert.ok(seen[0]!.hostKey.length > 0);
+    assert.deepEqual(seen[1], seen[0]);
   });
 });

@@ -1,16 +1,22 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ValidationError } from '../core/errors.js';
 import type { Artifact, ArtifactFile } from '../tokens/kind.js';
 import { safeText } from './output.js';
 
+function isDirectory(path: string): boolean {
+  return statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
+}
+
 /**
- * Writes a token's artifact file to `out` and its extra files (such as the AWS `config` that goes
+ * Writes a token's artifact file to `out` (or into `out` when it is a directory) and its extra files (such as the AWS `config` that goes
  * with `credentials`) next to it, under their own names. An existing extra file is never
  * overwritten: it may be the user's real configuration. Returns the paths written.
  */
 export function writeArtifactFiles(artifact: Artifact, out: string): string[] {
   if (!artifact.file) throw new ValidationError('this token kind has no file artifact; --out applies to credential, decoy and document kinds');
+  // An existing directory takes every file under its own name (an SSH key with its config).
+  if (isDirectory(out)) out = join(out, artifact.file.name);
   const extras = (artifact.extraFiles ?? []).map((file) => ({ ...file, path: join(dirname(out), file.name) }));
   const clash = extras.find((file) => existsSync(file.path));
   if (clash) {

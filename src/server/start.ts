@@ -16,6 +16,7 @@ import { startDnsServer, type DnsServerOptions, type RunningDnsServer } from './
 import type { EnrichmentSettings } from './enrichment/source-enricher.js';
 import { createServices, type Services } from './services.js';
 import { createTriggerServer } from './trigger-server.js';
+import { configuredMailDomain, startCredentialListeners, type CredentialListenerOptions, type RunningCredentialListeners } from './listeners/index.js';
 
 export interface ServerOptions {
   /** The trigger listener (token paths only), the one put on the internet. */
@@ -46,6 +47,10 @@ export interface ServerOptions {
   hitRetentionMs?: number;
   /** Country, city and ASN databases (MaxMind format) and reverse DNS for hit sources; off when omitted. */
   enrichment?: EnrichmentSettings;
+  /** Credential listeners (SSH, MySQL, SMTP, WireGuard), each off unless its address is given. */
+  credentialListeners?: CredentialListenerOptions;
+  /** Host name credential artifacts point clients at; the public URL's host when omitted. */
+  publicHost?: string;
 }
 
 export const SERVER_DEFAULTS = {
@@ -64,6 +69,8 @@ export interface RunningServer {
   adminUrl: string;
   /** The DNS listener's zone and port, when one runs. */
   dns?: { zone: string; port: number };
+  /** The credential listeners' bound ports. */
+  listeners: RunningCredentialListeners['ports'];
   close(): Promise<void>;
 }
 
@@ -101,7 +108,10 @@ function closeServer(server: Server, graceMs = 5_000): Promise<void> {
 /** Opens the store, makes sure an admin key exists and serves both listeners until close() is called. */
 export async function startServer(options: ServerOptions, log: Logger = pino({ level: options.logLevel })): Promise<RunningServer> {
   const store = await openStore(options.db, { log });
-  const artifacts: ArtifactContext = { publicUrl: (options.publicUrl ?? '').replace(/\/+$/, '') };
+  const artifacts: ArtifactContext = {
+    publicUrl: (options.publicUrl ?? '').replace(/\/+$/, ''),
+    ...(options.publicHost ? { publicHost: options.publicHost } : {}),
+  };
   // A dashboard link built from the trigger plane's URL would land on a trigger path holding the
   // token id, so opening the alert would fire the token.
   let dashboardUrl = (options.adminPublicUrl ?? '').replace(/\/+$/, '');
@@ -116,6 +126,7 @@ export async function startServer(options: ServerOptions, log: Logger = pino({ l
     enrichment: options.enrichment,
   });
   let dns: RunningDnsServer | undefined;
+  let credentials: RunningCredentialListeners | undefined;
   let app: FastifyInstance | undefined;
   const trigger = createTriggerServer(services, { maxConnectionsPerSource: options.maxConnectionsPerSource ?? SERVER_DEFAULTS.maxConnectionsPerSource });
   const retention = new HitRetention(store.db, {
@@ -128,9 +139,16 @@ export async function startServer(options: ServerOptions, log: Logger = pino({ l
     await ensureAdminKey(services.keys, log, options.adminKey, options.print ?? ((text) => process.stderr.write(`${text}\n`)));
     app = await buildApp(services);
     if (options.dns) {
-      dns = await startDnsServer({ ...options.dns, host: options.dns.host ?? options.listen.host }, services.recorder, services.metrics, log);
+      const mailDomain = configuredMailDomain(options.credentialListeners ?? {}, options.dns.zone);
+      dns = await startDnsServer(
+        { ...options.dns, host: options.dns.host ?? options.listen.host, ...(mailDomain ? { mailDomain } : {}) },
+        services.recorder,
+        services.metrics,
+        log,
+      );
       artifacts.dnsZone = dns.zone.name;
     }
+    credentials = await startCredentialListeners(services, options.credentialListeners ?? {});
     await app
       .listen({ host: options.adminListen.host, port: options.adminListen.port, listenTextResolver: (address) => `admin listener at ${address}` })
       .catch((error: unknown) => {
@@ -158,8 +176,10 @@ export async function startServer(options: ServerOptions, log: Logger = pino({ l
       url,
       adminUrl,
       ...(dns ? { dns: { zone: dns.zone.name, port: dns.port } } : {}),
+      listeners: credentials.ports,
       async close() {
         await dns?.close();
+        await credentials?.close();
         await closeServer(trigger);
         services.fleetPolicies.close();
         await admin.close();
@@ -174,6 +194,7 @@ export async function startServer(options: ServerOptions, log: Logger = pino({ l
     };
   } catch (error) {
     await dns?.close().catch(() => undefined);
+    await credentials?.close().catch(() => undefined);
     await closeServer(trigger, 0).catch(() => undefined);
     await app?.close().catch(() => undefined);
     await store.close().catch(() => undefined);

@@ -265,6 +265,21 @@ export interface AgentDecoysTable {
   updated_at: string;
 }
 
+/** A key that names a token to a listener that never sees its id (an SSH or WireGuard public key). */
+export interface TokenKeysTable {
+  /** "<scheme>:<key>", e.g. "ssh:SHA256:..." or "wireguard:<base64 public key>". */
+  key: string;
+  token_id: string;
+}
+
+/** A listener's own long-lived private key (SSH host key, WireGuard static key), shared by every server on the store. */
+export interface ListenerKeysTable {
+  /** "ssh-host", "wireguard". */
+  name: string;
+  private_key: string;
+  created_at: string;
+}
+
 export interface MigrationsOwnTable {
   // Kysely keeps its own bookkeeping tables; declared here only so the type is complete.
   name: Generated<string>;
@@ -287,4 +302,6 @@ export interface Database {
   agent_decoys: AgentDecoysTable;
   noise_rules: NoiseRulesTable;
   token_tags: TokenTagsTable;
+  token_keys: TokenKeysTable;
+  listener_keys: ListenerKeysTable;
 }

@@ -5,6 +5,7 @@ import type { Token } from '../store/repositories/tokens.js';
 import { DECOY_KINDS, DECOY_TITLES, generateDecoy, isDecoyKind, type DecoyKind } from './decoys/index.js';
 import type { Artifact, TokenKind, TokenOptions } from './kind.js';
 import { configString, stringOption } from './options.js';
+import { sshLookupKey } from './ssh-key.js';
 
 const ACCESSES: readonly GenerateAccess[] = ['read', 'write', 'any'];
 const MAX_PATH = 4096;
@@ -108,6 +109,11 @@ export const fileTokenKind: TokenKind = {
     const decoy = generateDecoy(kind, id, context);
     const stored: StoredDecoy = { kind, content: decoy.content, facts: decoy.facts };
     return { path, access, node, decoy: stored, credentials: decoy.credentials };
+  },
+  // A planted SSH key fires twice over: read on the watched host, and offered to the SSH listener from anywhere.
+  lookupKeys(config) {
+    const decoy = config.decoy as StoredDecoy | null | undefined;
+    return decoy?.kind === 'ssh-key' && typeof decoy.facts?.fingerprint === 'string' ? [sshLookupKey(decoy.facts.fingerprint)] : [];
   },
   artifact(token) {
     const path = configString(token.config, 'path', '/');

@@ -7,7 +7,18 @@ export interface ArtifactContext {
   publicUrl: string;
   /** Zone the DNS server is authoritative for, when it runs. */
   dnsZone?: string;
+  /** Host name credential artifacts point clients at (--public-host); the public URL's host when omitted. */
+  publicHost?: string;
+  /** Ports of the credential listeners that run (SSH, MySQL, SMTP, WireGuard), as clients reach them. */
+  listeners?: Partial<Record<CredentialListener, number>>;
+  /** Domain the SMTP listener takes mail for (email tokens' addresses). */
+  mailDomain?: string;
+  /** The WireGuard listener's static public key (base64), the peer every wireguard config names. */
+  wireguardPublicKey?: string;
 }
+
+/** The trigger-plane listeners a client is pointed at by a credential, each off unless its flag is given. */
+export type CredentialListener = 'ssh' | 'mysql' | 'smtp' | 'wireguard';
 
 /** Options for creating a token, already checked for shape by the API layer. */
 export interface TokenOptions {
@@ -23,6 +34,8 @@ export interface Artifact {
   url?: string;
   /** A DNS name that fires the token when resolved. */
   hostname?: string;
+  /** A mail address that fires the token when mail reaches it. */
+  address?: string;
   /** A file that fires the token when used (credentials, config, a document). */
   file?: ArtifactFile;
   /** Extra files that belong with the artifact (e.g. AWS config next to credentials). */
@@ -100,4 +113,9 @@ export interface TokenKind {
    * token answers as it did while live.
    */
   answerHttp?(token: Token, request: TriggerRequest): TriggerAnswer | undefined;
+  /**
+   * Keys that name the token to a listener that never sees its id (an SSH public key's
+   * fingerprint, a WireGuard public key), as "<scheme>:<key>"; stored with the token.
+   */
+  lookupKeys?(config: Record<string, unknown>): string[];
 }

@@ -6,6 +6,7 @@ import { excelTokenKind } from './documents/excel.js';
 import { pdfTokenKind } from './documents/pdf.js';
 import { qrTokenKind } from './documents/qr.js';
 import { wordTokenKind } from './documents/word.js';
+import { emailTokenKind } from './email.js';
 import { envTokenKind } from './env.js';
 import { fileTokenKind } from './file.js';
 import { gitCredentialsTokenKind } from './git-credentials.js';
@@ -16,7 +17,10 @@ import { kubeconfigTokenKind } from './kubeconfig.js';
 import { clonedSiteTokenKind } from './lures/cloned-site.js';
 import { log4shellTokenKind } from './lures/log4shell.js';
 import { svnTokenKind } from './lures/svn.js';
+import { mysqlDumpTokenKind } from './mysql-dump.js';
 import { netrcTokenKind } from './netrc.js';
+import { sshKeyTokenKind } from './ssh-key.js';
+import { wireguardTokenKind } from './wireguard.js';
 
 const KIND_NAME = /^[a-z][a-z0-9-]{0,63}$/;
 const kinds = new Map<string, TokenKind>();
@@ -48,6 +52,10 @@ for (const kind of [
   clonedSiteTokenKind,
   svnTokenKind,
   log4shellTokenKind,
+  sshKeyTokenKind,
+  mysqlDumpTokenKind,
+  emailTokenKind,
+  wireguardTokenKind,
 ]) {
   registerTokenKind(kind);
 }

@@ -6,6 +6,7 @@ import type { Page } from '../store/paging.js';
 import { ChannelRepository } from '../store/repositories/channels.js';
 import { TokenRepository, type Token, type TokenChanges, type TokenFilter } from '../store/repositories/tokens.js';
 import { DEFAULT_TOKEN_SEVERITY, MAX_TAG_LENGTH, MAX_TAGS, TAG_PATTERN, type TokenSeverity } from '../core/model/token.js';
+import { TokenKeyRepository } from '../store/repositories/token-keys.js';
 import type { Artifact, ArtifactContext, TokenOptions } from './kind.js';
 import { LiveTokenCache } from './live-token-cache.js';
 import { tokenKind } from './registry.js';
@@ -109,6 +110,7 @@ export class TokenService {
         createdAt: isoNow(),
       });
       await new ChannelRepository(trx).linkToken(id, channelIds);
+      await new TokenKeyRepository(trx).add(id, kind.lookupKeys?.(config) ?? []);
       return created;
     });
     return { ...this.present(token), channels: channelIds.sort() };

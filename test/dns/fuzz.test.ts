@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import dnsPacket from 'dns-packet';
 import { newTokenId } from '../../src/core/ids.js';
 import { hitsOf } from '../support/api.js';
+import { random } from '../support/random.js';
 import { encodeQuery, frame, startDnsTestServer, tcpConnection, udpExchange, ZONE } from './support.js';
 
 /** Bounds: the loops stop at these counts, or at the deadline, whichever comes first. */
@@ -12,18 +13,6 @@ const TCP_FRAMES = 600;
 const DEADLINE_MS = 60_000;
 /** A real query every this many junk packets must still be answered. */
 const PROBE_EVERY = 500;
-
-/** A small seeded generator, so a failing run can be replayed with its seed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** dns-packet encodes names at run time; its type definitions leave the codec out. */
 const encodeName = (name: string): Buffer => (dnsPacket as unknown as { name: { encode(name: string): Buffer } }).name.encode(name);

@@ -1,3 +1,4 @@
+import { waitFor } from './wait.js';
 import { modelHits } from './model.js';
 
 export interface ApiAnswer {
@@ -51,4 +52,12 @@ export async function alertsOf(server: { api: ApiCall }, tokenId: string): Promi
   const { status, body } = await server.api('GET', `/alerts?tokenId=${tokenId}`);
   if (status !== 200) throw new Error(`GET /alerts answered ${status}: ${JSON.stringify(body)}`);
   return body.items;
+}
+
+/** A token's hits once at least `count` are stored (triggers that record after answering, such as an SSH key offer). */
+export function waitForHits(server: { api: ApiCall }, tokenId: string, count = 1, timeoutMs = 20_000): Promise<any[]> {
+  return waitFor(`${count} hits on token ${tokenId}`, async () => {
+    const hits = await hitsOf(server, tokenId);
+    return hits.length >= count && hits;
+  }, timeoutMs);
 }

@@ -6,6 +6,7 @@ import { SERVER_DEFAULTS, startServer, type ServerOptions } from '../../server/s
 import { DNS_ANSWER_RATE } from '../../server/dns/dns-server.js';
 import { FLOOD_DEFAULTS } from '../../store/hit-sampling.js';
 import { alertSettingsFrom, duration, whole, withAlertOptions, type AlertCliOptions } from './alert-options.js';
+import { credentialListenersFrom, withCredentialListenOptions, type CredentialListenCliOptions } from './credential-listen-options.js';
 import { resolveListeners, withListenOptions, type ListenCliOptions } from './listen-options.js';
 
 function port(value: string): number {
@@ -56,7 +57,7 @@ function dnsOptions(flags: DnsFlags): ServerOptions['dns'] {
 }
 
 export function serverCommand(): Command {
-  return withAlertOptions(withListenOptions(new Command('server')))
+  return withCredentialListenOptions(withAlertOptions(withListenOptions(new Command('server'))))
     .description('Run the Tripline server: the trigger listener (token URLs), the admin listener (REST API, dashboard, agents), alert delivery.')
     .addOption(new Option('--db <location>', 'store: a SQLite file path or a postgres:// URL').env('TRIPLINE_DB').default(SERVER_DEFAULTS.db))
     .addOption(new Option('--public-url <url>', 'base URL attackers reach the server at; trigger URLs are built from it').env('TRIPLINE_PUBLIC_URL'))
@@ -150,7 +151,8 @@ export function serverCommand(): Command {
         } & ListenCliOptions &
           StorageFlags &
           DnsFlags &
-          AlertCliOptions,
+          AlertCliOptions &
+          CredentialListenCliOptions,
         command: Command,
       ) => {
         const { listen, adminListen, deprecation } = resolveListeners(options, command);
@@ -174,6 +176,7 @@ export function serverCommand(): Command {
             hitRetentionMs: options.hitRetention,
             agentSilentAfterMs: options.agentSilentAfter,
             enrichment: { geoipDb: options.geoipDb, asnDb: options.asnDb, reverseDns: options.reverseDns, reverseDnsServers: options.reverseDnsServer },
+            ...credentialListenersFrom(options),
           },
           log,
         );

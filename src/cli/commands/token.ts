@@ -17,6 +17,7 @@ function showToken(token: TokenView): void {
     ['enabled', token.enabled ? 'yes' : 'no'],
     ...(token.url ? ([['url', token.url]] as [string, unknown][]) : []),
     ...(token.hostname ? ([['hostname', token.hostname]] as [string, unknown][]) : []),
+    ...(token.artifact.address ? ([['address', token.artifact.address]] as [string, unknown][]) : []),
     ...(token.redirect ? ([['redirect', token.redirect]] as [string, unknown][]) : []),
     ['severity', token.severity],
     ['tags', token.tags.join(', ') || null],
@@ -65,7 +66,7 @@ export function tokenCommand(): Command {
     .option('--alert-window <seconds>', 'seconds that repeated hits fold into one alert', positiveInt)
     .addOption(new Option('--severity <severity>', `how much a hit matters; channels may ask for a minimum (default ${DEFAULT_TOKEN_SEVERITY})`).choices(TOKEN_SEVERITIES))
     .option('--tag <tag>', 'a label for channel filters and the Activity view (repeatable)', collect)
-    .option('--out <file>', "write the token's artifact file here (credential, decoy and document kinds: the file, document, image, snippet, dump or string); extra files (AWS config, the QR code's SVG) go next to it")
+    .option('--out <path>', "write the token's artifact file here, or into this directory under its own name (credential, decoy and document kinds: the key, file, document, image, snippet, dump or string); extra files (AWS config, SSH config, the QR code's SVG) go next to it")
     .option('--option <key=value>', 'kind-specific option, e.g. profile=prod-admin or username=deploy (repeatable)', collect)
     .option('--option-file <key=path>', "kind-specific option read from a file, e.g. template=report.docx or image=logo.png (repeatable)", collect)
     .option('--json', 'print JSON')

@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import { fileObservationSchema } from '../file-event.js';
+import { mysqlHitDetailSchema, smtpHitDetailSchema, sshHitDetailSchema, wireguardHitDetailSchema } from './listener-hit-detail.js';
 
 /** The first bytes of a request body, as text when they are valid UTF-8, else base64. */
 export const capturedBodySchema = z.object({
@@ -93,7 +94,16 @@ export type FileHitDetail = z.infer<typeof fileHitDetailSchema>;
 /** No detail at hand: an alert whose hit went with its token, or a count-only stand-in. */
 export const noHitDetailSchema = z.object({ type: z.literal('none') });
 
-export const hitDetailSchema = z.discriminatedUnion('type', [httpHitDetailSchema, dnsHitDetailSchema, fileHitDetailSchema, noHitDetailSchema]);
+export const hitDetailSchema = z.discriminatedUnion('type', [
+  httpHitDetailSchema,
+  dnsHitDetailSchema,
+  fileHitDetailSchema,
+  noHitDetailSchema,
+  sshHitDetailSchema,
+  mysqlHitDetailSchema,
+  smtpHitDetailSchema,
+  wireguardHitDetailSchema,
+]);
 export type HitDetail = z.infer<typeof hitDetailSchema>;
 export type HitDetailType = HitDetail['type'];
 

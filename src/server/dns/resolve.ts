@@ -1,5 +1,6 @@
 import type { Answer } from 'dns-packet';
 import { isTokenIdShape } from '../../core/ids.js';
+import { resolveMail } from './mail.js';
 import { DNS_TTL, inZoneNameservers, isInZone, type DnsZone } from './zone.js';
 
 export type DnsRcode = 'NOERROR' | 'NXDOMAIN' | 'REFUSED';
@@ -79,6 +80,8 @@ export function resolveQuestion(zone: DnsZone, question: { name: string; type: s
     return { rcode: 'REFUSED', authoritative: false, answers: [], authorities: [], additionals: [], tokenName };
   }
   const owner = question.name;
+  const mail = resolveMail(zone, name, owner, question.type);
+  if (mail) return mail;
   if (relative.length === 0) return apexAnswer(zone, owner, question.type);
   if (tokenName) {
     const answer = question.type === 'ANY' ? minimalAny(zone, owner, DNS_TTL.token) : authoritative(zone, addresses(zone, owner, question.type, DNS_TTL.token));

@@ -9,6 +9,8 @@ export interface DnsZoneSettings {
   addresses: string[];
   /** Names of the zone's nameservers, as the parent delegates to them; default ns1.<zone>. */
   nameservers?: string[];
+  /** The email tokens' mail domain: answered with an MX record when it lies in the zone. */
+  mailDomain?: string;
 }
 
 /** The zone as the resolver uses it: normalised names and the records it answers with. */
@@ -20,6 +22,7 @@ export interface DnsZone {
   ipv4: string[];
   ipv6: string[];
   soa: { mname: string; rname: string; serial: number; refresh: number; retry: number; expire: number; minimum: number };
+  mailDomain?: string;
 }
 
 /** TTLs chosen for a canary: token answers are not cached, so every use reaches the server. */
@@ -65,6 +68,7 @@ export function dnsZoneFrom(settings: DnsZoneSettings): DnsZone {
   }
   const nameservers = (settings.nameservers?.length ? settings.nameservers : [`ns1.${name}`]).map((ns) => normalizeDnsName(ns, '--dns-nameservers'));
   return {
+    ...(settings.mailDomain ? { mailDomain: normalizeDnsName(settings.mailDomain, '--mail-domain') } : {}),
     name,
     labelCount: name.split('.').length,
     nameservers,

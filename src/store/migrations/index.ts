@@ -8,6 +8,7 @@ import * as floods from './006_floods.js';
 import * as rollups from './007_rollups.js';
 import * as containerDecoys from './009_container_decoys.js';
 import * as fleet from './010_fleet.js';
+import * as tokenKeys from './011_token_keys.js';
 import * as soc from './014_soc.js';
 
 /**
@@ -24,5 +25,6 @@ export const migrations: Record<string, Migration> = {
   '007_rollups': rollups,
   '009_container_decoys': containerDecoys,
   '010_fleet': fleet,
+  '011_token_keys': tokenKeys,
   '014_soc': soc,
 };

@@ -198,6 +198,7 @@ export class TokenRepository {
       await trx.deleteFrom('token_channels').where('token_id', '=', id).execute();
       await trx.deleteFrom('token_tags').where('token_id', '=', id).execute();
       await trx.deleteFrom('noise_rules').where('token_id', '=', id).execute();
+      await trx.deleteFrom('token_keys').where('token_id', '=', id).execute();
     });
   }
 }

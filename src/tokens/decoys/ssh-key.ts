@@ -12,8 +12,8 @@ import { pick } from '../decoy-secret.js';
  * cipher block size (8 for "none").
  */
 
-const USERS = ['deploy', 'ubuntu', 'admin', 'jenkins', 'backup', 'ops', 'root', 'ansible', 'gitlab-runner'];
-const HOSTS = ['bastion-01', 'build-02', 'prod-db-1', 'jump', 'ci-runner-3', 'web-04', 'mgmt', 'backup-srv'];
+export const SSH_USERS = ['deploy', 'ubuntu', 'admin', 'jenkins', 'backup', 'ops', 'root', 'ansible', 'gitlab-runner'];
+export const SSH_HOSTS = ['bastion-01', 'build-02', 'prod-db-1', 'jump', 'ci-runner-3', 'web-04', 'mgmt', 'backup-srv'];
 const KEY_TYPE = 'ssh-ed25519';
 const BLOCK_SIZE = 8;
 const LINE_WIDTH = 70;
@@ -47,7 +47,34 @@ function ed25519Pair(): { seed: Buffer; pub: Buffer } {
   return { seed: Buffer.from(jwk.d, 'base64url'), pub: Buffer.from(jwk.x, 'base64url') };
 }
 
-export function sshKeyDecoy(comment = `${pick(USERS)}@${pick(HOSTS)}`): SshKeyDecoy {
+/** SHA256:... as ssh-keygen -l prints it, from a public key blob as the wire carries it. */
+export function sshFingerprint(publicBlob: Buffer): string {
+  return `SHA256:${createHash('sha256').update(publicBlob).digest('base64').replace(/=+$/, '')}`;
+}
+
+/** An SSH mpint: big-endian, with a zero byte in front when the top bit is set (it is unsigned). */
+function mpint(bytes: Buffer): Buffer {
+  return sshString(bytes[0]! & 0x80 ? Buffer.concat([Buffer.from([0]), bytes]) : bytes);
+}
+
+/**
+ * An RSA key for the places where Ed25519 is not accepted: PKCS#1 PEM, which OpenSSH reads as
+ * readily as its own format.
+ */
+export function sshRsaKeyDecoy(comment = `${pick(SSH_USERS)}@${pick(SSH_HOSTS)}`, bits = 3072): SshKeyDecoy {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: bits });
+  const jwk = privateKey.export({ format: 'jwk' });
+  if (!jwk.n || !jwk.e) throw new Error('node:crypto returned an RSA JWK without n or e');
+  const publicBlob = Buffer.concat([sshString('ssh-rsa'), mpint(Buffer.from(jwk.e, 'base64url')), mpint(Buffer.from(jwk.n, 'base64url'))]);
+  return {
+    privateKey: privateKey.export({ format: 'pem', type: 'pkcs1' }).toString(),
+    publicKey: `ssh-rsa ${publicBlob.toString('base64')} ${comment}`,
+    fingerprint: sshFingerprint(publicBlob),
+    comment,
+  };
+}
+
+export function sshKeyDecoy(comment = `${pick(SSH_USERS)}@${pick(SSH_HOSTS)}`): SshKeyDecoy {
   const { seed, pub } = ed25519Pair();
   const publicBlob = Buffer.concat([sshString(KEY_TYPE), sshString(pub)]);
   const check = randomBytes(4);
@@ -67,6 +94,6 @@ export function sshKeyDecoy(comment = `${pick(USERS)}@${pick(HOSTS)}`): SshKeyDe
   const lines: string[] = [];
   for (let i = 0; i < base64.length; i += LINE_WIDTH) lines.push(base64.slice(i, i + LINE_WIDTH));
   const privateKey = ['-----BEGIN OPENSSH PRIVATE KEY-----', ...lines, '-----END OPENSSH PRIVATE KEY-----', ''].join('\n');
-  const fingerprint = `SHA256:${createHash('sha256').update(publicBlob).digest('base64').replace(/=+$/, '')}`;
+  const fingerprint = sshFingerprint(publicBlob);
   return { privateKey, publicKey: `${KEY_TYPE} ${publicBlob.toString('base64')} ${comment}`, fingerprint, comment };
 }

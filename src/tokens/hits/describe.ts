@@ -3,6 +3,7 @@ import { describeDnsHit } from './dns.js';
 import { userAgentFacts } from './fact.js';
 import { describeFileHit } from './file.js';
 import { describeHttpHit } from './http.js';
+import { describeMysqlHit, describeSmtpHit, describeSshHit, describeWireguardHit } from './listeners.js';
 
 /**
  * A hit described by how it arrived: what every kind does unless it describes its own hits
@@ -18,6 +19,14 @@ export function describeByArrival(hit: Hit): HitDescription {
       return describeDnsHit(detail);
     case 'file':
       return describeFileHit(detail);
+    case 'ssh':
+      return describeSshHit(detail);
+    case 'mysql':
+      return describeMysqlHit(detail);
+    case 'smtp':
+      return describeSmtpHit(detail);
+    case 'wireguard':
+      return describeWireguardHit(detail);
     case 'none':
       return { summary: '', facts: userAgentFacts(hit.userAgent) };
   }

@@ -4,6 +4,7 @@ import { absoluteTime } from '../format';
 import { FileHitDetail } from './file-hit-detail';
 import { HttpHitDetail } from './http-hit-detail';
 import { KindFacts } from './kind-facts';
+import { isListenerHit, ListenerHitDetail } from './listener-hit-detail';
 import { OtherHitDetail } from './other-hit-detail';
 import { muteText, whereText } from './source-facts';
 
@@ -37,7 +38,15 @@ export function HitDetail({ hit }: { hit: Hit }) {
         ]}
       />
       {hit.detail.type === 'http' && <KindFacts hit={hit} />}
-      {hit.detail.type === 'http' ? <HttpHitDetail hit={hit} /> : hit.detail.type === 'file' ? <FileHitDetail hit={hit} /> : <OtherHitDetail hit={hit} />}
+      {hit.detail.type === 'http' ? (
+        <HttpHitDetail hit={hit} />
+      ) : hit.detail.type === 'file' ? (
+        <FileHitDetail hit={hit} />
+      ) : isListenerHit(hit) ? (
+        <ListenerHitDetail hit={hit} />
+      ) : (
+        <OtherHitDetail hit={hit} />
+      )}
       <details className="raw">
         <summary>Raw JSON</summary>
         <pre className="code-block">{JSON.stringify(hit, null, 2)}</pre>

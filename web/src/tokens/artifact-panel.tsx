@@ -13,10 +13,11 @@ export function ArtifactPanel({ artifact }: { artifact: Artifact }) {
       {artifact.usage && <p className="artifact-usage">{artifact.usage}</p>}
       {artifact.url && <ArtifactValue label="Trigger URL" value={artifact.url} testId="artifact-url" />}
       {artifact.hostname && <ArtifactValue label="Hostname" value={artifact.hostname} testId="artifact-hostname" />}
+      {artifact.address && <ArtifactValue label="Mail address" value={artifact.address} testId="artifact-address" />}
       {files.map((file) => (
         <ArtifactFileView key={file.name} file={file} />
       ))}
-      {!artifact.url && !artifact.hostname && files.length === 0 && <p className="muted">This kind has no artifact to hand out.</p>}
+      {!artifact.url && !artifact.hostname && !artifact.address && files.length === 0 && <p className="muted">This kind has no artifact to hand out.</p>}
     </div>
   );
 }

@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
@@ -15,6 +16,8 @@ import { listenerUrl, type ListenAddress } from './listen-address.js';
 import { startDnsServer, type DnsServerOptions, type RunningDnsServer } from './dns/dns-server.js';
 import { createServices, type Services } from './services.js';
 import { createTriggerServer } from './trigger-server.js';
+import { serverNoticeMessage } from '../alerts/server-notice.js';
+import { createTlsPlane, type TlsOptions, type TlsPlane } from './tls/tls-plane.js';
 
 export interface ServerOptions {
   /** The trigger listener (token paths only), the one put on the internet. */
@@ -41,6 +44,8 @@ export interface ServerOptions {
   flood?: Partial<FloodSettings>;
   /** Hit details older than this are dropped hourly (counts stay); kept forever when omitted. */
   hitRetentionMs?: number;
+  /** An HTTPS trigger listener beside the plain one, with a certificate from files or by ACME. */
+  tls?: TlsOptions;
 }
 
 export const SERVER_DEFAULTS = {
@@ -59,6 +64,9 @@ export interface RunningServer {
   adminUrl: string;
   /** The DNS listener's zone and port, when one runs. */
   dns?: { zone: string; port: number };
+  /** The HTTPS trigger listener, e.g. https://127.0.0.1:8443, and its certificate, when --tls-listen is given. */
+  tlsUrl?: string;
+  tls?: TlsPlane;
   close(): Promise<void>;
 }
 
@@ -69,7 +77,7 @@ function listenFailed(flag: string, address: ListenAddress, error: unknown): Con
 }
 
 /** Listens and answers the URL clients reach it at (the port is the bound one when 0 was asked). */
-async function listen(server: Server, address: ListenAddress, flag: string): Promise<string> {
+async function listen(server: Server | HttpsServer, address: ListenAddress, flag: string): Promise<string> {
   await new Promise<void>((resolve, reject) => {
     const failed = (error: Error) => reject(listenFailed(flag, address, error));
     server.once('error', failed);
@@ -82,7 +90,7 @@ async function listen(server: Server, address: ListenAddress, flag: string): Pro
 }
 
 /** Stops accepting, lets requests in flight (a hit waiting for its commit) finish for a while, then cuts the rest. */
-function closeServer(server: Server, graceMs = 5_000): Promise<void> {
+function closeServer(server: Server | HttpsServer, graceMs = 5_000): Promise<void> {
   if (!server.listening) return Promise.resolve();
   const cut = setTimeout(() => server.closeAllConnections(), graceMs).unref();
   return new Promise((resolve) =>
@@ -110,7 +118,22 @@ export async function startServer(options: ServerOptions, log: Logger = pino({ l
   });
   let dns: RunningDnsServer | undefined;
   let app: FastifyInstance | undefined;
-  const trigger = createTriggerServer(services, { maxConnectionsPerSource: options.maxConnectionsPerSource ?? SERVER_DEFAULTS.maxConnectionsPerSource });
+  const maxConnectionsPerSource = options.maxConnectionsPerSource ?? SERVER_DEFAULTS.maxConnectionsPerSource;
+  let tls: TlsPlane | undefined;
+  try {
+    tls = options.tls
+      ? createTlsPlane(services, options.tls, {
+          maxConnectionsPerSource,
+          dnsZone: options.dns?.zone,
+          publicUrl: options.publicUrl,
+          notice: async (subject) => void (await services.alerting.channels.notifyAll(serverNoticeMessage(dashboardUrl, 'tls-certificate', subject))),
+        })
+      : undefined;
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    throw error;
+  }
+  const trigger = createTriggerServer(services, { maxConnectionsPerSource, fronts: tls?.plainFronts });
   const retention = new HitRetention(store.db, {
     retentionMs: options.hitRetentionMs,
     onError: (error) => log.error({ err: error }, 'hit retention pass failed; it runs again within the hour'),
@@ -119,7 +142,7 @@ export async function startServer(options: ServerOptions, log: Logger = pino({ l
     await ensureAdminKey(services.keys, log, options.adminKey, options.print ?? ((text) => process.stderr.write(`${text}\n`)));
     app = await buildApp(services);
     if (options.dns) {
-      dns = await startDnsServer({ ...options.dns, host: options.dns.host ?? options.listen.host }, services.recorder, services.metrics, log);
+      dns = await startDnsServer({ ...options.dns, host: options.dns.host ?? options.listen.host, acmeTxt: tls?.acmeTxt }, services.recorder, services.metrics, log);
       artifacts.dnsZone = dns.zone.name;
     }
     await app
@@ -129,6 +152,8 @@ export async function startServer(options: ServerOptions, log: Logger = pino({ l
       });
     const adminUrl = listenerUrl(options.adminListen.host, (app.server.address() as AddressInfo).port);
     const url = await listen(trigger, options.listen, '--listen');
+    const tlsUrl = tls && options.tls ? (await listen(tls.server, options.tls.listen, '--tls-listen')).replace(/^http:/, 'https:') : undefined;
+    if (tls && tlsUrl) tls.start(Number(new URL(tlsUrl).port || 443));
     if (!dashboardUrl) dashboardUrl = adminUrl;
     const admin = app;
     if (!options.publicUrl) {
@@ -136,7 +161,7 @@ export async function startServer(options: ServerOptions, log: Logger = pino({ l
       log.warn({ publicUrl: url }, 'no --public-url given: trigger URLs point at the trigger listener; set --public-url to the address attackers will reach');
     }
     log.info(
-      { url, adminUrl, node: process.version, store: store.location, dialect: store.dialect, publicUrl: artifacts.publicUrl, dashboardUrl },
+      { url, ...(tlsUrl ? { tlsUrl } : {}), adminUrl, node: process.version, store: store.location, dialect: store.dialect, publicUrl: artifacts.publicUrl, dashboardUrl },
       'tripline server listening',
     );
     // Pending deliveries (from before a restart, or from other servers) start going out now.
@@ -148,8 +173,11 @@ export async function startServer(options: ServerOptions, log: Logger = pino({ l
       url,
       adminUrl,
       ...(dns ? { dns: { zone: dns.zone.name, port: dns.port } } : {}),
+      ...(tls ? { tls, tlsUrl } : {}),
       async close() {
         await dns?.close();
+        await tls?.close();
+        if (tls) await closeServer(tls.server);
         await closeServer(trigger);
         await admin.close();
         await services.auth.close();
@@ -163,6 +191,8 @@ export async function startServer(options: ServerOptions, log: Logger = pino({ l
   } catch (error) {
     await dns?.close().catch(() => undefined);
     await closeServer(trigger, 0).catch(() => undefined);
+    await tls?.close().catch(() => undefined);
+    if (tls) await closeServer(tls.server, 0).catch(() => undefined);
     await app?.close().catch(() => undefined);
     await store.close().catch(() => undefined);
     throw error;

@@ -7,6 +7,7 @@ import { DNS_ANSWER_RATE } from '../../server/dns/dns-server.js';
 import { FLOOD_DEFAULTS } from '../../store/hit-sampling.js';
 import { alertSettingsFrom, duration, whole, withAlertOptions, type AlertCliOptions } from './alert-options.js';
 import { resolveListeners, withListenOptions, type ListenCliOptions } from './listen-options.js';
+import { tlsOptionsFrom, withTlsOptions, type TlsCliOptions } from './tls-options.js';
 
 function port(value: string): number {
   return parsePort(value, '--dns-port');
@@ -55,7 +56,7 @@ function dnsOptions(flags: DnsFlags): ServerOptions['dns'] {
 }
 
 export function serverCommand(): Command {
-  return withAlertOptions(withListenOptions(new Command('server')))
+  return withTlsOptions(withAlertOptions(withListenOptions(new Command('server'))))
     .description('Run the Tripline server: the trigger listener (token URLs), the admin listener (REST API, dashboard, agents), alert delivery.')
     .addOption(new Option('--db <location>', 'store: a SQLite file path or a postgres:// URL').env('TRIPLINE_DB').default(SERVER_DEFAULTS.db))
     .addOption(new Option('--public-url <url>', 'base URL attackers reach the server at; trigger URLs are built from it').env('TRIPLINE_PUBLIC_URL'))
@@ -126,7 +127,8 @@ export function serverCommand(): Command {
         options: { db: string; publicUrl?: string; adminPublicUrl?: string; trustProxy: string[]; logLevel: string } & ListenCliOptions &
           StorageFlags &
           DnsFlags &
-          AlertCliOptions,
+          AlertCliOptions &
+          TlsCliOptions,
         command: Command,
       ) => {
         const { listen, adminListen, deprecation } = resolveListeners(options, command);
@@ -148,6 +150,7 @@ export function serverCommand(): Command {
             alerts: alertSettingsFrom(options),
             flood: { threshold: options.floodThreshold, sampleEvery: options.floodSampleEvery },
             hitRetentionMs: options.hitRetention,
+            tls: tlsOptionsFrom(options),
           },
           log,
         );

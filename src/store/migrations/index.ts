@@ -6,6 +6,7 @@ import * as keys from './004_keys.js';
 import * as agentHits from './005_agent_hits.js';
 import * as floods from './006_floods.js';
 import * as rollups from './007_rollups.js';
+import * as tls from './015_tls.js';
 
 /**
  * Every migration, in order. Names sort; a released migration is never edited, only followed by a
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '005_agent_hits': agentHits,
   '006_floods': floods,
   '007_rollups': rollups,
+  '015_tls': tls,
 };

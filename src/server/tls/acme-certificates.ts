@@ -182,7 +182,10 @@ export class AcmeCertificates {
       // The CA checks from outside; a check from here would ask our own listeners over loopback
       // or a resolver that does not see the zone yet, and prove nothing.
       skipChallengeVerification: true,
-      challengeCreateFn: (authz, challenge, keyAuthorization) => repo.putChallenge(challengeKey(authz, challenge), keyAuthorization, expires()),
+      challengeCreateFn: async (authz, challenge, keyAuthorization) => {
+        this.log.info({ name: `${authz.wildcard ? '*.' : ''}${authz.identifier.value}`, challenge: challenge.type }, 'answering an acme challenge');
+        await repo.putChallenge(challengeKey(authz, challenge), keyAuthorization, expires());
+      },
       challengeRemoveFn: (authz, challenge, keyAuthorization) => repo.removeChallenge(challengeKey(authz, challenge), keyAuthorization),
     });
     if (!account.url) await repo.setAccountUrl(settings.directory, client.getAccountUrl());

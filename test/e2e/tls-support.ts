@@ -1,6 +1,6 @@
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
 import { waitFor } from '../support/wait.js';
@@ -56,6 +56,15 @@ export interface Pebble {
   output(): string;
 }
 
+/**
+ * Pebble's own HTTPS certificate in `dir`, made once: a server that will talk to pebble needs its
+ * CA in NODE_EXTRA_CA_CERTS from its start, which may come before pebble's.
+ */
+export function pebbleOwnCertificate(dir: string): { ca: string; cert: string; key: string } {
+  const made = { ca: join(dir, 'pebble-ca.pem'), cert: join(dir, 'pebble-cert.pem'), key: join(dir, 'pebble-key.pem') };
+  return existsSync(made.cert) ? made : makeCertificate(dir, 'pebble', ['localhost', '127.0.0.1'], 2);
+}
+
 export const PEBBLE = execFileSync('sh', ['-c', 'command -v pebble || true'], { encoding: 'utf8' }).trim();
 
 /**
@@ -63,7 +72,7 @@ export const PEBBLE = execFileSync('sh', ['-c', 'command -v pebble || true'], { 
  * `httpPort` and resolves names through `dnsPort` (Tripline's own DNS listener).
  */
 export async function startPebble(dir: string, ports: { acme: number; management: number; httpPort: number; dnsPort: number; validitySeconds?: number }): Promise<Pebble> {
-  const own = makeCertificate(dir, 'pebble', ['localhost', '127.0.0.1'], 2);
+  const own = pebbleOwnCertificate(dir);
   const config = join(dir, 'pebble.json');
   writeFileSync(
     config,

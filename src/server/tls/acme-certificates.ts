@@ -7,6 +7,12 @@ import type { ServedCertificate } from './served-certificate.js';
 
 export const LETS_ENCRYPT_DIRECTORY = acme.directory.letsencrypt.production;
 
+// The client retries a failed request itself, up to 75 s in all, which would hide a failure from
+// this module's own backoff (and its notice) and stall shutdown; a request that hangs is cut.
+const acmeHttp = acme.axios as typeof acme.axios & { defaults: { acmeSettings: { retryMaxAttempts: number } } };
+acmeHttp.defaults.acmeSettings.retryMaxAttempts = 0;
+acmeHttp.defaults.timeout = 30_000;
+
 export type AcmeChallengeType = 'http-01' | 'dns-01';
 
 export interface AcmeSettings {
@@ -49,6 +55,20 @@ export function certificateId(directory: string, domains: string[]): string {
     .update(`${directory}\n${[...domains].sort().join(',')}`)
     .digest('hex')
     .slice(0, 40);
+}
+
+/**
+ * Fails with the network's own reason when the directory cannot be reached: the ACME client
+ * reports an unreachable server as a TypeError of its own, which would say nothing to a person.
+ */
+async function reachable(directory: string): Promise<void> {
+  try {
+    const answer = await fetch(directory, { signal: AbortSignal.timeout(30_000) });
+    await answer.body?.cancel();
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    throw new Error(`cannot reach the ACME directory ${directory} (${cause?.code ?? cause?.message ?? (error as Error).message})`);
+  }
 }
 
 function dnsChallengeName(identifier: string): string {
@@ -167,6 +187,7 @@ export class AcmeCertificates {
     const { settings, repo } = this;
     this.orders++;
     this.log.info({ domains: settings.domains, directory: settings.directory }, 'ordering a tls certificate by acme');
+    await reachable(settings.directory);
     const account = await this.account();
     const client = new acme.Client({ directoryUrl: settings.directory, accountKey: account.keyPem, ...(account.url ? { accountUrl: account.url } : {}) });
     const [key, csr] = await acme.crypto.createCsr({ altNames: settings.domains });

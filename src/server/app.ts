@@ -1,4 +1,5 @@
 import { createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { ping } from '../store/db.js';
 import { agentAdminRoutes, agentIngestRoutes } from './api/agents.js';
@@ -16,14 +17,22 @@ import { DashboardBundle } from './dashboard/bundle.js';
 import { dashboardRoutes } from './dashboard/routes.js';
 import { HTTP_SERVER_OPTIONS } from './http-limits.js';
 import type { Services } from './services.js';
+import type { ServedCertificate } from './tls/served-certificate.js';
 
 /**
  * The admin listener's app: REST API under /api/v1, dashboard under /ui/, agent ingest, health,
  * metrics. Trigger paths live on their own listener (trigger-server.ts), never here.
  */
-export async function buildApp(services: Services): Promise<FastifyInstance> {
+export async function buildApp(services: Services, options: { tls?: ServedCertificate } = {}): Promise<FastifyInstance> {
+  const { tls } = options;
   const app = Fastify({
-    serverFactory: (appHandler) => createServer(HTTP_SERVER_OPTIONS, appHandler),
+    // With a certificate, HTTPS: the listener presents whatever the certificate holder serves now.
+    serverFactory: (appHandler) => {
+      if (!tls) return createServer(HTTP_SERVER_OPTIONS, appHandler);
+      const server = createHttpsServer(HTTP_SERVER_OPTIONS, appHandler);
+      tls.attach(server);
+      return server as unknown as ReturnType<typeof createServer>;
+    },
     loggerInstance: services.log as FastifyBaseLogger,
     // A log line per request would flood the log; failures are logged where handled.
     logController: new LogController({ disableRequestLogging: true }),

@@ -17,7 +17,7 @@ import { startDnsServer, type DnsServerOptions, type RunningDnsServer } from './
 import { createServices, type Services } from './services.js';
 import { createTriggerServer } from './trigger-server.js';
 import { serverNoticeMessage } from '../alerts/server-notice.js';
-import { createTlsPlane, type TlsOptions, type TlsPlane } from './tls/tls-plane.js';
+import { adminCertificate, createTlsPlane, type AdminTlsOptions, type TlsOptions, type TlsPlane } from './tls/tls-plane.js';
 
 export interface ServerOptions {
   /** The trigger listener (token paths only), the one put on the internet. */
@@ -46,6 +46,8 @@ export interface ServerOptions {
   hitRetentionMs?: number;
   /** An HTTPS trigger listener beside the plain one, with a certificate from files or by ACME. */
   tls?: TlsOptions;
+  /** HTTPS on the admin listener: the trigger plane's certificate ('same') or its own files. */
+  adminTls?: AdminTlsOptions;
 }
 
 export const SERVER_DEFAULTS = {
@@ -120,6 +122,7 @@ export async function startServer(options: ServerOptions, log: Logger = pino({ l
   let app: FastifyInstance | undefined;
   const maxConnectionsPerSource = options.maxConnectionsPerSource ?? SERVER_DEFAULTS.maxConnectionsPerSource;
   let tls: TlsPlane | undefined;
+  let adminTls: ReturnType<typeof adminCertificate> | undefined;
   try {
     tls = options.tls
       ? createTlsPlane(services, options.tls, {
@@ -129,7 +132,9 @@ export async function startServer(options: ServerOptions, log: Logger = pino({ l
           notice: async (subject) => void (await services.alerting.channels.notifyAll(serverNoticeMessage(dashboardUrl, 'tls-certificate', subject))),
         })
       : undefined;
+    adminTls = adminCertificate(options.adminTls, tls, log);
   } catch (error) {
+    await tls?.close().catch(() => undefined);
     await store.close().catch(() => undefined);
     throw error;
   }
@@ -140,7 +145,7 @@ export async function startServer(options: ServerOptions, log: Logger = pino({ l
   });
   try {
     await ensureAdminKey(services.keys, log, options.adminKey, options.print ?? ((text) => process.stderr.write(`${text}\n`)));
-    app = await buildApp(services);
+    app = await buildApp(services, { tls: adminTls.served });
     if (options.dns) {
       dns = await startDnsServer({ ...options.dns, host: options.dns.host ?? options.listen.host, acmeTxt: tls?.acmeTxt }, services.recorder, services.metrics, log);
       artifacts.dnsZone = dns.zone.name;
@@ -150,7 +155,7 @@ export async function startServer(options: ServerOptions, log: Logger = pino({ l
       .catch((error: unknown) => {
         throw listenFailed('--admin-listen', options.adminListen, error);
       });
-    const adminUrl = listenerUrl(options.adminListen.host, (app.server.address() as AddressInfo).port);
+    const adminUrl = listenerUrl(options.adminListen.host, (app.server.address() as AddressInfo).port).replace(/^http:/, adminTls.served ? 'https:' : 'http:');
     const url = await listen(trigger, options.listen, '--listen');
     const tlsUrl = tls && options.tls ? (await listen(tls.server, options.tls.listen, '--tls-listen')).replace(/^http:/, 'https:') : undefined;
     if (tls && tlsUrl) tls.start(Number(new URL(tlsUrl).port || 443));
@@ -180,6 +185,7 @@ export async function startServer(options: ServerOptions, log: Logger = pino({ l
         if (tls) await closeServer(tls.server);
         await closeServer(trigger);
         await admin.close();
+        adminTls?.stop();
         await services.auth.close();
         await services.hitWriter.idle();
         await services.alerting.dispatcher.stop();
@@ -193,6 +199,7 @@ export async function startServer(options: ServerOptions, log: Logger = pino({ l
     await closeServer(trigger, 0).catch(() => undefined);
     await tls?.close().catch(() => undefined);
     if (tls) await closeServer(tls.server, 0).catch(() => undefined);
+    adminTls?.stop();
     await app?.close().catch(() => undefined);
     await store.close().catch(() => undefined);
     throw error;

@@ -14,7 +14,7 @@ import { freePort } from '../support/ports.js';
 import { spawnServer, type ServerProcess } from '../support/process.js';
 import { waitFor } from '../support/wait.js';
 import { scratch } from './credentials-support.js';
-import { curl, PEBBLE, peerCertificate, startPebble, type Pebble } from './tls-support.js';
+import { acmeServerArgs, curl, PEBBLE, peerCertificate, startPebble, type Pebble } from './tls-support.js';
 
 const KEY = 'tpl_admin_tls_acme_test_key_0123456789abc';
 const ZONE = 'canary.test';
@@ -61,26 +61,8 @@ describe('ACME with pebble: HTTP-01 and DNS-01 through Tripline', { skip: PEBBLE
     [dnsPort, tlsPort] = [await freePort(), await freePort()];
     pebble = await startPebble(work.dir, { acme: acmePort, management, httpPort, dnsPort });
     args = [
-        '--listen',
-        `127.0.0.1:${httpPort}`,
-        '--admin-listen',
-        `127.0.0.1:${await freePort()}`,
-        '--tls-listen',
-        `127.0.0.1:${tlsPort}`,
-        '--dns-zone',
-        ZONE,
-        '--dns-port',
-        String(dnsPort),
-        '--dns-address',
-        '127.0.0.1',
-        '--acme-email',
-        'ops@canary.test',
-        '--acme-directory',
-        pebble.directory,
-        '--acme-challenge',
-        'http-01',
-        '--db',
-        `${work.dir}/store.db`,
+      ...acmeServerArgs({ httpPort, adminPort: await freePort(), tlsPort, dnsPort, zone: ZONE, directory: pebble.directory, db: `${work.dir}/store.db` }),
+      ...['--acme-challenge', 'http-01'],
     ];
     env = { TRIPLINE_ADMIN_KEY: KEY, NODE_EXTRA_CA_CERTS: pebble.ownCa };
     server = await spawnServer(args, env);

@@ -105,4 +105,27 @@ describe('tripline server --tls-listen with certificate files', () => {
       assert.match(result.stderr, message);
     }
   });
+
+  it('serves the admin listener over HTTPS with the trigger certificate (--admin-tls) or its own (--admin-tls-cert/--admin-tls-key)', async () => {
+    const own = makeCertificate(work.dir, 'admin', ['127.0.0.1']);
+    for (const [flags, ca] of [
+      [['--tls-listen', `127.0.0.1:${await freePort()}`, '--tls-cert', cert, '--tls-key', key, '--admin-tls'], first.ca],
+      [['--admin-tls-cert', own.cert, '--admin-tls-key', own.key], own.ca],
+    ] as const) {
+      const admin = await freePort();
+      const env = { TRIPLINE_ADMIN_KEY: KEY, NODE_EXTRA_CA_CERTS: ca };
+      const args = ['--listen', `127.0.0.1:${await freePort()}`, '--admin-listen', `127.0.0.1:${admin}`, ...flags, '--db', `${work.dir}/admin-tls.db`];
+      const https = await spawnServer(args, env);
+      try {
+        assert.equal(https.adminUrl, `https://127.0.0.1:${admin}`);
+        const health = await curl(['--cacert', ca, '-o', '/dev/null', '-w', '%{http_code}', `${https.adminUrl}/healthz`]);
+        assert.equal(health.stdout, '200', health.stderr);
+        assert.notEqual((await curl(['-o', '/dev/null', `http://127.0.0.1:${admin}/healthz`])).stdout, '200', 'no plain HTTP on the admin listener');
+        const listed = await runCli(['token', 'list', '--json'], { ...env, TRIPLINE_URL: https.adminUrl, TRIPLINE_KEY: KEY });
+        assert.equal(listed.code, 0, listed.stderr);
+      } finally {
+        await https.stop();
+      }
+    }
+  });
 });

@@ -12,7 +12,7 @@ import { freePort } from '../support/ports.js';
 import { spawnServer, type ServerProcess } from '../support/process.js';
 import { waitFor } from '../support/wait.js';
 import { scratch } from './credentials-support.js';
-import { PEBBLE, pebbleOwnCertificate, peerCertificate, startPebble, type Pebble } from './tls-support.js';
+import { acmeServerArgs, PEBBLE, pebbleOwnCertificate, peerCertificate, startPebble, type Pebble } from './tls-support.js';
 
 const KEY = 'tpl_admin_tls_renewal_test_key_0123456789a';
 const ZONE = 'renew.test';
@@ -36,28 +36,16 @@ describe('ACME renewal and failure with pebble', { skip: PEBBLE ? false : 'pebbl
     for (const name of Object.keys(ports) as (keyof typeof ports)[]) ports[name] = await freePort();
     await receiver.start();
     const db = `${work.dir}/store.db`;
-    const base = ['--listen', `127.0.0.1:${ports.httpPort}`, '--admin-listen', `127.0.0.1:${await freePort()}`, '--db', db, '--allow-private-targets'];
+    const adminPort = await freePort();
+    const base = ['--listen', `127.0.0.1:${ports.httpPort}`, '--admin-listen', `127.0.0.1:${adminPort}`, '--db', db, '--allow-private-targets'];
     // The channel exists before the TLS start, so the first failure has somewhere to go.
     const setup = await spawnServer(base, { TRIPLINE_ADMIN_KEY: KEY });
     assert.equal((await setup.api('POST', '/channels', { kind: 'webhook', url: receiver.url('/hook'), default: true })).status, 201);
     await setup.stop();
     server = await spawnServer(
       [
-        ...base,
-        '--tls-listen',
-        `127.0.0.1:${ports.tls}`,
-        '--dns-zone',
-        ZONE,
-        '--dns-port',
-        String(ports.dnsPort),
-        '--dns-address',
-        '127.0.0.1',
-        '--acme-email',
-        'ops@renew.test',
-        '--acme-directory',
-        `https://127.0.0.1:${ports.acme}/dir`,
-        '--acme-retry',
-        '1s',
+        ...acmeServerArgs({ ...ports, adminPort, tlsPort: ports.tls, zone: ZONE, directory: `https://127.0.0.1:${ports.acme}/dir`, db }),
+        ...['--allow-private-targets', '--acme-retry', '1s'],
       ],
       { TRIPLINE_ADMIN_KEY: KEY, NODE_EXTRA_CA_CERTS: pebbleOwnCertificate(work.dir).ca },
     );

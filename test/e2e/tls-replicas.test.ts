@@ -12,7 +12,7 @@ import { startPostgres, type TestPostgres } from '../support/postgres.js';
 import { spawnServer, type ServerProcess } from '../support/process.js';
 import { waitFor } from '../support/wait.js';
 import { scratch } from './credentials-support.js';
-import { PEBBLE, pebbleOwnCertificate, peerCertificate, startPebble, type Pebble } from './tls-support.js';
+import { acmeServerArgs, PEBBLE, pebbleOwnCertificate, peerCertificate, startPebble, type Pebble } from './tls-support.js';
 
 const KEY = 'tpl_admin_tls_replicas_test_key_0123456789';
 const ZONE = 'replicas.test';
@@ -28,26 +28,8 @@ describe('two replicas on one PostgreSQL share one ACME certificate', { skip: PE
     const db = await postgres.newDatabase();
     const ports = { acme: await freePort(), management: await freePort(), httpPort: await freePort(), dnsPort: await freePort() };
     pebble = await startPebble(work.dir, ports);
-    const args = async (httpPort: number, dnsPort: number, tlsPort: number) => [
-      '--listen',
-      `127.0.0.1:${httpPort}`,
-      '--admin-listen',
-      `127.0.0.1:${await freePort()}`,
-      '--tls-listen',
-      `127.0.0.1:${tlsPort}`,
-      '--dns-zone',
-      ZONE,
-      '--dns-port',
-      String(dnsPort),
-      '--dns-address',
-      '127.0.0.1',
-      '--acme-email',
-      `ops@${ZONE}`,
-      '--acme-directory',
-      pebble.directory,
-      '--db',
-      db,
-    ];
+    const args = async (httpPort: number, dnsPort: number, tlsPort: number) =>
+      acmeServerArgs({ httpPort, adminPort: await freePort(), tlsPort, dnsPort, zone: ZONE, directory: pebble.directory, db });
     const env = { TRIPLINE_ADMIN_KEY: KEY, NODE_EXTRA_CA_CERTS: pebbleOwnCertificate(work.dir).ca };
     const tlsPorts = [await freePort(), await freePort()];
     // Migrations first, so the two starts race for the lease and not for the schema.

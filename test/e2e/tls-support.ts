@@ -33,6 +33,33 @@ export function makeCertificate(dir: string, prefix: string, names: string[], da
   return { ca, cert, key };
 }
 
+/** A certificate for `names` that expired long ago (signed by its own CA with `openssl ca`, which takes fixed dates). */
+export function makeExpiredCertificate(dir: string, prefix: string, names: string[]): { ca: string; cert: string; key: string } {
+  const base = makeCertificate(dir, prefix, names);
+  const config = join(dir, `${prefix}-ca.cnf`);
+  writeFileSync(join(dir, `${prefix}-index.txt`), '');
+  writeFileSync(join(dir, `${prefix}-serial`), '01\n');
+  writeFileSync(
+    config,
+    `[ca]\ndefault_ca = test\n[test]\ndatabase = ${prefix}-index.txt\nnew_certs_dir = .\nserial = ${prefix}-serial\ndefault_md = sha256\npolicy = any\ncopy_extensions = copy\n[any]\ncommonName = supplied\n`,
+  );
+  const cert = join(dir, `${prefix}-expired.pem`);
+  execFileSync(
+    'openssl',
+    ['ca', '-batch', '-config', config, '-cert', base.ca, '-keyfile', join(dir, `${prefix}-ca-key.pem`), '-startdate', '20200101000000Z', '-enddate', '20200102000000Z'].concat([
+      '-in',
+      join(dir, `${prefix}.csr`),
+      '-out',
+      cert,
+      '-notext',
+      '-extfile',
+      join(dir, `${prefix}.ext`),
+    ]),
+    { stdio: 'ignore', cwd: dir },
+  );
+  return { ca: base.ca, cert, key: base.key };
+}
+
 /** The certificate a TLS listener presents for `servername`, as a client that trusts the CA in the file `ca` sees it. */
 export function peerCertificate(port: number, ca: string, servername = 'localhost'): Promise<{ fingerprint256: string; serialNumber: string; subjectaltname?: string; valid_to: string }> {
   return new Promise((resolve, reject) => {
@@ -114,4 +141,13 @@ export async function startPebble(dir: string, ports: { acme: number; management
     },
     output: () => out,
   };
+}
+
+/** `tripline server` flags for an ACME certificate: DNS zone `zone` on `dnsPort` answering 127.0.0.1, HTTPS on `tlsPort`. */
+export function acmeServerArgs(options: { httpPort: number; adminPort: number; tlsPort: number; dnsPort: number; zone: string; directory: string; db: string }): string[] {
+  return [
+    ...['--listen', `127.0.0.1:${options.httpPort}`, '--admin-listen', `127.0.0.1:${options.adminPort}`, '--tls-listen', `127.0.0.1:${options.tlsPort}`],
+    ...['--dns-zone', options.zone, '--dns-port', String(options.dnsPort), '--dns-address', '127.0.0.1'],
+    ...['--acme-email', `ops@${options.zone}`, '--acme-directory', options.directory, '--db', options.db],
+  ];
 }

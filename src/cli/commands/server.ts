@@ -7,7 +7,7 @@ import { DNS_ANSWER_RATE } from '../../server/dns/dns-server.js';
 import { FLOOD_DEFAULTS } from '../../store/hit-sampling.js';
 import { alertSettingsFrom, duration, whole, withAlertOptions, type AlertCliOptions } from './alert-options.js';
 import { resolveListeners, withListenOptions, type ListenCliOptions } from './listen-options.js';
-import { tlsOptionsFrom, withTlsOptions, type TlsCliOptions } from './tls-options.js';
+import { adminTlsFrom, tlsOptionsFrom, withTlsOptions, type TlsCliOptions } from './tls-options.js';
 
 function port(value: string): number {
   return parsePort(value, '--dns-port');
@@ -151,6 +151,7 @@ export function serverCommand(): Command {
             flood: { threshold: options.floodThreshold, sampleEvery: options.floodSampleEvery },
             hitRetentionMs: options.hitRetention,
             tls: tlsOptionsFrom(options),
+            adminTls: adminTlsFrom(options),
           },
           log,
         );

@@ -3,7 +3,7 @@ import { ConfigError } from '../../core/errors.js';
 import { parseListenAddress, type ListenAddress } from '../../server/listen-address.js';
 import type { AcmeChallengeType } from '../../server/tls/acme-certificates.js';
 import { ACME_DEFAULTS, LETS_ENCRYPT_DIRECTORY } from '../../server/tls/acme-certificates.js';
-import type { TlsOptions } from '../../server/tls/tls-plane.js';
+import type { AdminTlsOptions, TlsOptions } from '../../server/tls/tls-plane.js';
 import { duration } from './alert-options.js';
 
 /** The TLS flags as commander hands them over. */
@@ -17,6 +17,9 @@ export interface TlsCliOptions {
   acmeDomains?: string[];
   acmeChallenge?: AcmeChallengeType;
   acmeRetry?: number;
+  adminTls?: boolean;
+  adminTlsCert?: string;
+  adminTlsKey?: string;
 }
 
 function names(value: string): string[] {
@@ -61,7 +64,18 @@ export function withTlsOptions(command: Command): Command {
       new Option('--acme-retry <duration>', `first retry after a failed order, doubling up to 6h (default ${ACME_DEFAULTS.retry.baseMs / 1000}s)`)
         .env('TRIPLINE_ACME_RETRY')
         .argParser(duration('--acme-retry')),
-    );
+    )
+    .addOption(new Option('--admin-tls', 'HTTPS on --admin-listen with the --tls-listen certificate').env('TRIPLINE_ADMIN_TLS'))
+    .addOption(new Option('--admin-tls-cert <file>', "HTTPS on --admin-listen with this PEM certificate (the admin plane's own); reloaded when it changes").env('TRIPLINE_ADMIN_TLS_CERT'))
+    .addOption(new Option('--admin-tls-key <file>', 'PEM private key for --admin-tls-cert').env('TRIPLINE_ADMIN_TLS_KEY'));
+}
+
+/** The admin listener's TLS from the flags; undefined for plain HTTP. */
+export function adminTlsFrom(flags: TlsCliOptions): AdminTlsOptions | undefined {
+  if (!flags.adminTlsCert !== !flags.adminTlsKey) throw new ConfigError('--admin-tls-cert and --admin-tls-key go together');
+  if (flags.adminTls && flags.adminTlsCert) throw new ConfigError('give either --admin-tls (the --tls-listen certificate) or --admin-tls-cert/--admin-tls-key');
+  if (flags.adminTlsCert && flags.adminTlsKey) return { cert: flags.adminTlsCert, key: flags.adminTlsKey };
+  return flags.adminTls ? 'same' : undefined;
 }
 
 /** The server's TLS settings from the flags; undefined without --tls-listen. */

@@ -6,11 +6,11 @@ import type { ServedCertificate } from './served-certificate.js';
 /** How often the files' modification times are compared: renewals are rare, a second is plenty. */
 const POLL_MS = 1_000;
 
-function read(certFile: string, keyFile: string): { certPem: string; keyPem: string } {
+function read(certFile: string, keyFile: string, from: string): { certPem: string; keyPem: string } {
   try {
     return { certPem: readFileSync(certFile, 'utf8'), keyPem: readFileSync(keyFile, 'utf8') };
   } catch (error) {
-    throw new ConfigError(`--tls-cert ${certFile} / --tls-key ${keyFile}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, {
+    throw new ConfigError(`${from}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, {
       certFile,
       keyFile,
     });
@@ -24,13 +24,20 @@ function read(certFile: string, keyFile: string): { certPem: string; keyPem: str
  * inotify watch on the old file never reports. A pair that does not load (a half-written file,
  * a key not yet swapped in) is logged and the previous certificate stays until the next change.
  */
-export function serveCertificateFiles(certFile: string, keyFile: string, served: ServedCertificate, log: Logger): { stop(): void } {
-  const from = `--tls-cert ${certFile} / --tls-key ${keyFile}`;
-  served.install(read(certFile, keyFile), from);
+export function serveCertificateFiles(
+  certFile: string,
+  keyFile: string,
+  served: ServedCertificate,
+  log: Logger,
+  certFlag = '--tls-cert',
+  keyFlag = '--tls-key',
+): { stop(): void } {
+  const from = `${certFlag} ${certFile} / ${keyFlag} ${keyFile}`;
+  served.install(read(certFile, keyFile, from), from);
   const changed = (now: Stats, before: Stats) => {
     if (now.mtimeMs === before.mtimeMs && now.size === before.size && now.ino === before.ino) return;
     try {
-      const facts = served.install(read(certFile, keyFile), from);
+      const facts = served.install(read(certFile, keyFile, from), from);
       log.info({ certFile, names: facts.names, notAfter: facts.notAfter }, 'tls certificate reloaded from its files');
     } catch (error) {
       log.error({ err: error, certFile, keyFile }, 'tls certificate files changed but do not load; still serving the previous certificate');

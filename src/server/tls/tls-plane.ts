@@ -40,6 +40,25 @@ export interface TlsPlane {
   close(): Promise<void>;
 }
 
+/** The admin listener's TLS: the trigger plane's certificate, or its own files. */
+export type AdminTlsOptions = 'same' | { cert: string; key: string };
+
+/** The certificate the admin listener serves, if any, and how to stop watching its files. */
+export function adminCertificate(
+  options: AdminTlsOptions | undefined,
+  trigger: TlsPlane | undefined,
+  log: Services['log'],
+): { served?: ServedCertificate; stop(): void } {
+  if (!options) return { stop() {} };
+  if (options === 'same') {
+    if (!trigger) throw new ConfigError('--admin-tls serves the --tls-listen certificate: give --tls-listen too, or --admin-tls-cert/--admin-tls-key');
+    return { served: trigger.served, stop() {} };
+  }
+  const served = new ServedCertificate();
+  const files = serveCertificateFiles(options.cert, options.key, served, log, '--admin-tls-cert', '--admin-tls-key');
+  return { served, stop: () => files.stop() };
+}
+
 /** The names to order when --acme-domains is not given: the zone and its wildcard, or the public URL's host. */
 function defaultDomains(dnsZone: string | undefined, publicUrl: string | undefined): string[] {
   if (dnsZone) return [dnsZone, `*.${dnsZone}`];

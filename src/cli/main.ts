@@ -7,6 +7,7 @@ import { alertCommand } from './commands/alert.js';
 import { channelCommand } from './commands/channel.js';
 import { decoyCommand } from './commands/decoy.js';
 import { dnsCommand } from './commands/dns.js';
+import { doctorCommand } from './commands/doctor.js';
 import { keyCommand } from './commands/key.js';
 import { policyCommand } from './commands/policy.js';
 import { serverCommand } from './commands/server.js';
@@ -27,7 +28,8 @@ function program(): Command {
     .addCommand(alertCommand())
     .addCommand(policyCommand())
     .addCommand(agentCommand())
-    .addCommand(keyCommand());
+    .addCommand(keyCommand())
+    .addCommand(doctorCommand());
 }
 
 /** One line a human can act on, never a stack trace; exit 1. */

@@ -7,6 +7,7 @@ import { API_ACCESS, requireKey } from './api/auth.js';
 import { alertRoutes } from './api/alerts.js';
 import { channelRoutes } from './api/channels.js';
 import { notFound, registerErrorHandler } from './api/errors.js';
+import { deploymentRoutes, type DeploymentRoutesOptions } from './api/deployment.js';
 import { eventRoutes } from './api/events.js';
 import { registerStrictJson } from './api/json-body.js';
 import { registerNoStore } from './api/no-store.js';
@@ -23,7 +24,10 @@ import type { ServedCertificate } from './tls/served-certificate.js';
  * The admin listener's app: REST API under /api/v1, dashboard under /ui/, agent ingest, health,
  * metrics. Trigger paths live on their own listener (trigger-server.ts), never here.
  */
-export async function buildApp(services: Services, options: { tls?: ServedCertificate } = {}): Promise<FastifyInstance> {
+export async function buildApp(
+  services: Services,
+  options: { tls?: ServedCertificate; deployment?: DeploymentRoutesOptions } = {},
+): Promise<FastifyInstance> {
   const { tls } = options;
   const app = Fastify({
     // With a certificate, HTTPS: the listener presents whatever the certificate holder serves now.
@@ -71,6 +75,7 @@ export async function buildApp(services: Services, options: { tls?: ServedCertif
       await api.register(tokenKindRoutes);
       await api.register(eventRoutes, { events: services.events });
       await api.register(keyRoutes, { keys: services.keys });
+      if (options.deployment) await api.register(deploymentRoutes, options.deployment);
       api.all('/*', async (request, reply) => reply.code(404).send(notFound(request.method, request.url)));
     },
     { prefix: '/api/v1' },

@@ -17,6 +17,10 @@ import { startDnsServer, type DnsServerOptions, type RunningDnsServer } from './
 import { createServices, type Services } from './services.js';
 import { createTriggerServer } from './trigger-server.js';
 import { serverNoticeMessage } from '../alerts/server-notice.js';
+import { storeNow } from '../store/db.js';
+import type { DeploymentView } from './api/deployment.js';
+import { deploymentView } from './deployment-view.js';
+import { ReachProbes } from './reach-probes.js';
 import { adminCertificate, createTlsPlane, type AdminTlsOptions, type TlsOptions, type TlsPlane } from './tls/tls-plane.js';
 
 export interface ServerOptions {
@@ -121,6 +125,7 @@ export async function startServer(options: ServerOptions, log: Logger = pino({ l
   let dns: RunningDnsServer | undefined;
   let app: FastifyInstance | undefined;
   const maxConnectionsPerSource = options.maxConnectionsPerSource ?? SERVER_DEFAULTS.maxConnectionsPerSource;
+  const probes = new ReachProbes();
   let tls: TlsPlane | undefined;
   let adminTls: ReturnType<typeof adminCertificate> | undefined;
   try {
@@ -129,6 +134,7 @@ export async function startServer(options: ServerOptions, log: Logger = pino({ l
           maxConnectionsPerSource,
           dnsZone: options.dns?.zone,
           publicUrl: options.publicUrl,
+          fronts: [probes.front('https')],
           notice: async (subject) => void (await services.alerting.channels.notifyAll(serverNoticeMessage(dashboardUrl, 'tls-certificate', subject))),
         })
       : undefined;
@@ -138,14 +144,20 @@ export async function startServer(options: ServerOptions, log: Logger = pino({ l
     await store.close().catch(() => undefined);
     throw error;
   }
-  const trigger = createTriggerServer(services, { maxConnectionsPerSource, fronts: tls?.plainFronts });
+  const trigger = createTriggerServer(services, { maxConnectionsPerSource, fronts: [probes.front('http'), ...(tls?.plainFronts ?? [])] });
+  let addresses: { url: string; tlsUrl?: string } | undefined;
+  const describe = async (): Promise<DeploymentView> => {
+    const serverTime = new Date().toISOString();
+    const storeTime = await storeNow(store.db);
+    return deploymentView(options, tls, { ...addresses!, dashboardUrl, publicUrl: artifacts.publicUrl, dns, serverTime, storeTime });
+  };
   const retention = new HitRetention(store.db, {
     retentionMs: options.hitRetentionMs,
     onError: (error) => log.error({ err: error }, 'hit retention pass failed; it runs again within the hour'),
   });
   try {
     await ensureAdminKey(services.keys, log, options.adminKey, options.print ?? ((text) => process.stderr.write(`${text}\n`)));
-    app = await buildApp(services, { tls: adminTls.served });
+    app = await buildApp(services, { tls: adminTls.served, deployment: { describe, probes } });
     if (options.dns) {
       dns = await startDnsServer({ ...options.dns, host: options.dns.host ?? options.listen.host, acmeTxt: tls?.acmeTxt }, services.recorder, services.metrics, log);
       artifacts.dnsZone = dns.zone.name;
@@ -159,6 +171,7 @@ export async function startServer(options: ServerOptions, log: Logger = pino({ l
     const url = await listen(trigger, options.listen, '--listen');
     const tlsUrl = tls && options.tls ? (await listen(tls.server, options.tls.listen, '--tls-listen')).replace(/^http:/, 'https:') : undefined;
     if (tls && tlsUrl) tls.start(Number(new URL(tlsUrl).port || 443));
+    addresses = { url, ...(tlsUrl ? { tlsUrl } : {}) };
     if (!dashboardUrl) dashboardUrl = adminUrl;
     const admin = app;
     if (!options.publicUrl) {

@@ -96,7 +96,7 @@ export class AcmeCertificates {
   constructor(
     private readonly repo: TlsRepository,
     private readonly served: ServedCertificate,
-    private readonly settings: AcmeSettings,
+    readonly settings: AcmeSettings,
     private readonly log: Logger,
     private readonly notice: AcmeNotice,
   ) {

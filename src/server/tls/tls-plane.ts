@@ -72,7 +72,7 @@ function defaultDomains(dnsZone: string | undefined, publicUrl: string | undefin
 export function createTlsPlane(
   services: Services,
   options: TlsOptions,
-  context: { maxConnectionsPerSource: number; dnsZone?: string; publicUrl?: string; notice: AcmeNotice },
+  context: { maxConnectionsPerSource: number; dnsZone?: string; publicUrl?: string; notice: AcmeNotice; fronts?: TriggerFront[] },
 ): TlsPlane {
   if (!options.files === !options.acme) throw new ConfigError('--tls-listen needs either --tls-cert and --tls-key, or --acme-email');
   const served = new ServedCertificate();
@@ -103,7 +103,8 @@ export function createTlsPlane(
   const challenges: TriggerFront[] = acme ? [acmeHttpChallenge((token) => repo.challengeValues(`http:${token}`).then((values) => values[0]))] : [];
   let httpsPort = options.listen.port;
   const redirect = redirectToHttps(() => httpsPort);
-  const server = createTriggerServer(services, { tls: true, maxConnectionsPerSource: context.maxConnectionsPerSource, fronts: challenges });
+  const fronts = [...(context.fronts ?? []), ...challenges];
+  const server = createTriggerServer(services, { tls: true, maxConnectionsPerSource: context.maxConnectionsPerSource, fronts });
   served.attach(server);
   return {
     served,

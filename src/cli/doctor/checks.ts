@@ -55,14 +55,14 @@ export async function checkPublicUrl(api: ApiClient, deployment: DeploymentView)
   if (isLoopback(host)) {
     findings.push({
       status: 'warning',
-      check: 'public URL',
+      check: 'public URL address',
       detail: `${publicUrl} is a loopback address: token URLs built from it cannot be reached from another machine`,
       fix: 'start the server with --public-url set to its public name or address',
     });
   } else if (isLoopback(arrival.source)) {
     findings.push({
       status: 'warning',
-      check: 'public URL',
+      check: 'public URL source',
       detail: `the request through ${publicUrl} came back from loopback (${arrival.source}): a proxy on this host, or the name resolves to this host only`,
       fix: 'if a proxy forwards to Tripline, list it in --trust-proxy so hits show the real source',
     });
@@ -222,19 +222,14 @@ export async function checkAgents(api: ApiClient): Promise<DoctorFinding[]> {
 /** This host's clock, the server's and the store's, which order hits and alert windows. */
 export function checkClocks(deployment: DeploymentView, sentAt: number, receivedAt: number): DoctorFinding[] {
   const here = (sentAt + receivedAt) / 2;
-  const pairs: [string, number][] = [
-    ['the server and this host', Date.parse(deployment.serverTime) - here],
-    ['the store and the server', Date.parse(deployment.storeTime) - Date.parse(deployment.serverTime)],
+  const pairs: [check: string, between: string, skewMs: number][] = [
+    ['clock (server)', 'the server and this host', Date.parse(deployment.serverTime) - here],
+    ['clock (store)', 'the store and the server', Date.parse(deployment.storeTime) - Date.parse(deployment.serverTime)],
   ];
-  return pairs.map(([between, skew]) => {
+  return pairs.map(([check, between, skew]) => {
     const size = Math.abs(skew);
     const detail = `${between} differ by ${(size / 1000).toFixed(1)} s`;
-    if (size <= SKEW_WARNING_MS) return { status: 'ok', check: 'clock', detail };
-    return {
-      status: size > SKEW_PROBLEM_MS ? 'problem' : 'warning',
-      check: 'clock',
-      detail,
-      fix: 'run NTP on every host (timedatectl set-ntp true, or chrony)',
-    };
+    if (size <= SKEW_WARNING_MS) return { status: 'ok', check, detail };
+    return { status: size > SKEW_PROBLEM_MS ? 'problem' : 'warning', check, detail, fix: 'run NTP on every host (timedatectl set-ntp true, or chrony)' };
   });
 }

@@ -159,7 +159,7 @@ export async function startServer(options: ServerOptions, log: Logger = pino({ l
     await ensureAdminKey(services.keys, log, options.adminKey, options.print ?? ((text) => process.stderr.write(`${text}\n`)));
     app = await buildApp(services, { tls: adminTls.served, deployment: { describe, probes } });
     if (options.dns) {
-      dns = await startDnsServer({ ...options.dns, host: options.dns.host ?? options.listen.host, acmeTxt: tls?.acmeTxt }, services.recorder, services.metrics, log);
+      dns = await startDnsServer({ ...options.dns, host: options.dns.host ?? options.listen.host, acmeTxt: tls?.acmeTxt ?? options.dns.acmeTxt }, services.recorder, services.metrics, log);
       artifacts.dnsZone = dns.zone.name;
     }
     await app

@@ -12,7 +12,8 @@ import { freePort } from '../support/ports.js';
 import { listenArgs, runCli, spawnServer, type ServerProcess } from '../support/process.js';
 import { waitFor } from '../support/wait.js';
 import { scratch } from './credentials-support.js';
-import { curl, makeCertificate, peerCertificate } from './tls-support.js';
+import { curl, makeCertificate, makeExpiredCertificate, peerCertificate } from './tls-support.js';
+import { HttpReceiver } from '../support/http-receiver.js';
 
 const KEY = 'tpl_admin_tls_files_test_key_0123456789ab';
 
@@ -109,7 +110,7 @@ describe('tripline server --tls-listen with certificate files', () => {
   it('serves the admin listener over HTTPS with the trigger certificate (--admin-tls) or its own (--admin-tls-cert/--admin-tls-key)', async () => {
     const own = makeCertificate(work.dir, 'admin', ['127.0.0.1']);
     for (const [flags, ca] of [
-      [['--tls-listen', `127.0.0.1:${await freePort()}`, '--tls-cert', cert, '--tls-key', key, '--admin-tls'], first.ca],
+      [['--tls-listen', `127.0.0.1:${await freePort()}`, '--tls-cert', first.cert, '--tls-key', first.key, '--admin-tls'], first.ca],
       [['--admin-tls-cert', own.cert, '--admin-tls-key', own.key], own.ca],
     ] as const) {
       const admin = await freePort();
@@ -126,6 +127,29 @@ describe('tripline server --tls-listen with certificate files', () => {
       } finally {
         await https.stop();
       }
+    }
+  });
+
+  it('tells the channels when the served certificate has expired', async () => {
+    const receiver = await new HttpReceiver().start();
+    const db = `${work.dir}/expiry.db`;
+    const expired = makeExpiredCertificate(work.dir, 'stale', ['canary.test']);
+    try {
+      const setup = await spawnServer([...(await listenArgs()), '--db', db, '--allow-private-targets'], { TRIPLINE_ADMIN_KEY: KEY });
+      assert.equal((await setup.api('POST', '/channels', { kind: 'webhook', url: receiver.url('/hook'), default: true })).status, 201);
+      await setup.stop();
+      const stale = await spawnServer(
+        [...(await listenArgs()), '--tls-listen', `127.0.0.1:${await freePort()}`, '--tls-cert', expired.cert, '--tls-key', expired.key, '--db', db, '--allow-private-targets'],
+        { TRIPLINE_ADMIN_KEY: KEY },
+      );
+      try {
+        const notice = await waitFor('the expiry notice', () => receiver.received.find((r) => r.body?.token?.id === 'tls-certificate'));
+        assert.equal(notice.body.token.memo, 'TLS certificate for canary.test expired 2020-01-02T00:00:00.000Z: HTTPS token URLs fail for every client');
+      } finally {
+        await stale.stop();
+      }
+    } finally {
+      await receiver.stop();
     }
   });
 });

@@ -42,6 +42,8 @@ export const ACME_DEFAULTS = {
 const ORDER_LEASE_MS = 10 * 60_000;
 /** A replica with no certificate yet, or one waiting for another's order, looks again this soon. */
 const WAITING_CHECK_MS = 2_000;
+/** How long shutdown waits for an order under way (the CA may poll for minutes). */
+const STOP_WAIT_MS = 3_000;
 /** A notice about the same certificate goes out at most this often per replica. */
 const NOTICE_EVERY_MS = 3600_000;
 /** Challenge answers outlive the order they were made for only by this much. */
@@ -108,9 +110,10 @@ export class AcmeCertificates {
     this.loop ??= this.run();
   }
 
+  /** Stops looking and ordering; an order under way is left to time out rather than hold up shutdown. */
   async stop(): Promise<void> {
     this.abort.abort();
-    await this.loop;
+    await Promise.race([this.loop, sleep(STOP_WAIT_MS)]);
     await this.repo.releaseLease(this.id, this.holder).catch(() => undefined);
   }
 

@@ -6,6 +6,7 @@ import type { Services } from '../services.js';
 import { createTriggerServer } from '../trigger-server.js';
 import { ACME_DEFAULTS, AcmeCertificates, LETS_ENCRYPT_DIRECTORY, type AcmeChallengeType, type AcmeNotice, type AcmeSettings } from './acme-certificates.js';
 import { serveCertificateFiles } from './certificate-files.js';
+import { ExpiryWatch } from './expiry-watch.js';
 import { ServedCertificate } from './served-certificate.js';
 import { acmeHttpChallenge, redirectToHttps, type TriggerFront } from './trigger-front.js';
 
@@ -106,6 +107,7 @@ export function createTlsPlane(
   const fronts = [...(context.fronts ?? []), ...challenges];
   const server = createTriggerServer(services, { tls: true, maxConnectionsPerSource: context.maxConnectionsPerSource, fronts });
   served.attach(server);
+  const expiry = new ExpiryWatch(served, context.notice, services.log);
   return {
     served,
     server,
@@ -114,8 +116,10 @@ export function createTlsPlane(
     start(port) {
       httpsPort = port;
       acme?.start();
+      expiry.start();
     },
     async close() {
+      expiry.stop();
       files?.stop();
       await acme?.stop();
     },

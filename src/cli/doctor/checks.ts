@@ -4,7 +4,7 @@ import { connect } from 'node:tls';
 import type { ChannelTestResult, ChannelView } from '../../alerts/channel-service.js';
 import type { DeploymentView } from '../../server/api/deployment.js';
 import type { AgentView } from '../../server/api/agents.js';
-import type { ApiClient } from '../client.js';
+import { ApiCallError, type ApiClient } from '../client.js';
 import { checkServer, checkThroughResolvers, type Finding } from '../dns/check.js';
 import { DnsQueryFailed, queryDns, type DnsServerAddress } from '../dns/client.js';
 
@@ -29,7 +29,13 @@ function reachable(url: string): string {
 export async function checkPublicUrl(api: ApiClient, deployment: DeploymentView): Promise<DoctorFinding[]> {
   const publicUrl = deployment.publicUrl.replace(/\/+$/, '');
   const fix = `start the server with --public-url set to the address the internet reaches its trigger listener at (now ${deployment.triggerUrl}${deployment.tls ? ` and ${deployment.tls.url}` : ''}), and forward that address to it`;
-  const { id } = await api.post<{ id: string }>('/deployment/probes');
+  let id: string;
+  try {
+    ({ id } = await api.post<{ id: string }>('/deployment/probes'));
+  } catch (error) {
+    if (!(error instanceof ApiCallError) || error.status !== 403) throw error;
+    return [{ status: 'problem', check: 'public URL', detail: 'not checked: a reachability probe needs an admin key', fix: 'run tripline doctor with an admin key (TRIPLINE_KEY)' }];
+  }
   const target = `${publicUrl}/${id}.gif`;
   let status: number;
   try {

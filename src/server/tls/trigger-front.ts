@@ -55,11 +55,13 @@ export function withFronts(fronts: TriggerFront[], trigger: (request: IncomingMe
   if (fronts.length === 0) return trigger;
   return (request: IncomingMessage, response: ServerResponse): void => {
     const next = (index: number): void => {
-      if (index === fronts.length) return trigger(request, response);
+      if (index === fronts.length) {
+        trigger(request, response);
+        return;
+      }
       const taken = fronts[index]!(request, response);
-      if (taken === true) return;
-      if (taken === false) return next(index + 1);
-      taken.then((yes) => (yes ? undefined : next(index + 1)), () => next(index + 1));
+      if (taken === false) next(index + 1);
+      else if (taken !== true) taken.then((yes) => (yes ? undefined : next(index + 1)), () => next(index + 1));
     };
     next(0);
   };

@@ -8,7 +8,7 @@ import { AGENT_CHANNELS_ID } from './agent-alerts.js';
 import { parseFilters, type ChannelFilters } from './channel-filters.js';
 import type { ChannelInput } from './channels/kind.js';
 import { channelKind } from './channels/registry.js';
-import { testMessage } from './message.js';
+import { testMessage, type AlertMessage } from './message.js';
 import type { AlertSettings } from './settings.js';
 import { checkChannelUrl } from './target-guard.js';
 
@@ -95,12 +95,7 @@ export class ChannelService {
   async test(id: string): Promise<ChannelTestResult> {
     const channel = await this.repository.get(id);
     const started = performance.now();
-    const result = await channelKind(channel.kind).send(testMessage(this.publicUrl(), channel.name), channel.config, {
-      timeoutMs: this.settings.timeoutMs,
-      smtp: this.settings.smtp,
-      allowPrivateTargets: this.settings.allowPrivateTargets,
-      log: this.log,
-    });
+    const result = await this.send(channel, testMessage(this.publicUrl(), channel.name));
     if (!result.ok && result.detail) this.log.info({ channel: channel.id, status: result.status, answer: result.detail }, 'channel test failed');
     return {
       ok: result.ok,
@@ -108,6 +103,29 @@ export class ChannelService {
       error: result.ok ? null : result.error,
       durationMs: Math.round(performance.now() - started),
     };
+  }
+
+  /** Sends a message about the server itself to every channel at once; answers how many took it. */
+  async notifyAll(message: AlertMessage): Promise<{ sent: number; failed: number }> {
+    const outcome = { sent: 0, failed: 0 };
+    for (const channel of await this.repository.list()) {
+      const result = await this.send(channel, message).catch((error: unknown) => ({ ok: false as const, error: (error as Error).message }));
+      if (result.ok) outcome.sent++;
+      else {
+        outcome.failed++;
+        this.log.warn({ channel: channel.id, error: result.error }, 'server notice not delivered to a channel');
+      }
+    }
+    return outcome;
+  }
+
+  private send(channel: Channel, message: AlertMessage) {
+    return channelKind(channel.kind).send(message, channel.config, {
+      timeoutMs: this.settings.timeoutMs,
+      smtp: this.settings.smtp,
+      allowPrivateTargets: this.settings.allowPrivateTargets,
+      log: this.log,
+    });
   }
 
   present(channel: Channel): ChannelView {

@@ -8,6 +8,7 @@ import { channelCommand } from './commands/channel.js';
 import { decoyCommand } from './commands/decoy.js';
 import { dnsCommand } from './commands/dns.js';
 import { hitCommand, hitsCommand } from './commands/hits.js';
+import { doctorCommand } from './commands/doctor.js';
 import { keyCommand } from './commands/key.js';
 import { noiseCommand } from './commands/noise.js';
 import { policyCommand } from './commands/policy.js';
@@ -34,7 +35,8 @@ function program(): Command {
     .addCommand(policyCommand())
     .addCommand(agentCommand())
     .addCommand(tetragonInputCommand())
-    .addCommand(keyCommand());
+    .addCommand(keyCommand())
+    .addCommand(doctorCommand());
 }
 
 /** One line a human can act on, never a stack trace; exit 1. */

@@ -1,4 +1,5 @@
 import { createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { ping } from '../store/db.js';
 import { agentAdminRoutes, agentIngestRoutes } from './api/agents.js';
@@ -10,6 +11,7 @@ import { hitRoutes } from './api/hits.js';
 import { noiseRoutes } from './api/noise-rules.js';
 import { notFound, registerErrorHandler } from './api/errors.js';
 import { decoyRoutes } from './api/decoys.js';
+import { deploymentRoutes, type DeploymentRoutesOptions } from './api/deployment.js';
 import { eventRoutes } from './api/events.js';
 import { agentPolicyRoutes, fleetPolicyRoutes } from './api/fleet-policies.js';
 import { registerStrictJson } from './api/json-body.js';
@@ -21,14 +23,25 @@ import { DashboardBundle } from './dashboard/bundle.js';
 import { dashboardRoutes } from './dashboard/routes.js';
 import { HTTP_SERVER_OPTIONS } from './http-limits.js';
 import type { Services } from './services.js';
+import type { ServedCertificate } from './tls/served-certificate.js';
 
 /**
  * The admin listener's app: REST API under /api/v1, dashboard under /ui/, agent ingest, health,
  * metrics. Trigger paths live on their own listener (trigger-server.ts), never here.
  */
-export async function buildApp(services: Services): Promise<FastifyInstance> {
+export async function buildApp(
+  services: Services,
+  options: { tls?: ServedCertificate; deployment?: DeploymentRoutesOptions } = {},
+): Promise<FastifyInstance> {
+  const { tls } = options;
   const app = Fastify({
-    serverFactory: (appHandler) => createServer(HTTP_SERVER_OPTIONS, appHandler),
+    // With a certificate, HTTPS: the listener presents whatever the certificate holder serves now.
+    serverFactory: (appHandler) => {
+      if (!tls) return createServer(HTTP_SERVER_OPTIONS, appHandler);
+      const server = createHttpsServer(HTTP_SERVER_OPTIONS, appHandler);
+      tls.attach(server);
+      return server as unknown as ReturnType<typeof createServer>;
+    },
     loggerInstance: services.log as FastifyBaseLogger,
     // A log line per request would flood the log; failures are logged where handled.
     logController: new LogController({ disableRequestLogging: true }),
@@ -72,6 +85,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
       await api.register(keyRoutes, { keys: services.keys });
       await api.register(fleetPolicyRoutes, { policies: services.fleetPolicies });
       await api.register(decoyRoutes, { decoys: services.decoys, agents: services.agents });
+      if (options.deployment) await api.register(deploymentRoutes, options.deployment);
       api.all('/*', async (request, reply) => reply.code(404).send(notFound(request.method, request.url)));
     },
     { prefix: '/api/v1' },

@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
@@ -17,6 +18,12 @@ import type { EnrichmentSettings } from './enrichment/source-enricher.js';
 import { createServices, type Services } from './services.js';
 import { createTriggerServer } from './trigger-server.js';
 import { configuredMailDomain, startCredentialListeners, type CredentialListenerOptions, type RunningCredentialListeners } from './listeners/index.js';
+import { serverNoticeMessage } from '../alerts/server-notice.js';
+import { storeNow } from '../store/db.js';
+import type { DeploymentView } from './api/deployment.js';
+import { deploymentView } from './deployment-view.js';
+import { ReachProbes } from './reach-probes.js';
+import { adminCertificate, createTlsPlane, type AdminTlsOptions, type TlsOptions, type TlsPlane } from './tls/tls-plane.js';
 
 export interface ServerOptions {
   /** The trigger listener (token paths only), the one put on the internet. */
@@ -51,6 +58,10 @@ export interface ServerOptions {
   credentialListeners?: CredentialListenerOptions;
   /** Host name credential artifacts point clients at; the public URL's host when omitted. */
   publicHost?: string;
+  /** An HTTPS trigger listener beside the plain one, with a certificate from files or by ACME. */
+  tls?: TlsOptions;
+  /** HTTPS on the admin listener: the trigger plane's certificate ('same') or its own files. */
+  adminTls?: AdminTlsOptions;
 }
 
 export const SERVER_DEFAULTS = {
@@ -71,6 +82,9 @@ export interface RunningServer {
   dns?: { zone: string; port: number };
   /** The credential listeners' bound ports. */
   listeners: RunningCredentialListeners['ports'];
+  /** The HTTPS trigger listener, e.g. https://127.0.0.1:8443, and its certificate, when --tls-listen is given. */
+  tlsUrl?: string;
+  tls?: TlsPlane;
   close(): Promise<void>;
 }
 
@@ -81,7 +95,7 @@ function listenFailed(flag: string, address: ListenAddress, error: unknown): Con
 }
 
 /** Listens and answers the URL clients reach it at (the port is the bound one when 0 was asked). */
-async function listen(server: Server, address: ListenAddress, flag: string): Promise<string> {
+async function listen(server: Server | HttpsServer, address: ListenAddress, flag: string): Promise<string> {
   await new Promise<void>((resolve, reject) => {
     const failed = (error: Error) => reject(listenFailed(flag, address, error));
     server.once('error', failed);
@@ -94,7 +108,7 @@ async function listen(server: Server, address: ListenAddress, flag: string): Pro
 }
 
 /** Stops accepting, lets requests in flight (a hit waiting for its commit) finish for a while, then cuts the rest. */
-function closeServer(server: Server, graceMs = 5_000): Promise<void> {
+function closeServer(server: Server | HttpsServer, graceMs = 5_000): Promise<void> {
   if (!server.listening) return Promise.resolve();
   const cut = setTimeout(() => server.closeAllConnections(), graceMs).unref();
   return new Promise((resolve) =>
@@ -128,7 +142,33 @@ export async function startServer(options: ServerOptions, log: Logger = pino({ l
   let dns: RunningDnsServer | undefined;
   let credentials: RunningCredentialListeners | undefined;
   let app: FastifyInstance | undefined;
-  const trigger = createTriggerServer(services, { maxConnectionsPerSource: options.maxConnectionsPerSource ?? SERVER_DEFAULTS.maxConnectionsPerSource });
+  const maxConnectionsPerSource = options.maxConnectionsPerSource ?? SERVER_DEFAULTS.maxConnectionsPerSource;
+  const probes = new ReachProbes();
+  let tls: TlsPlane | undefined;
+  let adminTls: ReturnType<typeof adminCertificate> | undefined;
+  try {
+    tls = options.tls
+      ? createTlsPlane(services, options.tls, {
+          maxConnectionsPerSource,
+          dnsZone: options.dns?.zone,
+          publicUrl: options.publicUrl,
+          fronts: [probes.front('https')],
+          notice: async (subject) => void (await services.alerting.channels.notifyAll(serverNoticeMessage(dashboardUrl, 'tls-certificate', subject))),
+        })
+      : undefined;
+    adminTls = adminCertificate(options.adminTls, tls, log);
+  } catch (error) {
+    await tls?.close().catch(() => undefined);
+    await store.close().catch(() => undefined);
+    throw error;
+  }
+  const trigger = createTriggerServer(services, { maxConnectionsPerSource, fronts: [probes.front('http'), ...(tls?.plainFronts ?? [])] });
+  let addresses: { url: string; tlsUrl?: string } | undefined;
+  const describe = async (): Promise<DeploymentView> => {
+    const serverTime = new Date().toISOString();
+    const storeTime = await storeNow(store.db);
+    return deploymentView(options, tls, { ...addresses!, dashboardUrl, publicUrl: artifacts.publicUrl, dns, serverTime, storeTime });
+  };
   const retention = new HitRetention(store.db, {
     retentionMs: options.hitRetentionMs,
     onError: (error) => log.error({ err: error }, 'hit retention pass failed; it runs again within the hour'),
@@ -137,11 +177,11 @@ export async function startServer(options: ServerOptions, log: Logger = pino({ l
     // The rules in force before the first hit: a hit recorded before they are read would alert.
     await services.noise.load();
     await ensureAdminKey(services.keys, log, options.adminKey, options.print ?? ((text) => process.stderr.write(`${text}\n`)));
-    app = await buildApp(services);
+    app = await buildApp(services, { tls: adminTls.served, deployment: { describe, probes } });
     if (options.dns) {
       const mailDomain = configuredMailDomain(options.credentialListeners ?? {}, options.dns.zone);
       dns = await startDnsServer(
-        { ...options.dns, host: options.dns.host ?? options.listen.host, ...(mailDomain ? { mailDomain } : {}) },
+        { ...options.dns, host: options.dns.host ?? options.listen.host, acmeTxt: tls?.acmeTxt ?? options.dns.acmeTxt, ...(mailDomain ? { mailDomain } : {}) },
         services.recorder,
         services.metrics,
         log,
@@ -154,8 +194,11 @@ export async function startServer(options: ServerOptions, log: Logger = pino({ l
       .catch((error: unknown) => {
         throw listenFailed('--admin-listen', options.adminListen, error);
       });
-    const adminUrl = listenerUrl(options.adminListen.host, (app.server.address() as AddressInfo).port);
+    const adminUrl = listenerUrl(options.adminListen.host, (app.server.address() as AddressInfo).port).replace(/^http:/, adminTls.served ? 'https:' : 'http:');
     const url = await listen(trigger, options.listen, '--listen');
+    const tlsUrl = tls && options.tls ? (await listen(tls.server, options.tls.listen, '--tls-listen')).replace(/^http:/, 'https:') : undefined;
+    if (tls && tlsUrl) tls.start(Number(new URL(tlsUrl).port || 443));
+    addresses = { url, ...(tlsUrl ? { tlsUrl } : {}) };
     if (!dashboardUrl) dashboardUrl = adminUrl;
     const admin = app;
     if (!options.publicUrl) {
@@ -163,7 +206,7 @@ export async function startServer(options: ServerOptions, log: Logger = pino({ l
       log.warn({ publicUrl: url }, 'no --public-url given: trigger URLs point at the trigger listener; set --public-url to the address attackers will reach');
     }
     log.info(
-      { url, adminUrl, node: process.version, store: store.location, dialect: store.dialect, publicUrl: artifacts.publicUrl, dashboardUrl },
+      { url, ...(tlsUrl ? { tlsUrl } : {}), adminUrl, node: process.version, store: store.location, dialect: store.dialect, publicUrl: artifacts.publicUrl, dashboardUrl },
       'tripline server listening',
     );
     // Pending deliveries (from before a restart, or from other servers) start going out now.
@@ -177,12 +220,16 @@ export async function startServer(options: ServerOptions, log: Logger = pino({ l
       adminUrl,
       ...(dns ? { dns: { zone: dns.zone.name, port: dns.port } } : {}),
       listeners: credentials.ports,
+      ...(tls ? { tls, tlsUrl } : {}),
       async close() {
         await dns?.close();
         await credentials?.close();
+        await tls?.close();
+        if (tls) await closeServer(tls.server);
         await closeServer(trigger);
         services.fleetPolicies.close();
         await admin.close();
+        adminTls?.stop();
         await services.auth.close();
         await services.hitWriter.idle();
         await services.agentLiveness.stop();
@@ -196,6 +243,9 @@ export async function startServer(options: ServerOptions, log: Logger = pino({ l
     await dns?.close().catch(() => undefined);
     await credentials?.close().catch(() => undefined);
     await closeServer(trigger, 0).catch(() => undefined);
+    await tls?.close().catch(() => undefined);
+    if (tls) await closeServer(tls.server, 0).catch(() => undefined);
+    adminTls?.stop();
     await app?.close().catch(() => undefined);
     await store.close().catch(() => undefined);
     throw error;

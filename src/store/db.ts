@@ -1,4 +1,4 @@
-import { PostgresAdapter, type Kysely, type Transaction } from 'kysely';
+import { PostgresAdapter, sql, type Kysely, type Transaction } from 'kysely';
 import { rawStatement } from './prepared.js';
 import type { Database } from './schema.js';
 
@@ -42,4 +42,14 @@ export async function underSavepoint<T>(trx: Trx, work: () => Promise<T>): Promi
     await rawStatement(trx, `rollback to savepoint ${SAVEPOINT}`);
     throw error;
   }
+}
+
+/** The database's own clock (PostgreSQL's server; SQLite's is this host's), to measure skew against. */
+export async function storeNow(db: Db): Promise<string> {
+  if (isPostgres(db)) {
+    const { rows } = await sql<{ now: Date }>`select now() as now`.execute(db);
+    return new Date(rows[0]!.now).toISOString();
+  }
+  const { rows } = await sql<{ now: string }>`select strftime('%Y-%m-%dT%H:%M:%fZ', 'now') as now`.execute(db);
+  return rows[0]!.now;
 }

@@ -280,6 +280,43 @@ export interface ListenerKeysTable {
   created_at: string;
 }
 
+/** A certificate obtained by ACME, shared by every replica; the newest order replaces the row. */
+export interface TlsCertificatesTable {
+  /** Names the ACME directory and the domains (see certificateId). */
+  id: string;
+  /** JSON array of the names ordered. */
+  domains: string;
+  /** The leaf and its chain. */
+  cert_pem: string;
+  key_pem: string;
+  not_before: string;
+  not_after: string;
+  updated_at: string;
+}
+
+/** The ACME account per directory: its key signs every order. */
+export interface AcmeAccountsTable {
+  directory: string;
+  email: string;
+  key_pem: string;
+  url: string | null;
+  created_at: string;
+}
+
+/** Answers to pending ACME challenges: "http:<token>" → key authorization, "dns:<name>" → TXT value. */
+export interface AcmeChallengesTable {
+  name: string;
+  value: string;
+  expires_at: string;
+}
+
+/** Who may order now: one row per certificate, held until expires_at. */
+export interface AcmeLeasesTable {
+  name: string;
+  holder: string;
+  expires_at: string;
+}
+
 export interface MigrationsOwnTable {
   // Kysely keeps its own bookkeeping tables; declared here only so the type is complete.
   name: Generated<string>;
@@ -304,4 +341,8 @@ export interface Database {
   token_tags: TokenTagsTable;
   token_keys: TokenKeysTable;
   listener_keys: ListenerKeysTable;
+  tls_certificates: TlsCertificatesTable;
+  acme_accounts: AcmeAccountsTable;
+  acme_challenges: AcmeChallengesTable;
+  acme_leases: AcmeLeasesTable;
 }

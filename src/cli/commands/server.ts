@@ -8,6 +8,7 @@ import { FLOOD_DEFAULTS } from '../../store/hit-sampling.js';
 import { alertSettingsFrom, duration, whole, withAlertOptions, type AlertCliOptions } from './alert-options.js';
 import { credentialListenersFrom, withCredentialListenOptions, type CredentialListenCliOptions } from './credential-listen-options.js';
 import { resolveListeners, withListenOptions, type ListenCliOptions } from './listen-options.js';
+import { adminTlsFrom, tlsOptionsFrom, withTlsOptions, type TlsCliOptions } from './tls-options.js';
 
 function port(value: string): number {
   return parsePort(value, '--dns-port');
@@ -57,7 +58,7 @@ function dnsOptions(flags: DnsFlags): ServerOptions['dns'] {
 }
 
 export function serverCommand(): Command {
-  return withCredentialListenOptions(withAlertOptions(withListenOptions(new Command('server'))))
+  return withTlsOptions(withCredentialListenOptions(withAlertOptions(withListenOptions(new Command('server')))))
     .description('Run the Tripline server: the trigger listener (token URLs), the admin listener (REST API, dashboard, agents), alert delivery.')
     .addOption(new Option('--db <location>', 'store: a SQLite file path or a postgres:// URL').env('TRIPLINE_DB').default(SERVER_DEFAULTS.db))
     .addOption(new Option('--public-url <url>', 'base URL attackers reach the server at; trigger URLs are built from it').env('TRIPLINE_PUBLIC_URL'))
@@ -152,7 +153,8 @@ export function serverCommand(): Command {
           StorageFlags &
           DnsFlags &
           AlertCliOptions &
-          CredentialListenCliOptions,
+          CredentialListenCliOptions &
+          TlsCliOptions,
         command: Command,
       ) => {
         const { listen, adminListen, deprecation } = resolveListeners(options, command);
@@ -177,6 +179,8 @@ export function serverCommand(): Command {
             agentSilentAfterMs: options.agentSilentAfter,
             enrichment: { geoipDb: options.geoipDb, asnDb: options.asnDb, reverseDns: options.reverseDns, reverseDnsServers: options.reverseDnsServer },
             ...credentialListenersFrom(options),
+            tls: tlsOptionsFrom(options),
+            adminTls: adminTlsFrom(options),
           },
           log,
         );

@@ -17,6 +17,8 @@ export interface DnsServerOptions extends DnsZoneSettings {
   /** UDP answers per client network (IPv4 /24, IPv6 /56); null answers every query. */
   answerRate?: RateLimit | null;
   tcp?: Partial<DnsTcpLimits>;
+  /** TXT answers of pending ACME DNS-01 challenges, when the certificate comes by ACME. */
+  acmeTxt?: (name: string) => Promise<string[]>;
 }
 
 /**
@@ -79,7 +81,7 @@ async function listenBoth(
 /** The authoritative DNS server for the token zone, on UDP and TCP. */
 export async function startDnsServer(options: DnsServerOptions, recorder: HitRecorder, metrics: ServerMetrics, log: Logger): Promise<RunningDnsServer> {
   const zone = dnsZoneFrom(options);
-  const trigger = new DnsTrigger(zone, recorder, log);
+  const trigger = new DnsTrigger(zone, recorder, log, options.acmeTxt);
   const queries = metrics.counter('tripline_dns_queries_total', 'DNS messages answered, by transport and response code.', ['transport', 'rcode']);
   const dropped = metrics.counter('tripline_dns_dropped_total', 'DNS messages or connections dropped, by reason.', ['reason']);
   const answerRate = options.answerRate === undefined ? DNS_ANSWER_RATE : options.answerRate;

@@ -5,7 +5,7 @@ import type { HitRecorder } from '../hit-recorder.js';
 import { parseQuery, type DnsQuery } from './query.js';
 import { resolveQuestion, type Resolution } from './resolve.js';
 import { encodeRefusal, encodeResponse, type DnsTransport } from './response.js';
-import type { DnsZone } from './zone.js';
+import { isInZone, type DnsZone } from './zone.js';
 
 export interface DnsOutcome {
   reply?: Buffer;
@@ -23,6 +23,8 @@ export class DnsTrigger {
     private readonly zone: DnsZone,
     private readonly recorder: HitRecorder,
     private readonly log: Logger,
+    /** TXT answers of pending ACME DNS-01 challenges (`_acme-challenge.<name>`), when TLS is by ACME. */
+    private readonly acmeTxt?: (name: string) => Promise<string[]>,
   ) {}
 
   /** `answered` false: the reply will be withheld (rate limit), so only a live token's hit matters. */
@@ -30,9 +32,25 @@ export class DnsTrigger {
     const parsed = parseQuery(packet);
     if (parsed.outcome === 'drop') return {};
     if (parsed.outcome === 'refuse') return { reply: encodeRefusal(parsed.id, parsed.opcode, parsed.rcode), rcode: parsed.rcode };
-    const resolution = resolveQuestion(this.zone, parsed.query.question);
+    const resolution = (await this.acmeAnswer(parsed.query)) ?? resolveQuestion(this.zone, parsed.query.question);
     if (resolution.tokenName) await this.record(parsed.query, resolution.tokenName, source, transport, answered);
     return { reply: encodeResponse(parsed.query, resolution, transport), rcode: resolution.rcode };
+  }
+
+  /** A DNS-01 challenge's TXT records while one is pending; otherwise the name answers as any other. */
+  private async acmeAnswer(query: DnsQuery): Promise<Resolution | undefined> {
+    const { name, type } = query.question;
+    const lower = name.toLowerCase().replace(/\.$/, '');
+    if (!this.acmeTxt || type !== 'TXT' || !lower.startsWith('_acme-challenge.') || !isInZone(lower, this.zone.name)) return undefined;
+    const values = await this.acmeTxt(lower).catch(() => []);
+    if (values.length === 0) return undefined;
+    return {
+      rcode: 'NOERROR',
+      authoritative: true,
+      answers: values.map((data) => ({ name, type: 'TXT', class: 'IN', ttl: 0, data })),
+      authorities: [],
+      additionals: [],
+    };
   }
 
   private async record(

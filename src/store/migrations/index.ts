@@ -10,6 +10,7 @@ import * as containerDecoys from './009_container_decoys.js';
 import * as fleet from './010_fleet.js';
 import * as tokenKeys from './011_token_keys.js';
 import * as soc from './014_soc.js';
+import * as tls from './015_tls.js';
 
 /**
  * Every migration, in order. Names sort; a released migration is never edited, only followed by a
@@ -27,4 +28,5 @@ export const migrations: Record<string, Migration> = {
   '010_fleet': fleet,
   '011_token_keys': tokenKeys,
   '014_soc': soc,
+  '015_tls': tls,
 };

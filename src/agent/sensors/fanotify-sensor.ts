@@ -20,6 +20,7 @@ import { type Decoy, DecoyMarks } from './decoy-marks.js';
 import { SensorError } from './errors.js';
 import {
   DENY_ERRNOS,
+  FAN_ACCESS_PERM,
   denyResponse,
   FAN_ALLOW,
   FAN_CLASS_PRE_CONTENT,
@@ -31,8 +32,9 @@ import {
 } from './fanotify-abi.js';
 import { procFdProbe } from './fd-probe.js';
 import { loadNative, type NativeBinding, type NativeHandle, type RawEvent } from './native.js';
-import { readProcess, readProcessAndParent, unknownProcess } from './process-context.js';
-import { readBlockedSyscall } from './syscall-info.js';
+import { ProcessCache } from './process-cache.js';
+import { readProcess, unknownProcess } from './process-context.js';
+import { readBlockedSyscall, soleThread } from './syscall-info.js';
 import { tamperChanges } from './tamper.js';
 
 export interface FanotifySensorOptions {
@@ -85,15 +87,17 @@ export class FanotifySensor extends EventEmitter<SensorEvents> {
   private readonly marks: DecoyMarks;
   private readonly nodeName: string;
   private readonly verdicts: Verdicts;
+  private readonly processes: ProcessCache;
   private closed = false;
 
   constructor(options: FanotifySensorOptions = {}) {
     super();
     this.native = loadNative();
     this.nodeName = options.nodeName ?? hostname();
+    this.processes = new ProcessCache(this.nodeName);
     const timeout = options.replyTimeoutMs ?? 5000;
     this.access = this.openGroup(GROUP_ACCESS, timeout, (events) => {
-      for (const raw of events) void this.onAccess(raw);
+      for (const raw of events) this.onAccess(raw);
     });
     try {
       this.tamper = this.openGroup(GROUP_TAMPER, timeout, (events) => {
@@ -164,22 +168,29 @@ export class FanotifySensor extends EventEmitter<SensorEvents> {
     if (this.closed) throw new SensorError('the sensor is closed');
   }
 
-  private async onAccess(raw: RawEvent): Promise<void> {
+  /**
+   * Everything here is synchronous: the decision is made from what can be read without leaving
+   * the event loop (the decoy, the policies, the process from /proc), the listener replies, and
+   * only then does anything slower (export, spool, report) start.
+   */
+  private onAccess(raw: RawEvent): void {
     const time = new Date().toISOString();
     const { dev, ino } = raw;
     let request: AccessRequest | undefined;
     try {
       const decoy = dev === undefined || ino === undefined ? undefined : this.marks.forInode(dev, ino);
       if (!decoy || dev === undefined || ino === undefined) return void this.reply(raw.id, FAN_ALLOW);
-      // The process context is read alongside the syscall, except for pre-access events, most of
-      // which are reads that FAN_ACCESS_PERM reports next.
-      const early = raw.mask & FAN_PRE_ACCESS ? null : readProcessAndParent(raw.pid, { nodeName: this.nodeName });
-      const sys = raw.id !== 0 ? await readBlockedSyscall(raw.pid) : null;
-      const access = await classify(raw.mask, sys, procFdProbe(raw.pid, dev, ino));
+      // A read (FAN_ACCESS_PERM) needs the syscall only for the thread, which a single-threaded
+      // process makes plain without it.
+      const sole = raw.mask === FAN_ACCESS_PERM ? soleThread(raw.pid) : null;
+      const sys = raw.id !== 0 && sole === null ? readBlockedSyscall(raw.pid) : null;
+      const access = classify(raw.mask, sys, procFdProbe(raw.pid, dev, ino));
+      // Most pre-access events are reads that FAN_ACCESS_PERM reports next: no context needed.
       if (access === 'skip') return void this.reply(raw.id, FAN_ALLOW);
-      const context = await (early ?? readProcessAndParent(raw.pid, { nodeName: this.nodeName }));
+      const context = this.processes.read(raw.pid);
       const process = context.process ?? unknownProcess(raw.pid);
-      if (sys) process.tid = sys.tid;
+      const tid = sys?.tid ?? sole;
+      if (tid !== null) process.tid = tid;
       const event: FileAccessEvent = {
         time,
         access,
@@ -214,14 +225,14 @@ export class FanotifySensor extends EventEmitter<SensorEvents> {
   /** Looks at the decoy path again and reports what changed since the last look. */
   private recheck(decoy: Decoy, mask: number, pid: number): void {
     const time = new Date().toISOString();
-    // Started now: whoever deleted or replaced the decoy is often gone a moment later.
-    const who = pid > 0 ? readProcess(pid, { nodeName: this.nodeName }).catch(() => null) : Promise.resolve(null);
+    // Read now, before the refresh: whoever deleted or replaced the decoy is often gone a moment
+    // later. When it is already gone, the event still names its pid.
+    const process = pid > 0 ? (readProcess(pid, { nodeName: this.nodeName }) ?? unknownProcess(pid)) : null;
     this.marks
       .refresh(decoy)
-      .then(async (seen) => {
+      .then((seen) => {
         const changes = seen && !this.closed ? tamperChanges(seen.before, seen.after, mask) : [];
         if (changes.length === 0) return;
-        const process = await who;
         for (const change of changes) this.emit('tamper', { time, path: decoy.path, change, process });
       })
       .catch((err: unknown) => {

@@ -20,7 +20,7 @@ import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { latencySummary, targetFromEnv } from '../support/report.js';
-import { accessorPid, compileC, startWatchedDecoy, type WatchedDecoy } from '../support/watched-decoy.js';
+import { accessorPid, compileC, startWatchedDecoy, type WatchedDecoy } from '../../test/agent/support/watched-decoy.js';
 
 const ACCESSES = Math.max(200, Number(process.env.BENCH_ACCESSES ?? 300));
 const WARMUP = 20;

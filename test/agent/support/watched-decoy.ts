@@ -1,5 +1,5 @@
 /**
- * The setting of the decoy benches: a Tripline server in this process (SQLite, loopback), a
+ * The setting of the decoy benches and of the agent's end-to-end load tests: a Tripline server in this process (SQLite, loopback), a
  * `file` token planted as its decoy, and the real `tripline agent` watching it with the token's
  * policy (Post) and reporting to the server. Every committed hit is recorded with the moment the
  * server published it.
@@ -10,10 +10,10 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import pino from 'pino';
-import { newSecret } from '../../src/core/ids.js';
-import { startServer } from '../../src/server/start.js';
-import type { Hit } from '../../src/store/repositories/hits.js';
-import { AgentProcess } from '../../test/agent/support/agent-process.js';
+import { newSecret } from '../../../src/core/ids.js';
+import { startServer, type ServerOptions } from '../../../src/server/start.js';
+import type { Hit } from '../../../src/store/repositories/hits.js';
+import { AgentProcess } from './agent-process.js';
 
 export interface WatchedDecoy {
   decoy: string;
@@ -27,8 +27,8 @@ export interface WatchedDecoy {
   close(): Promise<void>;
 }
 
-/** `dir` must exist; the decoy goes to DIR/keys/id_ed25519. */
-export async function startWatchedDecoy(dir: string, name: string): Promise<WatchedDecoy> {
+/** `dir` must exist; the decoy goes to DIR/keys/id_ed25519. `flood` as the server takes it. */
+export async function startWatchedDecoy(dir: string, name: string, flood?: ServerOptions['flood']): Promise<WatchedDecoy> {
   const adminKey = newSecret('tpl_admin');
   const server = await startServer(
     {
@@ -38,6 +38,7 @@ export async function startWatchedDecoy(dir: string, name: string): Promise<Watc
       trustProxy: [],
       adminKey,
       logLevel: 'silent',
+      ...(flood ? { flood } : {}),
     },
     pino({ level: 'silent' }),
   );
@@ -73,7 +74,7 @@ export async function startWatchedDecoy(dir: string, name: string): Promise<Watc
     await chmod(dir, 0o755);
     const decoy = join(dir, 'keys', 'id_ed25519');
     const policies = join(dir, 'policies');
-    const token = await api('POST', '/tokens', { kind: 'file', memo: `${name} bench`, options: { path: decoy, decoyKind: 'ssh-key' } });
+    const token = await api('POST', '/tokens', { kind: 'file', memo: name, options: { path: decoy, decoyKind: 'ssh-key' } });
     await mkdir(join(dir, 'keys'), { mode: 0o755 });
     await writeFile(decoy, token.artifact.extraFiles[0].content, { mode: 0o644 });
     await mkdir(policies);

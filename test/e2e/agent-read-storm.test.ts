@@ -41,8 +41,10 @@ describe('tripline agent: a storm of reads on a decoy', () => {
     }
     t.diagnostic(`${READS} open + pread + close of the decoy took ${(performance.now() - started).toFixed(0)} ms`);
     const mine = (access: string) => setting.committed.filter((c) => accessorPid(c.hit) === process.pid && accessOf(c.hit) === access).length;
-    await waitFor(`${READS} read hits (have ${mine('read')})`, () => mine('read') >= READS, 120_000);
+    // The planted policy watches opens as well as reads: each access is one of each.
+    await waitFor(`${READS} open and ${READS} read hits`, () => mine('read') >= READS && mine('open') >= READS, 120_000);
     assert.equal(mine('read'), READS);
+    assert.equal(mine('open'), READS);
   });
 });
 

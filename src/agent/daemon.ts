@@ -122,7 +122,11 @@ export class Agent extends EventEmitter<{ fatal: [Error] }> {
       nodeName: this.options.nodeName,
       log,
     });
-    this.sensor.on('tamper', (event) => tampers.handle(event));
+    this.sensor.on('tamper', (event) => {
+      tampers.handle(event);
+      // The watch status changed (gone, unreachable, back): the server hears it now.
+      this.reporting?.heartbeat.now();
+    });
     this.sensor.on('warning', (warning) => log.warn(warning, `sensor: ${warning.message}`));
     this.sensor.on('error', (err) => this.emit('fatal', err));
     await this.policies.start();
@@ -133,6 +137,8 @@ export class Agent extends EventEmitter<{ fatal: [Error] }> {
     // Prefix targets gain files and missing decoys appear; the policy files may not change.
     this.rescanTimer = setInterval(() => {
       this.watches.apply(this.policies.policies.watches()).catch((err: unknown) => log.error({ err }, 'rescanning watched paths failed'));
+      // Mounts over a decoy's path raise no event: the rescan is when they are noticed.
+      this.sensor.recheckAll();
     }, this.options.rescanMs);
     this.rescanTimer.unref();
     this.reporting?.heartbeat.start();

@@ -63,8 +63,9 @@ export const fileAccessEventSchema = z.object({
 });
 export type FileAccessEvent = z.infer<typeof fileAccessEventSchema>;
 
-/** A change to a decoy itself, seen on its parent directory. */
-export const decoyChangeSchema = z.enum(['deleted', 'renamed', 'replaced', 'mode_changed', 'modified']);
+/** A change to a decoy itself, seen on its parent directory; `unreachable`: a directory on its
+ * path was renamed, deleted or mounted over, or a mount was put over the decoy. */
+export const decoyChangeSchema = z.enum(['deleted', 'renamed', 'replaced', 'mode_changed', 'modified', 'unreachable']);
 export type DecoyChange = z.infer<typeof decoyChangeSchema>;
 
 export const decoyTamperEventSchema = z.object({

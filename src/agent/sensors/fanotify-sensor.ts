@@ -13,10 +13,10 @@
  */
 import { EventEmitter } from 'node:events';
 import { constants, hostname } from 'node:os';
-import type { DecoyTamperEvent, FileAccessEvent } from '../../core/file-event.js';
+import type { DecoyChange, DecoyTamperEvent, FileAccessEvent } from '../../core/file-event.js';
 import { classify, openFlags } from './access-kind.js';
 import { AccessRequest, type Verdicts } from './access-request.js';
-import { type Decoy, DecoyMarks } from './decoy-marks.js';
+import { type Decoy, DecoyMarks, type Refreshed } from './decoy-marks.js';
 import { SensorError } from './errors.js';
 import {
   DENY_ERRNOS,
@@ -65,6 +65,9 @@ export interface WatchedDecoy {
   /** False on filesystems without pre-content events (tmpfs): writes are reported after the
    * fact and cannot be denied (deny the write-mode open instead). */
   blockingWrites: boolean;
+  /** Why the path no longer leads to the decoy (a directory on it renamed, deleted or mounted
+   * over, a mount over the file); absent while it does. */
+  unreachable?: string;
 }
 
 export interface SensorCapabilities {
@@ -135,6 +138,12 @@ export class FanotifySensor extends EventEmitter<SensorEvents> {
 
   watched(): WatchedDecoy[] {
     return this.marks.all().map(describe);
+  }
+
+  /** Looks at every decoy's path again: mounts raise no event, so the rescan looks for them. */
+  recheckAll(): void {
+    if (this.closed) return;
+    for (const decoy of this.marks.all()) this.recheck(decoy, 0, 0);
   }
 
   /** Permission events waiting for JavaScript, and how many the timeout allowed. */
@@ -231,7 +240,7 @@ export class FanotifySensor extends EventEmitter<SensorEvents> {
     this.marks
       .refresh(decoy)
       .then((seen) => {
-        const changes = seen && !this.closed ? tamperChanges(seen.before, seen.after, mask) : [];
+        const changes = seen && !this.closed ? reportedChanges(seen, mask) : [];
         if (changes.length === 0) return;
         for (const change of changes) this.emit('tamper', { time, path: decoy.path, change, process });
       })
@@ -277,16 +286,25 @@ export class FanotifySensor extends EventEmitter<SensorEvents> {
   }
 }
 
+/** What a second look at a decoy tells: a path that stopped leading to it, or what changed. */
+function reportedChanges(seen: Refreshed, mask: number): DecoyChange[] {
+  if (seen.unreachable) return seen.wasUnreachable ? [] : ['unreachable'];
+  if (seen.restored) return [];
+  return tamperChanges(seen.before, seen.after, mask);
+}
+
 function errnoName(n: number): string | undefined {
   return Object.entries(constants.errno).find(([, v]) => v === n)?.[0];
 }
 
 function describe(decoy: Decoy): WatchedDecoy {
   const current = decoy.state && [...decoy.inodes.values()].find((i) => i.dev === decoy.state?.dev && i.ino === decoy.state.ino);
-  return {
+  const watched: WatchedDecoy = {
     path: decoy.path,
     dev: decoy.state?.dev ?? 0,
     ino: decoy.state?.ino ?? 0,
     blockingWrites: current ? (current.accessMask & FAN_PRE_ACCESS) !== 0 : false,
   };
+  if (decoy.unreachable) watched.unreachable = decoy.unreachable;
+  return watched;
 }

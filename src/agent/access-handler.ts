@@ -76,6 +76,7 @@ export class AccessHandler {
         binary: event.process.binary,
         binaryFile: event.process.binaryFile ?? null,
         uid: event.process.uid,
+        ...(event.held ? { held: 'open since before the watch began' } : {}),
         actions,
         ...(match.suppressed.length > 0 ? { suppressed: match.suppressed.map((a) => reportedName(a.action)) } : {}),
       },

@@ -155,11 +155,15 @@ export class Agent extends EventEmitter<{ fatal: [Error] }> {
     );
   }
 
-  /** After the policies changed: new token labels, new marks, and a heartbeat saying so. */
+  /** After the policies changed: new token labels, new marks, a heartbeat saying so, and the
+   * decoys someone already held open. */
   private async refresh(): Promise<void> {
     this.labels.update(this.policies.policies.policies);
     await this.watches.apply(this.policies.policies.watches());
     this.reporting?.heartbeat.now();
+    // Descriptors opened before a decoy was marked raise no events: look for them instead.
+    const held = await this.sensor.reportHeld();
+    if (held > 0) this.options.log.warn({ held }, 'decoys held open since before the watch began were reported');
   }
 
   private heartbeat(): Heartbeat {

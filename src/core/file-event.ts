@@ -58,6 +58,9 @@ export const fileAccessEventSchema = z.object({
   ino: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
   /** True when the process is blocked waiting for the agent's verdict. */
   permission: z.boolean(),
+  /** A descriptor the process already held when the watch began (open since before it): found
+   * by looking through /proc when the agent starts or reloads its policies, not seen in use. */
+  held: z.boolean().optional(),
   process: processInfoSchema,
   parent: processInfoSchema.nullable(),
 });

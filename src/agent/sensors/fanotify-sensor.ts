@@ -31,6 +31,7 @@ import {
   GROUP_TAMPER,
 } from './fanotify-abi.js';
 import { procFdProbe } from './fd-probe.js';
+import { findHeldFds } from './held-fds.js';
 import { loadNative, type NativeBinding, type NativeHandle, type RawEvent } from './native.js';
 import { ProcessCache } from './process-cache.js';
 import { readProcess, unknownProcess } from './process-context.js';
@@ -91,6 +92,7 @@ export class FanotifySensor extends EventEmitter<SensorEvents> {
   private readonly nodeName: string;
   private readonly verdicts: Verdicts;
   private readonly processes: ProcessCache;
+  private heldReported = new Set<string>();
   private closed = false;
 
   constructor(options: FanotifySensorOptions = {}) {
@@ -138,6 +140,45 @@ export class FanotifySensor extends EventEmitter<SensorEvents> {
 
   watched(): WatchedDecoy[] {
     return this.marks.all().map(describe);
+  }
+
+  /**
+   * Reports each descriptor another process already holds on a watched decoy (held-fds.ts) as an
+   * access nobody waits for (`held`): read for a descriptor open for reading, write for one open
+   * for writing only. Each (process execution, descriptor, decoy) is reported once. Returns how
+   * many were reported.
+   */
+  async reportHeld(): Promise<number> {
+    if (this.closed) return 0;
+    const inodes = new Set(this.marks.all().flatMap((d) => [...d.inodes.values()].map((i) => `${i.dev}:${i.ino}`)));
+    const held = await findHeldFds(inodes);
+    const seen = new Set<string>();
+    let reported = 0;
+    for (const h of held) {
+      const [dev, ino] = h.key.split(':').map(Number) as [number, number];
+      const decoy = this.marks.forInode(dev, ino);
+      const context = this.processes.read(h.pid);
+      if (!decoy || !context.process || this.closed) continue;
+      const key = `${context.process.execId}:${h.fd}:${h.key}`;
+      seen.add(key);
+      if (this.heldReported.has(key)) continue;
+      const event: FileAccessEvent = {
+        time: new Date().toISOString(),
+        access: h.accessMode === 1 ? 'write' : 'read',
+        path: h.path || decoy.path,
+        dev,
+        ino,
+        permission: false,
+        held: true,
+        process: context.process,
+        parent: context.parent,
+      };
+      if (this.listenerCount('access') > 0) this.emit('access', new AccessRequest(event, decoy.path, null, 0, this.verdicts));
+      reported++;
+    }
+    // Forget descriptors since closed, so the set stays as small as what is held.
+    this.heldReported = seen;
+    return reported;
   }
 
   /** Looks at every decoy's path again: mounts raise no event, so the rescan looks for them. */

@@ -14,10 +14,15 @@ function sameFile(link: string, dev: number, ino: number): boolean {
   }
 }
 
-/** Access mode bits of the "flags:" line (octal), as open(2) got them. */
-export function fdinfoAccessMode(fdinfo: string): number {
+/** The "flags:" line (octal), as open(2) got them. */
+export function fdinfoFlags(fdinfo: string): number {
   const m = /^flags:\s+([0-7]+)$/m.exec(fdinfo);
-  return m ? parseInt(m[1] ?? '0', 8) & 0o3 : 0;
+  return m ? parseInt(m[1] ?? '0', 8) : 0;
+}
+
+/** Access mode bits of the flags: O_RDONLY, O_WRONLY or O_RDWR. */
+export function fdinfoAccessMode(fdinfo: string): number {
+  return fdinfoFlags(fdinfo) & 0o3;
 }
 
 export function procFdProbe(pid: number, dev: number, ino: number): FdProbe {

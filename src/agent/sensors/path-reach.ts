@@ -16,7 +16,7 @@ export function ancestorsOf(dir: string): string[] {
 }
 
 /** mountinfo escapes space, tab, newline and backslash as octal. */
-const unescape = (field: string): string => field.replace(/\\([0-7]{3})/g, (_, oct: string) => String.fromCharCode(parseInt(oct, 8)));
+const unescapeOctal = (field: string): string => field.replace(/\\([0-7]{3})/g, (_, oct: string) => String.fromCharCode(parseInt(oct, 8)));
 
 const covers = (mountPoint: string, path: string): boolean =>
   mountPoint === '/' || path === mountPoint || path.startsWith(`${mountPoint}/`);
@@ -33,7 +33,7 @@ export function coveringMounts(mountinfo: string, path: string): string {
     const id = fields[0];
     const point = fields[4];
     if (!id || point === undefined) continue;
-    const mountPoint = unescape(point);
+    const mountPoint = unescapeOctal(point);
     if (covers(mountPoint, path)) out.push(`${id}:${mountPoint}`);
   }
   return out.join('\n');

@@ -23,6 +23,7 @@ interface Entry {
 }
 
 const sameFile = (a: ProcessIdentity['exe'], b: ProcessIdentity['exe']): boolean => a?.dev === b?.dev && a?.ino === b?.ino;
+const sameExecution = (a: ProcessIdentity, b: ProcessIdentity): boolean => a.startTicks === b.startTicks && sameFile(a.exe, b.exe);
 
 function ownerOf(pid: number): string {
   try {
@@ -57,7 +58,9 @@ export class ProcessCache {
       return { process: null, parent: null };
     }
     const cached = this.entries.get(pid);
-    const sameParent = cached !== undefined && cached.identity.ppid === identity.ppid;
+    // The parent shortcut holds only for the same execution of the accessor: a reused pid's
+    // parent is someone else, even under the same parent pid.
+    const sameParent = cached !== undefined && sameExecution(cached.identity, identity) && cached.identity.ppid === identity.ppid;
     const process = this.accessor(pid, identity, cached);
     if (!process) return { process: null, parent: null };
     if (identity.ppid <= 0) return { process, parent: null };
@@ -69,7 +72,7 @@ export class ProcessCache {
 
   /** A copy, so callers may set fields (tid) without changing the cached entry. */
   private accessor(pid: number, identity: ProcessIdentity, cached: Entry | undefined): ProcessInfo | null {
-    if (cached && cached.identity.startTicks === identity.startTicks && sameFile(cached.identity.exe, identity.exe)) {
+    if (cached && sameExecution(cached.identity, identity)) {
       cached.identity = identity;
       const owner = ownerOf(pid);
       if (owner !== cached.owner) {

@@ -25,8 +25,6 @@ export class Reporter {
   /** Failure streak being logged, so a long outage logs once, not once a retry. */
   private failing: string | null = null;
   private delivered = 0;
-  /** Events the server confirmed whose ack the spool has not applied yet. */
-  private readonly acking = new Map<string, Promise<void>>();
   private readonly beforeSend: (batch: AgentEvent[]) => Promise<void>;
 
   constructor(
@@ -70,21 +68,8 @@ export class Reporter {
   }
 
   private async loop(): Promise<void> {
-    try {
-      await this.sendAll();
-    } finally {
-      // Whatever stopped the loop, the spool hears every 200 the server gave.
-      await Promise.all(this.acking.values());
-    }
-  }
-
-  private async sendAll(): Promise<void> {
-    while (this.spool.size > this.acking.size && !this.stopping.signal.aborted) {
-      const batch = this.spool.batch(this.batchMax + this.acking.size).filter((e) => !this.acking.has(e.id)).slice(0, this.batchMax);
-      if (batch.length === 0) {
-        await Promise.race(this.acking.values());
-        continue;
-      }
+    while (this.spool.size > 0 && !this.stopping.signal.aborted) {
+      const batch = this.spool.batch(this.batchMax);
       await this.beforeSend(batch);
       const outcome = await this.send(batch).catch((err: unknown) => {
         // The spool's own files failed (disk full?): the events stay; try again later.
@@ -99,7 +84,7 @@ export class Reporter {
     const ids = batch.map((e) => e.id);
     try {
       const answer = await this.api.postEvents(batch);
-      this.noteAck(ids);
+      await this.spool.ack(ids);
       this.delivered += batch.length;
       this.recovered();
       this.log.debug({ events: batch.length, ...answer }, 'events delivered');
@@ -122,22 +107,6 @@ export class Reporter {
       this.failed(err);
       return 'retry';
     }
-  }
-
-  /**
-   * Tells the spool without waiting for it: the ack runs after the event's own write (an fsync
-   * that can take tens of milliseconds), and the next event must not wait for that. Until the
-   * spool has it, the event is not offered again.
-   */
-  private noteAck(ids: string[]): void {
-    const done = this.spool.ack(ids).catch((err: unknown) => {
-      // Not noted: a restart sends these again and the server drops the repeats.
-      this.log.error({ err, dir: this.spool.dir }, 'noting delivered events in the spool failed');
-    });
-    for (const id of ids) this.acking.set(id, done);
-    void done.then(() => {
-      for (const id of ids) this.acking.delete(id);
-    });
   }
 
   private failed(err: AgentApiError): void {

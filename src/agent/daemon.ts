@@ -149,7 +149,13 @@ export class Agent extends EventEmitter<{ fatal: [Error] }> {
       nodeName: this.options.nodeName,
       log,
     });
-    this.sensor.on('tamper', (event) => withPod({ process: event.process, parent: null }, event.path, this.pods, log, () => tampers.handle(event)));
+    this.sensor.on('tamper', (event) =>
+      withPod({ process: event.process, parent: null }, event.path, this.pods, log, () => {
+        tampers.handle(event);
+        // The watch status changed (gone, unreachable, back): the server hears it now.
+        this.reporting?.heartbeat.now();
+      }),
+    );
     this.sensor.on('warning', (warning) => log.warn(warning, `sensor: ${warning.message}`));
     this.sensor.on('error', (err) => this.emit('fatal', err));
     await this.policies.start();
@@ -160,6 +166,8 @@ export class Agent extends EventEmitter<{ fatal: [Error] }> {
     // Prefix targets gain files and missing decoys appear; the policy files may not change.
     this.rescanTimer = setInterval(() => {
       this.watches.apply(this.targets()).catch((err: unknown) => log.error({ err }, 'rescanning watched paths failed'));
+      // Mounts over a decoy's path raise no event: the rescan is when they are noticed.
+      this.sensor.recheckAll();
     }, this.options.rescanMs);
     this.rescanTimer.unref();
     this.containers.start(() => this.policies.policies, () => this.applyTargets());
@@ -177,7 +185,8 @@ export class Agent extends EventEmitter<{ fatal: [Error] }> {
     );
   }
 
-  /** After the policies changed: new token labels, new marks, and a heartbeat saying so. */
+  /** After the policies changed: new token labels, new marks, a heartbeat saying so, and the
+   * decoys someone already held open. */
   private async refresh(): Promise<void> {
     this.labels.update(this.policies.policies.policies);
     await this.containers.sync(this.policies.policies).catch((err: unknown) => this.options.log.warn({ err }, 'syncing containers failed'));
@@ -188,6 +197,9 @@ export class Agent extends EventEmitter<{ fatal: [Error] }> {
   private async applyTargets(): Promise<void> {
     await this.watches.apply(this.targets());
     this.reporting?.heartbeat.now();
+    // Descriptors opened before a decoy was marked raise no events: look for them instead.
+    const held = await this.sensor.reportHeld();
+    if (held > 0) this.options.log.warn({ held }, 'decoys held open since before the watch began were reported');
   }
 
   private targets() {

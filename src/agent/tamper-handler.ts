@@ -1,5 +1,6 @@
 /**
- * A watched file deleted, renamed away or replaced: logged, and reported to the server once for
+ * A watched file deleted, renamed away or replaced, or its path broken (a directory on it renamed,
+ * deleted or mounted over): logged, and reported to the server once for
  * every labelled policy that watches the path, as a hit of that policy's token.
  */
 import type { Logger } from 'pino';
@@ -20,7 +21,8 @@ export class TamperHandler {
 
   handle(event: DecoyTamperEvent): void {
     const { log, reporter } = this.deps;
-    log.warn({ path: event.path, change: event.change, pid: event.process?.pid ?? null, binary: event.process?.binary ?? null }, 'watched file tampered with');
+    const message = event.change === 'unreachable' ? `decoy no longer reachable at ${event.path}` : 'watched file tampered with';
+    log.warn({ path: event.path, change: event.change, pid: event.process?.pid ?? null, binary: event.process?.binary ?? null }, message);
     if (!reporter) return;
     for (const policy of policiesWatching(this.deps.policies().policies, event.path)) {
       const tokenId = policy.labels[TOKEN_LABEL];

@@ -76,10 +76,13 @@ export class WatchSync {
     if (!resolved) return { ok: false, error: 'not resolved yet' };
     const failed = resolved.files.map((f) => this.failures.get(f)).find((e) => e !== undefined);
     // The sensor keeps watching a deleted decoy's name, to mark whatever appears there next.
-    const gone = this.sensor.watched().find((w) => w.ino === 0 && resolved.files.includes(w.path));
+    const watched = this.sensor.watched().filter((w) => resolved.files.includes(w.path));
+    const unreachable = watched.find((w) => w.unreachable !== undefined);
+    const gone = watched.find((w) => w.ino === 0);
     const error =
       resolved.error ??
       failed ??
+      (unreachable ? `decoy no longer reachable at ${unreachable.path}: ${unreachable.unreachable}` : undefined) ??
       (gone ? `${gone.path} is gone (deleted or renamed away); watching for it to come back` : undefined) ??
       (resolved.files.length === 0 ? 'no file matches the prefix yet' : undefined);
     return error === undefined ? { ok: true } : { ok: false, error };

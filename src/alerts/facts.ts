@@ -31,6 +31,7 @@ const TAMPER_WORDS: Record<string, string> = {
   replaced: 'replaced',
   mode_changed: 'permissions changed',
   modified: 'modified',
+  unreachable: 'no longer reachable at its path',
 };
 
 /** "3 more sources"; a digest stops remembering keys at MAX_FOLDED_KEYS, so from there on it is "at least". */

@@ -41,6 +41,12 @@ export const processInfoSchema = z.object({
   auid: count.nullable(),
   /** Absolute path of the executable (/proc/<pid>/exe). */
   binary: text(PATH_MAX),
+  /** The running executable's identity, and whether `binary`, looked up on the agent's host, still
+   * names that file (false after a bind mount over it, a replacement or a deletion). Absent when
+   * /proc does not show the executable (kernel threads, a process already gone). */
+  binaryFile: z
+    .object({ dev: count, ino: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER), pathMatches: z.boolean() })
+    .optional(),
   /** argv[1..]: the arguments after the program name. */
   arguments: z.array(text(ARG_MAX)).max(4096),
   cwd: text(PATH_MAX),
@@ -69,13 +75,17 @@ export const fileAccessEventSchema = z.object({
   ino: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
   /** True when the process is blocked waiting for the agent's verdict. */
   permission: z.boolean(),
+  /** A descriptor the process already held when the watch began (open since before it): found
+   * by looking through /proc when the agent starts or reloads its policies, not seen in use. */
+  held: z.boolean().optional(),
   process: processInfoSchema,
   parent: processInfoSchema.nullable(),
 });
 export type FileAccessEvent = z.infer<typeof fileAccessEventSchema>;
 
-/** A change to a decoy itself, seen on its parent directory. */
-export const decoyChangeSchema = z.enum(['deleted', 'renamed', 'replaced', 'mode_changed', 'modified']);
+/** A change to a decoy itself, seen on its parent directory; `unreachable`: a directory on its
+ * path was renamed, deleted or mounted over, or a mount was put over the decoy. */
+export const decoyChangeSchema = z.enum(['deleted', 'renamed', 'replaced', 'mode_changed', 'modified', 'unreachable']);
 export type DecoyChange = z.infer<typeof decoyChangeSchema>;
 
 export const decoyTamperEventSchema = z.object({

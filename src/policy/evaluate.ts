@@ -32,6 +32,18 @@ export interface EvaluationContext {
    * path joined with the entry's name. The event's own path is always added.
    */
   paths?: readonly string[];
+  /**
+   * (dev, ino) of the file a path names now, or null. With it, matchBinaries and
+   * matchParentBinaries In/NotIn compare the running executable's identity as well as its path, so
+   * a bind mount, a hard link or a copy under a listed name is not the listed binary. Without it
+   * (or when either identity is unknown), paths alone decide.
+   */
+  fileIdentity?: (path: string) => FileIdentity | null;
+}
+
+export interface FileIdentity {
+  dev: number;
+  ino: number;
 }
 
 /** An argument as the hook saw it, for the Tetragon-style export. */
@@ -75,17 +87,24 @@ export function evaluatePolicy(policy: PolicySpec, inScope: ScopeCheck, event: F
   for (const [hookIndex, hook] of policy.hooks.entries()) {
     if (!hook.accesses.includes(event.access)) continue;
     if (hook.selectors.length === 0) return buildMatch(policy, hook, hookIndex, null, event);
-    const selector = hook.selectors.findIndex((s) => selectorMatches(s, hook, event, names));
+    const selector = hook.selectors.findIndex((s) => selectorMatches(s, hook, event, names, ctx.fileIdentity));
     if (selector >= 0) return buildMatch(policy, hook, hookIndex, selector, event);
   }
   return null;
 }
 
-export function selectorMatches(selector: Selector, hook: HookSpec, event: FileAccessEvent, names: readonly string[]): boolean {
+export function selectorMatches(
+  selector: Selector,
+  hook: HookSpec,
+  event: FileAccessEvent,
+  names: readonly string[],
+  identity?: EvaluationContext['fileIdentity'],
+): boolean {
+  const parent = event.parent ? [event.parent] : [];
   return (
     selector.matchPIDs.every((f) => pidMatches(f, event.process, event.parent)) &&
-    selector.matchBinaries.every((f) => binaryMatches(f, event.process.binary, event.parent?.binary)) &&
-    selector.matchParentBinaries.every((f) => binaryMatches(f, event.parent?.binary ?? '', undefined)) &&
+    selector.matchBinaries.every((f) => binaryMatches(f, f.followChildren ? [event.process, ...parent] : [event.process], identity)) &&
+    selector.matchParentBinaries.every((f) => binaryMatches(f, parent, identity)) &&
     selector.matchArgs.every((f) => argMatches(f, hook, event.access, names))
   );
 }
@@ -151,9 +170,19 @@ function intMatches(filter: ArgFilter, value: number | undefined): boolean {
 }
 
 /** followChildren can only look one generation up: the sensor reports the parent, not the tree. */
-function binaryMatches(filter: BinaryFilter, binary: string, parentBinary: string | undefined): boolean {
-  const candidates = filter.followChildren && parentBinary !== undefined ? [binary, parentBinary] : [binary];
-  return stringsMatch(filter.operator, candidates, filter.values);
+function binaryMatches(filter: BinaryFilter, processes: readonly ProcessInfo[], identity: EvaluationContext['fileIdentity']): boolean {
+  const op = STRING_OPERATORS[filter.operator];
+  if (!op) return false;
+  const test = STRING_TESTS[op.test];
+  const found = processes.some((p) => filter.values.some((v) => test(p.binary, v) && (op.test !== 'equal' || sameBinary(p, v, identity))));
+  return op.negate ? !found : found;
+}
+
+/** The process runs the file `listed` names (when both identities can be told). */
+function sameBinary(process: ProcessInfo, listed: string, identity: EvaluationContext['fileIdentity']): boolean {
+  const running = process.binaryFile;
+  const file = running && identity ? identity(listed) : null;
+  return !running || !file || (running.dev === file.dev && running.ino === file.ino);
 }
 
 /**

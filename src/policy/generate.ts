@@ -31,8 +31,11 @@ export interface GenerateOptions {
 const NAME_PATTERN = /^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/;
 
 /**
- * A TracingPolicy watching one decoy, in the tutorial's shape: security_file_permission on the
- * file and its access mask (Equal "2" for writes, Equal "4" for reads, Mask "6" for either).
+ * A TracingPolicy watching one decoy. For `read` and `write`, the tutorial's shape:
+ * security_file_permission on the file and its access mask (Equal "4" for reads, Equal "2" for
+ * writes). For `any`, every way in: that hook with Mask "6" (reads and writes), and
+ * security_file_open, security_mmap_file and security_path_truncate on the same file, so an open
+ * without a read, a read through a mapping and a truncate(2) by path fire too.
  * The token id goes into a label so the agent can say which token a match belongs to.
  */
 export function generatePolicy(options: GenerateOptions): string {
@@ -45,6 +48,26 @@ export function generatePolicy(options: GenerateOptions): string {
   }
   const actions = options.actions ?? [options.tokenUrl ? 'geturl' : 'post'];
   if (actions.length === 0) throw new ValidationError('at least one action is required', { field: 'actions' });
+  const matchActions = () => [...new Set(actions)].map((a) => actionEntry(a, options));
+  const onFile = (call: string, fileType: 'file' | 'path', more: { index: number; type: string }[] = []) => ({
+    call,
+    syscall: false,
+    args: [{ index: 0, type: fileType }, ...more],
+    selectors: [{ matchArgs: [{ index: 0, operator: 'Equal', values: [path] }], matchActions: matchActions() }],
+  });
+  const permission = {
+    call: 'security_file_permission',
+    syscall: false,
+    args: [
+      { index: 0, type: 'file' },
+      { index: 1, type: 'int' },
+    ],
+    selectors: [{ matchArgs: [{ index: 0, operator: 'Equal', values: [path] }, accessFilter(access)], matchActions: matchActions() }],
+  };
+  const kprobes =
+    access === 'any'
+      ? [permission, onFile('security_file_open', 'file'), onFile('security_mmap_file', 'file'), onFile('security_path_truncate', 'path')]
+      : [permission];
 
   const doc = new Document({
     apiVersion: API_VERSION,
@@ -52,25 +75,10 @@ export function generatePolicy(options: GenerateOptions): string {
     metadata: { name, labels: { [TOKEN_LABEL]: tokenId } },
     spec: {
       ...(options.mode ? { options: [{ name: 'policy-mode', value: options.mode }] } : {}),
-      kprobes: [
-        {
-          call: 'security_file_permission',
-          syscall: false,
-          args: [
-            { index: 0, type: 'file' },
-            { index: 1, type: 'int' },
-          ],
-          selectors: [
-            {
-              matchArgs: [{ index: 0, operator: 'Equal', values: [path] }, accessFilter(access)],
-              matchActions: [...new Set(actions)].map((a) => actionEntry(a, options)),
-            },
-          ],
-        },
-      ],
+      kprobes,
     },
   });
-  doc.commentBefore = ` Tripline decoy watch: token ${tokenId}, ${access === 'any' ? 'any read or write' : `${access}s`} of ${path}`;
+  doc.commentBefore = ` Tripline decoy watch: token ${tokenId}, ${access === 'any' ? 'any open, read, write, mapping or truncation' : `${access}s`} of ${path}`;
   annotateArgs(doc);
   return doc.toString({ indentSeq: false });
 }

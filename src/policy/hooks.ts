@@ -33,8 +33,9 @@ const KPROBES: readonly HookInfo[] = [
   { kind: 'kprobe', name: 'fd_install', params: ['fd', 'file'], accesses: ['open'] },
   { kind: 'kprobe', name: 'security_file_truncate', params: ['file'], accesses: ['truncate'] },
   { kind: 'kprobe', name: 'security_path_truncate', params: ['path'], accesses: ['truncate'] },
-  // fanotify has no mmap event: a file is opened before it can be mapped, so opens stand in
-  // for mappings, and mmap accesses count too should a sensor ever report them.
+  // The sensor reports a mapping (the mmap call and page faults on it) where pre-content events
+  // exist; elsewhere (tmpfs, kernels before 6.14) a file is opened before it can be mapped, so
+  // opens stand in for mappings.
   { kind: 'kprobe', name: 'security_mmap_file', params: ['file', 'prot', 'flags'], accesses: ['mmap', 'open'] },
 ];
 

@@ -29,7 +29,12 @@ const METADATA_FIELDS = [
   'ownerReferences',
 ];
 const NAME_PATTERN = /^[A-Za-z0-9]([A-Za-z0-9._-]{0,251}[A-Za-z0-9])?$/;
-const KPROBE_FIELDS = ['call', 'syscall', 'return', 'args', 'returnArg', 'selectors', 'message', 'tags', 'ignore'];
+const KPROBE_FIELDS = ['call', 'syscall', 'return', 'args', 'returnArg', 'returnArgAction', 'selectors', 'message', 'tags', 'ignore'];
+/** Tetragon's KProbeArg fields; in a returnArg none of them changes what the sensor sees. */
+const RETURN_ARG_FIELDS = ['index', 'type', 'label', 'sizeArgIndex', 'returnCopy', 'maxData', 'resolve'];
+/** Tetragon's returnArgAction values: Post only posts the event, which happens anyway; the socket
+ * tracking ones feed later enforcement, which ignoring would silently drop. */
+const RETURN_ARG_ACTIONS = ['Post', 'TrackSock', 'UntrackSock'];
 const LSM_FIELDS = ['hook', 'args', 'selectors', 'message', 'tags'];
 const MAX_TAGS = 16;
 const POLICY_MODES: readonly PolicyMode[] = ['enforce', 'monitor'];
@@ -141,7 +146,7 @@ function readHook(item: Cursor, kind: HookInfo['kind']): HookSpec | undefined {
   const info = findHook(kind, name);
   if (!info) return nameAt.error(unknownHookMessage(kind, name));
   const syscall = kind === 'kprobe' ? fields.flag('syscall', true) : false;
-  if (kind === 'kprobe') readReturnFields(fields.get('return'), fields.get('returnArg'), fields.get('ignore'));
+  if (kind === 'kprobe') readReturnFields(fields.get('return'), fields.get('returnArg'), fields.get('returnArgAction'), fields.get('ignore'));
   const message = fields.get('message');
   const tags = readTags(fields.get('tags'));
   const args = readArgs(fields.get('args'), info);
@@ -178,11 +183,25 @@ function unknownHookMessage(kind: HookInfo['kind'], name: string): string {
   return `unsupported ${kind === 'kprobe' ? 'call' : 'hook'} ${JSON.stringify(name)}${hint}; the fanotify sensor supports ${listed}: ${supportedHookNames(kind).join(', ')}`;
 }
 
-/** Return probes are accepted so Tetragon's own examples load, but the sensor decides before the
- * kernel call returns, so there is no return value to report. */
-function readReturnFields(ret: Cursor, returnArg: Cursor, ignore: Cursor): void {
+/**
+ * Return probes are accepted so Tetragon's own examples load, but the sensor decides before the
+ * kernel call returns, so there is no return value to report: `return`, `returnArg` and
+ * `returnArgAction: Post` are warnings, since ignoring them hides no event (the event is posted
+ * when the access is decided). The socket-tracking actions feed enforcement on sockets, which a
+ * file sensor cannot honour: ignoring them would weaken the policy, so they are errors.
+ */
+function readReturnFields(ret: Cursor, returnArg: Cursor, returnArgAction: Cursor, ignore: Cursor): void {
   if (ret.present && ret.boolean()) ret.warn('the sensor reports accesses before they complete: return values are not observed');
-  if (returnArg.present && returnArg.fields(['index', 'type', 'label'])) returnArg.warn('is ignored: return values are not observed');
+  if (returnArg.present && returnArg.fields(RETURN_ARG_FIELDS)) returnArg.warn('is ignored: return values are not observed');
+  if (returnArgAction.present) {
+    const action = returnArgAction.string();
+    if (action === 'Post') returnArgAction.warn('is ignored: the event is posted when the access is decided, before any return value');
+    else if (action !== undefined && RETURN_ARG_ACTIONS.includes(action)) {
+      returnArgAction.error(`${action} tracks sockets for later enforcement, which the fanotify sensor cannot do (it sees files)`);
+    } else if (action !== undefined) {
+      returnArgAction.error(`unknown return action ${JSON.stringify(action)}; Tetragon's are ${RETURN_ARG_ACTIONS.join(', ')}`);
+    }
+  }
   if (ignore.present) ignore.fields(['callNotFound'])?.flag('callNotFound');
 }
 

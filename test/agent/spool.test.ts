@@ -51,6 +51,33 @@ describe('Spool', () => {
     await third.close();
   });
 
+  it('offers an event while it is being written; its ack waits for the write and removes it for good', async () => {
+    const path = join(dir, 'early');
+    const spool = await Spool.open(path, log);
+    const [early, late] = [event(1), event(2)];
+    const stored = [spool.append(early), spool.append(late)];
+    // Sent before the disk has it: the send does not wait for the fsync.
+    assert.deepEqual(
+      spool.batch(10).map((e) => e.id),
+      [early.id, late.id],
+    );
+    await spool.ack([early.id]);
+    // The ack ran after the writes queued before it.
+    assert.deepEqual(await Promise.all(stored), [true, true]);
+    assert.deepEqual(
+      spool.batch(10).map((e) => e.id),
+      [late.id],
+    );
+    await spool.close();
+    const reopened = await Spool.open(path, log);
+    assert.deepEqual(
+      reopened.batch(10).map((e) => e.id),
+      [late.id],
+      'the ack survives a restart',
+    );
+    await reopened.close();
+  });
+
   it('skips a line cut short by a crash and keeps the rest', async () => {
     const path = join(dir, 'torn');
     const spool = await Spool.open(path, log);

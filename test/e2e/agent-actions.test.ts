@@ -4,7 +4,7 @@
  * path, and the Tetragon-shaped export. Nothing outside a temporary directory is watched.
  */
 import assert from 'node:assert/strict';
-import { chmod, link, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, link, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -124,6 +124,20 @@ describe('tripline agent: policies, actions and export', () => {
     await exportedFor('cat-allowed', head.pid);
     const all = await exported();
     assert.equal(all.filter((e) => e.process_kprobe.process.pid === cat.pid).length, 0, 'cat is allowed');
+  });
+
+  it('does not let a bind mount over an allowed binary inherit its allowance (inside unshare -m only)', async () => {
+    // The mount lives in a private mount namespace that ends with the command: /usr/bin/cat on the
+    // host is never touched.
+    const script = `mount --bind /usr/bin/head /usr/bin/cat && exec /usr/bin/cat ${decoy('allowed')}`;
+    const r = await run('unshare', ['-m', '--propagation', 'private', 'sh', '-c', script]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, SECRET.split('\n').slice(0, 10).join('\n'));
+    const line = await exportedFor('cat-allowed', r.pid);
+    assert.equal(line.process_kprobe.process.binary, '/usr/bin/cat');
+    const logged = await agent.waitForLog((l) => l.msg === 'watched file accessed' && l.pid === r.pid && l.policy === 'cat-allowed');
+    const head = await stat('/usr/bin/head');
+    assert.deepEqual(logged.binaryFile, { dev: head.dev, ino: head.ino, pathMatches: false });
   });
 
   it('exports Tetragon process_kprobe JSON with the accessor pid, binary, uid and arguments', async () => {

@@ -52,10 +52,13 @@ describe('tripline agent --server: reporting', () => {
     dir = await mkdtemp(join(tmpdir(), 'tripline-report-'));
     await chmod(dir, 0o755);
     for (const name of ['key', 'other']) await writeFile(decoy(name), SECRET, { mode: 0o644 });
+    await mkdir(decoy('nested'));
+    await writeFile(decoy('nested/key'), SECRET, { mode: 0o644 });
     const policies = join(dir, 'policies');
     await mkdir(policies);
     await writeFile(join(policies, 'key.yaml'), policy({ name: 'ssh-key', path: decoy('key'), mask: '4', labels: { 'tripline/token': TOKEN } }));
     await writeFile(join(policies, 'other.yaml'), policy({ name: 'unlabelled', path: decoy('other'), mask: '4' }));
+    await writeFile(join(policies, 'nested.yaml'), policy({ name: 'nested-key', path: decoy('nested/key'), mask: '4', labels: { 'tripline/token': TOKEN } }));
     await writeFile(
       join(policies, 'broken.yaml'),
       policy({ name: 'broken', path: decoy('other'), mask: '4' }).replace('index: 1\n        operator: Equal', 'index: 1\n        operator: Equalz'),
@@ -133,6 +136,20 @@ describe('tripline agent --server: reporting', () => {
     assert.equal(tamper.tokenId, TOKEN);
     assert.equal(tamper.tamper?.path, decoy('key'));
     assert.deepEqual(tamper.actions, []);
+  });
+
+  it('reports a renamed parent directory as tamper, and the decoy as unreachable in the heartbeat until it is back', async () => {
+    const nested = decoy('nested/key');
+    const mv = await run('mv', [decoy('nested'), decoy('nested.old')]);
+    const tamper = await waitFor('the tamper event', () => delivered.find((e) => e.tamper?.change === 'unreachable' && e.tamper.path === nested));
+    assert.equal(tamper.tamper?.process?.pid, mv.pid);
+    const gone = await waitFor('a heartbeat showing the decoy unreachable', () =>
+      heartbeats.findLast((b) => b.watched.some((w) => w.path === nested && !w.ok)),
+    );
+    assert.match(gone.watched.find((w) => w.path === nested)?.error ?? '', /no longer reachable at/);
+    const count = heartbeats.length;
+    await run('mv', [decoy('nested.old'), decoy('nested')]);
+    await waitFor('a heartbeat showing it watched again', () => heartbeats.slice(count).findLast((b) => b.watched.some((w) => w.path === nested && w.ok)));
   });
 
   it('reports a deleted decoy as tamper, and as not watched in the heartbeat', async () => {

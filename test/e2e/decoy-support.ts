@@ -100,10 +100,10 @@ export async function plant(world: DecoyWorld, args: string[]): Promise<{ tokenI
   return JSON.parse(result.stdout);
 }
 
-/** The token's hits made by one process, once at least one has arrived. */
-export function hitsByPid(world: DecoyWorld, tokenId: string, pid: number): Promise<Hit[]> {
-  return waitFor(`a hit from pid ${pid}`, async () => {
+/** The token's hits made by one process, once at least one (of `access`, when given) has arrived. */
+export function hitsByPid(world: DecoyWorld, tokenId: string, pid: number, access?: string): Promise<Hit[]> {
+  return waitFor(`a ${access ?? ''} hit from pid ${pid}`, async () => {
     const hits = ((await hitsOf(world, tokenId)) as Hit[]).filter((h) => h.detail.access?.process.pid === pid);
-    return hits.length > 0 ? hits : undefined;
+    return hits.some((h) => access === undefined || h.detail.access?.access === access) ? hits : undefined;
   });
 }

@@ -138,6 +138,20 @@ test('matchBinaries NotIn keeps an allowed binary silent while others fire', () 
   assert.notEqual(policy.evaluate(fileEvent(DECOY, 'read', { process: { binary: '/usr/bin/python3' } })), null);
 });
 
+test('matchBinaries In/NotIn compare the running file as well as its name', () => {
+  const files: Record<string, { dev: number; ino: number }> = { '/usr/bin/cat': { dev: 8, ino: 100 }, '/usr/bin/head': { dev: 8, ino: 200 } };
+  const fileIdentity = (path: string) => files[path] ?? null;
+  const running = (ino: number) => fileEvent(DECOY, 'read', { process: { binary: '/usr/bin/cat', binaryFile: { dev: 8, ino, pathMatches: ino === 100 } } });
+  const notIn = binaryPolicy('NotIn', ['/usr/bin/cat']);
+  assert.equal(notIn.evaluate(running(100), { fileIdentity }), null, 'the real cat stays allowed');
+  // head bind-mounted over /usr/bin/cat: the name is cat's, the file is head's.
+  assert.notEqual(notIn.evaluate(running(200), { fileIdentity }), null);
+  assert.equal(binaryPolicy('In', ['/usr/bin/cat']).evaluate(running(200), { fileIdentity }), null);
+  // Without identities (an evaluator without the lookup, or a process already gone) names decide.
+  assert.equal(notIn.evaluate(running(200)), null);
+  assert.equal(notIn.evaluate(fileEvent(DECOY, 'read'), { fileIdentity }), null);
+});
+
 test('matchBinaries string operators and followChildren', () => {
   const cat = { process: { binary: '/usr/bin/cat' } };
   const cases: [string, string[], boolean][] = [

@@ -49,7 +49,7 @@ test('a web-bug token gets the tutorial shape with the token URL as argUrl', () 
   assert.match(yaml, /values:\n\s+- "2"/);
 });
 
-test('read and any map to Equal 4 and Mask 6; a file token posts by default', () => {
+test('read and any map to Equal 4 and Mask 6, any also hooks open, mmap and truncate; a file token posts by default', () => {
   const read = roundTrip(generatePolicy({ tokenId: TOKEN, path: DECOY, access: 'read' }));
   assert.deepEqual(read.hooks[0]?.selectors[0]?.matchArgs[1]?.values, ['4']);
   assert.deepEqual(read.hooks[0]?.selectors[0]?.matchActions, [{ action: 'Post', rateLimitScope: 'thread' }]);
@@ -58,7 +58,18 @@ test('read and any map to Equal 4 and Mask 6; a file token posts by default', ()
   const any = roundTrip(generatePolicy({ tokenId: TOKEN, path: DECOY, access: 'any' }));
   assert.deepEqual(any.hooks[0]?.selectors[0]?.matchArgs[1]?.operator, 'Mask');
   assert.deepEqual(any.hooks[0]?.selectors[0]?.matchArgs[1]?.values, ['6']);
-  assert.deepEqual(any.watches[0]?.accesses, ['read', 'write']);
+  assert.deepEqual(
+    any.hooks.map((h) => h.call),
+    ['security_file_permission', 'security_file_open', 'security_mmap_file', 'security_path_truncate'],
+  );
+  assert.deepEqual(any.watches, [{ path: DECOY, match: 'exact', accesses: ['open', 'read', 'write', 'truncate', 'mmap'] }]);
+
+  const write = roundTrip(generatePolicy({ tokenId: TOKEN, path: DECOY, access: 'write' }));
+  assert.deepEqual(
+    write.hooks.map((h) => h.call),
+    ['security_file_permission'],
+  );
+  assert.deepEqual(write.watches[0]?.accesses, ['write']);
 });
 
 test('every action round-trips, and monitor mode is written as a policy option', () => {

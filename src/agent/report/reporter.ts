@@ -38,9 +38,12 @@ export class Reporter {
     this.backoff = new Backoff(options.retryBaseMs ?? 250, options.retryMaxMs ?? 30_000);
   }
 
-  /** Spools the event, then makes sure a send is under way. */
+  /** Spools the event and makes sure a send is under way, without waiting for the disk;
+   * resolves once the event is on disk (or dropped by a full spool). */
   async submit(event: AgentEvent): Promise<void> {
-    if (await this.spool.append(event)) this.kick();
+    const stored = this.spool.append(event);
+    this.kick();
+    await stored;
   }
 
   /** Starts sending what the spool holds (events of an earlier run, for one). */

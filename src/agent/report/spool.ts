@@ -1,6 +1,9 @@
 /**
  * Events on their way to the server, kept on disk until the server has them. Every event is
- * appended to a segment file (JSON lines) and fsync'd before it is sent; a segment is deleted
+ * appended to a segment file (JSON lines) and fsync'd; it may be sent while that write is under
+ * way (the send never waits for the disk, so detection does not pay an fsync). Acknowledgements
+ * and refusals run after the writes queued before them, so they always find the event written.
+ * A segment is deleted
  * once the server has answered 200 for every event in it; until then the ids confirmed so far are
  * noted beside it (SEGMENT.acked), so a restart does not send them again. On start the segments
  * left by the previous run are read back and sent first. A crash between the server's 200 and
@@ -49,6 +52,8 @@ export const REJECTED_DIR = 'rejected';
 export class Spool {
   private entries: Entry[] = [];
   private waiting: Waiting[] = [];
+  /** Taken from `waiting` by the commit in progress, not yet in `entries`. */
+  private writing: Waiting[] = [];
   private active: { segment: Segment; handle: FileHandle } | null = null;
   private readonly ops = new SerialQueue();
   private committing = false;
@@ -77,17 +82,17 @@ export class Spool {
     return spool;
   }
 
-  /** Events waiting for the server, oldest first. */
+  /** Events waiting for the server, oldest first, including those still being written. */
   get size(): number {
-    return this.entries.length;
+    return this.entries.length + this.writing.length + this.waiting.length;
   }
 
   /**
-   * Persists an event; resolves once it is on disk (or, if the disk failed, held in memory) and
-   * visible to batch(). False when the spool is full and the event was dropped.
+   * Persists an event, which batch() offers at once; resolves once it is on disk (or, if the disk
+   * failed, held in memory). False when the spool is full and the event was dropped.
    */
   append(event: AgentEvent): Promise<boolean> {
-    if (this.entries.length + this.waiting.length >= this.maxEvents) {
+    if (this.entries.length + this.writing.length + this.waiting.length >= this.maxEvents) {
       if (this.dropped++ % 1000 === 0) {
         this.log.error({ dropped: this.dropped, max: this.maxEvents }, 'spool is full: the server has been unreachable too long; dropping new events');
       }
@@ -102,9 +107,10 @@ export class Spool {
     });
   }
 
-  /** The oldest events, for one request. */
+  /** The oldest events, for one request: written ones first, then those being written. */
   batch(max: number): AgentEvent[] {
-    return this.entries.slice(0, max).map((e) => e.event);
+    const written = this.entries.slice(0, max).map((e) => e.event);
+    return written.length >= max ? written : [...written, ...this.unwritten().slice(0, max - written.length)];
   }
 
   /** The server has these: forget them, and delete segments with nothing left. */
@@ -140,9 +146,14 @@ export class Spool {
     return this.ops.run(op);
   }
 
+  private unwritten(): AgentEvent[] {
+    return [...this.writing, ...this.waiting].map((w) => w.event);
+  }
+
   private async commit(): Promise<void> {
     const batch = this.waiting;
     this.waiting = [];
+    this.writing = batch;
     this.committing = false;
     let segment: Segment | null = null;
     try {
@@ -156,6 +167,7 @@ export class Spool {
       this.entries.push({ event: w.event, segment });
       w.done();
     }
+    this.writing = [];
   }
 
   private async write(text: string, count: number): Promise<Segment> {

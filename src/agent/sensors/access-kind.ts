@@ -48,15 +48,15 @@ const CREAT_FLAGS = 0o1101; // O_WRONLY | O_CREAT | O_TRUNC
 /** Questions about the accessor's fds, answered from /proc (see fd-probe.ts). */
 export interface FdProbe {
   /** Does fd refer to the accessed file? */
-  refersToFile(fd: number): Promise<boolean>;
+  refersToFile(fd: number): boolean;
   /** Does the process hold the accessed file open for writing? */
-  holdsWritable(): Promise<boolean>;
+  holdsWritable(): boolean;
 }
 
 /** Reported access, or 'skip' for a pre-access read that FAN_ACCESS_PERM reports next. */
 export type Classified = FileAccess | 'skip';
 
-export async function classify(mask: number, sys: BlockedSyscall | null, fds: FdProbe, arch: NodeJS.Architecture = process.arch): Promise<Classified> {
+export function classify(mask: number, sys: BlockedSyscall | null, fds: FdProbe, arch: NodeJS.Architecture = process.arch): Classified {
   if (mask & FAN_OPEN_EXEC_PERM) return 'exec';
   if (mask & FAN_OPEN_PERM) return 'open';
   if (mask & FAN_ACCESS_PERM) return 'read';
@@ -70,10 +70,10 @@ export async function classify(mask: number, sys: BlockedSyscall | null, fds: Fd
     if (table.truncate.includes(sys.nr)) return 'truncate';
     if (table.mmap.includes(sys.nr)) return 'mmap';
     const out = table.transfer[sys.nr];
-    if (out !== undefined) return (await fds.refersToFile(Number(sys.args[out] ?? -1n))) ? 'write' : 'skip';
+    if (out !== undefined) return fds.refersToFile(Number(sys.args[out] ?? -1n)) ? 'write' : 'skip';
   }
   // io_uring workers, 32-bit callers, unknown syscalls: only a writable fd can write.
-  return (await fds.holdsWritable()) ? 'write' : 'skip';
+  return fds.holdsWritable() ? 'write' : 'skip';
 }
 
 /** open(2) flags of the blocked open, or null when the syscall does not carry them in a register. */

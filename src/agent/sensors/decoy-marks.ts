@@ -20,10 +20,14 @@ import {
   FAN_MARK_ADD,
   FAN_MARK_ONLYDIR,
   FAN_MARK_REMOVE,
+  FAN_DELETE_SELF,
+  FAN_MOVE_SELF,
+  TAMPER_ANCESTOR_MASK,
   TAMPER_DIR_MASK,
   TAMPER_INODE_MASK,
 } from './fanotify-abi.js';
 import type { NativeBinding, NativeHandle, RawEvent } from './native.js';
+import { ancestorsOf, coveringMounts, readMountinfo } from './path-reach.js';
 
 const openFd = promisify(openCb) as (path: string, flags: number) => Promise<number>;
 const closeFd = promisify(closeCb);
@@ -72,6 +76,31 @@ export interface Decoy {
   state: FileState | null;
   /** Every inode watched for this decoy: the current one, and earlier ones still alive. */
   readonly inodes: Map<string, MarkedInode>;
+  /** The directories on the path as they were when watched ("dev:ino" by path). */
+  ancestors: Map<string, string>;
+  /** The mounts over the path when watched (coveringMounts()). */
+  mounts: string;
+  /** Why the path no longer leads to the decoy (a directory on it renamed, deleted or mounted
+   * over, or a mount over the decoy); null while it does. */
+  unreachable: string | null;
+}
+
+export interface Refreshed {
+  before: FileState | null;
+  after: FileState | null;
+  /** Why the path no longer leads to the decoy, or null. */
+  unreachable: string | null;
+  wasUnreachable: boolean;
+  /** Reachable again, and what is there is an inode the decoy had. */
+  restored: boolean;
+}
+
+/** A directory on some decoy's path, marked for its own rename and deletion. */
+interface WatchedAncestor {
+  fd: number;
+  fid: string;
+  key: string;
+  decoys: Set<Decoy>;
 }
 
 /** Two decoy paths may be hard links to one inode: it is marked once and shared. */
@@ -99,6 +128,8 @@ export class DecoyMarks {
   private readonly byFid = new Map<string, InodeEntry>();
   private readonly dirs = new Map<string, WatchedDir>();
   private readonly dirByFid = new Map<string, string>();
+  private readonly ancestors = new Map<string, WatchedAncestor>();
+  private readonly ancestorByFid = new Map<string, WatchedAncestor>();
   /** watch, unwatch and refresh run one at a time: they share the maps and the reference counts,
    * and one change seen twice must compare against the state the first look left. */
   private readonly ops = new SerialQueue();
@@ -128,12 +159,17 @@ export class DecoyMarks {
         name: basename(real),
         state: null,
         inodes: new Map(),
+        ancestors: new Map(),
+        mounts: coveringMounts(await readMountinfo(), join(dirname(real), basename(real))),
+        unreachable: null,
       };
       const current = await this.markCurrent(decoy);
       if (!current) throw new SensorError(`cannot watch ${abs}: not a regular file`, { path: abs });
       try {
         await this.retainDir(decoy.dir);
+        await this.retainAncestors(decoy);
       } catch (err) {
+        this.releaseAncestors(decoy);
         await this.releaseInodes(decoy);
         throw err;
       }
@@ -152,6 +188,7 @@ export class DecoyMarks {
       this.byEntry.delete(entryKey(decoy.dir, decoy.name));
       await this.releaseInodes(decoy);
       await this.releaseDir(decoy.dir);
+      this.releaseAncestors(decoy);
       return true;
     });
   }
@@ -182,6 +219,13 @@ export class DecoyMarks {
     }
     const byObject = raw.obj === undefined ? undefined : this.byFid.get(raw.obj);
     for (const owner of byObject?.owners ?? []) found.add(owner);
+    // A directory's own rename or deletion comes with its handle as the directory (name "."); the
+    // entries created or deleted in it are not about the directory itself.
+    const self = (raw.mask & (FAN_MOVE_SELF | FAN_DELETE_SELF)) !== 0;
+    for (const key of self ? [raw.obj, raw.dir] : []) {
+      const ancestor = key === undefined ? undefined : this.ancestorByFid.get(key);
+      for (const decoy of ancestor?.decoys ?? []) found.add(decoy);
+    }
     return [...found];
   }
 
@@ -189,19 +233,64 @@ export class DecoyMarks {
    * Looks at the decoy path again (lstat: nothing is opened), marks a new inode found there, drops
    * inodes gone for good, and returns the states before and after. Null once the decoy is unwatched.
    */
-  refresh(decoy: Decoy): Promise<{ before: FileState | null; after: FileState | null } | null> {
+  refresh(decoy: Decoy): Promise<Refreshed | null> {
     return this.serial(async () => {
       if (this.decoys.get(decoy.path) !== decoy) return null;
       const before = decoy.state;
-      const st = await lstat(join(decoy.dir, decoy.name)).catch(() => null);
+      const wasUnreachable = decoy.unreachable !== null;
+      const path = join(decoy.dir, decoy.name);
+      const mountsNow = coveringMounts(await readMountinfo(), path);
+      const st = await lstat(path).catch(() => null);
+      const moved = await this.movedAncestor(decoy);
+      decoy.unreachable = mountsNow !== decoy.mounts ? `the mounts over ${path} changed` : moved && !st ? moved : null;
+      if (decoy.unreachable) {
+        // Whatever the path shows now is not the decoy: nothing is marked for it.
+        decoy.state = null;
+        return { before, after: null, unreachable: decoy.unreachable, wasUnreachable, restored: false };
+      }
+      // The path leads to a file again through other directories (recreated, planted anew): watch
+      // those directories from now on.
+      if (moved) await this.reanchor(decoy);
       let after = st ? stateOf(st) : null;
+      // Back where it was (a directory renamed back, a mount removed): the same inode, still held.
+      const restored = wasUnreachable && after !== null && decoy.inodes.has(inodeKey(after.dev, after.ino));
       if (after && isRegular(after.mode) && (before?.dev !== after.dev || before.ino !== after.ino)) {
         after = (await this.markCurrent(decoy)) ?? after;
       }
       decoy.state = after;
       await this.prune(decoy);
-      return { before, after };
+      return { before, after, unreachable: null, wasUnreachable, restored };
     });
+  }
+
+  /** A directory on the decoy's path that is gone or another directory now, or null. */
+  private async movedAncestor(decoy: Decoy): Promise<string | null> {
+    for (const [dir, key] of decoy.ancestors) {
+      const st = await lstat(dir).catch(() => null);
+      if (!st) return `${dir} is gone (renamed or deleted)`;
+      if (inodeKey(st.dev, st.ino) !== key) return `${dir} is another directory now (renamed or replaced)`;
+    }
+    return null;
+  }
+
+  private async reanchor(decoy: Decoy): Promise<void> {
+    this.releaseAncestors(decoy);
+    await this.retainAncestors(decoy);
+    const known = this.dirs.get(decoy.dir);
+    if (!known) return;
+    const fd = await openFd(decoy.dir, O_PATH | O_DIRECTORY);
+    try {
+      this.native.mark(this.tamper, FAN_MARK_ADD | FAN_MARK_ONLYDIR, TAMPER_DIR_MASK, AT_FDCWD, fdPath(fd));
+    } catch (err) {
+      await closeFd(fd);
+      throw markError(decoy.dir, err);
+    }
+    ignore(() => this.native.mark(this.tamper, FAN_MARK_REMOVE, TAMPER_DIR_MASK, AT_FDCWD, fdPath(known.fd)));
+    await closeFd(known.fd).catch(() => undefined);
+    this.dirByFid.delete(known.fid);
+    known.fd = fd;
+    known.fid = this.native.fidKey(fd);
+    this.dirByFid.set(known.fid, decoy.dir);
   }
 
   /**
@@ -299,6 +388,48 @@ export class DecoyMarks {
       await closeFd(fd);
       throw markError(dir, err);
     }
+  }
+
+  /** Marks every directory on the decoy's path (shared between decoys) for rename and deletion. */
+  private async retainAncestors(decoy: Decoy): Promise<void> {
+    for (const dir of ancestorsOf(decoy.dir)) {
+      const fd = await openFd(dir, O_PATH | O_DIRECTORY);
+      const st = await fstatFd(fd).catch(async (err: unknown) => {
+        await closeFd(fd);
+        throw markError(dir, err);
+      });
+      const key = inodeKey(st.dev, st.ino);
+      decoy.ancestors.set(dir, key);
+      const known = this.ancestors.get(key);
+      if (known) {
+        known.decoys.add(decoy);
+        await closeFd(fd);
+        continue;
+      }
+      try {
+        this.native.mark(this.tamper, FAN_MARK_ADD | FAN_MARK_ONLYDIR, TAMPER_ANCESTOR_MASK, AT_FDCWD, fdPath(fd));
+      } catch (err) {
+        await closeFd(fd);
+        throw markError(dir, err);
+      }
+      const ancestor: WatchedAncestor = { fd, fid: this.native.fidKey(fd), key, decoys: new Set([decoy]) };
+      this.ancestors.set(key, ancestor);
+      this.ancestorByFid.set(ancestor.fid, ancestor);
+    }
+  }
+
+  private releaseAncestors(decoy: Decoy): void {
+    for (const key of decoy.ancestors.values()) {
+      const known = this.ancestors.get(key);
+      if (!known) continue;
+      known.decoys.delete(decoy);
+      if (known.decoys.size > 0) continue;
+      ignore(() => this.native.mark(this.tamper, FAN_MARK_REMOVE, TAMPER_ANCESTOR_MASK, AT_FDCWD, fdPath(known.fd)));
+      this.ancestors.delete(key);
+      this.ancestorByFid.delete(known.fid);
+      closeCb(known.fd, () => undefined);
+    }
+    decoy.ancestors.clear();
   }
 
   private async releaseDir(dir: string): Promise<void> {

@@ -50,6 +50,9 @@ export const TAMPER_INODE_MASK = FAN_ATTRIB | FAN_CLOSE_WRITE | FAN_DELETE_SELF 
 /** Parent directories in the tamper group: entries created, deleted or renamed, which is how a
  * decoy gets replaced by a new inode at the same path. */
 export const TAMPER_DIR_MASK = FAN_CREATE | FAN_DELETE | FAN_MOVED_FROM | FAN_MOVED_TO;
+/** Every directory on a decoy's path, in the tamper group: renamed or deleted, the decoy is no
+ * longer reachable at its path. FAN_ONDIR: without it the kernel drops events on directories. */
+export const TAMPER_ANCESTOR_MASK = FAN_MOVE_SELF | FAN_DELETE_SELF | FAN_ONDIR;
 
 /** Errnos a pre-content group may return with a deny (measured on 6.18; EACCES and EINVAL are
  * refused). A content-class group can only deny with EPERM. */

@@ -13,13 +13,14 @@
  */
 import { EventEmitter } from 'node:events';
 import { constants, hostname } from 'node:os';
-import type { DecoyTamperEvent, FileAccessEvent } from '../../core/file-event.js';
+import type { DecoyChange, DecoyTamperEvent, FileAccessEvent } from '../../core/file-event.js';
 import { classify, openFlags } from './access-kind.js';
 import { AccessRequest, type Verdicts } from './access-request.js';
-import { type Decoy, DecoyMarks } from './decoy-marks.js';
+import { type Decoy, DecoyMarks, type Refreshed } from './decoy-marks.js';
 import { SensorError } from './errors.js';
 import {
   DENY_ERRNOS,
+  FAN_ACCESS_PERM,
   denyResponse,
   FAN_ALLOW,
   FAN_CLASS_PRE_CONTENT,
@@ -30,9 +31,11 @@ import {
   GROUP_TAMPER,
 } from './fanotify-abi.js';
 import { procFdProbe } from './fd-probe.js';
+import { findHeldFds } from './held-fds.js';
 import { loadNative, type NativeBinding, type NativeHandle, type RawEvent } from './native.js';
-import { readProcess, readProcessAndParent, unknownProcess } from './process-context.js';
-import { readBlockedSyscall } from './syscall-info.js';
+import { ProcessCache } from './process-cache.js';
+import { readProcess, unknownProcess } from './process-context.js';
+import { readBlockedSyscall, soleThread } from './syscall-info.js';
 import { tamperChanges } from './tamper.js';
 
 export interface FanotifySensorOptions {
@@ -63,6 +66,9 @@ export interface WatchedDecoy {
   /** False on filesystems without pre-content events (tmpfs): writes are reported after the
    * fact and cannot be denied (deny the write-mode open instead). */
   blockingWrites: boolean;
+  /** Why the path no longer leads to the decoy (a directory on it renamed, deleted or mounted
+   * over, a mount over the file); absent while it does. */
+  unreachable?: string;
 }
 
 export interface SensorCapabilities {
@@ -85,15 +91,18 @@ export class FanotifySensor extends EventEmitter<SensorEvents> {
   private readonly marks: DecoyMarks;
   private readonly nodeName: string;
   private readonly verdicts: Verdicts;
+  private readonly processes: ProcessCache;
+  private heldReported = new Set<string>();
   private closed = false;
 
   constructor(options: FanotifySensorOptions = {}) {
     super();
     this.native = loadNative();
     this.nodeName = options.nodeName ?? hostname();
+    this.processes = new ProcessCache(this.nodeName);
     const timeout = options.replyTimeoutMs ?? 5000;
     this.access = this.openGroup(GROUP_ACCESS, timeout, (events) => {
-      for (const raw of events) void this.onAccess(raw);
+      for (const raw of events) this.onAccess(raw);
     });
     try {
       this.tamper = this.openGroup(GROUP_TAMPER, timeout, (events) => {
@@ -133,6 +142,51 @@ export class FanotifySensor extends EventEmitter<SensorEvents> {
     return this.marks.all().map(describe);
   }
 
+  /**
+   * Reports each descriptor another process already holds on a watched decoy (held-fds.ts) as an
+   * access nobody waits for (`held`): read for a descriptor open for reading, write for one open
+   * for writing only. Each (process execution, descriptor, decoy) is reported once. Returns how
+   * many were reported.
+   */
+  async reportHeld(): Promise<number> {
+    if (this.closed) return 0;
+    const inodes = new Set(this.marks.all().flatMap((d) => [...d.inodes.values()].map((i) => `${i.dev}:${i.ino}`)));
+    const held = await findHeldFds(inodes);
+    const seen = new Set<string>();
+    let reported = 0;
+    for (const h of held) {
+      const [dev, ino] = h.key.split(':').map(Number) as [number, number];
+      const decoy = this.marks.forInode(dev, ino);
+      const context = this.processes.read(h.pid);
+      if (!decoy || !context.process || this.closed) continue;
+      const key = `${context.process.execId}:${h.fd}:${h.key}`;
+      seen.add(key);
+      if (this.heldReported.has(key)) continue;
+      const event: FileAccessEvent = {
+        time: new Date().toISOString(),
+        access: h.accessMode === 1 ? 'write' : 'read',
+        path: h.path || decoy.path,
+        dev,
+        ino,
+        permission: false,
+        held: true,
+        process: context.process,
+        parent: context.parent,
+      };
+      if (this.listenerCount('access') > 0) this.emit('access', new AccessRequest(event, decoy.path, null, 0, this.verdicts));
+      reported++;
+    }
+    // Forget descriptors since closed, so the set stays as small as what is held.
+    this.heldReported = seen;
+    return reported;
+  }
+
+  /** Looks at every decoy's path again: mounts raise no event, so the rescan looks for them. */
+  recheckAll(): void {
+    if (this.closed) return;
+    for (const decoy of this.marks.all()) this.recheck(decoy, 0, 0);
+  }
+
   /** Permission events waiting for JavaScript, and how many the timeout allowed. */
   stats(): { pending: number; expired: number } {
     if (this.closed) return { pending: 0, expired: 0 };
@@ -164,22 +218,29 @@ export class FanotifySensor extends EventEmitter<SensorEvents> {
     if (this.closed) throw new SensorError('the sensor is closed');
   }
 
-  private async onAccess(raw: RawEvent): Promise<void> {
+  /**
+   * Everything here is synchronous: the decision is made from what can be read without leaving
+   * the event loop (the decoy, the policies, the process from /proc), the listener replies, and
+   * only then does anything slower (export, spool, report) start.
+   */
+  private onAccess(raw: RawEvent): void {
     const time = new Date().toISOString();
     const { dev, ino } = raw;
     let request: AccessRequest | undefined;
     try {
       const decoy = dev === undefined || ino === undefined ? undefined : this.marks.forInode(dev, ino);
       if (!decoy || dev === undefined || ino === undefined) return void this.reply(raw.id, FAN_ALLOW);
-      // The process context is read alongside the syscall, except for pre-access events, most of
-      // which are reads that FAN_ACCESS_PERM reports next.
-      const early = raw.mask & FAN_PRE_ACCESS ? null : readProcessAndParent(raw.pid, { nodeName: this.nodeName });
-      const sys = raw.id !== 0 ? await readBlockedSyscall(raw.pid) : null;
-      const access = await classify(raw.mask, sys, procFdProbe(raw.pid, dev, ino));
+      // A read (FAN_ACCESS_PERM) needs the syscall only for the thread, which a single-threaded
+      // process makes plain without it.
+      const sole = raw.mask === FAN_ACCESS_PERM ? soleThread(raw.pid) : null;
+      const sys = raw.id !== 0 && sole === null ? readBlockedSyscall(raw.pid) : null;
+      const access = classify(raw.mask, sys, procFdProbe(raw.pid, dev, ino));
+      // Most pre-access events are reads that FAN_ACCESS_PERM reports next: no context needed.
       if (access === 'skip') return void this.reply(raw.id, FAN_ALLOW);
-      const context = await (early ?? readProcessAndParent(raw.pid, { nodeName: this.nodeName }));
+      const context = this.processes.read(raw.pid);
       const process = context.process ?? unknownProcess(raw.pid);
-      if (sys) process.tid = sys.tid;
+      const tid = sys?.tid ?? sole;
+      if (tid !== null) process.tid = tid;
       const event: FileAccessEvent = {
         time,
         access,
@@ -214,14 +275,14 @@ export class FanotifySensor extends EventEmitter<SensorEvents> {
   /** Looks at the decoy path again and reports what changed since the last look. */
   private recheck(decoy: Decoy, mask: number, pid: number): void {
     const time = new Date().toISOString();
-    // Started now: whoever deleted or replaced the decoy is often gone a moment later.
-    const who = pid > 0 ? readProcess(pid, { nodeName: this.nodeName }).catch(() => null) : Promise.resolve(null);
+    // Read now, before the refresh: whoever deleted or replaced the decoy is often gone a moment
+    // later. When it is already gone, the event still names its pid.
+    const process = pid > 0 ? (readProcess(pid, { nodeName: this.nodeName }) ?? unknownProcess(pid)) : null;
     this.marks
       .refresh(decoy)
-      .then(async (seen) => {
-        const changes = seen && !this.closed ? tamperChanges(seen.before, seen.after, mask) : [];
+      .then((seen) => {
+        const changes = seen && !this.closed ? reportedChanges(seen, mask) : [];
         if (changes.length === 0) return;
-        const process = await who;
         for (const change of changes) this.emit('tamper', { time, path: decoy.path, change, process });
       })
       .catch((err: unknown) => {
@@ -266,16 +327,25 @@ export class FanotifySensor extends EventEmitter<SensorEvents> {
   }
 }
 
+/** What a second look at a decoy tells: a path that stopped leading to it, or what changed. */
+function reportedChanges(seen: Refreshed, mask: number): DecoyChange[] {
+  if (seen.unreachable) return seen.wasUnreachable ? [] : ['unreachable'];
+  if (seen.restored) return [];
+  return tamperChanges(seen.before, seen.after, mask);
+}
+
 function errnoName(n: number): string | undefined {
   return Object.entries(constants.errno).find(([, v]) => v === n)?.[0];
 }
 
 function describe(decoy: Decoy): WatchedDecoy {
   const current = decoy.state && [...decoy.inodes.values()].find((i) => i.dev === decoy.state?.dev && i.ino === decoy.state.ino);
-  return {
+  const watched: WatchedDecoy = {
     path: decoy.path,
     dev: decoy.state?.dev ?? 0,
     ino: decoy.state?.ino ?? 0,
     blockingWrites: current ? (current.accessMask & FAN_PRE_ACCESS) !== 0 : false,
   };
+  if (decoy.unreachable) watched.unreachable = decoy.unreachable;
+  return watched;
 }

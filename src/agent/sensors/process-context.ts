@@ -2,15 +2,15 @@
  * Who is touching the decoy, read from /proc while the process is still blocked on the sensor's
  * verdict (so its /proc entry is guaranteed to exist and describe the accessor).
  *
- * Reads are asynchronous on purpose: /proc/<pid>/cmdline reads the target's memory, and a
- * hostile process can make that stall (userfaultfd, FUSE-backed mappings). Stalling a libuv pool
- * thread is survivable; stalling the event loop would also stall every verdict and the timeout
- * that answers them.
+ * Reads are synchronous (proc-read.ts): the verdict path must not leave the event loop. The
+ * cached variant (ProcessCache) keeps what a process's exec fixes (arguments, binary, cwd at
+ * first sight, cgroup) and re-reads per event only what tells whether it is still the same
+ * execution and what can change without one (uid).
  */
-import { readFile, readlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import type { ProcessInfo } from '../../core/file-event.js';
 import { cgroupIdentity } from './container-id.js';
+import { readProcLink, readProcText, readProcUtf8, statProcLink } from './proc-read.js';
 
 /** USER_HZ, the unit of /proc/<pid>/stat times: 100 on every architecture Linux and Node share. */
 const TICKS_PER_SECOND = 100;
@@ -52,15 +52,13 @@ export function execId(node: string, startTicks: number, pid: number): string {
   return Buffer.from(`${node}:${startTicks * NS_PER_TICK}:${pid}`).toString('base64');
 }
 
-let bootMs: Promise<number> | undefined;
+let bootMs: number | undefined;
 
 /** Boot time from /proc/stat btime; the kernel keeps it fixed, so it is read once. */
-function bootTimeMs(): Promise<number> {
-  bootMs ??= readFile('/proc/stat', 'utf8').then((text) => Number(/^btime (\d+)$/m.exec(text)?.[1] ?? 0) * 1000);
+function bootTimeMs(): number {
+  bootMs ??= Number(/^btime (\d+)$/m.exec(readProcText('/proc/stat') ?? '')?.[1] ?? 0) * 1000;
   return bootMs;
 }
-
-const orEmpty = (p: Promise<string>): Promise<string> => p.catch(() => '');
 
 export interface ReadOptions {
   nodeName?: string;
@@ -68,53 +66,76 @@ export interface ReadOptions {
   tid?: number;
 }
 
-/** The process, or null when it no longer exists. Fields /proc refuses are left empty. */
-export async function readProcess(pid: number, options: ReadOptions = {}): Promise<ProcessInfo | null> {
-  const dir = `/proc/${pid}`;
-  const [statText, status, cmdline, binary, cwd, loginuid, cgroupFile, boot] = await Promise.all([
-    orEmpty(readFile(`${dir}/stat`, 'utf8')),
-    orEmpty(readFile(`${dir}/status`, 'utf8')),
-    orEmpty(readFile(`${dir}/cmdline`, 'utf8')),
-    orEmpty(readlink(`${dir}/exe`)),
-    orEmpty(readlink(`${dir}/cwd`)),
-    orEmpty(readFile(`${dir}/loginuid`, 'utf8')),
-    orEmpty(readFile(`${dir}/cgroup`, 'utf8')),
-    bootTimeMs(),
-  ]);
-  const stat = parseStat(statText);
+/** What identifies one execution of a process: pid reuse changes the start, exec the binary. */
+export interface ProcessIdentity {
+  ppid: number;
+  startTicks: number;
+  /** (dev, ino) of the running executable; null for kernel threads or when unreadable. */
+  exe: { dev: number; ino: number } | null;
+}
+
+/** Start time and executable of pid, or null when it no longer exists. */
+export function readIdentity(pid: number): ProcessIdentity | null {
+  const stat = parseStat(readProcText(`/proc/${pid}/stat`) ?? '');
   if (!stat) return null;
+  let exe: ProcessIdentity['exe'] = null;
+  try {
+    exe = statProcLink(`/proc/${pid}/exe`);
+  } catch {
+    // Kernel threads and processes we may not look into have no readable executable.
+  }
+  return { ppid: stat.ppid, startTicks: stat.startTicks, exe };
+}
+
+/** Whether the executable's path, looked up from here, still names the running file. */
+function pathNamesFile(binary: string, exe: { dev: number; ino: number }): boolean {
+  try {
+    const st = statProcLink(binary);
+    return st !== null && st.dev === exe.dev && st.ino === exe.ino;
+  } catch {
+    return false;
+  }
+}
+
+/** The process, or null when it no longer exists. Fields /proc refuses are left empty. */
+export function readProcess(pid: number, options: ReadOptions = {}, known?: ProcessIdentity): ProcessInfo | null {
+  const identity = known ?? readIdentity(pid);
+  if (!identity) return null;
+  const dir = `/proc/${pid}`;
+  const loginuid = (readProcText(`${dir}/loginuid`) ?? '').trim();
   const auid = loginuid === '' ? UNSET_LOGINUID : Number(loginuid);
-  const { cgroup, containerId } = cgroupIdentity(cgroupFile);
+  const { cgroup, containerId } = cgroupIdentity(readProcUtf8(`${dir}/cgroup`));
+  const binary = readProcLink(`${dir}/exe`);
   const info: ProcessInfo = {
     pid,
-    uid: parseUid(status),
+    uid: parseUid(readProcText(`${dir}/status`) ?? ''),
     auid: auid === UNSET_LOGINUID || !Number.isFinite(auid) ? null : auid,
     binary,
-    arguments: parseArguments(cmdline),
-    cwd,
-    startTime: new Date(boot + (stat.startTicks * 1000) / TICKS_PER_SECOND).toISOString(),
-    execId: execId(options.nodeName ?? hostname(), stat.startTicks, pid),
+    arguments: parseArguments(readProcUtf8(`${dir}/cmdline`)),
+    cwd: readProcLink(`${dir}/cwd`),
+    startTime: new Date(bootTimeMs() + (identity.startTicks * 1000) / TICKS_PER_SECOND).toISOString(),
+    execId: execId(options.nodeName ?? hostname(), identity.startTicks, pid),
     containerId,
     cgroup,
   };
+  if (identity.exe) info.binaryFile = { dev: identity.exe.dev, ino: identity.exe.ino, pathMatches: pathNamesFile(binary, identity.exe) };
   if (options.tid !== undefined) info.tid = options.tid;
   return info;
 }
 
 /** Parent pid from /proc/<pid>/stat, or 0 when unknown. */
-export async function readParentPid(pid: number): Promise<number> {
-  return parseStat(await orEmpty(readFile(`/proc/${pid}/stat`, 'utf8')))?.ppid ?? 0;
+export function readParentPid(pid: number): number {
+  return parseStat(readProcText(`/proc/${pid}/stat`) ?? '')?.ppid ?? 0;
 }
 
-/** A process and its parent, read concurrently. */
-export async function readProcessAndParent(pid: number, options: ReadOptions = {}): Promise<{ process: ProcessInfo | null; parent: ProcessInfo | null }> {
-  const [process, parent] = await Promise.all([
-    readProcess(pid, options),
-    readParentPid(pid).then((ppid) => (ppid > 0 ? readProcess(ppid, { nodeName: options.nodeName }) : null)),
-  ]);
+/** A process and its parent. */
+export function readProcessAndParent(pid: number, options: ReadOptions = {}): { process: ProcessInfo | null; parent: ProcessInfo | null } {
+  const identity = readIdentity(pid);
+  if (!identity) return { process: null, parent: null };
+  const process = readProcess(pid, options, identity);
+  const parent = identity.ppid > 0 ? readProcess(identity.ppid, { nodeName: options.nodeName }) : null;
   return { process, parent };
 }
-
 /** Stand-in when the accessor vanished before it could be read (killed by someone else). */
 export function unknownProcess(pid: number): ProcessInfo {
   return {

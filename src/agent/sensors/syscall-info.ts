@@ -6,7 +6,7 @@
  * fanotify reports the thread-group id (FAN_REPORT_TID cannot be combined with FAN_REPORT_PIDFD),
  * so for multi-threaded processes the blocked thread is found by its wait channel.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { listProcDir, readProcText } from './proc-read.js';
 
 export interface BlockedSyscall {
   tid: number;
@@ -26,36 +26,45 @@ export function parseSyscallLine(tid: number, line: string): BlockedSyscall | nu
 
 /** Threads waiting on a fanotify verdict sleep in fanotify_handle_event (6.x). */
 const FANOTIFY_WAIT = /fanotify/;
-/** The event can reach us before the accessor has gone to sleep; it will within microseconds. */
-const ATTEMPTS = 20;
-const RETRY_MS = 1;
+/** The event can reach us before the accessor has gone to sleep; it will within microseconds,
+ * so the first looks follow each other at once. Waiting here holds the event loop, so the wait is
+ * bounded: SPINS immediate looks, then up to PAUSES pauses of 50 µs (about 10 ms in all). */
+const SPINS = 50;
+const PAUSES = 200;
+const PAUSE_MS = 0.05;
+const pause = new Int32Array(new SharedArrayBuffer(4));
 
 type Look = BlockedSyscall | 'gone' | 'not-yet';
 
-async function look(pid: number): Promise<Look> {
-  const tids = await readdir(`/proc/${pid}/task`).catch(() => null);
+function look(pid: number): Look {
+  const tids = listProcDir(`/proc/${pid}/task`);
   if (!tids || tids.length === 0) return 'gone';
   let tid = pid;
   if (tids.length > 1) {
-    const wchans = await Promise.all(tids.map((t) => readFile(`/proc/${pid}/task/${t}/wchan`, 'utf8').catch(() => '')));
-    const waiting = wchans.findIndex((w) => FANOTIFY_WAIT.test(w));
-    if (waiting < 0) return 'not-yet';
-    tid = Number(tids[waiting]);
+    const waiting = tids.find((t) => FANOTIFY_WAIT.test(readProcText(`/proc/${pid}/task/${t}/wchan`) ?? ''));
+    if (waiting === undefined) return 'not-yet';
+    tid = Number(waiting);
   }
   // Reading a sleeping thread's syscall waits until it is off the CPU; a thread still running
   // reads as "running".
-  const line = await readFile(`/proc/${pid}/task/${tid}/syscall`, 'utf8').catch(() => null);
+  const line = readProcText(`/proc/${pid}/task/${tid}/syscall`);
   if (line === null) return 'gone';
   return parseSyscallLine(tid, line) ?? 'not-yet';
 }
 
+/** The thread of a single-threaded process is the process; null when it has several (or is gone). */
+export function soleThread(pid: number): number | null {
+  const tids = listProcDir(`/proc/${pid}/task`);
+  return tids?.length === 1 ? pid : null;
+}
+
 /** The syscall the process's waiting thread is blocked in, or null when it cannot be told. */
-export async function readBlockedSyscall(pid: number): Promise<BlockedSyscall | null> {
-  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    const seen = await look(pid);
+export function readBlockedSyscall(pid: number): BlockedSyscall | null {
+  for (let attempt = 0; attempt < SPINS + PAUSES; attempt++) {
+    const seen = look(pid);
     if (seen === 'gone') return null;
     if (seen !== 'not-yet') return seen;
-    await new Promise((r) => setTimeout(r, RETRY_MS));
+    if (attempt >= SPINS) Atomics.wait(pause, 0, 0, PAUSE_MS);
   }
   return null;
 }

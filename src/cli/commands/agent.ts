@@ -51,7 +51,10 @@ async function runAgent(flags: AgentFlags, command: Command): Promise<void> {
     throw new ConfigError('--server needs --agent-key (or TRIPLINE_AGENT_KEY): enroll the agent with `tripline agent enroll --name NAME`');
   // A key with nowhere to send it would leave the operator believing hits are reported.
   if (flags.agentKey && !server) throw new ConfigError('--agent-key needs --server (or TRIPLINE_URL): the Tripline server to report to');
-  const log = pino({ level: flags.logLevel, base: { node: flags.nodeName } }, pino.destination(2));
+  // Asynchronous: a log line per access written synchronously would hold the event loop, and with
+  // it the next verdict, whenever stderr's reader falls behind (a full pipe blocks the write).
+  // pino flushes what is buffered when the process exits.
+  const log = pino({ level: flags.logLevel, base: { node: flags.nodeName } }, pino.destination({ dest: 2, sync: false }));
   const agent = await Agent.start({
     policyDir: resolve(flags.policyDir),
     nodeName: flags.nodeName,

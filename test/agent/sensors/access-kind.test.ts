@@ -6,8 +6,8 @@ import { fdinfoAccessMode } from '../../../src/agent/sensors/fd-probe.js';
 import { parseSyscallLine } from '../../../src/agent/sensors/syscall-info.js';
 
 const probe = (target: number[], writable = false): FdProbe => ({
-  refersToFile: async (fd) => target.includes(fd),
-  holdsWritable: async () => writable,
+  refersToFile: (fd) => target.includes(fd),
+  holdsWritable: () => writable,
 });
 const sys = (line: string) => parseSyscallLine(1, line);
 

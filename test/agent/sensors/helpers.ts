@@ -3,7 +3,8 @@
  * (a synchronous spawn would block the loop that has to answer the child's permission events),
  * and a recorder that answers every access with a chosen verdict.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -104,3 +105,12 @@ export class Recorder {
 }
 
 export const settle = (ms = 150): Promise<void> => sleep(ms);
+
+/** A python process that opens the decoy with `flags`, says so, and waits. */
+export async function holder(path: string, flags: string): Promise<ChildProcess> {
+  const child = spawn('/usr/bin/python3', ['-u', '-c', `import os,sys,time; fd = os.open(sys.argv[1], ${flags}); print('open', flush=True); time.sleep(60)`, path], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await once(child.stdout!, 'data');
+  return child;
+}

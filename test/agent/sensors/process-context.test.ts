@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { realpath } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { describe, it } from 'node:test';
 import { cgroupIdentity, containerIdFromPath } from '../../../src/agent/sensors/container-id.js';
+import { ProcessCache } from '../../../src/agent/sensors/process-cache.js';
 import { execId, parseArguments, parseStat, parseUid, readProcess, readProcessAndParent } from '../../../src/agent/sensors/process-context.js';
 
 const ID = 'a'.repeat(12) + '0123456789abcdef'.repeat(3) + 'b'.repeat(4);
@@ -81,5 +82,38 @@ describe('readProcess on a live process', () => {
 
   it('returns null for a process that does not exist', async () => {
     assert.equal(await readProcess(2 ** 22 + 12345), null);
+  });
+});
+
+describe('ProcessCache', () => {
+  it('keeps a process per execution: the same answer again, a new one after exec', async () => {
+    const child = spawn('/bin/sh', ['-c', 'read line; exec /usr/bin/sleep 30'], { stdio: ['pipe', 'ignore', 'ignore'] });
+    try {
+      await new Promise((r) => child.once('spawn', r));
+      const cache = new ProcessCache('n1');
+      const shell = await realpath('/bin/sh');
+      let first = cache.read(child.pid!).process;
+      for (let i = 0; i < 50 && first?.binary !== shell; i++) {
+        await new Promise((r) => setTimeout(r, 10));
+        first = cache.read(child.pid!).process;
+      }
+      assert.equal(first?.binary, shell);
+      const again = cache.read(child.pid!);
+      assert.deepEqual(again.process, first);
+      assert.equal(again.parent?.pid, process.pid);
+      child.stdin!.write('go\n');
+      let after = cache.read(child.pid!).process;
+      for (let i = 0; i < 50 && after?.binary !== '/usr/bin/sleep'; i++) {
+        await new Promise((r) => setTimeout(r, 10));
+        after = cache.read(child.pid!).process;
+      }
+      assert.equal(after?.binary, '/usr/bin/sleep');
+      assert.deepEqual(after?.arguments, ['30']);
+      assert.equal(after?.startTime, first?.startTime, 'exec keeps the process, not the execution');
+      const sleep = await stat('/usr/bin/sleep');
+      assert.deepEqual(after?.binaryFile, { dev: sleep.dev, ino: sleep.ino, pathMatches: true });
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 });

@@ -71,7 +71,8 @@ function annotateRound(): number {
 
 function rowRound(): number {
   const started = performance.now();
-  for (let i = 0; i < HITS; i++) hitToRow({ id: `h${i}`, tokenId: 'tok', kind: 'http', at: '2030-01-01T00:00:00.000Z', source: sources[i & 255]!, userAgent, detail });
+  for (let i = 0; i < HITS; i++)
+    hitToRow({ id: `h${i}`, tokenId: 'tok', kind: 'http', at: '2030-01-01T00:00:00.000Z', source: sources[i & 255]!, userAgent, detail });
   return performance.now() - started;
 }
 

@@ -42,15 +42,25 @@ interface Paced {
 function paced(url: string): Promise<Paced> {
   return new Promise((resolve, reject) => {
     const client = join(import.meta.dirname, '..', 'trigger-under-reads', 'paced-client.ts');
-    execFile(process.execPath, ['--import', 'tsx', client, url, String(RATE), String(REQUESTS)], { timeout: ((REQUESTS / RATE) * 4 + 60) * 1000 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`paced client failed: ${error.message}\n${stderr}`));
-      else resolve(JSON.parse(stdout) as Paced);
-    });
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', client, url, String(RATE), String(REQUESTS)],
+      { timeout: ((REQUESTS / RATE) * 4 + 60) * 1000 },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`paced client failed: ${error.message}\n${stderr}`));
+        else resolve(JSON.parse(stdout) as Paced);
+      },
+    );
   });
 }
 
 /** Runs `work` while one listener's clients loop in a lower-priority process (on a deployment they are other machines). */
-async function loadWhile<T>(listener: (typeof LISTENERS)[number], port: number, artifact: unknown, work: () => Promise<T>): Promise<{ result: T; perSecond: number }> {
+async function loadWhile<T>(
+  listener: (typeof LISTENERS)[number],
+  port: number,
+  artifact: unknown,
+  work: () => Promise<T>,
+): Promise<{ result: T; perSecond: number }> {
   const load = fork(join(import.meta.dirname, 'load.ts'), [listener, String(port), String(LOAD_RATES[listener]), JSON.stringify(artifact)], {
     execArgv: ['--import', 'tsx'],
   });

@@ -42,7 +42,8 @@ export class CentralPolicies extends EventEmitter<{ change: [] }> {
   /** Loads the set kept on disk (if any), then follows the server. */
   async start(): Promise<void> {
     const kept = await readFile(this.file, 'utf8').catch((err: NodeJS.ErrnoException) => {
-      if (err.code !== 'ENOENT') this.log.error({ file: this.file, reason: err.code ?? err.message }, 'cannot read the kept central policies; starting without them');
+      if (err.code !== 'ENOENT')
+        this.log.error({ file: this.file, reason: err.code ?? err.message }, 'cannot read the kept central policies; starting without them');
       return null;
     });
     if (kept !== null) {

@@ -85,15 +85,7 @@ export class Agent extends EventEmitter<{ fatal: [Error] }> {
     const reporting = options.server ? await startReporting(options.server, options, () => agent.heartbeat()) : null;
     const sensor = new FanotifySensor({ nodeName: options.nodeName, replyTimeoutMs: options.replyTimeoutMs });
     const outbound = new OutboundActions({ perform: { geturl: getUrl, dnslookup: dnsLookup() }, log, timeoutMs: options.outboundTimeoutMs });
-    const agent: Agent = new Agent(
-      options,
-      sensor,
-      policySource(options, reporting),
-      new WatchSync(sensor, log),
-      outbound,
-      exporter,
-      reporting,
-    );
+    const agent: Agent = new Agent(options, sensor, policySource(options, reporting), new WatchSync(sensor, log), outbound, exporter, reporting);
     try {
       await agent.run();
     } catch (err) {
@@ -170,7 +162,10 @@ export class Agent extends EventEmitter<{ fatal: [Error] }> {
       this.sensor.recheckAll();
     }, this.options.rescanMs);
     this.rescanTimer.unref();
-    this.containers.start(() => this.policies.policies, () => this.applyTargets());
+    this.containers.start(
+      () => this.policies.policies,
+      () => this.applyTargets(),
+    );
     this.reporting?.heartbeat.start();
     this.reporting?.reporter.kick();
     const watched = this.sensor.watched().length;

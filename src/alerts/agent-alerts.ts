@@ -34,7 +34,11 @@ export function spokenDuration(ms: number): string {
   return parts.join(' ');
 }
 
-export function agentAlertHeadline(agent: Pick<Agent, 'name' | 'enrolledNode' | 'lastHeartbeat' | 'livenessAt'>, event: AgentAlertEvent, nowMs: number): string {
+export function agentAlertHeadline(
+  agent: Pick<Agent, 'name' | 'enrolledNode' | 'lastHeartbeat' | 'livenessAt'>,
+  event: AgentAlertEvent,
+  nowMs: number,
+): string {
   const who = `${agent.name} on node ${agent.enrolledNode}`;
   switch (event) {
     case 'silent':

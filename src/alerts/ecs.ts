@@ -52,7 +52,9 @@ export function ecsDocument(message: AlertMessage, now = new Date().toISOString(
     rule: { name: f.title },
     source: f.sourceIp ? { ip: f.sourceIp.address, address: f.source } : { address: f.source },
     user_agent: f.userAgent === null ? undefined : { original: f.userAgent },
-    url: f.http ? compact({ path: f.http.path, query: f.http.query || undefined, original: `${f.http.path}${f.http.query ? `?${f.http.query}` : ''}` }) : undefined,
+    url: f.http
+      ? compact({ path: f.http.path, query: f.http.query || undefined, original: `${f.http.path}${f.http.query ? `?${f.http.query}` : ''}` })
+      : undefined,
     http: f.http ? { request: { method: f.http.method } } : undefined,
     dns: f.dns ? { question: { name: f.dns.name, type: f.dns.qtype } } : undefined,
     file: f.file ? { path: f.file.path, name: f.file.path.split('/').pop() } : undefined,

@@ -36,7 +36,8 @@ export interface HitExplanation {
 
 function describeMute(mute: Mute): string {
   const scope = mute.scope === 'global' ? 'global' : "token's own";
-  const what = mute.kind === 'known-scanners' ? `known-scanners rule (the user agent is ${mute.matched ?? 'a listed scanner'}'s)` : `${mute.kind} rule ${mute.pattern}`;
+  const what =
+    mute.kind === 'known-scanners' ? `known-scanners rule (the user agent is ${mute.matched ?? 'a listed scanner'}'s)` : `${mute.kind} rule ${mute.pattern}`;
   return `muted by the ${scope} ${what}, rule ${mute.ruleId}${mute.note ? `: ${mute.note}` : ''}; stored and counted, no alert`;
 }
 
@@ -76,7 +77,8 @@ export async function explainHit(db: Db, hitId: string): Promise<HitExplanation>
     if (channels.length === 0) reasons.push('the token has no channels and no default channel exists: the alert went nowhere');
     for (const channel of channels) {
       if (channel.filteredOut) reasons.push(`channel ${channel.name} (${channel.id}) skipped: ${channel.filteredOut}`);
-      else if (channel.deliveries.length > 0) reasons.push(`channel ${channel.name} (${channel.id}): ${channel.deliveries.map((d) => `${d.purpose} ${d.state}`).join(', ')}`);
+      else if (channel.deliveries.length > 0)
+        reasons.push(`channel ${channel.name} (${channel.id}): ${channel.deliveries.map((d) => `${d.purpose} ${d.state}`).join(', ')}`);
       else reasons.push(`channel ${channel.name} (${channel.id}) takes it but has no delivery of this alert (added or changed since)`);
     }
   } else if (!hit.mutedBy && token) {

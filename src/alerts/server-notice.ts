@@ -14,6 +14,13 @@ export function serverNoticeMessage(publicUrl: string, id: string, subject: stri
     purpose: 'alert',
     alertId: id,
     token: { id, kind: 'server', memo: subject },
-    firstHit: { ...base.firstHit, id, tokenId: id, source: 'server', userAgent: null, detail: { type: 'http', method: 'GET', path: '/', query: '', headers: {} } },
+    firstHit: {
+      ...base.firstHit,
+      id,
+      tokenId: id,
+      source: 'server',
+      userAgent: null,
+      detail: { type: 'http', method: 'GET', path: '/', query: '', headers: {} },
+    },
   };
 }

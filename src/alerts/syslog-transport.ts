@@ -29,7 +29,12 @@ async function resolveTarget(host: string, allowPrivate: boolean): Promise<Resol
   const family = isIP(host);
   const all = family ? [{ address: host, family }] : await systemResolve(host);
   if (all.length === 0) throw Object.assign(new Error(`${host} has no address`), { code: 'ENOTFOUND' });
-  const refused = allowPrivate ? undefined : refusal(host, all.map((a) => a.address));
+  const refused = allowPrivate
+    ? undefined
+    : refusal(
+        host,
+        all.map((a) => a.address),
+      );
   if (refused) throw refused;
   return all[0]!;
 }

@@ -105,7 +105,12 @@ export const heartbeatSchema = z.object({
   /** Copies of container decoys on this node; absent from agents without container support. */
   containerDecoys: z.array(decoyCopyReportSchema).max(100_000).optional(),
   /** The agent's heartbeat interval: the server counts silence in these. Absent from older agents. */
-  intervalMs: z.number().int().min(100).max(24 * 3600_000).optional(),
+  intervalMs: z
+    .number()
+    .int()
+    .min(100)
+    .max(24 * 3600_000)
+    .optional(),
   /** The agent's last heartbeat before a clean stop (SIGTERM): its silence is not a loss. */
   stopping: z.boolean().optional(),
 });

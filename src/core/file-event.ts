@@ -44,9 +44,7 @@ export const processInfoSchema = z.object({
   /** The running executable's identity, and whether `binary`, looked up on the agent's host, still
    * names that file (false after a bind mount over it, a replacement or a deletion). Absent when
    * /proc does not show the executable (kernel threads, a process already gone). */
-  binaryFile: z
-    .object({ dev: count, ino: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER), pathMatches: z.boolean() })
-    .optional(),
+  binaryFile: z.object({ dev: count, ino: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER), pathMatches: z.boolean() }).optional(),
   /** argv[1..]: the arguments after the program name. */
   arguments: z.array(text(ARG_MAX)).max(4096),
   cwd: text(PATH_MAX),

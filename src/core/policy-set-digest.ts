@@ -6,5 +6,7 @@ import { createHash } from 'node:crypto';
  */
 export function policySetDigest(policies: readonly { name: string; document: string }[]): string {
   const sorted = [...policies].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return createHash('sha256').update(JSON.stringify(sorted.map((p) => [p.name, p.document]))).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify(sorted.map((p) => [p.name, p.document])))
+    .digest('hex');
 }

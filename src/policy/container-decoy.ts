@@ -28,7 +28,14 @@ export interface ContainerDecoy {
 /** Image patterns: "*" stands for any run of characters, everything else is literal. */
 export function imageMatches(patterns: readonly string[], image: string): boolean {
   if (patterns.length === 0) return true;
-  return patterns.some((p) => new RegExp(`^${p.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(image));
+  return patterns.some((p) =>
+    new RegExp(
+      `^${p
+        .split('*')
+        .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+        .join('.*')}$`,
+    ).test(image),
+  );
 }
 
 /** Whether the decoy goes into this container. */
@@ -102,7 +109,8 @@ export function generateContainerDecoy(options: ContainerDecoyOptions): string {
     ...(containerSelector ? { containerSelector } : {}),
     ...(options.images.length > 0 ? { images: options.images } : {}),
   };
-  if (Object.keys(match).length === 0) throw new ValidationError('a container decoy needs a namespace, a pod label, a container name or an image', { field: 'match' });
+  if (Object.keys(match).length === 0)
+    throw new ValidationError('a container decoy needs a namespace, a pod label, a container name or an image', { field: 'match' });
   const decoy = new Document({
     apiVersion: DECOY_API_VERSION,
     kind: CONTAINER_DECOY_KIND,

@@ -38,6 +38,8 @@ export function selectorMatches(selector: LabelSelector, labels: Record<string, 
       case 'DoesNotExist':
         return !has;
     }
+    // Operators are checked when the policy is read; one not known here selects nothing.
+    return false;
   });
 }
 

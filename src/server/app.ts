@@ -29,10 +29,7 @@ import type { ServedCertificate } from './tls/served-certificate.js';
  * The admin listener's app: REST API under /api/v1, dashboard under /ui/, agent ingest, health,
  * metrics. Trigger paths live on their own listener (trigger-server.ts), never here.
  */
-export async function buildApp(
-  services: Services,
-  options: { tls?: ServedCertificate; deployment?: DeploymentRoutesOptions } = {},
-): Promise<FastifyInstance> {
+export async function buildApp(services: Services, options: { tls?: ServedCertificate; deployment?: DeploymentRoutesOptions } = {}): Promise<FastifyInstance> {
   const { tls } = options;
   const app = Fastify({
     // With a certificate, HTTPS: the listener presents whatever the certificate holder serves now.

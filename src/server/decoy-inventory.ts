@@ -32,7 +32,13 @@ export class DecoyInventory {
   async heartbeat(agent: Agent, heartbeat: Heartbeat): Promise<void> {
     const lost = await this.repository.sync(
       agent.id,
-      heartbeat.watched.map((w) => ({ path: w.path, tokenId: w.tokenId, ok: w.ok, ...(w.error ? { error: w.error } : {}), ...(w.inode ? { inode: w.inode } : {}) })),
+      heartbeat.watched.map((w) => ({
+        path: w.path,
+        tokenId: w.tokenId,
+        ok: w.ok,
+        ...(w.error ? { error: w.error } : {}),
+        ...(w.inode ? { inode: w.inode } : {}),
+      })),
     );
     for (const decoy of lost) await this.tamper(agent, decoy);
   }
@@ -40,7 +46,10 @@ export class DecoyInventory {
   private async tamper(agent: Agent, decoy: AgentDecoy): Promise<void> {
     const id = decoy.tokenId?.toLowerCase();
     const token = id && isTokenIdShape(id) ? await this.tokens.find(id) : undefined;
-    this.log.warn({ agentId: agent.id, node: agent.enrolledNode, path: decoy.path, token: id ?? null, error: decoy.error }, 'decoy missing from the agent report');
+    this.log.warn(
+      { agentId: agent.id, node: agent.enrolledNode, path: decoy.path, token: id ?? null, error: decoy.error },
+      'decoy missing from the agent report',
+    );
     if (!token?.enabled || token.kind !== 'file') return;
     const now = new Date().toISOString();
     const detail: FileHitDetail = {

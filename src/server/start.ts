@@ -206,7 +206,16 @@ export async function startServer(options: ServerOptions, log: Logger = pino({ l
       log.warn({ publicUrl: url }, 'no --public-url given: trigger URLs point at the trigger listener; set --public-url to the address attackers will reach');
     }
     log.info(
-      { url, ...(tlsUrl ? { tlsUrl } : {}), adminUrl, node: process.version, store: store.location, dialect: store.dialect, publicUrl: artifacts.publicUrl, dashboardUrl },
+      {
+        url,
+        ...(tlsUrl ? { tlsUrl } : {}),
+        adminUrl,
+        node: process.version,
+        store: store.location,
+        dialect: store.dialect,
+        publicUrl: artifacts.publicUrl,
+        dashboardUrl,
+      },
       'tripline server listening',
     );
     // Pending deliveries (from before a restart, or from other servers) start going out now.

@@ -22,7 +22,20 @@ export type NewHit = Omit<Hit, 'id'> & { id?: string };
 /** Rows per INSERT statement: bounds the number of distinct statement texts to prepare and keep. */
 const ROWS_PER_INSERT = 64;
 
-const HIT_COLUMNS: (keyof HitsTable)[] = ['id', 'token_id', 'kind', 'at', 'source', 'user_agent', 'detail', 'agent_id', 'received_at', 'muted_by', 'enrichment', 'country'];
+const HIT_COLUMNS: (keyof HitsTable)[] = [
+  'id',
+  'token_id',
+  'kind',
+  'at',
+  'source',
+  'user_agent',
+  'detail',
+  'agent_id',
+  'received_at',
+  'muted_by',
+  'enrichment',
+  'country',
+];
 
 const PLACEHOLDER_ROW = Object.fromEntries(HIT_COLUMNS.map((column) => [column, ''])) as unknown as HitsTable;
 

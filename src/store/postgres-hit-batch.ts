@@ -10,7 +10,20 @@ export interface TokenTally {
   last: string;
 }
 
-const HIT_COLUMNS: (keyof HitsTable)[] = ['id', 'token_id', 'kind', 'at', 'source', 'user_agent', 'detail', 'agent_id', 'received_at', 'muted_by', 'enrichment', 'country'];
+const HIT_COLUMNS: (keyof HitsTable)[] = [
+  'id',
+  'token_id',
+  'kind',
+  'at',
+  'source',
+  'user_agent',
+  'detail',
+  'agent_id',
+  'received_at',
+  'muted_by',
+  'enrichment',
+  'country',
+];
 const TOKEN_PARAMETERS = HIT_COLUMNS.length;
 const NOTIFY_PARAMETERS = TOKEN_PARAMETERS + 4;
 

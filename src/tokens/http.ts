@@ -44,8 +44,10 @@ export const httpTokenKind: TokenKind = {
     const dressing = newDressing();
     const fingerprint = input.options?.fingerprint === true || input.options?.fingerprint === 'true';
     const image = customImageOption(input);
-    if (fingerprint && !input.redirect) throw new ValidationError('options.fingerprint needs a redirect: the page redirects there once it has the fingerprint', { field: 'options.fingerprint' });
-    if (image && input.redirect) throw new ValidationError('options.image and a redirect exclude each other: a hit answers with one or the other', { field: 'options.image' });
+    if (fingerprint && !input.redirect)
+      throw new ValidationError('options.fingerprint needs a redirect: the page redirects there once it has the fingerprint', { field: 'options.fingerprint' });
+    if (image && input.redirect)
+      throw new ValidationError('options.image and a redirect exclude each other: a hit answers with one or the other', { field: 'options.image' });
     return { ...dressing, ...(fingerprint ? { fingerprint: true } : {}), ...image };
   },
   answerHttp(token, request) {
@@ -56,7 +58,11 @@ export const httpTokenKind: TokenKind = {
   artifact(token, context) {
     const url = dressedUrl(token, context);
     if (token.config.fingerprint === true) {
-      return { url, usage: 'Open this URL in a browser to fire the token: a short page records the browser (screen, language, time zone, platform, plugins), then redirects.' };
+      return {
+        url,
+        usage:
+          'Open this URL in a browser to fire the token: a short page records the browser (screen, language, time zone, platform, plugins), then redirects.',
+      };
     }
     const answer = typeof token.config.imageType === 'string' ? ' It answers with your image.' : '';
     return { url, usage: `Fetch this URL (any method) to fire the token; embed it where only an intruder would look.${answer}` };

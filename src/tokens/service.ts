@@ -59,9 +59,12 @@ export function checkTags(tags: string[]): string[] {
   if (unique.length > MAX_TAGS) throw new ValidationError(`a token has at most ${MAX_TAGS} tags, not ${unique.length}`, { field: 'tags' });
   for (const tag of unique) {
     if (tag.length > MAX_TAG_LENGTH || !TAG_PATTERN.test(tag)) {
-      throw new ValidationError(`tag "${tag.slice(0, MAX_TAG_LENGTH)}" must be 1 to ${MAX_TAG_LENGTH} letters, digits or . _ : / - and start with a letter or digit`, {
-        field: 'tags',
-      });
+      throw new ValidationError(
+        `tag "${tag.slice(0, MAX_TAG_LENGTH)}" must be 1 to ${MAX_TAG_LENGTH} letters, digits or . _ : / - and start with a letter or digit`,
+        {
+          field: 'tags',
+        },
+      );
     }
   }
   return unique;

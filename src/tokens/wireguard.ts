@@ -37,7 +37,8 @@ export const wireguardTokenKind: TokenKind = {
   title: 'WireGuard config: a VPN client config that alerts when the tunnel is brought up',
   prepare(_id, _input, context) {
     const endpoint = listenerEndpoint(context, 'wireguard', 'wireguard');
-    if (!context.wireguardPublicKey) throw new ValidationError('the WireGuard listener has no key yet; try again once the server has started', { field: 'kind' });
+    if (!context.wireguardPublicKey)
+      throw new ValidationError('the WireGuard listener has no key yet; try again once the server has started', { field: 'kind' });
     const pair = wireguardKeyPair();
     const net = `10.${randomInt(8, 250)}.${randomInt(0, 256)}`;
     return {

@@ -71,7 +71,10 @@ describe('a policy directory mounted from a ConfigMap', () => {
     assert.equal(seen.length - changesBefore, 1, `changes seen: ${JSON.stringify(seen.slice(changesBefore))}`);
     for (const names of seen) assert.ok(JSON.stringify(names) === '["a-v1","b-v1"]' || JSON.stringify(names) === '["a-v2","c-v2"]', `a mixed set: ${names}`);
     assert.deepEqual(
-      policies.reports().map((r) => r.file).sort(),
+      policies
+        .reports()
+        .map((r) => r.file)
+        .sort(),
       [join(dir, 'a.yaml'), join(dir, 'c.yaml')],
     );
   });

@@ -60,7 +60,15 @@ const name = `xpayroll-db-01.l4j.${TOKEN}.canary.example.test`;
 const cases: [string, Hit, string[]][] = [
   [
     'log4shell',
-    { id: '01hit', tokenId: TOKEN, kind: 'log4shell', at, source: '198.51.100.4', userAgent: null, detail: { type: 'dns', qtype: 'A', qclass: 'IN', name, transport: 'udp', data: null, summary: `DNS A ${name} via udp` } },
+    {
+      id: '01hit',
+      tokenId: TOKEN,
+      kind: 'log4shell',
+      at,
+      source: '198.51.100.4',
+      userAgent: null,
+      detail: { type: 'dns', qtype: 'A', qclass: 'IN', name, transport: 'udp', data: null, summary: `DNS A ${name} via udp` },
+    },
     ['Host name', 'payroll-db-01'],
   ],
   [
@@ -72,13 +80,27 @@ const cases: [string, Hit, string[]][] = [
       at,
       source: '198.51.100.4',
       userAgent: 'Mozilla/5.0',
-      detail: { type: 'http', method: 'GET', path: `/static/${TOKEN}/pixel.png`, query: 'l=https%3A%2F%2Flogin.examp1e.net%2F&r=https%3A%2F%2Fmail.example%2F', headers: {} },
+      detail: {
+        type: 'http',
+        method: 'GET',
+        path: `/static/${TOKEN}/pixel.png`,
+        query: 'l=https%3A%2F%2Flogin.examp1e.net%2F&r=https%3A%2F%2Fmail.example%2F',
+        headers: {},
+      },
     },
     ['Page location', 'https://login.examp1e.net/', 'Referrer', 'https://mail.example/'],
   ],
   [
     'word',
-    { id: '01hit', tokenId: TOKEN, kind: 'word', at, source: '198.51.100.4', userAgent: 'LibreOffice', detail: { type: 'http', method: 'GET', path: `/img/${TOKEN}/logo.gif`, query: '', headers: {} } },
+    {
+      id: '01hit',
+      tokenId: TOKEN,
+      kind: 'word',
+      at,
+      source: '198.51.100.4',
+      userAgent: 'LibreOffice',
+      detail: { type: 'http', method: 'GET', path: `/img/${TOKEN}/logo.gif`, query: '', headers: {} },
+    },
     ['Opened with', 'document opened with LibreOffice'],
   ],
 ];

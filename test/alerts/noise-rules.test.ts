@@ -89,7 +89,10 @@ for (const dialect of storeDialects()) {
       assert.equal((await server.api('GET', `/tokens/${web.id}`)).body.hitCount, 3);
       assert.equal((await server.api('GET', `/tokens/${dns.id}`)).body.hitCount, 2);
       const daily = (await server.api('GET', '/hits/daily?days=1')).body.series;
-      assert.equal(daily.reduce((sum: number, day: { count: number }) => sum + day.count, 0), 5);
+      assert.equal(
+        daily.reduce((sum: number, day: { count: number }) => sum + day.count, 0),
+        5,
+      );
 
       // No alert: two alerts in all, opened by the unmuted hits, and two deliveries.
       const alerts = (await server.api('GET', '/alerts')).body.items;

@@ -16,7 +16,18 @@ import pino from 'pino';
 const POD_UID = '1b2c3d4e-5f60-7182-93a4-b5c6d7e8f901';
 
 function processInfo(pid: number, binary: string, cgroup: string, containerId: string | null) {
-  return { pid, uid: 1000, auid: 1000, binary, arguments: ['-c', 'cat /secrets/aws'], cwd: '/app', startTime: '2030-01-01T00:00:00Z', execId: 'e', containerId, cgroup };
+  return {
+    pid,
+    uid: 1000,
+    auid: 1000,
+    binary,
+    arguments: ['-c', 'cat /secrets/aws'],
+    cwd: '/app',
+    startTime: '2030-01-01T00:00:00Z',
+    execId: 'e',
+    containerId,
+    cgroup,
+  };
 }
 
 function fileMessage(cgroup: string): AlertMessage {
@@ -116,7 +127,11 @@ describe('RFC 5424 and RFC 6587', () => {
   });
 
   test('a loopback target is refused without --allow-private-targets, before anything is sent', async () => {
-    const result = await syslogChannel.send(testMessage('https://x', 'c'), { url: 'udp://127.0.0.1:9', format: 'cef' }, { timeoutMs: 1000, allowPrivateTargets: false, log: pino({ level: 'silent' }) });
+    const result = await syslogChannel.send(
+      testMessage('https://x', 'c'),
+      { url: 'udp://127.0.0.1:9', format: 'cef' },
+      { timeoutMs: 1000, allowPrivateTargets: false, log: pino({ level: 'silent' }) },
+    );
     assert.equal(result.ok, false);
     assert.match(!result.ok ? result.error : '', /refused: 127\.0\.0\.1 \(loopback\)/);
   });

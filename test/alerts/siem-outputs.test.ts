@@ -69,10 +69,16 @@ const CASES: OutputCase[] = [
     channel: (base) => ({ url: base, index: 'logs-tripline-test', apiKey: 'VnVhQ2ZHY0JDZGJrUW0tZTVhT3g6dWkybHAyYXhUTm1zeWFrdzl0dk5udw==' }),
     path: '/logs-tripline-test/_bulk',
     ok: { status: 200, body: { took: 3, errors: false, items: [{ create: { _index: '.ds-logs-tripline-test', _id: 'x', status: 201, result: 'created' } }] } },
-    transient: { status: 200, body: { took: 1, errors: true, items: [{ create: { status: 429, error: { type: 'es_rejected_execution_exception', reason: 'rejected execution' } } }] } },
+    transient: {
+      status: 200,
+      body: { took: 1, errors: true, items: [{ create: { status: 429, error: { type: 'es_rejected_execution_exception', reason: 'rejected execution' } } }] },
+    },
     refusal: {
       status: 400,
-      body: { error: { root_cause: [], type: 'illegal_argument_exception', reason: 'only write ops with an op_type of create are allowed in data streams' }, status: 400 },
+      body: {
+        error: { root_cause: [], type: 'illegal_argument_exception', reason: 'only write ops with an op_type of create are allowed in data streams' },
+        status: 400,
+      },
     },
     reason: 'HTTP 400: only write ops with an op_type of create are allowed in data streams',
     check(request, { tokenId, memo, alertId }) {
@@ -108,7 +114,10 @@ const CASES: OutputCase[] = [
     path: '/v2/enqueue',
     ok: { status: 202, body: { status: 'success', message: 'Event processed', dedup_key: 'x' } },
     transient: { status: 429, body: '' },
-    refusal: { status: 400, body: { status: 'invalid event', message: 'Event object is invalid', errors: ["Length of 'routing_key' is incorrect (should be 32 characters)"] } },
+    refusal: {
+      status: 400,
+      body: { status: 'invalid event', message: 'Event object is invalid', errors: ["Length of 'routing_key' is incorrect (should be 32 characters)"] },
+    },
     reason: "HTTP 400: Length of 'routing_key' is incorrect (should be 32 characters)",
     check(request, { tokenId, alertId }) {
       const body = request.body;
@@ -179,7 +188,10 @@ const CASES: OutputCase[] = [
     path: '/workflows/4f2a/triggers/manual/paths/invoke?api-version=1&sig=s3cr3t',
     ok: { status: 202, body: '' },
     transient: { status: 502, body: '' },
-    refusal: { status: 400, body: { error: { code: 'InvalidRequestContent', message: "The input body for trigger 'manual' of type 'Request' must be of type JSON." } } },
+    refusal: {
+      status: 400,
+      body: { error: { code: 'InvalidRequestContent', message: "The input body for trigger 'manual' of type 'Request' must be of type JSON." } },
+    },
     reason: "HTTP 400: The input body for trigger 'manual' of type 'Request' must be of type JSON.",
     check(request) {
       const body = request.body;
@@ -313,7 +325,10 @@ describe('SIEM, paging and chat outputs (documented wire formats, loopback recei
     }));
     const refused = await hitThrough(c, 'item refused');
     assert.equal((await settled(refused.channel, 'dead')).lastError, 'rejected: 400 failed to parse field [source.ip]');
-    answers.set(c.path, () => ({ status: 200, body: { errors: true, items: [{ create: { status: 409, error: { type: 'version_conflict_engine_exception', reason: 'exists' } } }] } }));
+    answers.set(c.path, () => ({
+      status: 200,
+      body: { errors: true, items: [{ create: { status: 409, error: { type: 'version_conflict_engine_exception', reason: 'exists' } } }] },
+    }));
     const again = await hitThrough(c, 'already there');
     assert.equal((await settled(again.channel, 'delivered')).attempts, 1);
   });
@@ -368,9 +383,15 @@ describe('SIEM, paging and chat outputs (documented wire formats, loopback recei
         })
       ).stdout;
     const adds: [string[], Record<string, unknown>][] = [
-      [['--kind', 'splunk', '--url', base, '--token', 'cli-hec-token', '--index', 'main', '--sourcetype', 'tripline:cli'], { index: 'main', sourcetype: 'tripline:cli' }],
+      [
+        ['--kind', 'splunk', '--url', base, '--token', 'cli-hec-token', '--index', 'main', '--sourcetype', 'tripline:cli'],
+        { index: 'main', sourcetype: 'tripline:cli' },
+      ],
       [['--kind', 'elasticsearch', '--url', base, '--api-key', 'Y2xpOmtleQ==', '--index', 'logs-tripline-cli'], { index: 'logs-tripline-cli' }],
-      [['--kind', 'pagerduty', '--url', `${base}/v2/enqueue`, '--routing-key', 'R0UT1NGK3Y0123456789ABCDEFGHIJKL', '--severity', 'error'], { severity: 'error' }],
+      [
+        ['--kind', 'pagerduty', '--url', `${base}/v2/enqueue`, '--routing-key', 'R0UT1NGK3Y0123456789ABCDEFGHIJKL', '--severity', 'error'],
+        { severity: 'error' },
+      ],
       [['--kind', 'telegram', '--url', base, '--bot-token', BOT_TOKEN, '--chat-id', '@tripline_cli'], { chatId: '@tripline_cli' }],
     ];
     const ids: string[] = [];

@@ -40,7 +40,9 @@ test('Activity shows hits of three kinds live with their place and network, filt
   assert.equal(await curl(web.url, 'curl/8.5.0 activity', { 'x-forwarded-for': LISTED.address }), 200);
   assert.ok(await udpExchange(server.server.dns!.port, encodeQuery(dns.hostname)));
   assert.equal(
-    await curl(`${server.url}/k8s/clusters/c-${kube.id}/api?timeout=32s`, 'kubectl/v1.32.4 (linux/amd64) kubernetes/4cb5f07', { authorization: 'Bearer abc.def.ghi' }),
+    await curl(`${server.url}/k8s/clusters/c-${kube.id}/api?timeout=32s`, 'kubectl/v1.32.4 (linux/amd64) kubernetes/4cb5f07', {
+      authorization: 'Bearer abc.def.ghi',
+    }),
     401,
   );
   assert.equal(await curl(web.url, 'Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)', { 'x-forwarded-for': '198.51.100.9' }), 200);
@@ -49,7 +51,11 @@ test('Activity shows hits of three kinds live with their place and network, filt
   const tokenIds = async () => Promise.all((await rows.all()).map((row) => row.getAttribute('data-token-id')));
   await waitFor('four rows', async () => (await rows.count()) === 4);
   assert.deepEqual(new Set(await tokenIds()), new Set([web.id, dns.id, kube.id]));
-  for (const kind of ['http', 'dns', 'kubeconfig']) await rows.locator('.badge-kind', { hasText: new RegExp(`^${kind}$`) }).first().waitFor();
+  for (const kind of ['http', 'dns', 'kubeconfig'])
+    await rows
+      .locator('.badge-kind', { hasText: new RegExp(`^${kind}$`) })
+      .first()
+      .waitFor();
   await page.getByTestId('activity-chart-total').filter({ hasText: '4 hits in the last 30 days, muted ones included' }).waitFor();
   assert.equal(await page.evaluate('window.sameDocument'), true, 'the page was not reloaded');
 
@@ -88,8 +94,16 @@ test('Activity shows hits of three kinds live with their place and network, filt
   });
 
   // The webhook carries the same enrichment as the dashboard.
-  const alert = await waitFor('the web alert', () => receiver.to('/activity').find((r) => r.body.token.id === web.id && r.body.firstHit.source === LISTED.address));
-  assert.deepEqual(alert.body.firstHit.enrichment, { country: LISTED.country, countryName: LISTED.countryName, city: LISTED.city, asn: LISTED.asn, asOrg: LISTED.asOrg });
+  const alert = await waitFor('the web alert', () =>
+    receiver.to('/activity').find((r) => r.body.token.id === web.id && r.body.firstHit.source === LISTED.address),
+  );
+  assert.deepEqual(alert.body.firstHit.enrichment, {
+    country: LISTED.country,
+    countryName: LISTED.countryName,
+    city: LISTED.city,
+    asn: LISTED.asn,
+    asOrg: LISTED.asOrg,
+  });
 
   assert.equal(await page.evaluate('window.sameDocument'), true, 'the page was not reloaded');
 

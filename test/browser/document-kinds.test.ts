@@ -18,7 +18,9 @@ test("a word token from the user's own document: created in the form, downloaded
 
   const template = zipSync({
     '[Content_Types].xml': strToU8('<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>'),
-    'word/document.xml': strToU8('<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>Layoff list</w:t></w:r></w:p></w:body></w:document>'),
+    'word/document.xml': strToU8(
+      '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>Layoff list</w:t></w:r></w:p></w:body></w:document>',
+    ),
   });
   await page.getByRole('link', { name: 'New token' }).click();
   await page.getByRole('radio', { name: /^word\b/ }).check();
@@ -64,7 +66,11 @@ test('a qr token: the code is previewed from its own bytes, never from the trigg
   const width = await preview.evaluate((img: { naturalWidth: number; complete: boolean }) => (img.complete ? img.naturalWidth : 0));
   assert.ok(width > 100, `the preview decoded (${width} px wide)`);
   const url = (await page.getByTestId('artifact-url').textContent()) ?? '';
-  assert.deepEqual(watch.requestUrls.filter((requested) => requested.startsWith(new URL(url).origin)), [], 'nothing fetched from the trigger listener');
+  assert.deepEqual(
+    watch.requestUrls.filter((requested) => requested.startsWith(new URL(url).origin)),
+    [],
+    'nothing fetched from the trigger listener',
+  );
   const svg = page.locator('.artifact-file-content', { hasText: 'Guest Wi-Fi' });
   await svg.waitFor();
   assert.deepEqual(watch.cspViolations, []);

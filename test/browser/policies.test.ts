@@ -33,9 +33,11 @@ test('policies page: per-agent status of central policies, a failed one with its
   const beat = async (key: string, body: unknown) => assert.equal((await callApi(server.adminUrl, key, 'POST', '/agents/heartbeat', { body })).status, 200);
   await beat(
     db.key,
-    heartbeat('db-01', [report('server:deny-db-secret', 'deny-db-secret'), report('server:local-clash', null, [clash])], [
-      { path: '/srv/db/secret', tokenId: null, ok: true, inode: '2049:77' },
-    ]),
+    heartbeat(
+      'db-01',
+      [report('server:deny-db-secret', 'deny-db-secret'), report('server:local-clash', null, [clash])],
+      [{ path: '/srv/db/secret', tokenId: null, ok: true, inode: '2049:77' }],
+    ),
   );
   await beat(web.key, heartbeat('web-01', [report('server:local-clash', 'local-clash')]));
 

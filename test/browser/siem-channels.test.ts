@@ -44,7 +44,7 @@ test('the channel form asks for each SIEM kind its own settings: a Splunk HEC ch
 
   const row = page.locator('tr[data-channel-id]', { hasText: 'SOC Splunk' });
   await row.waitFor();
-  assert.ok(!((await page.content()).includes('hec-token-from-the-form')), 'the HEC token is not shown');
+  assert.ok(!(await page.content()).includes('hec-token-from-the-form'), 'the HEC token is not shown');
   await row.getByRole('button', { name: 'Send test' }).click();
   await row.getByText(/^Delivered/).waitFor({ timeout: 30_000 });
   const sent = receiver.received.find((r) => r.path === '/services/collector/event');

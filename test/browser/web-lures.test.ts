@@ -34,7 +34,7 @@ before(async () => {
 });
 after(() => new Promise<void>((resolve) => site.close(() => resolve())));
 
-test('the cloned-site snippet fires with the copy\'s location and referrer, and not on the expected host', async () => {
+test("the cloned-site snippet fires with the copy's location and referrer, and not on the expected host", async () => {
   const { server, browser } = fixture;
   const created = await server.api('POST', '/tokens', { kind: 'cloned-site', memo: 'login page', options: { hosts: 'localhost' } });
   assert.equal(created.status, 201, JSON.stringify(created.body));
@@ -48,13 +48,16 @@ test('the cloned-site snippet fires with the copy\'s location and referrer, and 
   await Promise.all([home.page.waitForURL(/\/login$/), home.page.click('#go')]);
   await home.page.waitForLoadState('networkidle');
   assert.deepEqual(home.watch.errors, []);
-  assert.deepEqual(home.watch.requestUrls.filter((url) => url.startsWith(trigger)), []);
+  assert.deepEqual(
+    home.watch.requestUrls.filter((url) => url.startsWith(trigger)),
+    [],
+  );
 
   // A copy served from another host (here 127.0.0.1): the snippet calls the token.
   const clone = await openPage(browser);
   await clone.page.goto(`http://127.0.0.1:${sitePort}/start`);
   await Promise.all([clone.page.waitForURL(/\/login$/), clone.page.click('#go')]);
-  const [hit] = await waitFor('the cloned page\'s hit', async () => {
+  const [hit] = await waitFor("the cloned page's hit", async () => {
     const hits = await hitsOf(server, token.id);
     return hits.length > 0 && hits;
   });
@@ -74,7 +77,12 @@ test('the fingerprinting redirect records the browser and lands on its target', 
   const created = await server.api('POST', '/tokens', { kind: 'http', memo: 'link in the wiki', redirect: landing, options: { fingerprint: true } });
   assert.equal(created.status, 201, JSON.stringify(created.body));
   const token = created.body;
-  const context = await browser.newContext({ locale: 'de-DE', timezoneId: 'Europe/Berlin', viewport: { width: 1280, height: 720 }, screen: { width: 1920, height: 1080 } });
+  const context = await browser.newContext({
+    locale: 'de-DE',
+    timezoneId: 'Europe/Berlin',
+    viewport: { width: 1280, height: 720 },
+    screen: { width: 1920, height: 1080 },
+  });
   const page = await context.newPage();
   const requested: string[] = [];
   page.on('request', (request) => requested.push(request.url()));

@@ -78,7 +78,8 @@ test('the agent DaemonSet has the minimum privileges, each explained in docs/kub
   assert.deepEqual(sc.capabilities.drop, ['ALL']);
   assert.deepEqual([...sc.capabilities.add].sort(), [...AGENT_CAPABILITIES].sort());
   const doc = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'kubernetes.md'), 'utf8');
-  for (const cap of [...AGENT_CAPABILITIES, 'hostPID']) assert.ok(doc.includes(`| \`${cap}`) || doc.includes(`\`${cap}\``), `docs/kubernetes.md does not explain ${cap}`);
+  for (const cap of [...AGENT_CAPABILITIES, 'hostPID'])
+    assert.ok(doc.includes(`| \`${cap}`) || doc.includes(`\`${cap}\``), `docs/kubernetes.md does not explain ${cap}`);
   const nodeName = agent.env.find((e: any) => e.name === 'TRIPLINE_NODE_NAME');
   assert.equal(nodeName.valueFrom.fieldRef.fieldPath, 'spec.nodeName');
   assert.ok(agent.args.some((a: string) => a.startsWith('--cri-socket=')));
@@ -87,6 +88,8 @@ test('the agent DaemonSet has the minimum privileges, each explained in docs/kub
 });
 
 test('the server has one Service per listener', () => {
-  const services = manifests().filter((m) => m.doc.kind === 'Service').map((m) => m.doc.spec.ports.map((p: any) => p.targetPort).join());
+  const services = manifests()
+    .filter((m) => m.doc.kind === 'Service')
+    .map((m) => m.doc.spec.ports.map((p: any) => p.targetPort).join());
   assert.deepEqual(services.sort(), ['admin', 'trigger']);
 });

@@ -22,7 +22,14 @@ describe('agent silent, back and stopped reach a channel receiver', () => {
 
   const agentAlerts = () => receiver.received.filter((r) => r.path === '/hook' && r.body?.token?.kind === 'agent');
   const alertMatching = (pattern: RegExp, after = 0) =>
-    waitFor(`an agent alert matching ${pattern}`, () => agentAlerts().slice(after).find((r: Received) => pattern.test(r.body.token.memo)), 20_000);
+    waitFor(
+      `an agent alert matching ${pattern}`,
+      () =>
+        agentAlerts()
+          .slice(after)
+          .find((r: Received) => pattern.test(r.body.token.memo)),
+      20_000,
+    );
 
   const startAgent = () => startWorldAgent(world, ['--heartbeat-interval', '500ms']);
 
@@ -35,9 +42,19 @@ describe('agent silent, back and stopped reach a channel receiver', () => {
       TRIPLINE_ADMIN_KEY: world.adminKey,
     });
     // A channel named for agents takes their alerts; the default channel then gets none of them.
-    const channel = await world.api('POST', '/channels', { kind: 'webhook', url: receiver.url('/hook'), agents: true, secret: 'receiver-secret-0123456789abcdef' });
+    const channel = await world.api('POST', '/channels', {
+      kind: 'webhook',
+      url: receiver.url('/hook'),
+      agents: true,
+      secret: 'receiver-secret-0123456789abcdef',
+    });
     assert.equal(channel.status, 201, JSON.stringify(channel.body));
-    const fallback = await world.api('POST', '/channels', { kind: 'webhook', url: receiver.url('/default'), default: true, secret: 'receiver-secret-0123456789abcdef' });
+    const fallback = await world.api('POST', '/channels', {
+      kind: 'webhook',
+      url: receiver.url('/default'),
+      default: true,
+      secret: 'receiver-secret-0123456789abcdef',
+    });
     assert.equal(fallback.status, 201, JSON.stringify(fallback.body));
     await mkdir(join(world.dir, 'policies'));
     agent = await startAgent();
@@ -77,13 +94,25 @@ describe('agent silent, back and stopped reach a channel receiver', () => {
     const stopped = await alertMatching(/^Agent stopped: /, before);
     assert.match(stopped.body.token.memo, new RegExp(`^Agent stopped: ${NODE} on node ${NODE} said it was stopping`));
     // Past the silence time, with the checks running: a stopped agent is not also silent.
-    const { body } = await waitFor('the stopped agent past its silence time', async () => {
-      const answer = await world.api('GET', '/agents');
-      const seen = answer.body.items[0];
-      return Date.now() - Date.parse(seen.lastHeartbeat) > 4_000 ? answer : undefined;
-    }, 10_000, 250);
+    const { body } = await waitFor(
+      'the stopped agent past its silence time',
+      async () => {
+        const answer = await world.api('GET', '/agents');
+        const seen = answer.body.items[0];
+        return Date.now() - Date.parse(seen.lastHeartbeat) > 4_000 ? answer : undefined;
+      },
+      10_000,
+      250,
+    );
     assert.equal(body.items[0].liveness, 'stopped');
-    assert.equal(agentAlerts().slice(before).length, 1, agentAlerts().slice(before).map((r) => r.body.token.memo).join('\n'));
+    assert.equal(
+      agentAlerts().slice(before).length,
+      1,
+      agentAlerts()
+        .slice(before)
+        .map((r) => r.body.token.memo)
+        .join('\n'),
+    );
     assert.equal(receiver.attempts.filter((r) => r.path === '/default').length, 0, 'agent alerts go to the agents channel, not the default one');
   });
 });

@@ -21,7 +21,16 @@ import { AgentProcess as Agent } from '../agent/support/agent-process.js';
 const DECOY_PATH = '/root/.ssh/id_ed25519';
 
 interface PodHit {
-  detail: { access?: { path: string; process: { pid: number; binary: string; pod?: { namespace: string; name: string; uid: string; labels: Record<string, string>; container: { name: string; image: string } } } } };
+  detail: {
+    access?: {
+      path: string;
+      process: {
+        pid: number;
+        binary: string;
+        pod?: { namespace: string; name: string; uid: string; labels: Record<string, string>; container: { name: string; image: string } };
+      };
+    };
+  };
 }
 
 describe('containers: decoys planted into pods, hits and alerts that name the pod', () => {
@@ -81,7 +90,8 @@ describe('containers: decoys planted into pods, hits and alerts that name the po
     await containerd?.stop();
   });
 
-  const inContainer = async (id: string, path: string) => (await containerd.exec(id, ['sh', '-c', `test -f ${path} && echo yes || echo no`])).stdout.trim() === 'yes';
+  const inContainer = async (id: string, path: string) =>
+    (await containerd.exec(id, ['sh', '-c', `test -f ${path} && echo yes || echo no`])).stdout.trim() === 'yes';
 
   it('plants the decoy into the app=web pod within 5 s, and not into the pod without the label', async () => {
     const planted = await plant(world, ['--kind', 'ssh-key', '--path', DECOY_PATH, '--pod-label', 'app=web', '--policy-dir', policyDir()]);
@@ -104,7 +114,12 @@ describe('containers: decoys planted into pods, hits and alerts that name the po
   it('cat inside the container raises a hit, alerts and an export line naming the pod', async () => {
     const read = await containerd.exec(webContainer, ['cat', DECOY_PATH]);
     assert.equal(read.exitCode, 0, read.stderr);
-    const hit = await waitFor('a hit from the web pod', async () => ((await hitsOf(world, tokenId)) as PodHit[]).find((h) => h.detail.access?.process.pod), 10_000, 100);
+    const hit = await waitFor(
+      'a hit from the web pod',
+      async () => ((await hitsOf(world, tokenId)) as PodHit[]).find((h) => h.detail.access?.process.pod),
+      10_000,
+      100,
+    );
     const process = hit.detail.access!.process;
     assert.equal(process.pod!.namespace, 'shop');
     assert.equal(process.pod!.name, 'web-7d9f');
@@ -117,7 +132,8 @@ describe('containers: decoys planted into pods, hits and alerts that name the po
 
     const slack = await waitFor('the Slack message', () => receiver.received.find((r) => r.path.startsWith('/slack/')), 10_000, 50);
     const slackText = JSON.stringify(slack.body);
-    for (const needle of ['shop/web-7d9f', 'web (docker.io/tripline-test/busybox:1)', String(pid)]) assert.ok(slackText.includes(needle), `Slack lacks ${needle}: ${slackText}`);
+    for (const needle of ['shop/web-7d9f', 'web (docker.io/tripline-test/busybox:1)', String(pid)])
+      assert.ok(slackText.includes(needle), `Slack lacks ${needle}: ${slackText}`);
     const hook = await waitFor('the webhook', () => receiver.received.find((r) => r.path === '/generic'), 10_000, 50);
     const pod = hook.body.firstHit.process.pod;
     assert.equal(pod.namespace, 'shop');
@@ -156,7 +172,15 @@ describe('containers: decoys planted into pods, hits and alerts that name the po
     thirdContainer = await containerd.runContainer(third, 'web');
     await waitFor('the decoy inside shop/web-8e1a', () => inContainer(thirdContainer, DECOY_PATH), 5000, 100);
     assert.equal(await inContainer(otherContainer, DECOY_PATH), false);
-    type Copy = { tokenId: string; node: string; pod: { namespace: string; name: string }; container: { id: string; name: string }; path: string; inode: number; state: string };
+    type Copy = {
+      tokenId: string;
+      node: string;
+      pod: { namespace: string; name: string };
+      container: { id: string; name: string };
+      path: string;
+      inode: number;
+      state: string;
+    };
     const copies = await waitFor(
       'both copies in the stored heartbeat',
       async () => {
@@ -176,12 +200,17 @@ describe('containers: decoys planted into pods, hits and alerts that name the po
 
   it('withdrawing the decoy removes every copy', async () => {
     rmSync(policyFile);
-    await waitFor('the copies to go', async () => !(await inContainer(webContainer, DECOY_PATH)) && !(await inContainer(thirdContainer, DECOY_PATH)), 15_000, 200);
+    await waitFor(
+      'the copies to go',
+      async () => !(await inContainer(webContainer, DECOY_PATH)) && !(await inContainer(thirdContainer, DECOY_PATH)),
+      15_000,
+      200,
+    );
     // The directories made for it stay: they may hold what the container put there since.
     assert.equal((await containerd.exec(webContainer, ['ls', '-a', '/root/.ssh'])).exitCode, 0);
   });
 
-  it('the tutorial policy, namespaced in shop: a write to the pod\'s /etc/passwd fires GetUrl and a hit naming the pod; cat does not', async () => {
+  it("the tutorial policy, namespaced in shop: a write to the pod's /etc/passwd fires GetUrl and a hit naming the pod; cat does not", async () => {
     const canary = await world.api('POST', '/tokens', { kind: 'http', memo: 'etc-passwd canary' });
     assert.equal(canary.status, 201);
     const url: string = canary.body.url;
@@ -293,7 +322,10 @@ spec:
       const scoped = policy({ name: 'via-link', path: link, mask: '2', actions: [`action: GetUrl\n        argUrl: ${canary.body.url}`] });
       writeFileSync(join(policyDir(), 'via-link.yaml'), scoped);
       const webPid = await containerd.pidOf(webContainer);
-      const watching = await agent.waitForLog((l) => String(l.msg).startsWith('watching') && (l as { path?: string }).path === `/proc/${webPid}/root${link}`, 10_000);
+      const watching = await agent.waitForLog(
+        (l) => String(l.msg).startsWith('watching') && (l as { path?: string }).path === `/proc/${webPid}/root${link}`,
+        10_000,
+      );
       assert.equal((watching as { ino?: number }).ino, containerInode);
       assert.notEqual(containerInode, statSync(target).ino);
       writeFileSync(target, 'host write\n', { flag: 'a' });

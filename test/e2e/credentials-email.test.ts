@@ -54,7 +54,13 @@ describe('email tokens with swaks and dig', () => {
   }
 
   function swaks(args: string[]) {
-    return run('swaks', ['--server', `127.0.0.1:${smtpPort}`, '--helo', 'laptop.intruder.test', '--timeout', '20', ...args], cleanEnv(work.dir), undefined, 60_000);
+    return run(
+      'swaks',
+      ['--server', `127.0.0.1:${smtpPort}`, '--helo', 'laptop.intruder.test', '--timeout', '20', ...args],
+      cleanEnv(work.dir),
+      undefined,
+      60_000,
+    );
   }
 
   it('hands out <name>.<id>@<zone> as the address', async () => {

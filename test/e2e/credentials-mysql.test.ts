@@ -67,7 +67,11 @@ describe('mysql-dump tokens with MariaDB', () => {
     const line = /^--\s+mysql -h (\S+) -P (\d+) -u (\S+) -p'([^']+)' (\S+)$/m.exec(dump);
     assert.ok(line, 'the header hands out a client command');
     const [, host, port, user, password, database] = line;
-    const result = await run('mariadb', ['--no-defaults', '-h', host!, '-P', port!, '-u', user!, `-p${password}`, database!, '-e', 'SELECT 1'], cleanEnv(work.dir));
+    const result = await run(
+      'mariadb',
+      ['--no-defaults', '-h', host!, '-P', port!, '-u', user!, `-p${password}`, database!, '-e', 'SELECT 1'],
+      cleanEnv(work.dir),
+    );
     assert.equal(result.code, 1);
     assert.match(result.stderr, new RegExp(`Access denied for user '${user}'@'127\\.0\\.0\\.1' \\(using password: YES\\)`));
     const hits = await waitForHits(server, id, 1);

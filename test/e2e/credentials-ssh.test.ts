@@ -49,12 +49,20 @@ describe('ssh-key tokens used by the OpenSSH client', () => {
   it('token create --kind ssh-key --out DIR writes the key, its public half and a config block that leads to the listener', async () => {
     const { dir, keyFile, token } = await createToken('key on the build box');
     const config = readFileSync(join(dir, 'config'), 'utf8');
-    assert.match(config, new RegExp(`HostName 127\\.0\\.0\\.1\\n\\s+Port ${sshPort}\\n\\s+User \\S+\\n\\s+IdentityFile ~/\\.ssh/${token.artifact.file.name}\\n\\s+IdentitiesOnly yes`));
+    assert.match(
+      config,
+      new RegExp(
+        `HostName 127\\.0\\.0\\.1\\n\\s+Port ${sshPort}\\n\\s+User \\S+\\n\\s+IdentityFile ~/\\.ssh/${token.artifact.file.name}\\n\\s+IdentitiesOnly yes`,
+      ),
+    );
     assert.match(readFileSync(keyFile, 'utf8'), /^-----BEGIN OPENSSH PRIVATE KEY-----/);
     const derived = await run('ssh-keygen', ['-y', '-f', keyFile], cleanEnv(work.dir));
     assert.equal(derived.code, 0, derived.stderr);
     assert.equal(derived.stdout.trim().split(' ').slice(0, 2).join(' '), readFileSync(`${keyFile}.pub`, 'utf8').trim().split(' ').slice(0, 2).join(' '));
-    assert.deepEqual(token.artifact.extraFiles.map((f: { name: string }) => f.name), [`${token.artifact.file.name}.pub`, 'config']);
+    assert.deepEqual(
+      token.artifact.extraFiles.map((f: { name: string }) => f.name),
+      [`${token.artifact.file.name}.pub`, 'config'],
+    );
   });
 
   it('ssh with the private key records one "private-key-used" hit naming the user and client version, and is refused', async () => {

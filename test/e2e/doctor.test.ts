@@ -56,7 +56,14 @@ describe('tripline doctor', () => {
     trust = `${work.dir}/trust.pem`;
     writeFileSync(trust, readFileSync(good.ca, 'utf8') + readFileSync(expired.ca, 'utf8'));
     [healthyDns, brokenDns] = [await freePort(), await freePort()];
-    const listeners = async () => ['--listen', `127.0.0.1:${await freePort()}`, '--admin-listen', `127.0.0.1:${await freePort()}`, '--tls-listen', `127.0.0.1:${await freePort()}`];
+    const listeners = async () => [
+      '--listen',
+      `127.0.0.1:${await freePort()}`,
+      '--admin-listen',
+      `127.0.0.1:${await freePort()}`,
+      '--tls-listen',
+      `127.0.0.1:${await freePort()}`,
+    ];
     [healthy, broken] = await Promise.all([
       spawnServer(
         [
@@ -96,11 +103,29 @@ describe('tripline doctor', () => {
     assert.equal(code, 0, text);
     assert.equal(report.ok, true);
     const byCheck = new Map(report.findings.map((finding) => [finding.check, finding]));
-    for (const check of ['public URL', 'DNS SOA', 'DNS token names', 'certificate expiry', 'certificate chain', 'certificate names', 'channel ops webhook', 'SMTP', 'agent web-01', 'clock (server)', 'clock (store)']) {
+    for (const check of [
+      'public URL',
+      'DNS SOA',
+      'DNS token names',
+      'certificate expiry',
+      'certificate chain',
+      'certificate names',
+      'channel ops webhook',
+      'SMTP',
+      'agent web-01',
+      'clock (server)',
+      'clock (store)',
+    ]) {
       assert.equal(byCheck.get(check)?.status, 'ok', `${check}: ${JSON.stringify(byCheck.get(check))}`);
     }
-    assert.ok(receiver.received.some((request) => request.body?.event === 'test'), 'the channel got its test alert');
-    assert.ok(smtp.mails.some((mail) => mail.to.includes('soc@example.com')), 'the test mail arrived');
+    assert.ok(
+      receiver.received.some((request) => request.body?.event === 'test'),
+      'the channel got its test alert',
+    );
+    assert.ok(
+      smtp.mails.some((mail) => mail.to.includes('soc@example.com')),
+      'the test mail arrived',
+    );
     assert.equal((await healthy.api('GET', '/channels')).body.items.length, 1, 'the SMTP test channel is gone again');
     assert.equal(byCheck.get('public URL address')?.status, 'warning', 'a loopback public URL is only warned about');
     assert.match(text, /no problems found/);
@@ -120,7 +145,10 @@ describe('tripline doctor', () => {
     assert.equal(code, 1);
     const port = problems(report).find((finding) => finding.check === 'DNS port');
     assert.ok(port, JSON.stringify(report.findings));
-    assert.match(port.detail, new RegExp(`127\\.0\\.0\\.1:${brokenDns} is not answered by this Tripline server \\(its DNS listener is 127\\.0\\.0\\.1:${healthyDns}\\)`));
+    assert.match(
+      port.detail,
+      new RegExp(`127\\.0\\.0\\.1:${brokenDns} is not answered by this Tripline server \\(its DNS listener is 127\\.0\\.0\\.1:${healthyDns}\\)`),
+    );
     assert.match(port.fix!, /DNSStubListener=no|ss -lunp/);
     assert.match(text, /PROBLEM +DNS port/);
   });

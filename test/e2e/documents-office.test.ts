@@ -17,7 +17,9 @@ function userDocx(): Buffer {
       '[Content_Types].xml': strToU8(
         '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
       ),
-      '_rels/.rels': strToU8(`<?xml version="1.0"?><Relationships xmlns="${RELS}"><Relationship Id="rId1" Type="${OFFICE_RELS}/officeDocument" Target="word/document.xml"/></Relationships>`),
+      '_rels/.rels': strToU8(
+        `<?xml version="1.0"?><Relationships xmlns="${RELS}"><Relationship Id="rId1" Type="${OFFICE_RELS}/officeDocument" Target="word/document.xml"/></Relationships>`,
+      ),
       'word/document.xml': strToU8(
         '<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>Merger timeline draft</w:t></w:r></w:p><w:sectPr/></w:body></w:document>',
       ),
@@ -32,11 +34,15 @@ function userXlsx(): Buffer {
       '[Content_Types].xml': strToU8(
         '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>',
       ),
-      '_rels/.rels': strToU8(`<?xml version="1.0"?><Relationships xmlns="${RELS}"><Relationship Id="rId1" Type="${OFFICE_RELS}/officeDocument" Target="xl/workbook.xml"/></Relationships>`),
+      '_rels/.rels': strToU8(
+        `<?xml version="1.0"?><Relationships xmlns="${RELS}"><Relationship Id="rId1" Type="${OFFICE_RELS}/officeDocument" Target="xl/workbook.xml"/></Relationships>`,
+      ),
       'xl/workbook.xml': strToU8(
         `<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="${OFFICE_RELS}"><sheets><sheet name="Targets" sheetId="1" r:id="rId1"/></sheets></workbook>`,
       ),
-      'xl/_rels/workbook.xml.rels': strToU8(`<?xml version="1.0"?><Relationships xmlns="${RELS}"><Relationship Id="rId1" Type="${OFFICE_RELS}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>`),
+      'xl/_rels/workbook.xml.rels': strToU8(
+        `<?xml version="1.0"?><Relationships xmlns="${RELS}"><Relationship Id="rId1" Type="${OFFICE_RELS}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>`,
+      ),
       'xl/worksheets/sheet1.xml': strToU8(
         '<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Acquisition targets</t></is></c></row></sheetData></worksheet>',
       ),
@@ -63,7 +69,15 @@ describe('word and excel artifacts opened by LibreOffice (soffice --headless --c
     // from touching (or waiting on) anyone else's.
     conversion = await runProgram(
       'soffice',
-      [`-env:UserInstallation=file://${join(dir, 'profile')}`, '--headless', '--convert-to', 'pdf', '--outdir', join(dir, 'out'), ...['memo.docx', 'payroll.xlsx', 'timeline.docx', 'targets.xlsx'].map((name) => join(dir, name))],
+      [
+        `-env:UserInstallation=file://${join(dir, 'profile')}`,
+        '--headless',
+        '--convert-to',
+        'pdf',
+        '--outdir',
+        join(dir, 'out'),
+        ...['memo.docx', 'payroll.xlsx', 'timeline.docx', 'targets.xlsx'].map((name) => join(dir, name)),
+      ],
       { timeoutMs: 180_000, env: { ...process.env, HOME: dir } },
     );
   });

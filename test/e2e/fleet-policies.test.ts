@@ -91,7 +91,12 @@ describe('central policies: policy apply, list, delete and two agents', () => {
   it('policy apply --agent-label role=db reaches only the agent with that label, within 2 s', async () => {
     await writeFile(join(world.dir, 'deny.yaml'), denyPolicy());
     assert.match(await cli(['policy', 'apply', '-f', join(world.dir, 'deny.yaml'), '--agent-label', 'role=db']), /applied deny-db-secret/);
-    const status = await waitFor('db-host reporting the policy loaded', async () => (await statuses('deny-db-secret'))?.find((s) => s.state === 'loaded'), 2_000, 50);
+    const status = await waitFor(
+      'db-host reporting the policy loaded',
+      async () => (await statuses('deny-db-secret'))?.find((s) => s.state === 'loaded'),
+      2_000,
+      50,
+    );
     assert.equal(status.agent, 'db-host');
     assert.deepEqual(
       (await statuses('deny-db-secret'))!.map((s) => s.agent),

@@ -30,7 +30,11 @@ describe('tripline hits', () => {
     let err = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    const lines = () => out.split('\n').filter(Boolean).map((line) => JSON.parse(line));
+    const lines = () =>
+      out
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line));
     try {
       // The first line comes after the stream is open: from then on nothing is missed.
       await waitFor('the hit recorded before', () => lines().length === 1);

@@ -18,7 +18,11 @@ const ENV = { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8' };
 export async function startMariaDb(dir: string): Promise<MariaDb> {
   const datadir = join(dir, 'mariadb-data');
   const socket = join(dir, 'mariadb.sock');
-  const installed = await run('mariadb-install-db', ['--no-defaults', `--datadir=${datadir}`, '--user=root', '--auth-root-authentication-method=socket', '--skip-test-db'], ENV);
+  const installed = await run(
+    'mariadb-install-db',
+    ['--no-defaults', `--datadir=${datadir}`, '--user=root', '--auth-root-authentication-method=socket', '--skip-test-db'],
+    ENV,
+  );
   if (installed.code !== 0) throw new Error(`mariadb-install-db failed: ${installed.stderr}`);
   const port = await freePort();
   const child: ChildProcess = spawn(

@@ -45,13 +45,43 @@ export async function startRsyslog(): Promise<TestRsyslog> {
   const cert = join(dir, 'cert.pem');
   const made = spawnSync(
     'openssl',
-    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'],
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      '2',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
     { encoding: 'utf8' },
   );
   if (made.status !== 0) throw new Error(`openssl could not make a certificate: ${made.stderr}`);
   const ports = { udp: await freePort(), tcp: await freePort(), tls: await freePort() };
   const output = join(dir, 'messages.json');
-  const fields = ['inputname:input', 'pri', 'syslogfacility:facility', 'syslogseverity:severity', 'protocol-version:version', 'hostname', 'app-name:appname', 'procid', 'msgid', 'structured-data:sd', 'msg'];
+  const fields = [
+    'inputname:input',
+    'pri',
+    'syslogfacility:facility',
+    'syslogseverity:severity',
+    'protocol-version:version',
+    'hostname',
+    'app-name:appname',
+    'procid',
+    'msgid',
+    'structured-data:sd',
+    'msg',
+  ];
   const properties = fields.map((f) => {
     const [name, outname = name] = f.split(':') as [string, string?];
     return `  property(outname="${outname}" name="${name}" format="jsonf")`;

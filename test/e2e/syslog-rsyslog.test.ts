@@ -161,7 +161,10 @@ describe('syslog to Debian rsyslog over UDP, TCP and TLS', () => {
       writeFileSync(ca, rsyslog.certificate);
       const env = { TRIPLINE_URL: server.adminUrl, TRIPLINE_KEY: server.key };
       const url = `tls://127.0.0.1:${rsyslog.ports.tls}`;
-      const added = await runCli(['channel', 'add', '--kind', 'syslog', '--url', url, '--format', 'cef', '--tls-ca', ca, '--facility', 'local3', '--json'], env);
+      const added = await runCli(
+        ['channel', 'add', '--kind', 'syslog', '--url', url, '--format', 'cef', '--tls-ca', ca, '--facility', 'local3', '--json'],
+        env,
+      );
       assert.equal(added.code, 0, added.stderr);
       const channel = JSON.parse(added.stdout);
       assert.deepEqual(channel.settings, { url, format: 'cef', facility: 'local3', ca: 'own CA' });

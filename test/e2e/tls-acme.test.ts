@@ -84,16 +84,13 @@ describe('ACME with pebble: HTTP-01 and DNS-01 through Tripline', { skip: PEBBLE
       .split('\n')
       .filter((line) => line.includes('answering an acme challenge'))
       .map((line) => JSON.parse(line) as { name: string; challenge: string });
-    assert.deepEqual(
-      answered.map((a) => `${a.name} ${a.challenge}`).sort(),
-      [`*.${ZONE} dns-01`, `${ZONE} http-01`],
-    );
+    assert.deepEqual(answered.map((a) => `${a.name} ${a.challenge}`).sort(), [`*.${ZONE} dns-01`, `${ZONE} http-01`]);
     const seen = await peerCertificate(tlsPort, rootFile, ZONE);
     assert.match(seen.subjectaltname ?? '', new RegExp(`DNS:\\*\\.${ZONE.replace('.', '\\.')}`));
     assert.match(seen.subjectaltname ?? '', new RegExp(`DNS:${ZONE.replace('.', '\\.')}(,|$)`));
   });
 
-  it('test 1: curl trusting only pebble\'s root fetches a dressed token path over HTTPS and the hit is recorded', async () => {
+  it("test 1: curl trusting only pebble's root fetches a dressed token path over HTTPS and the hit is recorded", async () => {
     const token = (await server.api('POST', '/tokens', { kind: 'http', memo: 'acme http-01' })).body;
     const answer = await curl([
       '--cacert',

@@ -97,8 +97,14 @@ describe('tripline server --tls-listen with certificate files', () => {
       [['--tls-listen', '127.0.0.1:0'], /needs a certificate/],
       [['--tls-listen', '127.0.0.1:0', '--tls-cert', cert], /--tls-cert and --tls-key go together/],
       [['--tls-listen', '127.0.0.1:0', '--tls-cert', `${work.dir}/missing.pem`, '--tls-key', key], /cannot read \(ENOENT\)/],
-      [['--tls-listen', '127.0.0.1:0', '--tls-cert', first.cert, '--tls-key', makeCertificate(work.dir, 'other', ['x.test']).key], /not a usable certificate and key/],
-      [['--tls-listen', '127.0.0.1:0', '--acme-email', 'ops@example.com', '--acme-domains', '*.canary.test'], /wildcard is proved by DNS-01, which needs --dns-zone/],
+      [
+        ['--tls-listen', '127.0.0.1:0', '--tls-cert', first.cert, '--tls-key', makeCertificate(work.dir, 'other', ['x.test']).key],
+        /not a usable certificate and key/,
+      ],
+      [
+        ['--tls-listen', '127.0.0.1:0', '--acme-email', 'ops@example.com', '--acme-domains', '*.canary.test'],
+        /wildcard is proved by DNS-01, which needs --dns-zone/,
+      ],
     ];
     for (const [args, message] of cases) {
       const result = await runCli(['server', ...(await listenArgs()), ...args, '--db', `${work.dir}/refused.db`], { TRIPLINE_ADMIN_KEY: KEY });
@@ -139,7 +145,18 @@ describe('tripline server --tls-listen with certificate files', () => {
       assert.equal((await setup.api('POST', '/channels', { kind: 'webhook', url: receiver.url('/hook'), default: true })).status, 201);
       await setup.stop();
       const stale = await spawnServer(
-        [...(await listenArgs()), '--tls-listen', `127.0.0.1:${await freePort()}`, '--tls-cert', expired.cert, '--tls-key', expired.key, '--db', db, '--allow-private-targets'],
+        [
+          ...(await listenArgs()),
+          '--tls-listen',
+          `127.0.0.1:${await freePort()}`,
+          '--tls-cert',
+          expired.cert,
+          '--tls-key',
+          expired.key,
+          '--db',
+          db,
+          '--allow-private-targets',
+        ],
         { TRIPLINE_ADMIN_KEY: KEY },
       );
       try {

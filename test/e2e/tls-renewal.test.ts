@@ -70,7 +70,12 @@ describe('ACME renewal and failure with pebble', { skip: PEBBLE ? false : 'pebbl
   it('raises a notice on the channels when the order fails, and retries with a growing backoff', async () => {
     const notice = await waitFor('the certificate notice at the webhook', () => receiver.received.find((r) => r.body?.token?.id === 'tls-certificate'));
     assert.equal(notice.body.token.kind, 'server');
-    assert.match(notice.body.token.memo, new RegExp(`TLS certificate for ${ZONE}, \\*\\.${ZONE} could not be obtained: cannot reach the ACME directory https://127\\.0\\.0\\.1:${ports.acme}/dir \\(ECONNREFUSED\\); no certificate is served yet; retrying in \\d+ s`));
+    assert.match(
+      notice.body.token.memo,
+      new RegExp(
+        `TLS certificate for ${ZONE}, \\*\\.${ZONE} could not be obtained: cannot reach the ACME directory https://127\\.0\\.0\\.1:${ports.acme}/dir \\(ECONNREFUSED\\); no certificate is served yet; retrying in \\d+ s`,
+      ),
+    );
     const seen = await waitFor('three failed attempts', () => failures().length >= 3 && failures(), 30_000, 100);
     assert.deepEqual(
       seen.slice(0, 3).map((line) => line.attempt),

@@ -46,22 +46,31 @@ export function makeExpiredCertificate(dir: string, prefix: string, names: strin
   const cert = join(dir, `${prefix}-expired.pem`);
   execFileSync(
     'openssl',
-    ['ca', '-batch', '-config', config, '-cert', base.ca, '-keyfile', join(dir, `${prefix}-ca-key.pem`), '-startdate', '20200101000000Z', '-enddate', '20200102000000Z'].concat([
-      '-in',
-      join(dir, `${prefix}.csr`),
-      '-out',
-      cert,
-      '-notext',
-      '-extfile',
-      join(dir, `${prefix}.ext`),
-    ]),
+    [
+      'ca',
+      '-batch',
+      '-config',
+      config,
+      '-cert',
+      base.ca,
+      '-keyfile',
+      join(dir, `${prefix}-ca-key.pem`),
+      '-startdate',
+      '20200101000000Z',
+      '-enddate',
+      '20200102000000Z',
+    ].concat(['-in', join(dir, `${prefix}.csr`), '-out', cert, '-notext', '-extfile', join(dir, `${prefix}.ext`)]),
     { stdio: 'ignore', cwd: dir },
   );
   return { ca: base.ca, cert, key: base.key };
 }
 
 /** The certificate a TLS listener presents for `servername`, as a client that trusts the CA in the file `ca` sees it. */
-export function peerCertificate(port: number, ca: string, servername = 'localhost'): Promise<{ fingerprint256: string; serialNumber: string; subjectaltname?: string; valid_to: string }> {
+export function peerCertificate(
+  port: number,
+  ca: string,
+  servername = 'localhost',
+): Promise<{ fingerprint256: string; serialNumber: string; subjectaltname?: string; valid_to: string }> {
   return new Promise((resolve, reject) => {
     const socket = connect({ host: '127.0.0.1', port, ca: readFileSync(ca), servername }, () => {
       const cert = socket.getPeerCertificate();
@@ -98,7 +107,10 @@ export const PEBBLE = execFileSync('sh', ['-c', 'command -v pebble || true'], { 
  * Debian's pebble (Let's Encrypt's ACME test server) on loopback: it validates HTTP-01 on
  * `httpPort` and resolves names through `dnsPort` (Tripline's own DNS listener).
  */
-export async function startPebble(dir: string, ports: { acme: number; management: number; httpPort: number; dnsPort: number; validitySeconds?: number }): Promise<Pebble> {
+export async function startPebble(
+  dir: string,
+  ports: { acme: number; management: number; httpPort: number; dnsPort: number; validitySeconds?: number },
+): Promise<Pebble> {
   const own = pebbleOwnCertificate(dir);
   const config = join(dir, 'pebble.json');
   writeFileSync(
@@ -144,7 +156,15 @@ export async function startPebble(dir: string, ports: { acme: number; management
 }
 
 /** `tripline server` flags for an ACME certificate: DNS zone `zone` on `dnsPort` answering 127.0.0.1, HTTPS on `tlsPort`. */
-export function acmeServerArgs(options: { httpPort: number; adminPort: number; tlsPort: number; dnsPort: number; zone: string; directory: string; db: string }): string[] {
+export function acmeServerArgs(options: {
+  httpPort: number;
+  adminPort: number;
+  tlsPort: number;
+  dnsPort: number;
+  zone: string;
+  directory: string;
+  db: string;
+}): string[] {
   return [
     ...['--listen', `127.0.0.1:${options.httpPort}`, '--admin-listen', `127.0.0.1:${options.adminPort}`, '--tls-listen', `127.0.0.1:${options.tlsPort}`],
     ...['--dns-zone', options.zone, '--dns-port', String(options.dnsPort), '--dns-address', '127.0.0.1'],

@@ -26,7 +26,10 @@ test('the generated file loads as one decoy and one pod-scoped policy that watch
     images: ['registry.example/shop/*'],
   });
   const loaded = loadPolicyText('tripline-x.yaml', text);
-  assert.deepEqual(loaded.errors.map((e) => e.format()), []);
+  assert.deepEqual(
+    loaded.errors.map((e) => e.format()),
+    [],
+  );
   const [decoy] = loaded.decoys!;
   assert.deepEqual(decoy!.file, { path: '/root/.ssh/id_ed25519', content: 'KEY\n', mode: 0o600, uid: 0, gid: 0 });
   assert.equal(decoy!.tokenId, TOKEN);

@@ -21,7 +21,13 @@ function policy(kind: string, extraMeta: string, extraSpec: string): string {
 }
 
 function pod(namespace: string, labels: Record<string, string>, container = 'web'): PodInfo {
-  return { namespace, name: `${namespace}-pod`, uid: '8a4c6a1e-0000-4000-8000-000000000001', labels, container: { id: 'c'.repeat(64), name: container, image: 'busybox' } };
+  return {
+    namespace,
+    name: `${namespace}-pod`,
+    uid: '8a4c6a1e-0000-4000-8000-000000000001',
+    labels,
+    container: { id: 'c'.repeat(64), name: container, image: 'busybox' },
+  };
 }
 
 function event(p: PodInfo | undefined): FileAccessEvent {
@@ -43,7 +49,10 @@ function event(p: PodInfo | undefined): FileAccessEvent {
 
 function matches(text: string, p: PodInfo | undefined): boolean {
   const loaded = loadPolicyText('p.yaml', text);
-  assert.deepEqual(loaded.errors.map((e) => e.format()), []);
+  assert.deepEqual(
+    loaded.errors.map((e) => e.format()),
+    [],
+  );
   return loaded.policies[0]!.evaluate(event(p), { paths: ['/etc/passwd'] }) !== null;
 }
 
@@ -92,7 +101,10 @@ test('label selector operators: Exists, DoesNotExist, and {} selects everything'
 });
 
 test('an unknown selector operator is an error at that field', () => {
-  const loaded = loadPolicyText('p.yaml', policy('TracingPolicy', '', '\n  podSelector:\n    matchExpressions:\n    - key: app\n      operator: Like\n      values: [web]'));
+  const loaded = loadPolicyText(
+    'p.yaml',
+    policy('TracingPolicy', '', '\n  podSelector:\n    matchExpressions:\n    - key: app\n      operator: Like\n      values: [web]'),
+  );
   assert.equal(loaded.policies.length, 0);
   assert.match(loaded.errors[0]!.format(), /unknown operator "Like"/);
 });

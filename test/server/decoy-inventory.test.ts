@@ -23,10 +23,16 @@ for (const dialect of storeDialects()) {
     let other: string;
 
     const beat = (watched: unknown[]) =>
-      callWith(server, agentKey, 'POST', '/agents/heartbeat', heartbeat({
-        policies: [{ file: '/etc/tripline/policies/a.yaml', name: 'a', ok: true, errors: [], warnings: [], tokenIds: [token, other] }],
-        watched,
-      }));
+      callWith(
+        server,
+        agentKey,
+        'POST',
+        '/agents/heartbeat',
+        heartbeat({
+          policies: [{ file: '/etc/tripline/policies/a.yaml', name: 'a', ok: true, errors: [], warnings: [], tokenIds: [token, other] }],
+          watched,
+        }),
+      );
     const decoys = async (query = '') => (await server.api('GET', `/decoys${query}`)).body.items;
 
     before(async () => {
@@ -57,7 +63,10 @@ for (const dialect of storeDialects()) {
       assert.equal(key.inode, '2049:131075');
       assert.equal(key.state, 'watched');
       assert.ok(key.lastVerifiedAt);
-      assert.deepEqual((await decoys(`?token=${token}`)).map((d: { path: string }) => d.path), [KEY_PATH]);
+      assert.deepEqual(
+        (await decoys(`?token=${token}`)).map((d: { path: string }) => d.path),
+        [KEY_PATH],
+      );
     });
 
     it('a decoy reported gone becomes one tamper hit and an alert, however many heartbeats repeat it', async () => {

@@ -12,77 +12,76 @@ import { startTestServer, type TestServer } from '../support/server.js';
 import { waitFor } from '../support/wait.js';
 
 for (const dialect of storeDialects())
-describe(`offline enrichment from .mmdb files written by the test, on ${dialect.name}`, () => {
-  let databases: GeoDatabases;
-  let server: TestServer;
-  let receiver: HttpReceiver;
+  describe(`offline enrichment from .mmdb files written by the test, on ${dialect.name}`, () => {
+    let databases: GeoDatabases;
+    let server: TestServer;
+    let receiver: HttpReceiver;
 
-  before(async () => {
-    databases = writeGeoDatabases();
-    receiver = await new HttpReceiver().start();
-    server = await startTestServer({
-      db: await dialect.newLocation(),
-      trustProxy: ['127.0.0.1'],
-      alerts: { allowPrivateTargets: true, pollMs: 50 },
-      enrichment: { geoipDb: databases.geoipDb, asnDb: databases.asnDb },
+    before(async () => {
+      databases = writeGeoDatabases();
+      receiver = await new HttpReceiver().start();
+      server = await startTestServer({
+        db: await dialect.newLocation(),
+        trustProxy: ['127.0.0.1'],
+        alerts: { allowPrivateTargets: true, pollMs: 50 },
+        enrichment: { geoipDb: databases.geoipDb, asnDb: databases.asnDb },
+      });
+    });
+    after(async () => {
+      await server.close();
+      await receiver.stop();
+      databases.remove();
+    });
+
+    test('a hit from a listed address carries country, city and ASN in the API and the webhook payload', async () => {
+      const channel = (await server.api('POST', '/channels', { kind: 'webhook', url: receiver.url('/geo') })).body.id;
+      const token = (await server.api('POST', '/tokens', { kind: 'http', memo: 'geo', channels: [channel] })).body;
+      const response = await fetch(token.url, { headers: { 'x-forwarded-for': LISTED.address, 'user-agent': 'curl/8.5.0' } });
+      await response.arrayBuffer();
+
+      const expected = { country: LISTED.country, countryName: LISTED.countryName, city: LISTED.city, asn: LISTED.asn, asOrg: LISTED.asOrg };
+      const listed = (await server.api('GET', `/hits?country=${LISTED.country.toLowerCase()}`)).body.items;
+      assert.equal(listed.length, 1);
+      assert.deepEqual(listed[0].enrichment, expected);
+      const shown = (await server.api('GET', `/hits/${listed[0].id}`)).body;
+      assert.deepEqual(shown.enrichment, expected);
+      assert.deepEqual((await server.api('GET', `/tokens/${token.id}/hits`)).body.items[0].enrichment, expected, "the token's own listing carries it too");
+
+      const delivered = await waitFor('the webhook alert', () => receiver.to('/geo')[0]);
+      assert.deepEqual(delivered.body.firstHit.enrichment, expected);
+      assert.equal(delivered.body.firstHit.source, LISTED.address);
+    });
+
+    test('an address the databases do not list has no enrichment, and an ASN rule mutes by network', async () => {
+      const token = (await server.api('POST', '/tokens', { kind: 'http', memo: 'asn rule' })).body;
+      const rule = await server.api('POST', '/noise-rules', { kind: 'asn', pattern: `AS${OTHER.asn}`, tokenId: token.id, note: 'a scanning host' });
+      assert.equal(rule.status, 201, JSON.stringify(rule.body));
+      for (const source of [OTHER.address, '198.51.100.1']) {
+        const response = await fetch(token.url, { headers: { 'x-forwarded-for': source } });
+        await response.arrayBuffer();
+      }
+      const hits = (await server.api('GET', `/hits?token=${token.id}`)).body.items;
+      const other = hits.find((hit: any) => hit.source === OTHER.address);
+      const unlisted = hits.find((hit: any) => hit.source === '198.51.100.1');
+      assert.deepEqual(other.enrichment, { asn: OTHER.asn, asOrg: OTHER.asOrg });
+      assert.equal(other.mutedBy.kind, 'asn');
+      assert.equal(other.mutedBy.pattern, `AS${OTHER.asn}`);
+      assert.equal(unlisted.enrichment, null);
+      assert.equal(unlisted.mutedBy, null);
+      assert.equal((await server.api('GET', '/hits?country=NZ&muted=true')).body.items.length, 0);
     });
   });
-  after(async () => {
-    await server.close();
-    await receiver.stop();
-    databases.remove();
-  });
-
-  test('a hit from a listed address carries country, city and ASN in the API and the webhook payload', async () => {
-    const channel = (await server.api('POST', '/channels', { kind: 'webhook', url: receiver.url('/geo') })).body.id;
-    const token = (await server.api('POST', '/tokens', { kind: 'http', memo: 'geo', channels: [channel] })).body;
-    const response = await fetch(token.url, { headers: { 'x-forwarded-for': LISTED.address, 'user-agent': 'curl/8.5.0' } });
-    await response.arrayBuffer();
-
-    const expected = { country: LISTED.country, countryName: LISTED.countryName, city: LISTED.city, asn: LISTED.asn, asOrg: LISTED.asOrg };
-    const listed = (await server.api('GET', `/hits?country=${LISTED.country.toLowerCase()}`)).body.items;
-    assert.equal(listed.length, 1);
-    assert.deepEqual(listed[0].enrichment, expected);
-    const shown = (await server.api('GET', `/hits/${listed[0].id}`)).body;
-    assert.deepEqual(shown.enrichment, expected);
-    assert.deepEqual(
-      (await server.api('GET', `/tokens/${token.id}/hits`)).body.items[0].enrichment,
-      expected,
-      "the token's own listing carries it too",
-    );
-
-    const delivered = await waitFor('the webhook alert', () => receiver.to('/geo')[0]);
-    assert.deepEqual(delivered.body.firstHit.enrichment, expected);
-    assert.equal(delivered.body.firstHit.source, LISTED.address);
-  });
-
-  test('an address the databases do not list has no enrichment, and an ASN rule mutes by network', async () => {
-    const token = (await server.api('POST', '/tokens', { kind: 'http', memo: 'asn rule' })).body;
-    const rule = await server.api('POST', '/noise-rules', { kind: 'asn', pattern: `AS${OTHER.asn}`, tokenId: token.id, note: 'a scanning host' });
-    assert.equal(rule.status, 201, JSON.stringify(rule.body));
-    for (const source of [OTHER.address, '198.51.100.1']) {
-      const response = await fetch(token.url, { headers: { 'x-forwarded-for': source } });
-      await response.arrayBuffer();
-    }
-    const hits = (await server.api('GET', `/hits?token=${token.id}`)).body.items;
-    const other = hits.find((hit: any) => hit.source === OTHER.address);
-    const unlisted = hits.find((hit: any) => hit.source === '198.51.100.1');
-    assert.deepEqual(other.enrichment, { asn: OTHER.asn, asOrg: OTHER.asOrg });
-    assert.equal(other.mutedBy.kind, 'asn');
-    assert.equal(other.mutedBy.pattern, `AS${OTHER.asn}`);
-    assert.equal(unlisted.enrichment, null);
-    assert.equal(unlisted.mutedBy, null);
-    assert.equal((await server.api('GET', '/hits?country=NZ&muted=true')).body.items.length, 0);
-  });
-});
 
 describe('enrichment databases', () => {
   test('a database path that cannot be used is refused with the flag and the reason', () => {
-    assert.throws(() => new SourceEnricher({ geoipDb: '/nonexistent/city.mmdb' }), (error: unknown) => {
-      assert.ok(error instanceof ConfigError);
-      assert.match(error.message, /^--geoip-db \/nonexistent\/city\.mmdb: cannot read it \(ENOENT\)/);
-      return true;
-    });
+    assert.throws(
+      () => new SourceEnricher({ geoipDb: '/nonexistent/city.mmdb' }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.match(error.message, /^--geoip-db \/nonexistent\/city\.mmdb: cannot read it \(ENOENT\)/);
+        return true;
+      },
+    );
     const databases = writeGeoDatabases();
     const junk = `${databases.asnDb}.junk`;
     writeFileSync(junk, 'not a database');
@@ -130,7 +129,7 @@ describe('reverse DNS, from a resolver the test runs', () => {
     resolver.close();
   });
 
-  test("the first hit from a source gets its name once it is in, later hits when they are recorded; a source without one has none", async () => {
+  test('the first hit from a source gets its name once it is in, later hits when they are recorded; a source without one has none', async () => {
     const token = (await server.api('POST', '/tokens', { kind: 'http', memo: 'ptr' })).body;
     const hit = async (source: string) => {
       const response = await fetch(token.url, { headers: { 'x-forwarded-for': source } });

@@ -76,7 +76,12 @@ describe('document and web-lure kinds answer live, disabled and unknown ids alik
   }
 
   it('fingerprinting redirect: a disabled token serves the same page and the same redirect as a live one', async () => {
-    const [live, disabled] = await liveAndDisabled(server, { kind: 'http', memo: 'fp', redirect: 'https://example.org/landing', options: { fingerprint: true } });
+    const [live, disabled] = await liveAndDisabled(server, {
+      kind: 'http',
+      memo: 'fp',
+      redirect: 'https://example.org/landing',
+      options: { fingerprint: true },
+    });
     for (const query of ['', '?v=eyJzY3JlZW4iOiIxeDEifQ', '?v=0']) {
       const expected = await answer(server, live.url, live.id, 'GET', query);
       assert.doesNotMatch(expected, /tripline/i);

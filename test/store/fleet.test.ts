@@ -35,7 +35,10 @@ for (const dialect of storeDialects()) {
         ],
       );
       assert.equal(await policies.delete('a'), 4);
-      assert.deepEqual((await policies.list()).map((p) => p.name), ['b']);
+      assert.deepEqual(
+        (await policies.list()).map((p) => p.name),
+        ['b'],
+      );
       await assert.rejects(policies.delete('a'), NotFoundError);
       assert.equal(await policies.version(), 4, 'a refused delete moves nothing');
       // Applied again after its deletion, it comes back under a new version.
@@ -53,7 +56,7 @@ for (const dialect of storeDialects()) {
       assert.ok(!targets({ agents: [], labels: { role: 'db' } }, web));
     });
 
-    it('changes an agent\'s liveness once, however many callers try the same change', async () => {
+    it("changes an agent's liveness once, however many callers try the same change", async () => {
       const agents = new AgentRepository(store.db);
       const { agent } = await agents.enroll('node-1', 'node-1', { role: 'db' });
       assert.equal(agent.liveness, 'unknown');

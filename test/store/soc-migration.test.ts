@@ -29,7 +29,9 @@ for (const dialect of storeDialects()) {
       await sql`insert into channels (id, name, kind, is_default, config, created_at)
                 values ('01kaaaaaaaaaaaaaaaaaaaaaaa', 'old', 'webhook', 1, '{"url":"https://example.com/hook"}', '2026-01-01T00:00:00.000Z')`.execute(old);
       await sql`insert into hits (id, token_id, kind, at, source, user_agent, detail, agent_id, received_at)
-                values ('01kccccccccccccccccccccccc', ${TOKEN}, 'http', '2026-01-01T00:00:01.000Z', '203.0.113.1', 'curl/8', '{"type":"none"}', null, null)`.execute(old);
+                values ('01kccccccccccccccccccccccc', ${TOKEN}, 'http', '2026-01-01T00:00:01.000Z', '203.0.113.1', 'curl/8', '{"type":"none"}', null, null)`.execute(
+        old,
+      );
       await old.destroy();
 
       const store = await openStore(location);

@@ -56,8 +56,12 @@ export async function alertsOf(server: { api: ApiCall }, tokenId: string): Promi
 
 /** A token's hits once at least `count` are stored (triggers that record after answering, such as an SSH key offer). */
 export function waitForHits(server: { api: ApiCall }, tokenId: string, count = 1, timeoutMs = 20_000): Promise<any[]> {
-  return waitFor(`${count} hits on token ${tokenId}`, async () => {
-    const hits = await hitsOf(server, tokenId);
-    return hits.length >= count && hits;
-  }, timeoutMs);
+  return waitFor(
+    `${count} hits on token ${tokenId}`,
+    async () => {
+      const hits = await hitsOf(server, tokenId);
+      return hits.length >= count && hits;
+    },
+    timeoutMs,
+  );
 }

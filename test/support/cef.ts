@@ -14,7 +14,7 @@ export interface CefRecord {
   extension: Map<string, string>;
 }
 
-function unescape(text: string): string {
+function unescapeValue(text: string): string {
   return text.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c === 'r' ? '\r' : c));
 }
 
@@ -44,7 +44,7 @@ export function parseCef(line: string): CefRecord {
   equals.forEach((eq, n) => {
     const key = rest.slice(keyStart(eq), eq);
     const end = n + 1 < equals.length ? keyStart(equals[n + 1]!) - 1 : rest.length;
-    extension.set(key, unescape(rest.slice(eq + 1, end)));
+    extension.set(key, unescapeValue(rest.slice(eq + 1, end)));
   });
   const [version, vendor, product, deviceVersion, eventClassId, name, severity] = header as [string, string, string, string, string, string, string];
   return { version, vendor, product, deviceVersion, eventClassId, name, severity, extension };

@@ -14,7 +14,19 @@ const context: ArtifactContext = { publicUrl: 'https://t.example.com', dnsZone: 
 function make(kind: string, input: Partial<TokenOptions> = {}): Token {
   const id = newTokenId();
   const config = tokenKind(kind).prepare(id, { memo: 'm', ...input }, context);
-  return { id, kind, memo: 'm', enabled: true, redirect: input.redirect ?? null, config, alertWindowSeconds: null, hitCount: 0, hitsKept: 0, lastHitAt: null, createdAt: '2030-01-01T00:00:00.000Z' };
+  return {
+    id,
+    kind,
+    memo: 'm',
+    enabled: true,
+    redirect: input.redirect ?? null,
+    config,
+    alertWindowSeconds: null,
+    hitCount: 0,
+    hitsKept: 0,
+    lastHitAt: null,
+    createdAt: '2030-01-01T00:00:00.000Z',
+  };
 }
 
 function documentOf(token: Token): Buffer {
@@ -50,15 +62,20 @@ describe('document kinds: artifacts', () => {
     });
   }
 
-  test("word: a template keeps its own content and metadata and gains the linked picture at the end of its body", () => {
+  test('word: a template keeps its own content and metadata and gains the linked picture at the end of its body', () => {
     const template = zipSync({
       '[Content_Types].xml': strToU8('<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>'),
-      'word/document.xml': strToU8('<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>Our plan</w:t></w:r></w:p><w:sectPr/></w:body></w:document>'),
+      'word/document.xml': strToU8(
+        '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>Our plan</w:t></w:r></w:p><w:sectPr/></w:body></w:document>',
+      ),
       'docProps/core.xml': strToU8('<cp:coreProperties>mine</cp:coreProperties>'),
     });
     const token = make('word', { options: { template: Buffer.from(template).toString('base64') } });
     const files = parts(documentOf(token));
-    assert.match(files['word/document.xml']!, /<w:t>Our plan<\/w:t><\/w:r><\/w:p><w:p><w:r><w:drawing [^>]*>.*r:link="rId1000".*<\/w:drawing><\/w:r><\/w:p><w:sectPr\/><\/w:body>/);
+    assert.match(
+      files['word/document.xml']!,
+      /<w:t>Our plan<\/w:t><\/w:r><\/w:p><w:p><w:r><w:drawing [^>]*>.*r:link="rId1000".*<\/w:drawing><\/w:r><\/w:p><w:sectPr\/><\/w:body>/,
+    );
     assert.match(files['word/_rels/document.xml.rels']!, /Id="rId1000" [^>]*TargetMode="External"/);
     assert.equal(files['docProps/core.xml'], '<cp:coreProperties>mine</cp:coreProperties>');
   });
@@ -68,7 +85,9 @@ describe('document kinds: artifacts', () => {
       Buffer.from(
         zipSync({
           '[Content_Types].xml': strToU8('<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"></Types>'),
-          'xl/workbook.xml': strToU8('<workbook xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Q3" sheetId="1" r:id="rId7"/></sheets></workbook>'),
+          'xl/workbook.xml': strToU8(
+            '<workbook xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Q3" sheetId="1" r:id="rId7"/></sheets></workbook>',
+          ),
           'xl/_rels/workbook.xml.rels': strToU8('<Relationships><Relationship Id="rId7" Type="worksheet" Target="worksheets/sheet1.xml"/></Relationships>'),
           'xl/worksheets/sheet1.xml': strToU8(sheet),
         }),
@@ -103,7 +122,10 @@ describe('document kinds: artifacts', () => {
 
   test('log4shell and svn hand out their string and repository dump', () => {
     const log4shell = make('log4shell');
-    assert.equal(tokenKind('log4shell').artifact(log4shell, context).file!.content, `\${jndi:ldap://x\${hostName}.L4J.${log4shell.id}.canary.example.test/a}\n`);
+    assert.equal(
+      tokenKind('log4shell').artifact(log4shell, context).file!.content,
+      `\${jndi:ldap://x\${hostName}.L4J.${log4shell.id}.canary.example.test/a}\n`,
+    );
     const svn = make('svn');
     const dump = tokenKind('svn').artifact(svn, context).file!.content;
     assert.match(dump, /^SVN-fs-dump-format-version: 2\n/);
@@ -143,10 +165,15 @@ describe('document and web-lure kinds: hits as alerts state them', () => {
 
   test('fingerprint: the browser as the page saw it; junk in the report is described as a plain hit', () => {
     const token = make('http', { redirect: 'https://example.org/', options: { fingerprint: true } });
-    const report = Buffer.from(JSON.stringify({ screen: '390x844', timezone: 'Asia/Tokyo', platform: 'iPhone', language: 'ja-JP', plugins: '' })).toString('base64url');
+    const report = Buffer.from(JSON.stringify({ screen: '390x844', timezone: 'Asia/Tokyo', platform: 'iPhone', language: 'ja-JP', plugins: '' })).toString(
+      'base64url',
+    );
     const described = describeHit(hit(token, get('/a/x/view', `v=${report}`)));
     assert.equal(described.summary, 'browser fingerprint: iPhone, Asia/Tokyo, 390x844, ja-JP');
-    assert.deepEqual(described.facts.slice(0, 4).map((f) => f.label), ['Screen', 'Language', 'Time zone', 'Platform']);
+    assert.deepEqual(
+      described.facts.slice(0, 4).map((f) => f.label),
+      ['Screen', 'Language', 'Time zone', 'Platform'],
+    );
     assert.equal(describeHit(hit(token, get('/a/x/view', 'v=%%%'))).summary, 'GET /a/x/view?v=%%%');
     assert.equal(describeHit(hit(token, get('/a/x/view', 'v=0'))).summary, 'browser without JavaScript, redirected');
   });

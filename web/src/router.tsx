@@ -24,7 +24,8 @@ export function parseRoute(pathname: string): Route {
   if (first === 'tokens' && parts.length === 1) return { page: 'tokens' };
   if (first === 'tokens' && second === 'new' && parts.length === 2) return { page: 'new-token' };
   if (first === 'tokens' && second && parts.length === 2) return { page: 'token', id: decodeURIComponent(second) };
-  if (parts.length === 1 && (first === 'activity' || first === 'alerts' || first === 'channels' || first === 'agents' || first === 'keys')) return { page: first };
+  if (parts.length === 1 && (first === 'activity' || first === 'alerts' || first === 'channels' || first === 'agents' || first === 'keys'))
+    return { page: first };
   if (parts.length === 1 && (first === 'policies' || first === 'decoys')) return { page: first };
   return { page: 'not-found' };
 }

@@ -35,7 +35,7 @@ function inContainer(event: Processes, watched: string): boolean {
 async function attributeEvent(event: Processes, pods: PodDirectory, watched = ''): Promise<void> {
   await Promise.all([attributeProcess(event.process, pods), attributeProcess(event.parent, pods)]);
   const rootPid = containerRootPid(watched);
-  if (!event.process || event.process.cgroup !== '' || event.process.pod || rootPid === null) return;
+  if (event.process?.cgroup !== '' || event.process.pod || rootPid === null) return;
   const container = pods.byInitPid(rootPid);
   if (container) event.process.pod = container.pod;
 }
@@ -46,7 +46,10 @@ async function attributeEvent(event: Processes, pods: PodDirectory, watched = ''
  * access: on error `next` runs without the pod.
  */
 export function withPod(event: Processes, watched: string, pods: PodDirectory, log: Logger, next: () => void): void {
-  if (!inContainer(event, watched)) return next();
+  if (!inContainer(event, watched)) {
+    next();
+    return;
+  }
   void attributeEvent(event, pods, watched)
     .catch((err: unknown) => log.warn({ err }, 'pod attribution failed'))
     .then(next);

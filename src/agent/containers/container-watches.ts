@@ -144,7 +144,11 @@ export class ContainerWatches {
       // A container that is gone took its copy with it.
       if (!live.has(copy.pod.container.id) || copy.inode === null) continue;
       await removeFromRoot(rootOf(copy.pid), copy.decoy.file.path, copy.inode).then(
-        (removed) => this.log.info({ decoy: copy.decoy.name, pod: `${copy.pod.namespace}/${copy.pod.name}`, path: copy.decoy.file.path, removed }, 'decoy withdrawn from the container'),
+        (removed) =>
+          this.log.info(
+            { decoy: copy.decoy.name, pod: `${copy.pod.namespace}/${copy.pod.name}`, path: copy.decoy.file.path, removed },
+            'decoy withdrawn from the container',
+          ),
         (err: unknown) => this.log.warn({ decoy: copy.decoy.name, err: (err as Error).message }, 'could not remove a decoy copy'),
       );
     }
@@ -192,5 +196,7 @@ export class ContainerWatches {
 }
 
 function sameDecoy(a: ContainerDecoy, b: ContainerDecoy): boolean {
-  return a.file.path === b.file.path && a.file.content === b.file.content && a.file.mode === b.file.mode && a.file.uid === b.file.uid && a.file.gid === b.file.gid;
+  return (
+    a.file.path === b.file.path && a.file.content === b.file.content && a.file.mode === b.file.mode && a.file.uid === b.file.uid && a.file.gid === b.file.gid
+  );
 }

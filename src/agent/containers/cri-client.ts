@@ -35,7 +35,12 @@ export class CriError extends Error {
   }
 }
 
-type Unary = (request: object, metadata: grpc.Metadata, options: grpc.CallOptions, callback: (err: grpc.ServiceError | null, response: unknown) => void) => void;
+type Unary = (
+  request: object,
+  metadata: grpc.Metadata,
+  options: grpc.CallOptions,
+  callback: (err: grpc.ServiceError | null, response: unknown) => void,
+) => void;
 
 let definition: protoLoader.PackageDefinition | undefined;
 

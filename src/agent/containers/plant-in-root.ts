@@ -39,9 +39,10 @@ async function openParent(root: string, path: string, create: boolean): Promise<
   let dir = await open(root, constants.O_RDONLY | constants.O_DIRECTORY);
   try {
     for (const part of parts) {
-      if (create) await mkdir(under(dir, part), { mode: 0o700 }).catch((err: NodeJS.ErrnoException) => {
-        if (err.code !== 'EEXIST') throw err;
-      });
+      if (create)
+        await mkdir(under(dir, part), { mode: 0o700 }).catch((err: NodeJS.ErrnoException) => {
+          if (err.code !== 'EEXIST') throw err;
+        });
       const next = await open(under(dir, part), DIR_FLAGS).catch((err: NodeJS.ErrnoException) => {
         if (err.code === 'ELOOP' || err.code === 'ENOTDIR') throw new PlantRefused(`${part} on the way to ${path} is a symbolic link or not a directory`);
         throw err;

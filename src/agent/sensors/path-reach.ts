@@ -18,8 +18,7 @@ export function ancestorsOf(dir: string): string[] {
 /** mountinfo escapes space, tab, newline and backslash as octal. */
 const unescapeOctal = (field: string): string => field.replace(/\\([0-7]{3})/g, (_, oct: string) => String.fromCharCode(parseInt(oct, 8)));
 
-const covers = (mountPoint: string, path: string): boolean =>
-  mountPoint === '/' || path === mountPoint || path.startsWith(`${mountPoint}/`);
+const covers = (mountPoint: string, path: string): boolean => mountPoint === '/' || path === mountPoint || path.startsWith(`${mountPoint}/`);
 
 /**
  * The mounts in this mount namespace whose mount point is `path` or a directory above it, as

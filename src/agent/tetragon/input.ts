@@ -66,7 +66,12 @@ export class TetragonInput {
     input.source =
       'exportFile' in options.source
         ? new ExportTail(options.source.exportFile, join(options.stateDir, 'export-position.json'), (line) => input.line(line), options.log)
-        : new TetragonGrpcSource(options.source.grpc, () => input.policies.map((p) => p.name), (event) => input.take(event), options.log);
+        : new TetragonGrpcSource(
+            options.source.grpc,
+            () => input.policies.map((p) => p.name),
+            (event) => input.take(event),
+            options.log,
+          );
     if (input.source instanceof ExportTail) await input.source.start();
     else input.source.start();
     return input;

@@ -120,7 +120,11 @@ export function normalizeKprobe(raw: unknown, node: string): NormalizedKprobe | 
       node,
       policy,
       hook,
-      actions: [text(kprobe.action).replace(/^KPROBE_ACTION_/, '').toLowerCase() || 'post'],
+      actions: [
+        text(kprobe.action)
+          .replace(/^KPROBE_ACTION_/, '')
+          .toLowerCase() || 'post',
+      ],
       access: {
         time,
         access: accessOf(args),

@@ -4,7 +4,12 @@ import { ValidationError } from '../../core/errors.js';
  * A credential or name a service takes in a header or path: required (unless optional), within its
  * length, printable ASCII without spaces, so it cannot break the header or request line it goes in.
  */
-export function checkToken(value: unknown, field: string, what: string, options: { optional?: boolean; pattern?: RegExp; max?: number } = {}): string | undefined {
+export function checkToken(
+  value: unknown,
+  field: string,
+  what: string,
+  options: { optional?: boolean; pattern?: RegExp; max?: number } = {},
+): string | undefined {
   if (value === undefined || value === '') {
     if (options.optional) return undefined;
     throw new ValidationError(`${field} is required: ${what}`, { field });

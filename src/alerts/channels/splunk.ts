@@ -36,7 +36,8 @@ export const splunkChannel = httpChannel({
   headers: (_body, _message, config) => ({ authorization: `Splunk ${String(config.token)}` }),
   configure(input) {
     const token = checkToken(input.token, 'token', 'the HEC token');
-    if (input.index !== undefined && !INDEX.test(input.index)) throw new ValidationError('index must be a Splunk index name (a-z, 0-9, _ and -)', { field: 'index' });
+    if (input.index !== undefined && !INDEX.test(input.index))
+      throw new ValidationError('index must be a Splunk index name (a-z, 0-9, _ and -)', { field: 'index' });
     if (input.sourcetype !== undefined && !SOURCETYPE.test(input.sourcetype)) {
       throw new ValidationError('sourcetype must be 1 to 128 of A-Z a-z 0-9 _ : . -', { field: 'sourcetype' });
     }

@@ -8,8 +8,8 @@ import { printJson } from '../output.js';
 export function channelFilterCommand(): Command {
   return new Command('filter')
     .argument('<id>', 'channel id')
-    .description("Set which alerts the channel takes (replaces its filters; none given: it takes every alert of its tokens).")
-    .addOption(new Option('--min-severity <severity>', "only tokens of at least this severity").choices(TOKEN_SEVERITIES))
+    .description('Set which alerts the channel takes (replaces its filters; none given: it takes every alert of its tokens).')
+    .addOption(new Option('--min-severity <severity>', 'only tokens of at least this severity').choices(TOKEN_SEVERITIES))
     .option('--tag <tag>', 'only tokens with one of these tags (repeatable)', collect)
     .option('--token-kind <kind>', 'only tokens of these kinds (repeatable)', collect)
     .option('--json', 'print JSON')
@@ -21,7 +21,9 @@ export function channelFilterCommand(): Command {
       });
       if (options.json) return printJson(updated);
       const f = updated.filters;
-      const parts = [f.minSeverity && `severity >= ${f.minSeverity}`, f.tags && `tags ${f.tags.join(',')}`, f.kinds && `kinds ${f.kinds.join(',')}`].filter(Boolean);
+      const parts = [f.minSeverity && `severity >= ${f.minSeverity}`, f.tags && `tags ${f.tags.join(',')}`, f.kinds && `kinds ${f.kinds.join(',')}`].filter(
+        Boolean,
+      );
       process.stdout.write(`channel ${updated.id} takes ${parts.length > 0 ? parts.join('; ') : 'every alert'}\n`);
     });
 }

@@ -21,7 +21,10 @@ export function channelCommand(): Command {
     .description('Add a channel. Tokens name channels with --channel; --default channels take every token that names none.')
     .addOption(new Option('--kind <kind>', 'channel kind').choices(CHANNEL_KINDS).makeOptionMandatory())
     .option('--name <name>', 'a name to recognise it by')
-    .option('--url <url>', 'webhook URL, service endpoint (splunk, elasticsearch, otlp; telegram and pagerduty default to the public API), or udp|tcp|tls://HOST:PORT for syslog')
+    .option(
+      '--url <url>',
+      'webhook URL, service endpoint (splunk, elasticsearch, otlp; telegram and pagerduty default to the public API), or udp|tcp|tls://HOST:PORT for syslog',
+    )
     .option('--secret <secret>', 'webhook: signing secret (16+ characters); generated and printed once if omitted')
     .option('--to <address>', 'email: recipient (repeatable)', collect)
     .option('--severity <word>', 'alertmanager: severity label (default critical); pagerduty: severity of alerts (critical, error, warning, info)')
@@ -39,7 +42,22 @@ export function channelCommand(): Command {
     .option('--agents', 'send the alerts about agents (silent, back, stopped) here instead of to the default channels')
     .option('--json', 'print JSON')
     .action(async (options: Record<string, string | string[] | boolean | undefined> & { kind: string; json?: boolean }, command: Command) => {
-      const fields = ['name', 'url', 'secret', 'to', 'severity', 'format', 'facility', 'token', 'apiKey', 'routingKey', 'botToken', 'chatId', 'index', 'sourcetype'];
+      const fields = [
+        'name',
+        'url',
+        'secret',
+        'to',
+        'severity',
+        'format',
+        'facility',
+        'token',
+        'apiKey',
+        'routingKey',
+        'botToken',
+        'chatId',
+        'index',
+        'sourcetype',
+      ];
       const body: Record<string, unknown> = { kind: options.kind };
       for (const field of fields) if (options[field] !== undefined) body[field] = options[field];
       if (typeof options.tlsCa === 'string') body.ca = readFileSync(options.tlsCa, 'utf8');

@@ -35,7 +35,7 @@ export function withCredentialListenOptions(command: Command): Command {
     .addOption(listener('smtp', 'SMTP listener for email tokens (accepts mail for --mail-domain)'))
     .addOption(listener('wireguard', 'WireGuard UDP listener for wireguard tokens (reads handshakes, never answers)'))
     .addOption(
-      new Option('--mail-domain <domain>', 'domain of email tokens\' addresses (default: the --dns-zone, else the public host)')
+      new Option('--mail-domain <domain>', "domain of email tokens' addresses (default: the --dns-zone, else the public host)")
         .env('TRIPLINE_MAIL_DOMAIN')
         .argParser(hostName('--mail-domain')),
     )

@@ -215,7 +215,10 @@ export function decoyCommand(): Command {
     .option('--memo <text>', 'memo of the token created for the decoy')
     .option('--node <name>', 'the host name recorded with the token', hostname())
     .option('--force', 'replace an existing file that no Tripline policy watches')
-    .option('--namespace <ns>', 'plant into containers of pods in this Kubernetes namespace (any selector flag plants into containers; --path is then the path inside them)')
+    .option(
+      '--namespace <ns>',
+      'plant into containers of pods in this Kubernetes namespace (any selector flag plants into containers; --path is then the path inside them)',
+    )
     .option('--pod-label <key=value>', 'plant into containers of pods with this label (repeatable; all must match)', collect)
     .option('--container <name>', 'plant into containers with this name')
     .option('--image <pattern>', 'plant into containers whose image matches ("*" matches anything; repeatable)', collect)

@@ -32,7 +32,10 @@ export function doctorCommand(): Command {
     .description(
       'Check a deployment end to end: public URL, DNS delegation and port, certificate, channels, SMTP, agents, clocks; prints each problem with its fix (exit 1 while any remains).',
     )
-    .option('--dns-server <ip[:port]>', "ask Tripline's DNS listener here directly (as the world's resolvers would reach it); default: follow the zone through the resolvers")
+    .option(
+      '--dns-server <ip[:port]>',
+      "ask Tripline's DNS listener here directly (as the world's resolvers would reach it); default: follow the zone through the resolvers",
+    )
     .option('--resolver <ip[:port]>', "recursive resolver to follow the zone through instead of the system's (repeatable)", collect)
     .option('--tls-name <name>', 'host name to check the certificate for (default: the public URL host, or the first ACME name)')
     .option('--smtp-test <address>', 'send a test mail to this address through the server’s SMTP settings')

@@ -24,7 +24,9 @@ export function noiseCommand(): Command {
         ...(options.token ? { tokenId: options.token } : {}),
       });
       if (options.json) return printJson(rule);
-      process.stdout.write(`noise rule ${rule.id} added (${rule.kind}${rule.pattern ? ` ${rule.pattern}` : ''}, ${rule.tokenId ? `token ${rule.tokenId}` : 'every token'})\n`);
+      process.stdout.write(
+        `noise rule ${rule.id} added (${rule.kind}${rule.pattern ? ` ${rule.pattern}` : ''}, ${rule.tokenId ? `token ${rule.tokenId}` : 'every token'})\n`,
+      );
     });
 
   noise

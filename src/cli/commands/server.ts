@@ -118,12 +118,15 @@ export function serverCommand(): Command {
     .addOption(new Option('--asn-db <file>', 'MaxMind-format ASN database (.mmdb): autonomous system of hit sources').env('TRIPLINE_ASN_DB'))
     .addOption(new Option('--reverse-dns', "look up hit sources' host names through this host's resolver (cached, 500 ms timeout)").env('TRIPLINE_REVERSE_DNS'))
     .addOption(
-      new Option('--reverse-dns-server <ip[:port]>', 'with --reverse-dns: ask this resolver instead of the host\'s (repeatable, or comma-separated)')
+      new Option('--reverse-dns-server <ip[:port]>', "with --reverse-dns: ask this resolver instead of the host's (repeatable, or comma-separated)")
         .env('TRIPLINE_REVERSE_DNS_SERVER')
         .argParser((value: string, previous: string[] = []) => [...previous, ...value.split(',').filter(Boolean)]),
     )
     .addOption(
-      new Option('--agent-silent-after <duration>', 'raise "agent silent" when an agent sends no heartbeat for this long (default: three of its own heartbeat intervals)')
+      new Option(
+        '--agent-silent-after <duration>',
+        'raise "agent silent" when an agent sends no heartbeat for this long (default: three of its own heartbeat intervals)',
+      )
         .env('TRIPLINE_AGENT_SILENT_AFTER')
         .argParser(duration('--agent-silent-after')),
     )

@@ -35,7 +35,8 @@ export function tetragonInputCommand(): Command {
     .action(async (flags: Flags, command: Command) => {
       const { server } = command.optsWithGlobals<GlobalOptions>();
       if ((flags.exportFile === undefined) === (flags.grpc === undefined)) throw new ConfigError('give exactly one of --export-file and --grpc');
-      if (!server || !flags.agentKey) throw new ConfigError('--server (or TRIPLINE_URL) and --agent-key (or TRIPLINE_AGENT_KEY) are required: where to report, and as which agent');
+      if (!server || !flags.agentKey)
+        throw new ConfigError('--server (or TRIPLINE_URL) and --agent-key (or TRIPLINE_AGENT_KEY) are required: where to report, and as which agent');
       const log = pino({ level: flags.logLevel, base: { node: flags.nodeName } }, pino.destination(2));
       const input = await TetragonInput.start({
         source: flags.exportFile ? { exportFile: resolve(flags.exportFile) } : { grpc: flags.grpc! },

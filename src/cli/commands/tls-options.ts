@@ -46,9 +46,10 @@ export function withTlsOptions(command: Command): Command {
     )
     .addOption(new Option('--acme-email <address>', 'obtain and renew the certificate by ACME with an account under this address').env('TRIPLINE_ACME_EMAIL'))
     .addOption(
-      new Option('--acme-directory <url>', `ACME directory (default Let's Encrypt: ${LETS_ENCRYPT_DIRECTORY}); trust a private CA's TLS with NODE_EXTRA_CA_CERTS`).env(
-        'TRIPLINE_ACME_DIRECTORY',
-      ),
+      new Option(
+        '--acme-directory <url>',
+        `ACME directory (default Let's Encrypt: ${LETS_ENCRYPT_DIRECTORY}); trust a private CA's TLS with NODE_EXTRA_CA_CERTS`,
+      ).env('TRIPLINE_ACME_DIRECTORY'),
     )
     .addOption(
       new Option('--acme-domains <list>', 'comma-separated names on the certificate (default: the --dns-zone and *.<zone>, else the --public-url host)')
@@ -66,7 +67,11 @@ export function withTlsOptions(command: Command): Command {
         .argParser(duration('--acme-retry')),
     )
     .addOption(new Option('--admin-tls', 'HTTPS on --admin-listen with the --tls-listen certificate').env('TRIPLINE_ADMIN_TLS'))
-    .addOption(new Option('--admin-tls-cert <file>', "HTTPS on --admin-listen with this PEM certificate (the admin plane's own); reloaded when it changes").env('TRIPLINE_ADMIN_TLS_CERT'))
+    .addOption(
+      new Option('--admin-tls-cert <file>', "HTTPS on --admin-listen with this PEM certificate (the admin plane's own); reloaded when it changes").env(
+        'TRIPLINE_ADMIN_TLS_CERT',
+      ),
+    )
     .addOption(new Option('--admin-tls-key <file>', 'PEM private key for --admin-tls-cert').env('TRIPLINE_ADMIN_TLS_KEY'));
 }
 
@@ -91,7 +96,8 @@ export function tlsOptionsFrom(flags: TlsCliOptions): TlsOptions | undefined {
   if (flags.tlsCert && flags.acmeEmail) throw new ConfigError('give either --tls-cert/--tls-key or --acme-email, not both');
   if (!flags.tlsCert && !flags.acmeEmail) throw new ConfigError('--tls-listen needs a certificate: --tls-cert and --tls-key, or --acme-email to obtain one');
   if (acmeFlags && !flags.acmeEmail) throw new ConfigError('--acme-directory, --acme-domains, --acme-challenge and --acme-retry need --acme-email');
-  if (flags.acmeDirectory && !/^https:\/\//.test(flags.acmeDirectory)) throw new ConfigError(`--acme-directory "${flags.acmeDirectory}" is not an https:// URL`);
+  if (flags.acmeDirectory && !/^https:\/\//.test(flags.acmeDirectory))
+    throw new ConfigError(`--acme-directory "${flags.acmeDirectory}" is not an https:// URL`);
   if (flags.acmeEmail && !/^[^\s@]+@[^\s@]+$/.test(flags.acmeEmail)) throw new ConfigError(`--acme-email "${flags.acmeEmail}" is not an email address`);
   return {
     listen: flags.tlsListen,

@@ -64,11 +64,18 @@ export function tokenCommand(): Command {
     .option('--redirect <url>', 'http token: answer with a 302 to this URL instead of the GIF')
     .option('--channel <id>', 'alert channel for this token (repeatable); default channels apply if none', collect)
     .option('--alert-window <seconds>', 'seconds that repeated hits fold into one alert', positiveInt)
-    .addOption(new Option('--severity <severity>', `how much a hit matters; channels may ask for a minimum (default ${DEFAULT_TOKEN_SEVERITY})`).choices(TOKEN_SEVERITIES))
+    .addOption(
+      new Option('--severity <severity>', `how much a hit matters; channels may ask for a minimum (default ${DEFAULT_TOKEN_SEVERITY})`).choices(
+        TOKEN_SEVERITIES,
+      ),
+    )
     .option('--tag <tag>', 'a label for channel filters and the Activity view (repeatable)', collect)
-    .option('--out <path>', "write the token's artifact file here, or into this directory under its own name (credential, decoy and document kinds: the key, file, document, image, snippet, dump or string); extra files (AWS config, SSH config, the QR code's SVG) go next to it")
+    .option(
+      '--out <path>',
+      "write the token's artifact file here, or into this directory under its own name (credential, decoy and document kinds: the key, file, document, image, snippet, dump or string); extra files (AWS config, SSH config, the QR code's SVG) go next to it",
+    )
     .option('--option <key=value>', 'kind-specific option, e.g. profile=prod-admin or username=deploy (repeatable)', collect)
-    .option('--option-file <key=path>', "kind-specific option read from a file, e.g. template=report.docx or image=logo.png (repeatable)", collect)
+    .option('--option-file <key=path>', 'kind-specific option read from a file, e.g. template=report.docx or image=logo.png (repeatable)', collect)
     .option('--json', 'print JSON')
     .action(
       async (

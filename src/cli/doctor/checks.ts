@@ -34,7 +34,14 @@ export async function checkPublicUrl(api: ApiClient, deployment: DeploymentView)
     ({ id } = await api.post<{ id: string }>('/deployment/probes'));
   } catch (error) {
     if (!(error instanceof ApiCallError) || error.status !== 403) throw error;
-    return [{ status: 'problem', check: 'public URL', detail: 'not checked: a reachability probe needs an admin key', fix: 'run tripline doctor with an admin key (TRIPLINE_KEY)' }];
+    return [
+      {
+        status: 'problem',
+        check: 'public URL',
+        detail: 'not checked: a reachability probe needs an admin key',
+        fix: 'run tripline doctor with an admin key (TRIPLINE_KEY)',
+      },
+    ];
   }
   const target = `${publicUrl}/${id}.gif`;
   let status: number;
@@ -52,7 +59,14 @@ export async function checkPublicUrl(api: ApiClient, deployment: DeploymentView)
     if (!arrival) await new Promise((resolve) => setTimeout(resolve, 100));
   }
   if (!arrival) {
-    return [{ status: 'problem', check: 'public URL', detail: `${publicUrl} answered ${status}, but the request never reached this server: the public URL leads elsewhere`, fix }];
+    return [
+      {
+        status: 'problem',
+        check: 'public URL',
+        detail: `${publicUrl} answered ${status}, but the request never reached this server: the public URL leads elsewhere`,
+        fix,
+      },
+    ];
   }
   const host = new URL(publicUrl).hostname;
   const findings: DoctorFinding[] = [
@@ -77,10 +91,7 @@ export async function checkPublicUrl(api: ApiClient, deployment: DeploymentView)
 }
 
 /** Delegation as the world sees it, or the given server directly; a server that is not Tripline's on the DNS port is named. */
-export async function checkDns(
-  deployment: DeploymentView,
-  target: { server?: DnsServerAddress; resolvers: DnsServerAddress[] },
-): Promise<DoctorFinding[]> {
+export async function checkDns(deployment: DeploymentView, target: { server?: DnsServerAddress; resolvers: DnsServerAddress[] }): Promise<DoctorFinding[]> {
   if (!deployment.dns) return [{ status: 'skipped', check: 'DNS', detail: 'the server runs no DNS listener (no --dns-zone)' }];
   const zone = deployment.dns.zone;
   if (!target.server) return (await checkThroughResolvers(zone, target.resolvers)).map((finding) => ({ ...finding, check: `DNS ${finding.check}` }));
@@ -112,11 +123,14 @@ export async function checkCertificate(deployment: DeploymentView, servername?: 
   const publicHost = new URL(deployment.publicUrl).hostname;
   const name = servername ?? (isIP(publicHost) || isLoopback(publicHost) ? deployment.tls.acme?.domains.find((d) => !d.startsWith('*.')) : publicHost);
   const presented = await new Promise<{ cert?: X509Certificate; error?: string; chainError?: string }>((resolve) => {
-    const socket = connect({ host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 443), ...(name ? { servername: name } : {}), rejectUnauthorized: false }, () => {
-      const peer = socket.getPeerX509Certificate();
-      resolve({ cert: peer, ...(socket.authorized ? {} : { chainError: String(socket.authorizationError) }) });
-      socket.end();
-    });
+    const socket = connect(
+      { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 443), ...(name ? { servername: name } : {}), rejectUnauthorized: false },
+      () => {
+        const peer = socket.getPeerX509Certificate();
+        resolve({ cert: peer, ...(socket.authorized ? {} : { chainError: String(socket.authorizationError) }) });
+        socket.end();
+      },
+    );
     socket.once('error', (error: NodeJS.ErrnoException) => resolve({ error: error.code ?? error.message }));
     socket.setTimeout(10_000, () => socket.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
   });
@@ -125,7 +139,14 @@ export async function checkCertificate(deployment: DeploymentView, servername?: 
       ? 'see the server log for the ACME order (lines "acme order failed"), fix what it names, and the server retries by itself'
       : 'put a valid certificate and key in the --tls-cert/--tls-key files; the server reloads them when they change';
   if (!presented.cert) {
-    return [{ status: 'problem', check: 'certificate', detail: `${deployment.tls.url} completes no TLS handshake (${presented.error ?? 'no certificate yet'})`, fix: fixSource }];
+    return [
+      {
+        status: 'problem',
+        check: 'certificate',
+        detail: `${deployment.tls.url} completes no TLS handshake (${presented.error ?? 'no certificate yet'})`,
+        fix: fixSource,
+      },
+    ];
   }
   const cert = presented.cert;
   const findings: DoctorFinding[] = [];
@@ -135,7 +156,12 @@ export async function checkCertificate(deployment: DeploymentView, servername?: 
   if (left <= 0) {
     findings.push({ status: 'problem', check: 'certificate expiry', detail: `the certificate expired ${new Date(notAfter).toISOString()}`, fix: fixSource });
   } else if (left < Math.min(14 * 24 * HOUR, (notAfter - notBefore) / 3)) {
-    findings.push({ status: 'warning', check: 'certificate expiry', detail: `the certificate expires ${new Date(notAfter).toISOString()}, soon`, fix: fixSource });
+    findings.push({
+      status: 'warning',
+      check: 'certificate expiry',
+      detail: `the certificate expires ${new Date(notAfter).toISOString()}, soon`,
+      fix: fixSource,
+    });
   } else {
     findings.push({ status: 'ok', check: 'certificate expiry', detail: `valid until ${new Date(notAfter).toISOString()}` });
   }
@@ -168,14 +194,20 @@ export async function checkCertificate(deployment: DeploymentView, servername?: 
 export async function checkChannels(api: ApiClient): Promise<DoctorFinding[]> {
   const { items } = await api.get<{ items: ChannelView[] }>('/channels');
   if (items.length === 0) {
-    return [{ status: 'warning', check: 'channels', detail: 'no alert channel: hits are recorded but nobody is told', fix: 'add one: tripline channel add --help' }];
+    return [
+      { status: 'warning', check: 'channels', detail: 'no alert channel: hits are recorded but nobody is told', fix: 'add one: tripline channel add --help' },
+    ];
   }
   const findings: DoctorFinding[] = [];
   for (const channel of items) {
     const result = await api.post<ChannelTestResult>(`/channels/${encodeURIComponent(channel.id)}/test`);
     findings.push(
       result.ok
-        ? { status: 'ok', check: `channel ${channel.name}`, detail: `${channel.kind}: the test alert was accepted${result.status ? ` (${result.status})` : ''}` }
+        ? {
+            status: 'ok',
+            check: `channel ${channel.name}`,
+            detail: `${channel.kind}: the test alert was accepted${result.status ? ` (${result.status})` : ''}`,
+          }
         : {
             status: 'problem',
             check: `channel ${channel.name}`,

@@ -21,7 +21,10 @@ export const labelsSchema = z.record(labelKey, labelValue).refine((l) => Object.
 const applyBody = z
   .object({
     /** One or more TracingPolicy YAML documents. */
-    document: z.string().min(1).max(1024 * 1024),
+    document: z
+      .string()
+      .min(1)
+      .max(1024 * 1024),
     /** Names the text in error messages (the file it came from). */
     file: z.string().min(1).max(4096).optional(),
     agents: z.array(z.string().min(1).max(MAX_NODE_NAME)).max(1000).optional(),
@@ -54,7 +57,10 @@ export async function fleetPolicyRoutes(app: FastifyInstance, { policies }: { po
 const fetchQuery = z.object({
   after: z.coerce.number().int().min(0).default(0),
   /** policySetDigest of the set the agent holds. */
-  digest: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  digest: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
   /** Seconds to wait for a change past `after`. */
   wait: z.coerce.number().min(0).max(30).default(0),
 });

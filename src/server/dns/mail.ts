@@ -13,8 +13,10 @@ function answered(zone: DnsZone, answers: Resolution['answers'], additionals: Re
 }
 
 function hostAddresses(zone: DnsZone, owner: string, type: string): Resolution['answers'] {
-  const v4 = type === 'A' || type === 'ANY' ? zone.ipv4.map((data) => ({ name: owner, type: 'A' as const, class: 'IN' as const, ttl: DNS_TTL.zone, data })) : [];
-  const v6 = type === 'AAAA' || type === 'ANY' ? zone.ipv6.map((data) => ({ name: owner, type: 'AAAA' as const, class: 'IN' as const, ttl: DNS_TTL.zone, data })) : [];
+  const v4 =
+    type === 'A' || type === 'ANY' ? zone.ipv4.map((data) => ({ name: owner, type: 'A' as const, class: 'IN' as const, ttl: DNS_TTL.zone, data })) : [];
+  const v6 =
+    type === 'AAAA' || type === 'ANY' ? zone.ipv6.map((data) => ({ name: owner, type: 'AAAA' as const, class: 'IN' as const, ttl: DNS_TTL.zone, data })) : [];
   return [...v4, ...v6];
 }
 
@@ -28,7 +30,11 @@ export function resolveMail(zone: DnsZone, name: string, owner: string, type: st
   if (domain === undefined || !isInZone(domain, zone.name)) return undefined;
   const exchange = mailExchangeOf(domain);
   if (name === domain && type === 'MX') {
-    return answered(zone, [{ name: owner, type: 'MX', class: 'IN', ttl: DNS_TTL.zone, data: { preference: 10, exchange } }], hostAddresses(zone, exchange, 'ANY'));
+    return answered(
+      zone,
+      [{ name: owner, type: 'MX', class: 'IN', ttl: DNS_TTL.zone, data: { preference: 10, exchange } }],
+      hostAddresses(zone, exchange, 'ANY'),
+    );
   }
   if (name === exchange) return answered(zone, hostAddresses(zone, owner, type));
   // The domain exists (it has an MX): other types are empty answers, not "no such name".

@@ -59,7 +59,14 @@ export async function startCredentialListeners(services: Services, options: Cred
     mysql: (address) => startMysqlListener({ address, tokens, log, refused: () => refused.inc({ listener: 'mysql' }) }),
     async smtp(address) {
       const mailDomain = configuredMailDomain(options, artifacts.dnsZone) ?? publicHostOf(artifacts);
-      const smtp = await startSmtpListener({ address, tokens, mailDomain, hostname: mailExchangeOf(mailDomain), log, refused: () => refused.inc({ listener: 'smtp' }) });
+      const smtp = await startSmtpListener({
+        address,
+        tokens,
+        mailDomain,
+        hostname: mailExchangeOf(mailDomain),
+        log,
+        refused: () => refused.inc({ listener: 'smtp' }),
+      });
       artifacts.mailDomain = mailDomain;
       return smtp;
     },

@@ -63,7 +63,10 @@ export function decodeWords(text: string): string {
   return text.replace(/=\?([^?]+)\?([bqBQ])\?([^?]*)\?=/g, (whole, _charset: string, encoding: string, data: string) => {
     try {
       if (encoding.toUpperCase() === 'B') return Buffer.from(data, 'base64').toString('utf8');
-      return Buffer.from(data.replace(/_/g, ' ').replace(/=([0-9a-f]{2})/gi, (_m, hex: string) => String.fromCharCode(Number.parseInt(hex, 16))), 'latin1').toString('utf8');
+      return Buffer.from(
+        data.replace(/_/g, ' ').replace(/=([0-9a-f]{2})/gi, (_m, hex: string) => String.fromCharCode(Number.parseInt(hex, 16))),
+        'latin1',
+      ).toString('utf8');
     } catch {
       return whole;
     }
@@ -71,7 +74,8 @@ export function decodeWords(text: string): string {
 }
 
 function partSize(part: Part): number {
-  if ((header(part, 'content-transfer-encoding') ?? '').toLowerCase() === 'base64') return Math.floor((part.body.replace(/[^A-Za-z0-9+/]/g, '').length * 3) / 4);
+  if ((header(part, 'content-transfer-encoding') ?? '').toLowerCase() === 'base64')
+    return Math.floor((part.body.replace(/[^A-Za-z0-9+/]/g, '').length * 3) / 4);
   return Buffer.byteLength(part.body);
 }
 
@@ -89,7 +93,11 @@ function collectAttachments(part: Part, out: MailAttachment[], depth: number): v
   const disposition = header(part, 'content-disposition');
   const name = parameter(disposition, 'filename') ?? parameter(contentType, 'name');
   if (name !== undefined || /^attachment/i.test(disposition ?? '')) {
-    out.push({ name: decodeWords(name ?? '(unnamed)').slice(0, MAX_HEADER_VALUE), contentType: contentType.split(';')[0]!.trim().toLowerCase(), size: partSize(part) });
+    out.push({
+      name: decodeWords(name ?? '(unnamed)').slice(0, MAX_HEADER_VALUE),
+      contentType: contentType.split(';')[0]!.trim().toLowerCase(),
+      size: partSize(part),
+    });
   }
 }
 
@@ -104,5 +112,9 @@ export function summarizeMessage(raw: Buffer): MailSummary {
   const subject = header(message, 'subject');
   const attachments: MailAttachment[] = [];
   collectAttachments(message, attachments, 0);
-  return { headers, subject: subject === undefined ? null : decodeWords(Buffer.from(subject, 'latin1').toString('utf8')).slice(0, MAX_HEADER_VALUE), attachments };
+  return {
+    headers,
+    subject: subject === undefined ? null : decodeWords(Buffer.from(subject, 'latin1').toString('utf8')).slice(0, MAX_HEADER_VALUE),
+    attachments,
+  };
 }

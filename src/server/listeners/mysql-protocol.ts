@@ -67,7 +67,14 @@ export function handshakeV10(connectionId: number): Buffer {
   fixed[at] = 21;
   return packet(
     0,
-    Buffer.concat([Buffer.from([10]), Buffer.from(`${MYSQL_SERVER_VERSION}\0`), fixed, scramble.subarray(8), Buffer.from([0]), Buffer.from(`${AUTH_PLUGIN}\0`)]),
+    Buffer.concat([
+      Buffer.from([10]),
+      Buffer.from(`${MYSQL_SERVER_VERSION}\0`),
+      fixed,
+      scramble.subarray(8),
+      Buffer.from([0]),
+      Buffer.from(`${AUTH_PLUGIN}\0`),
+    ]),
   );
 }
 

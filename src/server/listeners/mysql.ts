@@ -57,7 +57,11 @@ function serve(socket: Socket, source: string, tokens: ListenerTokens, connectio
 
 async function answer(socket: Socket, source: string, tokens: ListenerTokens, response: HandshakeResponse, sequence: number): Promise<void> {
   const token = await tokens.findById(parseMysqlUser(response.user).tokenId).catch(() => undefined);
-  await tokens.recordOrWait(token, () => ({ source, userAgent: response.attributes.program_name ?? response.attributes._client_name ?? null, detail: detailOf(response) }));
+  await tokens.recordOrWait(token, () => ({
+    source,
+    userAgent: response.attributes.program_name ?? response.attributes._client_name ?? null,
+    detail: detailOf(response),
+  }));
   if (!socket.destroyed) socket.end(accessDenied(sequence, response.user, source));
 }
 

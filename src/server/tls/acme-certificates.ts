@@ -163,7 +163,9 @@ export class AcmeCertificates {
         { err: error, domains: this.settings.domains, attempt: this.backoff.attempts, retryInMs: delay },
         'acme order failed; retrying with backoff',
       );
-      this.tell(`TLS certificate for ${this.settings.domains.join(', ')} could not be obtained: ${(error as Error).message}${expires}; retrying in ${Math.round(delay / 1000)} s`);
+      this.tell(
+        `TLS certificate for ${this.settings.domains.join(', ')} could not be obtained: ${(error as Error).message}${expires}; retrying in ${Math.round(delay / 1000)} s`,
+      );
       return delay;
     }
   }
@@ -194,7 +196,9 @@ export class AcmeCertificates {
     const account = await this.account();
     const client = new acme.Client({ directoryUrl: settings.directory, accountKey: account.keyPem, ...(account.url ? { accountUrl: account.url } : {}) });
     const [key, csr] = await acme.crypto.createCsr({ altNames: settings.domains });
-    const types: AcmeChallengeType[] = settings.dnsZone ? [settings.preferredChallenge, settings.preferredChallenge === 'http-01' ? 'dns-01' : 'http-01'] : ['http-01'];
+    const types: AcmeChallengeType[] = settings.dnsZone
+      ? [settings.preferredChallenge, settings.preferredChallenge === 'http-01' ? 'dns-01' : 'http-01']
+      : ['http-01'];
     const expires = () => new Date(Date.now() + CHALLENGE_TTL_MS).toISOString();
     const challengeKey = (authz: acme.Authorization, challenge: { type: string; token: string }) =>
       challenge.type === 'dns-01' ? `dns:${dnsChallengeName(authz.identifier.value)}` : `http:${challenge.token}`;

@@ -61,7 +61,11 @@ export function withFronts(fronts: TriggerFront[], trigger: (request: IncomingMe
       }
       const taken = fronts[index]!(request, response);
       if (taken === false) next(index + 1);
-      else if (taken !== true) taken.then((yes) => (yes ? undefined : next(index + 1)), () => next(index + 1));
+      else if (taken !== true)
+        taken.then(
+          (yes) => (yes ? undefined : next(index + 1)),
+          () => next(index + 1),
+        );
     };
     next(0);
   };

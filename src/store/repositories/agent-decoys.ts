@@ -87,7 +87,8 @@ export class AgentDecoyRepository {
           .values({ agent_id: agentId, path: decoy.path, first_seen_at: now, ...values })
           .onConflict((oc) => oc.columns(['agent_id', 'path']).doUpdateSet(values))
           .execute();
-        if (state === 'missing' && previous?.state === 'watched') lost.push({ ...previous, ...decoy, state, error: values.error, updatedAt: now } as AgentDecoy);
+        if (state === 'missing' && previous?.state === 'watched')
+          lost.push({ ...previous, ...decoy, state, error: values.error, updatedAt: now } as AgentDecoy);
       }
       const withdrawn = [...before.values()].filter((d) => !seen.has(d.path) && d.state !== 'withdrawn').map((d) => d.path);
       if (withdrawn.length > 0) {

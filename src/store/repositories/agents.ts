@@ -178,7 +178,11 @@ export class AgentRepository {
       if (value === null) delete labels[key];
       else labels[key] = value;
     }
-    await this.db.updateTable('agents').set({ labels: JSON.stringify(labels) }).where('id', '=', id).execute();
+    await this.db
+      .updateTable('agents')
+      .set({ labels: JSON.stringify(labels) })
+      .where('id', '=', id)
+      .execute();
     return { ...agent, labels };
   }
 

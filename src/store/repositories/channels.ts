@@ -71,7 +71,11 @@ export class ChannelRepository {
   }
 
   async setFilters(id: string, filters: Record<string, unknown>): Promise<Channel> {
-    const result = await this.db.updateTable('channels').set({ filters: JSON.stringify(filters) }).where('id', '=', id).executeTakeFirst();
+    const result = await this.db
+      .updateTable('channels')
+      .set({ filters: JSON.stringify(filters) })
+      .where('id', '=', id)
+      .executeTakeFirst();
     if (Number(result.numUpdatedRows) === 0) throw new NotFoundError('channel', id);
     return this.get(id);
   }

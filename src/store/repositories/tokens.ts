@@ -183,7 +183,11 @@ export class TokenRepository {
 
   private async writeTags(db: Kysely<Database>, tokenId: string, tags: string[]): Promise<void> {
     const unique = [...new Set(tags)];
-    if (unique.length > 0) await db.insertInto('token_tags').values(unique.map((tag) => ({ token_id: tokenId, tag }))).execute();
+    if (unique.length > 0)
+      await db
+        .insertInto('token_tags')
+        .values(unique.map((tag) => ({ token_id: tokenId, tag })))
+        .execute();
   }
 
   /** Removes the token and its hit history; the caller asked for exactly that. */

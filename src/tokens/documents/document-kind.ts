@@ -23,7 +23,12 @@ export interface StoredDocument {
 
 /** A file name as people save them: the title, with characters file systems dislike dropped. */
 export function fileNameFor(title: string, extension: string): string {
-  return `${title.replace(/[^A-Za-z0-9 ._-]+/g, '').trim().replace(/\s+/g, ' ') || 'Document'}.${extension}`;
+  return `${
+    title
+      .replace(/[^A-Za-z0-9 ._-]+/g, '')
+      .trim()
+      .replace(/\s+/g, ' ') || 'Document'
+  }.${extension}`;
 }
 
 /** Builds the stored document of a new token with `build`, given its trigger URL and persona. */
@@ -67,7 +72,9 @@ export function documentTokenKind(spec: DocumentKindSpec): TokenKind {
   const kind: TokenKind = {
     kind: spec.kind,
     title: spec.title,
-    prepare: (id, input, context) => ({ ...prepareDocument(id, context, spec.what, spec.extension, (url, persona) => spec.build(url, persona, input, context, id)) }),
+    prepare: (id, input, context) => ({
+      ...prepareDocument(id, context, spec.what, spec.extension, (url, persona) => spec.build(url, persona, input, context, id)),
+    }),
     artifact: (token, context) => documentArtifact(token, context, spec.usage),
   };
   if (spec.optionFields) kind.optionFields = spec.optionFields;

@@ -44,7 +44,9 @@ function sheetRows(): string {
   const rows = [`<row r="1">${cell('A1', 'Name')}${cell('B1', 'Account')}${cell('C1', 'Amount')}</row>`];
   NAMES.forEach((name, i) => {
     const r = i + 2;
-    rows.push(`<row r="${r}">${cell(`A${r}`, name)}${cell(`B${r}`, `DE${randomInt(10, 99)} ${randomInt(1000, 9999)} ${randomInt(1000, 9999)} ${randomInt(1000, 9999)}`)}${cell(`C${r}`, randomInt(1200, 98_000))}</row>`);
+    rows.push(
+      `<row r="${r}">${cell(`A${r}`, name)}${cell(`B${r}`, `DE${randomInt(10, 99)} ${randomInt(1000, 9999)} ${randomInt(1000, 9999)} ${randomInt(1000, 9999)}`)}${cell(`C${r}`, randomInt(1200, 98_000))}</row>`,
+    );
   });
   return rows.join('');
 }
@@ -99,7 +101,9 @@ function intoTemplate(template: Buffer, url: string): Parts {
   const sheetPath = sheetTarget.startsWith('/') ? sheetTarget.slice(1) : `xl/${sheetTarget}`;
   const sheet = textPart(parts, sheetPath, WHAT);
   if (/<drawing\b/.test(sheet)) {
-    throw new ValidationError("options.template's first sheet already has a drawing; use a workbook whose first sheet has no pictures or charts", { field: 'options.template' });
+    throw new ValidationError("options.template's first sheet already has a drawing; use a workbook whose first sheet has no pictures or charts", {
+      field: 'options.template',
+    });
   }
   let n = 1;
   while (parts.has(`xl/drawings/drawing${n}.xml`)) n++;
@@ -107,9 +111,15 @@ function intoTemplate(template: Buffer, url: string): Parts {
   const slash = sheetPath.lastIndexOf('/');
   const sheetRelsPath = `${sheetPath.slice(0, slash)}/_rels/${sheetPath.slice(slash + 1)}.rels`;
   const sheetRels = parts.get(sheetRelsPath);
-  const relsText = typeof sheetRels === 'string' ? sheetRels : `${XML_HEAD}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"></Relationships>`;
+  const relsText =
+    typeof sheetRels === 'string'
+      ? sheetRels
+      : `${XML_HEAD}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"></Relationships>`;
   const drawingId = freeRelationshipId(relsText);
-  parts.set(sheetRelsPath, relsText.replace('</Relationships>', `<Relationship Id="${drawingId}" Type="${DRAWING_TYPE}" Target="/${drawingPath}"/></Relationships>`));
+  parts.set(
+    sheetRelsPath,
+    relsText.replace('</Relationships>', `<Relationship Id="${drawingId}" Type="${DRAWING_TYPE}" Target="/${drawingPath}"/></Relationships>`),
+  );
   // The drawing element's place in a worksheet is fixed by the schema: after these, before the rest.
   const before = /<(legacyDrawing|legacyDrawingHF|drawingHF|picture|oleObjects|controls|webPublishItems|tableParts|extLst)\b|<\/worksheet>/.exec(sheet);
   const at = before!.index;
@@ -132,8 +142,16 @@ export const excelTokenKind = documentTokenKind({
   title: 'Excel workbook (.xlsx): alerts when opened in Excel or LibreOffice',
   what: 'excel',
   extension: 'xlsx',
-  optionFields: [{ name: 'template', label: 'Your own .xlsx (optional)', type: 'file', help: 'The token is added to its first sheet (which must have no pictures or charts); without one a small sheet is generated.' }],
-  usage: 'Leave this workbook where only an intruder would open it; opening it in Excel or LibreOffice fetches its picture, which fires the token (Excel may ask to enable external content first).',
+  optionFields: [
+    {
+      name: 'template',
+      label: 'Your own .xlsx (optional)',
+      type: 'file',
+      help: 'The token is added to its first sheet (which must have no pictures or charts); without one a small sheet is generated.',
+    },
+  ],
+  usage:
+    'Leave this workbook where only an intruder would open it; opening it in Excel or LibreOffice fetches its picture, which fires the token (Excel may ask to enable external content first).',
   build: buildExcel,
   describeHit: describeOfficeHit,
 });

@@ -42,7 +42,8 @@ export function unzipTemplate(bytes: Buffer, what: string): Parts {
   }
   const parts: Parts = new Map();
   for (const [path, data] of Object.entries(files)) parts.set(path, /\.(xml|rels)$/.test(path) ? strFromU8(data) : data);
-  if (!parts.has('[Content_Types].xml')) throw new ValidationError(`options.template is not a ${what} file (no [Content_Types].xml)`, { field: 'options.template' });
+  if (!parts.has('[Content_Types].xml'))
+    throw new ValidationError(`options.template is not a ${what} file (no [Content_Types].xml)`, { field: 'options.template' });
   return parts;
 }
 

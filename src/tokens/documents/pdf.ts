@@ -34,7 +34,10 @@ const LINES = [
 
 /** A one-page PDF with a page-sized link and an open action, both to `uri`, written with a correct cross-reference table. */
 export function buildPdf(uri: string, persona: Persona): Buffer {
-  const text = [`BT /F1 20 Tf 72 720 Td ${pdfString(persona.title)} Tj ET`, `BT /F1 11 Tf 72 690 Td ${pdfString(`${persona.company} - ${persona.author}`)} Tj ET`];
+  const text = [
+    `BT /F1 20 Tf 72 720 Td ${pdfString(persona.title)} Tj ET`,
+    `BT /F1 11 Tf 72 690 Td ${pdfString(`${persona.company} - ${persona.author}`)} Tj ET`,
+  ];
   LINES.forEach((line, i) => {
     text.push(`BT /F1 11 Tf 72 ${650 - i * 18} Td ${pdfString(line)} Tj ET`);
   });

@@ -22,7 +22,14 @@ const COMPANY = ['Northwind Holdings', 'Contoso Ltd', 'Fabrikam Inc.', 'Blue Har
 
 /** Titles by what the document is; the caller names its kind. */
 export const TITLES: Record<'word' | 'excel' | 'pdf', string[]> = {
-  word: ['Board meeting minutes', 'Acquisition memo - confidential', 'Salary review 2025', 'Incident response plan', 'Vendor contract draft', 'Restructuring plan'],
+  word: [
+    'Board meeting minutes',
+    'Acquisition memo - confidential',
+    'Salary review 2025',
+    'Incident response plan',
+    'Vendor contract draft',
+    'Restructuring plan',
+  ],
   excel: ['Payroll Q3', 'Customer accounts export', 'Budget forecast FY26', 'Bonus allocations', 'VPN user list', 'Wire transfers pending approval'],
   pdf: ['Signed NDA', 'Invoice 2025-0417', 'Audit findings', 'Bank statement', 'Offer letter', 'Quarterly financial report'],
 };

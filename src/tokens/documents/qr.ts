@@ -81,7 +81,8 @@ export const qrTokenKind: TokenKind = {
       url,
       file: { name: `${name}.png`, content: qrPng(url, caption).toString('base64'), mode: 0o644, encoding: 'base64' },
       extraFiles: [{ name: `${name}.svg`, content: qrSvg(url, caption), mode: 0o644 }],
-      usage: 'Print the code where only an intruder (or an unauthorised visitor) would scan it; opening its link fires the token. A redirect sends the scanner on to a page of your choice.',
+      usage:
+        'Print the code where only an intruder (or an unauthorised visitor) would scan it; opening its link fires the token. A redirect sends the scanner on to a page of your choice.',
     };
   },
 };

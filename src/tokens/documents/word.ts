@@ -100,8 +100,16 @@ export const wordTokenKind = documentTokenKind({
   title: 'Word document (.docx): alerts when opened in Word or LibreOffice',
   what: 'word',
   extension: 'docx',
-  optionFields: [{ name: 'template', label: 'Your own .docx (optional)', type: 'file', help: 'The token is added to the end of this document; without one a short document is generated.' }],
-  usage: 'Leave this document where only an intruder would open it; opening it in Word or LibreOffice fetches its picture, which fires the token (Word may ask to load external content first).',
+  optionFields: [
+    {
+      name: 'template',
+      label: 'Your own .docx (optional)',
+      type: 'file',
+      help: 'The token is added to the end of this document; without one a short document is generated.',
+    },
+  ],
+  usage:
+    'Leave this document where only an intruder would open it; opening it in Word or LibreOffice fetches its picture, which fires the token (Word may ask to load external content first).',
   build: buildWord,
   describeHit: describeOfficeHit,
 });

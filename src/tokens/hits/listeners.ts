@@ -30,12 +30,7 @@ export function describeMysqlHit(detail: MysqlHitDetail): HitDescription {
 
 /** Mail to the token's address: envelope, greeting, subject and attachments. */
 export function describeSmtpHit(detail: SmtpHitDetail): HitDescription {
-  const facts: Fact[] = [
-    fact('What', detail.summary),
-    fact('Recipient', detail.recipient),
-    fact('Sender', detail.mailFrom || '<>'),
-    fact('HELO', detail.helo),
-  ];
+  const facts: Fact[] = [fact('What', detail.summary), fact('Recipient', detail.recipient), fact('Sender', detail.mailFrom || '<>'), fact('HELO', detail.helo)];
   if (detail.subject !== null) facts.push(fact('Subject', detail.subject));
   if (detail.rcptTo.length > 1) facts.push(fact('All recipients', detail.rcptTo.join(', '), true));
   for (const attachment of detail.attachments) facts.push(fact('Attachment', `${attachment.name} (${attachment.contentType}, ${attachment.size} bytes)`));

@@ -14,7 +14,14 @@ function expectedHosts(input: TokenOptions): string[] {
   if (typeof value !== 'string' || value.trim() === '') {
     throw new ValidationError('options.hosts is required: the host name(s) the real page is served from, e.g. login.example.com', { field: 'options.hosts' });
   }
-  const hosts = [...new Set(value.toLowerCase().split(/[\s,]+/).filter(Boolean))];
+  const hosts = [
+    ...new Set(
+      value
+        .toLowerCase()
+        .split(/[\s,]+/)
+        .filter(Boolean),
+    ),
+  ];
   const bad = hosts.find((host) => !HOST.test(host));
   if (bad !== undefined || hosts.length > MAX_HOSTS) {
     throw new ValidationError(`options.hosts must be at most ${MAX_HOSTS} host names (letters, digits, "-" and "."), got ${JSON.stringify(bad ?? value)}`, {

@@ -17,7 +17,8 @@ export function customImageOption(input: TokenOptions): { image: string; imageTy
   if (value === undefined || value === '') return undefined;
   const bytes = typeof value === 'string' && /^[A-Za-z0-9+/]+=*$/.test(value) ? Buffer.from(value, 'base64') : undefined;
   if (!bytes) throw new ValidationError('options.image must be an image file in base64', { field: 'options.image' });
-  if (bytes.length > MAX_IMAGE_BYTES) throw new ValidationError(`options.image is ${bytes.length} bytes; the limit is ${MAX_IMAGE_BYTES}`, { field: 'options.image' });
+  if (bytes.length > MAX_IMAGE_BYTES)
+    throw new ValidationError(`options.image is ${bytes.length} bytes; the limit is ${MAX_IMAGE_BYTES}`, { field: 'options.image' });
   const type = TYPES.find((candidate) => candidate.magic(bytes));
   if (!type) throw new ValidationError('options.image must be a PNG, GIF, JPEG or WebP image', { field: 'options.image' });
   return { image: bytes.toString('base64'), imageType: type.type };

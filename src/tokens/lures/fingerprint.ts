@@ -74,7 +74,8 @@ export function describeFingerprintHit(hit: Hit): HitDescription {
     const value = fingerprint[key];
     if (value !== undefined && value !== null && value !== '') facts.push(fact(label, String(value), key === 'plugins'));
   }
-  if (facts.length === 0) return { summary: 'browser without JavaScript, redirected', facts: [fact('Fingerprint', 'none (no JavaScript)'), ...described.facts] };
+  if (facts.length === 0)
+    return { summary: 'browser without JavaScript, redirected', facts: [fact('Fingerprint', 'none (no JavaScript)'), ...described.facts] };
   const brief = [fingerprint.platform, fingerprint.timezone, fingerprint.screen, fingerprint.language].filter((v) => typeof v === 'string' && v).join(', ');
   return { summary: `browser fingerprint: ${brief}`, facts: [...facts, ...described.facts] };
 }

@@ -24,10 +24,12 @@ test('no CRI socket: the pod uid from the kubelet cgroup path, and nothing else'
 });
 
 test('the pod uid in kubelet cgroup paths, cgroupfs and systemd drivers', () => {
-  assert.equal(podUidFromCgroup('/kubepods/besteffort/pod8a4c6a1e-1b2c-4d3e-8f90-0123456789ab/' + 'c'.repeat(64)), '8a4c6a1e-1b2c-4d3e-8f90-0123456789ab');
+  assert.equal(podUidFromCgroup(`/kubepods/besteffort/pod8a4c6a1e-1b2c-4d3e-8f90-0123456789ab/${'c'.repeat(64)}`), '8a4c6a1e-1b2c-4d3e-8f90-0123456789ab');
   assert.equal(
-    podUidFromCgroup('/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod8a4c6a1e_1b2c_4d3e_8f90_0123456789ab.slice/cri-containerd-' + 'c'.repeat(64) + '.scope'),
+    podUidFromCgroup(
+      `/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod8a4c6a1e_1b2c_4d3e_8f90_0123456789ab.slice/cri-containerd-${'c'.repeat(64)}.scope`,
+    ),
     '8a4c6a1e-1b2c-4d3e-8f90-0123456789ab',
   );
-  assert.equal(podUidFromCgroup('/system.slice/docker-' + 'c'.repeat(64) + '.scope'), null);
+  assert.equal(podUidFromCgroup(`/system.slice/docker-${'c'.repeat(64)}.scope`), null);
 });

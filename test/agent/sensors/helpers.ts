@@ -108,9 +108,13 @@ export const settle = (ms = 150): Promise<void> => sleep(ms);
 
 /** A python process that opens the decoy with `flags`, says so, and waits. */
 export async function holder(path: string, flags: string): Promise<ChildProcess> {
-  const child = spawn('/usr/bin/python3', ['-u', '-c', `import os,sys,time; fd = os.open(sys.argv[1], ${flags}); print('open', flush=True); time.sleep(60)`, path], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    '/usr/bin/python3',
+    ['-u', '-c', `import os,sys,time; fd = os.open(sys.argv[1], ${flags}); print('open', flush=True); time.sleep(60)`, path],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   await once(child.stdout!, 'data');
   return child;
 }

@@ -74,8 +74,16 @@ function timestamp(iso: string) {
 export function grpcEvent(k: Kprobe) {
   const line = JSON.parse(exportLine(k));
   const wrap = (p: Record<string, any>) => {
-    const out: Record<string, any> = { ...p, pid: { value: p.pid }, uid: { value: p.uid }, auid: { value: p.auid }, tid: { value: p.tid }, start_time: timestamp(p.start_time) };
-    if (p.pod) out.pod = { ...p.pod, container: { ...p.pod.container, start_time: timestamp(p.pod.container.start_time), pid: { value: p.pod.container.pid } } };
+    const out: Record<string, any> = {
+      ...p,
+      pid: { value: p.pid },
+      uid: { value: p.uid },
+      auid: { value: p.auid },
+      tid: { value: p.tid },
+      start_time: timestamp(p.start_time),
+    };
+    if (p.pod)
+      out.pod = { ...p.pod, container: { ...p.pod.container, start_time: timestamp(p.pod.container.start_time), pid: { value: p.pod.container.pid } } };
     return out;
   };
   const kprobe = line.process_kprobe;

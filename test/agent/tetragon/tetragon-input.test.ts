@@ -32,7 +32,16 @@ describe("tetragon-input (Tetragon's documented export format and its protos; no
 
   const kprobe = (overrides: Partial<Kprobe>): Kprobe => {
     time += 1000;
-    return { policy: 'tripline-passwd', pid: 4000, binary: '/usr/bin/cat', arguments: '/etc/passwd', path: '/etc/passwd', mask: 4, time: new Date(time).toISOString(), ...overrides };
+    return {
+      policy: 'tripline-passwd',
+      pid: 4000,
+      binary: '/usr/bin/cat',
+      arguments: '/etc/passwd',
+      path: '/etc/passwd',
+      mask: 4,
+      time: new Date(time).toISOString(),
+      ...overrides,
+    };
   };
   const hits = async () => (await hitsOf(server, token)) as any[];
   const byPid = async (pid: number) => (await hits()).filter((h) => h.detail.access.process.pid === pid);
@@ -56,7 +65,10 @@ describe("tetragon-input (Tetragon's documented export format and its protos; no
     token = created.body.id;
     agentKey = (await server.api('POST', '/agents', { name: NODE })).body.key;
     await mkdir(join(dir, 'policies'));
-    await writeFile(join(dir, 'policies', 'passwd.yaml'), policy({ name: 'tripline-passwd', path: '/etc/passwd', mask: '4', labels: { 'tripline/token': token } }));
+    await writeFile(
+      join(dir, 'policies', 'passwd.yaml'),
+      policy({ name: 'tripline-passwd', path: '/etc/passwd', mask: '4', labels: { 'tripline/token': token } }),
+    );
     await writeFile(join(dir, 'policies', 'other.yaml'), policy({ name: 'other-policy', path: '/etc/shadow', mask: '4' }));
   });
 
@@ -106,19 +118,25 @@ describe("tetragon-input (Tetragon's documented export format and its protos; no
     // Restarted with nothing new: it reads on from its position, and nothing is counted again.
     input = await start({ exportFile: file }, 'state-export');
     const size = (await stat(file)).size;
-    await waitFor('the position at the end of the new file', async () => JSON.parse(await readFile(join(dir, 'state-export', 'export-position.json'), 'utf8')).offset === size);
+    await waitFor(
+      'the position at the end of the new file',
+      async () => JSON.parse(await readFile(join(dir, 'state-export', 'export-position.json'), 'utf8')).offset === size,
+    );
     await input.stop();
     const all = await hits();
     assert.deepEqual(all.map((h) => h.detail.access.process.pid).sort(), [101, 102, 104, 105, 106]);
     assert.equal((await server.api('GET', `/tokens/${token}`)).body.hitCount, 5, 'exactly one hit per event');
   });
 
-  it('a gRPC server speaking Tetragon\'s FineGuidanceSensors streams events that become hits with the same content, across a reconnect', async () => {
+  it("a gRPC server speaking Tetragon's FineGuidanceSensors streams events that become hits with the same content, across a reconnect", async () => {
     const requests: any[] = [];
     let calls = 0;
     const grpcServer = new grpc.Server();
     const service = (tetragonProto().FineGuidanceSensors as any).service;
-    const sent = [kprobe({ pid: 201, mask: 2, pod: { namespace: 'demo-app', name: 'xwing', containerId: 'b'.repeat(64) } }), kprobe({ pid: 202, policy: 'other-policy', path: '/etc/shadow' })];
+    const sent = [
+      kprobe({ pid: 201, mask: 2, pod: { namespace: 'demo-app', name: 'xwing', containerId: 'b'.repeat(64) } }),
+      kprobe({ pid: 202, policy: 'other-policy', path: '/etc/shadow' }),
+    ];
     const later = kprobe({ pid: 203 });
     grpcServer.addService(service, {
       GetEvents(call: grpc.ServerWritableStream<any, any>) {

@@ -62,7 +62,10 @@ describe('mysql listener under malformed traffic', () => {
     const fresh = (await server.api('POST', '/tokens', { kind: 'mysql-dump', memo: 'oracle target' })).body.id;
     const unknown = `backup_${'a'.repeat(26)}`;
     const live = `backup_${fresh}`;
-    const [liveReply, unknownReply] = await Promise.all([exchange(server.ports.mysql, [handshakeResponse(live)], 2000), exchange(server.ports.mysql, [handshakeResponse(unknown)], 2000)]);
+    const [liveReply, unknownReply] = await Promise.all([
+      exchange(server.ports.mysql, [handshakeResponse(live)], 2000),
+      exchange(server.ports.mysql, [handshakeResponse(unknown)], 2000),
+    ]);
     const mask = (reply: Buffer, user: string) => answerAfterGreeting(reply).toString('latin1').replace(user, '<user>').slice(4);
     assert.equal(mask(liveReply, live), mask(unknownReply, unknown));
     assert.match(mask(liveReply, live), /^\xff\x15\x04#28000Access denied for user '<user>'@'127\.0\.0\.1' \(using password: YES\)$/);

@@ -58,7 +58,10 @@ describe('smtp listener under malformed traffic', () => {
   it("answers mail to a live token's address exactly as mail to an unknown one, and records only the live one", async () => {
     const { body: token } = await server.api('POST', '/tokens', { kind: 'email', memo: 'oracle target', options: { local: 'payroll' } });
     const unknown = `payroll.${'c'.repeat(26)}@${MAIL_DOMAIN}`;
-    const [live, other] = await Promise.all([exchange(server.ports.smtp, session(token.artifact.address), 3000, true), exchange(server.ports.smtp, session(unknown), 3000, true)]);
+    const [live, other] = await Promise.all([
+      exchange(server.ports.smtp, session(token.artifact.address), 3000, true),
+      exchange(server.ports.smtp, session(unknown), 3000, true),
+    ]);
     assert.equal(replies(live), replies(other));
     assert.match(replies(live), /^220 mx\.mail\.example\.test ESMTP Postfix \(Debian\/GNU\)\r\n/);
     assert.match(replies(live), /250 Ok: queued as <id>\r\n221 Bye\r\n$/);

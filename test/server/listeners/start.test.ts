@@ -50,10 +50,13 @@ describe('credential listeners at start', () => {
       command.parse(args, { from: 'user' });
       return credentialListenersFrom(command.opts());
     };
-    assert.deepEqual(parse(['--ssh-listen', '0.0.0.0:22', '--smtp-listen', '[::1]:25', '--mail-domain', 'Mail.Example.Test.', '--public-host', 'bastion.example.test']), {
-      credentialListeners: { ssh: { host: '0.0.0.0', port: 22 }, smtp: { host: '::1', port: 25 }, mailDomain: 'mail.example.test' },
-      publicHost: 'bastion.example.test',
-    });
+    assert.deepEqual(
+      parse(['--ssh-listen', '0.0.0.0:22', '--smtp-listen', '[::1]:25', '--mail-domain', 'Mail.Example.Test.', '--public-host', 'bastion.example.test']),
+      {
+        credentialListeners: { ssh: { host: '0.0.0.0', port: 22 }, smtp: { host: '::1', port: 25 }, mailDomain: 'mail.example.test' },
+        publicHost: 'bastion.example.test',
+      },
+    );
     assert.deepEqual(parse([]), { credentialListeners: {} });
     assert.throws(() => parse(['--mail-domain', 'mail.example.test']), /--mail-domain needs --smtp-listen/);
     assert.throws(() => parse(['--wireguard-listen', '51820']), /--wireguard-listen: "51820" is not HOST:PORT/);

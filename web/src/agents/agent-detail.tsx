@@ -73,7 +73,11 @@ export function AgentDetail({ agent }: { agent: Agent }) {
       {agent.containerDecoys.length > 0 && (
         <>
           <h4 className="detail-heading">Decoys in containers</h4>
-          <DataTable label="Decoys in containers" compact columns={[{ label: 'Pod' }, { label: 'Container' }, { label: 'Path' }, { label: 'Token' }, { label: 'State' }]}>
+          <DataTable
+            label="Decoys in containers"
+            compact
+            columns={[{ label: 'Pod' }, { label: 'Container' }, { label: 'Path' }, { label: 'Token' }, { label: 'State' }]}
+          >
             {agent.containerDecoys.map((copy) => (
               <tr key={`${copy.decoy}/${copy.container.id}`}>
                 <td className="mono break">{`${copy.pod.namespace}/${copy.pod.name}`}</td>

@@ -96,12 +96,11 @@ export function ChannelForm({ kinds, onCreated }: ChannelFormProps) {
         <input className="input" value={name} placeholder={`${kind} channel`} onChange={(event) => setName(event.target.value)} />
       </Field>
       {takes.url && (
-        <Field label="URL" error={fieldError('url')} help={
-            kind === 'alertmanager'
-              ? 'Alertmanager base URL; alerts go to /api/v2/alerts.'
-              : DEFAULT_URLS[kind]
-                ? 'Leave empty for the public API.'
-                : undefined
+        <Field
+          label="URL"
+          error={fieldError('url')}
+          help={
+            kind === 'alertmanager' ? 'Alertmanager base URL; alerts go to /api/v2/alerts.' : DEFAULT_URLS[kind] ? 'Leave empty for the public API.' : undefined
           }
         >
           <input

@@ -18,7 +18,13 @@ export const KIND_SETTINGS: Record<string, KindSetting[]> = {
   syslog: [
     { field: 'format', label: 'Body format', options: ['cef', 'json'], help: 'CEF for ArcSight-style SIEMs, or the webhook JSON.' },
     { field: 'facility', label: 'Facility (optional)', placeholder: 'auth' },
-    { field: 'ca', label: 'CA certificate (optional, tls:// only)', multiline: true, placeholder: '-----BEGIN CERTIFICATE-----', help: 'PEM of the CA to trust instead of the system CAs.' },
+    {
+      field: 'ca',
+      label: 'CA certificate (optional, tls:// only)',
+      multiline: true,
+      placeholder: '-----BEGIN CERTIFICATE-----',
+      help: 'PEM of the CA to trust instead of the system CAs.',
+    },
   ],
   splunk: [
     { field: 'token', label: 'HEC token', secret: true, required: true },

@@ -68,7 +68,12 @@ function PodSection({ pod }: { pod: Json | undefined }) {
       <h4 className="detail-heading">Pod</h4>
       <Facts
         items={[
-          ['Pod', <span className="mono" data-testid="pod-name">{name ? `${asString(pod.namespace) ?? ''}/${name}` : 'unknown (no CRI socket)'}</span>],
+          [
+            'Pod',
+            <span className="mono" data-testid="pod-name">
+              {name ? `${asString(pod.namespace) ?? ''}/${name}` : 'unknown (no CRI socket)'}
+            </span>,
+          ],
           ['Pod UID', <span className="mono">{asString(pod.uid)}</span>],
           ['Container', asString(container?.name) ? <span className="mono">{asString(container?.name)}</span> : null],
           ['Image', asString(container?.image) ? <span className="mono break">{asString(container?.image)}</span> : null],

@@ -14,7 +14,15 @@ export function HitDetailRow({ hit, colSpan }: { hit: Hit; colSpan: number }) {
 }
 
 /** Newer/older buttons of a newest-first listing paged by cursors; nothing when there is one page. */
-export function HitPager({ pageIndex, nextCursor, setCursors }: { pageIndex: number; nextCursor: string | null; setCursors(change: (cursors: (string | null)[]) => (string | null)[]): void }) {
+export function HitPager({
+  pageIndex,
+  nextCursor,
+  setCursors,
+}: {
+  pageIndex: number;
+  nextCursor: string | null;
+  setCursors(change: (cursors: (string | null)[]) => (string | null)[]): void;
+}) {
   if (pageIndex === 0 && !nextCursor) return null;
   return (
     <div className="card-foot pager">

@@ -12,7 +12,10 @@ const mono = (value: string | undefined): ReactNode => (value === undefined ? nu
 function sshFacts(detail: Json): [string, ReactNode][] {
   const level = asString(detail.level);
   return [
-    ['Level', level === 'private-key-used' ? 'private key used (signed with the decoy key)' : level === 'key-offered' ? 'key offered (public half only)' : null],
+    [
+      'Level',
+      level === 'private-key-used' ? 'private key used (signed with the decoy key)' : level === 'key-offered' ? 'key offered (public half only)' : null,
+    ],
     ['SSH user', mono(asString(detail.user))],
     ['Client version', mono(asString(detail.clientVersion))],
     ['Key', mono([asString(detail.keyType), asString(detail.fingerprint)].filter(Boolean).join(' '))],

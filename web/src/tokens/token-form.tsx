@@ -64,7 +64,8 @@ export function TokenForm({ kind, channels, onCreated }: TokenFormProps) {
     }
   };
 
-  const unplacedError = error && !(error instanceof ApiError && error.field && ['memo', 'redirect', 'alertWindowSeconds', 'severity', 'tags'].includes(error.field));
+  const unplacedError =
+    error && !(error instanceof ApiError && error.field && ['memo', 'redirect', 'alertWindowSeconds', 'severity', 'tags'].includes(error.field));
   return (
     <form className="form" onSubmit={submit} aria-label={`New ${kind.kind} token`}>
       <Field label="Memo" help="Where you plant it and why. Every alert quotes it." error={fieldError('memo')}>
@@ -135,7 +136,11 @@ export function TokenForm({ kind, channels, onCreated }: TokenFormProps) {
             ))}
           </select>
         </Field>
-        <Field label="Tags (optional)" help="Separated by commas or spaces, e.g. prod, team:payments. Channels and the Activity view filter by them." error={fieldError('tags')}>
+        <Field
+          label="Tags (optional)"
+          help="Separated by commas or spaces, e.g. prod, team:payments. Channels and the Activity view filter by them."
+          error={fieldError('tags')}
+        >
           <input className="input" aria-label="Tags" value={tags} onChange={(event) => setTags(event.target.value)} />
         </Field>
         <Field

@@ -6,7 +6,7 @@
  * whichever way it came. Field names are the protos' (snake_case), which the export keeps too.
  */
 import type { AgentEvent } from '../../core/agent-protocol.js';
-import type { FileAccess, ProcessInfo } from '../../core/file-event.js';
+import type { FileAccess, PodInfo, ProcessInfo } from '../../core/file-event.js';
 import { stableRowId } from '../../core/ids.js';
 
 type Json = Record<string, unknown>;
@@ -57,11 +57,38 @@ function containerId(process: Json): string | null {
   return id ? id.replace(/^[a-z]+:\/\//, '') : null;
 }
 
+/** podInfoSchema's bound on labels: past it the event would be refused, so the rest are left out. */
+const MAX_LABELS = 256;
+
+/**
+ * Tetragon's Pod (namespace, name, uid, pod_labels, container {id, name, image {id, name}}) as the
+ * agent's own pod context, so a hit names the pod the same whichever sensor saw it. The image is
+ * its name (registry path and tag) as the CRI shows it, else its id (path and digest). Tetragon's
+ * workload and annotations have no place there and are left out.
+ */
+function podInfo(process: Json, containerId: string | null): PodInfo | undefined {
+  const pod = object(process.pod);
+  if (!pod || !containerId) return undefined;
+  const container = object(pod.container);
+  const image = object(container?.image);
+  const labels: Record<string, string> = {};
+  for (const [key, value] of Object.entries(object(pod.pod_labels) ?? {}).slice(0, MAX_LABELS)) if (typeof value === 'string') labels[key] = value;
+  return {
+    namespace: text(pod.namespace),
+    name: text(pod.name),
+    uid: text(pod.uid),
+    labels,
+    container: { id: containerId, name: text(container?.name), image: text(image?.name) || text(image?.id) },
+  };
+}
+
 function processInfo(value: unknown): ProcessInfo | null {
   const process = object(value);
   if (!process) return null;
   const auid = number(process.auid);
   const args = text(process.arguments);
+  const container = containerId(process);
+  const pod = podInfo(process, container);
   return {
     pid: number(process.pid) ?? 0,
     ...(number(process.tid) === undefined ? {} : { tid: number(process.tid)! }),
@@ -73,7 +100,8 @@ function processInfo(value: unknown): ProcessInfo | null {
     cwd: text(process.cwd),
     startTime: instant(process.start_time) ?? '',
     execId: text(process.exec_id),
-    containerId: containerId(process),
+    containerId: container,
+    ...(pod ? { pod } : {}),
     cgroup: '',
   };
 }

@@ -36,8 +36,17 @@ function processJson(k: Kprobe, pid: number, binary: string, args: string) {
           pod: {
             namespace: k.pod.namespace,
             name: k.pod.name,
-            container: { id: `containerd://${k.pod.containerId}`, name: 'spaceship', start_time: '2023-03-21T13:50:16Z', pid: 23 },
-            pod_labels: { 'app.kubernetes.io/name': k.pod.name },
+            uid: '2e8b1a3c-6f0d-4c1e-9a57-3f4d2b7c8e10',
+            container: {
+              id: `containerd://${k.pod.containerId}`,
+              name: 'spaceship',
+              image: { id: 'docker.io/tgraf/netperf@sha256:8e86e7e9c8b1d8b4ac6cdc1c2cbbe5d7c4d3fdbb0e1f9c1a7e5b3a2d4f6e8c0a', name: 'docker.io/tgraf/netperf:latest' },
+              start_time: '2023-03-21T13:50:16Z',
+              pid: 23,
+            },
+            pod_labels: { 'app.kubernetes.io/name': k.pod.name, class: k.pod.name, org: 'alliance' },
+            workload: k.pod.name,
+            workload_kind: 'Pod',
           },
           docker: k.pod.containerId.slice(0, 31),
         }

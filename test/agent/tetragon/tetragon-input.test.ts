@@ -22,6 +22,15 @@ import { exportLine, grpcEvent, type Kprobe } from './events.js';
 const NODE = 'kind-control-plane';
 const log = pino({ level: process.env.TRIPLINE_TEST_LOG ?? 'silent' });
 
+/** The pod context a hit carries for the pod events.ts describes (Tetragon's docs example). */
+const podOf = (containerId: string) => ({
+  namespace: 'demo-app',
+  name: 'xwing',
+  uid: '2e8b1a3c-6f0d-4c1e-9a57-3f4d2b7c8e10',
+  labels: { 'app.kubernetes.io/name': 'xwing', class: 'xwing', org: 'alliance' },
+  container: { id: containerId, name: 'spaceship', image: 'docker.io/tgraf/netperf:latest' },
+});
+
 describe("tetragon-input (Tetragon's documented export format and its protos; no Tetragon here)", () => {
   let server: TestServer;
   let dir: string;
@@ -98,11 +107,13 @@ describe("tetragon-input (Tetragon's documented export format and its protos; no
     assert.equal(inPod.detail.access.process.binary, '/usr/bin/cat');
     assert.deepEqual(inPod.detail.access.process.arguments, ['/etc/passwd']);
     assert.equal(inPod.detail.access.process.containerId, 'a'.repeat(64));
+    assert.deepEqual(inPod.detail.access.process.pod, podOf('a'.repeat(64)), 'the pod is named as the agent names it');
     assert.equal(inPod.detail.access.process.auid, null);
     assert.equal(inPod.detail.access.parent.binary, '/bin/bash');
     const [onHost] = await byPid(102);
     assert.equal(onHost.detail.access.access, 'read');
     assert.equal(onHost.detail.access.process.containerId, null);
+    assert.equal(onHost.detail.access.process.pod, undefined);
 
     // Stopped; Tetragon writes one more line, rotates, and writes to the new file.
     await input.stop();
@@ -179,6 +190,8 @@ describe("tetragon-input (Tetragon's documented export format and its protos; no
       });
       assert.deepEqual(content(grpcHit), content(exportHit));
       assert.equal(grpcHit.detail.access.process.containerId, 'b'.repeat(64));
+      assert.deepEqual(grpcHit.detail.access.process.pod, podOf('b'.repeat(64)));
+      assert.equal((await byPid(203))[0].detail.access.process.pod, undefined);
       assert.equal(grpcHit.detail.access.process.pid, 201);
       assert.equal((await byPid(202)).length, 0, 'events of other policies are ignored');
     } finally {

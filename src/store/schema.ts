@@ -256,8 +256,17 @@ export interface AgentDecoysTable {
   path: string;
   token_id: string | null;
   inode: string | null;
-  container: string | null;
-  /** 'watched', 'missing' (gone without being withdrawn) or 'withdrawn' (its policy went). */
+  /** The container id of a container decoy copy; '' for a decoy on the host. */
+  container: string;
+  /** The copy's pod, "namespace/name"; null on the host. */
+  pod: string | null;
+  container_name: string | null;
+  /** The ContainerDecoy this is a copy of; null on the host. */
+  decoy: string | null;
+  /**
+   * 'watched', 'missing' (gone without being withdrawn), 'withdrawn' (its policy or container
+   * went) or 'unplanted' (a container copy the agent could not plant).
+   */
   state: string;
   error: string | null;
   first_seen_at: string;

@@ -2,7 +2,8 @@
  * The decoy inventory from agents' heartbeats: a decoy reported watched is listed with its node,
  * path, inode, token and last verification; one that is reported gone after being watched
  * becomes one tamper hit on its token (and an alert) even with no tamper event from the agent;
- * one whose policy was removed is withdrawn without a hit.
+ * one whose policy was removed is withdrawn without a hit. Copies of container decoys, which
+ * agents report apart from their host decoys, are listed and judged the same way, per container.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -82,6 +83,84 @@ for (const dialect of storeDialects()) {
       assert.equal(hits[0].detail.tamper.path, KEY_PATH);
       assert.match(hits[0].detail.summary, /missing from the agent's report/);
       assert.equal((await alertsOf(server, token)).length, 1);
+    });
+
+    it('container decoy copies are listed per container with pod, path and inode; one gone after being planted is one tamper hit naming its pod', async () => {
+      const copyToken = (await server.api('POST', '/tokens', { kind: 'file', memo: 'container decoy', options: { path: '/root/.aws/credentials', decoyKind: 'generic' } }))
+        .body.id;
+      const copy = (container: string, pod: string, state: string, inode: number | null, error?: string) => ({
+        decoy: 'aws-creds',
+        tokenId: copyToken,
+        node: 'web-01',
+        pod: { namespace: 'shop', name: pod, uid: `uid-${pod}` },
+        container: { id: container.repeat(64), name: 'app' },
+        path: '/root/.aws/credentials',
+        inode,
+        state,
+        ...(error ? { error } : {}),
+      });
+      const send = async (containerDecoys?: unknown[]) => {
+        const answer = await callWith(
+          server,
+          agentKey,
+          'POST',
+          '/agents/heartbeat',
+          heartbeat({
+            policies: [{ file: '/etc/tripline/policies/a.yaml', name: 'a', ok: true, errors: [], warnings: [], tokenIds: [token, other, copyToken] }],
+            watched: [{ path: ENV_PATH, tokenId: other, ok: true }],
+            ...(containerDecoys ? { containerDecoys } : {}),
+          }),
+        );
+        assert.equal(answer.status, 200, JSON.stringify(answer.body));
+      };
+      const copies = async () => {
+        const items = await decoys(`?token=${copyToken}`);
+        return new Map<string, any>(items.map((d: any) => [d.container, d]));
+      };
+
+      await send([copy('a', 'cart-1', 'planted', 131077), copy('b', 'cart-2', 'planted', 131078), copy('c', 'cart-ro', 'refused', null, 'read-only root')]);
+      let listed = await copies();
+      assert.equal(listed.size, 3, 'one row per container, though the path is the same');
+      const a = listed.get('a'.repeat(64));
+      assert.equal(a.agent, 'web-01');
+      assert.equal(a.node, 'web-01');
+      assert.equal(a.pod, 'shop/cart-1');
+      assert.equal(a.containerName, 'app');
+      assert.equal(a.decoy, 'aws-creds');
+      assert.equal(a.path, '/root/.aws/credentials');
+      assert.equal(a.inode, '131077');
+      assert.equal(a.state, 'watched');
+      assert.ok(a.lastVerifiedAt);
+      const refused = listed.get('c'.repeat(64));
+      assert.equal(refused.state, 'unplanted', 'a copy never planted cannot go missing');
+      assert.equal(refused.error, 'read-only root');
+      const env = (await decoys(`?token=${other}`))[0];
+      assert.equal(env.container, null, 'a host decoy has no container');
+      assert.equal(env.pod, null);
+
+      // A heartbeat without container support says nothing of the copies: none is withdrawn.
+      await send();
+      assert.deepEqual(
+        [...(await copies()).values()].map((d: any) => d.state),
+        ['watched', 'watched', 'unplanted'],
+      );
+
+      // Copy a is no longer there, twice over; pod cart-2 ended, taking its copy with it.
+      const gone = copy('a', 'cart-1', 'failed', null, '/root/.aws/credentials is gone');
+      await send([gone, copy('c', 'cart-ro', 'refused', null, 'read-only root')]);
+      await send([gone, copy('c', 'cart-ro', 'refused', null, 'read-only root')]);
+      listed = await copies();
+      assert.equal(listed.get('a'.repeat(64)).state, 'missing');
+      assert.equal(listed.get('a'.repeat(64)).inode, '131077', 'the inode it had is kept');
+      assert.equal(listed.get('b'.repeat(64)).state, 'withdrawn');
+      assert.equal(listed.get('c'.repeat(64)).state, 'unplanted');
+      const hits = await hitsOf(server, copyToken);
+      assert.equal(hits.length, 1, 'one hit, for the copy that went missing only');
+      assert.equal(hits[0].detail.tamper.change, 'deleted');
+      assert.equal(hits[0].detail.tamper.path, '/root/.aws/credentials');
+      assert.match(hits[0].detail.summary, /missing from the agent's report: \/root\/\.aws\/credentials in pod shop\/cart-1, container app/);
+      assert.equal((await alertsOf(server, copyToken)).length, 1);
+      assert.equal((await decoys(`?token=${other}`))[0].state, 'watched', 'host decoys are untouched by copies');
     });
 
     it('a decoy whose policy was removed is withdrawn, without a hit', async () => {

@@ -11,6 +11,7 @@ import * as fleet from './010_fleet.js';
 import * as tokenKeys from './011_token_keys.js';
 import * as soc from './014_soc.js';
 import * as tls from './015_tls.js';
+import * as decoyCopies from './016_decoy_copies.js';
 
 /**
  * Every migration, in order. Names sort; a released migration is never edited, only followed by a
@@ -29,4 +30,5 @@ export const migrations: Record<string, Migration> = {
   '011_token_keys': tokenKeys,
   '014_soc': soc,
   '015_tls': tls,
+  '016_decoy_copies': decoyCopies,
 };

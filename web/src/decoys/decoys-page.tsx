@@ -12,7 +12,7 @@ import { listDecoys, type Decoy } from './decoy-api';
 // Agents report their decoys in heartbeats; a refresh this often follows them.
 const REFRESH_MS = 15_000;
 
-const TONES: Record<Decoy['state'], Tone> = { watched: 'good', missing: 'bad', withdrawn: 'neutral' };
+const TONES: Record<Decoy['state'], Tone> = { watched: 'good', missing: 'bad', withdrawn: 'neutral', unplanted: 'warn' };
 
 /** Decoys as a table: where each is planted and whether it is still there. `tokenId` narrows to one token's. */
 export function DecoyTable({ tokenId }: { tokenId?: string }) {
@@ -26,13 +26,21 @@ export function DecoyTable({ tokenId }: { tokenId?: string }) {
   return (
     <DataTable
       label="Decoys"
-      columns={[{ label: 'Node' }, { label: 'Path' }, { label: 'Inode' }, { label: 'Token' }, { label: 'State' }, { label: 'Last verified' }]}
+      columns={[
+        { label: 'Node' },
+        { label: 'Pod / container' },
+        { label: 'Path' },
+        { label: 'Inode' },
+        { label: 'Token' },
+        { label: 'State' },
+        { label: 'Last verified' },
+      ]}
     >
       {list.items.map((decoy) => (
-        <tr key={`${decoy.agentId}:${decoy.path}`} data-decoy-path={decoy.path}>
-          <td className="mono">
-            {decoy.node ?? decoy.agentId}
-            {decoy.container ? ` · ${decoy.container}` : ''}
+        <tr key={`${decoy.agentId}:${decoy.container ?? ''}:${decoy.path}`} data-decoy-path={decoy.path} data-decoy-container={decoy.container ?? ''}>
+          <td className="mono">{decoy.node ?? decoy.agentId}</td>
+          <td className="mono break" title={decoy.container ?? undefined}>
+            {decoy.pod ? `${decoy.pod} · ${decoy.containerName ?? decoy.container}` : 'host'}
           </td>
           <td className="mono break">{decoy.path}</td>
           <td className="mono">{decoy.inode ?? '—'}</td>
@@ -53,7 +61,7 @@ export function DecoyTable({ tokenId }: { tokenId?: string }) {
 export function DecoysPage() {
   return (
     <>
-      <PageHeader title="Decoys" subtitle="Every decoy file the agents watch, where it is planted, and whether it is still there." />
+      <PageHeader title="Decoys" subtitle="Every decoy file the agents watch, on hosts and copied into containers, where it is planted, and whether it is still there." />
       <section className="card">
         <DecoyTable />
       </section>

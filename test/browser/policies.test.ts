@@ -1,7 +1,8 @@
 /**
  * The Policies and Decoys pages in Chromium, against a real server whose agents report over the
  * agent protocol (heartbeats with agent keys): per-agent status of a central policy, including
- * one that an agent could not load with its file, line and field; and the decoy inventory.
+ * one that an agent could not load with its file, line and field; and the decoy inventory, with a
+ * container decoy's copy beside the host decoy of the same path.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -12,9 +13,21 @@ import { policy } from '../agent/support/policies.js';
 
 const fixture = browserFixture();
 
-function heartbeat(node: string, policies: unknown[], watched: unknown[] = []) {
-  return { node, version: '0.1.0', startedAt: new Date().toISOString(), policies, watched };
+function heartbeat(node: string, policies: unknown[], watched: unknown[] = [], containerDecoys?: unknown[]) {
+  return { node, version: '0.1.0', startedAt: new Date().toISOString(), policies, watched, ...(containerDecoys ? { containerDecoys } : {}) };
 }
+
+/** A copy of a container decoy, as the agent's heartbeat reports it. */
+const copy = {
+  decoy: 'db-secret',
+  tokenId: null,
+  node: 'db-01',
+  pod: { namespace: 'shop', name: 'db-0', uid: 'uid-db-0' },
+  container: { id: 'd'.repeat(64), name: 'postgres' },
+  path: '/srv/db/secret',
+  inode: 4242,
+  state: 'planted',
+};
 
 test('policies page: per-agent status of central policies, a failed one with its file, line and field; decoys page', async () => {
   const { server, browser } = fixture;
@@ -37,6 +50,7 @@ test('policies page: per-agent status of central policies, a failed one with its
       'db-01',
       [report('server:deny-db-secret', 'deny-db-secret'), report('server:local-clash', null, [clash])],
       [{ path: '/srv/db/secret', tokenId: null, ok: true, inode: '2049:77' }],
+      [copy],
     ),
   );
   await beat(web.key, heartbeat('web-01', [report('server:local-clash', 'local-clash')]));
@@ -59,12 +73,18 @@ test('policies page: per-agent status of central policies, a failed one with its
   await fullPageShot(page, 'policies.png');
 
   await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Decoys' }).click();
-  const decoy = page.locator('tr[data-decoy-path="/srv/db/secret"]');
+  const decoy = page.locator('tr[data-decoy-path="/srv/db/secret"][data-decoy-container=""]');
   await decoy.waitFor();
   const text = (await decoy.textContent()) ?? '';
   assert.match(text, /db-01/);
+  assert.match(text, /host/);
   assert.match(text, /2049:77/);
   assert.match(text, /watched/);
+  // The copy of the same path planted into a pod is its own row, naming the pod and container.
+  const inPod = (await page.locator(`tr[data-decoy-path="/srv/db/secret"][data-decoy-container="${'d'.repeat(64)}"]`).textContent()) ?? '';
+  assert.match(inPod, /shop\/db-0 · postgres/);
+  assert.match(inPod, /4242/);
+  assert.match(inPod, /watched/);
   await fullPageShot(page, 'decoys.png');
   assert.deepEqual(watch.errors, []);
   assert.deepEqual(watch.cspViolations, []);

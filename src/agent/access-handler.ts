@@ -5,6 +5,7 @@
  */
 import { statSync } from 'node:fs';
 import type { Logger } from 'pino';
+import type { DecoyCopy } from '../core/file-event.js';
 import { newRowId } from '../core/ids.js';
 import type { Match, PolicySet, PostRateLimiter } from '../policy/index.js';
 import { reportedName } from './actions/action-names.js';
@@ -27,6 +28,8 @@ export interface AccessHandlerDeps {
   reporter: Reporter | null;
   nodeName: string;
   log: Logger;
+  /** The planted container decoy copy watched at this path with this inode, or null (containers/container-watches.ts). */
+  decoyCopy?: (watched: string, ino: number) => DecoyCopy | null;
   /** The web-bug token when a GetUrl URL is a trigger URL of the agent's own server (own-trigger.ts). */
   ownTrigger?: (url: string) => string | null;
 }
@@ -48,6 +51,8 @@ export class AccessHandler {
   handle(request: AccessRequest): void {
     const { event } = request;
     let matches: Match[];
+    const copy = this.deps.decoyCopy?.(request.decoy, event.ino);
+    if (copy) event.decoyCopy = copy;
     try {
       const paths = this.deps.watches.names(request.decoy, event.dev, event.ino);
       matches = this.deps.policies().evaluate(event, { paths, fileIdentity });
@@ -74,6 +79,7 @@ export class AccessHandler {
         access: event.access,
         path: event.path,
         decoy: request.decoy,
+        ...(event.decoyCopy ? { copy: `${event.decoyCopy.pod.namespace}/${event.decoyCopy.pod.name}` } : {}),
         pid: event.process.pid,
         binary: event.process.binary,
         binaryFile: event.process.binaryFile ?? null,

@@ -24,6 +24,7 @@ interface PodHit {
   detail: {
     access?: {
       path: string;
+      decoyCopy?: { decoy: string; pod: { namespace: string; name: string; uid: string }; container: { id: string; name: string }; path: string };
       process: {
         pid: number;
         binary: string;
@@ -128,11 +129,18 @@ describe('containers: decoys planted into pods, hits and alerts that name the po
     assert.equal(process.pod!.container.name, 'web');
     assert.equal(process.pod!.container.image, BUSYBOX_IMAGE);
     assert.equal(hit.detail.access!.path.endsWith(DECOY_PATH), true);
+    // The copy touched is named apart from the accessor: here they are the same pod.
+    const copy = hit.detail.access!.decoyCopy!;
+    assert.deepEqual(
+      { pod: copy.pod, container: copy.container, path: copy.path },
+      { pod: { namespace: 'shop', name: 'web-7d9f', uid: web.uid }, container: { id: webContainer, name: 'web' }, path: DECOY_PATH },
+    );
+    assert.ok(copy.decoy.length > 0);
     const pid = process.pid;
 
     const slack = await waitFor('the Slack message', () => receiver.received.find((r) => r.path.startsWith('/slack/')), 10_000, 50);
     const slackText = JSON.stringify(slack.body);
-    for (const needle of ['shop/web-7d9f', 'web (docker.io/tripline-test/busybox:1)', String(pid)])
+    for (const needle of ['shop/web-7d9f', 'web (docker.io/tripline-test/busybox:1)', String(pid), `shop/web-7d9f (container web) ${DECOY_PATH}`])
       assert.ok(slackText.includes(needle), `Slack lacks ${needle}: ${slackText}`);
     const hook = await waitFor('the webhook', () => receiver.received.find((r) => r.path === '/generic'), 10_000, 50);
     const pod = hook.body.firstHit.process.pod;
@@ -141,6 +149,7 @@ describe('containers: decoys planted into pods, hits and alerts that name the po
     assert.equal(pod.container.name, 'web');
     assert.equal(pod.container.image, BUSYBOX_IMAGE);
     assert.equal(hook.body.firstHit.process.pid, pid);
+    assert.deepEqual(hook.body.firstHit.file.decoyCopy, copy);
 
     const line = await waitFor(
       'the export line',

@@ -6,6 +6,7 @@
  * receivers on loopback; the Tetragon export carries process.pod. One containerd for the file.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -171,6 +172,29 @@ describe('containers: decoys planted into pods, hits and alerts that name the po
       container: { id: webContainer, name: 'web', image: { name: BUSYBOX_IMAGE } },
       pod_labels: { app: 'web', tier: 'front' },
     });
+  });
+
+  it("a host process reading the pod's copy through /proc/<pid>/root raises a hit naming the copy, with no accessor pod", async () => {
+    const webPid = await containerd.pidOf(webContainer);
+    const viaRoot = `/proc/${webPid}/root${DECOY_PATH}`;
+    const read = spawnSync('/usr/bin/cat', [viaRoot], { encoding: 'utf8' });
+    assert.equal(read.status, 0, read.stderr);
+    assert.equal(read.stdout, (await containerd.exec(webContainer, ['cat', DECOY_PATH])).stdout, 'the host read the planted copy');
+    const hit = await waitFor(
+      'a hit from the host process',
+      async () => ((await hitsOf(world, tokenId)) as PodHit[]).find((h) => h.detail.access && !h.detail.access.process.pod),
+      10_000,
+      100,
+    );
+    const access = hit.detail.access!;
+    assert.equal(access.process.binary, '/usr/bin/cat');
+    // The kernel names the file by its path in the container's mount, which on its own reads
+    // like the host's /root/.ssh: the copy is what says it is the pod's.
+    assert.ok(access.path.endsWith(DECOY_PATH), access.path);
+    assert.deepEqual(
+      { pod: access.decoyCopy!.pod, container: access.decoyCopy!.container, path: access.decoyCopy!.path },
+      { pod: { namespace: 'shop', name: 'web-7d9f', uid: web.uid }, container: { id: webContainer, name: 'web' }, path: DECOY_PATH },
+    );
   });
 
   let third: Pod;

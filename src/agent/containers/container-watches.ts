@@ -44,6 +44,12 @@ interface Copy {
   error?: string;
 }
 
+/** A planted copy as an access sees it: its identity for the hit, its pod (with labels) for policy scopes. */
+export interface PlantedCopy {
+  copy: DecoyCopy;
+  pod: PodInfo;
+}
+
 const copyKey = (decoy: ContainerDecoy, containerId: string): string => `${decoy.source}\0${decoy.name}\0${containerId}`;
 
 export class ContainerWatches {
@@ -137,9 +143,9 @@ export class ContainerWatches {
    * a hit names whose copy was touched whoever touched it. `ino` must still be the planted inode:
    * a file put in the copy's place is not the copy.
    */
-  copyAt(watched: string, ino: number): DecoyCopy | null {
+  copyAt(watched: string, ino: number): PlantedCopy | null {
     const copy = this.planted.get(watched);
-    return copy && copy.inode === ino ? identity(copy) : null;
+    return copy && copy.inode === ino ? { copy: identity(copy), pod: copy.pod } : null;
   }
 
   private async syncCopies(decoys: ContainerDecoy[], running: RunningContainer[]): Promise<void> {

@@ -10,6 +10,7 @@ import type { Match, PolicySet, PostRateLimiter } from '../policy/index.js';
 import { reportedName } from './actions/action-names.js';
 import type { OutboundActions } from './actions/outbound.js';
 import { applyVerdict, decideVerdict } from './actions/verdict.js';
+import type { PlantedCopy } from './containers/container-watches.js';
 import type { ExportSink } from './export/export-sink.js';
 import { toTetragon } from './export/tetragon.js';
 import type { Reporter } from './report/reporter.js';
@@ -27,6 +28,8 @@ export interface AccessHandlerDeps {
   reporter: Reporter | null;
   nodeName: string;
   log: Logger;
+  /** The planted container decoy copy watched at this path with this inode, or null (containers/container-watches.ts). */
+  decoyCopy?: (watched: string, ino: number) => PlantedCopy | null;
   /** The web-bug token when a GetUrl URL is a trigger URL of the agent's own server (own-trigger.ts). */
   ownTrigger?: (url: string) => string | null;
 }
@@ -48,9 +51,11 @@ export class AccessHandler {
   handle(request: AccessRequest): void {
     const { event } = request;
     let matches: Match[];
+    const planted = this.deps.decoyCopy?.(request.decoy, event.ino) ?? null;
+    if (planted) event.decoyCopy = planted.copy;
     try {
       const paths = this.deps.watches.names(request.decoy, event.dev, event.ino);
-      matches = this.deps.policies().evaluate(event, { paths, fileIdentity });
+      matches = this.deps.policies().evaluate(event, { paths, fileIdentity, ...(planted ? { copyPod: planted.pod } : {}) });
       applyVerdict(request, decideVerdict(matches));
     } finally {
       // Whatever went wrong above, the process must not wait for the reply timeout.
@@ -74,6 +79,7 @@ export class AccessHandler {
         access: event.access,
         path: event.path,
         decoy: request.decoy,
+        ...(event.decoyCopy ? { copy: `${event.decoyCopy.pod.namespace}/${event.decoyCopy.pod.name}` } : {}),
         pid: event.process.pid,
         binary: event.process.binary,
         binaryFile: event.process.binaryFile ?? null,

@@ -132,6 +132,7 @@ export class Agent extends EventEmitter<{ fatal: [Error] }> {
       reporter: this.reporting?.reporter ?? null,
       nodeName: this.options.nodeName,
       log,
+      decoyCopy: (watched, ino) => this.containers.copyAt(watched, ino),
       ...(this.reporting ? { ownTrigger: this.reporting.ownTrigger.tokenOf.bind(this.reporting.ownTrigger) } : {}),
     });
     this.sensor.on('access', (request) => withPod(request.event, request.decoy, this.pods, log, () => handler.handle(request)));

@@ -8,7 +8,7 @@
  * agent reports real command lines); the body limit bounds the total.
  */
 import { z } from 'zod';
-import { fileObservationSchema } from './file-event.js';
+import { decoyCopySchema, fileObservationSchema } from './file-event.js';
 import { instant, PATH_MAX, text } from './model/fields.js';
 
 /** Events per POST /agents/events; an agent with more sends several batches. */
@@ -82,13 +82,9 @@ export const watchReportSchema = z.object({
 export type WatchReport = z.infer<typeof watchReportSchema>;
 
 /** One copy of a container decoy: where the agent planted it and whether it is watched. */
-export const decoyCopyReportSchema = z.object({
-  decoy: text(253),
+export const decoyCopyReportSchema = decoyCopySchema.extend({
   tokenId: text(253).nullable(),
   node: text(MAX_NODE_NAME),
-  pod: z.object({ namespace: text(253), name: text(253), uid: text(128) }),
-  container: z.object({ id: text(256), name: text(253) }),
-  path: text(PATH_MAX),
   inode: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).nullable(),
   state: z.enum(['planted', 'refused', 'failed']),
   error: text(4096).optional(),

@@ -61,6 +61,21 @@ export const processInfoSchema = z.object({
 });
 export type ProcessInfo = z.infer<typeof processInfoSchema>;
 
+/**
+ * The planted copy of a container decoy an access touched: whose copy it is, which may differ
+ * from the accessor's pod (a host process reading it through /proc/<pid>/root, a host backup
+ * tool, another container sharing the volume) or be the only pod named (the accessor is on the host).
+ */
+export const decoyCopySchema = z.object({
+  /** Name of the decoy definition the copy was planted from. */
+  decoy: text(253),
+  pod: z.object({ namespace: text(253), name: text(253), uid: text(128) }),
+  container: z.object({ id: text(256), name: text(253) }),
+  /** The copy's path as the container sees it. */
+  path: text(PATH_MAX),
+});
+export type DecoyCopy = z.infer<typeof decoyCopySchema>;
+
 export const fileAccessEventSchema = z.object({
   /** When the sensor saw the access, ISO 8601. */
   time: instant,
@@ -76,6 +91,8 @@ export const fileAccessEventSchema = z.object({
   /** A descriptor the process already held when the watch began (open since before it): found
    * by looking through /proc when the agent starts or reloads its policies, not seen in use. */
   held: z.boolean().optional(),
+  /** Set when the file is a planted copy of a container decoy (absent for host decoys). */
+  decoyCopy: decoyCopySchema.optional(),
   process: processInfoSchema,
   parent: processInfoSchema.nullable(),
 });

@@ -1,4 +1,4 @@
-import type { FileAccess, FileAccessEvent, ProcessInfo } from '../core/file-event.js';
+import type { FileAccess, FileAccessEvent, PodInfo, ProcessInfo } from '../core/file-event.js';
 import {
   ENFORCING_ACTIONS,
   type Action,
@@ -39,6 +39,13 @@ export interface EvaluationContext {
    * (or when either identity is unknown), paths alone decide.
    */
   fileIdentity?: (path: string) => FileIdentity | null;
+  /**
+   * The pod whose planted container decoy copy the file is, when it is one. A host process (in no
+   * container) has no pod for a pod-scoped policy to select, so it is judged by the copy's pod:
+   * reaching into a container's root for its decoy is what a node-level intruder does, and a
+   * copy exists only in pods its decoy selects. A process in a container is judged by its own pod.
+   */
+  copyPod?: PodInfo;
 }
 
 export interface FileIdentity {
@@ -83,7 +90,8 @@ export function evaluatePolicy(policy: PolicySpec, inScope: ScopeCheck, event: F
   const names = [...new Set([...(ctx.paths ?? []), event.path])];
   // Another policy's files are marked too; a selector without a path filter must not see them.
   if (!inScope(names)) return null;
-  if (!scopeApplies(policy.scope, event.process.pod)) return null;
+  const hostProcess = event.process.containerId === null && event.process.pod === undefined;
+  if (!scopeApplies(policy.scope, event.process.pod ?? (hostProcess ? ctx.copyPod : undefined))) return null;
   for (const [hookIndex, hook] of policy.hooks.entries()) {
     if (!hook.accesses.includes(event.access)) continue;
     if (hook.selectors.length === 0) return buildMatch(policy, hook, hookIndex, null, event);

@@ -152,11 +152,29 @@ describe('generic webhook payload', () => {
       change: null,
       policy: 'decoy-passwords',
       actions: ['post', 'sigkill'],
+      decoyCopy: null,
     });
     assert.equal((payload.firstHit.process as { binary: string }).binary, '/usr/bin/cat');
     assert.equal((payload.firstHit.process as { uid: number }).uid, 0);
     assert.equal((payload.firstHit.parent as { binary: string }).binary, '/usr/bin/bash');
     assert.equal(payload.firstHit.request, null);
+  });
+
+  test("for a touched container decoy copy carries whose copy it was, apart from the accessor's pod", () => {
+    const hit = fileHit();
+    const copy = {
+      decoy: 'ssh-key',
+      pod: { namespace: 'shop', name: 'web-7d9f', uid: '0c1d2e3f-0000-4000-8000-000000000001' },
+      container: { id: 'abc123', name: 'web' },
+      path: '/root/.ssh/id_rsa',
+    };
+    if (hit.detail.type === 'file') hit.detail.access!.decoyCopy = copy;
+    const payload = webhookPayload(message(hit));
+    assert.deepEqual(payload.firstHit.file!.decoyCopy, copy);
+    assert.deepEqual(
+      payload.firstHit.facts.find((f) => f.label === 'Decoy copy'),
+      { label: 'Decoy copy', value: 'shop/web-7d9f (container web) /root/.ssh/id_rsa' },
+    );
   });
 
   test('a digest says how many more hits folded in', () => {

@@ -62,6 +62,14 @@ test('process arguments from a file hit show as text and run nothing', async () 
     '/root/.ssh/id_ed25519',
     { binary: '/usr/bin/cat', arguments: ['/root/.ssh/id_ed25519', USER_AGENT] },
     { binary: '/bin/sh', arguments: ['-c', HEADER] },
+    {
+      decoyCopy: {
+        decoy: 'ssh-key',
+        pod: { namespace: 'shop', name: 'web-7d9f', uid: '0c1d2e3f-0000-4000-8000-000000000001' },
+        container: { id: 'abc123', name: 'web' },
+        path: '/root/.ssh/id_ed25519',
+      },
+    },
   );
 
   const { page, watch } = await openPage(browser);
@@ -71,6 +79,7 @@ test('process arguments from a file hit show as text and run nothing', async () 
   const detail = page.getByTestId('hit-detail');
   await detail.waitFor();
   assert.deepEqual(await detail.getByTestId('process-binary').allTextContents(), ['/usr/bin/cat', '/bin/sh'], 'process and parent are shown');
+  assert.equal(await detail.getByTestId('decoy-copy').textContent(), 'shop/web-7d9f (container web) /root/.ssh/id_ed25519', 'whose copy was touched');
   assert.ok(await detail.getByText(USER_AGENT, { exact: true }).isVisible(), "the process's argument is visible as text");
   assert.ok(await detail.getByText(HEADER, { exact: true }).isVisible(), "the parent's argument is visible as text");
   assert.equal(await injectedElements(page), 0, 'no element from the attacker input exists in the DOM');

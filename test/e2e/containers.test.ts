@@ -6,6 +6,7 @@
  * receivers on loopback; the Tetragon export carries process.pod. One containerd for the file.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -24,6 +25,7 @@ interface PodHit {
   detail: {
     access?: {
       path: string;
+      decoyCopy?: { decoy: string; pod: { namespace: string; name: string; uid: string }; container: { id: string; name: string }; path: string };
       process: {
         pid: number;
         binary: string;
@@ -128,11 +130,18 @@ describe('containers: decoys planted into pods, hits and alerts that name the po
     assert.equal(process.pod!.container.name, 'web');
     assert.equal(process.pod!.container.image, BUSYBOX_IMAGE);
     assert.equal(hit.detail.access!.path.endsWith(DECOY_PATH), true);
+    // The copy touched is named apart from the accessor: here they are the same pod.
+    const copy = hit.detail.access!.decoyCopy!;
+    assert.deepEqual(
+      { pod: copy.pod, container: copy.container, path: copy.path },
+      { pod: { namespace: 'shop', name: 'web-7d9f', uid: web.uid }, container: { id: webContainer, name: 'web' }, path: DECOY_PATH },
+    );
+    assert.ok(copy.decoy.length > 0);
     const pid = process.pid;
 
     const slack = await waitFor('the Slack message', () => receiver.received.find((r) => r.path.startsWith('/slack/')), 10_000, 50);
     const slackText = JSON.stringify(slack.body);
-    for (const needle of ['shop/web-7d9f', 'web (docker.io/tripline-test/busybox:1)', String(pid)])
+    for (const needle of ['shop/web-7d9f', 'web (docker.io/tripline-test/busybox:1)', String(pid), `shop/web-7d9f (container web) ${DECOY_PATH}`])
       assert.ok(slackText.includes(needle), `Slack lacks ${needle}: ${slackText}`);
     const hook = await waitFor('the webhook', () => receiver.received.find((r) => r.path === '/generic'), 10_000, 50);
     const pod = hook.body.firstHit.process.pod;
@@ -141,6 +150,7 @@ describe('containers: decoys planted into pods, hits and alerts that name the po
     assert.equal(pod.container.name, 'web');
     assert.equal(pod.container.image, BUSYBOX_IMAGE);
     assert.equal(hook.body.firstHit.process.pid, pid);
+    assert.deepEqual(hook.body.firstHit.file.decoyCopy, copy);
 
     const line = await waitFor(
       'the export line',
@@ -162,6 +172,29 @@ describe('containers: decoys planted into pods, hits and alerts that name the po
       container: { id: webContainer, name: 'web', image: { name: BUSYBOX_IMAGE } },
       pod_labels: { app: 'web', tier: 'front' },
     });
+  });
+
+  it("a host process reading the pod's copy through /proc/<pid>/root raises a hit naming the copy, with no accessor pod", async () => {
+    const webPid = await containerd.pidOf(webContainer);
+    const viaRoot = `/proc/${webPid}/root${DECOY_PATH}`;
+    const read = spawnSync('/usr/bin/cat', [viaRoot], { encoding: 'utf8' });
+    assert.equal(read.status, 0, read.stderr);
+    assert.equal(read.stdout, (await containerd.exec(webContainer, ['cat', DECOY_PATH])).stdout, 'the host read the planted copy');
+    const hit = await waitFor(
+      'a hit from the host process',
+      async () => ((await hitsOf(world, tokenId)) as PodHit[]).find((h) => h.detail.access && !h.detail.access.process.pod),
+      10_000,
+      100,
+    );
+    const access = hit.detail.access!;
+    assert.equal(access.process.binary, '/usr/bin/cat');
+    // The kernel names the file by its path in the container's mount, which on its own reads
+    // like the host's /root/.ssh: the copy is what says it is the pod's.
+    assert.ok(access.path.endsWith(DECOY_PATH), access.path);
+    assert.deepEqual(
+      { pod: access.decoyCopy!.pod, container: access.decoyCopy!.container, path: access.decoyCopy!.path },
+      { pod: { namespace: 'shop', name: 'web-7d9f', uid: web.uid }, container: { id: webContainer, name: 'web' }, path: DECOY_PATH },
+    );
   });
 
   let third: Pod;

@@ -1,7 +1,8 @@
 /**
  * Tetragon's pod scoping as the evaluator applies it: a TracingPolicyNamespaced matches processes
  * in pods of its namespace, podSelector and containerSelector narrow with Kubernetes label
- * selector semantics, and a host process never matches a pod-scoped policy.
+ * selector semantics, and a host process never matches a pod-scoped policy, except on a planted container decoy copy,
+ * where the copy's pod decides.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -107,4 +108,18 @@ test('an unknown selector operator is an error at that field', () => {
   );
   assert.equal(loaded.policies.length, 0);
   assert.match(loaded.errors[0]!.format(), /unknown operator "Like"/);
+});
+
+test("a host process touching a planted decoy copy is judged by the copy's pod; a process in another pod by its own", () => {
+  const text = policy('TracingPolicy', '', '\n  podSelector:\n    matchLabels:\n      app: web');
+  const loaded = loadPolicyText('p.yaml', text).policies[0]!;
+  const copyOf = (labels: Record<string, string>) => ({ paths: ['/etc/passwd'], copyPod: pod('shop', labels) });
+  assert.notEqual(loaded.evaluate(event(undefined), copyOf({ app: 'web' })), null);
+  assert.equal(loaded.evaluate(event(undefined), copyOf({ app: 'db' })), null);
+  // A container process with its own pod: its pod decides, whatever pod the copy is in.
+  assert.equal(loaded.evaluate(event(pod('payments', { app: 'db' })), copyOf({ app: 'web' })), null);
+  // A container process whose pod is unknown is not taken for a host process.
+  const unattributed = event(undefined);
+  unattributed.process.containerId = 'c'.repeat(64);
+  assert.equal(loaded.evaluate(unattributed, copyOf({ app: 'web' })), null);
 });

@@ -59,6 +59,53 @@ describe('how token kinds describe their hits', () => {
     ]);
   });
 
+  test("a host process reading a container decoy's copy: the copy names the pod it belongs to, and no accessor pod is claimed", () => {
+    const process = {
+      pid: 4242,
+      uid: 0,
+      auid: null,
+      binary: '/usr/bin/tar',
+      arguments: ['-cf', '/backup.tar', '/proc/812/root/root/.ssh/id_rsa'],
+      cwd: '/',
+      startTime: '2030-01-01T00:00:00Z',
+      execId: 'ZXhlYw',
+      containerId: null,
+      cgroup: '/system.slice/backup.service',
+    };
+    const detail: FileHitDetail = {
+      type: 'file',
+      summary: 'tar (pid 4242, uid 0) read /proc/812/root/root/.ssh/id_rsa',
+      node: 'node-1',
+      policy: 'ssh-key-decoy',
+      hook: 'security_file_permission',
+      actions: ['post'],
+      access: {
+        time: '2030-01-01T00:00:00Z',
+        access: 'read',
+        path: '/proc/812/root/root/.ssh/id_rsa',
+        dev: 2049,
+        ino: 1234,
+        permission: true,
+        decoyCopy: {
+          decoy: 'ssh-key',
+          pod: { namespace: 'shop', name: 'web-7d9f', uid: '0c1d2e3f-0000-4000-8000-000000000001' },
+          container: { id: 'abc123', name: 'web' },
+          path: '/root/.ssh/id_rsa',
+        },
+        process,
+        parent: null,
+      },
+    };
+    const described = describeHit(hit('file', detail));
+    assert.deepEqual(labels(described.facts).slice(0, 4), ['What', 'Host', 'Decoy copy', 'File']);
+    assert.equal(described.facts[2]!.value, 'shop/web-7d9f (container web) /root/.ssh/id_rsa');
+    assert.equal(labels(described.facts).includes('Pod'), false);
+    // Without the runtime's answer only the uid from the cgroup path names the pod.
+    const unnamed = { ...detail.access!.decoyCopy!, pod: { namespace: '', name: '', uid: 'u-1' }, container: { id: 'abc123', name: '' } };
+    const bare = describeHit(hit('file', { ...detail, access: { ...detail.access!, decoyCopy: unnamed } }));
+    assert.equal(bare.facts[2]!.value, 'pod uid u-1 /root/.ssh/id_rsa');
+  });
+
   test('a stored detail that is not what its tag says still describes as nothing rather than failing the page or the alert', () => {
     const broken = {
       type: 'file',

@@ -14,7 +14,7 @@
 import type { Logger } from 'pino';
 import type { DecoyCopyReport } from '../../core/agent-protocol.js';
 import { SerialQueue } from '../../core/serial-queue.js';
-import type { PodInfo } from '../../core/file-event.js';
+import type { DecoyCopy, PodInfo } from '../../core/file-event.js';
 import { decoyTargets, mergeTargets, scopeApplies, type CompiledPolicy, type ContainerDecoy, type PolicySet, type WatchTarget } from '../../policy/index.js';
 import type { PodDirectory, RunningContainer } from './pod-directory.js';
 import { PlantRefused, plantInRoot, removeFromRoot } from './plant-in-root.js';
@@ -44,10 +44,18 @@ interface Copy {
   error?: string;
 }
 
+/** A planted copy as an access sees it: its identity for the hit, its pod (with labels) for policy scopes. */
+export interface PlantedCopy {
+  copy: DecoyCopy;
+  pod: PodInfo;
+}
+
 const copyKey = (decoy: ContainerDecoy, containerId: string): string => `${decoy.source}\0${decoy.name}\0${containerId}`;
 
 export class ContainerWatches {
   private copies = new Map<string, Copy>();
+  /** Planted copies by the host path they are watched at, for copyAt() on every access. */
+  private planted = new Map<string, Copy>();
   private targets: WatchTarget[] = [];
   /** A policy change and the once-a-second timer may both ask; one sync at a time. */
   private readonly ops = new SerialQueue();
@@ -107,6 +115,7 @@ export class ContainerWatches {
   private async syncNow(policies: PolicySet): Promise<boolean> {
     const running = this.pods.connected ? await this.pods.running() : [];
     await this.syncCopies(policies.decoys, running);
+    this.planted = new Map([...this.copies.values()].filter((c) => c.state === 'planted').map((c) => [watchedAt(c), c]));
     const next = mergeTargets(this.containerTargets(policies.policies, running));
     const key = (ts: WatchTarget[]) =>
       ts
@@ -120,16 +129,23 @@ export class ContainerWatches {
 
   reports(): DecoyCopyReport[] {
     return [...this.copies.values()].map((c) => ({
-      decoy: c.decoy.name,
+      ...identity(c),
       tokenId: c.decoy.tokenId,
       node: this.nodeName,
-      pod: { namespace: c.pod.namespace, name: c.pod.name, uid: c.pod.uid },
-      container: { id: c.pod.container.id, name: c.pod.container.name },
-      path: c.decoy.file.path,
       inode: c.inode,
       state: c.state,
       ...(c.error ? { error: c.error } : {}),
     }));
+  }
+
+  /**
+   * The planted copy behind a watched path (the sensor's decoy path for the accessed inode), so
+   * a hit names whose copy was touched whoever touched it. `ino` must still be the planted inode:
+   * a file put in the copy's place is not the copy.
+   */
+  copyAt(watched: string, ino: number): PlantedCopy | null {
+    const copy = this.planted.get(watched);
+    return copy && copy.inode === ino ? { copy: identity(copy), pod: copy.pod } : null;
   }
 
   private async syncCopies(decoys: ContainerDecoy[], running: RunningContainer[]): Promise<void> {
@@ -182,7 +198,7 @@ export class ContainerWatches {
     for (const copy of this.copies.values()) {
       if (copy.state !== 'planted') continue;
       const accesses = policies.filter((p) => p.file === copy.decoy.source).flatMap((p) => p.accesses);
-      if (accesses.length > 0) out.push({ match: 'exact', path: `${rootOf(copy.pid)}${copy.decoy.file.path}`, accesses: [...new Set(accesses)] });
+      if (accesses.length > 0) out.push({ match: 'exact', path: watchedAt(copy), accesses: [...new Set(accesses)] });
     }
     for (const policy of policies) {
       if (decoyFiles.has(policy.file)) continue;
@@ -193,6 +209,17 @@ export class ContainerWatches {
     }
     return out;
   }
+}
+
+const watchedAt = (c: Copy): string => `${rootOf(c.pid)}${c.decoy.file.path}`;
+
+function identity(c: Copy): DecoyCopy {
+  return {
+    decoy: c.decoy.name,
+    pod: { namespace: c.pod.namespace, name: c.pod.name, uid: c.pod.uid },
+    container: { id: c.pod.container.id, name: c.pod.container.name },
+    path: c.decoy.file.path,
+  };
 }
 
 function sameDecoy(a: ContainerDecoy, b: ContainerDecoy): boolean {

@@ -30,7 +30,7 @@ export interface WebhookPayload {
     source: string;
     userAgent: string | null;
     request: { method: unknown; path: unknown; query: unknown; headers: unknown } | null;
-    file: { node: unknown; path: unknown; access: unknown; change: unknown; policy: unknown; actions: unknown } | null;
+    file: { node: unknown; path: unknown; access: unknown; change: unknown; policy: unknown; actions: unknown; decoyCopy: unknown } | null;
     process: unknown;
     parent: unknown;
     detail: HitDetail;
@@ -72,6 +72,7 @@ export function webhookPayload(message: AlertMessage, sentAt = new Date().toISOS
             change: file.tamper?.change ?? null,
             policy: file.policy,
             actions: file.actions,
+            decoyCopy: file.access?.decoyCopy ?? null,
           }
         : null,
       process: file ? (file.access?.process ?? file.tamper?.process ?? null) : null,

@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import type { FileObservation, PodInfo, ProcessInfo } from '../../core/file-event.js';
+import type { DecoyCopy, FileObservation, PodInfo, ProcessInfo } from '../../core/file-event.js';
 import type { FileHitDetail } from '../../core/model/hit-detail.js';
 import type { Fact, HitDescription } from '../../core/model/hit.js';
 import { fact } from './fact.js';
@@ -29,12 +29,21 @@ function podFacts(pod: PodInfo): Fact[] {
   return facts;
 }
 
+/** Whose copy of a container decoy it was, as people name pods: "shop/web-7d9f (container web) /root/.ssh/id_rsa". */
+export function decoyCopyLine(copy: DecoyCopy): string {
+  const pod = copy.pod.name ? `${copy.pod.namespace}/${copy.pod.name}` : `pod uid ${copy.pod.uid}`;
+  return `${pod}${copy.container.name ? ` (container ${copy.container.name})` : ''} ${copy.path}`;
+}
+
 /** An agent's report of a watched file being read, written or tampered with, with the process behind it. */
 export function describeFileHit(detail: FileHitDetail): HitDescription {
   const facts: Fact[] = [];
   if (detail.summary) facts.push(fact('What', detail.summary));
   facts.push(fact('Host', detail.node));
   const { access, tamper } = detail;
+  // The copy's owner comes before the accessor's pod: they differ when a host process or another
+  // pod touched it, and then the copy is what tells whose secret is exposed.
+  if (access?.decoyCopy) facts.push(fact('Decoy copy', decoyCopyLine(access.decoyCopy)));
   const pod = (access?.process ?? tamper?.process)?.pod;
   if (pod) facts.push(...podFacts(pod));
   if (access) facts.push(fact('File', access.path), fact('Access', access.access));

@@ -82,6 +82,8 @@ export async function reportFileAccess(
   path: string,
   process: FileHitProcess,
   parent: FileHitProcess,
+  /** More fields of the access, e.g. the container decoy copy it touched (decoyCopy). */
+  more: Record<string, unknown> = {},
 ): Promise<{ agentId: string; key: string }> {
   const node = 'db-01.prod.example.com';
   const enrolled = await server.api('POST', '/agents', { name: 'db-01', node });
@@ -111,6 +113,7 @@ export async function reportFileAccess(
       permission: true,
       process: processInfo(4212, process),
       parent: processInfo(4100, parent),
+      ...more,
     },
   };
   const { status, body: result } = await callApi(server.adminUrl, enrolled.body.key, 'POST', '/agents/events', { body: { events: [event] } });

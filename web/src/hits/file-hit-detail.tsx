@@ -45,9 +45,24 @@ function accessFacts(access: Json): [string, ReactNode][] {
   return [
     ['Access', asString(access.access) ?? null],
     ['File', <span className="mono break">{asString(access.path)}</span>],
+    ['Decoy copy', decoyCopyText(asObject(access.decoyCopy))],
     ['Blocked for a verdict', access.permission === true ? 'yes (permission event)' : 'no'],
     ['Inode', asNumber(access.ino) !== undefined ? <span className="mono">{`${asNumber(access.dev)}:${asNumber(access.ino)}`}</span> : null],
   ];
+}
+
+/** Whose planted container decoy copy was touched: it may be another pod than the accessor's, or
+ * the only pod named when a host process reached into the container's root. */
+function decoyCopyText(copy: Json | undefined): ReactNode {
+  if (!copy) return null;
+  const pod = asObject(copy.pod);
+  const name = asString(pod?.name);
+  const container = asString(asObject(copy.container)?.name);
+  return (
+    <span className="mono break" data-testid="decoy-copy">
+      {`${name ? `${asString(pod?.namespace) ?? ''}/${name}` : `pod uid ${asString(pod?.uid) ?? '?'}`}${container ? ` (container ${container})` : ''} ${asString(copy.path) ?? ''}`}
+    </span>
+  );
 }
 
 function tamperFacts(tamper: Json): [string, ReactNode][] {

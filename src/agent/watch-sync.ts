@@ -17,6 +17,8 @@ import { containerPath } from './containers/container-watches.js';
 export interface TargetStatus {
   ok: boolean;
   error?: string;
+  /** The sensor saw the decoy go (its tamper event is the report): see WatchReport. */
+  tamperReported?: boolean;
 }
 
 const targetKey = (t: WatchTarget): string => `${t.match}:${t.path}`;
@@ -85,7 +87,9 @@ export class WatchSync {
       (unreachable ? `decoy no longer reachable at ${unreachable.path}: ${unreachable.unreachable}` : undefined) ??
       (gone ? `${gone.path} is gone (deleted or renamed away); watching for it to come back` : undefined) ??
       (resolved.files.length === 0 ? 'no file matches the prefix yet' : undefined);
-    return error === undefined ? { ok: true } : { ok: false, error };
+    if (error === undefined) return { ok: true };
+    const seen = resolved.error === undefined && failed === undefined && (unreachable !== undefined || gone !== undefined);
+    return seen ? { ok: false, error, tamperReported: true } : { ok: false, error };
   }
 
   private async sync(targets: WatchTarget[]): Promise<void> {

@@ -78,6 +78,11 @@ export const watchReportSchema = z.object({
   error: text(4096).optional(),
   /** "dev:ino" of the decoy when watched: the server's decoy inventory shows it. */
   inode: text(64).optional(),
+  /**
+   * Set when the agent saw the change that made the decoy not ok (deleted, renamed away, cut off
+   * from its path) and reported it as a tamper event: the server then raises no second hit for it.
+   */
+  tamperReported: z.boolean().optional(),
 });
 export type WatchReport = z.infer<typeof watchReportSchema>;
 

@@ -54,7 +54,14 @@ export class DecoyInventory {
       ...(c.inode === null ? {} : { inode: String(c.inode) }),
     }));
     const lost = await this.repository.sync(agent.id, [...host, ...copies], { containers: heartbeat.containerDecoys !== undefined });
-    for (const decoy of lost) await this.tamper(agent, decoy);
+    // The agent's own tamper event already stands for a decoy it saw go; a second hit would only
+    // double the count. Only what it did not see (it was down, or the decoy went between rescans)
+    // is raised here.
+    const seenGoing = new Set(heartbeat.watched.filter((w) => w.tamperReported).map((w) => w.path));
+    for (const decoy of lost) {
+      if (!decoy.container && seenGoing.has(decoy.path)) continue;
+      await this.tamper(agent, decoy);
+    }
   }
 
   private async tamper(agent: Agent, decoy: AgentDecoy): Promise<void> {

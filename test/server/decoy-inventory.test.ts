@@ -85,9 +85,25 @@ for (const dialect of storeDialects()) {
       assert.equal((await alertsOf(server, token)).length, 1);
     });
 
+    it("a decoy the agent saw go itself (its heartbeat says tamperReported) is missing, with no second hit beside the agent's own event", async () => {
+      const before = (await hitsOf(server, other)).length;
+      const seen = { path: ENV_PATH, tokenId: other, ok: false, error: `${ENV_PATH} is gone`, tamperReported: true };
+      const answer = await beat([{ path: KEY_PATH, tokenId: token, ok: false, error: `${KEY_PATH} is gone` }, seen]);
+      assert.equal(answer.status, 200, JSON.stringify(answer.body));
+      const env = (await decoys(`?token=${other}`))[0];
+      assert.equal(env.state, 'missing');
+      assert.equal((await hitsOf(server, other)).length, before, 'the agent reported the tamper event; the inventory adds none');
+      await beat([
+        { path: KEY_PATH, tokenId: token, ok: false, error: `${KEY_PATH} is gone` },
+        { path: ENV_PATH, tokenId: other, ok: true },
+      ]);
+      assert.equal((await decoys(`?token=${other}`))[0].state, 'watched');
+    });
+
     it('container decoy copies are listed per container with pod, path and inode; one gone after being planted is one tamper hit naming its pod', async () => {
-      const copyToken = (await server.api('POST', '/tokens', { kind: 'file', memo: 'container decoy', options: { path: '/root/.aws/credentials', decoyKind: 'generic' } }))
-        .body.id;
+      const copyToken = (
+        await server.api('POST', '/tokens', { kind: 'file', memo: 'container decoy', options: { path: '/root/.aws/credentials', decoyKind: 'generic' } })
+      ).body.id;
       const copy = (container: string, pod: string, state: string, inode: number | null, error?: string) => ({
         decoy: 'aws-creds',
         tokenId: copyToken,

@@ -43,10 +43,15 @@ export class ApiClient {
   }
 
   /** The server's live event stream (server-sent events), open until the signal aborts. */
-  async events(signal: AbortSignal): Promise<ReadableStream<Uint8Array>> {
+  /**
+   * The live event stream. The Response itself is returned, not only its body: undici cancels a
+   * body whose Response has been garbage collected, and the stream then simply stops delivering,
+   * so the caller keeps the Response referenced for as long as it reads.
+   */
+  async events(signal: AbortSignal): Promise<Response & { body: ReadableStream<Uint8Array> }> {
     const response = await this.send('GET', '/events', undefined, signal);
     if (!response.ok || !response.body) throw new ApiCallError(`GET /events: ${response.status} ${await response.text()}`, response.status);
-    return response.body;
+    return response as Response & { body: ReadableStream<Uint8Array> };
   }
 
   private async send(method: string, path: string, body: unknown, signal: AbortSignal): Promise<Response> {

@@ -60,12 +60,12 @@ async function follow(client: ApiClient, options: HitsOptions): Promise<void> {
   };
   const stop = new AbortController();
   process.once('SIGINT', () => stop.abort());
-  const stream = await client.events(stop.signal);
+  const events = await client.events(stop.signal);
   await print(true);
   const decoder = new TextDecoder();
   let buffered = '';
   try {
-    for await (const chunk of stream) {
+    for await (const chunk of events.body) {
       buffered += decoder.decode(chunk, { stream: true });
       const frames = buffered.split('\n\n');
       buffered = frames.pop() ?? '';
@@ -73,6 +73,9 @@ async function follow(client: ApiClient, options: HitsOptions): Promise<void> {
     }
   } catch (error) {
     if (!stop.signal.aborted) throw error;
+  } finally {
+    // Also keeps the Response referenced until the end (see ApiClient.events).
+    await events.body.cancel().catch(() => undefined);
   }
 }
 

@@ -66,8 +66,9 @@ export async function eventRoutes(app: FastifyInstance, options: EventRoutesOpti
       unsubscribe();
       open.delete(response);
     };
+    // The response's close, not the request's: a request emits 'close' once its (empty) body has
+    // been read, which may be at once, and would end the subscription of a stream still open.
     response.on('close', stop);
-    request.raw.on('close', stop);
     send('event: ready\ndata: {}\n\n');
   });
 }

@@ -120,7 +120,8 @@ export class AgentDecoyRepository {
           .values({ agent_id: agentId, container: decoy.container?.id ?? '', path: decoy.path, first_seen_at: now, ...values })
           .onConflict((oc) => oc.columns(['agent_id', 'container', 'path']).doUpdateSet(values))
           .execute();
-        if (state === 'missing' && previous?.state === 'watched') lost.push({ ...previous, tokenId: decoy.tokenId, state, error: values.error, updatedAt: now });
+        if (state === 'missing' && previous?.state === 'watched')
+          lost.push({ ...previous, tokenId: decoy.tokenId, state, error: values.error, updatedAt: now });
       }
       // One statement per container (the host being one), not one per decoy.
       const withdrawn = new Map<string, string[]>();

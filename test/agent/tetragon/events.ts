@@ -40,7 +40,10 @@ function processJson(k: Kprobe, pid: number, binary: string, args: string) {
             container: {
               id: `containerd://${k.pod.containerId}`,
               name: 'spaceship',
-              image: { id: 'docker.io/tgraf/netperf@sha256:8e86e7e9c8b1d8b4ac6cdc1c2cbbe5d7c4d3fdbb0e1f9c1a7e5b3a2d4f6e8c0a', name: 'docker.io/tgraf/netperf:latest' },
+              image: {
+                id: 'docker.io/tgraf/netperf@sha256:8e86e7e9c8b1d8b4ac6cdc1c2cbbe5d7c4d3fdbb0e1f9c1a7e5b3a2d4f6e8c0a',
+                name: 'docker.io/tgraf/netperf:latest',
+              },
               start_time: '2023-03-21T13:50:16Z',
               pid: 23,
             },

@@ -61,7 +61,10 @@ export function DecoyTable({ tokenId }: { tokenId?: string }) {
 export function DecoysPage() {
   return (
     <>
-      <PageHeader title="Decoys" subtitle="Every decoy file the agents watch, on hosts and copied into containers, where it is planted, and whether it is still there." />
+      <PageHeader
+        title="Decoys"
+        subtitle="Every decoy file the agents watch, on hosts and copied into containers, where it is planted, and whether it is still there."
+      />
       <section className="card">
         <DecoyTable />
       </section>

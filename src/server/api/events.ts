@@ -39,7 +39,7 @@ export async function eventRoutes(app: FastifyInstance, options: EventRoutesOpti
     for (const response of open) response.end();
   });
 
-  app.get('/events', (request, reply) => {
+  app.get('/events', (_request, reply) => {
     reply.hijack();
     const response = reply.raw;
     response.writeHead(200, {

@@ -6,7 +6,7 @@ import { countHours } from './hit-rollups.js';
 import { PreparedQuery, rawStatement } from './prepared.js';
 import { RecentDurations } from './recent-durations.js';
 import { newRowId } from '../core/ids.js';
-import { hitToRow, type Hit } from './repositories/hits.js';
+import { HIT_COLUMNS, hitToRow, type Hit } from './repositories/hits.js';
 import type { HitsTable } from './schema.js';
 import type { Database } from './schema.js';
 import type { StoreDialect } from './connect.js';
@@ -21,21 +21,6 @@ export type NewHit = Omit<Hit, 'id'> & { id?: string };
  */
 /** Rows per INSERT statement: bounds the number of distinct statement texts to prepare and keep. */
 const ROWS_PER_INSERT = 64;
-
-const HIT_COLUMNS: (keyof HitsTable)[] = [
-  'id',
-  'token_id',
-  'kind',
-  'at',
-  'source',
-  'user_agent',
-  'detail',
-  'agent_id',
-  'received_at',
-  'muted_by',
-  'enrichment',
-  'country',
-];
 
 const PLACEHOLDER_ROW = Object.fromEntries(HIT_COLUMNS.map((column) => [column, ''])) as unknown as HitsTable;
 

@@ -1,7 +1,7 @@
 import { CompiledQuery, type Transaction } from 'kysely';
 import { announcementPayloads, HITS_NOTIFY_CHANNEL } from './hit-announcer.js';
-import { hitToRow, type Hit } from './repositories/hits.js';
-import type { Database, HitsTable } from './schema.js';
+import { HIT_COLUMNS, hitToRow, type Hit } from './repositories/hits.js';
+import type { Database } from './schema.js';
 
 /** What a batch adds to one token's row. */
 export interface TokenTally {
@@ -10,20 +10,6 @@ export interface TokenTally {
   last: string;
 }
 
-const HIT_COLUMNS: (keyof HitsTable)[] = [
-  'id',
-  'token_id',
-  'kind',
-  'at',
-  'source',
-  'user_agent',
-  'detail',
-  'agent_id',
-  'received_at',
-  'muted_by',
-  'enrichment',
-  'country',
-];
 const TOKEN_PARAMETERS = HIT_COLUMNS.length;
 const NOTIFY_PARAMETERS = TOKEN_PARAMETERS + 4;
 

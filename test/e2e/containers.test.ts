@@ -16,8 +16,7 @@ import { BUSYBOX_IMAGE, startContainerd, type Containerd, type Pod } from '../su
 import { HttpReceiver } from '../support/http-receiver.js';
 import { waitFor } from '../support/wait.js';
 import { policy } from '../agent/support/policies.js';
-import { plant, startWorld, stopWorld, type DecoyWorld } from './decoy-support.js';
-import { AgentProcess as Agent } from '../agent/support/agent-process.js';
+import { plant, startAgent, startWorld, stopWorld, type DecoyWorld } from './decoy-support.js';
 
 const DECOY_PATH = '/root/.ssh/id_ed25519';
 
@@ -65,24 +64,7 @@ describe('containers: decoys planted into pods, hits and alerts that name the po
     other = await containerd.runPod({ namespace: 'payments', name: 'db-5c4b', labels: { app: 'db' } });
     otherContainer = await containerd.runContainer(other, 'db');
     mkdirSync(policyDir(), { recursive: true });
-    agent = await Agent.start([
-      '--policy-dir',
-      policyDir(),
-      '--server',
-      world.server.adminUrl,
-      '--agent-key',
-      world.agentKey,
-      '--spool-dir',
-      join(world.dir, 'spool'),
-      '--node-name',
-      world.node,
-      '--cri-socket',
-      containerd.socket,
-      '--export',
-      exportFile(),
-      '--heartbeat-interval',
-      '1s',
-    ]);
+    agent = await startAgent(world, ['--cri-socket', containerd.socket, '--export', exportFile(), '--heartbeat-interval', '1s']);
   });
 
   after(async () => {

@@ -22,6 +22,22 @@ function detailFromColumn(json: string): HitDetail {
 
 const ID_CHUNK = 500;
 
+/** The hits table's columns in the order the batch INSERTs bind them (hitToRow fills each). */
+export const HIT_COLUMNS: readonly (keyof HitsTable)[] = [
+  'id',
+  'token_id',
+  'kind',
+  'at',
+  'source',
+  'user_agent',
+  'detail',
+  'agent_id',
+  'received_at',
+  'muted_by',
+  'enrichment',
+  'country',
+];
+
 export function hitFromRow(row: Selectable<HitsTable>): Hit {
   return {
     id: row.id,

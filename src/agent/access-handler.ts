@@ -1,19 +1,15 @@
 /**
  * One access to a watched file, from the sensor's request to everything the policies ask for.
  * The verdict comes first and is given synchronously: the accessor waits for nothing but the
- * decision. Export, the report to the server and GetUrl/DnsLookup follow, none of them awaited.
+ * decision. GetUrl/DnsLookup are queued; the log line, export and report go to the output thread.
  */
 import { statSync } from 'node:fs';
-import type { Logger } from 'pino';
-import { newRowId } from '../core/ids.js';
 import type { Match, PolicySet, PostRateLimiter } from '../policy/index.js';
 import { reportedName } from './actions/action-names.js';
 import type { OutboundActions } from './actions/outbound.js';
 import { applyVerdict, decideVerdict } from './actions/verdict.js';
 import type { PlantedCopy } from './containers/container-watches.js';
-import type { ExportSink } from './export/export-sink.js';
-import { toTetragon } from './export/tetragon.js';
-import type { Reporter } from './report/reporter.js';
+import type { AccessRecord, OutputSink } from './output/access-output.js';
 import type { AccessRequest } from './sensors/access-request.js';
 import type { WatchSync } from './watch-sync.js';
 
@@ -24,10 +20,10 @@ export interface AccessHandlerDeps {
   watches: WatchSync;
   limiter: PostRateLimiter;
   outbound: OutboundActions;
-  exporter: ExportSink | null;
-  reporter: Reporter | null;
-  nodeName: string;
-  log: Logger;
+  /** The log line, export and reports of each match (the output thread). */
+  output: OutputSink;
+  /** Matches are reported to a server (GetUrl of its own trigger URLs becomes a report). */
+  reporting: boolean;
   /** The planted container decoy copy watched at this path with this inode, or null (containers/container-watches.ts). */
   decoyCopy?: (watched: string, ino: number) => PlantedCopy | null;
   /** The web-bug token when a GetUrl URL is a trigger URL of the agent's own server (own-trigger.ts). */
@@ -66,63 +62,33 @@ export class AccessHandler {
 
   private follow(request: AccessRequest, match: Match): void {
     const { event } = request;
-    const { log, limiter, outbound } = this.deps;
+    const { limiter, outbound, output } = this.deps;
     const posting = match.actions.some((a) => a.action === 'Post');
     // A rate-limited Post folds the repeat away entirely, as Tetragon drops the event in the
     // kernel before its userspace actions (GetUrl, DnsLookup) could run.
     if (posting && !limiter.allow(match, event)) return;
-    const actions = match.actions.map((a) => reportedName(a.action));
-    log.info(
-      {
-        policy: match.policy,
-        hook: match.hook,
-        access: event.access,
-        path: event.path,
-        decoy: request.decoy,
-        ...(event.decoyCopy ? { copy: `${event.decoyCopy.pod.namespace}/${event.decoyCopy.pod.name}` } : {}),
-        pid: event.process.pid,
-        binary: event.process.binary,
-        binaryFile: event.process.binaryFile ?? null,
-        uid: event.process.uid,
-        ...(event.held ? { held: 'open since before the watch began' } : {}),
-        actions,
-        ...(match.suppressed.length > 0 ? { suppressed: match.suppressed.map((a) => reportedName(a.action)) } : {}),
-      },
-      'watched file accessed',
-    );
+    const reports: AccessRecord['reports'] = [];
     const reported = new Set<string>();
     for (const action of match.actions) {
       if (action.action === 'GetUrl') {
-        const own = this.deps.reporter ? (this.deps.ownTrigger?.(action.argUrl) ?? null) : null;
+        const own = this.deps.reporting ? (this.deps.ownTrigger?.(action.argUrl) ?? null) : null;
         // Reported with the event instead of fetched: one hit, with the process that caused it.
         if (own && !reported.has(own)) {
           reported.add(own);
-          this.report(request, match, own, actions, action.argUrl);
+          reports.push({ tokenId: own, getUrl: action.argUrl });
         } else if (!own) outbound.enqueue({ kind: 'geturl', target: action.argUrl, policy: match.policy });
       }
       if (action.action === 'DnsLookup') outbound.enqueue({ kind: 'dnslookup', target: action.argFqdn, policy: match.policy });
     }
-    if (!posting) return;
-    this.deps.exporter?.write(toTetragon(event, match, this.deps.nodeName, this.deps.watches.mode(request.decoy)));
-    const tokenId = this.deps.tokenOf(match);
-    if (tokenId && !reported.has(tokenId.toLowerCase())) this.report(request, match, tokenId, actions);
-  }
-
-  private report(request: AccessRequest, match: Match, tokenId: string, actions: string[], getUrl?: string): void {
-    const { event } = request;
-    const { log } = this.deps;
-    if (!this.deps.reporter) return;
-    void this.deps.reporter
-      .submit({
-        id: newRowId(),
-        tokenId,
-        node: this.deps.nodeName,
-        policy: match.policy,
-        hook: match.hook,
-        actions,
-        access: event,
-        ...(getUrl ? { getUrl } : {}),
-      })
-      .catch((err: unknown) => log.error({ err, policy: match.policy }, 'could not queue the event for the server'));
+    const tokenId = posting && this.deps.reporting ? this.deps.tokenOf(match) : null;
+    if (tokenId && !reported.has(tokenId.toLowerCase())) reports.push({ tokenId });
+    output.access({
+      event,
+      decoy: request.decoy,
+      match,
+      actions: match.actions.map((a) => reportedName(a.action)),
+      exported: posting ? { mode: this.deps.watches.mode(request.decoy) } : null,
+      reports,
+    });
   }
 }

@@ -1,7 +1,7 @@
 /**
- * The agent, wired: policy directory → watched inodes → sensor → verdict and actions → export
- * and report. Everything that can be missing is optional: without --server it runs standalone
- * (export and actions only), without --export it exports nothing.
+ * The agent, wired: policy directory → watched inodes → sensor → verdict and actions → (output
+ * thread) log, export and report. Everything that can be missing is optional: without --server
+ * it runs standalone (export and actions only), without --export it exports nothing.
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
@@ -10,7 +10,6 @@ import { AccessHandler } from './access-handler.js';
 import { dnsLookup } from './actions/dns-lookup.js';
 import { getUrl } from './actions/get-url.js';
 import { OutboundActions } from './actions/outbound.js';
-import { openExportSink, type ExportSink } from './export/export-sink.js';
 import { CentralPolicies } from './central-policies.js';
 import { OwnTriggerUrls } from './own-trigger.js';
 import { PolicyDirectory } from './policy-dir.js';
@@ -18,8 +17,7 @@ import { PolicySources, type PolicySource } from './policy-sources.js';
 import type { Heartbeat } from '../core/agent-protocol.js';
 import { AgentApi } from './report/agent-api.js';
 import { HeartbeatSender } from './report/heartbeat.js';
-import { Reporter } from './report/reporter.js';
-import { Spool } from './report/spool.js';
+import { OutputThread } from './output/output-thread.js';
 import { FanotifySensor } from './sensors/fanotify-sensor.js';
 import { withPod } from './containers/attribute.js';
 import { CriClient } from './containers/cri-client.js';
@@ -49,8 +47,6 @@ export interface AgentOptions {
 interface Reporting {
   api: AgentApi;
   ownTrigger: OwnTriggerUrls;
-  spool: Spool;
-  reporter: Reporter;
   heartbeat: HeartbeatSender;
 }
 
@@ -70,7 +66,7 @@ export class Agent extends EventEmitter<{ fatal: [Error] }> {
     private readonly policies: PolicySource,
     private readonly watches: WatchSync,
     private readonly outbound: OutboundActions,
-    private readonly exporter: ExportSink | null,
+    private readonly output: OutputThread,
     private readonly reporting: Reporting | null,
   ) {
     super();
@@ -81,11 +77,27 @@ export class Agent extends EventEmitter<{ fatal: [Error] }> {
 
   static async start(options: AgentOptions): Promise<Agent> {
     const { log } = options;
-    const exporter = options.export ? await openExportSink(options.export.target, options.export, log) : null;
-    const reporting = options.server ? await startReporting(options.server, options, () => agent.heartbeat()) : null;
-    const sensor = new FanotifySensor({ nodeName: options.nodeName, replyTimeoutMs: options.replyTimeoutMs });
+    const reporting = options.server ? startReporting(options.server, options, () => agent.heartbeat()) : null;
+    const output = await OutputThread.start({
+      setup: {
+        nodeName: options.nodeName,
+        ...(options.server ? { server: { url: options.server.url, key: options.server.key, spoolDir: options.server.spoolDir } } : {}),
+        ...(options.export ? { export: options.export } : {}),
+      },
+      log,
+      // The server takes events only for tokens named in the agent's last heartbeat.
+      covering: (tokenIds) => reporting?.heartbeat.covering(tokenIds) ?? Promise.resolve(),
+    });
+    let sensor: FanotifySensor;
+    try {
+      sensor = new FanotifySensor({ nodeName: options.nodeName, replyTimeoutMs: options.replyTimeoutMs });
+    } catch (err) {
+      await output.close();
+      throw err;
+    }
     const outbound = new OutboundActions({ perform: { geturl: getUrl, dnslookup: dnsLookup() }, log, timeoutMs: options.outboundTimeoutMs });
-    const agent: Agent = new Agent(options, sensor, policySource(options, reporting), new WatchSync(sensor, log), outbound, exporter, reporting);
+    const agent: Agent = new Agent(options, sensor, policySource(options, reporting), new WatchSync(sensor, log), outbound, output, reporting);
+    output.on('lost', (err) => agent.emit('fatal', err));
     try {
       await agent.run();
     } catch (err) {
@@ -112,12 +124,8 @@ export class Agent extends EventEmitter<{ fatal: [Error] }> {
     await this.sensor.close();
     this.pods.close();
     this.outbound.stop();
-    if (this.reporting) {
-      await this.reporting.heartbeat.stop();
-      await this.reporting.reporter.stop();
-      await this.reporting.spool.close();
-    }
-    await this.exporter?.close();
+    await this.reporting?.heartbeat.stop();
+    await this.output.close();
   }
 
   private async run(): Promise<void> {
@@ -128,17 +136,15 @@ export class Agent extends EventEmitter<{ fatal: [Error] }> {
       watches: this.watches,
       limiter: new PostRateLimiter(),
       outbound: this.outbound,
-      exporter: this.exporter,
-      reporter: this.reporting?.reporter ?? null,
-      nodeName: this.options.nodeName,
-      log,
+      output: this.output,
+      reporting: this.reporting !== null,
       decoyCopy: (watched, ino) => this.containers.copyAt(watched, ino),
       ...(this.reporting ? { ownTrigger: this.reporting.ownTrigger.tokenOf.bind(this.reporting.ownTrigger) } : {}),
     });
     this.sensor.on('access', (request) => withPod(request.event, request.decoy, this.pods, log, () => handler.handle(request)));
     const tampers = new TamperHandler({
       policies: () => this.policies.policies,
-      reporter: this.reporting?.reporter ?? null,
+      reports: this.reporting ? this.output : null,
       nodeName: this.options.nodeName,
       log,
     });
@@ -168,7 +174,7 @@ export class Agent extends EventEmitter<{ fatal: [Error] }> {
       () => this.applyTargets(),
     );
     this.reporting?.heartbeat.start();
-    this.reporting?.reporter.kick();
+    if (this.reporting) this.output.kick();
     const watched = this.sensor.watched().length;
     log.info(
       {
@@ -216,14 +222,13 @@ export class Agent extends EventEmitter<{ fatal: [Error] }> {
   }
 }
 
-async function startReporting(server: NonNullable<AgentOptions['server']>, options: AgentOptions, status: () => Heartbeat): Promise<Reporting> {
+/** The verdict thread's part of reporting: heartbeats and the central policies' API; events
+ * themselves are spooled and sent by the output thread. */
+function startReporting(server: NonNullable<AgentOptions['server']>, options: AgentOptions, status: () => Heartbeat): Reporting {
   const api = new AgentApi({ server: server.url, key: server.key });
-  const spool = await Spool.open(server.spoolDir, options.log);
   const ownTrigger = new OwnTriggerUrls();
   const heartbeat = new HeartbeatSender(api, status, server.heartbeatMs, options.log, (answer) => ownTrigger.learn(answer));
-  // The server takes events only for tokens named in the agent's last heartbeat.
-  const reporter = new Reporter(api, spool, options.log, { beforeSend: (batch) => heartbeat.covering(batch.map((e) => e.tokenId)) });
-  return { api, ownTrigger, spool, reporter, heartbeat };
+  return { api, ownTrigger, heartbeat };
 }
 
 /** The policy directory, and beside it the server's central policies when the agent has a state directory to keep them in. */

@@ -7,11 +7,12 @@ import type { Logger } from 'pino';
 import type { DecoyTamperEvent } from '../core/file-event.js';
 import { newRowId } from '../core/ids.js';
 import { policiesWatching, TOKEN_LABEL, type PolicySet } from '../policy/index.js';
-import type { Reporter } from './report/reporter.js';
+import type { OutputSink } from './output/access-output.js';
 
 export interface TamperHandlerDeps {
   policies: () => PolicySet;
-  reporter: Reporter | null;
+  /** Where reports go (the output thread); null when the agent reports to no server. */
+  reports: OutputSink | null;
   nodeName: string;
   log: Logger;
 }
@@ -20,16 +21,14 @@ export class TamperHandler {
   constructor(private readonly deps: TamperHandlerDeps) {}
 
   handle(event: DecoyTamperEvent): void {
-    const { log, reporter } = this.deps;
+    const { log, reports } = this.deps;
     const message = event.change === 'unreachable' ? `decoy no longer reachable at ${event.path}` : 'watched file tampered with';
     log.warn({ path: event.path, change: event.change, pid: event.process?.pid ?? null, binary: event.process?.binary ?? null }, message);
-    if (!reporter) return;
+    if (!reports) return;
     for (const policy of policiesWatching(this.deps.policies().policies, event.path)) {
       const tokenId = policy.labels[TOKEN_LABEL];
       if (!tokenId) continue;
-      void reporter
-        .submit({ id: newRowId(), tokenId, node: this.deps.nodeName, policy: policy.name, hook: null, actions: [], tamper: event })
-        .catch((err: unknown) => log.error({ err, policy: policy.name }, 'could not queue the tamper event for the server'));
+      reports.submit({ id: newRowId(), tokenId, node: this.deps.nodeName, policy: policy.name, hook: null, actions: [], tamper: event });
     }
   }
 }

@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import { siblingModule } from '../core/sibling-module.js';
 
 /** How often a PASSIVE checkpoint copies what the WAL holds into the database file. */
 const CHECKPOINT_INTERVAL_MS = 100;
@@ -83,10 +84,6 @@ export function fileBytes(path: string): number {
 }
 
 /** The worker's file beside this one: .ts when run from source (tsx), .js once compiled. */
-function workerUrl(): URL {
-  const extension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-  return new URL(`./sqlite-checkpoint-worker${extension}`, import.meta.url);
-}
 
 /**
  * Checkpoints a SQLite database from a worker thread, and keeps the WAL bounded.
@@ -176,7 +173,7 @@ export class SqliteCheckpointer {
 
   private spawn(): void {
     const workerData: CheckpointWorkerData = { file: this.file, busyTimeoutMs: READER_WAIT_MS };
-    const worker = new Worker(workerUrl(), { workerData });
+    const worker = new Worker(siblingModule('sqlite-checkpoint-worker', import.meta.url), { workerData });
     worker.on('message', (report: CheckpointReport) => this.onReport(report));
     worker.on('error', (error) => this.options.warn('the checkpoint thread failed', { file: this.file, error: error.message }));
     worker.on('exit', (code) => this.onExit(worker, code));

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { StoreError } from '../core/errors.js';
+import { siblingModule } from '../core/sibling-module.js';
 
 /** Threads reading at once: up to two, always leaving a core to the server's own thread. */
 export const DEFAULT_READ_THREADS = Math.max(1, Math.min(2, availableParallelism() - 1));
@@ -26,7 +27,7 @@ interface Answer {
 }
 
 // The worker is a real module beside this one: .ts when run from the sources, .js when built.
-const WORKER_URL = new URL(`./sqlite-read-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+const WORKER_URL = siblingModule('sqlite-read-worker', import.meta.url);
 
 /**
  * Read-only connections to a SQLite file, each in its own worker thread.

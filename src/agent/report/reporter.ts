@@ -1,7 +1,10 @@
 /**
  * Sends spooled events to the server. One request at a time: when idle an event goes out at
  * once (detection latency), and what accumulates while a request is in flight goes in the next
- * batch. Failures back off and retry; nothing leaves the spool without the server's 200.
+ * batch. Under a storm requests leave at most every `minIntervalMs` (5 ms): one request of many
+ * events costs the agent, the server and the machine they may share far less than many of one
+ * or two, and an event waits that long at most. Failures back off and retry; nothing leaves the
+ * spool without the server's 200.
  */
 import type { Logger } from 'pino';
 import { Backoff, sleep } from '../../core/backoff.js';
@@ -13,6 +16,8 @@ export interface ReporterOptions {
   batchMax?: number;
   retryBaseMs?: number;
   retryMaxMs?: number;
+  /** Least time between the starts of two requests. Default 5 ms. */
+  minIntervalMs?: number;
   /** Awaited before each batch goes out (the daemon's: a heartbeat naming its tokens first). */
   beforeSend?: (batch: AgentEvent[]) => Promise<void>;
 }
@@ -26,6 +31,8 @@ export class Reporter {
   private failing: string | null = null;
   private delivered = 0;
   private readonly beforeSend: (batch: AgentEvent[]) => Promise<void>;
+  private readonly minIntervalMs: number;
+  private lastSendAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly api: AgentApi,
@@ -34,6 +41,7 @@ export class Reporter {
     options: ReporterOptions = {},
   ) {
     this.batchMax = options.batchMax ?? 500;
+    this.minIntervalMs = options.minIntervalMs ?? 5;
     this.beforeSend = options.beforeSend ?? (() => Promise.resolve());
     this.backoff = new Backoff(options.retryBaseMs ?? 250, options.retryMaxMs ?? 30_000);
   }
@@ -69,6 +77,10 @@ export class Reporter {
 
   private async loop(): Promise<void> {
     while (this.spool.size > 0 && !this.stopping.signal.aborted) {
+      const wait = this.lastSendAt + this.minIntervalMs - performance.now();
+      if (wait > 0) await sleep(wait, this.stopping.signal);
+      if (this.stopping.signal.aborted) break;
+      this.lastSendAt = performance.now();
       const batch = this.spool.batch(this.batchMax);
       await this.beforeSend(batch);
       const outcome = await this.send(batch).catch((err: unknown) => {

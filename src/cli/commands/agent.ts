@@ -51,10 +51,11 @@ async function runAgent(flags: AgentFlags, command: Command): Promise<void> {
     throw new ConfigError('--server needs --agent-key (or TRIPLINE_AGENT_KEY): enroll the agent with `tripline agent enroll --name NAME`');
   // A key with nowhere to send it would leave the operator believing hits are reported.
   if (flags.agentKey && !server) throw new ConfigError('--agent-key needs --server (or TRIPLINE_URL): the Tripline server to report to');
-  // Asynchronous: a log line per access written synchronously would hold the event loop, and with
-  // it the next verdict, whenever stderr's reader falls behind (a full pipe blocks the write).
-  // pino flushes what is buffered when the process exits.
-  const log = pino({ level: flags.logLevel, base: { node: flags.nodeName } }, pino.destination({ dest: 2, sync: false }));
+  // One write(2) per line, as the output thread writes its per-access lines (agent/output): lines
+  // up to PIPE_BUF never interleave, and none is lost in a buffer when the process dies. This
+  // thread logs only what is rare (start, warnings, failures), so a slow stderr reader holds it
+  // seldom; the per-access lines are the output thread's.
+  const log = pino({ level: flags.logLevel, base: { node: flags.nodeName } }, pino.destination({ dest: 2, sync: true }));
   const agent = await Agent.start({
     policyDir: resolve(flags.policyDir),
     nodeName: flags.nodeName,
@@ -85,7 +86,7 @@ async function runAgent(flags: AgentFlags, command: Command): Promise<void> {
     );
   };
   agent.on('fatal', (err) => {
-    log.fatal({ err }, 'the sensor stopped working; exiting so the service manager restarts the agent');
+    log.fatal({ err }, `${err.message}; exiting so the service manager restarts the agent`);
     stop('sensor failure', 1);
   });
   process.once('SIGINT', () => stop('SIGINT', 0));

@@ -1,0 +1,74 @@
+/**
+ * The output thread: the access log lines, the Tetragon export, and the spool and reports to the
+ * server (access-output.ts). Started by output-thread.ts, which describes the messages.
+ *
+ * Its log lines go to stderr synchronously, one write(2) per line, as the verdict thread's do:
+ * lines up to PIPE_BUF (4 KiB) never interleave with the other thread's. A slow reader of stderr
+ * holds this thread, never a verdict.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import pino from 'pino';
+import { openExportSink } from '../export/export-sink.js';
+import { AgentApi } from '../report/agent-api.js';
+import { Reporter } from '../report/reporter.js';
+import { Spool } from '../report/spool.js';
+import { AccessOutput } from './access-output.js';
+import type { FromOutput, OutputSetup, ToOutput } from './output-thread.js';
+
+const port = parentPort!;
+const setup = workerData as OutputSetup;
+const send = (message: FromOutput) => port.postMessage(message);
+const log = pino({ level: setup.log.level, base: setup.log.bindings }, pino.destination({ dest: 2, sync: true }));
+
+/** Heartbeats are the verdict thread's: a batch naming a new token waits there for one naming it. */
+const covering = new Map<number, () => void>();
+let nextCall = 0;
+function heartbeatCovering(tokenIds: string[]): Promise<void> {
+  const id = ++nextCall;
+  return new Promise((resolve) => {
+    covering.set(id, resolve);
+    send({ kind: 'covering', id, tokenIds });
+  });
+}
+
+async function start() {
+  const exporter = setup.export ? await openExportSink(setup.export.target, setup.export, log) : null;
+  if (!setup.server) return { exporter, spool: null, reporter: null };
+  const spool = await Spool.open(setup.server.spoolDir, log);
+  const api = new AgentApi({ server: setup.server.url, key: setup.server.key });
+  const reporter = new Reporter(api, spool, log, { beforeSend: (batch) => heartbeatCovering(batch.map((e) => e.tokenId)) });
+  return { exporter, spool, reporter };
+}
+
+try {
+  const { exporter, spool, reporter } = await start();
+  const output = new AccessOutput(setup.nodeName, log, exporter, reporter);
+  port.on('message', (message: ToOutput) => {
+    switch (message.kind) {
+      case 'items':
+        for (const item of message.items) output.handle(item);
+        return;
+      case 'covered':
+        covering.get(message.id)?.();
+        covering.delete(message.id);
+        return;
+      case 'kick':
+        reporter?.kick();
+        return;
+      case 'close':
+        void (async () => {
+          await reporter?.stop();
+          for (const resolve of covering.values()) resolve();
+          await spool?.close();
+          await exporter?.close();
+          send({ kind: 'closed' });
+          port.close();
+        })().catch((err: unknown) => send({ kind: 'failed', message: `closing the output failed: ${(err as Error).message}` }));
+        return;
+    }
+  });
+  send({ kind: 'ready' });
+} catch (err) {
+  send({ kind: 'failed', message: (err as Error).message });
+  port.close();
+}

@@ -7,7 +7,7 @@
  * mark(handle, flags, mask, dirfd, path|null)   throws with code E... on failure
  * reply(handle, id, response) -> 0 | -ENOENT | refused errno
  * signal(handle, id, sig) -> 0 | -errno
- * stats(handle) -> { pending, expired, initFlags }
+ * stats(handle) -> { pending, expired, readsAllowed, initFlags }
  * close(handle)
  * fidKey(fd) -> string                           same key format as events' dir/obj
  */
@@ -111,6 +111,13 @@ static void set_str(napi_env env, napi_value obj, const char *key, const char *v
   napi_set_named_property(env, obj, key, str);
 }
 
+/* /proc text as bytes, as proc-read.ts reads it (a command name need not be UTF-8). */
+static void set_latin1(napi_env env, napi_value obj, const char *key, const char *v) {
+  napi_value str;
+  napi_create_string_latin1(env, v, NAPI_AUTO_LENGTH, &str);
+  napi_set_named_property(env, obj, key, str);
+}
+
 static void push_event(const tl_event *ev, void *ctx) {
   sensor *s = ctx;
   napi_env env = s->env;
@@ -132,6 +139,21 @@ static void push_event(const tl_event *ev, void *ctx) {
   if (ev->dir_key[0]) set_str(env, o, "dir", ev->dir_key);
   if (ev->name[0]) set_str(env, o, "name", ev->name);
   if (ev->obj_key[0]) set_str(env, o, "obj", ev->obj_key);
+  const tl_proc *p = &ev->proc;
+  if (p->has_stat) set_latin1(env, o, "stat", p->stat);
+  if (p->has_syscall) set_latin1(env, o, "syscall", p->syscall);
+  if (p->has_exe) {
+    set_num(env, o, "exeDev", (double)p->exe_dev);
+    set_num(env, o, "exeIno", (double)p->exe_ino);
+  }
+  if (p->has_owner) {
+    set_num(env, o, "ownerUid", p->owner_uid);
+    set_num(env, o, "ownerGid", p->owner_gid);
+  }
+  if (p->has_parent_exe) {
+    set_num(env, o, "parentExeDev", (double)p->parent_exe_dev);
+    set_num(env, o, "parentExeIno", (double)p->parent_exe_ino);
+  }
   napi_set_element(env, s->batch, s->batch_len++, o);
 }
 
@@ -333,6 +355,7 @@ static napi_value js_stats(napi_env env, napi_callback_info info) {
   CHECK(napi_create_object(env, &out));
   set_num(env, out, "pending", (double)s->g.npending);
   set_num(env, out, "expired", (double)s->g.expired);
+  set_num(env, out, "readsAllowed", (double)s->g.reads_allowed);
   set_num(env, out, "initFlags", s->g.init_flags);
   return out;
 }

@@ -195,6 +195,30 @@ static void describe_file(int fd, tl_event *ev) {
   ev->path[n > 0 ? n : 0] = '\0';
 }
 
+/*
+ * Reads the blocked accessor's /proc facts for JavaScript (proc.c). A pre-access that a plain read
+ * syscall of a single-threaded process waits on is answered here and never delivered: the
+ * FAN_ACCESS_PERM that follows reports the read, so JavaScript would only allow it (access-kind.ts
+ * classifies it 'skip'). Returns 1 when the event was answered here.
+ */
+static int read_accessor(tl_group *g, const struct fanotify_event_metadata *m, int pidfd, tl_event *ev) {
+  int dirfd = tl_proc_open(m->pid);
+  if (dirfd < 0) return 0;
+  int want_syscall = (m->mask & (FAN_OPEN_PERM | FAN_OPEN_EXEC_PERM | FAN_PRE_ACCESS)) != 0;
+  tl_proc_read_state(dirfd, want_syscall, &ev->proc);
+  if ((m->mask & FAN_PRE_ACCESS) && tl_proc_blocked_in_read(&ev->proc)) {
+    close(dirfd);
+    respond(g->fd, m->fd, FAN_ALLOW);
+    close(m->fd);
+    if (pidfd >= 0) close(pidfd);
+    g->reads_allowed++;
+    return 1;
+  }
+  tl_proc_read_identity(dirfd, &ev->proc);
+  close(dirfd);
+  return 0;
+}
+
 static void handle_one(tl_group *g, const struct fanotify_event_metadata *m, tl_event_cb cb, void *ctx) {
   tl_event ev;
   memset(&ev, 0, sizeof ev);
@@ -210,6 +234,7 @@ static void handle_one(tl_group *g, const struct fanotify_event_metadata *m, tl_
     if (pidfd >= 0) close(pidfd);
     return;
   }
+  if (perm && g->kind == TL_ACCESS && read_accessor(g, m, pidfd, &ev)) return;
   if (m->fd >= 0) describe_file(m->fd, &ev);
   if (perm) {
     int id = park(g, m->fd, pidfd, m->pid);

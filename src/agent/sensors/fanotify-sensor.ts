@@ -187,11 +187,12 @@ export class FanotifySensor extends EventEmitter<SensorEvents> {
     for (const decoy of this.marks.all()) this.recheck(decoy, 0, 0);
   }
 
-  /** Permission events waiting for JavaScript, and how many the timeout allowed. */
-  stats(): { pending: number; expired: number } {
-    if (this.closed) return { pending: 0, expired: 0 };
-    const { pending, expired } = this.native.stats(this.access);
-    return { pending, expired };
+  /** Permission events waiting for JavaScript, how many the timeout allowed, and how many plain
+   * reads' pre-access events the addon allowed without delivering them. */
+  stats(): { pending: number; expired: number; readsAllowed: number } {
+    if (this.closed) return { pending: 0, expired: 0, readsAllowed: 0 };
+    const { pending, expired, readsAllowed } = this.native.stats(this.access);
+    return { pending, expired, readsAllowed };
   }
 
   /** Allows whatever still waits, removes every mark and closes both groups. */

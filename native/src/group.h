@@ -36,7 +36,8 @@ typedef struct tl_group {
   uint64_t timeout_ms;
   uint32_t next_id;
   uint64_t expired;
-  uint64_t reads_allowed; /* pre-access reads answered here (see handle_one) */
+  uint64_t reads_allowed; /* pre-access reads answered here (see read_accessor) */
+  int links_count_threads; /* tl_proc_links_count_threads(), checked at open */
   tl_pending *pending;
   size_t npending, cap;
 } tl_group;

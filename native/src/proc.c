@@ -54,6 +54,11 @@ static int parse_stat(const char *text, pid_t *ppid, long *threads) {
   return 1;
 }
 
+int tl_proc_read_syscall(int dirfd, tl_proc *p) {
+  if (!p->has_syscall) p->has_syscall = read_whole(dirfd, "syscall", p->syscall, sizeof p->syscall);
+  return p->has_syscall;
+}
+
 void tl_proc_read_state(int dirfd, int want_syscall, tl_proc *p) {
   if (!read_whole(dirfd, "stat", p->stat, sizeof p->stat)) return;
   if (!parse_stat(p->stat, &p->ppid, &p->threads)) {
@@ -61,7 +66,35 @@ void tl_proc_read_state(int dirfd, int want_syscall, tl_proc *p) {
     return;
   }
   p->has_stat = 1;
-  if (want_syscall && p->threads == 1) p->has_syscall = read_whole(dirfd, "syscall", p->syscall, sizeof p->syscall);
+  /* Only a single-threaded process's line is known to be the waiting thread's. */
+  if (p->threads != 1) p->has_syscall = 0;
+  else if (want_syscall) tl_proc_read_syscall(dirfd, p);
+}
+
+/* /proc/<pid>/task's link count is 2 plus the process's threads (proc_task_getattr). */
+long tl_proc_threads_by_links(int dirfd) {
+  struct stat st;
+  return fstatat(dirfd, "task", &st, 0) == 0 ? (long)st.st_nlink - 2 : -1;
+}
+
+int tl_proc_links_count_threads(void) {
+  /* Checked against stat's num_threads on this process, unchanged across the check (a thread
+   * starting meanwhile makes it try again): a kernel that counted otherwise must not make a
+   * multi-threaded process look single-threaded. */
+  int dirfd = open("/proc/self", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (dirfd < 0) return 0;
+  int ok = 0;
+  for (int attempt = 0; attempt < 5 && !ok; attempt++) {
+    tl_proc p = {0};
+    long before = tl_proc_threads_by_links(dirfd);
+    tl_proc_read_state(dirfd, 0, &p);
+    long after = tl_proc_threads_by_links(dirfd);
+    if (!p.has_stat || before != after) continue;
+    ok = before == p.threads ? 1 : 0;
+    if (!ok) break;
+  }
+  close(dirfd);
+  return ok;
 }
 
 void tl_proc_read_identity(int dirfd, tl_proc *p) {

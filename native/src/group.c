@@ -228,7 +228,8 @@ static int read_accessor(tl_group *g, const struct fanotify_event_metadata *m, i
   return 0;
 }
 
-static void handle_one(tl_group *g, const struct fanotify_event_metadata *m, tl_event_cb cb, void *ctx) {
+/* Returns 1 when the event went to cb, 0 when it was answered here. */
+static int handle_one(tl_group *g, const struct fanotify_event_metadata *m, tl_event_cb cb, void *ctx) {
   tl_event ev;
   memset(&ev, 0, sizeof ev);
   ev.mask = m->mask;
@@ -241,9 +242,9 @@ static void handle_one(tl_group *g, const struct fanotify_event_metadata *m, tl_
     if (perm) respond(g->fd, m->fd, FAN_ALLOW);
     if (m->fd >= 0) close(m->fd);
     if (pidfd >= 0) close(pidfd);
-    return;
+    return 0;
   }
-  if (perm && g->kind == TL_ACCESS && read_accessor(g, m, pidfd, &ev)) return;
+  if (perm && g->kind == TL_ACCESS && read_accessor(g, m, pidfd, &ev)) return 0;
   if (m->fd >= 0) describe_file(m->fd, &ev);
   if (perm) {
     int id = park(g, m->fd, pidfd, m->pid);
@@ -258,6 +259,7 @@ static void handle_one(tl_group *g, const struct fanotify_event_metadata *m, tl_
     if (pidfd >= 0) close(pidfd);
   }
   cb(&ev, ctx);
+  return 1;
 }
 
 int tl_group_read(tl_group *g, tl_event_cb cb, void *ctx) {
@@ -272,8 +274,7 @@ int tl_group_read(tl_group *g, tl_event_cb cb, void *ctx) {
     const struct fanotify_event_metadata *m = (const void *)buf;
     for (; FAN_EVENT_OK(m, len); m = FAN_EVENT_NEXT(m, len)) {
       if (m->vers != FANOTIFY_METADATA_VERSION) return -EPROTO;
-      handle_one(g, m, cb, ctx);
-      delivered++;
+      delivered += handle_one(g, m, cb, ctx);
     }
   }
   return delivered;

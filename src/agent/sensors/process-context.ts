@@ -87,6 +87,7 @@ export interface KnownFacts {
   parentExe?: { dev: number; ino: number };
 }
 
+/** An event's AccessorFacts as readIdentity and ProcessCache take them; the stat line parsed once. */
 export function knownFacts(raw: AccessorFacts): KnownFacts {
   const known: KnownFacts = {};
   const stat = raw.stat === undefined ? null : parseStat(raw.stat);

@@ -121,6 +121,23 @@ describe('addon /proc facts of a blocked accessor', () => {
     assert.equal(mine.filter((e) => e.raw.mask === FAN_OPEN_PERM).length, 1);
   });
 
+  it('parses stat after the last parenthesis, whatever the command name holds', async () => {
+    seen.length = 0;
+    const name = 'x) (y 1 2';
+    const script = `import os,sys\nopen('/proc/self/comm', 'w').write(sys.argv[2])\nfd = os.open(sys.argv[1], os.O_RDONLY)\nos.pread(fd, 64, 0)`;
+    const r = await run(PYTHON, ['-c', script, s.decoy, name]);
+    assert.equal(r.code, 0, r.stderr);
+    const open = byPid(r.pid).find((e) => e.raw.mask === FAN_OPEN_PERM);
+    const stat = open?.raw.stat ?? '';
+    assert.ok(stat.includes(`(${name})`), stat);
+    // The syscall line is only read once stat said one thread, so the addon parsed it right.
+    assert.ok(open?.raw.syscall !== undefined);
+    assert.deepEqual(parseStat(stat), parseStat(open.stat ?? ''));
+    assert.equal(parseStat(stat)?.ppid, process.pid);
+    // The addon found the parent through the ppid it parsed.
+    assert.deepEqual({ dev: open.raw.parentExeDev, ino: open.raw.parentExeIno }, open.parentExe);
+  });
+
   it("delivers a write's pre-access, with the write syscall", async () => {
     seen.length = 0;
     try {

@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "tripline_fanotify",
-      "sources": ["src/addon.c", "src/group.c"],
+      "sources": ["src/addon.c", "src/group.c", "src/proc.c"],
       "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-O2"],
       "defines": ["NAPI_VERSION=8"]
     }

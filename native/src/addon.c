@@ -7,7 +7,7 @@
  * mark(handle, flags, mask, dirfd, path|null)   throws with code E... on failure
  * reply(handle, id, response) -> 0 | -ENOENT | refused errno
  * signal(handle, id, sig) -> 0 | -errno
- * stats(handle) -> { pending, expired, initFlags }
+ * stats(handle) -> { pending, expired, readsAllowed, initFlags }
  * close(handle)
  * fidKey(fd) -> string                           same key format as events' dir/obj
  */
@@ -105,10 +105,35 @@ static void set_num(napi_env env, napi_value obj, const char *key, double v) {
   napi_set_named_property(env, obj, key, n);
 }
 
-static void set_str(napi_env env, napi_value obj, const char *key, const char *v) {
+/*
+ * An event's properties, set in one napi_define_properties: one call (and one exception scope)
+ * per event rather than per property: 4-6 µs for an access event instead of 7-9 (measured).
+ */
+#define TL_PROPS_MAX 24
+typedef struct props {
+  napi_env env;
+  size_t n;
+  napi_property_descriptor d[TL_PROPS_MAX];
+} props;
+
+static void put(props *b, const char *key, napi_value v) {
+  if (b->n < TL_PROPS_MAX) b->d[b->n++] = (napi_property_descriptor){key, NULL, NULL, NULL, NULL, v, napi_default_jsproperty, NULL};
+}
+
+static void put_num(props *b, const char *key, double v) {
+  napi_value n;
+  if (napi_create_double(b->env, v, &n) == napi_ok) put(b, key, n);
+}
+
+static void put_str(props *b, const char *key, const char *v) {
   napi_value str;
-  napi_create_string_utf8(env, v, NAPI_AUTO_LENGTH, &str);
-  napi_set_named_property(env, obj, key, str);
+  if (napi_create_string_utf8(b->env, v, NAPI_AUTO_LENGTH, &str) == napi_ok) put(b, key, str);
+}
+
+/* /proc text as bytes, as proc-read.ts reads it (a command name need not be UTF-8). */
+static void put_latin1(props *b, const char *key, const char *v) {
+  napi_value str;
+  if (napi_create_string_latin1(b->env, v, NAPI_AUTO_LENGTH, &str) == napi_ok) put(b, key, str);
 }
 
 static void push_event(const tl_event *ev, void *ctx) {
@@ -116,22 +141,39 @@ static void push_event(const tl_event *ev, void *ctx) {
   napi_env env = s->env;
   napi_value o;
   if (napi_create_object(env, &o) != napi_ok) return;
-  set_num(env, o, "mask", (double)ev->mask);
-  set_num(env, o, "pid", ev->pid);
-  set_num(env, o, "id", ev->id);
+  props b = {.env = env, .n = 0};
+  put_num(&b, "mask", (double)ev->mask);
+  put_num(&b, "pid", ev->pid);
+  put_num(&b, "id", ev->id);
   if (ev->has_file) {
-    set_str(env, o, "path", ev->path);
-    set_num(env, o, "dev", (double)ev->dev);
-    set_num(env, o, "ino", (double)ev->ino);
-    set_num(env, o, "mode", ev->mode);
+    put_str(&b, "path", ev->path);
+    put_num(&b, "dev", (double)ev->dev);
+    put_num(&b, "ino", (double)ev->ino);
+    put_num(&b, "mode", ev->mode);
   }
   if (ev->has_range) {
-    set_num(env, o, "offset", (double)ev->offset);
-    set_num(env, o, "count", (double)ev->count);
+    put_num(&b, "offset", (double)ev->offset);
+    put_num(&b, "count", (double)ev->count);
   }
-  if (ev->dir_key[0]) set_str(env, o, "dir", ev->dir_key);
-  if (ev->name[0]) set_str(env, o, "name", ev->name);
-  if (ev->obj_key[0]) set_str(env, o, "obj", ev->obj_key);
+  if (ev->dir_key[0]) put_str(&b, "dir", ev->dir_key);
+  if (ev->name[0]) put_str(&b, "name", ev->name);
+  if (ev->obj_key[0]) put_str(&b, "obj", ev->obj_key);
+  const tl_proc *p = &ev->proc;
+  if (p->has_stat) put_latin1(&b, "stat", p->stat);
+  if (p->has_syscall) put_latin1(&b, "syscall", p->syscall);
+  if (p->has_exe) {
+    put_num(&b, "exeDev", (double)p->exe_dev);
+    put_num(&b, "exeIno", (double)p->exe_ino);
+  }
+  if (p->has_owner) {
+    put_num(&b, "ownerUid", p->owner_uid);
+    put_num(&b, "ownerGid", p->owner_gid);
+  }
+  if (p->has_parent_exe) {
+    put_num(&b, "parentExeDev", (double)p->parent_exe_dev);
+    put_num(&b, "parentExeIno", (double)p->parent_exe_ino);
+  }
+  napi_define_properties(env, o, b.n, b.d);
   napi_set_element(env, s->batch, s->batch_len++, o);
 }
 
@@ -333,6 +375,7 @@ static napi_value js_stats(napi_env env, napi_callback_info info) {
   CHECK(napi_create_object(env, &out));
   set_num(env, out, "pending", (double)s->g.npending);
   set_num(env, out, "expired", (double)s->g.expired);
+  set_num(env, out, "readsAllowed", (double)s->g.reads_allowed);
   set_num(env, out, "initFlags", s->g.init_flags);
   return out;
 }

@@ -78,6 +78,7 @@ int tl_group_open(tl_group *g, enum tl_kind kind, uint64_t timeout_ms) {
   g->self = getpid();
   g->timeout_ms = timeout_ms;
   g->fd = kind == TL_ACCESS ? init_access(&g->init_flags) : init_tamper(&g->init_flags);
+  g->links_count_threads = kind == TL_ACCESS && tl_proc_links_count_threads();
   return g->fd < 0 ? -errno : 0;
 }
 
@@ -195,7 +196,40 @@ static void describe_file(int fd, tl_event *ev) {
   ev->path[n > 0 ? n : 0] = '\0';
 }
 
-static void handle_one(tl_group *g, const struct fanotify_event_metadata *m, tl_event_cb cb, void *ctx) {
+/*
+ * Reads the blocked accessor's /proc facts for JavaScript (proc.c). A pre-access that a plain read
+ * syscall of a single-threaded process waits on is answered here and never delivered: the
+ * FAN_ACCESS_PERM that follows reports the read, so JavaScript would only allow it (access-kind.ts
+ * classifies it 'skip'). Returns 1 when the event was answered here.
+ */
+static int allow_read(tl_group *g, const struct fanotify_event_metadata *m, int pidfd, int dirfd) {
+  close(dirfd);
+  respond(g->fd, m->fd, FAN_ALLOW);
+  close(m->fd);
+  if (pidfd >= 0) close(pidfd);
+  g->reads_allowed++;
+  return 1;
+}
+
+static int read_accessor(tl_group *g, const struct fanotify_event_metadata *m, int pidfd, tl_event *ev) {
+  int dirfd = tl_proc_open(m->pid);
+  if (dirfd < 0) return 0;
+  tl_proc *p = &ev->proc;
+  int pre = (m->mask & FAN_PRE_ACCESS) != 0;
+  /* Most pre-access events are reads: told by the thread count and the syscall line alone. A
+   * process whose only thread waits here cannot start another meanwhile. */
+  if (pre && g->links_count_threads && tl_proc_threads_by_links(dirfd) == 1 && tl_proc_read_syscall(dirfd, p) &&
+      tl_proc_blocked_in_read(p))
+    return allow_read(g, m, pidfd, dirfd);
+  tl_proc_read_state(dirfd, (m->mask & (FAN_OPEN_PERM | FAN_OPEN_EXEC_PERM | FAN_PRE_ACCESS)) != 0, p);
+  if (pre && tl_proc_blocked_in_read(p)) return allow_read(g, m, pidfd, dirfd);
+  tl_proc_read_identity(dirfd, p);
+  close(dirfd);
+  return 0;
+}
+
+/* Returns 1 when the event went to cb, 0 when it was answered here. */
+static int handle_one(tl_group *g, const struct fanotify_event_metadata *m, tl_event_cb cb, void *ctx) {
   tl_event ev;
   memset(&ev, 0, sizeof ev);
   ev.mask = m->mask;
@@ -208,8 +242,9 @@ static void handle_one(tl_group *g, const struct fanotify_event_metadata *m, tl_
     if (perm) respond(g->fd, m->fd, FAN_ALLOW);
     if (m->fd >= 0) close(m->fd);
     if (pidfd >= 0) close(pidfd);
-    return;
+    return 0;
   }
+  if (perm && g->kind == TL_ACCESS && read_accessor(g, m, pidfd, &ev)) return 0;
   if (m->fd >= 0) describe_file(m->fd, &ev);
   if (perm) {
     int id = park(g, m->fd, pidfd, m->pid);
@@ -224,6 +259,7 @@ static void handle_one(tl_group *g, const struct fanotify_event_metadata *m, tl_
     if (pidfd >= 0) close(pidfd);
   }
   cb(&ev, ctx);
+  return 1;
 }
 
 int tl_group_read(tl_group *g, tl_event_cb cb, void *ctx) {
@@ -238,8 +274,7 @@ int tl_group_read(tl_group *g, tl_event_cb cb, void *ctx) {
     const struct fanotify_event_metadata *m = (const void *)buf;
     for (; FAN_EVENT_OK(m, len); m = FAN_EVENT_NEXT(m, len)) {
       if (m->vers != FANOTIFY_METADATA_VERSION) return -EPROTO;
-      handle_one(g, m, cb, ctx);
-      delivered++;
+      delivered += handle_one(g, m, cb, ctx);
     }
   }
   return delivered;

@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "proc.h"
+
 /* The access group blocks accessors (permission events); the tamper group only observes
  * directory entry and attribute changes, which need FID reporting, which the kernel refuses
  * on a permission class. */
@@ -34,6 +36,8 @@ typedef struct tl_group {
   uint64_t timeout_ms;
   uint32_t next_id;
   uint64_t expired;
+  uint64_t reads_allowed; /* pre-access reads answered here (see read_accessor) */
+  int links_count_threads; /* tl_proc_links_count_threads(), checked at open */
   tl_pending *pending;
   size_t npending, cap;
 } tl_group;
@@ -52,6 +56,7 @@ typedef struct tl_event {
   char dir_key[TL_KEY_MAX];
   char name[NAME_MAX + 1];
   char obj_key[TL_KEY_MAX];
+  tl_proc proc; /* access group's permission events only */
 } tl_event;
 
 typedef void (*tl_event_cb)(const tl_event *ev, void *ctx);

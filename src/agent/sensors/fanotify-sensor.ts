@@ -34,7 +34,7 @@ import { procFdProbe } from './fd-probe.js';
 import { findHeldFds } from './held-fds.js';
 import { loadNative, type NativeBinding, type NativeHandle, type RawEvent } from './native.js';
 import { ProcessCache } from './process-cache.js';
-import { readProcess, unknownProcess } from './process-context.js';
+import { knownFacts, readProcess, unknownProcess } from './process-context.js';
 import { readBlockedSyscall, soleThread } from './syscall-info.js';
 import { tamperChanges } from './tamper.js';
 
@@ -187,11 +187,12 @@ export class FanotifySensor extends EventEmitter<SensorEvents> {
     for (const decoy of this.marks.all()) this.recheck(decoy, 0, 0);
   }
 
-  /** Permission events waiting for JavaScript, and how many the timeout allowed. */
-  stats(): { pending: number; expired: number } {
-    if (this.closed) return { pending: 0, expired: 0 };
-    const { pending, expired } = this.native.stats(this.access);
-    return { pending, expired };
+  /** Permission events waiting for JavaScript, how many the timeout allowed, and how many plain
+   * reads' pre-access events the addon allowed without delivering them. */
+  stats(): { pending: number; expired: number; readsAllowed: number } {
+    if (this.closed) return { pending: 0, expired: 0, readsAllowed: 0 };
+    const { pending, expired, readsAllowed } = this.native.stats(this.access);
+    return { pending, expired, readsAllowed };
   }
 
   /** Allows whatever still waits, removes every mark and closes both groups. */
@@ -230,14 +231,16 @@ export class FanotifySensor extends EventEmitter<SensorEvents> {
     try {
       const decoy = dev === undefined || ino === undefined ? undefined : this.marks.forInode(dev, ino);
       if (!decoy || dev === undefined || ino === undefined) return void this.reply(raw.id, FAN_ALLOW);
+      const known = knownFacts(raw);
       // A read (FAN_ACCESS_PERM) needs the syscall only for the thread, which a single-threaded
       // process makes plain without it.
-      const sole = raw.mask === FAN_ACCESS_PERM ? soleThread(raw.pid) : null;
-      const sys = raw.id !== 0 && sole === null ? readBlockedSyscall(raw.pid) : null;
+      const sole = raw.mask === FAN_ACCESS_PERM ? (known.stat ? (known.stat.threads === 1 ? raw.pid : null) : soleThread(raw.pid)) : null;
+      const sys = raw.id !== 0 && sole === null ? readBlockedSyscall(raw.pid, raw.syscall) : null;
       const access = classify(raw.mask, sys, procFdProbe(raw.pid, dev, ino));
-      // Most pre-access events are reads that FAN_ACCESS_PERM reports next: no context needed.
+      // Most pre-access events are reads that FAN_ACCESS_PERM reports next: no context needed
+      // (the addon answers those of single-threaded processes itself).
       if (access === 'skip') return void this.reply(raw.id, FAN_ALLOW);
-      const context = this.processes.read(raw.pid);
+      const context = this.processes.read(raw.pid, known);
       const process = context.process ?? unknownProcess(raw.pid);
       const tid = sys?.tid ?? sole;
       if (tid !== null) process.tid = tid;

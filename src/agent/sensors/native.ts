@@ -1,15 +1,39 @@
 /**
  * Loads the fanotify addon (native/) and types its surface. The addon is a thin pipe: it owns
- * the fds and answers what JavaScript does not; every decision is made in TypeScript.
+ * the fds, answers what JavaScript does not, and reads the accessor's /proc facts while it waits;
+ * every decision is made in TypeScript, but for one that cannot change a verdict: a pre-access
+ * event of a plain read is allowed in the addon (native/README.md).
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { SensorError } from './errors.js';
 
-/** One event as the addon hands it over. Access-group events carry the file; tamper-group events
- * carry file-handle keys (see fidKey) and the entry name. */
-export interface RawEvent {
+/**
+ * What the addon read from /proc/<pid> while the accessor waited on an access-group permission
+ * event (native/src/proc.c); each field is absent when it could not be read, and the reader then
+ * reads it itself.
+ */
+export interface AccessorFacts {
+  /** /proc/<pid>/stat. */
+  stat?: string;
+  /** /proc/<pid>/syscall, only for a single-threaded process's open, exec and pre-access events. */
+  syscall?: string;
+  /** stat() of /proc/<pid>/exe: the running executable. */
+  exeDev?: number;
+  exeIno?: number;
+  /** Owner of /proc/<pid>, which follows the effective uid and gid. */
+  ownerUid?: number;
+  ownerGid?: number;
+  /** stat() of /proc/<ppid>/exe, ppid as in stat. */
+  parentExeDev?: number;
+  parentExeIno?: number;
+}
+
+/** One event as the addon hands it over. Access-group events carry the file (and, for permission
+ * events, AccessorFacts); tamper-group events carry file-handle keys (see fidKey) and the entry
+ * name. */
+export interface RawEvent extends AccessorFacts {
   mask: number;
   pid: number;
   /** Non-zero when the process waits for a verdict: pass it to reply(). */
@@ -33,6 +57,9 @@ export interface NativeStats {
   pending: number;
   /** Permission events the timeout answered with allow. */
   expired: number;
+  /** Pre-access events answered in the addon (a plain read's, reported by the FAN_ACCESS_PERM
+   * that follows) and never delivered. */
+  readsAllowed: number;
   /** The fanotify_init flags the kernel accepted (class, FAN_REPORT_*). */
   initFlags: number;
 }

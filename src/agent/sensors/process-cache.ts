@@ -9,10 +9,12 @@
  * setuid() without an exec shows there, and then the uids are read again). The parent costs one
  * stat of its exe link: while the child lives, an unchanged parent pid is the same parent process
  * (a parent that dies is replaced by the reaper), and the exe link shows a parent's exec.
+ * For a blocked accessor the addon has made these four reads already (KnownFacts); held
+ * descriptors and tamper events make them here.
  */
 import { statSync } from 'node:fs';
 import type { ProcessInfo } from '../../core/file-event.js';
-import { parseUid, readIdentity, readProcess, type ProcessIdentity } from './process-context.js';
+import { type KnownFacts, parseUid, readIdentity, readProcess, type ProcessIdentity } from './process-context.js';
 import { readProcText, statProcLink } from './proc-read.js';
 
 interface Entry {
@@ -50,9 +52,10 @@ export class ProcessCache {
     private readonly max = 2048,
   ) {}
 
-  /** The process and its parent as they are now; process null when it no longer exists. */
-  read(pid: number): { process: ProcessInfo | null; parent: ProcessInfo | null } {
-    const identity = readIdentity(pid);
+  /** The process and its parent as they are now; process null when it no longer exists. `known`:
+   * what the addon already read of a blocked accessor; the rest is read here. */
+  read(pid: number, known: KnownFacts = {}): { process: ProcessInfo | null; parent: ProcessInfo | null } {
+    const identity = readIdentity(pid, known);
     if (!identity) {
       this.entries.delete(pid);
       return { process: null, parent: null };
@@ -61,31 +64,32 @@ export class ProcessCache {
     // The parent shortcut holds only for the same execution of the accessor: a reused pid's
     // parent is someone else, even under the same parent pid.
     const sameParent = cached !== undefined && sameExecution(cached.identity, identity) && cached.identity.ppid === identity.ppid;
-    const process = this.accessor(pid, identity, cached);
+    const process = this.accessor(pid, identity, cached, known.owner);
     if (!process) return { process: null, parent: null };
     if (identity.ppid <= 0) return { process, parent: null };
     const parentEntry = this.entries.get(identity.ppid);
-    if (sameParent && parentEntry && sameFile(parentEntry.identity.exe, exeOf(identity.ppid))) return { process, parent: { ...parentEntry.info } };
-    const parentIdentity = readIdentity(identity.ppid);
+    const parentExe = known.parentExe ?? exeOf(identity.ppid);
+    if (sameParent && parentEntry && sameFile(parentEntry.identity.exe, parentExe)) return { process, parent: { ...parentEntry.info } };
+    const parentIdentity = readIdentity(identity.ppid, parentExe ? { exe: parentExe } : {});
     return { process, parent: parentIdentity ? this.fill(identity.ppid, parentIdentity) : null };
   }
 
   /** A copy, so callers may set fields (tid) without changing the cached entry. */
-  private accessor(pid: number, identity: ProcessIdentity, cached: Entry | undefined): ProcessInfo | null {
+  private accessor(pid: number, identity: ProcessIdentity, cached: Entry | undefined, knownOwner: string | undefined): ProcessInfo | null {
     if (cached && sameExecution(cached.identity, identity)) {
       cached.identity = identity;
-      const owner = ownerOf(pid);
+      const owner = knownOwner ?? ownerOf(pid);
       if (owner !== cached.owner) {
         cached.owner = owner;
         cached.info.uid = parseUid(readProcText(`/proc/${pid}/status`) ?? '');
       }
       return { ...cached.info };
     }
-    return this.fill(pid, identity);
+    return this.fill(pid, identity, knownOwner);
   }
 
-  private fill(pid: number, identity: ProcessIdentity): ProcessInfo | null {
-    const owner = ownerOf(pid);
+  private fill(pid: number, identity: ProcessIdentity, knownOwner?: string): ProcessInfo | null {
+    const owner = knownOwner ?? ownerOf(pid);
     const info = readProcess(pid, { nodeName: this.nodeName }, identity);
     if (!info) return null;
     this.entries.delete(pid);

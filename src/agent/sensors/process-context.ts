@@ -10,6 +10,7 @@
 import { hostname } from 'node:os';
 import type { ProcessInfo } from '../../core/file-event.js';
 import { cgroupIdentity } from './container-id.js';
+import type { AccessorFacts } from './native.js';
 import { readProcLink, readProcText, readProcUtf8, statProcLink } from './proc-read.js';
 
 /** USER_HZ, the unit of /proc/<pid>/stat times: 100 on every architecture Linux and Node share. */
@@ -21,17 +22,19 @@ export interface ProcStat {
   ppid: number;
   /** Start time in clock ticks after boot. */
   startTicks: number;
+  threads: number;
 }
 
 /** Fields after the command name, which may itself contain spaces and parentheses. */
 export function parseStat(text: string): ProcStat | null {
   const close = text.lastIndexOf(')');
   if (close < 0) return null;
-  const fields = text.slice(close + 2).split(' ');
-  // fields[0] is field 3 (state) of proc(5); ppid is field 4, starttime field 22.
+  const fields = text.slice(close + 2).split(' ', 20);
+  // fields[0] is field 3 (state) of proc(5); ppid is field 4, num_threads field 20, starttime field 22.
   const ppid = Number(fields[1]);
+  const threads = Number(fields[17]);
   const startTicks = Number(fields[19]);
-  return Number.isFinite(ppid) && Number.isFinite(startTicks) ? { ppid, startTicks } : null;
+  return Number.isFinite(ppid) && Number.isFinite(startTicks) && Number.isFinite(threads) ? { ppid, startTicks, threads } : null;
 }
 
 /** Real uid, as Tetragon reports it (the effective uid is the second column). */
@@ -74,15 +77,38 @@ export interface ProcessIdentity {
   exe: { dev: number; ino: number } | null;
 }
 
+/** What the addon read of a blocked accessor (AccessorFacts), parsed; each absent when unread. */
+export interface KnownFacts {
+  stat?: ProcStat;
+  exe?: { dev: number; ino: number };
+  /** Owner of /proc/<pid>: "uid:gid". */
+  owner?: string;
+  /** Executable of the parent named by stat. */
+  parentExe?: { dev: number; ino: number };
+}
+
+/** An event's AccessorFacts as readIdentity and ProcessCache take them; the stat line parsed once. */
+export function knownFacts(raw: AccessorFacts): KnownFacts {
+  const known: KnownFacts = {};
+  const stat = raw.stat === undefined ? null : parseStat(raw.stat);
+  if (stat) known.stat = stat;
+  if (raw.exeDev !== undefined && raw.exeIno !== undefined) known.exe = { dev: raw.exeDev, ino: raw.exeIno };
+  if (raw.ownerUid !== undefined && raw.ownerGid !== undefined) known.owner = `${raw.ownerUid}:${raw.ownerGid}`;
+  if (stat && raw.parentExeDev !== undefined && raw.parentExeIno !== undefined) known.parentExe = { dev: raw.parentExeDev, ino: raw.parentExeIno };
+  return known;
+}
+
 /** Start time and executable of pid, or null when it no longer exists. */
-export function readIdentity(pid: number): ProcessIdentity | null {
-  const stat = parseStat(readProcText(`/proc/${pid}/stat`) ?? '');
+export function readIdentity(pid: number, known: KnownFacts = {}): ProcessIdentity | null {
+  const stat = known.stat ?? parseStat(readProcText(`/proc/${pid}/stat`) ?? '');
   if (!stat) return null;
-  let exe: ProcessIdentity['exe'] = null;
-  try {
-    exe = statProcLink(`/proc/${pid}/exe`);
-  } catch {
-    // Kernel threads and processes we may not look into have no readable executable.
+  let exe: ProcessIdentity['exe'] = known.exe ?? null;
+  if (!exe) {
+    try {
+      exe = statProcLink(`/proc/${pid}/exe`);
+    } catch {
+      // Kernel threads and processes we may not look into have no readable executable.
+    }
   }
   return { ppid: stat.ppid, startTicks: stat.startTicks, exe };
 }

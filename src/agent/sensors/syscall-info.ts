@@ -58,8 +58,12 @@ export function soleThread(pid: number): number | null {
   return tids?.length === 1 ? pid : null;
 }
 
-/** The syscall the process's waiting thread is blocked in, or null when it cannot be told. */
-export function readBlockedSyscall(pid: number): BlockedSyscall | null {
+/** The syscall the process's waiting thread is blocked in, or null when it cannot be told.
+ * `known`: the line the addon read for a single-threaded process (AccessorFacts.syscall); when
+ * it does not parse ("running": not asleep yet), the threads are looked at again here. */
+export function readBlockedSyscall(pid: number, known?: string): BlockedSyscall | null {
+  const given = known === undefined ? null : parseSyscallLine(pid, known);
+  if (given) return given;
   for (let attempt = 0; attempt < SPINS + PAUSES; attempt++) {
     const seen = look(pid);
     if (seen === 'gone') return null;

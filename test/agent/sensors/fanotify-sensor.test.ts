@@ -76,6 +76,21 @@ describe('FanotifySensor access events', () => {
     }
   });
 
+  it("answers a plain read's pre-access in the addon; reads still reach the listener as reads, a write's pre-access as a write", async () => {
+    rec.clear();
+    const before = sensor.stats().readsAllowed;
+    try {
+      const script = 'import os,sys\nfd = os.open(sys.argv[1], os.O_RDWR)\nos.pread(fd, 64, 0)\nos.pread(fd, 64, 0)\nos.pwrite(fd, b"d", 0)';
+      const r = await run('/usr/bin/python3', ['-c', script, s.decoy]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(kinds(rec.byPid(r.pid)), ['open', 'read', 'read', 'write']);
+      assert.equal(rec.byPid(r.pid)[3]?.event.permission, true, 'the write is held before it happens');
+      assert.ok(sensor.stats().readsAllowed - before >= 1, 'the addon answered a read itself');
+    } finally {
+      await writeFile(s.decoy, SECRET);
+    }
+  });
+
   it('names the thread that made the access in a multi-threaded process', async () => {
     rec.clear();
     const r = await run(process.execPath, ['-e', `require('fs').readFile(${JSON.stringify(s.decoy)}, 'utf8', (e, d) => process.stdout.write(d))`]);

@@ -33,8 +33,9 @@ describe('container ids from cgroup paths', () => {
 
 describe('/proc parsing', () => {
   it('parses stat even when the command name holds spaces and parentheses', () => {
-    const fields = ['S', '77', ...Array(17).fill('0'), '123456', '0'];
-    assert.deepEqual(parseStat(`42 (evil) (name) ${fields.join(' ')}`), { ppid: 77, startTicks: 123456 });
+    // state, ppid, fields 5-19, num_threads (20), itrealvalue, starttime (22), vsize
+    const fields = ['S', '77', ...Array(15).fill('0'), '3', '0', '123456', '0'];
+    assert.deepEqual(parseStat(`42 (evil) (name) ${fields.join(' ')}`), { ppid: 77, startTicks: 123456, threads: 3 });
     assert.equal(parseStat('garbage'), null);
   });
 

@@ -3,7 +3,7 @@
  * sees; when the server is back every access arrives, none lost and none stored twice.
  */
 import assert from 'node:assert/strict';
-import { chmodSync } from 'node:fs';
+import { chmodSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { AgentProcess } from '../agent/support/agent-process.js';
@@ -25,8 +25,15 @@ describe('decoy hits across a server outage', () => {
     decoy = join(world.dir, 'keys', 'id_ed25519');
     tokenId = (await plant(world, ['--kind', 'ssh-key', '--path', decoy, '--policy-dir', join(world.dir, 'policies')])).tokenId;
     chmodSync(join(world.dir, 'keys'), 0o755);
-    agent = await startAgent(world);
+    agent = await startAgent(world, ['--export', join(world.dir, 'export.jsonl')]);
   });
+
+  /** Pids of the accesses the agent exported, one per access (its log folds repeats; the export does not). */
+  const exportedPids = (): number[] =>
+    readFileSync(join(world.dir, 'export.jsonl'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => (JSON.parse(line) as { process_kprobe: { process: { pid: number } } }).process_kprobe.process.pid);
 
   after(() => stopWorld(world, agent));
 
@@ -38,9 +45,9 @@ describe('decoy hits across a server outage', () => {
     const readers = [];
     for (let n = 0; n < READS_DURING_OUTAGE; n++) readers.push(await run('cat', [decoy]));
     const pids = new Set(readers.map((r) => r.pid));
-    // What the agent saw of these readers: one log line per access it reported.
-    const seenNow = () => agent.logs.filter((l) => l.msg === 'watched file accessed' && pids.has(l.pid as number));
-    await waitFor('the agent to have seen every read', async () => new Set(seenNow().map((l) => l.pid)).size === pids.size);
+    // What the agent saw of these readers: one export line per access it reported.
+    const seenNow = () => exportedPids().filter((pid) => pids.has(pid));
+    await waitFor('the agent to have seen every read', async () => new Set(seenNow()).size === pids.size);
     await agent.waitForLog((l) => /fail/.test(l.msg) && l.level >= 40, 20_000);
 
     const restartedAt = new Date().toISOString();
@@ -53,11 +60,11 @@ describe('decoy hits across a server outage', () => {
       },
       60_000,
     );
-    // The spool is sent in order: once a read made now has arrived (and the agent's log of it,
-    // which comes after its log of every earlier read), everything spooled before it has too.
+    // The spool is sent in order: once a read made now has arrived (and the agent's export of it,
+    // which comes after its export of every earlier read), everything spooled before it has too.
     const sentinel = await run('cat', [decoy]);
     await waitFor('the read after the outage', async () => (await hitsOf(world, tokenId)).some((h) => h.detail.access?.process.pid === sentinel.pid));
-    await agent.waitForLog((l) => l.msg === 'watched file accessed' && l.pid === sentinel.pid);
+    await waitFor('the export of the read after the outage', async () => exportedPids().includes(sentinel.pid));
     const all = (await hitsOf(world, tokenId)).filter((h) => pids.has(h.detail.access?.process.pid ?? -1));
     assert.equal(all.length, seenNow().length, 'one hit per access the agent reported: none lost, none doubled');
     assert.ok(stored.length <= all.length);

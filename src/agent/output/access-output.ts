@@ -1,6 +1,6 @@
 /**
- * What follows a verdict, once the accessor has its answer: the access's log line, its Tetragon
- * export line and its reports to the server. It runs on the output thread (output-worker.ts), so
+ * What follows a verdict, once the accessor has its answer: the access's log line (folded,
+ * access-log.ts), its Tetragon export line and its reports to the server. It runs on the output thread (output-worker.ts), so
  * none of it (JSON, the spool's writes and fsyncs, HTTP) holds the event loop that answers the
  * next access.
  */
@@ -9,10 +9,10 @@ import type { AgentEvent } from '../../core/agent-protocol.js';
 import type { FileAccessEvent } from '../../core/file-event.js';
 import { newRowId } from '../../core/ids.js';
 import type { Match } from '../../policy/index.js';
-import { reportedName } from '../actions/action-names.js';
 import type { ExportSink } from '../export/export-sink.js';
 import { toTetragon } from '../export/tetragon.js';
 import type { Reporter } from '../report/reporter.js';
+import { AccessLog } from './access-log.js';
 
 /** One policy's match of one access, as the verdict thread decided it (plain data: it crosses threads). */
 export interface AccessRecord {
@@ -40,12 +40,21 @@ export interface OutputSink {
 export type OutputItem = { kind: 'access'; record: AccessRecord } | { kind: 'event'; event: AgentEvent };
 
 export class AccessOutput {
+  private readonly accessLog: AccessLog;
+
   constructor(
     private readonly nodeName: string,
     private readonly log: Logger,
     private readonly exporter: ExportSink | null,
     private readonly reporter: Reporter | null,
-  ) {}
+  ) {
+    this.accessLog = new AccessLog(log);
+  }
+
+  /** Logs the repeats still counted; the exporter and reporter are closed by their owner. */
+  close(): void {
+    this.accessLog.close();
+  }
 
   handle(item: OutputItem): void {
     if (item.kind === 'access') this.access(item.record);
@@ -54,24 +63,7 @@ export class AccessOutput {
 
   private access(record: AccessRecord): void {
     const { event, match } = record;
-    this.log.info(
-      {
-        policy: match.policy,
-        hook: match.hook,
-        access: event.access,
-        path: event.path,
-        decoy: record.decoy,
-        ...(event.decoyCopy ? { copy: `${event.decoyCopy.pod.namespace}/${event.decoyCopy.pod.name}` } : {}),
-        pid: event.process.pid,
-        binary: event.process.binary,
-        binaryFile: event.process.binaryFile ?? null,
-        uid: event.process.uid,
-        ...(event.held ? { held: 'open since before the watch began' } : {}),
-        actions: record.actions,
-        ...(match.suppressed.length > 0 ? { suppressed: match.suppressed.map((a) => reportedName(a.action)) } : {}),
-      },
-      'watched file accessed',
-    );
+    this.accessLog.accessed(event, record.decoy, match, record.actions);
     if (record.exported) this.exporter?.write(toTetragon(event, match, this.nodeName, record.exported.mode));
     for (const report of record.reports) {
       this.submit({

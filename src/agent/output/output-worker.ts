@@ -57,6 +57,7 @@ try {
         return;
       case 'close':
         void (async () => {
+          output.close();
           await reporter?.stop();
           for (const resolve of covering.values()) resolve();
           await spool?.close();

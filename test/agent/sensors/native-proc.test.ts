@@ -8,7 +8,16 @@ import { statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { classify } from '../../../src/agent/sensors/access-kind.js';
-import { AT_FDCWD, FAN_ACCESS_PERM, FAN_ALLOW, FAN_MARK_ADD, FAN_OPEN_PERM, FAN_PRE_ACCESS, GROUP_ACCESS, PERMISSION_EVENTS } from '../../../src/agent/sensors/fanotify-abi.js';
+import {
+  AT_FDCWD,
+  FAN_ACCESS_PERM,
+  FAN_ALLOW,
+  FAN_MARK_ADD,
+  FAN_OPEN_PERM,
+  FAN_PRE_ACCESS,
+  GROUP_ACCESS,
+  PERMISSION_EVENTS,
+} from '../../../src/agent/sensors/fanotify-abi.js';
 import { loadNative, type NativeHandle, type RawEvent } from '../../../src/agent/sensors/native.js';
 import { parseStat } from '../../../src/agent/sensors/process-context.js';
 import { readProcText } from '../../../src/agent/sensors/proc-read.js';

@@ -77,8 +77,16 @@ export class Agent extends EventEmitter<{ fatal: [Error] }> {
 
   static async start(options: AgentOptions): Promise<Agent> {
     const { log } = options;
-    const reporting = options.server ? startReporting(options.server, options, () => agent.heartbeat()) : null;
-    const output = await OutputThread.start({
+    let output: OutputThread | undefined;
+    const reporting = options.server
+      ? startReporting(
+          options.server,
+          options,
+          () => agent.heartbeat(),
+          (tokenIds) => output?.tokensReported(tokenIds),
+        )
+      : null;
+    output = await OutputThread.start({
       setup: {
         nodeName: options.nodeName,
         ...(options.server ? { server: { url: options.server.url, key: options.server.key, spoolDir: options.server.spoolDir } } : {}),
@@ -224,10 +232,15 @@ export class Agent extends EventEmitter<{ fatal: [Error] }> {
 
 /** The verdict thread's part of reporting: heartbeats and the central policies' API; events
  * themselves are spooled and sent by the output thread. */
-function startReporting(server: NonNullable<AgentOptions['server']>, options: AgentOptions, status: () => Heartbeat): Reporting {
+function startReporting(
+  server: NonNullable<AgentOptions['server']>,
+  options: AgentOptions,
+  status: () => Heartbeat,
+  onReported: (tokenIds: string[]) => void,
+): Reporting {
   const api = new AgentApi({ server: server.url, key: server.key });
   const ownTrigger = new OwnTriggerUrls();
-  const heartbeat = new HeartbeatSender(api, status, server.heartbeatMs, options.log, (answer) => ownTrigger.learn(answer));
+  const heartbeat = new HeartbeatSender(api, status, server.heartbeatMs, options.log, (answer) => ownTrigger.learn(answer), onReported);
   return { api, ownTrigger, heartbeat };
 }
 

@@ -75,6 +75,34 @@ describe('OutputThread', () => {
     }
   });
 
+  it('sends at once for tokens the last delivered heartbeat named, and asks only for others', async () => {
+    const server = await new HttpReceiver().start();
+    server.behaviour = () => ({ status: 200, body: { accepted: 1, duplicates: 0, ignored: 0 } });
+    const asked: string[][] = [];
+    const thread = await OutputThread.start({
+      setup: { nodeName: 'n', server: { url: server.url(''), key: KEY, spoolDir: join(dir, 'reported') } },
+      log,
+      covering: (tokenIds) => {
+        asked.push(tokenIds);
+        return Promise.resolve();
+      },
+    });
+    try {
+      thread.tokensReported(['tok-a']);
+      const known = tamperEvent('TOK-A');
+      thread.submit(known);
+      await waitFor('the event of a reported token', () => delivered(server).includes(known.id));
+      assert.deepEqual(asked, [], 'a token the last heartbeat named needs no question');
+      const other = tamperEvent('tok-b');
+      thread.submit(other);
+      await waitFor('the event of another token', () => delivered(server).includes(other.id));
+      assert.deepEqual(asked, [['tok-b']]);
+    } finally {
+      await thread.close();
+      await server.stop();
+    }
+  });
+
   it('keeps what it could not send in the spool when closed', async () => {
     const spoolDir = join(dir, 'unsent');
     const unreachable = `http://127.0.0.1:${await freePort()}`;

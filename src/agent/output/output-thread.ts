@@ -5,8 +5,9 @@
  * fsync or HTTP request.
  *
  * Items handed over during one turn of the event loop (one batch of fanotify events) cross in one
- * message. Heartbeats stay on the verdict thread, beside the status they describe; the output
- * thread asks it before sending a batch naming a token no delivered heartbeat named yet.
+ * message. Heartbeats stay on the verdict thread, beside the status they describe: after each
+ * delivered heartbeat the output thread hears which tokens the server now takes events for, and
+ * asks the verdict thread only before sending a batch naming a token outside that set.
  *
  * An output thread that stops unasked is fatal: `lost` fires, and the agent exits for its service
  * manager to restart it; what reached the spool is sent by the next run.
@@ -26,7 +27,12 @@ export interface OutputSetup {
   export?: { target: string; maxBytes: number; keep: number };
 }
 
-export type ToOutput = { kind: 'items'; items: OutputItem[] } | { kind: 'covered'; id: number } | { kind: 'kick' } | { kind: 'close' };
+export type ToOutput =
+  | { kind: 'items'; items: OutputItem[] }
+  | { kind: 'reported'; tokenIds: string[] }
+  | { kind: 'covered'; id: number }
+  | { kind: 'kick' }
+  | { kind: 'close' };
 export type FromOutput = { kind: 'ready' } | { kind: 'failed'; message: string } | { kind: 'covering'; id: number; tokenIds: string[] } | { kind: 'closed' };
 
 export interface OutputThreadOptions {
@@ -80,6 +86,11 @@ export class OutputThread extends EventEmitter<{ lost: [Error] }> implements Out
   /** An event for the server (a tamper event): spooled and sent on the output thread. */
   submit(event: AgentEvent): void {
     this.push({ kind: 'event', event });
+  }
+
+  /** The tokens the last delivered heartbeat named (HeartbeatSender's onReported). */
+  tokensReported(tokenIds: string[]): void {
+    this.post({ kind: 'reported', tokenIds });
   }
 
   /** Starts sending what the spool holds (events an earlier run left). */

@@ -20,10 +20,13 @@ const setup = workerData as OutputSetup;
 const send = (message: FromOutput) => port.postMessage(message);
 const log = pino({ level: setup.log.level, base: setup.log.bindings }, pino.destination({ dest: 2, sync: true }));
 
-/** Heartbeats are the verdict thread's: a batch naming a new token waits there for one naming it. */
+/** Heartbeats are the verdict thread's: a batch naming a token the last delivered heartbeat did
+ * not name waits there for one that does. */
 const covering = new Map<number, () => void>();
+let reported = new Set<string>();
 let nextCall = 0;
 function heartbeatCovering(tokenIds: string[]): Promise<void> {
+  if (tokenIds.every((id) => reported.has(id.toLowerCase()))) return Promise.resolve();
   const id = ++nextCall;
   return new Promise((resolve) => {
     covering.set(id, resolve);
@@ -47,6 +50,9 @@ try {
     switch (message.kind) {
       case 'items':
         for (const item of message.items) output.handle(item);
+        return;
+      case 'reported':
+        reported = new Set(message.tokenIds);
         return;
       case 'covered':
         covering.get(message.id)?.();

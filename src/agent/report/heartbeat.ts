@@ -21,6 +21,8 @@ export class HeartbeatSender {
     private readonly log: Logger,
     /** What the server answered (the base of its trigger URLs, own-trigger.ts). */
     private readonly onAnswer?: (answer: unknown) => void,
+    /** The tokens the server takes events for now, after each heartbeat it took. */
+    private readonly onReported?: (tokenIds: string[]) => void,
   ) {}
 
   start(): void {
@@ -76,6 +78,7 @@ export class HeartbeatSender {
       const answer = await this.api.heartbeat(status);
       this.onAnswer?.(answer);
       this.reported = reportedTokenIds(status);
+      this.onReported?.([...this.reported]);
       if (this.failing) this.log.info({ server: this.api.server }, 'heartbeat delivered again');
       this.failing = false;
     } catch (err) {

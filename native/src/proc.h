@@ -17,6 +17,7 @@ typedef struct tl_proc {
   char stat[1024];
   long threads; /* num_threads from stat; 0 when unknown */
   pid_t ppid;
+  uint64_t start_ticks; /* starttime from stat: with the pid and exe, one process execution */
   int has_syscall;
   /* /proc/<pid>/syscall, read only for a single-threaded process (otherwise the waiting thread
    * is not known here) and only when the event's kind needs it. */

@@ -209,14 +209,19 @@ static int exec_key(const tl_event *ev, tl_exec_key *k) {
 }
 
 /*
- * A read (FAN_ACCESS_PERM) of a remembered execution and file, by a single-threaded process (the
- * thread JavaScript reports is then the process) whose owner could be read (JavaScript would
- * otherwise look at /proc itself, after the process may be gone): allowed here, before JavaScript
- * hears of it, and then delivered answered with the same facts, so it is reported as before.
+ * A read (FAN_ACCESS_PERM) or another open (FAN_OPEN_PERM) of a remembered execution and file,
+ * by a single-threaded process (the thread JavaScript reports is then the process) whose owner
+ * could be read (JavaScript would otherwise look at /proc itself, after the process may be gone);
+ * an open only with the syscall line it sleeps in, where JavaScript reads the open's flags.
+ * Allowed here, before JavaScript hears of it, and then delivered answered with the same facts,
+ * so it is reported as before. Exec opens, pre-access events (writes, truncates, mmap) and
+ * everything of a process with several threads go to JavaScript as always.
  */
 static int fast_allow(tl_group *g, const struct fanotify_event_metadata *m, const tl_event *ev, const tl_exec_key *k) {
-  if ((m->mask & TL_PERM_MASK) != FAN_ACCESS_PERM || ev->proc.threads != 1 || !ev->proc.has_owner) return 0;
-  if (!answered_has(g, k)) return 0;
+  uint64_t kind = m->mask & TL_PERM_MASK;
+  const tl_proc *p = &ev->proc;
+  if (kind != FAN_ACCESS_PERM && !(kind == FAN_OPEN_PERM && tl_proc_syscall_known(p))) return 0;
+  if (p->threads != 1 || !p->has_owner || !answered_has(g, k)) return 0;
   respond(g->fd, m->fd, FAN_ALLOW);
   g->fast_allowed++;
   return 1;

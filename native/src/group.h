@@ -59,7 +59,7 @@ typedef struct tl_group {
   uint32_t next_id;
   uint64_t expired;
   uint64_t reads_allowed; /* pre-access reads answered here (see read_accessor) */
-  uint64_t fast_allowed; /* reads answered here after an answered event (see fast_allow) */
+  uint64_t fast_allowed; /* reads and opens answered here after an answered event (fast_allow) */
   tl_answered *answered; /* TL_ANSWERED_SETS * TL_ANSWERED_WAYS, access group only */
   uint64_t answered_stamp;
   int links_count_threads; /* tl_proc_links_count_threads(), checked at open */
@@ -94,8 +94,9 @@ int tl_group_read(tl_group *g, tl_event_cb cb, void *ctx);
 /* Returns 0, -ENOENT when id is not pending (answered or expired), or the errno the kernel gave
  * for the first response when it had to fall back to a plain verdict. */
 int tl_group_reply(tl_group *g, uint32_t id, uint32_t response);
-/* As tl_group_reply; with `remember` and an allow, the same execution's later reads of the same
- * file through the same name are allowed here and delivered answered (fast_allow in group.c). */
+/* As tl_group_reply; with `remember` and an allow, the same execution's later reads and opens of
+ * the same file through the same name are allowed here and delivered answered (fast_allow in
+ * group.c). */
 int tl_group_reply_remember(tl_group *g, uint32_t id, uint32_t response, int remember);
 /* Forgets every remembered execution: the policies or the names of the watched files changed. */
 void tl_group_forget(tl_group *g);

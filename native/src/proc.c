@@ -122,12 +122,23 @@ void tl_proc_read_identity(int dirfd, tl_proc *p) {
   }
 }
 
-int tl_proc_blocked_in_read(const tl_proc *p) {
+/* The syscall number of the line: "nr a0 ... a5 sp pc", "-1 sp pc" for a page fault; 0 when
+ * there is none ("running": the thread is not asleep yet, or no line was read). */
+static int syscall_nr(const tl_proc *p, long *nr) {
   if (!p->has_syscall) return 0;
-  /* "nr a0 ... a5 sp pc", "-1 sp pc" for a page fault, or "running" when it is not asleep yet. */
   char *end;
-  long nr = strtol(p->syscall, &end, 10);
-  if (end == p->syscall || (*end != ' ' && *end != '\n')) return 0;
+  *nr = strtol(p->syscall, &end, 10);
+  return end != p->syscall && (*end == ' ' || *end == '\n');
+}
+
+int tl_proc_syscall_known(const tl_proc *p) {
+  long nr;
+  return syscall_nr(p, &nr);
+}
+
+int tl_proc_blocked_in_read(const tl_proc *p) {
+  long nr;
+  if (!syscall_nr(p, &nr)) return 0;
   switch (nr) {
     case SYS_read:
     case SYS_pread64:

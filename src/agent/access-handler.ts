@@ -55,7 +55,7 @@ export class AccessHandler {
       matches = policies.evaluate(event, { paths, fileIdentity, ...(planted ? { copyPod: planted.pod } : {}) });
       const verdict = decideVerdict(matches);
       // Nothing watching this file can ever do more than report: the addon may let this
-      // execution's next reads of it through before asking (native/README.md).
+      // execution's next reads and opens of it through before asking (native/README.md).
       if (request.blocking && isPlainAllow(verdict) && onlyMonitors(policies.policies, [...paths, event.path])) request.allowRepeats();
       else applyVerdict(request, verdict);
     } finally {

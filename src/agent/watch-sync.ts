@@ -114,7 +114,7 @@ export class WatchSync {
       const key = `${w.dev}:${w.ino}`;
       byInode.set(key, [...(byInode.get(key) ?? []), w.path]);
     }
-    // Another name for a watched inode may bring another policy's verdict onto it: reads the
+    // Another name for a watched inode may bring another policy's verdict onto it: accesses the
     // addon was told to let through are judged again (AccessRequest.allowRepeats).
     if (namesKey(byInode) !== namesKey(this.byInode)) this.sensor.forgetRepeats();
     this.byInode = byInode;

@@ -52,8 +52,8 @@ export class AccessRequest {
   }
 
   /**
-   * Allows, and lets the addon allow this process execution's later reads of the file (through
-   * the same name) itself, before asking: they still arrive, already answered. Only for a file
+   * Allows, and lets the addon allow this process execution's later reads and opens of the file
+   * (through the same name) itself, before asking: they still arrive, already answered. Only for a file
    * whose every watching policy merely monitors (onlyMonitors), so that no later verdict could be
    * anything but allow; the process context read for this request is what those reads report.
    */

@@ -39,8 +39,8 @@ export interface RawEvent extends AccessorFacts {
   pid: number;
   /** Non-zero when the process waits for a verdict: pass it to reply(). */
   id: number;
-  /** A permission event the addon already allowed (id 0): a read by a process execution whose
-   * earlier event on the same file JavaScript allowed with reply's `remember`. */
+  /** A permission event the addon already allowed (id 0): a read or an open by a process
+   * execution whose earlier event on the same file JavaScript allowed with reply's `remember`. */
   answered?: true;
   path?: string;
   dev?: number;
@@ -64,7 +64,7 @@ export interface NativeStats {
   /** Pre-access events answered in the addon (a plain read's, reported by the FAN_ACCESS_PERM
    * that follows) and never delivered. */
   readsAllowed: number;
-  /** Reads (FAN_ACCESS_PERM) the addon allowed because JavaScript had allowed the same execution's
+  /** Reads and opens the addon allowed because JavaScript had allowed the same execution's
    * earlier event on the file with `remember`; each still delivered, answered. */
   fastAllowed: number;
   /** The fanotify_init flags the kernel accepted (class, FAN_REPORT_*). */
@@ -76,8 +76,9 @@ export interface NativeBinding {
   mark(handle: NativeHandle, flags: number, mask: number, dirfd: number, path: string | null): void;
   /**
    * 0, -2 (not pending: answered or expired), or the errno the kernel refused (verdict kept).
-   * `remember` with an allow: the same process execution's later reads of the same file, through
-   * the same name, are allowed by the addon and delivered answered (RawEvent.answered).
+   * `remember` with an allow: the same process execution's later reads and opens of the same
+   * file, through the same name, are allowed by the addon and delivered answered
+   * (RawEvent.answered).
    */
   reply(handle: NativeHandle, id: number, response: number, remember?: boolean): number;
   /** Forgets every execution `remember` kept (the policies or the watched names changed). */

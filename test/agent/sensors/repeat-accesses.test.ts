@@ -1,6 +1,6 @@
 /**
- * Reads the addon allows itself after JavaScript allowed the same process execution's earlier
- * event with allowRepeats() (root, real kernel): they are still delivered, already answered,
+ * Reads and opens the addon allows itself after JavaScript allowed the same process execution's
+ * earlier event with allowRepeats() (root, real kernel): they are still delivered, already answered,
  * with the whole process context; a process JavaScript has not answered, and any read after
  * forgetRepeats(), is asked about as before.
  */
@@ -8,10 +8,12 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
+import { openMode } from '../../../src/agent/sensors/access-kind.js';
 import type { AccessRequest } from '../../../src/agent/sensors/access-request.js';
 import { waitFor } from '../../support/wait.js';
 import { run, SECRET, type WatchedScratch, watchedScratch } from './helpers.js';
 
+const O_APPEND = 0o2000;
 const reads = (rs: AccessRequest[]): AccessRequest[] => rs.filter((r) => r.event.access === 'read');
 
 /** python3 that opens the decoy, reads it once per line on stdin, and says so each time. */
@@ -50,6 +52,27 @@ describe('FanotifySensor: reads after an answered event', () => {
       assert.equal(parent?.pid, process.pid);
       assert.equal(parent?.binary, w.nodeBinary);
     }
+  });
+
+  it('allows in the addon a second open by the same process through the same name, and delivers it with its flags', async () => {
+    const { sensor, rec, s } = w;
+    rec.clear();
+    const before = sensor.stats().fastAllowed;
+    const script = 'import os,sys\nfor flags in (os.O_RDONLY, os.O_RDONLY | os.O_APPEND):\n  os.close(os.open(sys.argv[1], flags))';
+    const r = await rec.deciding((req) => req.allowRepeats(), () => run('/usr/bin/python3', ['-c', script, s.decoy]));
+    assert.equal(r.code, 0, r.stderr);
+    const opens = rec.byPid(r.pid).filter((req) => req.event.access === 'open');
+    assert.deepEqual(
+      opens.map((req) => req.blocking),
+      [true, false],
+    );
+    assert.equal(sensor.stats().fastAllowed - before, 1);
+    const second = opens[1]!;
+    assert.equal(second.event.permission, true);
+    assert.equal(openMode(second.openFlags ?? -1), 'read');
+    assert.ok(((second.openFlags ?? 0) & O_APPEND) !== 0, "the flags are the second open's, read while it waited");
+    assert.equal(second.event.process.tid, r.pid);
+    assert.equal(second.event.process.execId, opens[0]!.event.process.execId);
   });
 
   it('asks about every read of a process whose open was allowed plainly', async () => {

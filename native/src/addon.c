@@ -370,7 +370,7 @@ static napi_value js_reply(napi_env env, napi_callback_info info) {
   CHECK(napi_get_value_uint32(env, argv[1], &id));
   CHECK(napi_get_value_uint32(env, argv[2], &response));
   if (argc >= 4) CHECK(napi_get_value_bool(env, argv[3], &remember));
-  CHECK(napi_create_int32(env, tl_group_reply_remember(&s->g, id, response, remember), &out));
+  CHECK(napi_create_int32(env, tl_group_reply(&s->g, id, response, remember), &out));
   return out;
 }
 

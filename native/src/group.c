@@ -151,7 +151,7 @@ static ssize_t find(const tl_group *g, uint32_t id) {
 }
 
 /*
- * Executions JavaScript has answered, per file. JavaScript asks for it (tl_group_reply_remember)
+ * Executions JavaScript has answered, per file. JavaScript asks for it (tl_group_reply's `remember`)
  * only for a file that every policy watching it merely monitors (no Sigkill, Override, Signal),
  * so no later verdict on it can be anything but allow; what JavaScript still needs of a later
  * read is the process context, which it read and cached for this execution while that earlier
@@ -369,11 +369,7 @@ int tl_group_read(tl_group *g, tl_event_cb cb, void *ctx) {
   return delivered;
 }
 
-int tl_group_reply(tl_group *g, uint32_t id, uint32_t response) {
-  return tl_group_reply_remember(g, id, response, 0);
-}
-
-int tl_group_reply_remember(tl_group *g, uint32_t id, uint32_t response, int remember) {
+int tl_group_reply(tl_group *g, uint32_t id, uint32_t response, int remember) {
   ssize_t i = find(g, id);
   if (i < 0) return -ENOENT;
   /* A signalled process was judged by a policy that acts on it: never one to let through here. */

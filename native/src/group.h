@@ -92,12 +92,10 @@ int tl_group_mark(tl_group *g, unsigned flags, uint64_t mask, int dirfd, const c
 /* Reads what is queued (non-blocking). Returns events delivered, or -errno. */
 int tl_group_read(tl_group *g, tl_event_cb cb, void *ctx);
 /* Returns 0, -ENOENT when id is not pending (answered or expired), or the errno the kernel gave
- * for the first response when it had to fall back to a plain verdict. */
-int tl_group_reply(tl_group *g, uint32_t id, uint32_t response);
-/* As tl_group_reply; with `remember` and an allow, the same execution's later reads and opens of
- * the same file through the same name are allowed here and delivered answered (fast_allow in
- * group.c). */
-int tl_group_reply_remember(tl_group *g, uint32_t id, uint32_t response, int remember);
+ * for the first response when it had to fall back to a plain verdict. With `remember` and an
+ * allow, the same execution's later reads and opens of the same file through the same name are
+ * allowed here and delivered answered (fast_allow in group.c). */
+int tl_group_reply(tl_group *g, uint32_t id, uint32_t response, int remember);
 /* Forgets every remembered execution: the policies or the names of the watched files changed. */
 void tl_group_forget(tl_group *g);
 int tl_group_signal(tl_group *g, uint32_t id, int sig);

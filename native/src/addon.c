@@ -5,9 +5,10 @@
  *
  * open(kind, timeoutMs, onEvents) -> handle      onEvents(events[], errno) per readable batch
  * mark(handle, flags, mask, dirfd, path|null)   throws with code E... on failure
- * reply(handle, id, response) -> 0 | -ENOENT | refused errno
+ * reply(handle, id, response, remember?) -> 0 | -ENOENT | refused errno
+ * forget(handle)                                 drops what reply's `remember` kept
  * signal(handle, id, sig) -> 0 | -errno
- * stats(handle) -> { pending, expired, readsAllowed, initFlags }
+ * stats(handle) -> { pending, expired, readsAllowed, fastAllowed, initFlags }
  * close(handle)
  * fidKey(fd) -> string                           same key format as events' dir/obj
  */
@@ -145,6 +146,10 @@ static void push_event(const tl_event *ev, void *ctx) {
   put_num(&b, "mask", (double)ev->mask);
   put_num(&b, "pid", ev->pid);
   put_num(&b, "id", ev->id);
+  if (ev->answered) {
+    napi_value t;
+    if (napi_get_boolean(env, true, &t) == napi_ok) put(&b, "answered", t);
+  }
   if (ev->has_file) {
     put_str(&b, "path", ev->path);
     put_num(&b, "dev", (double)ev->dev);
@@ -334,12 +339,8 @@ static napi_value js_mark(napi_env env, napi_callback_info info) {
   return rc < 0 ? throw_errno(env, "fanotify_mark", -rc) : NULL;
 }
 
-/* reply and signal share a shape: (handle, id, value) -> int from group.c */
+/* (handle, id, value) -> int from group.c */
 typedef int (*id_op)(tl_group *g, uint32_t id, uint32_t value);
-
-static int op_reply(tl_group *g, uint32_t id, uint32_t response) {
-  return tl_group_reply(g, id, response);
-}
 
 static int op_signal(tl_group *g, uint32_t id, uint32_t sig) {
   return tl_group_signal(g, id, (int)sig);
@@ -359,7 +360,28 @@ static napi_value call_with_id(napi_env env, napi_callback_info info, id_op op) 
 }
 
 static napi_value js_reply(napi_env env, napi_callback_info info) {
-  return call_with_id(env, info, op_reply);
+  size_t argc = 4;
+  napi_value argv[4], out;
+  uint32_t id, response;
+  bool remember = false;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  sensor *s = unwrap(env, argv[0]);
+  if (!s) return NULL;
+  CHECK(napi_get_value_uint32(env, argv[1], &id));
+  CHECK(napi_get_value_uint32(env, argv[2], &response));
+  if (argc >= 4) CHECK(napi_get_value_bool(env, argv[3], &remember));
+  CHECK(napi_create_int32(env, tl_group_reply(&s->g, id, response, remember), &out));
+  return out;
+}
+
+static napi_value js_forget(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  sensor *s = unwrap(env, argv[0]);
+  if (!s) return NULL;
+  tl_group_forget(&s->g);
+  return NULL;
 }
 
 static napi_value js_signal(napi_env env, napi_callback_info info) {
@@ -376,6 +398,7 @@ static napi_value js_stats(napi_env env, napi_callback_info info) {
   set_num(env, out, "pending", (double)s->g.npending);
   set_num(env, out, "expired", (double)s->g.expired);
   set_num(env, out, "readsAllowed", (double)s->g.reads_allowed);
+  set_num(env, out, "fastAllowed", (double)s->g.fast_allowed);
   set_num(env, out, "initFlags", s->g.init_flags);
   return out;
 }
@@ -410,6 +433,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"open", NULL, js_open, NULL, NULL, NULL, napi_enumerable, NULL},
       {"mark", NULL, js_mark, NULL, NULL, NULL, napi_enumerable, NULL},
       {"reply", NULL, js_reply, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"forget", NULL, js_forget, NULL, NULL, NULL, napi_enumerable, NULL},
       {"signal", NULL, js_signal, NULL, NULL, NULL, napi_enumerable, NULL},
       {"stats", NULL, js_stats, NULL, NULL, NULL, napi_enumerable, NULL},
       {"close", NULL, js_close, NULL, NULL, NULL, napi_enumerable, NULL},

@@ -78,8 +78,11 @@ int tl_group_open(tl_group *g, enum tl_kind kind, uint64_t timeout_ms) {
   g->self = getpid();
   g->timeout_ms = timeout_ms;
   g->fd = kind == TL_ACCESS ? init_access(&g->init_flags) : init_tamper(&g->init_flags);
+  if (g->fd < 0) return -errno;
   g->links_count_threads = kind == TL_ACCESS && tl_proc_links_count_threads();
-  return g->fd < 0 ? -errno : 0;
+  /* Without the table (no memory) nothing is remembered: every event goes to JavaScript. */
+  if (kind == TL_ACCESS) g->answered = calloc(TL_ANSWERED_SETS * TL_ANSWERED_WAYS, sizeof *g->answered);
+  return 0;
 }
 
 int tl_group_mark(tl_group *g, unsigned flags, uint64_t mask, int dirfd, const char *path) {
@@ -122,7 +125,7 @@ static void respond(int group_fd, int fd, uint32_t response) {
   }
 }
 
-static int park(tl_group *g, int fd, int pidfd, pid_t pid) {
+static int park(tl_group *g, int fd, int pidfd, pid_t pid, const tl_exec_key *key) {
   if (g->npending == g->cap) {
     size_t cap = g->cap ? g->cap * 2 : 16;
     tl_pending *p = realloc(g->pending, cap * sizeof *p);
@@ -131,7 +134,7 @@ static int park(tl_group *g, int fd, int pidfd, pid_t pid) {
     g->cap = cap;
   }
   if (++g->next_id == 0) g->next_id = 1;
-  g->pending[g->npending++] = (tl_pending){g->next_id, fd, pidfd, pid, tl_now_ms() + g->timeout_ms};
+  g->pending[g->npending++] = (tl_pending){g->next_id, fd, pidfd, pid, tl_now_ms() + g->timeout_ms, key != NULL, 0, key ? *key : (tl_exec_key){0}};
   return (int)g->next_id;
 }
 
@@ -145,6 +148,83 @@ static ssize_t find(const tl_group *g, uint32_t id) {
   for (size_t i = 0; i < g->npending; i++)
     if (g->pending[i].id == id) return (ssize_t)i;
   return -1;
+}
+
+/*
+ * Executions JavaScript has answered, per file. JavaScript asks for it (tl_group_reply's `remember`)
+ * only for a file that every policy watching it merely monitors (no Sigkill, Override, Signal),
+ * so no later verdict on it can be anything but allow; what JavaScript still needs of a later
+ * read is the process context, which it read and cached for this execution while that earlier
+ * event waited. The key is the execution (pid, start time, executable: a reused pid or an exec
+ * is another one), the inode, and the name the file was reached by (the policies match names).
+ */
+static uint64_t hash_path(const char *path) {
+  uint64_t h = 1469598103934665603ull; /* FNV-1a */
+  for (const unsigned char *c = (const unsigned char *)path; *c; c++) h = (h ^ *c) * 1099511628211ull;
+  return h;
+}
+
+static size_t answered_set(const tl_exec_key *k) {
+  uint64_t h = (uint64_t)(uint32_t)k->pid * 0x9e3779b97f4a7c15ull ^ k->ino * 0xc2b2ae3d27d4eb4full ^ k->start_ticks ^ k->path_hash;
+  return (size_t)((h ^ (h >> 29)) % TL_ANSWERED_SETS) * TL_ANSWERED_WAYS;
+}
+
+static int same_key(const tl_exec_key *a, const tl_exec_key *b) {
+  return a->pid == b->pid && a->start_ticks == b->start_ticks && a->exe_dev == b->exe_dev && a->exe_ino == b->exe_ino &&
+         a->dev == b->dev && a->ino == b->ino && a->path_hash == b->path_hash;
+}
+
+static int answered_has(const tl_group *g, const tl_exec_key *k) {
+  if (!g->answered) return 0;
+  const tl_answered *set = g->answered + answered_set(k);
+  for (int w = 0; w < TL_ANSWERED_WAYS; w++)
+    if (set[w].stamp && same_key(&set[w].key, k)) return 1;
+  return 0;
+}
+
+static void answered_put(tl_group *g, const tl_exec_key *k) {
+  if (!g->answered) return;
+  tl_answered *set = g->answered + answered_set(k), *slot = &set[0];
+  for (int w = 0; w < TL_ANSWERED_WAYS; w++) {
+    if (set[w].stamp && same_key(&set[w].key, k)) {
+      slot = &set[w];
+      break;
+    }
+    if (set[w].stamp < slot->stamp) slot = &set[w];
+  }
+  slot->key = *k;
+  slot->stamp = ++g->answered_stamp;
+}
+
+void tl_group_forget(tl_group *g) {
+  if (g->answered) memset(g->answered, 0, TL_ANSWERED_SETS * TL_ANSWERED_WAYS * sizeof *g->answered);
+}
+
+/* The execution and file of an access-group event, when the addon read enough to tell them. */
+static int exec_key(const tl_event *ev, tl_exec_key *k) {
+  const tl_proc *p = &ev->proc;
+  if (!ev->has_file || !p->has_stat || !p->has_exe || !ev->path[0]) return 0;
+  *k = (tl_exec_key){ev->pid, p->start_ticks, p->exe_dev, p->exe_ino, ev->dev, ev->ino, hash_path(ev->path)};
+  return 1;
+}
+
+/*
+ * A read (FAN_ACCESS_PERM) or another open (FAN_OPEN_PERM) of a remembered execution and file,
+ * by a single-threaded process (the thread JavaScript reports is then the process) whose owner
+ * could be read (JavaScript would otherwise look at /proc itself, after the process may be gone);
+ * an open only with the syscall line it sleeps in, where JavaScript reads the open's flags.
+ * Allowed here, before JavaScript hears of it, and then delivered answered with the same facts,
+ * so it is reported as before. Exec opens, pre-access events (writes, truncates, mmap) and
+ * everything of a process with several threads go to JavaScript as always.
+ */
+static int fast_allow(tl_group *g, const struct fanotify_event_metadata *m, const tl_event *ev, const tl_exec_key *k) {
+  uint64_t kind = m->mask & TL_PERM_MASK;
+  const tl_proc *p = &ev->proc;
+  if (kind != FAN_ACCESS_PERM && !(kind == FAN_OPEN_PERM && tl_proc_syscall_known(p))) return 0;
+  if (p->threads != 1 || !p->has_owner || !answered_has(g, k)) return 0;
+  respond(g->fd, m->fd, FAN_ALLOW);
+  g->fast_allowed++;
+  return 1;
 }
 
 /* Walks the info records after the metadata: pidfd, access range, directory and object ids. */
@@ -246,8 +326,17 @@ static int handle_one(tl_group *g, const struct fanotify_event_metadata *m, tl_e
   }
   if (perm && g->kind == TL_ACCESS && read_accessor(g, m, pidfd, &ev)) return 0;
   if (m->fd >= 0) describe_file(m->fd, &ev);
+  tl_exec_key key;
+  int keyed = perm && g->kind == TL_ACCESS && exec_key(&ev, &key);
+  if (keyed && fast_allow(g, m, &ev, &key)) {
+    close(m->fd);
+    if (pidfd >= 0) close(pidfd);
+    ev.answered = 1;
+    cb(&ev, ctx);
+    return 1;
+  }
   if (perm) {
-    int id = park(g, m->fd, pidfd, m->pid);
+    int id = park(g, m->fd, pidfd, m->pid, keyed ? &key : NULL);
     if (id == 0) { /* out of memory: never hold an accessor we cannot track */
       respond(g->fd, m->fd, FAN_ALLOW);
       close(m->fd);
@@ -280,9 +369,11 @@ int tl_group_read(tl_group *g, tl_event_cb cb, void *ctx) {
   return delivered;
 }
 
-int tl_group_reply(tl_group *g, uint32_t id, uint32_t response) {
+int tl_group_reply(tl_group *g, uint32_t id, uint32_t response, int remember) {
   ssize_t i = find(g, id);
   if (i < 0) return -ENOENT;
+  /* A signalled process was judged by a policy that acts on it: never one to let through here. */
+  if (remember && response == FAN_ALLOW && g->pending[i].has_key && !g->pending[i].signalled) answered_put(g, &g->pending[i].key);
   struct fanotify_response r = {.fd = g->pending[i].fd, .response = response};
   int rc = 0;
   if (write(g->fd, &r, sizeof r) < 0 && errno != ENOENT) {
@@ -298,7 +389,8 @@ int tl_group_reply(tl_group *g, uint32_t id, uint32_t response) {
 int tl_group_signal(tl_group *g, uint32_t id, int sig) {
   ssize_t i = find(g, id);
   if (i < 0) return -ENOENT;
-  const tl_pending *p = &g->pending[i];
+  tl_pending *p = &g->pending[i];
+  p->signalled = 1;
   /* The pidfd pins the exact process; the plain pid is safe too while it waits on us, but only
    * the pidfd stays right if another thread of it exits the group meanwhile. */
   int r = p->pidfd >= 0 ? (int)syscall(SYS_pidfd_send_signal, p->pidfd, sig, NULL, 0) : kill(p->pid, sig);
@@ -328,6 +420,8 @@ void tl_group_close(tl_group *g) {
   }
   free(g->pending);
   g->pending = NULL;
+  free(g->answered);
+  g->answered = NULL;
   g->cap = 0;
   close(g->fd);
   g->fd = -1;

@@ -20,12 +20,34 @@ enum tl_kind { TL_ACCESS = 0, TL_TAMPER = 1 };
 /* Room for "fsid0.fsid1.type.hex(handle)" with handles up to MAX_HANDLE_SZ (128) bytes. */
 #define TL_KEY_MAX 300
 
+/* One process execution (pid, start time, executable) and one file (inode, and the name it was
+ * reached by): what an answered permission event leaves in the group's `answered` table. */
+typedef struct tl_exec_key {
+  pid_t pid;
+  uint64_t start_ticks;
+  uint64_t exe_dev, exe_ino;
+  uint64_t dev, ino;
+  uint64_t path_hash;
+} tl_exec_key;
+
+/* Answered executions kept: a set-associative table, the least recently recorded way replaced. */
+#define TL_ANSWERED_WAYS 4
+#define TL_ANSWERED_SETS 256
+
+typedef struct tl_answered {
+  tl_exec_key key;
+  uint64_t stamp; /* 0: empty */
+} tl_answered;
+
 typedef struct tl_pending {
   uint32_t id;
   int fd;
   int pidfd;
   pid_t pid;
   uint64_t deadline_ms;
+  int has_key; /* the facts to key it were read (see exec_key in group.c) */
+  int signalled;
+  tl_exec_key key;
 } tl_pending;
 
 typedef struct tl_group {
@@ -37,6 +59,9 @@ typedef struct tl_group {
   uint32_t next_id;
   uint64_t expired;
   uint64_t reads_allowed; /* pre-access reads answered here (see read_accessor) */
+  uint64_t fast_allowed; /* reads and opens answered here after an answered event (fast_allow) */
+  tl_answered *answered; /* TL_ANSWERED_SETS * TL_ANSWERED_WAYS, access group only */
+  uint64_t answered_stamp;
   int links_count_threads; /* tl_proc_links_count_threads(), checked at open */
   tl_pending *pending;
   size_t npending, cap;
@@ -47,6 +72,7 @@ typedef struct tl_event {
   uint64_t mask;
   pid_t pid;
   uint32_t id; /* 0: nothing to answer */
+  int answered; /* a permission event already allowed here (fast_allow): nothing to answer */
   int has_file;
   char path[PATH_MAX];
   uint64_t dev, ino;
@@ -66,8 +92,12 @@ int tl_group_mark(tl_group *g, unsigned flags, uint64_t mask, int dirfd, const c
 /* Reads what is queued (non-blocking). Returns events delivered, or -errno. */
 int tl_group_read(tl_group *g, tl_event_cb cb, void *ctx);
 /* Returns 0, -ENOENT when id is not pending (answered or expired), or the errno the kernel gave
- * for the first response when it had to fall back to a plain verdict. */
-int tl_group_reply(tl_group *g, uint32_t id, uint32_t response);
+ * for the first response when it had to fall back to a plain verdict. With `remember` and an
+ * allow, the same execution's later reads and opens of the same file through the same name are
+ * allowed here and delivered answered (fast_allow in group.c). */
+int tl_group_reply(tl_group *g, uint32_t id, uint32_t response, int remember);
+/* Forgets every remembered execution: the policies or the names of the watched files changed. */
+void tl_group_forget(tl_group *g);
 int tl_group_signal(tl_group *g, uint32_t id, int sig);
 /* Allows every pending event older than the timeout; returns how many. */
 size_t tl_group_expire(tl_group *g, uint64_t now_ms);

@@ -33,24 +33,25 @@ static int read_whole(int dirfd, const char *name, char *buf, size_t size) {
   return 1;
 }
 
-/* ppid (field 4) and num_threads (field 20), counted after the last ')' because the command
- * name (field 2) may hold spaces and parentheses. */
-static int parse_stat(const char *text, pid_t *ppid, long *threads) {
+/* ppid (field 4), num_threads (field 20) and starttime (field 22), counted after the last ')'
+ * because the command name (field 2) may hold spaces and parentheses. */
+static int parse_stat(const char *text, pid_t *ppid, long *threads, uint64_t *start) {
   const char *p = strrchr(text, ')');
   if (!p) return 0;
   p++;
-  long values[18];
-  for (int field = 0; field < 18; field++) {
+  long long values[20];
+  for (int field = 0; field < 20; field++) {
     while (*p == ' ') p++;
     if (*p == '\0') return 0;
     char *end;
-    values[field] = strtol(p, &end, 10);
+    values[field] = strtoll(p, &end, 10);
     if (field > 0 && end == p) return 0; /* field 3 (state) is a letter */
     while (*end != ' ' && *end != '\0') end++;
     p = end;
   }
   *ppid = (pid_t)values[1];
-  *threads = values[17];
+  *threads = (long)values[17];
+  *start = (uint64_t)values[19];
   return 1;
 }
 
@@ -61,7 +62,7 @@ int tl_proc_read_syscall(int dirfd, tl_proc *p) {
 
 void tl_proc_read_state(int dirfd, int want_syscall, tl_proc *p) {
   if (!read_whole(dirfd, "stat", p->stat, sizeof p->stat)) return;
-  if (!parse_stat(p->stat, &p->ppid, &p->threads)) {
+  if (!parse_stat(p->stat, &p->ppid, &p->threads, &p->start_ticks)) {
     p->stat[0] = '\0';
     return;
   }
@@ -121,12 +122,23 @@ void tl_proc_read_identity(int dirfd, tl_proc *p) {
   }
 }
 
-int tl_proc_blocked_in_read(const tl_proc *p) {
+/* The syscall number of the line: "nr a0 ... a5 sp pc", "-1 sp pc" for a page fault; 0 when
+ * there is none ("running": the thread is not asleep yet, or no line was read). */
+static int syscall_nr(const tl_proc *p, long *nr) {
   if (!p->has_syscall) return 0;
-  /* "nr a0 ... a5 sp pc", "-1 sp pc" for a page fault, or "running" when it is not asleep yet. */
   char *end;
-  long nr = strtol(p->syscall, &end, 10);
-  if (end == p->syscall || (*end != ' ' && *end != '\n')) return 0;
+  *nr = strtol(p->syscall, &end, 10);
+  return end != p->syscall && (*end == ' ' || *end == '\n');
+}
+
+int tl_proc_syscall_known(const tl_proc *p) {
+  long nr;
+  return syscall_nr(p, &nr);
+}
+
+int tl_proc_blocked_in_read(const tl_proc *p) {
+  long nr;
+  if (!syscall_nr(p, &nr)) return 0;
   switch (nr) {
     case SYS_read:
     case SYS_pread64:

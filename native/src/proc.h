@@ -17,6 +17,7 @@ typedef struct tl_proc {
   char stat[1024];
   long threads; /* num_threads from stat; 0 when unknown */
   pid_t ppid;
+  uint64_t start_ticks; /* starttime from stat: with the pid and exe, one process execution */
   int has_syscall;
   /* /proc/<pid>/syscall, read only for a single-threaded process (otherwise the waiting thread
    * is not known here) and only when the event's kind needs it. */
@@ -42,6 +43,8 @@ long tl_proc_threads_by_links(int dirfd);
 int tl_proc_links_count_threads(void);
 /* The executable's identity, the owner and the parent's executable (needs the state's ppid). */
 void tl_proc_read_identity(int dirfd, tl_proc *p);
+/* True when a syscall line was read and names the syscall the thread sleeps in (not "running"). */
+int tl_proc_syscall_known(const tl_proc *p);
 /* True when the syscall line names a plain read (read, pread64, readv, preadv, preadv2). */
 int tl_proc_blocked_in_read(const tl_proc *p);
 

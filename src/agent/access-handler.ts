@@ -4,10 +4,10 @@
  * decision. GetUrl/DnsLookup are queued; the log line, export and report go to the output thread.
  */
 import { statSync } from 'node:fs';
-import type { Match, PolicySet, PostRateLimiter } from '../policy/index.js';
+import { onlyMonitors, type Match, type PolicySet, type PostRateLimiter } from '../policy/index.js';
 import { reportedName } from './actions/action-names.js';
 import type { OutboundActions } from './actions/outbound.js';
-import { applyVerdict, decideVerdict } from './actions/verdict.js';
+import { applyVerdict, decideVerdict, isPlainAllow } from './actions/verdict.js';
 import type { PlantedCopy } from './containers/container-watches.js';
 import type { AccessRecord, OutputSink } from './output/access-output.js';
 import type { AccessRequest } from './sensors/access-request.js';
@@ -51,8 +51,13 @@ export class AccessHandler {
     if (planted) event.decoyCopy = planted.copy;
     try {
       const paths = this.deps.watches.names(request.decoy, event.dev, event.ino);
-      matches = this.deps.policies().evaluate(event, { paths, fileIdentity, ...(planted ? { copyPod: planted.pod } : {}) });
-      applyVerdict(request, decideVerdict(matches));
+      const policies = this.deps.policies();
+      matches = policies.evaluate(event, { paths, fileIdentity, ...(planted ? { copyPod: planted.pod } : {}) });
+      const verdict = decideVerdict(matches);
+      // Nothing watching this file can ever do more than report: the addon may let this
+      // execution's next reads and opens of it through before asking (native/README.md).
+      if (request.blocking && isPlainAllow(verdict) && onlyMonitors(policies.policies, [...paths, event.path])) request.allowRepeats();
+      else applyVerdict(request, verdict);
     } finally {
       // Whatever went wrong above, the process must not wait for the reply timeout.
       if (!request.answered) request.allow();

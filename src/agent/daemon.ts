@@ -168,6 +168,8 @@ export class Agent extends EventEmitter<{ fatal: [Error] }> {
     await this.policies.start();
     await this.refresh();
     this.policies.on('change', () => {
+      // At once, before anything is awaited: no read may be let through on the old policies' word.
+      this.sensor.forgetRepeats();
       this.refresh().catch((err: unknown) => log.error({ err }, 'applying the policy change failed'));
     });
     // Prefix targets gain files and missing decoys appear; the policy files may not change.

@@ -22,6 +22,7 @@ export interface TargetStatus {
 }
 
 const targetKey = (t: WatchTarget): string => `${t.match}:${t.path}`;
+const namesKey = (byInode: Map<string, string[]>): string => JSON.stringify([...byInode].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 
 export class WatchSync {
   /** Last failure per file, so a decoy that stays missing is logged once, not every rescan. */
@@ -108,11 +109,15 @@ export class WatchSync {
       if (current.has(path)) continue;
       await this.watch(path);
     }
-    this.byInode = new Map();
+    const byInode = new Map<string, string[]>();
     for (const w of this.sensor.watched()) {
       const key = `${w.dev}:${w.ino}`;
-      this.byInode.set(key, [...(this.byInode.get(key) ?? []), w.path]);
+      byInode.set(key, [...(byInode.get(key) ?? []), w.path]);
     }
+    // Another name for a watched inode may bring another policy's verdict onto it: accesses the
+    // addon was told to let through are judged again (AccessRequest.allowRepeats).
+    if (namesKey(byInode) !== namesKey(this.byInode)) this.sensor.forgetRepeats();
+    this.byInode = byInode;
   }
 
   private async watch(path: string): Promise<void> {

@@ -40,6 +40,7 @@ export {
 export { isPodScoped, scopeApplies, selectorMatches, type LabelSelector, type PodScope } from './pod-scope.js';
 export { isPolicyFileName, listPolicyFiles, type PolicyFileEntry } from './policy-files.js';
 export { policiesWatching, targetCovers } from './watching.js';
+export { onlyMonitors } from './monitor-only.js';
 export { namedTokenIds } from './token-ids.js';
 export { checkPolicyFiles, type CheckResult, type PolicySummary } from './check.js';
 export {

@@ -25,6 +25,11 @@ export function decideVerdict(matches: readonly Match[]): Verdict {
   return verdict;
 }
 
+/** Nothing to enforce: the access goes through and the process is left alone. */
+export function isPlainAllow(verdict: Verdict): boolean {
+  return !verdict.kill && verdict.deny === null && verdict.signals.length === 0;
+}
+
 /**
  * Answers the request. Called before anything slow (export, report, GetUrl) so the process waits
  * only for the decision. An access that was not blocking (a write seen after the fact on tmpfs)

@@ -8,8 +8,9 @@ import { FAN_ALLOW } from './fanotify-abi.js';
 
 /** How a request reaches the kernel; implemented by the sensor. */
 export interface Verdicts {
-  /** Sends a response for a waiting event; false when it no longer waits. */
-  reply(id: number, response: number): boolean;
+  /** Sends a response for a waiting event; false when it no longer waits. `remember`: see
+   * AccessRequest.allowRepeats. */
+  reply(id: number, response: number, remember?: boolean): boolean;
   denyResponse(errno: number | string | undefined): number;
   /** Signals the accessor (through the event's pidfd while it waits). */
   signal(id: number, pid: number, signal: number): boolean;
@@ -50,6 +51,16 @@ export class AccessRequest {
     return this.answer(FAN_ALLOW);
   }
 
+  /**
+   * Allows, and lets the addon allow this process execution's later reads and opens of the file
+   * (through the same name) itself, before asking: they still arrive, already answered. Only for a file
+   * whose every watching policy merely monitors (onlyMonitors), so that no later verdict could be
+   * anything but allow; the process context read for this request is what those reads report.
+   */
+  allowRepeats(): boolean {
+    return this.answer(FAN_ALLOW, true);
+  }
+
   /** Fails the access with errno (default EPERM; see DENY_ERRNOS for what the kernel takes). */
   deny(errno?: number | string): boolean {
     return this.answer(this.verdicts.denyResponse(errno));
@@ -67,9 +78,9 @@ export class AccessRequest {
     return sent;
   }
 
-  private answer(response: number): boolean {
+  private answer(response: number, remember = false): boolean {
     if (this.#answered) return false;
     this.#answered = true;
-    return this.verdicts.reply(this.id, response);
+    return this.verdicts.reply(this.id, response, remember);
   }
 }

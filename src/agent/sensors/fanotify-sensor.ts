@@ -35,7 +35,7 @@ import { findHeldFds } from './held-fds.js';
 import { loadNative, type NativeBinding, type NativeHandle, type RawEvent } from './native.js';
 import { ProcessCache } from './process-cache.js';
 import { knownFacts, readProcess, unknownProcess } from './process-context.js';
-import { readBlockedSyscall, soleThread } from './syscall-info.js';
+import { parseSyscallLine, readBlockedSyscall, soleThread } from './syscall-info.js';
 import { tamperChanges } from './tamper.js';
 
 export interface FanotifySensorOptions {
@@ -121,7 +121,7 @@ export class FanotifySensor extends EventEmitter<SensorEvents> {
     };
     this.marks = new DecoyMarks(this.native, this.access, this.tamper);
     this.verdicts = {
-      reply: (id, response) => this.reply(id, response),
+      reply: (id, response, remember) => this.reply(id, response, remember),
       denyResponse: (errno) => this.denyResponseFor(errno),
       signal: (id, pid, sig) => this.signal(id, pid, sig),
     };
@@ -187,12 +187,21 @@ export class FanotifySensor extends EventEmitter<SensorEvents> {
     for (const decoy of this.marks.all()) this.recheck(decoy, 0, 0);
   }
 
-  /** Permission events waiting for JavaScript, how many the timeout allowed, and how many plain
-   * reads' pre-access events the addon allowed without delivering them. */
-  stats(): { pending: number; expired: number; readsAllowed: number } {
-    if (this.closed) return { pending: 0, expired: 0, readsAllowed: 0 };
-    const { pending, expired, readsAllowed } = this.native.stats(this.access);
-    return { pending, expired, readsAllowed };
+  /** Permission events waiting for JavaScript, how many the timeout allowed, how many plain
+   * reads' pre-access events the addon allowed without delivering them, and how many reads and
+   * opens it allowed after an allowRepeats() (delivered answered). */
+  stats(): { pending: number; expired: number; readsAllowed: number; fastAllowed: number } {
+    if (this.closed) return { pending: 0, expired: 0, readsAllowed: 0, fastAllowed: 0 };
+    const { pending, expired, readsAllowed, fastAllowed } = this.native.stats(this.access);
+    return { pending, expired, readsAllowed, fastAllowed };
+  }
+
+  /**
+   * Makes the addon forget every allowRepeats(): call it as soon as the policies, or the names
+   * the watched files go by, change, so that an access it would let through is judged again.
+   */
+  forgetRepeats(): void {
+    if (!this.closed) this.native.forget(this.access);
   }
 
   /** Allows whatever still waits, removes every mark and closes both groups. */
@@ -235,7 +244,10 @@ export class FanotifySensor extends EventEmitter<SensorEvents> {
       // A read (FAN_ACCESS_PERM) needs the syscall only for the thread, which a single-threaded
       // process makes plain without it.
       const sole = raw.mask === FAN_ACCESS_PERM ? (known.stat ? (known.stat.threads === 1 ? raw.pid : null) : soleThread(raw.pid)) : null;
-      const sys = raw.id !== 0 && sole === null ? readBlockedSyscall(raw.pid, raw.syscall) : null;
+      // An event the addon answered (allowRepeats) was a permission event all the same; its
+      // process has moved on, so only the line the addon read while it waited describes it.
+      const permission = raw.id !== 0 || raw.answered === true;
+      const sys = sole !== null || !permission ? null : raw.answered ? parseSyscallLine(raw.pid, raw.syscall ?? '') : readBlockedSyscall(raw.pid, raw.syscall);
       const access = classify(raw.mask, sys, procFdProbe(raw.pid, dev, ino));
       // Most pre-access events are reads that FAN_ACCESS_PERM reports next: no context needed
       // (the addon answers those of single-threaded processes itself).
@@ -250,7 +262,7 @@ export class FanotifySensor extends EventEmitter<SensorEvents> {
         path: raw.path ?? decoy.path,
         dev,
         ino,
-        permission: raw.id !== 0,
+        permission,
         process,
         parent: context.parent,
       };
@@ -293,9 +305,9 @@ export class FanotifySensor extends EventEmitter<SensorEvents> {
       });
   }
 
-  private reply(id: number, response: number): boolean {
+  private reply(id: number, response: number, remember = false): boolean {
     if (id === 0 || this.closed) return false;
-    const rc = this.native.reply(this.access, id, response);
+    const rc = this.native.reply(this.access, id, response, remember);
     if (rc === NOT_PENDING) {
       this.warn('late_verdict', 'verdict came after the reply timeout; the access was already allowed');
       return false;

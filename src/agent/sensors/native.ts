@@ -1,8 +1,9 @@
 /**
  * Loads the fanotify addon (native/) and types its surface. The addon is a thin pipe: it owns
  * the fds, answers what JavaScript does not, and reads the accessor's /proc facts while it waits;
- * every decision is made in TypeScript, but for one that cannot change a verdict: a pre-access
- * event of a plain read is allowed in the addon (native/README.md).
+ * every decision is made in TypeScript, but for two that cannot change a verdict: a pre-access
+ * event of a plain read is allowed in the addon, and so is a read JavaScript said in advance it
+ * would allow (reply's `remember`; native/README.md).
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -38,6 +39,9 @@ export interface RawEvent extends AccessorFacts {
   pid: number;
   /** Non-zero when the process waits for a verdict: pass it to reply(). */
   id: number;
+  /** A permission event the addon already allowed (id 0): a read or an open by a process
+   * execution whose earlier event on the same file JavaScript allowed with reply's `remember`. */
+  answered?: true;
   path?: string;
   dev?: number;
   ino?: number;
@@ -60,6 +64,9 @@ export interface NativeStats {
   /** Pre-access events answered in the addon (a plain read's, reported by the FAN_ACCESS_PERM
    * that follows) and never delivered. */
   readsAllowed: number;
+  /** Reads and opens the addon allowed because JavaScript had allowed the same execution's
+   * earlier event on the file with `remember`; each still delivered, answered. */
+  fastAllowed: number;
   /** The fanotify_init flags the kernel accepted (class, FAN_REPORT_*). */
   initFlags: number;
 }
@@ -67,8 +74,15 @@ export interface NativeStats {
 export interface NativeBinding {
   open(kind: number, timeoutMs: number, onEvents: (events: RawEvent[], errno: number) => void): NativeHandle;
   mark(handle: NativeHandle, flags: number, mask: number, dirfd: number, path: string | null): void;
-  /** 0, -2 (not pending: answered or expired), or the errno the kernel refused (verdict kept). */
-  reply(handle: NativeHandle, id: number, response: number): number;
+  /**
+   * 0, -2 (not pending: answered or expired), or the errno the kernel refused (verdict kept).
+   * `remember` with an allow: the same process execution's later reads and opens of the same
+   * file, through the same name, are allowed by the addon and delivered answered
+   * (RawEvent.answered).
+   */
+  reply(handle: NativeHandle, id: number, response: number, remember?: boolean): number;
+  /** Forgets every execution `remember` kept (the policies or the watched names changed). */
+  forget(handle: NativeHandle): void;
   /** 0 or -errno. */
   signal(handle: NativeHandle, id: number, signal: number): number;
   stats(handle: NativeHandle): NativeStats;

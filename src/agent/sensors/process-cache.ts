@@ -78,6 +78,10 @@ export class ProcessCache {
   private accessor(pid: number, identity: ProcessIdentity, cached: Entry | undefined, knownOwner: string | undefined): ProcessInfo | null {
     if (cached && sameExecution(cached.identity, identity)) {
       cached.identity = identity;
+      // Most recently used last: an execution still touching decoys stays cached, as reads the
+      // addon answered (allowRepeats) are reported from this entry after the process moved on.
+      this.entries.delete(pid);
+      this.entries.set(pid, cached);
       const owner = knownOwner ?? ownerOf(pid);
       if (owner !== cached.owner) {
         cached.owner = owner;

@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { openMode } from '../../../src/agent/sensors/access-kind.js';
 import type { AccessRequest } from '../../../src/agent/sensors/access-request.js';
 import { FanotifySensor, type SensorWarning } from '../../../src/agent/sensors/fanotify-sensor.js';
-import { Recorder, run, type Scratch, SECRET, scratch, settle, shellStatus } from './helpers.js';
+import { Recorder, run, type Scratch, SECRET, scratch, settle, shellStatus, type WatchedScratch, watchedScratch } from './helpers.js';
 
 const O_APPEND = 0o2000;
 const kinds = (rs: AccessRequest[]): string[] => rs.map((r) => r.event.access);
@@ -19,19 +19,14 @@ describe('FanotifySensor access events', () => {
   let rec: Recorder;
   let s: Scratch;
   let nodeBinary: string;
+  let watched: WatchedScratch;
 
   before(async () => {
-    sensor = new FanotifySensor();
-    rec = new Recorder(sensor);
-    s = await scratch();
-    await sensor.watch(s.decoy);
-    nodeBinary = await realpath(process.execPath);
+    watched = await watchedScratch();
+    ({ sensor, rec, s, nodeBinary } = watched);
   });
 
-  after(async () => {
-    await sensor.close();
-    await s.cleanup();
-  });
+  after(() => watched.close());
 
   it('reports cat as an open and reads, never a write, with its pid, binary, uid and parent', async () => {
     rec.clear();

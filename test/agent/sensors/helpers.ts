@@ -5,12 +5,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DecoyTamperEvent } from '../../../src/core/file-event.js';
 import type { AccessRequest } from '../../../src/agent/sensors/access-request.js';
-import type { FanotifySensor } from '../../../src/agent/sensors/fanotify-sensor.js';
+import { FanotifySensor } from '../../../src/agent/sensors/fanotify-sensor.js';
 import { sleep, waitForItem } from '../../support/wait.js';
 
 export const SECRET = 'decoy-content-7f3a\n';
@@ -117,4 +117,32 @@ export async function holder(path: string, flags: string): Promise<ChildProcess>
   );
   await once(child.stdout!, 'data');
   return child;
+}
+
+export interface WatchedScratch {
+  sensor: FanotifySensor;
+  rec: Recorder;
+  s: Scratch;
+  /** This Node.js binary, resolved: the parent every spawned accessor reports. */
+  nodeBinary: string;
+  close(): Promise<void>;
+}
+
+/** A sensor watching a fresh scratch decoy, with a Recorder on it. */
+export async function watchedScratch(): Promise<WatchedScratch> {
+  const sensor = new FanotifySensor();
+  const rec = new Recorder(sensor);
+  const s = await scratch();
+  await sensor.watch(s.decoy);
+  const nodeBinary = await realpath(process.execPath);
+  return {
+    sensor,
+    rec,
+    s,
+    nodeBinary,
+    close: async () => {
+      await sensor.close();
+      await s.cleanup();
+    },
+  };
 }

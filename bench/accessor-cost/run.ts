@@ -108,7 +108,9 @@ try {
   const reported = setting.committed.filter((c) => accessorPid(c.hit) !== undefined).length;
   const withFirsts = latencySummary([...samples.decoy, ...firstOfChunk]);
   console.log(`accessor-cost: decoy (agent, Post, server reachable), a process's later accesses: ${fmt(decoyCost)} (${samples.decoy.length} accesses)`);
-  console.log(`accessor-cost: decoy with each accessor's first access counted in too: ${fmt(withFirsts)} (${samples.decoy.length + firstOfChunk.length} accesses)`);
+  console.log(
+    `accessor-cost: decoy with each accessor's first access counted in too: ${fmt(withFirsts)} (${samples.decoy.length + firstOfChunk.length} accesses)`,
+  );
   console.log(`accessor-cost: kernel round trip (kernel-reader.c): ${fmt(kernel)}`);
   console.log(`accessor-cost: unwatched copy: ${fmt(unwatched)}`);
   console.log(`accessor-cost: decoy p50 = ${(decoyCost.p50 / kernel.p50).toFixed(2)} x kernel round trip p50`);

@@ -62,7 +62,14 @@ describe('tripline agent: repeat reads of a decoy that is only reported', () => 
     reader = child;
     const pid = child.pid!;
     let said = 0;
-    child.stdout.on('data', (d: Buffer) => (said += d.toString().split('\n').filter((l) => l === 'read').length));
+    child.stdout.on(
+      'data',
+      (d: Buffer) =>
+        (said += d
+          .toString()
+          .split('\n')
+          .filter((l) => l === 'read').length),
+    );
     const exited = once(child, 'exit');
     child.stdin.on('error', () => undefined); // EPIPE once it is killed
     const readOnce = async (n: number) => {
@@ -82,10 +89,7 @@ describe('tripline agent: repeat reads of a decoy that is only reported', () => 
       assert.equal(p.uid, 0);
     }
 
-    await writeFile(
-      join(policies, 'kill.yaml'),
-      policy({ name: 'kill-readers', path: decoy(), mask: '4', actions: ['action: Sigkill'] }),
-    );
+    await writeFile(join(policies, 'kill.yaml'), policy({ name: 'kill-readers', path: decoy(), mask: '4', actions: ['action: Sigkill'] }));
     await agent.waitForLog((l) => l.msg.startsWith('policy file loaded') && String(l.file).endsWith('kill.yaml'));
     child.stdin.write('go\n');
     const [code, signal] = await exited;

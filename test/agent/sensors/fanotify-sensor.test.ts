@@ -3,7 +3,7 @@
  * does to the process. Scratch files only; nothing outside a temporary directory is watched.
  */
 import assert from 'node:assert/strict';
-import { link, mkdtemp, readFile, realpath, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { link, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { openMode } from '../../../src/agent/sensors/access-kind.js';

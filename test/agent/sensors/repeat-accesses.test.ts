@@ -30,7 +30,10 @@ describe('FanotifySensor: reads after an answered event', () => {
     const { sensor, rec, s } = w;
     rec.clear();
     const before = sensor.stats().fastAllowed;
-    const r = await rec.deciding((req) => req.allowRepeats(), () => run('cat', [s.decoy]));
+    const r = await rec.deciding(
+      (req) => req.allowRepeats(),
+      () => run('cat', [s.decoy]),
+    );
     assert.equal(r.stdout, SECRET);
     const mine = rec.byPid(r.pid);
     assert.equal(mine[0]?.event.access, 'open');
@@ -59,7 +62,10 @@ describe('FanotifySensor: reads after an answered event', () => {
     rec.clear();
     const before = sensor.stats().fastAllowed;
     const script = 'import os,sys\nfor flags in (os.O_RDONLY, os.O_RDONLY | os.O_APPEND):\n  os.close(os.open(sys.argv[1], flags))';
-    const r = await rec.deciding((req) => req.allowRepeats(), () => run('/usr/bin/python3', ['-c', script, s.decoy]));
+    const r = await rec.deciding(
+      (req) => req.allowRepeats(),
+      () => run('/usr/bin/python3', ['-c', script, s.decoy]),
+    );
     assert.equal(r.code, 0, r.stderr);
     const opens = rec.byPid(r.pid).filter((req) => req.event.access === 'open');
     assert.deepEqual(

@@ -251,6 +251,8 @@ static void on_wakeup(uv_async_t *h) {
     push_event(s->scratch, s);
   }
   tl_queued_free(q);
+  /* The thread has stopped: like a stopped uv_poll, the sensor no longer keeps the loop alive. */
+  if (err) uv_unref((uv_handle_t *)&s->wakeup);
   deliver(s, err);
   napi_close_handle_scope(env, scope);
 }

@@ -1,7 +1,9 @@
 /*
- * N-API binding for group.c. The fanotify fd is watched with uv_poll on the JavaScript event
- * loop, so events reach JavaScript with no thread of our own; a uv_timer on the same loop answers
- * permission events that JavaScript leaves unanswered for longer than the timeout.
+ * N-API binding for group.c. The access group is read by a thread of the addon's own (reader.c),
+ * which answers in C what group.c answers by itself as soon as the kernel queues it, and hands
+ * every event JavaScript must see to the loop through a uv_async; the tamper group is watched
+ * with uv_poll on the loop itself. A uv_timer on the loop answers permission events that
+ * JavaScript leaves unanswered for longer than the timeout.
  *
  * open(kind, timeoutMs, onEvents) -> handle      onEvents(events[], errno) per readable batch
  * mark(handle, flags, mask, dirfd, path|null)   throws with code E... on failure
@@ -21,19 +23,29 @@
 #include <uv.h>
 
 #include "group.h"
+#include "reader.h"
 
 typedef struct sensor {
   tl_group g;
   napi_env env;
   napi_ref callback;
   napi_async_context async;
+  /* The first uv handle: uv_poll on the fd (tamper), or the reader's wakeup (access, threaded). */
+  int threaded;
   uv_poll_t poll;
+  uv_async_t wakeup;
   uv_timer_t timer;
+  tl_reader reader;
   int live_handles; /* uv handles not yet through uv_close */
   int closed, finalized;
   napi_value batch;
   uint32_t batch_len;
+  tl_event *scratch; /* a queued event unpacked for push_event (threaded only) */
 } sensor;
+
+static uv_handle_t *first_handle(sensor *s) {
+  return s->threaded ? (uv_handle_t *)&s->wakeup : (uv_handle_t *)&s->poll;
+}
 
 #define CHECK(call)                                   \
   do {                                                \
@@ -72,12 +84,17 @@ static void on_handle_closed(uv_handle_t *h) {
 static void shutdown_sensor(sensor *s) {
   if (s->closed) return;
   s->closed = 1;
+  /* The reader thread is joined before the group closes under it; what it queued is freed
+   * (its permission events are in the pending table, which the close allows). */
+  tl_reader_stop(&s->reader);
   tl_group_close(&s->g); /* allows everything still pending */
+  free(s->scratch);
+  s->scratch = NULL;
   if (s->live_handles) {
     /* Both stops always return 0 in libuv; uv_close reports through on_handle_closed. */
-    uv_poll_stop(&s->poll);
+    if (!s->threaded) uv_poll_stop(&s->poll);
     uv_timer_stop(&s->timer);
-    uv_close((uv_handle_t *)&s->poll, on_handle_closed);
+    uv_close(first_handle(s), on_handle_closed);
     uv_close((uv_handle_t *)&s->timer, on_handle_closed);
   }
   if (s->callback) napi_delete_reference(s->env, s->callback);
@@ -182,18 +199,9 @@ static void push_event(const tl_event *ev, void *ctx) {
   napi_set_element(env, s->batch, s->batch_len++, o);
 }
 
-static void on_readable(uv_poll_t *h, int status, int events) {
-  (void)events;
-  sensor *s = h->data;
+/* Calls onEvents with the batch push_event filled, when there is anything to say. */
+static void deliver(sensor *s, int err) {
   napi_env env = s->env;
-  if (s->closed) return;
-  napi_handle_scope scope;
-  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
-  napi_create_array(env, &s->batch);
-  s->batch_len = 0;
-  int n = status < 0 ? -EIO : tl_group_read(&s->g, push_event, s);
-  int err = n < 0 ? -n : 0;
-  if (err) uv_poll_stop(&s->poll); /* a broken fd would spin; JavaScript hears why */
   if (s->batch_len > 0 || err) {
     napi_value cb, recv, argv[2], result;
     napi_get_reference_value(env, s->callback, &cb);
@@ -206,6 +214,46 @@ static void on_readable(uv_poll_t *h, int status, int events) {
       napi_fatal_exception(env, exc);
     }
   }
+}
+
+static void on_readable(uv_poll_t *h, int status, int events) {
+  (void)events;
+  sensor *s = h->data;
+  napi_env env = s->env;
+  if (s->closed) return;
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
+  napi_create_array(env, &s->batch);
+  s->batch_len = 0;
+  int n = status < 0 ? -EIO : tl_group_read(&s->g, push_event, s);
+  int err = n < 0 ? -n : 0;
+  if (err) uv_poll_stop(&s->poll); /* a broken fd would spin; JavaScript hears why */
+  deliver(s, err);
+  napi_close_handle_scope(env, scope);
+}
+
+/* The reader thread queued events (or stopped on an error): all of them, in kernel order. */
+static void on_wakeup(uv_async_t *h) {
+  sensor *s = h->data;
+  napi_env env = s->env;
+  if (s->closed) return;
+  int err = 0;
+  tl_queued *q = tl_reader_take(&s->reader, &err);
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) {
+    tl_queued_free(q);
+    return;
+  }
+  napi_create_array(env, &s->batch);
+  s->batch_len = 0;
+  for (tl_queued *e = q; e; e = e->next) {
+    tl_queued_unpack(e, s->scratch);
+    push_event(s->scratch, s);
+  }
+  tl_queued_free(q);
+  /* The thread has stopped: like a stopped uv_poll, the sensor no longer keeps the loop alive. */
+  if (err) uv_unref((uv_handle_t *)&s->wakeup);
+  deliver(s, err);
   napi_close_handle_scope(env, scope);
 }
 
@@ -243,7 +291,10 @@ static napi_value open_failed(napi_env env, sensor *s, const char *what, int err
     snprintf(msg, sizeof msg, "open: %s failed", what);
     napi_throw_error(env, "ENAPI", msg);
   }
+  tl_reader_stop(&s->reader);
   tl_group_close(&s->g);
+  free(s->scratch);
+  s->scratch = NULL;
   if (s->callback) napi_delete_reference(env, s->callback);
   if (s->async) napi_async_destroy(env, s->async);
   s->callback = NULL;
@@ -252,7 +303,7 @@ static napi_value open_failed(napi_env env, sensor *s, const char *what, int err
   s->finalized = 1;
   int handles = s->live_handles;
   if (handles == 0) free(s);
-  if (handles >= 1) uv_close((uv_handle_t *)&s->poll, on_handle_closed);
+  if (handles >= 1) uv_close(first_handle(s), on_handle_closed);
   if (handles >= 2) uv_close((uv_handle_t *)&s->timer, on_handle_closed);
   return NULL;
 }
@@ -291,24 +342,36 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
     return throw_errno(env, "fanotify_init", -rc);
   }
   s->env = env;
+  s->threaded = s->g.kind == TL_ACCESS;
+  tl_reader_init(&s->reader);
+  if (s->threaded && !(s->scratch = malloc(sizeof *s->scratch))) return open_failed(env, s, "open", ENOMEM);
   OPEN_CHECK("creating the handle", napi_create_object(env, &obj));
   /* Fails for anything but an object or function: the way a wrong onEvents is refused. */
   OPEN_CHECK("keeping onEvents (a function)", napi_create_reference(env, argv[2], 1, &s->callback));
   OPEN_CHECK("naming the async context", napi_create_string_utf8(env, "tripline:fanotify", NAPI_AUTO_LENGTH, &name));
   OPEN_CHECK("creating the async context", napi_async_init(env, obj, name, &s->async));
 
-  s->poll.data = s->timer.data = s;
-  /* live_handles counts initialised handles in order (poll, then timer): open_failed relies on it. */
-  OPEN_UV("uv_poll_init", uv_poll_init(loop, &s->poll, s->g.fd));
+  s->poll.data = s->wakeup.data = s->timer.data = s;
+  /* live_handles counts initialised handles in order (poll or wakeup, then timer): open_failed
+   * relies on it. */
+  if (s->threaded)
+    OPEN_UV("uv_async_init", uv_async_init(loop, &s->wakeup, on_wakeup));
+  else
+    OPEN_UV("uv_poll_init", uv_poll_init(loop, &s->poll, s->g.fd));
   s->live_handles = 1;
   OPEN_UV("uv_timer_init", uv_timer_init(loop, &s->timer));
   s->live_handles = 2;
-  OPEN_UV("uv_poll_start", uv_poll_start(&s->poll, UV_READABLE, on_readable));
+  if (!s->threaded) OPEN_UV("uv_poll_start", uv_poll_start(&s->poll, UV_READABLE, on_readable));
   /* A quarter of the timeout keeps the overshoot small; the timer alone never keeps the process up. */
   uint64_t tick = (uint64_t)timeout / 4 > 10 ? (uint64_t)timeout / 4 : 10;
   OPEN_UV("uv_timer_start", uv_timer_start(&s->timer, on_timer, tick, tick));
   uv_unref((uv_handle_t *)&s->timer);
 
+  /* Started last before the wrap: open_failed stops (joins) it like everything else. */
+  if (s->threaded) {
+    int err = tl_reader_start(&s->reader, &s->g, &s->wakeup);
+    if (err) return open_failed(env, s, "starting the reader thread", err);
+  }
   OPEN_CHECK("wrapping the handle", napi_wrap(env, obj, s, finalize, NULL, NULL));
   /* Wrapped: from here the finalizer owns the memory, so a failure only shuts the sensor down. */
   if (napi_add_env_cleanup_hook(env, env_cleanup, s) != napi_ok) {
@@ -395,10 +458,11 @@ static napi_value js_stats(napi_env env, napi_callback_info info) {
   sensor *s = unwrap(env, argv[0]);
   if (!s) return NULL;
   CHECK(napi_create_object(env, &out));
-  set_num(env, out, "pending", (double)s->g.npending);
-  set_num(env, out, "expired", (double)s->g.expired);
-  set_num(env, out, "readsAllowed", (double)s->g.reads_allowed);
-  set_num(env, out, "fastAllowed", (double)s->g.fast_allowed);
+  tl_group_stats st = tl_group_get_stats(&s->g);
+  set_num(env, out, "pending", (double)st.pending);
+  set_num(env, out, "expired", (double)st.expired);
+  set_num(env, out, "readsAllowed", (double)st.reads_allowed);
+  set_num(env, out, "fastAllowed", (double)st.fast_allowed);
   set_num(env, out, "initFlags", s->g.init_flags);
   return out;
 }

@@ -74,11 +74,21 @@ static int init_tamper(unsigned *flags) {
 
 int tl_group_open(tl_group *g, enum tl_kind kind, uint64_t timeout_ms) {
   memset(g, 0, sizeof *g);
+  g->fd = -1;
   g->kind = kind;
+  g->reads_per_call = TL_READS_PER_CALL;
+  g->buf = aligned_alloc(__alignof__(struct fanotify_event_metadata), TL_READ_BUF);
+  if (!g->buf) return -ENOMEM;
   g->self = getpid();
   g->timeout_ms = timeout_ms;
   g->fd = kind == TL_ACCESS ? init_access(&g->init_flags) : init_tamper(&g->init_flags);
-  if (g->fd < 0) return -errno;
+  if (g->fd < 0) {
+    int err = errno;
+    free(g->buf);
+    g->buf = NULL;
+    return -err;
+  }
+  pthread_mutex_init(&g->lock, NULL);
   g->links_count_threads = kind == TL_ACCESS && tl_proc_links_count_threads();
   /* Without the table (no memory) nothing is remembered: every event goes to JavaScript. */
   if (kind == TL_ACCESS) g->answered = calloc(TL_ANSWERED_SETS * TL_ANSWERED_WAYS, sizeof *g->answered);
@@ -126,16 +136,23 @@ static void respond(int group_fd, int fd, uint32_t response) {
 }
 
 static int park(tl_group *g, int fd, int pidfd, pid_t pid, const tl_exec_key *key) {
+  uint64_t deadline = tl_now_ms() + g->timeout_ms;
+  pthread_mutex_lock(&g->lock);
   if (g->npending == g->cap) {
     size_t cap = g->cap ? g->cap * 2 : 16;
     tl_pending *p = realloc(g->pending, cap * sizeof *p);
-    if (!p) return 0;
+    if (!p) {
+      pthread_mutex_unlock(&g->lock);
+      return 0;
+    }
     g->pending = p;
     g->cap = cap;
   }
   if (++g->next_id == 0) g->next_id = 1;
-  g->pending[g->npending++] = (tl_pending){g->next_id, fd, pidfd, pid, tl_now_ms() + g->timeout_ms, key != NULL, 0, key ? *key : (tl_exec_key){0}};
-  return (int)g->next_id;
+  g->pending[g->npending++] = (tl_pending){g->next_id, fd, pidfd, pid, deadline, key != NULL, 0, key ? *key : (tl_exec_key){0}};
+  uint32_t id = g->next_id;
+  pthread_mutex_unlock(&g->lock);
+  return (int)id;
 }
 
 static void drop(tl_group *g, size_t i) {
@@ -197,7 +214,9 @@ static void answered_put(tl_group *g, const tl_exec_key *k) {
 }
 
 void tl_group_forget(tl_group *g) {
+  pthread_mutex_lock(&g->lock);
   if (g->answered) memset(g->answered, 0, TL_ANSWERED_SETS * TL_ANSWERED_WAYS * sizeof *g->answered);
+  pthread_mutex_unlock(&g->lock);
 }
 
 /* The execution and file of an access-group event, when the addon read enough to tell them. */
@@ -221,10 +240,13 @@ static int fast_allow(tl_group *g, const struct fanotify_event_metadata *m, cons
   uint64_t kind = m->mask & TL_PERM_MASK;
   const tl_proc *p = &ev->proc;
   if (kind != FAN_ACCESS_PERM && !(kind == FAN_OPEN_PERM && tl_proc_syscall_known(p))) return 0;
-  if (p->threads != 1 || !p->has_owner || !answered_has(g, k)) return 0;
-  respond(g->fd, m->fd, FAN_ALLOW);
-  g->fast_allowed++;
-  return 1;
+  if (p->threads != 1 || !p->has_owner) return 0;
+  pthread_mutex_lock(&g->lock);
+  int known = answered_has(g, k);
+  if (known) g->fast_allowed++;
+  pthread_mutex_unlock(&g->lock);
+  if (known) respond(g->fd, m->fd, FAN_ALLOW);
+  return known;
 }
 
 /* Walks the info records after the metadata: pidfd, access range, directory and object ids. */
@@ -287,7 +309,9 @@ static int allow_read(tl_group *g, const struct fanotify_event_metadata *m, int 
   respond(g->fd, m->fd, FAN_ALLOW);
   close(m->fd);
   if (pidfd >= 0) close(pidfd);
+  pthread_mutex_lock(&g->lock);
   g->reads_allowed++;
+  pthread_mutex_unlock(&g->lock);
   return 1;
 }
 
@@ -352,10 +376,10 @@ static int handle_one(tl_group *g, const struct fanotify_event_metadata *m, tl_e
 }
 
 int tl_group_read(tl_group *g, tl_event_cb cb, void *ctx) {
-  static char buf[TL_READ_BUF] __attribute__((aligned(__alignof__(struct fanotify_event_metadata))));
+  char *buf = g->buf;
   int delivered = 0;
-  for (int round = 0; round < TL_READS_PER_CALL; round++) {
-    ssize_t len = read(g->fd, buf, sizeof buf);
+  for (int round = 0; round < g->reads_per_call; round++) {
+    ssize_t len = read(g->fd, buf, TL_READ_BUF);
     if (len < 0) {
       if (errno == EAGAIN || errno == EINTR) break;
       return -errno;
@@ -370,8 +394,12 @@ int tl_group_read(tl_group *g, tl_event_cb cb, void *ctx) {
 }
 
 int tl_group_reply(tl_group *g, uint32_t id, uint32_t response, int remember) {
+  pthread_mutex_lock(&g->lock);
   ssize_t i = find(g, id);
-  if (i < 0) return -ENOENT;
+  if (i < 0) {
+    pthread_mutex_unlock(&g->lock);
+    return -ENOENT;
+  }
   /* A signalled process was judged by a policy that acts on it: never one to let through here. */
   if (remember && response == FAN_ALLOW && g->pending[i].has_key && !g->pending[i].signalled) answered_put(g, &g->pending[i].key);
   struct fanotify_response r = {.fd = g->pending[i].fd, .response = response};
@@ -383,22 +411,38 @@ int tl_group_reply(tl_group *g, uint32_t id, uint32_t response, int remember) {
     respond(g->fd, r.fd, (response & FAN_DENY) ? FAN_DENY : FAN_ALLOW);
   }
   drop(g, (size_t)i);
+  pthread_mutex_unlock(&g->lock);
   return rc;
 }
 
 int tl_group_signal(tl_group *g, uint32_t id, int sig) {
+  pthread_mutex_lock(&g->lock);
   ssize_t i = find(g, id);
-  if (i < 0) return -ENOENT;
+  if (i < 0) {
+    pthread_mutex_unlock(&g->lock);
+    return -ENOENT;
+  }
   tl_pending *p = &g->pending[i];
   p->signalled = 1;
   /* The pidfd pins the exact process; the plain pid is safe too while it waits on us, but only
-   * the pidfd stays right if another thread of it exits the group meanwhile. */
+   * the pidfd stays right if another thread of it exits the group meanwhile. Sent under the
+   * lock: the pidfd is closed when the event leaves the table. */
   int r = p->pidfd >= 0 ? (int)syscall(SYS_pidfd_send_signal, p->pidfd, sig, NULL, 0) : kill(p->pid, sig);
-  return r < 0 ? -errno : 0;
+  int rc = r < 0 ? -errno : 0;
+  pthread_mutex_unlock(&g->lock);
+  return rc;
+}
+
+tl_group_stats tl_group_get_stats(tl_group *g) {
+  pthread_mutex_lock(&g->lock);
+  tl_group_stats st = {g->npending, g->expired, g->reads_allowed, g->fast_allowed};
+  pthread_mutex_unlock(&g->lock);
+  return st;
 }
 
 size_t tl_group_expire(tl_group *g, uint64_t now_ms) {
   size_t n = 0;
+  pthread_mutex_lock(&g->lock);
   for (size_t i = 0; i < g->npending;) {
     if (g->pending[i].deadline_ms <= now_ms) {
       respond(g->fd, g->pending[i].fd, FAN_ALLOW);
@@ -409,6 +453,7 @@ size_t tl_group_expire(tl_group *g, uint64_t now_ms) {
     }
   }
   g->expired += n;
+  pthread_mutex_unlock(&g->lock);
   return n;
 }
 
@@ -422,7 +467,10 @@ void tl_group_close(tl_group *g) {
   g->pending = NULL;
   free(g->answered);
   g->answered = NULL;
+  free(g->buf);
+  g->buf = NULL;
   g->cap = 0;
   close(g->fd);
   g->fd = -1;
+  pthread_mutex_destroy(&g->lock);
 }

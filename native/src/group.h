@@ -6,6 +6,7 @@
 #define TRIPLINE_GROUP_H
 
 #include <limits.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -50,8 +51,17 @@ typedef struct tl_pending {
   tl_exec_key key;
 } tl_pending;
 
+/*
+ * The access group is read on a thread of the addon's own (addon.c) while JavaScript replies,
+ * signals, forgets and the timer expires on the loop's thread: `lock` guards the pending and
+ * answered tables and the counters. Held only around table work and the response write, never
+ * across a read of the fd or of /proc.
+ */
 typedef struct tl_group {
   int fd;
+  pthread_mutex_t lock;
+  char *buf; /* TL_READ_BUF bytes: one per group, as two groups are read on different threads */
+  int reads_per_call; /* reads of the fd per tl_group_read (see TL_READS_PER_CALL) */
   enum tl_kind kind;
   unsigned init_flags; /* what fanotify_init accepted: class and reporting flags */
   pid_t self;
@@ -99,9 +109,16 @@ int tl_group_reply(tl_group *g, uint32_t id, uint32_t response, int remember);
 /* Forgets every remembered execution: the policies or the names of the watched files changed. */
 void tl_group_forget(tl_group *g);
 int tl_group_signal(tl_group *g, uint32_t id, int sig);
+/* A consistent copy of the counters, taken under the lock. */
+typedef struct tl_group_stats {
+  size_t pending;
+  uint64_t expired, reads_allowed, fast_allowed;
+} tl_group_stats;
+tl_group_stats tl_group_get_stats(tl_group *g);
 /* Allows every pending event older than the timeout; returns how many. */
 size_t tl_group_expire(tl_group *g, uint64_t now_ms);
-/* Allows everything pending, then closes the group. Safe to call twice. */
+/* Allows everything pending, then closes the group. Safe to call twice; no thread may be
+ * reading the group any more. */
 void tl_group_close(tl_group *g);
 
 int tl_fid_key(int fd, char *out, size_t len);

@@ -160,6 +160,7 @@ static void push_event(const tl_event *ev, void *ctx) {
   napi_value o;
   if (napi_create_object(env, &o) != napi_ok) return;
   props b = {.env = env, .n = 0};
+  put_num(&b, "timeMs", ev->time_ms);
   put_num(&b, "mask", (double)ev->mask);
   put_num(&b, "pid", ev->pid);
   put_num(&b, "id", ev->id);

@@ -336,6 +336,9 @@ static int read_accessor(tl_group *g, const struct fanotify_event_metadata *m, i
 static int handle_one(tl_group *g, const struct fanotify_event_metadata *m, tl_event_cb cb, void *ctx) {
   tl_event ev;
   memset(&ev, 0, sizeof ev);
+  struct timespec now;
+  clock_gettime(CLOCK_REALTIME, &now);
+  ev.time_ms = (double)now.tv_sec * 1000.0 + (double)now.tv_nsec / 1e6;
   ev.mask = m->mask;
   ev.pid = m->pid;
   int pidfd = parse_info(m, &ev);

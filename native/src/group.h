@@ -79,6 +79,8 @@ typedef struct tl_group {
 
 /* What one kernel event turns into; filled by tl_group_read, consumed by the binding. */
 typedef struct tl_event {
+  /* Wall-clock time the event was read (ms since the epoch): JavaScript may see it later. */
+  double time_ms;
   uint64_t mask;
   pid_t pid;
   uint32_t id; /* 0: nothing to answer */

@@ -234,7 +234,7 @@ export class FanotifySensor extends EventEmitter<SensorEvents> {
    * only then does anything slower (export, spool, report) start.
    */
   private onAccess(raw: RawEvent): void {
-    const time = new Date().toISOString();
+    const time = eventTime(raw);
     const { dev, ino } = raw;
     let request: AccessRequest | undefined;
     try {
@@ -347,6 +347,11 @@ function reportedChanges(seen: Refreshed, mask: number): DecoyChange[] {
   if (seen.unreachable) return seen.wasUnreachable ? [] : ['unreachable'];
   if (seen.restored) return [];
   return tamperChanges(seen.before, seen.after, mask);
+}
+
+/** When the addon read the event; it may reach JavaScript later (the addon answers some itself). */
+function eventTime(raw: RawEvent): string {
+  return new Date(raw.timeMs ?? Date.now()).toISOString();
 }
 
 function errnoName(n: number): string | undefined {

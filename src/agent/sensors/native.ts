@@ -35,6 +35,9 @@ export interface AccessorFacts {
  * events, AccessorFacts); tamper-group events carry file-handle keys (see fidKey) and the entry
  * name. */
 export interface RawEvent extends AccessorFacts {
+  /** When the addon read the event (ms since the epoch): an event the addon answered itself may
+   * reach JavaScript later. */
+  timeMs?: number;
   mask: number;
   pid: number;
   /** Non-zero when the process waits for a verdict: pass it to reply(). */

@@ -51,6 +51,8 @@ interface BlockedRun {
   done: bigint;
   blockedFrom: bigint;
   blockedUntil: bigint;
+  /** Date.now() when the block ended. */
+  blockedUntilWall: number;
   fastBefore: number;
 }
 
@@ -63,7 +65,7 @@ async function blockedRun(w: WatchedScratch, script: string, args: string[], blo
   const { sensor, rec, s } = w;
   rec.clear();
   const child = spawn('/usr/bin/python3', ['-u', '-c', script, s.decoy, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const run = { pid: child.pid!, done: 0n, blockedFrom: 0n, blockedUntil: 0n, fastBefore: sensor.stats().fastAllowed };
+  const run = { pid: child.pid!, done: 0n, blockedFrom: 0n, blockedUntil: 0n, blockedUntilWall: 0, fastBefore: sensor.stats().fastAllowed };
   rec.decide = (req: AccessRequest) => {
     if (req.event.process.pid !== child.pid) return void req.allow();
     if (!req.answered) return void req.allowRepeats();
@@ -72,6 +74,7 @@ async function blockedRun(w: WatchedScratch, script: string, args: string[], blo
     onBlock();
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, blockMs);
     run.blockedUntil = process.hrtime.bigint();
+    run.blockedUntilWall = Date.now();
   };
   try {
     let out = '';
@@ -117,6 +120,8 @@ describe('FanotifySensor: the addon answers while JavaScript is blocked', () => 
     assert.equal(openMode(seen[3]!.openFlags ?? -1), 'read');
     assert.ok(seen.every((r) => r.event.process.execId === seen[0]!.event.process.execId));
     assert.equal(w.sensor.stats().fastAllowed - run.fastBefore, 5);
+    // Stamped when the addon read them, not when the blocked loop got to them.
+    for (const r of seen.slice(2)) assert.ok(Date.parse(r.event.time) < run.blockedUntilWall, `event time ${r.event.time} is the access's, not its delivery's`);
   });
 
   it('keeps what JavaScript has not taken in the kernel once 4,096 events wait for it, and loses none', async () => {

@@ -61,7 +61,7 @@ test('the schemas do catch a wrong manifest (so the test above means something)'
   assert.throws(() => new DaemonSet(broken).validate(), /capabilities\/add must be array/);
 });
 
-const AGENT_CAPABILITIES = ['SYS_ADMIN', 'SYS_PTRACE', 'DAC_READ_SEARCH', 'DAC_OVERRIDE', 'CHOWN', 'FOWNER', 'KILL'];
+const AGENT_CAPABILITIES = ['SYS_ADMIN', 'SYS_PTRACE', 'DAC_READ_SEARCH', 'DAC_OVERRIDE', 'CHOWN', 'FOWNER', 'KILL', 'SYS_NICE'];
 
 test('the agent DaemonSet has the minimum privileges, each explained in docs/kubernetes.md', () => {
   const ds = manifests().find((m) => m.doc.kind === 'DaemonSet')!.doc;

@@ -17,6 +17,7 @@ import { PolicySources, type PolicySource } from './policy-sources.js';
 import type { Heartbeat } from '../core/agent-protocol.js';
 import { AgentApi } from './report/agent-api.js';
 import { HeartbeatSender } from './report/heartbeat.js';
+import type { LogDestination } from './output/log-destination.js';
 import { OutputThread } from './output/output-thread.js';
 import { FanotifySensor } from './sensors/fanotify-sensor.js';
 import { withPod } from './containers/attribute.js';
@@ -32,6 +33,8 @@ export interface AgentOptions {
   policyDir: string;
   nodeName: string;
   log: Logger;
+  /** The destination `log` writes to: handed to the output thread while it runs. */
+  logDestination?: LogDestination;
   server?: { url: string; key: string; spoolDir: string; heartbeatMs: number; stateDir?: string };
   export?: { target: string; maxBytes: number; keep: number };
   /** How often the policy directory and the watched paths are looked at again. */
@@ -105,7 +108,11 @@ export class Agent extends EventEmitter<{ fatal: [Error] }> {
     }
     const outbound = new OutboundActions({ perform: { geturl: getUrl, dnslookup: dnsLookup() }, log, timeoutMs: options.outboundTimeoutMs });
     const agent: Agent = new Agent(options, sensor, policySource(options, reporting), new WatchSync(sensor, log), outbound, output, reporting);
-    output.on('lost', (err) => agent.emit('fatal', err));
+    options.logDestination?.forwardTo((line) => output?.log(line));
+    output.on('lost', (err) => {
+      options.logDestination?.forwardTo(null);
+      agent.emit('fatal', err);
+    });
     try {
       await agent.run();
     } catch (err) {
@@ -133,6 +140,8 @@ export class Agent extends EventEmitter<{ fatal: [Error] }> {
     this.pods.close();
     this.outbound.stop();
     await this.reporting?.heartbeat.stop();
+    // Lines logged from here on are written directly; those handed over go out first.
+    this.options.logDestination?.forwardTo(null);
     await this.output.close();
   }
 

@@ -37,7 +37,7 @@ export interface OutputSink {
 }
 
 /** What crosses from the verdict thread to the output thread, in order. */
-export type OutputItem = { kind: 'access'; record: AccessRecord } | { kind: 'event'; event: AgentEvent };
+export type OutputItem = { kind: 'access'; record: AccessRecord } | { kind: 'event'; event: AgentEvent } | { kind: 'log'; line: string };
 
 export class AccessOutput {
   private readonly accessLog: AccessLog;
@@ -47,6 +47,8 @@ export class AccessOutput {
     private readonly log: Logger,
     private readonly exporter: ExportSink | null,
     private readonly reporter: Reporter | null,
+    /** Writes a serialized log line of the verdict thread (log-destination.ts) to this thread's stderr. */
+    private readonly writeLine: (line: string) => void,
   ) {
     this.accessLog = new AccessLog(log);
   }
@@ -58,7 +60,8 @@ export class AccessOutput {
 
   handle(item: OutputItem): void {
     if (item.kind === 'access') this.access(item.record);
-    else this.submit(item.event);
+    else if (item.kind === 'event') this.submit(item.event);
+    else this.writeLine(item.line);
   }
 
   private access(record: AccessRecord): void {

@@ -88,6 +88,11 @@ export class OutputThread extends EventEmitter<{ lost: [Error] }> implements Out
     this.push({ kind: 'event', event });
   }
 
+  /** A serialized log line of the verdict thread, written by the output thread (log-destination.ts). */
+  log(line: string): void {
+    this.push({ kind: 'log', line });
+  }
+
   /** The tokens the last delivered heartbeat named (HeartbeatSender's onReported). */
   tokensReported(tokenIds: string[]): void {
     this.post({ kind: 'reported', tokenIds });

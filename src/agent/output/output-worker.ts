@@ -2,9 +2,8 @@
  * The output thread: the access log lines, the Tetragon export, and the spool and reports to the
  * server (access-output.ts). Started by output-thread.ts, which describes the messages.
  *
- * Its log lines go to stderr synchronously, one write(2) per line, as the verdict thread's do:
- * lines up to PIPE_BUF (4 KiB) never interleave with the other thread's. A slow reader of stderr
- * holds this thread, never a verdict.
+ * It is stderr's one writer: its own lines and the verdict thread's (handed over, log-destination.ts),
+ * synchronously, one write(2) per line. A slow reader of stderr holds this thread, never a verdict.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
@@ -18,7 +17,8 @@ import type { FromOutput, OutputSetup, ToOutput } from './output-thread.js';
 const port = parentPort!;
 const setup = workerData as OutputSetup;
 const send = (message: FromOutput) => port.postMessage(message);
-const log = pino({ level: setup.log.level, base: setup.log.bindings }, pino.destination({ dest: 2, sync: true }));
+const stderr = pino.destination({ dest: 2, sync: true });
+const log = pino({ level: setup.log.level, base: setup.log.bindings }, stderr);
 
 /** Heartbeats are the verdict thread's: a batch naming a token the last delivered heartbeat did
  * not name waits there for one that does. */
@@ -45,7 +45,7 @@ async function start() {
 
 try {
   const { exporter, spool, reporter } = await start();
-  const output = new AccessOutput(setup.nodeName, log, exporter, reporter);
+  const output = new AccessOutput(setup.nodeName, log, exporter, reporter, (line) => stderr.write(line));
   port.on('message', (message: ToOutput) => {
     switch (message.kind) {
       case 'items':

@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 import pino from 'pino';
 import { defaultCriSocket } from '../../agent/containers/cri-client.js';
 import { Agent } from '../../agent/daemon.js';
+import { LogDestination } from '../../agent/output/log-destination.js';
 import { ConfigError } from '../../core/errors.js';
 import { parseDuration } from '../../core/time.js';
 import type { GlobalOptions } from '../context.js';
@@ -51,15 +52,15 @@ async function runAgent(flags: AgentFlags, command: Command): Promise<void> {
     throw new ConfigError('--server needs --agent-key (or TRIPLINE_AGENT_KEY): enroll the agent with `tripline agent enroll --name NAME`');
   // A key with nowhere to send it would leave the operator believing hits are reported.
   if (flags.agentKey && !server) throw new ConfigError('--agent-key needs --server (or TRIPLINE_URL): the Tripline server to report to');
-  // One write(2) per line, as the output thread writes its per-access lines (agent/output): lines
-  // up to PIPE_BUF never interleave, and none is lost in a buffer when the process dies. This
-  // thread logs only what is rare (start, warnings, failures), so a slow stderr reader holds it
-  // seldom; the per-access lines are the output thread's.
-  const log = pino({ level: flags.logLevel, base: { node: flags.nodeName } }, pino.destination({ dest: 2, sync: true }));
+  // Handed to the output thread while it runs (agent/output/log-destination.ts): stderr has one
+  // writer, and a slow stderr reader never holds a verdict.
+  const logDestination = new LogDestination();
+  const log = pino({ level: flags.logLevel, base: { node: flags.nodeName } }, logDestination);
   const agent = await Agent.start({
     policyDir: resolve(flags.policyDir),
     nodeName: flags.nodeName,
     log,
+    logDestination,
     rescanMs: flags.rescanInterval,
     criSocket: flags.criSocket === 'none' ? null : (flags.criSocket ?? defaultCriSocket()),
     ...(server && flags.agentKey

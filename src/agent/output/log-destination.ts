@@ -11,7 +11,10 @@ export class LogDestination {
 
   /** pino's destination interface: one call per serialized line. */
   write(line: string): void {
-    if (this.forward) return this.forward(line);
+    if (this.forward) {
+      this.forward(line);
+      return;
+    }
     try {
       writeSync(2, line);
     } catch {

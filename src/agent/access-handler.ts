@@ -4,7 +4,7 @@
  * decision. GetUrl/DnsLookup are queued; the log line, export and report go to the output thread.
  */
 import { statSync } from 'node:fs';
-import { onlyMonitors, type Match, type PolicySet, type PostRateLimiter } from '../policy/index.js';
+import type { Match, PolicySet, PostRateLimiter } from '../policy/index.js';
 import { reportedName } from './actions/action-names.js';
 import type { OutboundActions } from './actions/outbound.js';
 import { applyVerdict, decideVerdict, isPlainAllow } from './actions/verdict.js';
@@ -56,7 +56,7 @@ export class AccessHandler {
       const verdict = decideVerdict(matches);
       // Nothing watching this file can ever do more than report: the addon may let this
       // execution's next reads and opens of it through before asking (native/README.md).
-      if (request.blocking && isPlainAllow(verdict) && onlyMonitors(policies.policies, [...paths, event.path])) request.allowRepeats();
+      if (request.blocking && isPlainAllow(verdict) && policies.onlyMonitors([...paths, event.path])) request.allowRepeats();
       else applyVerdict(request, verdict);
     } finally {
       // Whatever went wrong above, the process must not wait for the reply timeout.

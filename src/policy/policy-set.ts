@@ -3,8 +3,11 @@ import { PolicyError } from './errors.js';
 import type { CompiledPolicy, WatchTarget } from './compile.js';
 import type { EvaluationContext, Match } from './evaluate.js';
 import { policyKey, type LoadResult } from './load.js';
+import { onlyMonitors } from './monitor-only.js';
 import { isPodScoped } from './pod-scope.js';
 import type { ContainerDecoy } from './container-decoy.js';
+
+const MONITOR_ONLY_CACHE = 1024;
 
 /**
  * The policies loaded from a set of files, kept per file so that a changed or removed file
@@ -12,6 +15,9 @@ import type { ContainerDecoy } from './container-decoy.js';
  */
 export class PolicySet {
   private readonly files = new Map<string, LoadResult>();
+  /** Derived from `files`, built again after each change: the sensor asks for both per access. */
+  private all: readonly CompiledPolicy[] = [];
+  private readonly monitorOnly = new Map<string, boolean>();
 
   /**
    * Adds or replaces a file's policies. A policy whose name another file already uses is an
@@ -38,15 +44,35 @@ export class PolicySet {
       );
     const merged: LoadResult = conflicts.length ? { ...result, policies: [], errors: [...result.errors, ...conflicts] } : result;
     this.files.set(result.file, merged);
+    this.changed();
     return merged;
   }
 
   remove(file: string): void {
     this.files.delete(file);
+    this.changed();
   }
 
-  get policies(): CompiledPolicy[] {
-    return [...this.files.values()].flatMap((r) => r.policies);
+  get policies(): readonly CompiledPolicy[] {
+    return this.all;
+  }
+
+  /** onlyMonitors() over these policies, for a file known by `names`; kept until they change. */
+  onlyMonitors(names: readonly string[]): boolean {
+    const key = names.join('\0');
+    let answer = this.monitorOnly.get(key);
+    if (answer === undefined) {
+      answer = onlyMonitors(this.all, names);
+      // Names come from the accesses (the path each was made by): bounded, whatever they are.
+      if (this.monitorOnly.size >= MONITOR_ONLY_CACHE) this.monitorOnly.clear();
+      this.monitorOnly.set(key, answer);
+    }
+    return answer;
+  }
+
+  private changed(): void {
+    this.all = [...this.files.values()].flatMap((r) => r.policies);
+    this.monitorOnly.clear();
   }
 
   get decoys(): ContainerDecoy[] {

@@ -192,7 +192,7 @@ export class ContainerWatches {
     }
   }
 
-  private containerTargets(policies: CompiledPolicy[], running: RunningContainer[]): WatchTarget[] {
+  private containerTargets(policies: readonly CompiledPolicy[], running: RunningContainer[]): WatchTarget[] {
     const decoyFiles = new Set([...this.copies.values()].map((c) => c.decoy.source));
     const out: WatchTarget[] = [];
     for (const copy of this.copies.values()) {

@@ -24,7 +24,6 @@ import { xmlText } from './xml-text.js';
 
 const S = 'http://schemas.openxmlformats.org/spreadsheetml/2006/main';
 const XDR = 'http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing';
-const DOCUMENT_TYPE = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument';
 const DRAWING_TYPE = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships/drawing';
 const DRAWING_CONTENT = 'application/vnd.openxmlformats-officedocument.drawing+xml';
 const WHAT = 'Excel (.xlsx)';
@@ -57,7 +56,7 @@ function newWorkbook(url: string, persona: Persona): Parts {
     '[Content_Types].xml',
     `${XML_HEAD}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/><Override PartName="/xl/drawings/drawing1.xml" ContentType="${DRAWING_CONTENT}"/><Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/><Override PartName="/docProps/app.xml" ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/></Types>`,
   );
-  parts.set('_rels/.rels', packageRelationships(DOCUMENT_TYPE, 'xl/workbook.xml'));
+  parts.set('_rels/.rels', packageRelationships('xl/workbook.xml'));
   parts.set(
     'xl/workbook.xml',
     `${XML_HEAD}<workbook xmlns="${S}" xmlns:r="${NS.r}"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>`,

@@ -22,7 +22,6 @@ import type { Persona } from './persona.js';
 import { xmlText } from './xml-text.js';
 
 const W = 'http://schemas.openxmlformats.org/wordprocessingml/2006/main';
-const DOCUMENT_TYPE = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument';
 
 /**
  * A paragraph holding the linked picture. It declares the namespaces it uses itself, so it can be
@@ -50,7 +49,7 @@ function newDocument(url: string, persona: Persona): Parts {
     '[Content_Types].xml',
     `${XML_HEAD}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/><Override PartName="/word/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml"/><Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/><Override PartName="/docProps/app.xml" ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/></Types>`,
   );
-  parts.set('_rels/.rels', packageRelationships(DOCUMENT_TYPE, 'word/document.xml'));
+  parts.set('_rels/.rels', packageRelationships('word/document.xml'));
   parts.set(
     'word/document.xml',
     `${XML_HEAD}<w:document xmlns:w="${W}" xmlns:r="${NS.r}"><w:body>${body}<w:sectPr><w:pgSz w:w="11906" w:h="16838"/><w:pgMar w:top="1440" w:right="1440" w:bottom="1440" w:left="1440" w:header="708" w:footer="708" w:gutter="0"/></w:sectPr></w:body></w:document>`,

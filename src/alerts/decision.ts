@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { newRowId } from '../core/ids.js';
-import { isPostgres, underSavepoint, type Trx } from '../store/db.js';
+import type { Trx } from '../store/db.js';
 import { HookFailed, type HitHook } from '../store/hit-writer.js';
 import type { Outbox } from '../store/outbox.js';
 import { AlertRepository, type Alert } from '../store/repositories/alerts.js';
@@ -55,23 +55,15 @@ export class AlertDecider {
   /** Returns the hits that opened an alert: they are kept in full even under a flood. */
   readonly hook: HitHook = async (trx, hits) => {
     if (hits.length === 0) return;
-    if (isPostgres(trx)) {
-      // No savepoint: on PostgreSQL it costs two round trips a batch, each as long as a small
-      // statement. A failure here aborts the transaction, and the hit writer commits the hits
-      // again without the decision.
-      try {
-        return await this.decide(trx, hits);
-      } catch (error) {
-        this.failed(error, hits);
-        throw new HookFailed(error);
-      }
-    }
-    // A savepoint keeps the evidence safe: if deciding fails, the hits still commit (and the
-    // failure is logged and counted) rather than the trigger losing the hit itself.
+    // No savepoint around the decision: it cost two statements a batch on SQLite and two round
+    // trips on PostgreSQL. A failure here aborts the batch's transaction instead, and the hit
+    // writer commits the same hits again without the decision, so the evidence is kept either way
+    // (and the failure is logged and counted).
     try {
-      return await underSavepoint(trx, () => this.decide(trx, hits));
+      return await this.decide(trx, hits);
     } catch (error) {
       this.failed(error, hits);
+      throw new HookFailed(error);
     }
   };
 
@@ -195,7 +187,7 @@ class DeliveryPlanner {
     this.channels = new ChannelRepository(trx);
   }
 
-  async schedule(alert: Alert, purpose: DeliveryPurpose, dueAt: string, now: string, token: TokenAlertFacts): Promise<void> {
+  async schedule(alert: Pick<Alert, 'id' | 'tokenId'>, purpose: DeliveryPurpose, dueAt: string, now: string, token: TokenAlertFacts): Promise<void> {
     let targets = this.targets.get(alert.tokenId);
     if (!targets) {
       targets = (await this.channels.targetsForToken(alert.tokenId)).filter((target) => filteredOut(parseFilters(target.filters), token) === null);

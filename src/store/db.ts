@@ -1,9 +1,5 @@
 import { PostgresAdapter, sql, type Kysely, type Transaction } from 'kysely';
-import { rawStatement } from './prepared.js';
 import type { Database } from './schema.js';
-
-/** Savepoints nest by shadowing: a name reused inside another of the same name is undone alone. */
-const SAVEPOINT = 'tripline_work';
 
 /**
  * A handle on the database: the store's own, or an open transaction (a Transaction is a Kysely).
@@ -26,22 +22,6 @@ export function inTransaction<T>(db: Db, work: (trx: Trx) => Promise<T>): Promis
 /** A round trip to the database, for health checks. */
 export async function ping(db: Db): Promise<void> {
   await db.selectNoFrom((eb) => eb.val(1).as('one')).execute();
-}
-
-/**
- * Runs work inside a savepoint of an open transaction: if it throws, only its own writes are
- * undone, the transaction goes on, and the error is rethrown to the caller.
- */
-export async function underSavepoint<T>(trx: Trx, work: () => Promise<T>): Promise<T> {
-  await rawStatement(trx, `savepoint ${SAVEPOINT}`);
-  try {
-    const result = await work();
-    await rawStatement(trx, `release savepoint ${SAVEPOINT}`);
-    return result;
-  } catch (error) {
-    await rawStatement(trx, `rollback to savepoint ${SAVEPOINT}`);
-    throw error;
-  }
 }
 
 /** The database's own clock (PostgreSQL's server; SQLite's is this host's), to measure skew against. */

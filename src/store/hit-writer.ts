@@ -70,9 +70,9 @@ const MAX_POSTGRES_BATCHES_IN_FLIGHT = 1;
 export type HitHook = (trx: Transaction<Database>, hits: Hit[]) => Promise<Iterable<Hit> | void>;
 
 /**
- * Thrown by a hook whose failure must not cost the hits their place in the store, where it cannot
- * isolate its own work: the batch is rolled back and committed again without hooks. (A savepoint
- * would isolate it, at two round trips a batch on PostgreSQL.)
+ * Thrown by a hook whose failure must not cost the hits their place in the store: the batch is
+ * rolled back and committed again without hooks. (A savepoint would isolate the hook's work, at
+ * two statements a batch, paid on every batch for a failure that is rare.)
  */
 export class HookFailed extends Error {
   constructor(cause: unknown) {

@@ -56,23 +56,17 @@ function sendError(reply: TriggerReply, status: number, code: string, message: s
 export function createHttpTrigger(options: HttpTriggerOptions): (request: IncomingMessage, response: ServerResponse) => void {
   const { recorder, addresses, metrics, log } = options;
 
-  /** Told once the request is answered (no argument) or could not be (the error to answer with). */
-  type Finish = (failure?: { error: unknown }) => void;
-
   // Written to avoid promises where it can: under a flood of hits on a known token every lookup is
-  // cached, the only wait is the commit, and its end is a callback rather than a chain of promises.
-  function handle(request: IncomingMessage, reply: TriggerReply, finish: Finish): void {
+  // cached, and the only wait is the commit.
+  function handle(request: IncomingMessage, reply: TriggerReply): TriggerReply | Promise<TriggerReply> {
     const target = splitTarget(request.url ?? '/');
     if (hasBody(request)) {
-      readTriggerBody(request)
-        .then(
-          (body) => answer(request, reply, target, body, undefined, finish),
-          (error: unknown) => (error instanceof BodyTooLargeError ? answer(request, reply, target, error.captured, error, finish) : finish({ error })),
-        )
-        .catch((error: unknown) => finish({ error }));
-      return;
+      return readTriggerBody(request).then(
+        (body) => answer(request, reply, target, body),
+        (error: unknown) => (error instanceof BodyTooLargeError ? answer(request, reply, target, error.captured, error) : Promise.reject(error)),
+      );
     }
-    answer(request, reply, target, undefined, undefined, finish);
+    return answer(request, reply, target, undefined);
   }
 
   /** With `tooLarge`, the hit is recorded as usual and the answer is the 413 instead. */
@@ -81,9 +75,8 @@ export function createHttpTrigger(options: HttpTriggerOptions): (request: Incomi
     reply: TriggerReply,
     target: { path: string; query: string },
     body: CapturedBody | undefined,
-    tooLarge: BodyTooLargeError | undefined,
-    finish: Finish,
-  ): void {
+    tooLarge?: BodyTooLargeError,
+  ): TriggerReply | Promise<TriggerReply> {
     const { path, query } = target;
     // Credential clients (git, kubectl, AWS CLI, API callers) are answered by request shape.
     const client = recognizeCredentialClient({ path, query, headers: request.headers });
@@ -98,55 +91,32 @@ export function createHttpTrigger(options: HttpTriggerOptions): (request: Incomi
       if (token?.redirect) return reply.withoutDate().code(302).header('cache-control', 'no-store').header('location', token.redirect).send();
       return sendGif(reply);
     };
-    // Once the commit is settled: an oversized body is refused the same way, after the same wait, whatever the id.
-    const settled = (token: Token | undefined, failure?: { error: unknown }) => {
-      if (failure) return finish(failure);
-      if (tooLarge) return finish({ error: tooLarge });
-      try {
-        answerFor(token);
-      } catch (error) {
-        return finish({ error });
-      }
-      finish();
-    };
-    const respond = (token: Token | undefined): void => {
-      if (!token?.enabled) {
-        recorder.withoutHit().then(
-          () => settled(token),
-          (error: unknown) => settled(token, { error }),
-        );
-        return;
-      }
+    const respond = (token: Token | undefined): Promise<TriggerReply> => {
+      // An oversized body is refused the same way, after the same wait, whatever the id.
+      if (!token?.enabled) return recorder.withoutHit().then(() => (tooLarge ? Promise.reject(tooLarge) : answerFor(token)));
       const method = request.method ?? 'GET';
       const detail: HttpHitDetail = { type: 'http', method, path, query, headers: captureHeaders(request.headers) };
       if (body) detail.body = body;
       if (client) Object.assign(detail, credentialHitDetail(token, client, method, path));
-      recorder.submit(
-        token,
-        {
-          source: addresses.resolve(request.socket.remoteAddress, request.headers),
-          userAgent: captureUserAgent(request.headers),
-          detail,
-        },
-        (error, hit) => settled(token, hit ? undefined : { error }),
-      );
+      const recorded = recorder.record(token, {
+        source: addresses.resolve(request.socket.remoteAddress, request.headers),
+        userAgent: captureUserAgent(request.headers),
+        detail,
+      });
+      return recorded.then(() => {
+        if (tooLarge) throw tooLarge;
+        return answerFor(token);
+      });
     };
     const found = recorder.find(candidates);
-    if (found instanceof Promise) found.then(respond).catch((error: unknown) => finish({ error }));
-    else respond(found);
+    return found instanceof Promise ? found.then(respond) : respond(found);
   }
 
   return (request, response) => {
     const started = performance.now();
     const reply = new TriggerReply(response, request.method === 'HEAD');
     const observe = () => metrics.requestDuration.series('trigger', request.method ?? 'GET', reply.statusCode).observe((performance.now() - started) / 1000);
-    let finished = false;
-    const finish: Finish = (failure) => {
-      // Whatever path ends the request, it is answered and observed once.
-      if (finished) return;
-      finished = true;
-      if (!failure) return observe();
-      const { error } = failure;
+    const failed = (error: unknown) => {
       if (error instanceof BodyTooLargeError) {
         sendError(reply, 413, 'body_too_large', error.message);
       } else {
@@ -158,9 +128,11 @@ export function createHttpTrigger(options: HttpTriggerOptions): (request: Incomi
       observe();
     };
     try {
-      handle(request, reply, finish);
+      const outcome = handle(request, reply);
+      if (outcome instanceof Promise) outcome.then(observe, failed);
+      else observe();
     } catch (error) {
-      finish({ error });
+      failed(error);
     }
   };
 }

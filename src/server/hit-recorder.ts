@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
 import type { HitDetail } from '../core/model/hit-detail.js';
 import { isoNow } from '../core/time.js';
-import type { HitWriter } from '../store/hit-writer.js';
+import type { HitCommitted, HitWriter } from '../store/hit-writer.js';
 import type { Hit } from '../store/repositories/hits.js';
 import type { Token } from '../store/repositories/tokens.js';
-import type { HitAnnotator } from './hit-annotator.js';
+import type { HitAnnotator, HitNotes } from './hit-annotator.js';
 import type { LiveEventBus } from './live-events.js';
 import type { ServerMetrics } from './metrics.js';
 
@@ -70,32 +70,54 @@ export class HitRecorder {
   }
 
   /** Resolves once the hit is durably committed. */
-  async record(token: Token, evidence: HitEvidence): Promise<Hit> {
-    try {
-      const receivedAt = isoNow();
-      const notes = this.annotator?.annotate(token, evidence);
-      const hit = await this.writer.write({
-        id: evidence.id,
-        tokenId: token.id,
-        kind: token.kind,
-        at: evidence.at ?? receivedAt,
-        source: evidence.source,
-        userAgent: evidence.userAgent,
-        detail: evidence.detail,
-        agentId: evidence.agentId ?? null,
-        receivedAt,
-        mutedBy: notes?.mutedBy ?? null,
-        enrichment: notes?.enrichment ?? null,
-      });
-      this.metrics.countHit(token.kind);
-      if (hit.mutedBy) this.metrics.hitsMuted.inc({ rule_kind: hit.mutedBy.kind });
-      if (notes) this.annotator?.afterCommit(hit, notes);
-      this.events?.publish({ type: 'hit', hit });
-      return hit;
-    } catch (error) {
+  record(token: Token, evidence: HitEvidence): Promise<Hit> {
+    return new Promise<Hit>((resolve, reject) => this.submit(token, evidence, (error, hit) => (hit ? resolve(hit) : reject(error))));
+  }
+
+  /**
+   * record() for the HTTP trigger's hot path: `done` is told once the hit is durably committed,
+   * or why it could not be, without a promise per hit.
+   */
+  submit(token: Token, evidence: HitEvidence, done: HitCommitted): void {
+    const failed = (error: unknown) => {
       this.metrics.storeErrors.inc({ operation: 'record_hit' });
       this.log.error({ err: error, tokenId: token.id, source: evidence.source }, 'could not store a hit');
-      throw error;
+      done(error);
+    };
+    let notes: HitNotes | undefined;
+    try {
+      const receivedAt = isoNow();
+      notes = this.annotator?.annotate(token, evidence);
+      this.writer.submit(
+        {
+          id: evidence.id,
+          tokenId: token.id,
+          kind: token.kind,
+          at: evidence.at ?? receivedAt,
+          source: evidence.source,
+          userAgent: evidence.userAgent,
+          detail: evidence.detail,
+          agentId: evidence.agentId ?? null,
+          receivedAt,
+          mutedBy: notes?.mutedBy ?? null,
+          enrichment: notes?.enrichment ?? null,
+        },
+        (error, hit) => {
+          if (!hit) return failed(error);
+          try {
+            this.metrics.countHit(token.kind);
+            if (hit.mutedBy) this.metrics.hitsMuted.inc({ rule_kind: hit.mutedBy.kind });
+            if (notes) this.annotator?.afterCommit(hit, notes);
+            this.events?.publish({ type: 'hit', hit });
+          } catch (error) {
+            // The hit is stored: bookkeeping that fails after the commit is logged, not reported as a lost hit.
+            this.log.error({ err: error, hitId: hit.id }, 'bookkeeping after a stored hit failed');
+          }
+          done(undefined, hit);
+        },
+      );
+    } catch (error) {
+      failed(error);
     }
   }
 }

@@ -80,10 +80,25 @@ export class HookFailed extends Error {
   }
 }
 
+/** Told once whether a hit was committed: the hit as stored, or (hit undefined) the error. */
+export type HitCommitted = (error: unknown, hit?: Hit) => void;
+
 interface Pending {
   hit: Hit;
-  resolve: (hit: Hit) => void;
-  reject: (error: unknown) => void;
+  done: HitCommitted;
+}
+
+/**
+ * Callbacks handle their own errors; one that throws anyway must neither keep the rest of the batch
+ * from being told nor take the server down, so it is reported as a process warning.
+ */
+function notify(pending: Pending, outcome: { error: unknown } | undefined): void {
+  try {
+    if (outcome === undefined) pending.done(undefined, pending.hit);
+    else pending.done(outcome.error);
+  } catch (thrown) {
+    process.emitWarning(thrown instanceof Error ? thrown : new Error(String(thrown)), 'HitCallbackError');
+  }
 }
 
 interface Waiter {
@@ -151,6 +166,14 @@ export class HitWriter {
   }
 
   write(input: NewHit): Promise<Hit> {
+    return new Promise<Hit>((resolve, reject) => this.submit(input, (error, hit) => (hit ? resolve(hit) : reject(error))));
+  }
+
+  /**
+   * write() for the trigger's hot path: `done` is called once the hit's batch has committed (or
+   * failed), without the promises a write() and its callers' awaits cost for every hit.
+   */
+  submit(input: NewHit, done: HitCommitted): void {
     // Spelled out rather than spread: this runs once per hit, and a spread copy cost more.
     const hit: Hit = {
       id: input.id ?? newRowId(),
@@ -166,10 +189,8 @@ export class HitWriter {
       enrichment: input.enrichment ?? null,
     };
     if (input.id !== undefined) this.identified.add(hit);
-    return new Promise<Hit>((resolve, reject) => {
-      this.queue.push({ hit, resolve, reject });
-      this.schedule();
-    });
+    this.queue.push({ hit, done });
+    this.schedule();
   }
 
   /**
@@ -235,21 +256,21 @@ export class HitWriter {
     let stored = false;
     try {
       await (batch.length > 0 ? this.commit(batch.map((p) => p.hit)) : this.commitStandIn());
-      for (const p of batch) p.resolve(p.hit);
       stored = true;
     } catch (error) {
       failure = error;
-      if (batch.length === 1 || failsEveryWrite(error)) for (const p of batch) p.reject(error);
-      // One bad hit must not sink its neighbours: retry each on its own.
-      else {
-        for (const p of batch) {
-          try {
-            await this.commit([p.hit]);
-            p.resolve(p.hit);
-            stored = true;
-          } catch (single) {
-            p.reject(single);
-          }
+    }
+    if (stored) for (const p of batch) notify(p, undefined);
+    else if (batch.length === 1 || failsEveryWrite(failure)) for (const p of batch) notify(p, { error: failure });
+    // One bad hit must not sink its neighbours: retry each on its own.
+    else {
+      for (const p of batch) {
+        try {
+          await this.commit([p.hit]);
+          stored = true;
+          notify(p, undefined);
+        } catch (single) {
+          notify(p, { error: single });
         }
       }
     }

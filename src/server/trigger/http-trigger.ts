@@ -56,17 +56,23 @@ function sendError(reply: TriggerReply, status: number, code: string, message: s
 export function createHttpTrigger(options: HttpTriggerOptions): (request: IncomingMessage, response: ServerResponse) => void {
   const { recorder, addresses, metrics, log } = options;
 
+  /** Told once the request is answered (no argument) or could not be (the error to answer with). */
+  type Finish = (failure?: { error: unknown }) => void;
+
   // Written to avoid promises where it can: under a flood of hits on a known token every lookup is
-  // cached, and the only wait is the commit.
-  function handle(request: IncomingMessage, reply: TriggerReply): TriggerReply | Promise<TriggerReply> {
+  // cached, the only wait is the commit, and its end is a callback rather than a chain of promises.
+  function handle(request: IncomingMessage, reply: TriggerReply, finish: Finish): void {
     const target = splitTarget(request.url ?? '/');
     if (hasBody(request)) {
-      return readTriggerBody(request).then(
-        (body) => answer(request, reply, target, body),
-        (error: unknown) => (error instanceof BodyTooLargeError ? answer(request, reply, target, error.captured, error) : Promise.reject(error)),
-      );
+      readTriggerBody(request)
+        .then(
+          (body) => answer(request, reply, target, body, undefined, finish),
+          (error: unknown) => (error instanceof BodyTooLargeError ? answer(request, reply, target, error.captured, error, finish) : finish({ error })),
+        )
+        .catch((error: unknown) => finish({ error }));
+      return;
     }
-    return answer(request, reply, target, undefined);
+    answer(request, reply, target, undefined, undefined, finish);
   }
 
   /** With `tooLarge`, the hit is recorded as usual and the answer is the 413 instead. */
@@ -75,8 +81,9 @@ export function createHttpTrigger(options: HttpTriggerOptions): (request: Incomi
     reply: TriggerReply,
     target: { path: string; query: string },
     body: CapturedBody | undefined,
-    tooLarge?: BodyTooLargeError,
-  ): TriggerReply | Promise<TriggerReply> {
+    tooLarge: BodyTooLargeError | undefined,
+    finish: Finish,
+  ): void {
     const { path, query } = target;
     // Credential clients (git, kubectl, AWS CLI, API callers) are answered by request shape.
     const client = recognizeCredentialClient({ path, query, headers: request.headers });
@@ -91,32 +98,55 @@ export function createHttpTrigger(options: HttpTriggerOptions): (request: Incomi
       if (token?.redirect) return reply.withoutDate().code(302).header('cache-control', 'no-store').header('location', token.redirect).send();
       return sendGif(reply);
     };
-    const respond = (token: Token | undefined): Promise<TriggerReply> => {
-      // An oversized body is refused the same way, after the same wait, whatever the id.
-      if (!token?.enabled) return recorder.withoutHit().then(() => (tooLarge ? Promise.reject(tooLarge) : answerFor(token)));
+    // Once the commit is settled: an oversized body is refused the same way, after the same wait, whatever the id.
+    const settled = (token: Token | undefined, failure?: { error: unknown }) => {
+      if (failure) return finish(failure);
+      if (tooLarge) return finish({ error: tooLarge });
+      try {
+        answerFor(token);
+      } catch (error) {
+        return finish({ error });
+      }
+      finish();
+    };
+    const respond = (token: Token | undefined): void => {
+      if (!token?.enabled) {
+        recorder.withoutHit().then(
+          () => settled(token),
+          (error: unknown) => settled(token, { error }),
+        );
+        return;
+      }
       const method = request.method ?? 'GET';
       const detail: HttpHitDetail = { type: 'http', method, path, query, headers: captureHeaders(request.headers) };
       if (body) detail.body = body;
       if (client) Object.assign(detail, credentialHitDetail(token, client, method, path));
-      const recorded = recorder.record(token, {
-        source: addresses.resolve(request.socket.remoteAddress, request.headers),
-        userAgent: captureUserAgent(request.headers),
-        detail,
-      });
-      return recorded.then(() => {
-        if (tooLarge) throw tooLarge;
-        return answerFor(token);
-      });
+      recorder.submit(
+        token,
+        {
+          source: addresses.resolve(request.socket.remoteAddress, request.headers),
+          userAgent: captureUserAgent(request.headers),
+          detail,
+        },
+        (error, hit) => settled(token, hit ? undefined : { error }),
+      );
     };
     const found = recorder.find(candidates);
-    return found instanceof Promise ? found.then(respond) : respond(found);
+    if (found instanceof Promise) found.then(respond).catch((error: unknown) => finish({ error }));
+    else respond(found);
   }
 
   return (request, response) => {
     const started = performance.now();
     const reply = new TriggerReply(response, request.method === 'HEAD');
     const observe = () => metrics.requestDuration.series('trigger', request.method ?? 'GET', reply.statusCode).observe((performance.now() - started) / 1000);
-    const failed = (error: unknown) => {
+    let finished = false;
+    const finish: Finish = (failure) => {
+      // Whatever path ends the request, it is answered and observed once.
+      if (finished) return;
+      finished = true;
+      if (!failure) return observe();
+      const { error } = failure;
       if (error instanceof BodyTooLargeError) {
         sendError(reply, 413, 'body_too_large', error.message);
       } else {
@@ -128,11 +158,9 @@ export function createHttpTrigger(options: HttpTriggerOptions): (request: Incomi
       observe();
     };
     try {
-      const outcome = handle(request, reply);
-      if (outcome instanceof Promise) outcome.then(observe, failed);
-      else observe();
+      handle(request, reply, finish);
     } catch (error) {
-      failed(error);
+      finish({ error });
     }
   };
 }

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { groupRuns } from '../core/group-runs.js';
 import { newRowId } from '../core/ids.js';
 import type { Trx } from '../store/db.js';
 import { HookFailed, type HitHook } from '../store/hit-writer.js';
@@ -9,7 +10,7 @@ import type { DeliveryPurpose } from '../store/repositories/deliveries.js';
 import type { Hit } from '../store/repositories/hits.js';
 import { TokenRepository, type TokenAlertFacts } from '../store/repositories/tokens.js';
 import { filteredOut, parseFilters } from './channel-filters.js';
-import { digestKey, groupKey } from './group-key.js';
+import { digestKey, groupKey, sameGroup } from './group-key.js';
 import { NO_ALERT_METRICS, type AlertMetrics } from './metrics.js';
 import type { AlertSettings } from './settings.js';
 
@@ -77,15 +78,10 @@ export class AlertDecider {
     hits = hits.filter((hit) => !hit.mutedBy);
     if (hits.length === 0) return [];
     const tokens = await new TokenRepository(trx).lockForAlerting([...new Set(hits.map((h) => h.tokenId))].sort());
-    const groups = new Map<string, HitGroup>();
-    for (const hit of hits) {
-      const token = tokens.get(hit.tokenId);
-      if (!token) continue; // deleted while the hit was queued: nothing left to alert about
-      const key = groupKey(hit);
-      const group = groups.get(key) ?? { token, key, hits: [] };
-      group.hits.push(hit);
-      groups.set(key, group);
-    }
+    // A token deleted while its hits were queued leaves nothing to alert about.
+    const alertable = hits.filter((hit) => tokens.has(hit.tokenId));
+    const groups: HitGroup[] = [];
+    for (const [key, members] of groupRuns(alertable, groupKey, sameGroup)) groups.push({ token: tokens.get(members[0]!.tokenId)!, key, hits: members });
 
     const alerts = new AlertRepository(trx);
     const planner = new DeliveryPlanner(trx, this.options.outbox, this.options.settings.maxAgeMs);
@@ -93,7 +89,7 @@ export class AlertDecider {
     const now = new Date(nowMs).toISOString();
     const raised = new Map<string, number>();
     const opening: Hit[] = [];
-    for (const group of groups.values()) {
+    for (const group of groups) {
       const open = await alerts.findOpen(group.token.id, group.key, now);
       if (open && (await alerts.fold(open.id, group.hits.length, latest(group.hits), !open.digestScheduled))) {
         if (!open.digestScheduled) await planner.schedule(open, 'digest', open.windowEnd, now, group.token);

@@ -27,6 +27,15 @@ export function groupIdentity(hit: Hit): string {
 }
 
 /**
+ * Whether two hits share a grouping key, told without making it (see groupRuns): network hits of
+ * one token, source and user agent. It may say no for hits that do share one (a file hit's
+ * process is compared through the key itself), never yes for hits that do not.
+ */
+export function sameGroup(a: Hit, b: Hit): boolean {
+  return a.tokenId === b.tokenId && a.detail.type !== 'file' && b.detail.type !== 'file' && a.source === b.source && a.userAgent === b.userAgent;
+}
+
+/**
  * The key of a token's digest alert, where hits of keys beyond the alert cap fold in. Its input
  * cannot be any hit's: every identity starts with file, tamper or net.
  */

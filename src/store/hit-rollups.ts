@@ -1,10 +1,13 @@
 import type { Transaction } from 'kysely';
+import { groupRuns, samePrefix } from '../core/group-runs.js';
 import { PreparedQuery } from './prepared.js';
 import type { Database } from './schema.js';
 
+const HOUR_LENGTH = 13;
+
 /** The hour a hit counts in: its ISO time cut after the hour. */
 export function hourOf(at: string): string {
-  return at.slice(0, 13);
+  return at.slice(0, HOUR_LENGTH);
 }
 
 const countHour = new PreparedQuery((db, p: { tokenId: string; hour: string; hits: number }) =>
@@ -20,13 +23,13 @@ const countHour = new PreparedQuery((db, p: { tokenId: string; hour: string; hit
  * after the per-minute ones, so concurrent batches (several servers) lock them in the same order.
  */
 export async function countHours(trx: Transaction<Database>, hits: readonly { tokenId: string; at: string }[]): Promise<void> {
-  const perHour = new Map<string, { tokenId: string; hour: string; hits: number }>();
-  for (const hit of hits) {
-    const hour = hourOf(hit.at);
-    const key = `${hit.tokenId}\n${hour}`;
-    const entry = perHour.get(key);
-    if (entry) entry.hits += 1;
-    else perHour.set(key, { tokenId: hit.tokenId, hour, hits: 1 });
+  const perHour = groupRuns(
+    hits,
+    (hit) => `${hit.tokenId}\n${hourOf(hit.at)}`,
+    (previous, hit) => hit.tokenId === previous.tokenId && samePrefix(hit.at, previous.at, HOUR_LENGTH),
+  );
+  for (const key of [...perHour.keys()].sort()) {
+    const group = perHour.get(key)!;
+    await countHour.execute(trx, { tokenId: group[0]!.tokenId, hour: hourOf(group[0]!.at), hits: group.length });
   }
-  for (const key of [...perHour.keys()].sort()) await countHour.execute(trx, perHour.get(key)!);
 }

@@ -1,4 +1,5 @@
 import type { Transaction } from 'kysely';
+import { groupRuns, samePrefix } from '../core/group-runs.js';
 import { PreparedQuery } from './prepared.js';
 import type { Hit } from './repositories/hits.js';
 import type { Database } from './schema.js';
@@ -21,9 +22,11 @@ export const FLOOD_DEFAULTS: FloodSettings = { threshold: 60, sampleEvery: 100 }
 const TRACKED_SOURCES = 1000;
 const KEPT_CEILING_FACTOR = 10;
 
+const MINUTE_LENGTH = 16;
+
 /** The minute a hit counts in: its ISO time cut after the minutes. */
 export function minuteOf(at: string): string {
-  return at.slice(0, 16);
+  return at.slice(0, MINUTE_LENGTH);
 }
 
 const countMinute = new PreparedQuery((db, p: { tokenId: string; minute: string; hits: number }) =>
@@ -94,13 +97,11 @@ export async function countAndSample(
   settings: FloodSettings,
   always: (hit: Hit) => boolean = () => false,
 ): Promise<Hit[]> {
-  const byMinute = new Map<string, Hit[]>();
-  for (const hit of hits) {
-    const key = `${hit.tokenId}\n${minuteOf(hit.at)}`;
-    const group = byMinute.get(key);
-    if (group) group.push(hit);
-    else byMinute.set(key, [hit]);
-  }
+  const byMinute = groupRuns(
+    hits,
+    (hit) => `${hit.tokenId}\n${minuteOf(hit.at)}`,
+    (previous, hit) => hit.tokenId === previous.tokenId && samePrefix(hit.at, previous.at, MINUTE_LENGTH),
+  );
   const kept: Hit[] = [];
   // Sorted, so two servers' transactions take the counting rows' locks in the same order.
   for (const key of [...byMinute.keys()].sort()) kept.push(...(await sampleMinute(trx, byMinute.get(key)!, settings, always)));

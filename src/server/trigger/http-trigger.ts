@@ -12,7 +12,7 @@ import { credentialClientTokenIds, recognizeCredentialClient } from './credentia
 import { candidateTokenIds } from './find-token-id.js';
 import { TRANSPARENT_GIF } from './gif.js';
 import { BodyTooLargeError, hasBody, readTriggerBody } from './read-body.js';
-import { TriggerReply } from './reply.js';
+import { fixedAnswer, TriggerReply } from './reply.js';
 import { findTokenKind } from '../../tokens/registry.js';
 import type { TriggerAnswer } from '../../tokens/kind.js';
 
@@ -24,15 +24,11 @@ export interface HttpTriggerOptions {
 }
 
 /** Unknown, disabled and live tokens all get these exact bytes (no Date header, same length). */
-function sendGif(reply: TriggerReply): TriggerReply {
-  return reply
-    .withoutDate()
-    .code(200)
-    .header('content-type', 'image/gif')
-    .header('cache-control', 'no-store, no-cache, must-revalidate, max-age=0')
-    .header('pragma', 'no-cache')
-    .send(TRANSPARENT_GIF);
-}
+const GIF_ANSWER = fixedAnswer(
+  200,
+  { 'content-type': 'image/gif', 'cache-control': 'no-store, no-cache, must-revalidate, max-age=0', pragma: 'no-cache' },
+  TRANSPARENT_GIF,
+);
 
 /** A kind's own answer (a page, an image), without a Date header like the GIF, so live and disabled match to the byte. */
 function sendKindAnswer(reply: TriggerReply, answer: TriggerAnswer): TriggerReply {
@@ -96,7 +92,7 @@ export function createHttpTrigger(options: HttpTriggerOptions): (request: Incomi
       const own = token && findTokenKind(token.kind)?.answerHttp?.(token, { method: request.method ?? 'GET', path, query });
       if (own) return sendKindAnswer(reply, own);
       if (token?.redirect) return reply.withoutDate().code(302).header('cache-control', 'no-store').header('location', token.redirect).send();
-      return sendGif(reply);
+      return reply.sendFixed(GIF_ANSWER);
     };
     // Once the commit is settled: an oversized body is refused the same way, after the same wait, whatever the id.
     const settled = (token: Token | undefined, failure?: { error: unknown }) => {

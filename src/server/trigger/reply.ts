@@ -1,5 +1,17 @@
 import type { ServerResponse } from 'node:http';
 
+/** An answer whose bytes never change: header names lower-case, content-length included. */
+export interface FixedAnswer {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string | number>>;
+  readonly body: Buffer;
+}
+
+/** Builds a FixedAnswer, adding its content-length. */
+export function fixedAnswer(status: number, headers: Record<string, string>, body: Buffer): FixedAnswer {
+  return Object.freeze({ status, headers: Object.freeze({ ...headers, 'content-length': body.length }), body });
+}
+
 /**
  * The few reply verbs trigger answers need (status, headers, body), straight over node's
  * ServerResponse: trigger paths skip the web framework, which costs as much as the hit itself.
@@ -38,6 +50,18 @@ export class TriggerReply {
     this.headers['content-length'] = bytes.length;
     this.response.writeHead(this.status, this.headers);
     this.response.end(this.headOnly ? undefined : bytes);
+    return this;
+  }
+
+  /**
+   * A whole answer fixed in advance (the web bug's GIF): its headers object is shared by every
+   * request, so nothing is built or lower-cased per answer. Sent without a Date header.
+   */
+  sendFixed(answer: FixedAnswer): this {
+    this.status = answer.status;
+    this.response.sendDate = false;
+    this.response.writeHead(answer.status, answer.headers);
+    this.response.end(this.headOnly ? undefined : answer.body);
     return this;
   }
 

@@ -25,6 +25,8 @@ export class LiveEventBus {
   /** Hands the event to every listener now. A listener that throws is dropped, so one broken
    * stream can neither stop the others nor fail the trigger that published. */
   publish(event: LiveEvent): void {
+    // Every hit is published; most servers have no dashboard open, and copying an empty set costs.
+    if (this.listeners.size === 0) return;
     for (const listener of [...this.listeners]) {
       try {
         listener(event);

@@ -7,7 +7,7 @@ import pg from 'pg';
 import { StoreError } from '../core/errors.js';
 import { migrations } from './migrations/index.js';
 import type { Database } from './schema.js';
-import { withStatementCache } from './prepared.js';
+import { runDirectlyInTransactions, StatementCache, withStatementCache } from './prepared.js';
 import { plainCommit, postgresUnsyncedCommit, SqliteDurableCommit, type DurableCommit } from './durable-commit.js';
 import { SqliteCheckpointer, WAL_RESTART_BYTES, type WalStatus } from './sqlite-checkpointer.js';
 import { readPoolDatabase } from './read-pool-dialect.js';
@@ -93,7 +93,10 @@ function openSqlite(path: string, walRestartBytes: number): Kysely<Database> {
     database.pragma(`journal_size_limit = ${walRestartBytes}`);
     database.pragma('busy_timeout = 5000');
     database.pragma('foreign_keys = ON');
-    return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
+    const statements = new StatementCache(database);
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database, statements) }) });
+    runDirectlyInTransactions(db, statements);
+    return db;
   } catch (error) {
     throw new StoreError(`cannot open the SQLite store at ${file}: ${(error as Error).message}`, { file }, error);
   }

@@ -1,9 +1,9 @@
-import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { plainCommit, type DurableCommit } from './durable-commit.js';
 import { countAndSample, FLOOD_DEFAULTS, type FloodSettings } from './hit-sampling.js';
 import { storePostgresBatch, type TokenTally } from './postgres-hit-batch.js';
 import { countHours } from './hit-rollups.js';
-import { PreparedQuery, rawStatement } from './prepared.js';
+import { executeText, PreparedQuery, rawStatement } from './prepared.js';
 import { RecentDurations } from './recent-durations.js';
 import { newRowId } from '../core/ids.js';
 import { HIT_COLUMNS, hitToRow, type Hit } from './repositories/hits.js';
@@ -295,11 +295,10 @@ export class HitWriter {
     await this.commitDurably(async (trx) => {
       const started = performance.now();
       const target = this.loneHitWork.sample();
-      await trx.executeQuery(
-        CompiledQuery.raw(
-          this.insertStatement(trx, 1),
-          HIT_COLUMNS.map((column) => standIn[column]),
-        ),
+      await executeText(
+        trx,
+        this.insertStatement(trx, 1),
+        HIT_COLUMNS.map((column) => standIn[column]),
       );
       await removeStandIn.execute(trx, { id: standIn.id });
       for (let i = 0; i < MAX_FILLER_STATEMENTS && performance.now() - started < target; i++) await rawStatement(trx, 'select 1');
@@ -357,7 +356,7 @@ export class HitWriter {
             const row = hitToRow(hit);
             for (const column of HIT_COLUMNS) parameters.push(row[column]);
           }
-          await trx.executeQuery(CompiledQuery.raw(this.insertStatement(trx, chunk.length), parameters));
+          await executeText(trx, this.insertStatement(trx, chunk.length), parameters);
         }
       if (!this.postgres) for (const [tokenId, entry] of perToken) await countHits.execute(trx, { tokenId, ...entry });
       if (hits.length === 1) this.loneHitWork.add(performance.now() - started);

@@ -34,39 +34,83 @@ export class PreparedQuery<P extends Record<string, unknown>, R = unknown> {
       this.compiled.set(dialect, entry);
     }
     const parameters = entry.slots.map((slot) => ('name' in slot ? values[slot.name] : slot.value));
-    return db.executeQuery<R>(CompiledQuery.raw(entry.sql, parameters));
+    return executeText<R>(db, entry.sql, parameters);
   }
 }
 
 /** A constant statement (pragma, savepoint) with no builder work at all. */
 export function rawStatement(db: Kysely<Database>, text: string): Promise<QueryResult<unknown>> {
-  return db.executeQuery(CompiledQuery.raw(text, []));
+  return executeText(db, text, []);
+}
+
+/**
+ * Runs a statement's text with its parameters. In a transaction on a SQLite store it goes straight
+ * to the connection (see runDirectlyInTransactions); anywhere else, through the query builder.
+ */
+export function executeText<R>(db: Kysely<Database>, sql: string, parameters: readonly unknown[]): Promise<QueryResult<R>> {
+  const statements = db.isTransaction ? directStatements.get(db.getExecutor().adapter) : undefined;
+  if (statements === undefined) return db.executeQuery<R>(CompiledQuery.raw(sql, parameters as unknown[]));
+  try {
+    return Promise.resolve(runStatement<R>(statements.get(sql), parameters));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/** What the query builder's SQLite connection returns for a statement, without its layers. */
+function runStatement<R>(statement: BetterSqlite3.Statement, parameters: readonly unknown[]): QueryResult<R> {
+  if (statement.reader) return { rows: statement.all(parameters) as R[] };
+  const { changes, lastInsertRowid } = statement.run(parameters);
+  return { insertId: BigInt(lastInsertRowid), numAffectedRows: BigInt(changes), rows: [] };
+}
+
+/** Statement caches of SQLite stores whose transactions run statements directly, by the store's query adapter. */
+const directStatements = new WeakMap<object, StatementCache>();
+
+/**
+ * Lets statements run through executeText/PreparedQuery inside this SQLite store's transactions
+ * skip the query builder's executor: its connection handling and promises cost about 2.5 µs a
+ * statement, more than SQLite takes for most of the hit path's. Safe because the store has one
+ * connection and a transaction holds it until it ends, so nothing else can be running a
+ * statement on it; the adapter is shared by the store's handle and every transaction on it.
+ * Stores with result plugins are left on the builder's path, which would apply them.
+ */
+export function runDirectlyInTransactions(db: Kysely<Database>, statements: StatementCache): void {
+  if (db.getExecutor().plugins.length === 0) directStatements.set(db.getExecutor().adapter, statements);
 }
 
 /** Statements kept prepared per connection; more distinct texts than this are rare. */
 export const STATEMENT_CACHE_SIZE = 256;
 
+/** A SQLite connection's prepared statements by text, the most recently used kept. */
+export class StatementCache {
+  private readonly statements = new Map<string, BetterSqlite3.Statement>();
+
+  constructor(private readonly database: BetterSqlite3.Database) {}
+
+  get(sql: string): BetterSqlite3.Statement {
+    let statement = this.statements.get(sql);
+    if (statement) {
+      this.statements.delete(sql);
+    } else {
+      statement = this.database.prepare(sql);
+      if (this.statements.size >= STATEMENT_CACHE_SIZE) this.statements.delete(this.statements.keys().next().value!);
+    }
+    this.statements.set(sql, statement);
+    return statement;
+  }
+}
+
 /**
  * Kysely prepares every statement it runs; on the hot path (a hit's INSERT and UPDATE) preparing
  * costs more than executing. better-sqlite3 statements are reusable, so keep the recent ones.
  */
-export function withStatementCache(database: BetterSqlite3.Database): BetterSqlite3.Database {
-  const cache = new Map<string, BetterSqlite3.Statement>();
-  const prepare = database.prepare.bind(database);
+export function withStatementCache(database: BetterSqlite3.Database, statements = new StatementCache(database)): BetterSqlite3.Database {
+  const prepare = (sql: string) => statements.get(sql);
   return new Proxy(database, {
     get(target, property, receiver) {
       if (property !== 'prepare') return Reflect.get(target, property, receiver) as unknown;
-      return (sql: string) => {
-        let statement = cache.get(sql);
-        if (statement) {
-          cache.delete(sql);
-        } else {
-          statement = prepare(sql);
-          if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
-        }
-        cache.set(sql, statement);
-        return statement;
-      };
+      return prepare;
     },
   });
 }

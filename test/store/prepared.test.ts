@@ -8,7 +8,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { newTokenId } from '../../src/core/ids.js';
 import { isoNow } from '../../src/core/time.js';
 import { openStore } from '../../src/store/connect.js';
-import { PreparedQuery, STATEMENT_CACHE_SIZE, withStatementCache } from '../../src/store/prepared.js';
+import { PreparedQuery, rawStatement, STATEMENT_CACHE_SIZE, withStatementCache } from '../../src/store/prepared.js';
 import { TokenRepository } from '../../src/store/repositories/tokens.js';
 import { storeDialects } from '../support/dialects.js';
 
@@ -63,3 +63,45 @@ for (const dialect of storeDialects()) {
     });
   });
 }
+
+describe('statements run directly in SQLite transactions', () => {
+  it('answer as the query builder does, roll back with their transaction, and fail with SQLite’s error', async () => {
+    const store = await openStore(await storeDialects()[0]!.newLocation());
+    assert.equal(store.dialect, 'sqlite');
+    const id = newTokenId();
+    await new TokenRepository(store.db).create({ id, kind: 'http', memo: 'before', createdAt: isoNow() });
+    const memoOf = new PreparedQuery((db, p: { id: string }) => db.selectFrom('tokens').select('memo').where('id', '=', p.id));
+    const rename = new PreparedQuery((db, p: { id: string; memo: string }) => db.updateTable('tokens').set({ memo: p.memo }).where('id', '=', p.id));
+
+    // Outside a transaction the builder runs it; inside, the connection does: the same results.
+    const viaBuilder = await rename.execute(store.db, { id, memo: 'outside' });
+    let builderRuns = 0;
+    const inside = await store.db.transaction().execute(async (trx) => {
+      const builderPath = trx.executeQuery.bind(trx);
+      trx.executeQuery = ((...args: Parameters<typeof builderPath>) => {
+        builderRuns += 1;
+        return builderPath(...args);
+      }) as typeof trx.executeQuery;
+      const changed = await rename.execute(trx, { id, memo: 'inside' });
+      return { changed, read: await memoOf.execute(trx, { id }) };
+    });
+    assert.equal(builderRuns, 0, 'inside the transaction the builder ran nothing');
+    assert.equal(inside.changed.numAffectedRows, viaBuilder.numAffectedRows);
+    assert.deepEqual(inside.read.rows, [{ memo: 'inside' }]);
+
+    await assert.rejects(
+      store.db.transaction().execute(async (trx) => {
+        await rename.execute(trx, { id, memo: 'rolled back' });
+        throw new Error('abandon');
+      }),
+      /abandon/,
+    );
+    assert.deepEqual((await memoOf.execute(store.db, { id })).rows, [{ memo: 'inside' }]);
+
+    await assert.rejects(
+      store.db.transaction().execute((trx) => rawStatement(trx, 'select * from no_such_table')),
+      (error: { code?: string; message?: string }) => error.code === 'SQLITE_ERROR' && /no such table/.test(error.message ?? ''),
+    );
+    await store.close();
+  });
+});

@@ -52,7 +52,9 @@ export function decodeHeaderValue(value: string): string {
 export function captureHeaders(headers: IncomingHttpHeaders): Record<string, string> {
   const out: Record<string, string> = {};
   let count = 0;
-  for (const [name, value] of Object.entries(headers)) {
+  // Keys rather than entries: no pair array made per header, on every hit.
+  for (const name of Object.keys(headers)) {
+    const value = headers[name];
     if (value === undefined) continue;
     if (++count > CAPTURE_LIMITS.headerCount) break;
     out[name] = cap(decodeHeaderValue(Array.isArray(value) ? value.join(', ') : value), CAPTURE_LIMITS.headerValue);

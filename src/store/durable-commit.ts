@@ -1,8 +1,11 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Kysely, Transaction } from 'kysely';
-import { rawStatement } from './prepared.js';
+import { rawStatement, sqliteStatements, type StatementCache } from './prepared.js';
 import { fileBytes } from './sqlite-checkpointer.js';
 import type { Database } from './schema.js';
+
+/** How often, at most, the WAL's size is checked against the writers' limit. */
+const WAL_CHECK_INTERVAL_MS = 1;
 
 /** Runs work in one transaction and resolves only once that transaction is durable on disk. */
 export type DurableCommit = <T>(work: (trx: Transaction<Database>) => Promise<T>) => Promise<T>;
@@ -56,6 +59,8 @@ export class SqliteDurableCommit {
   private paused: { released: Promise<void>; release: () => void } | undefined;
   private drained: (() => void) | undefined;
   private readonly sync: () => Promise<void>;
+  private readonly statements: StatementCache;
+  private lastWalCheck = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -64,6 +69,7 @@ export class SqliteDurableCommit {
   ) {
     const sync = options.sync;
     this.sync = sync ? () => sync(walPath) : () => this.fdatasync();
+    this.statements = sqliteStatements(db);
   }
 
   readonly commit: DurableCommit = async (work) => {
@@ -114,9 +120,10 @@ export class SqliteDurableCommit {
     while (this.paused) await this.paused.released;
     this.active += 1;
     try {
-      // One reserved connection, so no other statement runs while synchronous is lowered.
+      // One reserved connection, so no other statement runs while synchronous is lowered; once it
+      // is released, the next statement from elsewhere restores FULL first (StatementCache).
       return await this.db.connection().execute(async (connection) => {
-        await rawStatement(connection, 'pragma synchronous = off');
+        this.statements.lowerSynchronous();
         // SQLite rolls a transaction back itself on some errors (SQLITE_FULL among them); the
         // query builder's ROLLBACK then fails with "no transaction is active", and that error
         // would replace the one that says what went wrong.
@@ -133,14 +140,13 @@ export class SqliteDurableCommit {
         } catch (error) {
           throw failure ? failure.error : error;
         } finally {
-          await rawStatement(connection, 'pragma synchronous = full');
+          this.statements.releaseSynchronous();
         }
       });
     } finally {
       this.active -= 1;
-      // A stat per transaction (a batch of hits), not per hit: microseconds.
       const limit = this.options.walLimit;
-      if (limit && !this.paused && fileBytes(this.walPath) >= limit.bytes) {
+      if (limit && !this.paused && this.walCheckDue() && fileBytes(this.walPath) >= limit.bytes) {
         this.closeGate();
         limit.onFull();
       }
@@ -150,6 +156,18 @@ export class SqliteDurableCommit {
         drained();
       }
     }
+  }
+
+  /**
+   * Whether to stat the WAL after this transaction: at most once a millisecond. A stat took tens
+   * of microseconds under load, as much as a batch's decision, and a millisecond of batches adds
+   * well under a MiB to a limit of tens of MiB.
+   */
+  private walCheckDue(): boolean {
+    const now = performance.now();
+    if (now - this.lastWalCheck < WAL_CHECK_INTERVAL_MS) return false;
+    this.lastWalCheck = now;
+    return true;
   }
 
   /** Resolves once every WAL frame written before the call is on disk. */

@@ -76,19 +76,59 @@ const directStatements = new WeakMap<object, StatementCache>();
  * Stores with result plugins are left on the builder's path, which would apply them.
  */
 export function runDirectlyInTransactions(db: Kysely<Database>, statements: StatementCache): void {
+  sqliteConnections.set(db.getExecutor().adapter, statements);
   if (db.getExecutor().plugins.length === 0) directStatements.set(db.getExecutor().adapter, statements);
+}
+
+/** Every SQLite store's statement cache, by the store's query adapter. */
+const sqliteConnections = new WeakMap<object, StatementCache>();
+
+/** The statement cache of a SQLite store's connection; throws for any other handle. */
+export function sqliteStatements(db: Kysely<Database>): StatementCache {
+  const statements = sqliteConnections.get(db.getExecutor().adapter);
+  if (!statements) throw new TypeError('not a SQLite store opened by openStore: its connection and statements are unknown');
+  return statements;
 }
 
 /** Statements kept prepared per connection; more distinct texts than this are rare. */
 export const STATEMENT_CACHE_SIZE = 256;
 
-/** A SQLite connection's prepared statements by text, the most recently used kept. */
+/**
+ * A SQLite connection's prepared statements by text, the most recently used kept. Every statement
+ * run on the connection is prepared here (the query builder's and the direct ones), which makes
+ * this the one place that can tell whether the hot path's lowered synchronous setting is still in
+ * force for the statement about to run.
+ */
 export class StatementCache {
   private readonly statements = new Map<string, BetterSqlite3.Statement>();
+  /** Whether synchronous is OFF on the connection, and how many hot-path holders need it so. */
+  private lowered = false;
+  private holders = 0;
 
   constructor(private readonly database: BetterSqlite3.Database) {}
 
+  /**
+   * For a transaction whose commit is synced separately (SqliteDurableCommit): its commit must not
+   * fsync. The setting is left lowered after release, so back-to-back batches of hits skip two
+   * statements each; the first statement anyone else prepares restores FULL before it runs.
+   */
+  lowerSynchronous(): void {
+    this.holders += 1;
+    if (!this.lowered) {
+      this.database.pragma('synchronous = off');
+      this.lowered = true;
+    }
+  }
+
+  releaseSynchronous(): void {
+    this.holders -= 1;
+  }
+
   get(sql: string): BetterSqlite3.Statement {
+    if (this.lowered && this.holders === 0) {
+      this.database.pragma('synchronous = full');
+      this.lowered = false;
+    }
     let statement = this.statements.get(sql);
     if (statement) {
       this.statements.delete(sql);

@@ -7,10 +7,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { sql, type Kysely } from 'kysely';
 import { newTokenId } from '../../src/core/ids.js';
 import { isoNow } from '../../src/core/time.js';
 import { openStore, type Store } from '../../src/store/connect.js';
 import { SqliteDurableCommit } from '../../src/store/durable-commit.js';
+import type { Database } from '../../src/store/schema.js';
 import { HitWriter } from '../../src/store/hit-writer.js';
 import { TokenRepository } from '../../src/store/repositories/tokens.js';
 import { waitFor } from '../support/wait.js';
@@ -150,6 +152,25 @@ describe('SqliteDurableCommit', () => {
     await pausing;
     assert.equal(paused, true);
     commit.resumeWriters();
+    await store.close();
+  });
+
+  it('commits the hot path with synchronous OFF, and any other statement runs under FULL', async () => {
+    const { store, held } = await setUp();
+    const commit = new SqliteDurableCommit(store.db, 'unused', { sync: held.sync });
+    const synchronous = async (db: Kysely<Database>) => Number((await sql<{ synchronous: number }>`pragma synchronous`.execute(db)).rows[0]!.synchronous);
+    assert.equal(await synchronous(store.db), 2, 'FULL before any hot commit');
+    const inside: number[] = [];
+    // Two back to back, as batches of hits come: both run lowered.
+    for (let i = 0; i < 2; i++) await commit.unsyncedCommit(async (trx) => void inside.push(await synchronous(trx)));
+    assert.deepEqual(inside, [0, 0]);
+    // The setting is left lowered between batches; the next statement from elsewhere restores it first.
+    assert.equal(await synchronous(store.db), 2);
+    await store.db.transaction().execute(async (trx) => assert.equal(await synchronous(trx), 2));
+    await commit.unsyncedCommit(async (trx) => assert.equal(await synchronous(trx), 0));
+    const tokenId = newTokenId();
+    await new TokenRepository(store.db).create({ id: tokenId, kind: 'http', memo: 'after a hot commit', createdAt: isoNow() });
+    assert.equal(await synchronous(store.db), 2);
     await store.close();
   });
 });

@@ -49,6 +49,8 @@ export class HitRecorder {
    * when the lookups are cached (the common case under a flood), as a promise when the store is asked.
    */
   find(candidates: string[]): Token | undefined | Promise<Token | undefined> {
+    // The common case, one id in the path: its lookup is the answer, without the arrays below.
+    if (candidates.length === 1) return this.tokens.find(candidates[0]!);
     const found = candidates.map((id) => this.tokens.find(id));
     if (found.some((entry) => entry instanceof Promise)) return Promise.all(found).then(pickToken);
     return pickToken(found as (Token | undefined)[]);
@@ -79,11 +81,6 @@ export class HitRecorder {
    * or why it could not be, without a promise per hit.
    */
   submit(token: Token, evidence: HitEvidence, done: HitCommitted): void {
-    const failed = (error: unknown) => {
-      this.metrics.storeErrors.inc({ operation: 'record_hit' });
-      this.log.error({ err: error, tokenId: token.id, source: evidence.source }, 'could not store a hit');
-      done(error);
-    };
     let notes: HitNotes | undefined;
     try {
       const receivedAt = isoNow();
@@ -103,7 +100,7 @@ export class HitRecorder {
           enrichment: notes?.enrichment ?? null,
         },
         (error, hit) => {
-          if (!hit) return failed(error);
+          if (!hit) return this.failed(error, token, evidence, done);
           try {
             this.metrics.countHit(token.kind);
             if (hit.mutedBy) this.metrics.hitsMuted.inc({ rule_kind: hit.mutedBy.kind });
@@ -117,7 +114,13 @@ export class HitRecorder {
         },
       );
     } catch (error) {
-      failed(error);
+      this.failed(error, token, evidence, done);
     }
+  }
+
+  private failed(error: unknown, token: Token, evidence: HitEvidence, done: HitCommitted): void {
+    this.metrics.storeErrors.inc({ operation: 'record_hit' });
+    this.log.error({ err: error, tokenId: token.id, source: evidence.source }, 'could not store a hit');
+    done(error);
   }
 }

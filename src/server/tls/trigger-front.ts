@@ -53,20 +53,21 @@ export function redirectToHttps(httpsPort: () => number): TriggerFront {
 /** The fronts in order, then the trigger. */
 export function withFronts(fronts: TriggerFront[], trigger: (request: IncomingMessage, response: ServerResponse) => void) {
   if (fronts.length === 0) return trigger;
-  return (request: IncomingMessage, response: ServerResponse): void => {
-    const next = (index: number): void => {
-      if (index === fronts.length) {
-        trigger(request, response);
+  // A loop while the fronts answer at once (every request, on a plain listener), a continuation
+  // only from a front that must look something up.
+  const from = (start: number, request: IncomingMessage, response: ServerResponse): void => {
+    for (let index = start; index < fronts.length; index++) {
+      const taken = fronts[index]!(request, response);
+      if (taken === true) return;
+      if (taken !== false) {
+        taken.then(
+          (yes) => (yes ? undefined : from(index + 1, request, response)),
+          () => from(index + 1, request, response),
+        );
         return;
       }
-      const taken = fronts[index]!(request, response);
-      if (taken === false) next(index + 1);
-      else if (taken !== true)
-        taken.then(
-          (yes) => (yes ? undefined : next(index + 1)),
-          () => next(index + 1),
-        );
-    };
-    next(0);
+    }
+    trigger(request, response);
   };
+  return (request: IncomingMessage, response: ServerResponse): void => from(0, request, response);
 }

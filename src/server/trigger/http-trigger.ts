@@ -8,7 +8,7 @@ import type { CapturedBody, HttpHitDetail } from '../../core/model/hit-detail.js
 import { captureHeaders, captureUserAgent, splitTarget } from './capture.js';
 import { answerCredentialClient } from './answer-credential-client.js';
 import { credentialHitDetail } from '../../tokens/hits/credential.js';
-import { credentialClientTokenIds, recognizeCredentialClient } from './credential-client.js';
+import { credentialClientTokenIds, recognizeCredentialClient, type CredentialClient } from './credential-client.js';
 import { candidateTokenIds } from './find-token-id.js';
 import { TRANSPARENT_GIF } from './gif.js';
 import { BodyTooLargeError, hasBody, readTriggerBody } from './read-body.js';
@@ -50,113 +50,140 @@ function sendError(reply: TriggerReply, status: number, code: string, message: s
  * waits as long.
  */
 export function createHttpTrigger(options: HttpTriggerOptions): (request: IncomingMessage, response: ServerResponse) => void {
-  const { recorder, addresses, metrics, log } = options;
+  return (request, response) => new TriggerExchange(options, request, response).start();
+}
 
-  /** Told once the request is answered (no argument) or could not be (the error to answer with). */
-  type Finish = (failure?: { error: unknown }) => void;
+/**
+ * One trigger request from arrival to answer. Its steps are methods on one object rather than a
+ * closure each: under a flood of hits on a known token every lookup is cached, the only wait is
+ * the commit, and its end is a callback rather than a chain of promises.
+ */
+class TriggerExchange {
+  private readonly started = performance.now();
+  private readonly reply: TriggerReply;
+  private finished = false;
+  private path = '';
+  private query = '';
+  private body: CapturedBody | undefined;
+  /** With it, the hit is recorded as usual and the answer is the 413 instead. */
+  private tooLarge: BodyTooLargeError | undefined;
+  private client: CredentialClient | undefined;
+  private token: Token | undefined;
 
-  // Written to avoid promises where it can: under a flood of hits on a known token every lookup is
-  // cached, the only wait is the commit, and its end is a callback rather than a chain of promises.
-  function handle(request: IncomingMessage, reply: TriggerReply, finish: Finish): void {
-    const target = splitTarget(request.url ?? '/');
-    if (hasBody(request)) {
-      readTriggerBody(request)
-        .then(
-          (body) => answer(request, reply, target, body, undefined, finish),
-          (error: unknown) => (error instanceof BodyTooLargeError ? answer(request, reply, target, error.captured, error, finish) : finish({ error })),
-        )
-        .catch((error: unknown) => finish({ error }));
-      return;
-    }
-    answer(request, reply, target, undefined, undefined, finish);
+  constructor(
+    private readonly options: HttpTriggerOptions,
+    private readonly request: IncomingMessage,
+    private readonly response: ServerResponse,
+  ) {
+    this.reply = new TriggerReply(response, request.method === 'HEAD');
   }
 
-  /** With `tooLarge`, the hit is recorded as usual and the answer is the 413 instead. */
-  function answer(
-    request: IncomingMessage,
-    reply: TriggerReply,
-    target: { path: string; query: string },
-    body: CapturedBody | undefined,
-    tooLarge: BodyTooLargeError | undefined,
-    finish: Finish,
-  ): void {
-    const { path, query } = target;
-    // Credential clients (git, kubectl, AWS CLI, API callers) are answered by request shape.
-    const client = recognizeCredentialClient({ path, query, headers: request.headers });
-    const clientRequest = { path, query, headers: request.headers, body };
-    const candidates = [...candidateTokenIds(path), ...credentialClientTokenIds(client)];
-    // A disabled token answers as it did while live; neither it nor an unknown id records
-    // anything, but both wait for the commit a hit would have waited for.
-    const answerFor = (token: Token | undefined): TriggerReply => {
-      if (client) return answerCredentialClient(reply, client, clientRequest);
-      const own = token && findTokenKind(token.kind)?.answerHttp?.(token, { method: request.method ?? 'GET', path, query });
-      if (own) return sendKindAnswer(reply, own);
-      if (token?.redirect) return reply.withoutDate().code(302).header('cache-control', 'no-store').header('location', token.redirect).send();
-      return reply.sendFixed(GIF_ANSWER);
-    };
-    // Once the commit is settled: an oversized body is refused the same way, after the same wait, whatever the id.
-    const settled = (token: Token | undefined, failure?: { error: unknown }) => {
-      if (failure) return finish(failure);
-      if (tooLarge) return finish({ error: tooLarge });
-      try {
-        answerFor(token);
-      } catch (error) {
-        return finish({ error });
-      }
-      finish();
-    };
-    const respond = (token: Token | undefined): void => {
-      if (!token?.enabled) {
-        recorder.withoutHit().then(
-          () => settled(token),
-          (error: unknown) => settled(token, { error }),
-        );
+  start(): void {
+    try {
+      const target = splitTarget(this.request.url ?? '/');
+      this.path = target.path;
+      this.query = target.query;
+      if (!hasBody(this.request)) {
+        this.answer();
         return;
       }
-      const method = request.method ?? 'GET';
-      const detail: HttpHitDetail = { type: 'http', method, path, query, headers: captureHeaders(request.headers) };
-      if (body) detail.body = body;
-      if (client) Object.assign(detail, credentialHitDetail(token, client, method, path));
-      recorder.submit(
-        token,
-        {
-          source: addresses.resolve(request.socket.remoteAddress, request.headers),
-          userAgent: captureUserAgent(request.headers),
-          detail,
-        },
-        (error, hit) => settled(token, hit ? undefined : { error }),
-      );
-    };
-    const found = recorder.find(candidates);
-    if (found instanceof Promise) found.then(respond).catch((error: unknown) => finish({ error }));
-    else respond(found);
+      readTriggerBody(this.request)
+        .then(
+          (body) => {
+            this.body = body;
+            this.answer();
+          },
+          (error: unknown) => {
+            if (!(error instanceof BodyTooLargeError)) {
+              this.finish({ error });
+              return;
+            }
+            this.body = error.captured;
+            this.tooLarge = error;
+            this.answer();
+          },
+        )
+        .catch((error: unknown) => this.finish({ error }));
+    } catch (error) {
+      this.finish({ error });
+    }
   }
 
-  return (request, response) => {
-    const started = performance.now();
-    const reply = new TriggerReply(response, request.method === 'HEAD');
-    const observe = () => metrics.requestDuration.series('trigger', request.method ?? 'GET', reply.statusCode).observe((performance.now() - started) / 1000);
-    let finished = false;
-    const finish: Finish = (failure) => {
-      // Whatever path ends the request, it is answered and observed once.
-      if (finished) return;
-      finished = true;
-      if (!failure) return observe();
+  private answer(): void {
+    const { path, query, request } = this;
+    // Credential clients (git, kubectl, AWS CLI, API callers) are answered by request shape.
+    const client = recognizeCredentialClient({ path, query, headers: request.headers });
+    this.client = client;
+    const candidates = client ? [...candidateTokenIds(path), ...credentialClientTokenIds(client)] : candidateTokenIds(path);
+    const found = this.options.recorder.find(candidates);
+    if (found instanceof Promise) found.then((token) => this.respond(token)).catch((error: unknown) => this.finish({ error }));
+    else this.respond(found);
+  }
+
+  // A disabled token answers as it did while live; neither it nor an unknown id records anything,
+  // but both wait for the commit a hit would have waited for.
+  private respond(token: Token | undefined): void {
+    this.token = token;
+    const { recorder, addresses } = this.options;
+    if (!token?.enabled) {
+      recorder.withoutHit().then(
+        () => this.settled(),
+        (error: unknown) => this.settled({ error }),
+      );
+      return;
+    }
+    const { request, path, query, client } = this;
+    const method = request.method ?? 'GET';
+    const detail: HttpHitDetail = { type: 'http', method, path, query, headers: captureHeaders(request.headers) };
+    if (this.body) detail.body = this.body;
+    if (client) Object.assign(detail, credentialHitDetail(token, client, method, path));
+    recorder.submit(
+      token,
+      { source: addresses.resolve(request.socket.remoteAddress, request.headers), userAgent: captureUserAgent(request.headers), detail },
+      (error, hit) => this.settled(hit ? undefined : { error }),
+    );
+  }
+
+  /** Once the commit is settled: an oversized body is refused the same way, after the same wait, whatever the id. */
+  private settled(failure?: { error: unknown }): void {
+    if (failure) this.finish(failure);
+    else if (this.tooLarge) this.finish({ error: this.tooLarge });
+    else {
+      try {
+        this.answerFor(this.token);
+      } catch (error) {
+        this.finish({ error });
+        return;
+      }
+      this.finish();
+    }
+  }
+
+  private answerFor(token: Token | undefined): TriggerReply {
+    const { reply, client, request, path, query } = this;
+    if (client) return answerCredentialClient(reply, client, { path, query, headers: request.headers, body: this.body });
+    const own = token && findTokenKind(token.kind)?.answerHttp?.(token, { method: request.method ?? 'GET', path, query });
+    if (own) return sendKindAnswer(reply, own);
+    if (token?.redirect) return reply.withoutDate().code(302).header('cache-control', 'no-store').header('location', token.redirect).send();
+    return reply.sendFixed(GIF_ANSWER);
+  }
+
+  /** Whatever path ends the request, it is answered and observed once: no argument when answered, else the error to answer with. */
+  private finish(failure?: { error: unknown }): void {
+    if (this.finished) return;
+    this.finished = true;
+    if (failure) {
       const { error } = failure;
       if (error instanceof BodyTooLargeError) {
-        sendError(reply, 413, 'body_too_large', error.message);
+        sendError(this.reply, 413, 'body_too_large', error.message);
       } else {
         // The hit could not be stored (the recorder logged and counted why): a plain 503 that says
         // nothing of hits or tokens to whoever asked, never a crash.
-        log.debug({ err: error, url: request.url }, 'trigger failed');
-        if (!response.headersSent) sendError(reply, 503, 'unavailable', 'service unavailable; try again later');
+        this.options.log.debug({ err: error, url: this.request.url }, 'trigger failed');
+        if (!this.response.headersSent) sendError(this.reply, 503, 'unavailable', 'service unavailable; try again later');
       }
-      observe();
-    };
-    try {
-      handle(request, reply, finish);
-    } catch (error) {
-      finish({ error });
     }
-  };
+    const seconds = (performance.now() - this.started) / 1000;
+    this.options.metrics.requestDuration.series('trigger', this.request.method ?? 'GET', this.reply.statusCode).observe(seconds);
+  }
 }

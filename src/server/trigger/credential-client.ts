@@ -35,8 +35,12 @@ function isKubernetes(shape: RequestShape): boolean {
   );
 }
 
+const AWS_HEADERS = ['x-amz-date', 'x-amz-target', 'x-amz-content-sha256'];
+
 function isAws(shape: RequestShape, credential: PresentedCredential | undefined): boolean {
-  return credential?.scheme.startsWith('aws') === true || ['x-amz-date', 'x-amz-target', 'x-amz-content-sha256'].some((h) => h in shape.headers);
+  if (credential?.scheme.startsWith('aws')) return true;
+  for (const name of AWS_HEADERS) if (name in shape.headers) return true;
+  return false;
 }
 
 /**

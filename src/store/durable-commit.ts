@@ -4,8 +4,10 @@ import { rawStatement, sqliteStatements, type StatementCache } from './prepared.
 import { fileBytes } from './sqlite-checkpointer.js';
 import type { Database } from './schema.js';
 
-/** How often, at most, the WAL's size is checked against the writers' limit. */
-const WAL_CHECK_INTERVAL_MS = 1;
+/** The longest wait between two checks of the WAL's size against the writers' limit. */
+const WAL_CHECK_INTERVAL_MS = 10;
+/** A generous bound on how fast commits grow the WAL; batches of hits under a flood grew it by about 40 KiB a millisecond here. */
+const WAL_GROWTH_BYTES_PER_MS = 64 * 1024;
 
 /** Runs work in one transaction and resolves only once that transaction is durable on disk. */
 export type DurableCommit = <T>(work: (trx: Transaction<Database>) => Promise<T>) => Promise<T>;
@@ -146,7 +148,7 @@ export class SqliteDurableCommit {
     } finally {
       this.active -= 1;
       const limit = this.options.walLimit;
-      if (limit && !this.paused && this.walCheckDue() && fileBytes(this.walPath) >= limit.bytes) {
+      if (limit && !this.paused && this.walCheckDue(limit.bytes) && fileBytes(this.walPath) >= limit.bytes) {
         this.closeGate();
         limit.onFull();
       }
@@ -159,13 +161,15 @@ export class SqliteDurableCommit {
   }
 
   /**
-   * Whether to stat the WAL after this transaction: at most once a millisecond. A stat took tens
-   * of microseconds under load, as much as a batch's decision, and a millisecond of batches adds
-   * well under a MiB to a limit of tens of MiB.
+   * Whether to stat the WAL after this transaction. A stat took tens of microseconds under load, as
+   * much as a batch's decision, so it is taken at most every few milliseconds: as often as lets the
+   * WAL grow by an eighth of the limit between checks at WAL_GROWTH_BYTES_PER_MS, and at least every
+   * WAL_CHECK_INTERVAL_MS (the default limit allows 64 ms).
    */
-  private walCheckDue(): boolean {
+  private walCheckDue(limitBytes: number): boolean {
     const now = performance.now();
-    if (now - this.lastWalCheck < WAL_CHECK_INTERVAL_MS) return false;
+    const interval = Math.min(WAL_CHECK_INTERVAL_MS, limitBytes / 8 / WAL_GROWTH_BYTES_PER_MS);
+    if (now - this.lastWalCheck < interval) return false;
     this.lastWalCheck = now;
     return true;
   }

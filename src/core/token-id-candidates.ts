@@ -8,6 +8,9 @@ import { isTokenIdShape, TOKEN_ID_LENGTH } from './ids.js';
  */
 export const MAX_PATH_CANDIDATES = 4;
 
+/** What may stand between an id and the rest of its path segment (an extension, a suffix). */
+const ID_SEPARATORS = /[.;,~!$&'()*+=:@%-]/;
+
 /**
  * The pieces of a request path that could be a token id, in order, at most MAX_PATH_CANDIDATES:
  * the ids the trigger looks up, and so the ids an agent's GetUrl URL can name. Users dress
@@ -22,15 +25,25 @@ export function candidateTokenIds(rawPath: string): string[] {
     const slash = rawPath.indexOf('/', start);
     const end = slash === -1 ? rawPath.length : slash;
     if (end - start >= TOKEN_ID_LENGTH) {
-      const lower = rawPath.slice(start, end).toLowerCase();
-      // The common case, a segment that is the id alone, skips the split by separators.
-      const pieces = lower.length === TOKEN_ID_LENGTH ? [lower] : lower.split(/[.;,~!$&'()*+=:@%-]/);
-      for (const piece of pieces) {
-        if (isTokenIdShape(piece) && !candidates.includes(piece)) candidates.push(piece);
-        if (candidates.length === MAX_PATH_CANDIDATES) return candidates;
+      const segment = rawPath.slice(start, end);
+      const lower = MAY_LOWER.test(segment) ? segment.toLowerCase() : segment;
+      // The common case, a segment that is the id alone, is taken whole, without the split by separators.
+      if (lower.length === TOKEN_ID_LENGTH) {
+        if (addCandidate(candidates, lower)) return candidates;
+      } else {
+        for (const piece of lower.split(ID_SEPARATORS)) if (addCandidate(candidates, piece)) return candidates;
       }
     }
     start = end + 1;
   }
   return candidates;
+}
+
+/** Characters toLowerCase() could change: without any, the segment is its own lower case (and no new string is made). */
+const MAY_LOWER = /[A-Z\u0080-\uffff]/;
+
+/** Adds the piece if it is id-shaped and new; true once the list is full. */
+function addCandidate(candidates: string[], piece: string): boolean {
+  if (isTokenIdShape(piece) && !candidates.includes(piece)) candidates.push(piece);
+  return candidates.length === MAX_PATH_CANDIDATES;
 }

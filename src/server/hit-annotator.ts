@@ -17,6 +17,8 @@ export interface HitNotes {
 /** Adds a late-found host name to a stored hit's enrichment. */
 export type StoreHostname = (hit: Hit, enrichment: Enrichment) => Promise<void>;
 
+const NO_NOTES: HitNotes = Object.freeze({ mutedBy: null, enrichment: null });
+
 /**
  * What the server adds to a hit before it is written: what its own databases know of the source,
  * then the noise rule that mutes it (rules may look at the enrichment, e.g. the ASN). Synchronous
@@ -31,6 +33,8 @@ export class HitAnnotator {
   ) {}
 
   annotate(token: Token, evidence: HitEvidence): HitNotes {
+    // The common case (no databases configured, no rules): one shared answer, nothing made per hit.
+    if (!this.enricher && this.noise.current().empty) return NO_NOTES;
     const { enrichment, hostnameLater } = evidence.agentId === undefined && this.enricher ? this.enricher.lookup(evidence.source) : { enrichment: null };
     const matcher = this.noise.current();
     const mutedBy = matcher.empty

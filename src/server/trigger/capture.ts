@@ -18,6 +18,8 @@ function cap(text: string, limit: number): string {
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+/** A constant, not a literal in the function: a literal makes a RegExp object per header per hit. */
+const ASCII_ONLY = /^[\x00-\x7f]*$/;
 
 /** Keeps the first bytes of a body as text when they are valid UTF-8, else as base64. */
 export function captureBody(head: Buffer, size: number): CapturedBody {
@@ -41,7 +43,7 @@ export function captureBody(head: Buffer, size: number): CapturedBody {
  * ("cafÃ©"). Values whose bytes are valid UTF-8 are read as UTF-8; any other bytes stay as they came.
  */
 export function decodeHeaderValue(value: string): string {
-  if (/^[\x00-\x7f]*$/.test(value)) return value;
+  if (ASCII_ONLY.test(value)) return value;
   try {
     return utf8.decode(Buffer.from(value, 'latin1'));
   } catch {

@@ -18,20 +18,30 @@ function headerText(headers: IncomingHttpHeaders, name: string): string {
   return Array.isArray(value) ? value.join(', ') : (value ?? '');
 }
 
+// Every trigger request is tested against these: as module constants, not literals that would make
+// a new RegExp object on each call. None is global or sticky, so test() keeps no state in them.
+const GIT_AGENT = /^(git|JGit|go-git)\//i;
+const GIT_REFS_PATH = /\/info\/refs$/;
+const GIT_SERVICE_QUERY = /(^|&)service=git-/;
+const GIT_PACK_PATH = /\/git-(upload|receive)-pack$/;
+const KUBERNETES_AGENT = /(^kubectl|kubernetes\/|^helm\/|^k9s)/i;
+const KUBERNETES_ACCEPT = /apidiscovery\.k8s\.io|application\/vnd\.kubernetes\.protobuf/;
+const KUBECONFIG_PATH = /\/k8s\/clusters\//;
+
 function isGit(shape: RequestShape): boolean {
-  if (/^(git|JGit|go-git)\//i.test(headerText(shape.headers, 'user-agent'))) return true;
-  if (/\/info\/refs$/.test(shape.path)) return /(^|&)service=git-/.test(shape.query);
-  return /\/git-(upload|receive)-pack$/.test(shape.path);
+  if (GIT_AGENT.test(headerText(shape.headers, 'user-agent'))) return true;
+  if (GIT_REFS_PATH.test(shape.path)) return GIT_SERVICE_QUERY.test(shape.query);
+  return GIT_PACK_PATH.test(shape.path);
 }
 
 function isKubernetes(shape: RequestShape): boolean {
   const agent = headerText(shape.headers, 'user-agent');
   const accept = headerText(shape.headers, 'accept');
   return (
-    /(^kubectl|kubernetes\/|^helm\/|^k9s)/i.test(agent) ||
-    /apidiscovery\.k8s\.io|application\/vnd\.kubernetes\.protobuf/.test(accept) ||
+    KUBERNETES_AGENT.test(agent) ||
+    KUBERNETES_ACCEPT.test(accept) ||
     // The path shape kubeconfig decoys use, so any client of that server URL is answered alike.
-    /\/k8s\/clusters\//.test(shape.path)
+    KUBECONFIG_PATH.test(shape.path)
   );
 }
 

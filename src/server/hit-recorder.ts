@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { HitDetail } from '../core/model/hit-detail.js';
+import { newRowId } from '../core/ids.js';
 import { isoNow } from '../core/time.js';
 import type { HitCommitted, HitWriter } from '../store/hit-writer.js';
 import type { Hit } from '../store/repositories/hits.js';
@@ -85,9 +86,9 @@ export class HitRecorder {
     try {
       const receivedAt = isoNow();
       notes = this.annotator?.annotate(token, evidence);
-      this.writer.submit(
+      this.writer.submitHit(
         {
-          id: evidence.id,
+          id: evidence.id ?? newRowId(),
           tokenId: token.id,
           kind: token.kind,
           at: evidence.at ?? receivedAt,
@@ -99,6 +100,7 @@ export class HitRecorder {
           mutedBy: notes?.mutedBy ?? null,
           enrichment: notes?.enrichment ?? null,
         },
+        evidence.id !== undefined,
         (error, hit) => {
           if (!hit) return this.failed(error, token, evidence, done);
           try {

@@ -188,7 +188,16 @@ export class HitWriter {
       mutedBy: input.mutedBy ?? null,
       enrichment: input.enrichment ?? null,
     };
-    if (input.id !== undefined) this.identified.add(hit);
+    this.submitHit(hit, input.id !== undefined, done);
+  }
+
+  /**
+   * submit() for a caller that builds the stored hit itself, id included, and gives it up (the
+   * HTTP trigger, through HitRecorder): no copy is made. `identified` says the id is the caller's
+   * own (an agent's event id) rather than one made for this hit with newRowId().
+   */
+  submitHit(hit: Hit, identified: boolean, done: HitCommitted): void {
+    if (identified) this.identified.add(hit);
     this.queue.push({ hit, done });
     this.schedule();
   }

@@ -122,7 +122,12 @@ async function sampleMinute(
   let keptSoFar = Number(before.kept);
 
   const perSource = new Map<string, number>();
-  for (const hit of group) perSource.set(hit.source, (perSource.get(hit.source) ?? 0) + 1);
+  // Indexed loops over the hits here and below: in this async function a for...of made an
+  // iterator result object per hit.
+  for (let i = 0; i < group.length; i++) {
+    const source = group[i]!.source;
+    perSource.set(source, (perSource.get(source) ?? 0) + 1);
+  }
   /** Hits each tracked source had before this batch; an untracked source has no entry. */
   const sourceOrdinals = new Map<string, number>();
   let newSources = 0;
@@ -149,7 +154,8 @@ async function sampleMinute(
 
   const keptCeiling = threshold * KEPT_CEILING_FACTOR;
   const kept: Hit[] = [];
-  for (const hit of group) {
+  for (let i = 0; i < group.length; i++) {
+    const hit = group[i]!;
     tokenOrdinal += 1;
     const previous = sourceOrdinals.get(hit.source);
     let keep: boolean;

@@ -269,7 +269,8 @@ export class HitWriter {
     } catch (error) {
       failure = error;
     }
-    if (stored) for (const p of batch) notify(p, undefined);
+    // Indexed: in this async function a for...of made an iterator result object per hit.
+    if (stored) for (let i = 0; i < batch.length; i++) notify(batch[i]!, undefined);
     else if (batch.length === 1 || failsEveryWrite(failure)) for (const p of batch) notify(p, { error: failure });
     // One bad hit must not sink its neighbours: retry each on its own.
     else {
@@ -347,7 +348,8 @@ export class HitWriter {
       const kept = await countAndSample(trx, hits, this.flood, (hit) => needed.has(hit) || this.identified.has(hit));
       await countHours(trx, hits);
       const perToken = new Map<string, TokenTally>();
-      for (const hit of hits) {
+      for (let i = 0; i < hits.length; i++) {
+        const hit = hits[i]!;
         // An agent's clock may run ahead: the last-hit time never passes the moment it arrived.
         const at = hit.receivedAt && hit.receivedAt < hit.at ? hit.receivedAt : hit.at;
         const entry = perToken.get(hit.tokenId) ?? { count: 0, kept: 0, last: at };

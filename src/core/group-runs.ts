@@ -36,3 +36,16 @@ export function samePrefix(a: string, b: string, length: number): boolean {
   for (let i = end - 1; i >= 0; i--) if (a.charCodeAt(i) !== b.charCodeAt(i)) return false;
   return true;
 }
+
+/**
+ * Items (hits) grouped by token and by the period their ISO time falls in, the time cut to its
+ * first `periodLength` characters (16 for the minute, 13 for the hour). Keys are
+ * `tokenId\nperiod`, so sorting them orders by token, then time.
+ */
+export function groupByTokenAndPeriod<T extends { tokenId: string; at: string }>(items: readonly T[], periodLength: number): Map<string, T[]> {
+  return groupRuns(
+    items,
+    (item) => `${item.tokenId}\n${item.at.slice(0, periodLength)}`,
+    (previous, item) => item.tokenId === previous.tokenId && samePrefix(item.at, previous.at, periodLength),
+  );
+}

@@ -33,10 +33,10 @@ export class HitAnnotator {
   ) {}
 
   annotate(token: Token, evidence: HitEvidence): HitNotes {
-    // The common case (no databases configured, no rules): one shared answer, nothing made per hit.
-    if (!this.enricher && this.noise.current().empty) return NO_NOTES;
-    const { enrichment, hostnameLater } = evidence.agentId === undefined && this.enricher ? this.enricher.lookup(evidence.source) : { enrichment: null };
     const matcher = this.noise.current();
+    // The common case (no databases configured, no rules): one shared answer, nothing made per hit.
+    if (!this.enricher && matcher.empty) return NO_NOTES;
+    const { enrichment, hostnameLater } = evidence.agentId === undefined && this.enricher ? this.enricher.lookup(evidence.source) : { enrichment: null };
     const mutedBy = matcher.empty
       ? null
       : matcher.match({ tokenId: token.id, source: evidence.source, userAgent: evidence.userAgent, detailType: evidence.detail.type, enrichment });

@@ -1,5 +1,5 @@
 import type { Transaction } from 'kysely';
-import { groupRuns, samePrefix } from '../core/group-runs.js';
+import { groupByTokenAndPeriod } from '../core/group-runs.js';
 import { PreparedQuery } from './prepared.js';
 import type { Database } from './schema.js';
 
@@ -23,11 +23,7 @@ const countHour = new PreparedQuery((db, p: { tokenId: string; hour: string; hit
  * after the per-minute ones, so concurrent batches (several servers) lock them in the same order.
  */
 export async function countHours(trx: Transaction<Database>, hits: readonly { tokenId: string; at: string }[]): Promise<void> {
-  const perHour = groupRuns(
-    hits,
-    (hit) => `${hit.tokenId}\n${hourOf(hit.at)}`,
-    (previous, hit) => hit.tokenId === previous.tokenId && samePrefix(hit.at, previous.at, HOUR_LENGTH),
-  );
+  const perHour = groupByTokenAndPeriod(hits, HOUR_LENGTH);
   for (const key of [...perHour.keys()].sort()) {
     const group = perHour.get(key)!;
     await countHour.execute(trx, { tokenId: group[0]!.tokenId, hour: hourOf(group[0]!.at), hits: group.length });

@@ -1,5 +1,5 @@
 import type { Transaction } from 'kysely';
-import { groupRuns, samePrefix } from '../core/group-runs.js';
+import { groupByTokenAndPeriod } from '../core/group-runs.js';
 import { PreparedQuery } from './prepared.js';
 import type { Hit } from './repositories/hits.js';
 import type { Database } from './schema.js';
@@ -97,11 +97,7 @@ export async function countAndSample(
   settings: FloodSettings,
   always: (hit: Hit) => boolean = () => false,
 ): Promise<Hit[]> {
-  const byMinute = groupRuns(
-    hits,
-    (hit) => `${hit.tokenId}\n${minuteOf(hit.at)}`,
-    (previous, hit) => hit.tokenId === previous.tokenId && samePrefix(hit.at, previous.at, MINUTE_LENGTH),
-  );
+  const byMinute = groupByTokenAndPeriod(hits, MINUTE_LENGTH);
   const kept: Hit[] = [];
   // Sorted, so two servers' transactions take the counting rows' locks in the same order.
   for (const key of [...byMinute.keys()].sort()) kept.push(...(await sampleMinute(trx, byMinute.get(key)!, settings, always)));

@@ -48,10 +48,10 @@ export function rawStatement(db: Kysely<Database>, text: string): Promise<QueryR
  * to the connection (see runDirectlyInTransactions); anywhere else, through the query builder.
  */
 export function executeText<R>(db: Kysely<Database>, sql: string, parameters: readonly unknown[]): Promise<QueryResult<R>> {
-  const statements = db.isTransaction ? directStatements.get(db.getExecutor().adapter) : undefined;
-  if (statements === undefined) return db.executeQuery<R>(CompiledQuery.raw(sql, parameters as unknown[]));
+  const store = db.isTransaction ? sqliteStores.get(db.getExecutor().adapter) : undefined;
+  if (!store?.direct) return db.executeQuery<R>(CompiledQuery.raw(sql, parameters as unknown[]));
   try {
-    return Promise.resolve(runStatement<R>(statements.get(sql), parameters));
+    return Promise.resolve(runStatement<R>(store.statements.get(sql), parameters));
   } catch (error) {
     return Promise.reject(error);
   }
@@ -64,8 +64,11 @@ function runStatement<R>(statement: BetterSqlite3.Statement, parameters: readonl
   return { insertId: BigInt(lastInsertRowid), numAffectedRows: BigInt(changes), rows: [] };
 }
 
-/** Statement caches of SQLite stores whose transactions run statements directly, by the store's query adapter. */
-const directStatements = new WeakMap<object, StatementCache>();
+/**
+ * Every SQLite store's statement cache by the store's query adapter (shared by the store's handle
+ * and every transaction on it), and whether its transactions run statements directly.
+ */
+const sqliteStores = new WeakMap<object, { statements: StatementCache; direct: boolean }>();
 
 /**
  * Lets statements run through executeText/PreparedQuery inside this SQLite store's transactions
@@ -76,16 +79,13 @@ const directStatements = new WeakMap<object, StatementCache>();
  * Stores with result plugins are left on the builder's path, which would apply them.
  */
 export function runDirectlyInTransactions(db: Kysely<Database>, statements: StatementCache): void {
-  sqliteConnections.set(db.getExecutor().adapter, statements);
-  if (db.getExecutor().plugins.length === 0) directStatements.set(db.getExecutor().adapter, statements);
+  const executor = db.getExecutor();
+  sqliteStores.set(executor.adapter, { statements, direct: executor.plugins.length === 0 });
 }
-
-/** Every SQLite store's statement cache, by the store's query adapter. */
-const sqliteConnections = new WeakMap<object, StatementCache>();
 
 /** The statement cache of a SQLite store's connection; throws for any other handle. */
 export function sqliteStatements(db: Kysely<Database>): StatementCache {
-  const statements = sqliteConnections.get(db.getExecutor().adapter);
+  const statements = sqliteStores.get(db.getExecutor().adapter)?.statements;
   if (!statements) throw new TypeError('not a SQLite store opened by openStore: its connection and statements are unknown');
   return statements;
 }

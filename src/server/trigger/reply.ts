@@ -59,7 +59,7 @@ export class TriggerReply {
    */
   sendFixed(answer: FixedAnswer): this {
     this.status = answer.status;
-    this.response.sendDate = false;
+    this.withoutDate();
     this.response.writeHead(answer.status, answer.headers);
     this.response.end(this.headOnly ? undefined : answer.body);
     return this;

@@ -72,7 +72,10 @@ test(`two server processes on one PostgreSQL send each of ${DELIVERIES} pending 
     // Started together; each claims with FOR UPDATE SKIP LOCKED.
     const env = { TRIPLINE_ADMIN_KEY: newSecret('tpl_test') };
     const [a, b] = [await listenArgs(), await listenArgs()];
-    servers.push(...(await Promise.all([spawnServer([...a, '--db', url, ...args], env), spawnServer([...b, '--db', url, ...args], env)])));
+    // Settled rather than all: a server that started is stopped below even if the other did not.
+    const started = await Promise.allSettled([spawnServer([...a, '--db', url, ...args], env), spawnServer([...b, '--db', url, ...args], env)]);
+    for (const result of started) if (result.status === 'fulfilled') servers.push(result.value);
+    for (const result of started) if (result.status === 'rejected') throw result.reason;
     await waitFor(
       'every delivery at the receiver',
       () => new Set(receiver.received.map((r) => r.headers['x-tripline-delivery'])).size === DELIVERIES && true,

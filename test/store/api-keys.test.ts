@@ -150,6 +150,21 @@ for (const dialect of storeDialects()) {
       }
     });
 
+    it('TRIPLINE_ADMIN_KEY registered by two replicas starting at once: one row, no error', async () => {
+      const location = await dialect.newLocation();
+      const stores = [await openStore(location), await openStore(location)];
+      try {
+        const key = newSecret('tpl_test');
+        const print = () => assert.fail('nothing is generated when a key is configured');
+        await Promise.all(stores.map((store) => ensureAdminKey(new ApiKeyRepository(store.db), silent, key, print)));
+        const keys = new ApiKeyRepository(stores[0]!.db);
+        assert.equal((await keys.list()).length, 1);
+        assert.ok((await keys.authenticate(key)).ok);
+      } finally {
+        for (const store of stores) await store.close();
+      }
+    });
+
     it('TRIPLINE_ADMIN_KEY: too short is refused, a new value revokes the old one, a revoked one never comes back', async () => {
       const store = await openStore(await dialect.newLocation());
       try {

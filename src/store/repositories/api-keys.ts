@@ -72,7 +72,12 @@ export class ApiKeyRepository {
 
   /** Registers a key chosen outside the server (TRIPLINE_ADMIN_KEY). */
   async register(name: string, role: KeyRole, key: string, origin: KeyOrigin): Promise<ApiKey> {
-    return this.insert(name, role, key, origin);
+    // Replicas started together with one TRIPLINE_ADMIN_KEY each find no row and register it at
+    // once: the second insert changes nothing, and both answer with the row that won.
+    await this.insert(name, role, key, origin, { ifAbsent: true });
+    const stored = await this.findByKey(key);
+    if (!stored) throw new Error('a registered key was not found right after its insert');
+    return stored;
   }
 
   /** The row of a key given in clear text, revoked or not. */
@@ -158,7 +163,7 @@ export class ApiKeyRepository {
     }
   }
 
-  private async insert(name: string, role: KeyRole, key: string, origin: KeyOrigin): Promise<ApiKey> {
+  private async insert(name: string, role: KeyRole, key: string, origin: KeyOrigin, options: { ifAbsent?: boolean } = {}): Promise<ApiKey> {
     const row: Selectable<ApiKeysTable> = {
       id: newRowId(),
       name,
@@ -170,7 +175,8 @@ export class ApiKeyRepository {
       revoked_at: null,
       origin,
     };
-    await this.db.insertInto('api_keys').values(row).execute();
+    const insert = this.db.insertInto('api_keys').values(row);
+    await (options.ifAbsent ? insert.onConflict((oc) => oc.column('key_hash').doNothing()) : insert).execute();
     return keyFromRow(row);
   }
 }

@@ -37,6 +37,39 @@ function rawRequest(base: string, head: Buffer): Promise<string> {
   });
 }
 
+/**
+ * Sends requests one after another on one connection, each once the previous answer is whole, and
+ * returns the status of each: a body left unread or read twice would throw the next request off.
+ */
+function onOneConnection(base: string, requests: string[]): Promise<number[]> {
+  const url = new URL(base);
+  return new Promise((resolve, reject) => {
+    const statuses: number[] = [];
+    let pending = Buffer.alloc(0);
+    const socket = connect(Number(url.port), url.hostname, () => socket.write(requests[0]!));
+    socket.on('data', (chunk: Buffer) => {
+      pending = Buffer.concat([pending, chunk]);
+      for (;;) {
+        const end = pending.indexOf('\r\n\r\n');
+        if (end === -1) return;
+        const head = pending.subarray(0, end).toString('latin1');
+        const length = Number(/\r\ncontent-length: *(\d+)/i.exec(head)?.[1] ?? 0);
+        if (pending.length < end + 4 + length) return;
+        statuses.push(Number(head.slice(9, 12)));
+        pending = pending.subarray(end + 4 + length);
+        if (statuses.length === requests.length) {
+          socket.end();
+          resolve(statuses);
+          return;
+        }
+        socket.write(requests[statuses.length]!);
+      }
+    });
+    socket.on('error', reject);
+    socket.on('close', () => (statuses.length < requests.length ? reject(new Error(`connection closed after ${statuses.length} answers`)) : undefined));
+  });
+}
+
 describe('what a trigger keeps of odd requests', () => {
   let server: TestServer;
   before(async () => {
@@ -79,5 +112,26 @@ describe('what a trigger keeps of odd requests', () => {
     assert.equal(hit.detail.headers['user-agent'], 'café ☕ agent');
     assert.equal(hit.detail.headers['x-note'], 'naïve');
     assert.equal(hit.detail.headers['x-latin'], 'café');
+  });
+
+  it('reads a body only when the request announces one, and keeps the connection in step either way', async () => {
+    const { body: token } = await server.api('POST', '/tokens', { kind: 'http', memo: 'bodies' });
+    const statuses = await onOneConnection(server.url, [
+      // No Content-Length and no Transfer-Encoding: no body (RFC 9112, 6.3).
+      `POST /${token.id}/none HTTP/1.1\r\nHost: x\r\n\r\n`,
+      `POST /${token.id}/chunked HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n`,
+      `PUT /${token.id}/sized HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc`,
+      `POST /${token.id}/empty HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n`,
+      `GET /${token.id}/last HTTP/1.1\r\nHost: x\r\n\r\n`,
+    ]);
+    assert.deepEqual(statuses, [200, 200, 200, 200, 200]);
+    const hits = await hitsOf(server, token.id);
+    const byPath = new Map(hits.map((hit) => [hit.detail.path.split('/').pop(), hit.detail]));
+    assert.deepEqual([...byPath.keys()].sort(), ['chunked', 'empty', 'last', 'none', 'sized']);
+    assert.equal(byPath.get('none').body, undefined);
+    assert.equal(byPath.get('empty').body, undefined);
+    assert.equal(byPath.get('last').body, undefined);
+    assert.deepEqual(byPath.get('chunked').body, { size: 11, truncated: false, encoding: 'utf8', head: 'hello world' });
+    assert.deepEqual(byPath.get('sized').body, { size: 3, truncated: false, encoding: 'utf8', head: 'abc' });
   });
 });

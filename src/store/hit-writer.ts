@@ -57,6 +57,30 @@ function failsEveryWrite(error: unknown): boolean {
  */
 const MAX_STAND_IN_MS = 5;
 
+/**
+ * The longest a stand-in's waiters are held once it is durable, to take as long as lone hits. The
+ * hold takes no lock and blocks nothing (a timer, then the event loop's turns); the bound only
+ * keeps a run of freak syncs from holding answers for long.
+ */
+const MAX_STAND_IN_WAIT_MS = 1000;
+
+/**
+ * Resolves once performance.now() reaches `until`: a timer for whole milliseconds, then one turn
+ * of the event loop at a time for the rest (timers fire a millisecond late at best, and the gap
+ * to match is often a fraction of one). Other requests are served between turns.
+ */
+function waitUntil(until: number): Promise<void> {
+  return new Promise((resolve) => {
+    const check = (): void => {
+      const left = until - performance.now();
+      if (left <= 0) resolve();
+      else if (left > 2) setTimeout(check, left - 1.5);
+      else setImmediate(check);
+    };
+    check();
+  });
+}
+
 /** Batches committing at once on SQLite: one syncing to disk while the next runs its transaction. */
 const MAX_BATCHES_IN_FLIGHT = 4;
 
@@ -111,6 +135,10 @@ interface Waiter {
   reject: (error: unknown) => void;
 }
 
+function releaseAll(waiters: Waiter[]): void {
+  for (const waiter of waiters) waiter.resolve();
+}
+
 /**
  * Group commit for hits. Callers await write(); hits that arrive while a transaction is in flight
  * join the next one, so a burst of N concurrent hits costs a few commits (and fsyncs), not N.
@@ -129,6 +157,9 @@ export class HitWriter {
   readonly commits = { total: 0, standIns: 0, barriers: 0 };
   /** How long a lone hit's transaction work took lately: what a stand-in commit must take too. */
   private readonly loneHitWork = new RecentDurations();
+  /** How long lone hits took lately from the commit's start until durable, and stand-ins likewise. */
+  private readonly loneHitDurable = new RecentDurations();
+  private readonly standInDurable = new RecentDurations();
 
   private readonly flood: FloodSettings;
   /**
@@ -268,8 +299,11 @@ export class HitWriter {
   private async settle(batch: Pending[], waiters: Waiter[]): Promise<void> {
     let failure: unknown;
     let stored = false;
+    /** For a stand-in: when its waiters may go, so that they take as long as lone hits do. */
+    let releaseAt = 0;
     try {
-      await (batch.length > 0 ? this.commit(batch.map((p) => p.hit)) : this.commitStandIn());
+      if (batch.length > 0) await this.commit(batch.map((p) => p.hit));
+      else releaseAt = await this.commitStandIn();
       stored = true;
     } catch (error) {
       failure = error;
@@ -289,10 +323,10 @@ export class HitWriter {
         }
       }
     }
-    for (const waiter of waiters) {
-      if (stored) waiter.resolve();
-      else waiter.reject(failure);
-    }
+    if (!stored) for (const waiter of waiters) waiter.reject(failure);
+    // Waited out after this returns, so the wait holds no batch slot: hits keep committing meanwhile.
+    else if (releaseAt > performance.now()) void waitUntil(releaseAt).then(() => releaseAll(waiters));
+    else releaseAll(waiters);
   }
 
   /**
@@ -301,24 +335,34 @@ export class HitWriter {
    * also dirties its token's and its alert's). Counting a hit and deciding its alert take longer
    * than that, so the transaction then runs trivial statements until it has taken as long as a
    * recent lone hit's did: a duration drawn from the last few, so the spread matches too, not only
-   * the middle. Until a hit has been committed there is nothing to match, and none is added.
+   * the middle. A token's first hit also writes a new alert and new counting rows, whose pages
+   * make its commit and sync take longer than the stand-in's; so once durable, the stand-in's
+   * waiters are held for as long as recent lone hits took to become durable beyond recent
+   * stand-ins (the returned time). Until a hit has been committed there is nothing to match, and
+   * nothing is added.
    */
-  private async commitStandIn(): Promise<void> {
+  private async commitStandIn(): Promise<number> {
     this.commits.total += 1;
     this.commits.standIns += 1;
+    const began = performance.now();
     const standIn = hitToRow({ id: newRowId(), tokenId: '', kind: '', at: '', source: '', userAgent: null, detail: { type: 'none' } });
     await this.commitDurably(async (trx) => {
       const started = performance.now();
-      const target = this.loneHitWork.sample();
       await executeText(
         trx,
         this.insertStatement(trx, 1),
         HIT_COLUMNS.map((column) => standIn[column]),
       );
       await removeStandIn.execute(trx, { id: standIn.id });
-      const until = started + Math.min(target, MAX_STAND_IN_MS);
+      const until = started + Math.min(this.loneHitWork.sample(), MAX_STAND_IN_MS);
       while (performance.now() < until) await rawStatement(trx, 'select 1');
     });
+    const durable = performance.now();
+    this.standInDurable.add(durable - began);
+    // A shift by the difference of the middles, not a wait until a drawn hit's time: the longer of
+    // two draws from one spread would hold stand-ins longer than the hits they stand in for.
+    const behind = (this.loneHitDurable.median() ?? 0) - (this.standInDurable.median() ?? 0);
+    return behind > 0 ? durable + Math.min(behind, MAX_STAND_IN_WAIT_MS) : 0;
   }
 
   /** Building the statement per batch cost more than running it, so each size is compiled once. */
@@ -346,6 +390,8 @@ export class HitWriter {
 
   private async commitWith(hits: Hit[], hooks: HitHook[]): Promise<void> {
     this.commits.total += 1;
+    const began = performance.now();
+    let work = 0;
     await this.commitDurably(async (trx) => {
       const started = performance.now();
       const needed = new Set<Hit>();
@@ -376,7 +422,11 @@ export class HitWriter {
           await executeText(trx, this.insertStatement(trx, chunk.length), parameters);
         }
       if (!this.postgres) for (const [tokenId, entry] of perToken) await countHits.execute(trx, { tokenId, ...entry });
-      if (hits.length === 1) this.loneHitWork.add(performance.now() - started);
+      work = performance.now() - started;
     });
+    if (hits.length === 1) {
+      this.loneHitWork.add(work);
+      this.loneHitDurable.add(performance.now() - began);
+    }
   }
 }

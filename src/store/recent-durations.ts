@@ -11,6 +11,14 @@ export class RecentDurations {
     this.next = (this.next + 1) % this.size;
   }
 
+  /** The middle of the kept durations; undefined when none was seen yet. */
+  median(): number | undefined {
+    if (this.values.length === 0) return undefined;
+    const sorted = [...this.values].sort((a, b) => a - b);
+    const middle = sorted.length >> 1;
+    return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+  }
+
   /** One of the kept durations at random; 0 when none was seen yet. */
   sample(): number {
     if (this.values.length === 0) return 0;

@@ -48,6 +48,15 @@ describe('decoy hits across a server outage', () => {
     // What the agent saw of these readers: one export line per access it reported.
     const seenNow = () => exportedPids().filter((pid) => pids.has(pid));
     await waitFor('the agent to have seen every read', async () => new Set(seenNow()).size === pids.size);
+    // A read may be reported as more than one access (the open, then the read), and under load the
+    // last of them can still be on its way: the outage ends only once the export has settled, so
+    // every access reported is one the agent saw while the server was down.
+    let settled = { lines: -1, since: Date.now() };
+    await waitFor('the agent to have reported every access of those reads', async () => {
+      const lines = seenNow().length;
+      if (lines !== settled.lines) settled = { lines, since: Date.now() };
+      return Date.now() - settled.since >= 1000;
+    });
     await agent.waitForLog((l) => /fail/.test(l.msg) && l.level >= 40, 20_000);
 
     const restartedAt = new Date().toISOString();

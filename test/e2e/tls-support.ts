@@ -137,7 +137,19 @@ export async function startPebble(
   child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
   const directory = `https://127.0.0.1:${ports.acme}/dir`;
-  await waitFor(`pebble to listen:\n${out}`, async () => (await curl(['--cacert', own.ca, directory])).code === 0, 20_000, 100);
+  // Its output is read when the wait ends, not when it starts: on a failure it says why.
+  await waitFor(
+    'pebble to listen',
+    async () => {
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`pebble exited (${child.exitCode ?? child.signalCode}):\n${out}`);
+      return (await curl(['--cacert', own.ca, directory])).code === 0;
+    },
+    20_000,
+    100,
+  ).catch((error: Error) => {
+    child.kill('SIGTERM');
+    throw new Error(`${error.message}\npebble's output:\n${out}`);
+  });
   return {
     directory,
     ownCa: own.ca,
